@@ -1,0 +1,103 @@
+//! Misbehaving listeners for failure tests: one that never answers, one that hangs up at
+//! once, one that answers the SSLRequest with fixed bytes (a proxy that is not PostgreSQL).
+//! Each runs on a background thread for the life of the value, on 127.0.0.1 only.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::{io_err, LabError};
+
+struct Background {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Background {
+    fn start(handle: impl Fn(TcpStream) + Send + 'static) -> Result<Background, LabError> {
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(io_err("binding a lab listener"))?;
+        let port = listener.local_addr().map_err(io_err("lab listener address"))?.port();
+        listener.set_nonblocking(true).map_err(io_err("lab listener"))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((s, _)) => {
+                        let _ = s.set_nonblocking(false);
+                        let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
+                        if let Ok(c) = s.try_clone() {
+                            held.push(c);
+                        }
+                        handle(s);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        Ok(Background { port, stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Accepts connections and never sends a byte (a stalled server or a black-holing proxy).
+pub struct SilentListener(Background);
+
+impl SilentListener {
+    pub fn start() -> Result<Self, LabError> {
+        Background::start(|_s| {}).map(SilentListener)
+    }
+    pub fn port(&self) -> u16 {
+        self.0.port
+    }
+}
+
+/// Accepts connections, reads the SSLRequest, and closes without answering.
+pub struct ClosingListener(Background);
+
+impl ClosingListener {
+    pub fn start() -> Result<Self, LabError> {
+        Background::start(|mut s| {
+            let mut buf = [0u8; 8];
+            let _ = s.read(&mut buf);
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        })
+        .map(ClosingListener)
+    }
+    pub fn port(&self) -> u16 {
+        self.0.port
+    }
+}
+
+/// Answers every SSLRequest with fixed bytes, then closes.
+pub struct FixedReplyListener(Background);
+
+impl FixedReplyListener {
+    pub fn start(reply: &'static [u8]) -> Result<Self, LabError> {
+        Background::start(move |mut s| {
+            let mut buf = [0u8; 8];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(reply);
+            let _ = s.flush();
+            std::thread::sleep(Duration::from_millis(50));
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        })
+        .map(FixedReplyListener)
+    }
+    pub fn port(&self) -> u16 {
+        self.0.port
+    }
+}

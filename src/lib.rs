@@ -1,0 +1,9 @@
+//! pgtls — the PostgreSQL TLS doctor.
+pub mod findings;
+pub mod wire;
+pub mod x509;
+pub mod net;
+pub mod tls;
+pub mod probe;
+pub mod checks;
+pub mod lab;

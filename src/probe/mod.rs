@@ -1,0 +1,167 @@
+//! Gather: one probe of one endpoint, recorded as replayable facts.
+//!
+//! The probe does what libpq does up to the point where it would send the startup packet:
+//! connect, negotiate TLS (SSLRequest or direct SSL with ALPN), handshake, and stop. No
+//! credentials are ever sent. Everything it saw goes into [`ProbeFacts`]; the checks turn
+//! those into findings without touching the network.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::net::{self, FailureKind, Negotiated, NetError, Step, Timeouts};
+use crate::tls::{self, HandshakeError, HandshakeOptions, TlsFacts};
+use crate::wire::ALPN_POSTGRESQL;
+use crate::x509::CertInfo;
+
+/// How TLS is started, libpq's `sslnegotiation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Negotiation {
+    /// SSLRequest first, TLS after an `S`.
+    #[default]
+    Postgres,
+    /// TLS at once, ALPN `postgresql` (PostgreSQL 17+).
+    Direct,
+}
+
+/// One endpoint to probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeTarget {
+    /// Host name as the user gave it (used for SNI and hostname checks).
+    pub host: String,
+    /// Numeric address to connect to instead of resolving `host` (libpq's hostaddr).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hostaddr: Option<String>,
+    pub port: u16,
+    /// SNI to send; None when libpq would not send one (IP host or sslsni=0).
+    pub sni: Option<String>,
+    pub negotiation: Negotiation,
+}
+
+impl ProbeTarget {
+    pub fn endpoint(&self) -> String {
+        let h = self.hostaddr.as_deref().unwrap_or(&self.host);
+        if h.contains(':') {
+            format!("[{h}]:{}", self.port)
+        } else {
+            format!("{h}:{}", self.port)
+        }
+    }
+}
+
+/// Where and how the probe stopped, when it did not complete a handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "at", rename_all = "kebab-case")]
+pub enum ProbeFailure {
+    /// A network step (resolve, connect, SSLRequest, reply) failed.
+    Network { error: NetError },
+    /// The TLS handshake failed.
+    Handshake { error: HandshakeError },
+    /// The server sent certificates we could not parse.
+    Certificate { message: String },
+}
+
+/// Everything one probe saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeFacts {
+    pub target: ProbeTarget,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    pub elapsed_ms: u64,
+    /// The answer to SSLRequest (absent for direct SSL or when the step failed).
+    pub reply: Option<Negotiated>,
+    pub tls: Option<TlsFacts>,
+    /// The chain as the server sent it, leaf first (also when the handshake failed later).
+    pub chain: Vec<CertInfo>,
+    pub failure: Option<ProbeFailure>,
+}
+
+/// Probe one endpoint.
+pub fn probe(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {
+    let started_at = OffsetDateTime::now_utc();
+    let clock = Instant::now();
+    let mut facts = ProbeFacts {
+        target: target.clone(),
+        started_at,
+        elapsed_ms: 0,
+        reply: None,
+        tls: None,
+        chain: vec![],
+        failure: None,
+    };
+    run(target, timeouts, &mut facts);
+    facts.elapsed_ms = clock.elapsed().as_millis() as u64;
+    facts
+}
+
+fn run(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
+    let endpoint = target.endpoint();
+    let fail = |facts: &mut ProbeFacts, error: NetError| facts.failure = Some(ProbeFailure::Network { error });
+    let host = target.hostaddr.as_deref().unwrap_or(&target.host);
+    let addrs = match net::resolve(host, target.port, timeouts.connect) {
+        Ok(a) => a,
+        Err(e) => return fail(facts, e),
+    };
+    let mut sock = match net::connect(&addrs, &endpoint, timeouts) {
+        Ok(s) => s,
+        Err(e) => return fail(facts, e),
+    };
+    if target.negotiation == Negotiation::Postgres {
+        match net::ssl_request(&mut sock, &endpoint) {
+            Ok(Negotiated::Accept) => facts.reply = Some(Negotiated::Accept),
+            Ok(other) => {
+                facts.reply = Some(other);
+                return;
+            }
+            Err(e) => return fail(facts, e),
+        }
+    }
+    let opts = HandshakeOptions {
+        sni: target.sni.clone(),
+        alpn: vec![ALPN_POSTGRESQL.to_vec()],
+        ..Default::default()
+    };
+    let outcome = tls::handshake(sock, &opts);
+    match crate::x509::summarise_chain(&outcome.chain_der) {
+        Ok(chain) => facts.chain = chain,
+        Err(e) => facts.failure = Some(ProbeFailure::Certificate { message: e.to_string() }),
+    }
+    match outcome.result {
+        Ok(t) => facts.tls = Some(t),
+        Err(error) => facts.failure = Some(ProbeFailure::Handshake { error }),
+    }
+}
+
+impl ProbeFacts {
+    /// The step and kind of a network failure, if that is how the probe ended.
+    pub fn network_failure(&self) -> Option<&NetError> {
+        match &self.failure {
+            Some(ProbeFailure::Network { error }) => Some(error),
+            _ => None,
+        }
+    }
+
+    pub fn handshake_failure(&self) -> Option<&HandshakeError> {
+        match &self.failure {
+            Some(ProbeFailure::Handshake { error }) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// True when the probe ended with the server silent past the timeout at any step.
+    pub fn timed_out(&self) -> bool {
+        matches!(self.network_failure(), Some(NetError { kind: FailureKind::Timeout, .. }))
+            || matches!(self.handshake_failure(), Some(HandshakeError::Timeout))
+    }
+
+    /// Step at which the probe stopped, if it failed.
+    pub fn failed_step(&self) -> Option<Step> {
+        match &self.failure {
+            Some(ProbeFailure::Network { error }) => Some(error.step),
+            Some(ProbeFailure::Handshake { .. }) => Some(Step::TlsHandshake),
+            _ => None,
+        }
+    }
+}

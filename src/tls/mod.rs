@@ -1,0 +1,304 @@
+//! The TLS handshake that observes: rustls is used as a client that accepts any certificate
+//! chain so that it can *record* what the server presents, never decide trust itself
+//! (trust is decided later, by libpq's rules, from the recorded facts).
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{AlertDescription, ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
+use serde::{Deserialize, Serialize};
+
+/// What a completed handshake revealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsFacts {
+    /// `TLSv1.2` / `TLSv1.3` (OpenSSL's and PostgreSQL's spelling).
+    pub version: String,
+    /// IANA cipher suite name, e.g. `TLS_AES_256_GCM_SHA384`.
+    pub cipher: String,
+    /// OpenSSL's name for the same suite (what `openssl s_client` and pg_stat_ssl show).
+    pub cipher_openssl: String,
+    /// Key-exchange group, e.g. `X25519`.
+    pub group: Option<String>,
+    /// ALPN protocol the server selected.
+    pub alpn: Option<String>,
+    /// Certificates in the order the server sent them (DER).
+    #[serde(skip)]
+    pub chain_der: Vec<Vec<u8>>,
+}
+
+/// Why the handshake did not complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum HandshakeError {
+    /// The server sent a TLS alert (its reason for refusing us).
+    #[error("the server sent TLS alert \"{alert}\"")]
+    AlertReceived { alert: String },
+    /// We would have sent an alert (e.g. no common cipher suite or version).
+    #[error("TLS negotiation failed: {message}")]
+    Incompatible { message: String },
+    /// The server closed or reset the connection mid-handshake.
+    #[error("the server closed the connection during the TLS handshake")]
+    Closed,
+    #[error("no answer during the TLS handshake before the timeout")]
+    Timeout,
+    #[error("the server's answer is not TLS: {message}")]
+    NotTls { message: String },
+    #[error("TLS handshake failed: {message}")]
+    Other { message: String },
+}
+
+impl HandshakeError {
+    /// The alert description name, when the server sent one.
+    pub fn alert(&self) -> Option<&str> {
+        match self {
+            HandshakeError::AlertReceived { alert } => Some(alert),
+            _ => None,
+        }
+    }
+}
+
+/// Options for one observing handshake.
+#[derive(Debug, Clone, Default)]
+pub struct HandshakeOptions {
+    /// Host name to send as SNI (None: no SNI, as libpq does for IP addresses or sslsni=0).
+    pub sni: Option<String>,
+    /// ALPN protocols to offer.
+    pub alpn: Vec<Vec<u8>>,
+    /// Restrict to TLS 1.2 / 1.3 (both when both false).
+    pub only_tls12: bool,
+    pub only_tls13: bool,
+}
+
+/// Records the chain, accepts it, and still checks handshake signatures so the session is real.
+#[derive(Debug)]
+struct Recorder {
+    chain: Mutex<Vec<Vec<u8>>>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let mut chain = self.chain.lock().unwrap_or_else(|p| p.into_inner());
+        chain.clear();
+        chain.push(end_entity.to_vec());
+        chain.extend(intermediates.iter().map(|c| c.to_vec()));
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The outcome of a handshake attempt: facts when it completed, and the chain even when it
+/// failed after the server's certificate arrived.
+#[derive(Debug, Clone)]
+pub struct HandshakeOutcome {
+    pub result: Result<TlsFacts, HandshakeError>,
+    pub chain_der: Vec<Vec<u8>>,
+}
+
+/// Run a TLS handshake over an already negotiated stream, record, then close politely.
+pub fn handshake(mut sock: TcpStream, opts: &HandshakeOptions) -> HandshakeOutcome {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let recorder = Arc::new(Recorder { chain: Mutex::new(Vec::new()), provider: provider.clone() });
+    let versions: &[&'static rustls::SupportedProtocolVersion] = if opts.only_tls12 {
+        &[&rustls::version::TLS12]
+    } else if opts.only_tls13 {
+        &[&rustls::version::TLS13]
+    } else {
+        rustls::ALL_VERSIONS
+    };
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .map_err(|e| HandshakeError::Other { message: e.to_string() });
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => return HandshakeOutcome { result: Err(e), chain_der: vec![] },
+    };
+    let mut config = config.dangerous().with_custom_certificate_verifier(recorder.clone()).with_no_client_auth();
+    config.alpn_protocols = opts.alpn.clone();
+    config.enable_sni = opts.sni.is_some();
+    config.resumption = rustls::client::Resumption::disabled();
+
+    // rustls needs a name to build the hello; with SNI off it is not sent.
+    let name = opts
+        .sni
+        .clone()
+        .and_then(|s| ServerName::try_from(s).ok())
+        .unwrap_or_else(|| ServerName::try_from("pgtls.invalid").expect("static name is valid"));
+    let mut conn = match ClientConnection::new(Arc::new(config), name) {
+        Ok(c) => c,
+        Err(e) => return HandshakeOutcome { result: Err(HandshakeError::Other { message: e.to_string() }), chain_der: vec![] },
+    };
+
+    let result = drive(&mut conn, &mut sock);
+    let chain_der = recorder.chain.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let result = result.map(|()| facts(&conn, chain_der.clone()));
+    if result.is_ok() {
+        conn.send_close_notify();
+        let _ = conn.write_tls(&mut sock);
+    }
+    let _ = sock.shutdown(std::net::Shutdown::Both);
+    HandshakeOutcome { result, chain_der }
+}
+
+fn drive(conn: &mut ClientConnection, sock: &mut TcpStream) -> Result<(), HandshakeError> {
+    while conn.is_handshaking() {
+        while conn.wants_write() {
+            conn.write_tls(sock).map_err(io_error)?;
+        }
+        sock.flush().map_err(io_error)?;
+        if !conn.is_handshaking() {
+            break;
+        }
+        if conn.wants_read() {
+            let n = conn.read_tls(sock).map_err(io_error)?;
+            if n == 0 {
+                // Flush any alert rustls queued, then report the close.
+                return Err(HandshakeError::Closed);
+            }
+            if let Err(e) = conn.process_new_packets() {
+                while conn.wants_write() {
+                    if conn.write_tls(sock).is_err() {
+                        break;
+                    }
+                }
+                return Err(rustls_error(e));
+            }
+        }
+    }
+    while conn.wants_write() {
+        conn.write_tls(sock).map_err(io_error)?;
+    }
+    let _ = sock.read(&mut [0u8; 0]);
+    Ok(())
+}
+
+fn io_error(e: io::Error) -> HandshakeError {
+    use io::ErrorKind::*;
+    match e.kind() {
+        TimedOut | WouldBlock => HandshakeError::Timeout,
+        UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe => HandshakeError::Closed,
+        _ => HandshakeError::Other { message: e.to_string() },
+    }
+}
+
+/// OpenSSL's lowercase alert spelling (`protocol version`, `handshake failure`), which is what
+/// libpq users see in "tlsv1 alert protocol version".
+pub fn alert_name(a: AlertDescription) -> String {
+    let dbg = format!("{a:?}");
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for ch in dbg.chars() {
+        if ch.is_ascii_uppercase() && prev_lower {
+            out.push(' ');
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
+}
+
+fn rustls_error(e: rustls::Error) -> HandshakeError {
+    use rustls::Error as E;
+    match e {
+        E::AlertReceived(a) => HandshakeError::AlertReceived { alert: alert_name(a) },
+        E::InvalidMessage(m) => HandshakeError::NotTls { message: format!("{m:?}") },
+        E::PeerIncompatible(p) => HandshakeError::Incompatible { message: format!("{p:?}") },
+        E::PeerMisbehaved(p) => HandshakeError::Incompatible { message: format!("{p:?}") },
+        other => HandshakeError::Other { message: other.to_string() },
+    }
+}
+
+fn facts(conn: &ClientConnection, chain_der: Vec<Vec<u8>>) -> TlsFacts {
+    let version = match conn.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
+        Some(v) => format!("{v:?}"),
+        None => "unknown".to_string(),
+    };
+    let suite = conn.negotiated_cipher_suite().map(|s| s.suite());
+    let (cipher, cipher_openssl) = suite.map(suite_names).unwrap_or_default();
+    TlsFacts {
+        version,
+        cipher,
+        cipher_openssl,
+        group: conn.negotiated_key_exchange_group().map(|g| group_name(g.name())),
+        alpn: conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
+        chain_der,
+    }
+}
+
+/// IANA and OpenSSL names of the suites rustls can negotiate.
+fn suite_names(s: rustls::CipherSuite) -> (String, String) {
+    use rustls::CipherSuite as C;
+    let (iana, openssl) = match s {
+        C::TLS13_AES_128_GCM_SHA256 => ("TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"),
+        C::TLS13_AES_256_GCM_SHA384 => ("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"),
+        C::TLS13_CHACHA20_POLY1305_SHA256 => ("TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"),
+        C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"),
+        C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => ("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"),
+        C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => ("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"),
+        C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"),
+        C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => ("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"),
+        C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => ("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"),
+        other => {
+            let n = format!("{other:?}");
+            return (n.clone(), n);
+        }
+    };
+    (iana.to_string(), openssl.to_string())
+}
+
+fn group_name(g: rustls::NamedGroup) -> String {
+    use rustls::NamedGroup as G;
+    match g {
+        G::X25519 => "X25519".into(),
+        G::secp256r1 => "P-256".into(),
+        G::secp384r1 => "P-384".into(),
+        G::secp521r1 => "P-521".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_match_openssl_spelling() {
+        assert_eq!(alert_name(AlertDescription::ProtocolVersion), "protocol version");
+        assert_eq!(alert_name(AlertDescription::HandshakeFailure), "handshake failure");
+        assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown ca");
+    }
+}

@@ -1,0 +1,180 @@
+//! PostgreSQL's pre-TLS negotiation, without sockets.
+//!
+//! A libpq client opens TCP and sends an 8-byte SSLRequest; the server answers with one
+//! byte, `S` (go ahead with TLS) or `N` (no TLS). Old servers, and anything that is not a
+//! PostgreSQL server, may answer differently: an `E` ErrorResponse (e.g. a pre-7.0 server, or a
+//! connection limit hit before the request is read), HTTP text from a proxy, or nothing at all.
+//! PostgreSQL 17 added "direct SSL": the client starts TLS at once with ALPN `postgresql`.
+//! This module encodes the request and classifies the reply; `net` does the I/O.
+
+use std::fmt;
+
+/// SSLRequest: length 8, request code 80877103 (1234 << 16 | 5679).
+pub const SSL_REQUEST: [u8; 8] = [0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f];
+
+/// GSSENCRequest code, for recognising what a client sent in logs and tests.
+pub const GSSENC_REQUEST: [u8; 8] = [0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x30];
+
+/// The ALPN protocol name PostgreSQL 17+ requires on direct SSL connections.
+pub const ALPN_POSTGRESQL: &[u8] = b"postgresql";
+
+/// What the first byte of the server's reply to SSLRequest says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SslReply {
+    /// `S`: proceed with the TLS handshake.
+    Accept,
+    /// `N`: the server will not do TLS on this connection.
+    Refuse,
+    /// `E`: an ErrorResponse follows (read it with [`ErrorResponse::parse`]).
+    Error,
+    /// Anything else: not a PostgreSQL server, or a proxy that does not understand
+    /// SSLRequest. Carries the first byte.
+    Unexpected(u8),
+}
+
+impl SslReply {
+    pub fn from_byte(b: u8) -> SslReply {
+        match b {
+            b'S' => SslReply::Accept,
+            b'N' => SslReply::Refuse,
+            b'E' => SslReply::Error,
+            other => SslReply::Unexpected(other),
+        }
+    }
+}
+
+/// A parsed ErrorResponse (or NoticeResponse) body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorResponse {
+    /// `S`/`V`: localised and non-localised severity (FATAL, ERROR …).
+    pub severity: Option<String>,
+    /// `C`: SQLSTATE.
+    pub code: Option<String>,
+    /// `M`: primary message.
+    pub message: String,
+    /// `D`: detail.
+    pub detail: Option<String>,
+    /// `H`: hint.
+    pub hint: Option<String>,
+}
+
+/// Errors decoding an ErrorResponse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("ErrorResponse length {0} is invalid (must be 4..=65536 bytes)")]
+    BadLength(u32),
+    #[error("ErrorResponse is truncated: expected {expected} bytes, got {got}")]
+    Truncated { expected: usize, got: usize },
+}
+
+/// Upper bound on an ErrorResponse we accept before the handshake (PostgreSQL sends a few
+/// hundred bytes; anything huge is garbage).
+pub const MAX_ERROR_RESPONSE: u32 = 65536;
+
+impl ErrorResponse {
+    /// Length of the body that follows the `E` byte, from the 4-byte length word (which
+    /// counts itself).
+    pub fn body_len(len_word: [u8; 4]) -> Result<usize, WireError> {
+        let len = u32::from_be_bytes(len_word);
+        if !(4..=MAX_ERROR_RESPONSE).contains(&len) {
+            return Err(WireError::BadLength(len));
+        }
+        Ok(len as usize - 4)
+    }
+
+    /// Parse the field list (`type byte, C string` repeated, ended by a zero byte).
+    /// Tolerant: unknown fields are skipped, a missing terminator ends the list.
+    pub fn parse(body: &[u8]) -> ErrorResponse {
+        let mut out = ErrorResponse::default();
+        let mut rest = body;
+        while let Some((&kind, tail)) = rest.split_first() {
+            if kind == 0 {
+                break;
+            }
+            let end = tail.iter().position(|&b| b == 0).unwrap_or(tail.len());
+            let value = String::from_utf8_lossy(&tail[..end]).into_owned();
+            rest = tail.get(end + 1..).unwrap_or(&[]);
+            match kind {
+                b'V' => out.severity = Some(value),
+                b'S' if out.severity.is_none() => out.severity = Some(value),
+                b'C' => out.code = Some(value),
+                b'M' => out.message = value,
+                b'D' => out.detail = Some(value),
+                b'H' => out.hint = Some(value),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for ErrorResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = &self.severity {
+            write!(f, "{s}:  ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(d) = &self.detail {
+            write!(f, "\nDETAIL:  {d}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\nHINT:  {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Describe an unexpected first byte for humans: a printable character, or hex.
+pub fn describe_byte(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        format!("'{}' (0x{b:02x})", b as char)
+    } else {
+        format!("0x{b:02x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssl_request_code() {
+        let code = u32::from_be_bytes(SSL_REQUEST[4..8].try_into().unwrap());
+        assert_eq!(code, (1234 << 16) | 5679);
+        assert_eq!(u32::from_be_bytes(SSL_REQUEST[0..4].try_into().unwrap()), 8);
+    }
+
+    #[test]
+    fn reply_bytes() {
+        for (b, want) in [
+            (b'S', SslReply::Accept),
+            (b'N', SslReply::Refuse),
+            (b'E', SslReply::Error),
+            (b'H', SslReply::Unexpected(b'H')),
+            (0x16, SslReply::Unexpected(0x16)),
+        ] {
+            assert_eq!(SslReply::from_byte(b), want);
+        }
+    }
+
+    #[test]
+    fn error_response_fields() {
+        let body = b"SFATAL\0VFATAL\0C28000\0Mno pg_hba.conf entry\0Hmaybe\0\0";
+        let e = ErrorResponse::parse(body);
+        assert_eq!(e.severity.as_deref(), Some("FATAL"));
+        assert_eq!(e.code.as_deref(), Some("28000"));
+        assert_eq!(e.message, "no pg_hba.conf entry");
+        assert_eq!(e.hint.as_deref(), Some("maybe"));
+        assert_eq!(e.to_string(), "FATAL:  no pg_hba.conf entry\nHINT:  maybe");
+    }
+
+    #[test]
+    fn error_response_garbage_never_panics() {
+        for body in [&b""[..], b"\0", b"M", b"Mabc", b"\xff\xfe\0\0", b"Z\0Z\0Z"] {
+            let _ = ErrorResponse::parse(body);
+        }
+        assert_eq!(ErrorResponse::body_len([0, 0, 0, 3]), Err(WireError::BadLength(3)));
+        assert_eq!(ErrorResponse::body_len([0, 0, 0, 10]), Ok(6));
+        assert!(ErrorResponse::body_len([0x7f, 0, 0, 0]).is_err());
+    }
+}

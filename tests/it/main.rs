@@ -1,0 +1,4 @@
+//! Integration tests against real PostgreSQL servers (one test binary keeps link time down).
+
+mod support;
+mod probe;

@@ -1,0 +1,55 @@
+//! Shared helpers for the integration tests.
+
+use pgtls::lab::{Ca, CertKey, Installation, Server, ServerOptions, TlsFiles};
+
+/// A root → intermediate → leaf PKI for 127.0.0.1 / localhost.
+pub struct Pki {
+    pub root: Ca,
+    pub inter: Ca,
+    pub leaf: CertKey,
+}
+
+impl Pki {
+    pub fn new() -> Pki {
+        let root = Ca::root("pgtls test root").unwrap();
+        let inter = root.intermediate("pgtls test intermediate").unwrap();
+        let leaf = inter.leaf("localhost", &["localhost", "127.0.0.1"]).unwrap();
+        Pki { root, inter, leaf }
+    }
+
+    /// server.crt = leaf + intermediate.
+    pub fn tls(&self) -> TlsFiles {
+        TlsFiles {
+            cert_chain_pem: format!("{}{}", self.leaf.cert_pem, self.inter.cert_pem()),
+            key_pem: self.leaf.key_pem.clone(),
+            ca_pem: None,
+        }
+    }
+}
+
+/// Start a TLS server with this PKI and extra settings.
+pub fn tls_server(pki: &Pki, settings: &[(&str, &str)]) -> Server {
+    let mut o = ServerOptions::with_tls(pki.tls());
+    for (k, v) in settings {
+        o = o.setting(k, v);
+    }
+    Server::start(o).unwrap_or_else(|e| panic!("lab server failed to start: {e}"))
+}
+
+/// The newest installation that supports direct SSL (PostgreSQL 17+), if any.
+pub fn pg17_or_newer() -> Option<Installation> {
+    match Installation::at_least(17) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            eprintln!("SKIP: {e}: direct SSL needs PostgreSQL 17+ (bash .ci/run installs PostgreSQL 18)");
+            None
+        }
+    }
+}
+
+/// `pgtls` binary built for these tests.
+pub fn pgtls() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pgtls"));
+    c.env("NO_COLOR", "1").env_remove("PGSSLMODE").env_remove("PGHOST").env_remove("PGPORT");
+    c
+}
