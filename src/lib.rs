@@ -7,3 +7,4 @@ pub mod tls;
 pub mod probe;
 pub mod checks;
 pub mod lab;
+pub mod report;

@@ -1,9 +1,12 @@
-//! `pgtls probe` against real servers.
+//! `pgtls probe` against real servers and misbehaving listeners.
 
-use std::time::Duration;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
+use pgtls::lab::{ClosingListener, FixedReplyListener, Server, ServerOptions, SilentListener};
 use pgtls::net::Timeouts;
-use pgtls::probe::{probe, Negotiation, ProbeTarget};
+use pgtls::probe::{probe, Negotiation, ProbeFacts, ProbeTarget};
+use serde_json::Value;
 
 use crate::support::*;
 
@@ -11,21 +14,178 @@ fn target(port: u16) -> ProbeTarget {
     ProbeTarget { host: "127.0.0.1".into(), hostaddr: None, port, sni: None, negotiation: Negotiation::Postgres }
 }
 
-fn codes(f: &[pgtls::findings::Finding]) -> Vec<String> {
-    f.iter().map(|f| f.code.clone()).collect()
+fn codes_of(facts: &ProbeFacts) -> Vec<String> {
+    pgtls::checks::probe(facts, &Default::default()).into_iter().map(|f| f.code).collect()
+}
+
+/// Run `pgtls probe ... --format json` and return (exit status, JSON).
+fn probe_json(args: &[&str]) -> (i32, Value) {
+    let out = pgtls().arg("probe").args(args).args(["--format", "json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), v)
+}
+
+fn json_codes(v: &Value) -> Vec<String> {
+    v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
 }
 
 #[test]
 fn tls13_server_with_intermediate_chain() {
     let pki = Pki::new();
     let server = tls_server(&pki, &[]);
+    let (code, v) = probe_json(&[&format!("127.0.0.1:{}", server.port())]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["tls_version"], "TLSv1.3");
+    assert_eq!(v["reply"]["reply"], "accept");
+    let chain = v["chain"].as_array().unwrap();
+    assert_eq!(chain.len(), 2);
+    assert_eq!(chain[0]["subject"], "CN=localhost");
+    assert_eq!(chain[1]["subject"], "CN=pgtls test intermediate, O=pgtls lab");
+    assert_eq!(chain[0]["issuer"], chain[1]["subject"]);
+    assert_eq!(chain[0]["san"], serde_json::json!(["DNS:localhost", "IP:127.0.0.1"]));
+    assert_eq!(chain[0]["is_ca"], false);
+    assert_eq!(chain[1]["is_ca"], true);
+    assert_eq!(chain[1]["self_signed"], false);
+    assert_eq!(chain[0]["sha256"].as_str().unwrap(), pgtls::x509::sha256(&pki.leaf.der));
+    assert!(chain[0]["days_left"].as_i64().unwrap() >= 364);
+    assert!(json_codes(&v).is_empty());
+}
+
+#[test]
+fn tls12_only_server() {
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[("ssl_max_protocol_version", "'TLSv1.2'")]);
     let facts = probe(&target(server.port()), Timeouts::default());
-    let tls = facts.tls.as_ref().unwrap_or_else(|| panic!("no TLS: {:?}", facts.failure));
-    assert_eq!(tls.version, "TLSv1.3");
-    assert_eq!(facts.chain.len(), 2);
-    assert_eq!(facts.chain[0].subject_cn.as_deref(), Some("localhost"));
-    assert_eq!(facts.chain[1].subject_cn.as_deref(), Some("pgtls test intermediate"));
-    assert_eq!(facts.chain[0].issuer, facts.chain[1].subject);
-    assert!(facts.chain[1].is_ca && !facts.chain[0].is_ca);
-    assert!(pgtls::checks::probe(&facts, &Default::default()).is_empty());
+    let tls = facts.tls.as_ref().unwrap_or_else(|| panic!("{:?}", facts.failure));
+    assert_eq!(tls.version, "TLSv1.2");
+    assert!(tls.cipher.starts_with("TLS_ECDHE_ECDSA_WITH_"), "{}", tls.cipher);
+    assert!(codes_of(&facts).is_empty());
+}
+
+#[test]
+fn ssl_off_server() {
+    let server = Server::start(ServerOptions::default()).unwrap();
+    let (code, v) = probe_json(&[&format!("127.0.0.1:{}", server.port())]);
+    assert_eq!(json_codes(&v), ["server-ssl-off"]);
+    assert_eq!(code, 2);
+    assert_eq!(v["reply"]["reply"], "refuse");
+    assert!(v["tls_version"].is_null());
+}
+
+#[test]
+fn tls10_only_server_is_a_version_mismatch() {
+    let pki = Pki::new();
+    let server = tls_server(
+        &pki,
+        &[
+            ("ssl_min_protocol_version", "'TLSv1'"),
+            ("ssl_max_protocol_version", "'TLSv1.1'"),
+            ("ssl_ciphers", "'DEFAULT:@SECLEVEL=0'"),
+        ],
+    );
+    let facts = probe(&target(server.port()), Timeouts::default());
+    let found = pgtls::checks::probe(&facts, &Default::default());
+    assert_eq!(found.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), ["protocol-version-mismatch"], "{facts:?}");
+    assert!(found[0].detail.contains("TLSv1.2"), "{}", found[0].detail);
+    // The server's own log agrees on what happened.
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(server.log().contains("could not accept SSL connection"), "{}", server.log());
+}
+
+#[test]
+fn direct_ssl_on_postgres_17_or_newer() {
+    let Some(inst) = pg17_or_newer() else { return };
+    let pki = Pki::new();
+    let mut o = ServerOptions::with_tls(pki.tls());
+    o.installation = Some(inst);
+    let server = Server::start(o).unwrap();
+    let (code, v) = probe_json(&["--direct", &format!("127.0.0.1:{}", server.port())]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["negotiation"], "direct");
+    assert_eq!(v["alpn"], "postgresql");
+    assert!(v["reply"].is_null(), "no SSLRequest is sent on a direct connection");
+    assert_eq!(v["chain"].as_array().unwrap().len(), 2);
+    // The SSLRequest path on the same server also offers ALPN and gets it.
+    let (_, v2) = probe_json(&[&format!("127.0.0.1:{}", server.port())]);
+    assert_eq!(v2["alpn"], "postgresql");
+}
+
+#[test]
+fn direct_ssl_on_postgres_15_is_unsupported() {
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[]);
+    if server.installation().major >= 17 {
+        eprintln!("SKIP: default installation already supports direct SSL");
+        return;
+    }
+    let (code, v) = probe_json(&["--direct", &format!("127.0.0.1:{}", server.port())]);
+    assert_eq!(json_codes(&v), ["direct-ssl-unsupported"], "{v:#}");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn server_that_closes_the_socket() {
+    let l = ClosingListener::start().unwrap();
+    let facts = probe(&target(l.port()), Timeouts::default());
+    assert_eq!(codes_of(&facts), ["unexpected-eof"]);
+    let f = &pgtls::checks::probe(&facts, &Default::default())[0];
+    assert!(f.detail.contains("reading the server's answer to the SSLRequest"), "{}", f.detail);
+}
+
+#[test]
+fn listener_that_never_answers_times_out() {
+    let l = SilentListener::start().unwrap();
+    let started = Instant::now();
+    let (code, v) = probe_json(&["--timeout", "1", &format!("127.0.0.1:{}", l.port())]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert_eq!(json_codes(&v), ["network-timeout"]);
+    assert_eq!(v["failure"]["error"]["step"], "ssl-reply");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn non_postgres_listener_is_named() {
+    let l = FixedReplyListener::start(b"HTTP/1.1 400 Bad Request\r\n\r\n").unwrap();
+    let facts = probe(&target(l.port()), Timeouts::default());
+    assert_eq!(codes_of(&facts), ["proxy-mishandles-sslrequest"]);
+}
+
+#[test]
+fn error_response_to_sslrequest_is_shown() {
+    static REPLY: &[u8] = b"E\x00\x00\x00\x2cSFATAL\x00C53300\x00Msorry, too many clients\x00\x00";
+    let l = FixedReplyListener::start(REPLY).unwrap();
+    let facts = probe(&target(l.port()), Timeouts::default());
+    let found = pgtls::checks::probe(&facts, &Default::default());
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].code, "server-error-response");
+    assert!(found[0].detail.contains("sorry, too many clients"), "{}", found[0].detail);
+}
+
+/// `openssl s_client -starttls postgres -showcerts` on the same server sees the same chain,
+/// version and cipher.
+#[test]
+fn agrees_with_openssl_s_client() {
+    let pki = Pki::new();
+    for settings in [vec![], vec![("ssl_max_protocol_version", "'TLSv1.2'")]] {
+        let server = tls_server(&pki, &settings);
+        let (_, v) = probe_json(&["--pem", &format!("127.0.0.1:{}", server.port())]);
+        let out = Command::new("openssl")
+            .args(["s_client", "-starttls", "postgres", "-showcerts", "-connect"])
+            .arg(format!("127.0.0.1:{}", server.port()))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("openssl is installed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let pems: Vec<Vec<u8>> = pem::parse_many(text.as_bytes()).unwrap().into_iter().map(|p| p.into_contents()).collect();
+        let ours: Vec<String> = v["chain"].as_array().unwrap().iter().map(|c| c["sha256"].as_str().unwrap().to_string()).collect();
+        let theirs: Vec<String> = pems.iter().map(|d| pgtls::x509::sha256(d)).collect();
+        assert_eq!(ours, theirs, "chain differs from openssl s_client");
+        let line = text.lines().find(|l| l.starts_with("New, ")).unwrap_or_else(|| panic!("{text}"));
+        // "New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"
+        let mut parts = line.trim_start_matches("New, ").split(", Cipher is ");
+        assert_eq!(v["tls_version"].as_str().unwrap(), parts.next().unwrap());
+        assert_eq!(v["cipher_openssl"].as_str().unwrap(), parts.next().unwrap().trim());
+    }
 }

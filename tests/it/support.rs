@@ -4,6 +4,7 @@ use pgtls::lab::{Ca, CertKey, Installation, Server, ServerOptions, TlsFiles};
 
 /// A root → intermediate → leaf PKI for 127.0.0.1 / localhost.
 pub struct Pki {
+    #[allow(dead_code)] // used by the verification tests
     pub root: Ca,
     pub inter: Ca,
     pub leaf: CertKey,

@@ -1,0 +1,188 @@
+//! The command line: clap definitions (one source for --help, the man page and shell
+//! completions) and dispatch. Library errors become anyhow errors here, at the edge.
+
+mod demo;
+mod target;
+
+use std::io::Write;
+
+use anyhow::{Context as _, Result};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use pgtls::findings::{catalogue, exit_code, Lang};
+use pgtls::net::Timeouts;
+use pgtls::report::{self, Format, HostReport, RenderOptions};
+
+/// Exit status when pgtls itself could not run (bad arguments, unreadable file).
+pub const EXIT_TOOL_FAILURE: i32 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pgtls",
+    version,
+    about = "The PostgreSQL TLS doctor: why a client cannot connect over TLS, in plain words, with the fix",
+    long_about = None,
+    after_help = "Exit status: 0 no problems (or info only), 1 warnings, 2 errors found, 3 pgtls could not run.\nRun `pgtls demo` for a tour."
+)]
+pub struct Cli {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Language of titles and fixes (default from LC_ALL / LC_MESSAGES / LANG).
+    #[arg(long, global = true, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    /// Only findings, no facts.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Also show each finding's evidence.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Timeout in seconds for each network step (connect, SSLRequest, handshake).
+    #[arg(long, global = true, default_value_t = 5.0)]
+    pub timeout: f64,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language {s:?} (use en, zh or ja)"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Connect like libpq, negotiate TLS and show version, cipher and the chain the server sent.
+    ///
+    /// TARGET is anything libpq accepts: "host=db port=5432 sslmode=verify-full", a
+    /// postgresql:// URI (several hosts allowed), or HOST[:PORT]. PG* environment variables fill
+    /// what the target leaves out. No credentials are ever sent.
+    Probe {
+        /// Connection string, URI or HOST[:PORT] (default: from PGHOST/PGPORT).
+        target: Option<String>,
+        /// Start TLS directly with ALPN "postgresql" (PostgreSQL 17+; same as sslnegotiation=direct).
+        #[arg(long)]
+        direct: bool,
+        /// Print the chain as PEM too, like `openssl s_client -showcerts`.
+        #[arg(long)]
+        pem: bool,
+    },
+    /// Explain a finding code (or list them all).
+    Explain {
+        /// A finding code such as `server-ssl-off`.
+        code: Option<String>,
+        /// List every code with its severity and title.
+        #[arg(long)]
+        list: bool,
+    },
+    /// A guided tour on a local throw-away server: a client that pinned an intermediate the server no longer uses.
+    Demo,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// Run the CLI; returns the process exit status.
+pub fn run(cli: Cli) -> Result<i32> {
+    let opts = RenderOptions {
+        lang: cli.lang.unwrap_or_else(Lang::from_env),
+        verbose: cli.verbose,
+        quiet: cli.quiet,
+        pem: false,
+    };
+    let secs = if cli.timeout.is_finite() && cli.timeout > 0.0 { cli.timeout } else { 5.0 };
+    let timeouts = Timeouts {
+        connect: std::time::Duration::from_secs_f64(secs),
+        io: std::time::Duration::from_secs_f64(secs),
+    };
+    match cli.command {
+        Command::Probe { target, direct, pem } => {
+            let targets = target::probe_targets(target.as_deref(), direct)?;
+            let reports = probe_all(&targets, timeouts);
+            let all: Vec<_> = reports.iter().flat_map(|r| r.findings.clone()).collect();
+            let out = match cli.format {
+                Format::Json => report::json::to_string(&report::json::probe(&reports)),
+                Format::Human => {
+                    let mut s = String::new();
+                    for r in &reports {
+                        report::human::host(&mut s, r, &RenderOptions { pem, ..opts });
+                    }
+                    s
+                }
+            };
+            print(&out)?;
+            Ok(exit_code(&all))
+        }
+        Command::Explain { code, list } => explain(code, list, cli.format, opts),
+        Command::Demo => demo::run(cli.format, opts, timeouts),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "pgtls", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf).context("rendering the man page")?;
+            std::io::stdout().write_all(&buf)?;
+            Ok(0)
+        }
+    }
+}
+
+pub fn probe_all(targets: &[pgtls::probe::ProbeTarget], timeouts: Timeouts) -> Vec<HostReport> {
+    let ctx = pgtls::checks::Context::default();
+    targets
+        .iter()
+        .map(|t| {
+            let facts = pgtls::probe::probe(t, timeouts);
+            let findings = pgtls::checks::probe(&facts, &ctx);
+            HostReport { facts, findings }
+        })
+        .collect()
+}
+
+fn explain(code: Option<String>, list: bool, format: Format, opts: RenderOptions) -> Result<i32> {
+    let cat = catalogue();
+    if list || code.is_none() {
+        let mut s = String::new();
+        for e in cat.entries() {
+            s += &format!("{:<28} {:<8} {}\n", e.code, e.severity.to_string(), e.text(opts.lang).title);
+        }
+        if format == Format::Json {
+            s = report::json::to_string(&cat.entries());
+        }
+        print(&s)?;
+        return Ok(0);
+    }
+    let code = code.unwrap_or_default();
+    let Some(e) = cat.get(code.trim()) else {
+        anyhow::bail!("unknown finding code {code:?}; `pgtls explain --list` shows them all");
+    };
+    let t = e.text(opts.lang);
+    let out = match format {
+        Format::Json => report::json::to_string(e),
+        Format::Human => {
+            let mut s = format!("{} ({})\n{}\n\n", e.code, e.severity, t.title);
+            s += &format!("What it means\n  {}\n\nHow to fix\n  {}\n", t.explanation, t.fix);
+            if !e.docs.is_empty() {
+                s += "\nPostgreSQL documentation\n";
+                for d in &e.docs {
+                    s += &format!("  - {d}\n");
+                }
+            }
+            s
+        }
+    };
+    print(&out)?;
+    Ok(0)
+}
+
+/// Write to stdout through anstream (colour stripped when not a terminal or NO_COLOR set).
+pub fn print(s: &str) -> Result<()> {
+    let mut out = anstream::stdout();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to stdout"),
+    }
+}
