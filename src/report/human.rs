@@ -78,7 +78,7 @@ fn cert(out: &mut String, i: usize, c: &CertInfo, now: time::OffsetDateTime) {
         ),
     ];
     for (k, v) in rows {
-        let _ = writeln!(out, "     {:<8} {v}", paint(DIM, k));
+        let _ = writeln!(out, "     {} {v}", paint(DIM, &format!("{k:<8}")));
     }
 }
 
