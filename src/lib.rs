@@ -8,3 +8,4 @@ pub mod probe;
 pub mod checks;
 pub mod lab;
 pub mod report;
+pub mod sessions;

@@ -13,6 +13,7 @@ mod cert_validity;
 mod handshake;
 mod negotiation;
 mod network;
+pub mod sessions;
 
 /// What checks may know besides the facts.
 #[derive(Debug, Clone)]
