@@ -44,6 +44,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+fn parse_instant(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("{s:?} is not an RFC 3339 instant like 2026-06-01T00:00:00Z: {e}"))
+}
+
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("unknown language {s:?} (use en, zh or ja)"))
 }
@@ -64,6 +69,15 @@ pub enum Command {
         /// Print the chain as PEM too, like `openssl s_client -showcerts`.
         #[arg(long)]
         pem: bool,
+        /// Judge validity at this instant instead of now (RFC 3339, e.g. 2026-06-01T00:00:00Z).
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<time::OffsetDateTime>,
+        /// Save what was seen (facts) as JSON to FILE, for a support bundle or a later --from-facts.
+        #[arg(long, value_name = "FILE")]
+        save_facts: Option<std::path::PathBuf>,
+        /// Do not touch the network: re-judge facts saved earlier with --save-facts.
+        #[arg(long, value_name = "FILE", conflicts_with = "target")]
+        from_facts: Option<std::path::PathBuf>,
     },
     /// Explain a finding code (or list them all).
     Explain {
@@ -98,9 +112,22 @@ pub fn run(cli: Cli) -> Result<i32> {
         io: std::time::Duration::from_secs_f64(secs),
     };
     match cli.command {
-        Command::Probe { target, direct, pem } => {
-            let targets = target::probe_targets(target.as_deref(), direct)?;
-            let reports = probe_all(&targets, timeouts);
+        Command::Probe { target, direct, pem, at, save_facts, from_facts } => {
+            let ctx = pgtls::checks::Context { now: at.unwrap_or_else(time::OffsetDateTime::now_utc), ..Default::default() };
+            let facts: Vec<pgtls::probe::ProbeFacts> = match &from_facts {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).with_context(|| format!("reading facts from {}", path.display()))?;
+                    serde_json::from_str(&text).with_context(|| format!("{} does not hold pgtls probe facts", path.display()))?
+                }
+                None => {
+                    let targets = target::probe_targets(target.as_deref(), direct)?;
+                    targets.iter().map(|t| pgtls::probe::probe(t, timeouts)).collect()
+                }
+            };
+            if let Some(path) = &save_facts {
+                std::fs::write(path, report::json::to_string(&facts)).with_context(|| format!("writing facts to {}", path.display()))?;
+            }
+            let reports = judge(facts, &ctx);
             let all: Vec<_> = reports.iter().flat_map(|r| r.findings.clone()).collect();
             let out = match cli.format {
                 Format::Json => report::json::to_string(&report::json::probe(&reports)),
@@ -131,12 +158,16 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 pub fn probe_all(targets: &[pgtls::probe::ProbeTarget], timeouts: Timeouts) -> Vec<HostReport> {
-    let ctx = pgtls::checks::Context::default();
-    targets
-        .iter()
-        .map(|t| {
-            let facts = pgtls::probe::probe(t, timeouts);
-            let findings = pgtls::checks::probe(&facts, &ctx);
+    let facts = targets.iter().map(|t| pgtls::probe::probe(t, timeouts)).collect();
+    judge(facts, &pgtls::checks::Context::default())
+}
+
+/// Run the probe checks over gathered (or replayed) facts.
+pub fn judge(facts: Vec<pgtls::probe::ProbeFacts>, ctx: &pgtls::checks::Context) -> Vec<HostReport> {
+    facts
+        .into_iter()
+        .map(|facts| {
+            let findings = pgtls::checks::probe(&facts, ctx);
             HostReport { facts, findings }
         })
         .collect()

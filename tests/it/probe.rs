@@ -189,3 +189,28 @@ fn agrees_with_openssl_s_client() {
         assert_eq!(v["cipher_openssl"].as_str().unwrap(), parts.next().unwrap().trim());
     }
 }
+
+/// Facts saved during a probe replay without the network, and `--at` moves the clock.
+#[test]
+fn saved_facts_replay_offline_at_another_instant() {
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let facts = dir.path().join("facts.json");
+    {
+        let server = tls_server(&pki, &[]);
+        let (code, _) = probe_json(&["--save-facts", facts.to_str().unwrap(), &format!("127.0.0.1:{}", server.port())]);
+        assert_eq!(code, 0);
+    } // server gone
+    let (code, v) = probe_json(&["--from-facts", facts.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(v["tls_version"], "TLSv1.3");
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::days(400))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (code, v) = probe_json(&["--from-facts", facts.to_str().unwrap(), "--at", &later]);
+    assert_eq!(code, 2);
+    assert_eq!(json_codes(&v), ["cert-expired", "cert-expired"]);
+    let out = pgtls().args(["probe", "--from-facts", "/nonexistent/facts.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/facts.json"));
+}
