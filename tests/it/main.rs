@@ -3,3 +3,4 @@
 mod support;
 mod probe;
 mod sessions;
+mod matrix;
