@@ -129,6 +129,13 @@ pub struct ServerOptions {
     pub hba: Vec<String>,
     /// pg_ident.conf lines.
     pub ident: Vec<String>,
+    /// SQL run (as postgres, over the Unix socket) once the server is up, before `hba` takes
+    /// effect: e.g. `CREATE ROLE kong LOGIN`.
+    pub init_sql: Vec<String>,
+    /// Mode of server.key (default 0600).
+    pub key_mode: Option<u32>,
+    /// Extra files for the data directory: (name, contents, mode).
+    pub files: Vec<(String, String, u32)>,
 }
 
 impl ServerOptions {
@@ -174,7 +181,7 @@ impl Server {
         conf += "fsync = off\nlogging_collector = off\nlog_connections = on\nshared_buffers = 16MB\nmax_connections = 20\n";
         if let Some(tls) = &opts.tls {
             write_file(&data.join("server.crt"), &tls.cert_chain_pem, 0o644)?;
-            write_file(&data.join("server.key"), &tls.key_pem, 0o600)?;
+            write_file(&data.join("server.key"), &tls.key_pem, opts.key_mode.unwrap_or(0o600))?;
             conf += "ssl = on\n";
             if let Some(ca) = &tls.ca_pem {
                 write_file(&data.join("root.crt"), ca, 0o644)?;
@@ -184,12 +191,15 @@ impl Server {
         for (k, v) in &opts.settings {
             conf += &format!("{k} = {v}\n");
         }
-        let hba = if opts.hba.is_empty() {
-            "local all all trust\nhost all all 127.0.0.1/32 trust\n".to_string()
-        } else {
-            opts.hba.join("\n") + "\n"
-        };
-        write_file(&data.join("pg_hba.conf"), &hba, 0o600)?;
+        for (name, contents, mode) in &opts.files {
+            write_file(&data.join(name), contents, *mode)?;
+        }
+        let open_hba = "local all all trust\nhost all all 127.0.0.1/32 trust\n".to_string();
+        // The Unix socket stays open to the lab (admin SQL); TCP gets exactly the test's lines.
+        let final_hba = (!opts.hba.is_empty()).then(|| "local all all trust\n".to_string() + &opts.hba.join("\n") + "\n");
+        let staged = !opts.init_sql.is_empty() && final_hba.is_some();
+        let first_hba = if staged { open_hba.clone() } else { final_hba.clone().unwrap_or(open_hba) };
+        write_file(&data.join("pg_hba.conf"), &first_hba, 0o600)?;
         write_file(&data.join("pg_ident.conf"), &(opts.ident.join("\n") + "\n"), 0o600)?;
 
         let mut last_log = String::new();
@@ -216,7 +226,18 @@ impl Server {
             let child = cmd.spawn().map_err(io_err(format!("starting {}", inst.bin_dir.join("postgres").display())))?;
             let mut server = Server { child: Some(child), dir: dir.clone(), data: data.clone(), log: log.clone(), port, installation: inst.clone(), owner };
             match server.wait_ready() {
-                Ok(()) => return Ok(server),
+                Ok(()) => {
+                    for sql in &opts.init_sql {
+                        server.admin_sql(sql)?;
+                    }
+                    if staged {
+                        if let Some(h) = &final_hba {
+                            server.write_data_file("pg_hba.conf", h, 0o600)?;
+                            server.reload()?;
+                        }
+                    }
+                    return Ok(server);
+                }
                 Err(l) => {
                     last_log = l;
                     server.child = None; // it exited
@@ -291,9 +312,34 @@ impl Server {
         Ok(p)
     }
 
-    /// SIGHUP: reload configuration files.
+    /// SIGHUP: reload configuration files, and wait until the server says it did.
     pub fn reload(&self) -> Result<(), LabError> {
-        self.signal("HUP")
+        let before = self.log().matches("reloading configuration files").count();
+        self.signal("HUP")?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.log().matches("reloading configuration files").count() == before && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The postmaster has read the files; give backends' next fork the new state.
+        std::thread::sleep(Duration::from_millis(50));
+        Ok(())
+    }
+
+    /// Run SQL as postgres over the Unix socket; fails with psql's output.
+    pub fn admin_sql(&self, sql: &str) -> Result<String, LabError> {
+        let psql = psql_binary().ok_or(LabError::Command { cmd: "psql".into(), output: "psql not found".into() })?;
+        let ci = format!("host={} port={} user=postgres dbname=postgres", self.data.display(), self.port);
+        let o = Command::new(psql)
+            .args(["-X", "-A", "-t", "-w", "-v", "ON_ERROR_STOP=1", "-c", sql, &ci])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(io_err("running psql"))?;
+        let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+        if o.status.success() {
+            Ok(text)
+        } else {
+            Err(LabError::Command { cmd: format!("psql -c {sql:?}"), output: text })
+        }
     }
 
     fn signal(&self, sig: &str) -> Result<(), LabError> {

@@ -4,3 +4,4 @@ mod support;
 mod probe;
 mod sessions;
 mod matrix;
+// mod provoke; (enabled with `pgtls logs`)
