@@ -240,3 +240,38 @@ fn direct_ssl_without_alpn_on_postgres_18() {
     let log = wait_log(&server, "ALPN");
     expect(&log, "without ALPN", "alpn-rejected");
 }
+
+/// The same failures with the server's messages in Japanese and Chinese.
+#[test]
+fn translated_server_messages() {
+    for (locale, lang) in [("ja_JP.UTF-8", "ja"), ("zh_CN.UTF-8", "zh")] {
+        let pki = Pki::new();
+        let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem()), ..pki.tls() })
+            .setting("lc_messages", &format!("'{locale}'"))
+            .setting("ssl_min_protocol_version", "'TLSv1.3'");
+        o.init_sql.push("CREATE ROLE kong LOGIN".into());
+        o.hba.push("hostssl all kong 127.0.0.1/32 cert".into());
+        o.hba.push("hostssl all postgres 127.0.0.1/32 trust".into());
+        let server = match Server::start(o) {
+            Ok(s) => s,
+            Err(e) => panic!("{locale}: {e}"),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        // Wrong user for the client certificate.
+        let c = pki.root.client("foo@example.com").unwrap();
+        let crt = write_secret(dir.path(), "client.crt", &c.cert_pem);
+        let key = write_secret(dir.path(), "client.key", &c.key_pem);
+        let _ = server.psql(&format!("user=kong sslmode=require sslcert={crt} sslkey={key}"), "select 1").unwrap();
+        // TLS 1.2-max client against the TLS 1.3-only server.
+        let _ = server.psql("sslmode=require ssl_max_protocol_version=TLSv1.2", "select 1").unwrap();
+        // Plain connection where only hostssl lines exist.
+        let _ = server.psql("sslmode=disable", "select 1").unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let log = server.log();
+        assert!(!log.contains("do not match"), "{lang}: the server log is not translated:\n{log}");
+        let codes = log_codes(&log);
+        for code in ["client-cert-user-mismatch", "protocol-version-mismatch", "ssl-required-by-server"] {
+            assert!(codes.iter().any(|c| c == code), "{lang}: pgtls logs found {codes:?}, expected {code}, in:\n{log}");
+        }
+    }
+}
