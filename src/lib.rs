@@ -9,3 +9,4 @@ pub mod checks;
 pub mod lab;
 pub mod report;
 pub mod sessions;
+pub mod fleet;

@@ -79,6 +79,19 @@ pub enum Command {
         #[arg(long, value_name = "FILE", conflicts_with = "target")]
         from_facts: Option<std::path::PathBuf>,
     },
+    /// Probe many endpoints concurrently and summarise versions, issuers, expiry and findings.
+    ///
+    /// FILE has one target per line (anything `probe` accepts); blank lines and `#` comments are
+    /// skipped; `-` reads standard input.
+    Fleet {
+        file: std::path::PathBuf,
+        /// Probes in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Judge validity at this instant instead of now (RFC 3339).
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<time::OffsetDateTime>,
+    },
     /// Explain a finding code (or list them all).
     Explain {
         /// A finding code such as `server-ssl-off`.
@@ -89,6 +102,22 @@ pub enum Command {
     },
     /// A guided tour on a local throw-away server: a client that pinned an intermediate the server no longer uses.
     Demo,
+    /// Start a throw-away lab PostgreSQL server with TLS (for benchmarks and manual tests).
+    ///
+    /// Prints `port=N` and `dir=PATH`, then runs until standard input closes; the server and its
+    /// files are then removed.
+    #[command(hide = true)]
+    LabServe {
+        /// postgresql.conf settings as NAME=VALUE (value verbatim, quote strings: ssl_ciphers="'HIGH'").
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        settings: Vec<String>,
+        /// RSA keys instead of EC P-256.
+        #[arg(long)]
+        rsa: bool,
+        /// Use the newest installation (PostgreSQL 18 when installed).
+        #[arg(long)]
+        newest: bool,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -142,8 +171,41 @@ pub fn run(cli: Cli) -> Result<i32> {
             print(&out)?;
             Ok(exit_code(&all))
         }
+        Command::Fleet { file, concurrency, at } => {
+            let ctx = pgtls::checks::Context { now: at.unwrap_or_else(time::OffsetDateTime::now_utc), ..Default::default() };
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("reading targets from standard input")?
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("reading targets from {}", file.display()))?
+            };
+            let mut targets = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let t = target::probe_targets(Some(line), false)
+                    .with_context(|| format!("{}:{}: bad target {line:?}", file.display(), n + 1))?;
+                targets.extend(t);
+            }
+            let entries = pgtls::fleet::scan(&targets, concurrency, timeouts, &ctx);
+            let summary = pgtls::fleet::summarise(&entries, &ctx);
+            let all: Vec<_> = entries.iter().flat_map(|e| e.findings.clone()).collect();
+            let out = match cli.format {
+                Format::Json => report::json::to_string(&serde_json::json!({
+                    "command": "fleet",
+                    "summary": summary,
+                    "endpoints": entries.iter().map(|e| report::json::host(&HostReport { facts: e.facts.clone(), findings: e.findings.clone() })).collect::<Vec<_>>(),
+                    "exit_code": exit_code(&all),
+                })),
+                Format::Human => report::human::fleet(&entries, &summary, &opts),
+            };
+            print(&out)?;
+            Ok(exit_code(&all))
+        }
         Command::Explain { code, list } => explain(code, list, cli.format, opts),
         Command::Demo => demo::run(cli.format, opts, timeouts),
+        Command::LabServe { settings, rsa, newest } => lab_serve(&settings, rsa, newest),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "pgtls", &mut std::io::stdout());
             Ok(0)
@@ -171,6 +233,39 @@ pub fn judge(facts: Vec<pgtls::probe::ProbeFacts>, ctx: &pgtls::checks::Context)
             HostReport { facts, findings }
         })
         .collect()
+}
+
+fn lab_serve(settings: &[String], rsa: bool, newest: bool) -> Result<i32> {
+    use pgtls::lab::{Ca, CertSpec, Installation, Server, ServerOptions, TlsFiles};
+    let spec = CertSpec { rsa, ..Default::default() };
+    let root = Ca::root_with("pgtls lab root", &spec)?;
+    let inter = root.intermediate_with("pgtls lab intermediate", &spec)?;
+    let leaf = inter.leaf_with("localhost", &["localhost", "127.0.0.1"], &spec, rcgen::ExtendedKeyUsagePurpose::ServerAuth)?;
+    let mut o = ServerOptions::with_tls(TlsFiles {
+        cert_chain_pem: format!("{}{}", leaf.cert_pem, inter.cert_pem()),
+        key_pem: leaf.key_pem.clone(),
+        ca_pem: None,
+    });
+    if newest {
+        o.installation = pgtls::lab::find_installations().into_iter().next();
+    } else {
+        o.installation = Some(Installation::default_one()?);
+    }
+    for s in settings {
+        let (k, v) = s.split_once('=').with_context(|| format!("--set {s:?}: expected NAME=VALUE"))?;
+        o = o.setting(k, v);
+    }
+    let server = Server::start(o)?;
+    let root_path = server.data_dir().parent().map(|d| d.join("root.crt")).context("lab dir")?;
+    std::fs::write(&root_path, root.cert_pem())?;
+    println!("port={}\ndir={}\nroot={}", server.port(), server.data_dir().display(), root_path.display());
+    std::io::stdout().flush()?;
+    let mut sink = String::new();
+    while std::io::stdin().read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+        sink.clear();
+    }
+    drop(server);
+    Ok(0)
 }
 
 fn explain(code: Option<String>, list: bool, format: Format, opts: RenderOptions) -> Result<i32> {

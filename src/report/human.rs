@@ -133,3 +133,48 @@ pub fn host(out: &mut String, r: &HostReport, o: &RenderOptions) {
     }
     findings(out, &r.findings, o);
 }
+
+/// `pgtls fleet`: one line per endpoint, then totals.
+pub fn fleet(entries: &[crate::fleet::FleetEntry], s: &crate::fleet::FleetSummary, o: &RenderOptions) -> String {
+    let mut out = String::new();
+    if !o.quiet {
+        for e in entries {
+            let f = &e.facts;
+            let tls = f.tls.as_ref().map(|t| format!("{} {}", t.version, t.cipher_openssl)).unwrap_or_else(|| "-".into());
+            let leaf = f
+                .chain
+                .first()
+                .map(|c| format!("{} (expires in {} d)", c.subject, c.days_left(f.started_at)))
+                .unwrap_or_default();
+            let worst = e.findings.iter().map(|x| x.severity).max();
+            let status = match worst {
+                Some(Severity::Error) => paint(RED, "ERROR"),
+                Some(Severity::Warning) => paint(YELLOW, "WARN "),
+                _ => paint(GREEN, "ok   "),
+            };
+            let codes: Vec<&str> = e.findings.iter().map(|x| x.code.as_str()).collect();
+            let _ = writeln!(out, "{status} {:<24} {:<40} {leaf} {}", f.target.endpoint(), tls, codes.join(","));
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "{} endpoints, {} with TLS", s.endpoints, s.tls_ok);
+    for (v, n) in &s.versions {
+        let _ = writeln!(out, "  {v}: {n}");
+    }
+    if !s.issuers.is_empty() {
+        let _ = writeln!(out, "server certificates by issuer:");
+        for (i, n) in &s.issuers {
+            let _ = writeln!(out, "  {n:>6}  {i}");
+        }
+    }
+    if let Some((ep, d)) = &s.soonest_expiry {
+        let _ = writeln!(out, "soonest expiry: {ep} in {d} days");
+    }
+    if !s.codes.is_empty() {
+        let _ = writeln!(out, "endpoints per finding:");
+        for (c, n) in &s.codes {
+            let _ = writeln!(out, "  {n:>6}  {c}");
+        }
+    }
+    out
+}

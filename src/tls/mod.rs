@@ -2,7 +2,7 @@
 //! chain so that it can *record* what the server presents, never decide trust itself
 //! (trust is decided later, by libpq's rules, from the recorded facts).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
@@ -200,7 +200,6 @@ fn drive(conn: &mut ClientConnection, sock: &mut TcpStream) -> Result<(), Handsh
     while conn.wants_write() {
         conn.write_tls(sock).map_err(io_error)?;
     }
-    let _ = sock.read(&mut [0u8; 0]);
     Ok(())
 }
 

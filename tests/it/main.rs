@@ -5,3 +5,4 @@ mod probe;
 mod sessions;
 mod matrix;
 // mod provoke; (enabled with `pgtls logs`)
+mod fleet;
