@@ -10,3 +10,4 @@ pub mod lab;
 pub mod report;
 pub mod sessions;
 pub mod fleet;
+pub mod conninfo;

@@ -142,14 +142,19 @@ pub fn run(cli: Cli) -> Result<i32> {
     };
     match cli.command {
         Command::Probe { target, direct, pem, at, save_facts, from_facts } => {
-            let ctx = pgtls::checks::Context { now: at.unwrap_or_else(time::OffsetDateTime::now_utc), ..Default::default() };
+            let mut ctx = pgtls::checks::Context { now: at.unwrap_or_else(time::OffsetDateTime::now_utc), ..Default::default() };
             let facts: Vec<pgtls::probe::ProbeFacts> = match &from_facts {
                 Some(path) => {
                     let text = std::fs::read_to_string(path).with_context(|| format!("reading facts from {}", path.display()))?;
                     serde_json::from_str(&text).with_context(|| format!("{} does not hold pgtls probe facts", path.display()))?
                 }
                 None => {
-                    let targets = target::probe_targets(target.as_deref(), direct)?;
+                    let resolved = target::resolve(target.as_deref())?;
+                    if let Some(min) = &resolved.ssl_min_protocol_version {
+                        ctx.client_min = min.value.as_str().to_string();
+                    }
+                    ctx.client_max = resolved.ssl_max_protocol_version.as_ref().map(|m| m.value.as_str().to_string());
+                    let targets = target::targets_of(&resolved, direct)?;
                     targets.iter().map(|t| pgtls::probe::probe(t, timeouts)).collect()
                 }
             };

@@ -1,26 +1,54 @@
-//! Turning the command line's TARGET into probe targets (libpq's rules live in `conninfo`).
+//! Turning the command line's TARGET into probe targets, by libpq's rules (`conninfo`).
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 
+use pgtls::conninfo::{self, ConninfoError, Resolved, SslNegotiation, SystemEnv};
 use pgtls::probe::{Negotiation, ProbeTarget};
 
-pub fn probe_targets(arg: Option<&str>, direct: bool) -> Result<Vec<ProbeTarget>> {
-    let arg = arg.map(str::to_string).or_else(|| std::env::var("PGHOST").ok()).unwrap_or_else(|| "localhost".into());
-    let (host, port) = match arg.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') || h.ends_with(']') => {
-            (h.trim_start_matches('[').trim_end_matches(']').to_string(), p.parse::<u16>()?)
-        }
-        _ => (arg.clone(), 5432),
-    };
-    if host.is_empty() {
-        bail!("no host in target {arg:?}");
+/// libpq's error plus what to do.
+pub fn conninfo_error(e: ConninfoError) -> anyhow::Error {
+    let hint = e.hint();
+    if hint.is_empty() {
+        anyhow!("{e}")
+    } else {
+        anyhow!("{e}\nhint: {hint}")
     }
-    let is_ip = host.parse::<std::net::IpAddr>().is_ok();
-    Ok(vec![ProbeTarget {
-        sni: (!is_ip).then(|| host.clone()),
-        host,
-        hostaddr: None,
-        port,
-        negotiation: if direct { Negotiation::Direct } else { Negotiation::Postgres },
-    }])
+}
+
+/// Parse and resolve TARGET (or only the environment when absent) like libpq.
+pub fn resolve(arg: Option<&str>) -> Result<Resolved> {
+    let info = conninfo::parse(arg.unwrap_or("")).map_err(conninfo_error)?;
+    conninfo::resolve(&info, &SystemEnv).map_err(conninfo_error)
+}
+
+/// The TCP endpoints libpq would try, in order, as probe targets.
+pub fn probe_targets(arg: Option<&str>, direct: bool) -> Result<Vec<ProbeTarget>> {
+    Ok(targets_of(&resolve(arg)?, direct)?)
+}
+
+pub fn targets_of(r: &Resolved, direct: bool) -> Result<Vec<ProbeTarget>> {
+    let negotiation = if direct || r.sslnegotiation.value == SslNegotiation::Direct {
+        Negotiation::Direct
+    } else {
+        Negotiation::Postgres
+    };
+    let mut out = Vec::new();
+    let mut sockets = Vec::new();
+    for h in &r.hosts {
+        if h.is_unix_socket {
+            sockets.push(h.host.clone().unwrap_or_default());
+            continue;
+        }
+        let Some(host) = h.host.clone().or_else(|| h.hostaddr.clone()) else { continue };
+        out.push(ProbeTarget { host, hostaddr: h.hostaddr.clone(), port: h.port, sni: h.sni.clone(), negotiation });
+    }
+    if out.is_empty() {
+        bail!(
+            "no TCP host to probe: libpq would connect through the Unix socket in {} ({}), where TLS is never used; \
+             give a host name or address (e.g. `pgtls probe db.example.com`), or set PGHOST",
+            sockets.join(", "),
+            r.host_source
+        );
+    }
+    Ok(out)
 }
