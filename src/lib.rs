@@ -11,3 +11,4 @@ pub mod report;
 pub mod sessions;
 pub mod fleet;
 pub mod conninfo;
+pub mod config;

@@ -14,6 +14,7 @@ mod handshake;
 mod negotiation;
 mod network;
 pub mod sessions;
+pub mod config;
 
 /// What checks may know besides the facts.
 #[derive(Debug, Clone)]

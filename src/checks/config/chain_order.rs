@@ -1,0 +1,92 @@
+//! The certificate file must list the server certificate first, then its issuers.
+//!
+//! The server sends `ssl_cert_file` as its chain in file order. OpenSSL takes the first
+//! certificate as the server's own; if an intermediate comes first the key check fails,
+//! and if intermediates are out of order clients that do not reorder them fail to build
+//! a path ("unable to get local issuer certificate").
+
+use x509_parser::prelude::*;
+
+use super::{describe, pem_certs, ServerFacts};
+use crate::findings::Finding;
+
+/// `None` when each certificate is issued by the next one; otherwise a description of
+/// the first problem.
+pub fn chain_problem(pem: &[u8]) -> Option<String> {
+    let ders = pem_certs(pem);
+    let certs: Vec<X509Certificate<'_>> =
+        ders.iter().filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c)).collect();
+    if certs.len() < 2 {
+        return None;
+    }
+    if certs[0].is_ca() && certs.iter().skip(1).any(|c| !c.is_ca()) {
+        return Some(format!(
+            "the first certificate ({}) is a CA certificate, but the server certificate must come first",
+            describe(&certs[0])
+        ));
+    }
+    for i in 1..certs.len() {
+        let (child, parent) = (&certs[i - 1], &certs[i]);
+        let names_match = child.issuer().as_raw() == parent.subject().as_raw();
+        let signed = child.verify_signature(Some(parent.public_key())).is_ok();
+        if !(names_match && signed) {
+            return Some(format!(
+                "certificate {} ({}) is not issued by certificate {} ({}) that follows it",
+                i,
+                describe(child),
+                i + 1,
+                describe(parent)
+            ));
+        }
+    }
+    None
+}
+
+pub fn check(f: &ServerFacts) -> Vec<Finding> {
+    let Some(cert) = &f.cert else { return Vec::new() };
+    let Some(bytes) = &cert.contents else { return Vec::new() };
+    match chain_problem(bytes) {
+        Some(p) if f.conf.ssl_on() => vec![Finding::new("chain-order-wrong")
+            .detail(format!("{} ({}): {p}", cert.path.display(), cert.origin))],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::config::testutil::{ca, codes, facts, file, leaf, now};
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    use ::time::Duration;
+
+    #[test]
+    fn orders() {
+        let root = ca();
+        let ikey = KeyPair::generate().unwrap();
+        let mut ip = CertificateParams::new(Vec::new()).unwrap();
+        ip.distinguished_name.push(DnType::CommonName, "Intermediate");
+        ip.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let inter = ip.signed_by(&ikey, &Issuer::from_params(&root.ca_params, &root.ca_key)).unwrap();
+        let ipki = crate::checks::config::testutil::Pki { ca_pem: inter.pem(), ca_key: ikey, ca_params: ip };
+        let (leaf_pem, _) = leaf(&ipki, "db", now() - Duration::days(1), now() + Duration::days(90));
+        let (other_leaf, _) = leaf(&root, "other", now() - Duration::days(1), now() + Duration::days(90));
+        let i = &ipki.ca_pem;
+        let r = &root.ca_pem;
+        let table: Vec<(String, bool)> = vec![
+            (leaf_pem.clone(), true),
+            (format!("{leaf_pem}{i}"), true),
+            (format!("{leaf_pem}{i}{r}"), true),
+            (format!("{i}{leaf_pem}"), false),
+            (format!("{leaf_pem}{r}{i}"), false),
+            (format!("{other_leaf}{i}"), false),
+        ];
+        for (n, (pem, ok)) in table.iter().enumerate() {
+            assert_eq!(chain_problem(pem.as_bytes()).is_none(), *ok, "row {n}: {:?}", chain_problem(pem.as_bytes()));
+        }
+        let mut f = facts("ssl = on", "");
+        f.cert = Some(file("server.crt", format!("{i}{leaf_pem}").as_bytes(), 0o644, 999));
+        let out = check(&f);
+        assert_eq!(codes(&out), ["chain-order-wrong"]);
+        assert!(out[0].detail.contains("server certificate must come first"), "{}", out[0].detail);
+    }
+}

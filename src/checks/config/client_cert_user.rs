@@ -1,0 +1,142 @@
+//! The client certificate's name must map to the requested database user.
+//!
+//! With `cert` authentication (or `clientcert=verify-full`) the server compares the
+//! certificate's CN (or DN with `clientname=DN`) with the user name, through the
+//! pg_ident.conf map named by `map=`. A mismatch gives only "certificate authentication
+//! failed for user" to the client; this check names the rule and writes the missing
+//! pg_ident.conf line (the Kong guide's `kong` vs `foo@example.com` case).
+
+use x509_parser::prelude::*;
+
+use super::pem_certs;
+use crate::config::hba::HbaRule;
+use crate::config::ident::{Ident, IdentDecision};
+use crate::findings::{Finding, Severity};
+
+/// The CN of the first certificate in a PEM file.
+pub fn common_name(pem: &[u8]) -> Option<String> {
+    let der = pem_certs(pem).into_iter().next()?;
+    let (_, cert) = X509Certificate::from_der(&der).ok()?;
+    let cn = cert.subject().iter_common_name().next()?.as_str().ok()?.to_string();
+    Some(cn)
+}
+
+/// `rule` is the pg_hba.conf line the connection meets; `cert_name` the CN (or DN for
+/// `clientname=DN`) of the client certificate; `pg_user` the requested user.
+pub fn check(rule: &HbaRule, ident: Option<&Ident>, cert_name: &str, pg_user: &str) -> Vec<Finding> {
+    let full = rule.method == "cert" || rule.option("clientcert") == Some("verify-full");
+    if !full {
+        return Vec::new();
+    }
+    let failure = if rule.method == "cert" {
+        format!("certificate authentication failed for user \"{pg_user}\"")
+    } else {
+        format!("certificate validation (clientcert=verify-full) failed for user \"{pg_user}\": CN mismatch")
+    };
+    let Some(map) = rule.option("map") else {
+        if cert_name == pg_user {
+            return Vec::new();
+        }
+        return vec![Finding::new("client-cert-user-mismatch")
+            .detail(format!(
+                "{} ({}) has no map=, so the certificate name must equal the user name; the server logs: provided user name ({pg_user}) and authenticated user name ({cert_name}) do not match, FATAL: {failure}",
+                rule.location(),
+                rule.raw
+            ))
+            .fix(format!(
+                "connect as user \"{cert_name}\", issue a certificate with CN={pg_user}, or add map=certmap to {} and the line `certmap  {}  {}` to pg_ident.conf",
+                rule.location(),
+                crate::config::ident::quote(cert_name),
+                crate::config::ident::quote(pg_user)
+            ))
+            .evidence("certificate_name", cert_name)
+            .evidence("user", pg_user)];
+    };
+    let Some(ident) = ident else {
+        return vec![Finding::new("client-cert-user-mismatch").severity(Severity::Warning).detail(format!(
+            "{} uses map={map} but pg_ident.conf could not be read, so the mapping of {cert_name} to {pg_user} cannot be checked",
+            rule.location()
+        ))];
+    };
+    match ident.evaluate(map, cert_name, pg_user) {
+        IdentDecision::Matched { .. } => Vec::new(),
+        IdentDecision::NeedsMembership { location, role } => vec![Finding::new("client-cert-user-mismatch")
+            .severity(Severity::Info)
+            .detail(format!("{location} maps {cert_name} to members of role {role}; make sure {pg_user} is a member (GRANT {role} TO {pg_user})"))],
+        IdentDecision::Invalid { location, message } => vec![Finding::new("client-cert-user-mismatch")
+            .detail(format!("{location}: {message}; the map line cannot match"))],
+        IdentDecision::NoMatch { suggestion, regex_suggestion, server_log, map_exists } => {
+            let files: Vec<String> = ident.files.iter().map(|p| p.display().to_string()).collect();
+            let file = files.first().cloned().unwrap_or_else(|| "pg_ident.conf".into());
+            let mut fix = format!("add this line to {file} and reload: {suggestion}");
+            if let Some(r) = regex_suggestion {
+                fix.push_str(&format!(" (or, for every user of that domain: {r})"));
+            }
+            vec![Finding::new("client-cert-user-mismatch")
+                .detail(format!(
+                    "{} ({}) maps certificate names through map {map}{}, which has no line for {cert_name} → {pg_user}; the server logs: {server_log}, FATAL: {failure}",
+                    rule.location(),
+                    rule.raw,
+                    if map_exists { "" } else { " (no line of that map exists)" }
+                ))
+                .fix(fix)
+                .evidence("certificate_name", cert_name)
+                .evidence("user", pg_user)
+                .evidence("suggested_line", suggestion)]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::config::testutil::codes;
+    use crate::config::hba::Hba;
+    use std::path::Path;
+
+    #[test]
+    fn seed_case_kong_vs_foo_at_example_com() {
+        let hba = Hba::parse_str("hostssl all kong all cert map=kongmap\n", Path::new("/data/pg_hba.conf")).unwrap();
+        let ident = Ident::parse_str("# empty\n", Path::new("/data/pg_ident.conf")).unwrap();
+        let out = check(&hba.rules[0], Some(&ident), "foo@example.com", "kong");
+        assert_eq!(codes(&out), ["client-cert-user-mismatch"]);
+        assert!(out[0].fix.contains("kongmap  foo@example.com  kong"), "{}", out[0].fix);
+        assert!(out[0].detail.contains("/data/pg_hba.conf:1"), "{}", out[0].detail);
+        let fixed = Ident::parse_str("kongmap  foo@example.com  kong\n", Path::new("/data/pg_ident.conf")).unwrap();
+        assert!(check(&hba.rules[0], Some(&fixed), "foo@example.com", "kong").is_empty());
+    }
+
+    #[test]
+    fn table() {
+        let rules = Hba::parse_str(
+            "hostssl all all all cert\nhostssl all all all scram-sha-256 clientcert=verify-full\nhostssl all all all scram-sha-256 clientcert=verify-ca\nhostssl all all all cert map=m\n",
+            Path::new("h"),
+        )
+        .unwrap()
+        .rules;
+        let ident = Ident::parse_str("m /^(.*)@corp$ \\1\n", Path::new("i")).unwrap();
+        let table: [(usize, &str, &str, &[&str]); 7] = [
+            (0, "kong", "kong", &[]),
+            (0, "foo@example.com", "kong", &["client-cert-user-mismatch"]),
+            (1, "foo", "kong", &["client-cert-user-mismatch"]),
+            (2, "foo", "kong", &[]),
+            (3, "kong@corp", "kong", &[]),
+            (3, "kong@else", "kong", &["client-cert-user-mismatch"]),
+            (3, "bob@corp", "kong", &["client-cert-user-mismatch"]),
+        ];
+        for (r, name, user, expected) in table {
+            assert_eq!(codes(&check(&rules[r], Some(&ident), name, user)), expected, "{r} {name} {user}");
+        }
+        let d = &check(&rules[0], None, "foo@example.com", "kong")[0].detail;
+        assert!(d.contains("provided user name (kong) and authenticated user name (foo@example.com) do not match"), "{d}");
+    }
+
+    #[test]
+    fn cn_from_certificate() {
+        let pki = crate::checks::config::testutil::ca();
+        let now = crate::checks::config::testutil::now();
+        let (pem, _) = crate::checks::config::testutil::leaf(&pki, "foo@example.com", now, now + ::time::Duration::days(1));
+        assert_eq!(common_name(pem.as_bytes()).as_deref(), Some("foo@example.com"));
+        assert_eq!(common_name(b"nope"), None);
+    }
+}

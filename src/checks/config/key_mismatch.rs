@@ -1,0 +1,73 @@
+//! The private key must belong to the certificate.
+//!
+//! A key from another certificate (often after a renewal that replaced only one of the
+//! two files) makes the server fail with "check of private key failed: key values
+//! mismatch" (PostgreSQL 15 with OpenSSL 3: "could not load private key file ...: key
+//! values mismatch"). The public key derived from the private key is compared with the
+//! certificate's SubjectPublicKeyInfo key bits. Keys are read with rcgen, which accepts
+//! PKCS#8, PKCS#1 (RSA) and SEC1 (EC) PEM; Ed25519 only as PKCS#8.
+
+use rcgen::{KeyPair, PublicKeyData};
+use x509_parser::prelude::*;
+
+use super::{pem_certs, ServerFacts};
+use crate::findings::Finding;
+
+/// Does the first certificate in `cert_pem` carry the public key of `key_pem`?
+/// `None` when either cannot be parsed (encrypted key, unsupported algorithm).
+pub fn key_matches(cert_pem: &[u8], key_pem: &[u8]) -> Option<bool> {
+    let der = pem_certs(cert_pem).into_iter().next()?;
+    let (_, cert) = X509Certificate::from_der(&der).ok()?;
+    let key = KeyPair::from_pem(std::str::from_utf8(key_pem).ok()?).ok()?;
+    Some(cert.public_key().subject_public_key.data.as_ref() == key.der_bytes())
+}
+
+pub fn check(f: &ServerFacts) -> Vec<Finding> {
+    let (Some(cert), Some(key)) = (&f.cert, &f.key) else { return Vec::new() };
+    let (Some(c), Some(k)) = (&cert.contents, &key.contents) else { return Vec::new() };
+    if !f.conf.ssl_on() {
+        return Vec::new();
+    }
+    match key_matches(c, k) {
+        Some(false) => vec![Finding::new("server-key-mismatch").detail(format!(
+            "the private key {} ({}) does not belong to the first certificate in {} ({}); the server logs: FATAL: could not load private key file \"{}\": key values mismatch",
+            key.path.display(),
+            key.origin,
+            cert.path.display(),
+            cert.origin,
+            key.configured
+        ))],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::config::testutil::{ca, codes, facts, file, leaf, now};
+    use ::time::Duration;
+
+    #[test]
+    fn matching_and_mismatching_pairs() {
+        let pki = ca();
+        let (c1, k1) = leaf(&pki, "a", now() - Duration::days(1), now() + Duration::days(90));
+        let (_c2, k2) = leaf(&pki, "b", now() - Duration::days(1), now() + Duration::days(90));
+        let rsa = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+        let table: [(&str, &str, Option<bool>); 4] = [
+            (&c1, &k1, Some(true)),
+            (&c1, &k2, Some(false)),
+            (&c1, "garbage", None),
+            ("garbage", &k1, None),
+        ];
+        for (i, (c, k, e)) in table.iter().enumerate() {
+            assert_eq!(key_matches(c.as_bytes(), k.as_bytes()), *e, "row {i}");
+        }
+        assert_eq!(key_matches(c1.as_bytes(), rsa.serialize_pem().as_bytes()), Some(false));
+        let mut f = facts("ssl = on", "");
+        f.cert = Some(file("server.crt", c1.as_bytes(), 0o644, 999));
+        f.key = Some(file("server.key", k2.as_bytes(), 0o600, 999));
+        assert_eq!(codes(&check(&f)), ["server-key-mismatch"]);
+        f.key = Some(file("server.key", k1.as_bytes(), 0o600, 999));
+        assert!(check(&f).is_empty());
+    }
+}

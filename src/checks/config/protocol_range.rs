@@ -1,0 +1,67 @@
+//! `ssl_min_protocol_version` must not exceed `ssl_max_protocol_version`, and both must
+//! be values the server knows.
+//!
+//! The server refuses to set up SSL with an empty range ("could not set SSL protocol
+//! version range"), so every TLS connection fails.
+
+use super::ServerFacts;
+use crate::config::client::TlsVersion;
+use crate::findings::Finding;
+
+pub fn check(f: &ServerFacts) -> Vec<Finding> {
+    if !f.conf.ssl_on() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut parsed = [None, None];
+    for (i, param) in ["ssl_min_protocol_version", "ssl_max_protocol_version"].iter().enumerate() {
+        let Some(s) = f.conf.get(param) else { continue };
+        if s.value.is_empty() {
+            continue;
+        }
+        match TlsVersion::parse_pg(&s.value) {
+            Some(v) => parsed[i] = Some((v, s)),
+            None => out.push(Finding::new("ssl-protocol-range-invalid").detail(format!(
+                "invalid value for parameter \"{param}\": \"{}\" ({}); valid values are TLSv1, TLSv1.1, TLSv1.2, TLSv1.3{}",
+                s.value,
+                s.location(),
+                if i == 1 { " or ''" } else { "" }
+            ))),
+        }
+    }
+    let min = parsed[0].map(|(v, _)| v).unwrap_or(TlsVersion::Tls1_2);
+    if let Some((max, ms)) = parsed[1] {
+        if min > max {
+            let min_at = parsed[0].map(|(_, s)| s.location()).unwrap_or_else(|| "default".into());
+            out.push(Finding::new("ssl-protocol-range-invalid").detail(format!(
+                "ssl_min_protocol_version is {} ({min_at}) but ssl_max_protocol_version is {} ({}); the server logs: could not set SSL protocol version range, DETAIL: \"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\"",
+                min.pg_name(),
+                max.pg_name(),
+                ms.location()
+            )));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::config::testutil::{codes, facts};
+
+    #[test]
+    fn table() {
+        let table: [(&str, &[&str]); 7] = [
+            ("", &[]),
+            ("ssl_min_protocol_version = 'TLSv1.3'", &[]),
+            ("ssl_min_protocol_version = 'TLSv1.3'\nssl_max_protocol_version = 'TLSv1.2'", &["ssl-protocol-range-invalid"]),
+            ("ssl_max_protocol_version = 'TLSv1.1'", &["ssl-protocol-range-invalid"]),
+            ("ssl_min_protocol_version = 'tlsv1.2'\nssl_max_protocol_version = 'TLSv1.2'", &[]),
+            ("ssl_max_protocol_version = ''", &[]),
+            ("ssl_min_protocol_version = 'TLSv1.4'", &["ssl-protocol-range-invalid"]),
+        ];
+        for (conf, expected) in table {
+            assert_eq!(codes(&check(&facts(&format!("ssl = on\n{conf}"), ""))), expected, "{conf}");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The certificate and key files must exist and be readable by the database user.
+//!
+//! The server loads them at start and at reload; a missing or unreadable file makes a
+//! start fail (FATAL) or a reload keep the old SSL context (LOG), which is easy to
+//! miss. The messages quote the server's own words so they can be found in its log.
+
+use super::{FileFacts, ServerFacts};
+use crate::findings::Finding;
+
+/// Could the database user read `f`, judged from mode bits (None when unknown)?
+pub fn readable_by_db_user(f: &FileFacts, db_uid: Option<u32>, db_gids: Option<&[u32]>) -> Option<bool> {
+    let uid = db_uid?;
+    if uid == 0 {
+        return Some(true);
+    }
+    if f.uid == uid {
+        return Some(f.mode & 0o400 != 0);
+    }
+    match db_gids {
+        Some(g) if g.contains(&f.gid) => Some(f.mode & 0o040 != 0),
+        Some(_) => Some(f.mode & 0o004 != 0),
+        None if f.mode & 0o004 != 0 => Some(true),
+        None => None,
+    }
+}
+
+pub fn check(f: &ServerFacts) -> Vec<Finding> {
+    if !f.conf.ssl_on() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (file, missing, unreadable, what) in [
+        (&f.cert, "server-cert-missing", "server-cert-file-unreadable", "cert"),
+        (&f.key, "server-key-missing", "server-key-file-unreadable", "key"),
+    ] {
+        let Some(file) = file else { continue };
+        // The server stats the key ("could not access") before loading it ("could not load").
+        let server_msg = |reason: &str| {
+            if what == "cert" {
+                format!("could not load server certificate file \"{}\": {reason}", file.configured)
+            } else if file.exists {
+                format!("could not load private key file \"{}\": {reason}", file.configured)
+            } else {
+                format!("could not access private key file \"{}\": {reason}", file.configured)
+            }
+        };
+        let param = if what == "cert" { "ssl_cert_file" } else { "ssl_key_file" };
+        if !file.exists {
+            out.push(
+                Finding::new(missing)
+                    .detail(format!(
+                        "{} is {} ({}) but it does not exist; the server logs: {}",
+                        param,
+                        file.path.display(),
+                        file.origin,
+                        server_msg("No such file or directory")
+                    ))
+                    .evidence("file", file.path.display().to_string()),
+            );
+            continue;
+        }
+        if !file.is_regular {
+            let m = if what == "key" {
+                format!("private key file \"{}\" is not a regular file", file.configured)
+            } else {
+                server_msg("not a regular file")
+            };
+            out.push(Finding::new(unreadable).detail(format!("{} ({}): {m}", file.path.display(), file.origin)));
+            continue;
+        }
+        // The ownership/mode rule is checked before reading; key_permissions reports that.
+        if what == "key" {
+            if let Some(db_uid) = f.db_uid {
+                if super::key_permissions::server_verdict(&file.configured, file.uid, file.mode, db_uid).is_some() {
+                    continue;
+                }
+            }
+        }
+        let db = readable_by_db_user(file, f.db_uid, f.db_gids.as_deref());
+        let ours = file.contents.is_none();
+        if db == Some(false) || (db.is_none() && ours) {
+            out.push(
+                Finding::new(unreadable)
+                    .detail(format!(
+                        "{} ({}) is mode {:04o} owned by uid {}; the database user (uid {}) cannot read it; the server logs: {}",
+                        file.path.display(),
+                        file.origin,
+                        file.mode,
+                        file.uid,
+                        f.db_uid.map(|u| u.to_string()).unwrap_or_else(|| "unknown".into()),
+                        server_msg("Permission denied")
+                    ))
+                    .evidence("file", file.path.display().to_string()),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::config::testutil::{codes, facts, file};
+
+    #[test]
+    fn table() {
+        let absent = FileFacts { exists: false, ..file("server.crt", b"", 0, 999) };
+        // (cert, key, expected)
+        let table: Vec<(FileFacts, FileFacts, Vec<&str>)> = vec![
+            (file("server.crt", b"c", 0o644, 999), file("server.key", b"k", 0o600, 999), vec![]),
+            (absent.clone(), file("server.key", b"k", 0o600, 999), vec!["server-cert-missing"]),
+            (file("server.crt", b"c", 0o644, 999), FileFacts { configured: "server.key".into(), ..absent.clone() }, vec!["server-key-missing"]),
+            (file("server.crt", b"c", 0o200, 999), file("server.key", b"k", 0o600, 999), vec!["server-cert-file-unreadable"]),
+            (file("server.crt", b"c", 0o640, 0), file("server.key", b"k", 0o600, 0), vec!["server-cert-file-unreadable", "server-key-file-unreadable"]),
+            (file("server.crt", b"c", 0o644, 0), FileFacts { is_regular: false, ..file("server.key", b"", 0o700, 999) }, vec!["server-key-file-unreadable"]),
+        ];
+        for (i, (cert, key, expected)) in table.into_iter().enumerate() {
+            let mut f = facts("ssl = on", "");
+            f.cert = Some(cert);
+            f.key = Some(key);
+            assert_eq!(codes(&check(&f)), expected, "row {i}");
+        }
+    }
+
+    #[test]
+    fn key_owned_by_stranger_is_a_permission_problem_only() {
+        let mut f = facts("ssl = on", "");
+        f.cert = Some(file("server.crt", b"c", 0o644, 999));
+        f.key = Some(file("server.key", b"k", 0o600, 1234));
+        assert!(check(&f).is_empty());
+        f.key = Some(file("server.key", b"k", 0o640, 0));
+        let out = check(&f);
+        assert!(out[0].detail.contains("could not load private key file \"server.key\": Permission denied"), "{}", out[0].detail);
+    }
+
+    #[test]
+    fn message_uses_configured_name() {
+        let mut f = facts("ssl = on", "");
+        f.key = Some(FileFacts { exists: false, ..file("server.key", b"", 0, 999) });
+        let d = &check(&f)[0].detail;
+        assert!(d.contains("could not access private key file \"server.key\": No such file or directory"), "{d}");
+        let mut f = facts("ssl = off", "");
+        f.key = Some(FileFacts { exists: false, ..file("server.key", b"", 0, 999) });
+        assert!(check(&f).is_empty());
+    }
+
+    #[test]
+    fn group_membership_decides() {
+        let k = FileFacts { gid: 50, ..file("k", b"", 0o640, 0) };
+        assert_eq!(readable_by_db_user(&k, Some(999), Some(&[999, 50])), Some(true));
+        assert_eq!(readable_by_db_user(&k, Some(999), Some(&[999])), Some(false));
+        assert_eq!(readable_by_db_user(&k, None, None), None);
+    }
+}
