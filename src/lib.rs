@@ -12,3 +12,4 @@ pub mod sessions;
 pub mod fleet;
 pub mod conninfo;
 pub mod config;
+pub mod client;

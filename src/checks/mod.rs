@@ -10,6 +10,7 @@ use crate::findings::Finding;
 use crate::probe::ProbeFacts;
 
 mod cert_validity;
+pub mod client;
 mod handshake;
 mod negotiation;
 mod network;

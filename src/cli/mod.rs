@@ -1,6 +1,7 @@
 //! The command line: clap definitions (one source for --help, the man page and shell
 //! completions) and dispatch. Library errors become anyhow errors here, at the edge.
 
+mod audit;
 mod demo;
 mod target;
 
@@ -42,6 +43,12 @@ pub struct Cli {
     pub timeout: f64,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlatformArg {
+    Unix,
+    Windows,
 }
 
 fn parse_instant(s: &str) -> Result<time::OffsetDateTime, String> {
@@ -91,6 +98,57 @@ pub enum Command {
         /// Judge validity at this instant instead of now (RFC 3339).
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
+    },
+    /// Audit a server's TLS configuration files, read-only: postgresql.conf (with includes),
+    /// key and certificate files and their permissions, pg_hba.conf and pg_ident.conf.
+    ///
+    /// With --user and --client-cert/--client-cn, also says whether that certificate may log in
+    /// as that user (the pg_hba.conf line it meets and the pg_ident.conf map), and the line to add.
+    Server {
+        /// The data directory (postgresql.conf, pg_hba.conf, server.crt/key default to it).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<std::path::PathBuf>,
+        /// postgresql.conf, when it lives outside the data directory (Debian: /etc/postgresql/15/main).
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        /// A client certificate (PEM) whose CN should map to --user.
+        #[arg(long, value_name = "FILE")]
+        client_cert: Option<std::path::PathBuf>,
+        /// A client certificate common name, instead of --client-cert.
+        #[arg(long, value_name = "CN", conflicts_with = "client_cert")]
+        client_cn: Option<String>,
+        /// The database user the certificate should log in as.
+        #[arg(long)]
+        user: Option<String>,
+        /// The database (default: the user name).
+        #[arg(long)]
+        database: Option<String>,
+        /// The client's address, for matching pg_hba.conf lines.
+        #[arg(long, default_value = "127.0.0.1")]
+        addr: std::net::IpAddr,
+    },
+    /// Audit a client's effective TLS settings like libpq resolves them (connection string,
+    /// service file, PG* variables, ~/.postgresql defaults), or a gateway's kong.conf, or a JDBC URL.
+    Client {
+        /// Connection string or URI (default: from the environment).
+        target: Option<String>,
+        /// Read a Kong gateway's kong.conf (KONG_* variables override it).
+        #[arg(long, value_name = "FILE")]
+        kong_conf: Option<std::path::PathBuf>,
+        /// Read a pgJDBC URL (jdbc:postgresql://...).
+        #[arg(long, value_name = "URL")]
+        jdbc: Option<String>,
+        /// Reason as a Windows client (%APPDATA%\postgresql\root.crt ...).
+        #[arg(long, value_enum, default_value_t = PlatformArg::Unix)]
+        platform: PlatformArg,
+    },
+    /// Ask the server itself, read-only: sessions with and without TLS (pg_stat_ssl joined with
+    /// pg_stat_activity), ssl_is_used(), ssl settings, pg_hba_file_rules.
+    ///
+    /// Connects with libpq's settings from TARGET and the environment; the password comes from
+    /// PGPASSWORD, the password file, or a prompt, and is never echoed or printed.
+    Sessions {
+        target: Option<String>,
     },
     /// Explain a finding code (or list them all).
     Explain {
@@ -208,6 +266,15 @@ pub fn run(cli: Cli) -> Result<i32> {
             print(&out)?;
             Ok(exit_code(&all))
         }
+        Command::Server { data_dir, config, client_cert, client_cn, user, database, addr } => audit::server(
+            audit::ServerArgs { data_dir, config, client_cert, client_cn, user, database, addr },
+            cli.format,
+            opts,
+        ),
+        Command::Client { target, kong_conf, jdbc, platform } => {
+            audit::client(target, kong_conf, jdbc, platform == PlatformArg::Windows, cli.format, opts)
+        }
+        Command::Sessions { target } => audit::sessions(target, timeouts, cli.format, opts),
         Command::Explain { code, list } => explain(code, list, cli.format, opts),
         Command::Demo => demo::run(cli.format, opts, timeouts),
         Command::LabServe { settings, rsa, newest } => lab_serve(&settings, rsa, newest),

@@ -52,3 +52,30 @@ pub fn targets_of(r: &Resolved, direct: bool) -> Result<Vec<ProbeTarget>> {
     }
     Ok(out)
 }
+
+/// The process environment, reasoning as a Windows client would (`%APPDATA%\postgresql\`).
+struct WindowsEnv;
+
+impl conninfo::Env for WindowsEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        SystemEnv.var(name)
+    }
+    fn home_dir(&self) -> Option<String> {
+        SystemEnv.home_dir()
+    }
+    fn read_file(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        SystemEnv.read_file(path)
+    }
+    fn stat(&self, path: &str) -> Option<conninfo::FileInfo> {
+        SystemEnv.stat(path)
+    }
+    fn platform(&self) -> conninfo::Platform {
+        conninfo::Platform::Windows
+    }
+}
+
+/// Like [`resolve`], with Windows defaults.
+pub fn resolve_windows(arg: Option<&str>) -> Result<Resolved> {
+    let info = conninfo::parse(arg.unwrap_or("")).map_err(conninfo_error)?;
+    conninfo::resolve(&info, &WindowsEnv).map_err(conninfo_error)
+}

@@ -20,7 +20,7 @@ mod server;
 pub use inprocess::InProcessServer;
 pub use listeners::{ClosingListener, FixedReplyListener, SilentListener};
 pub use pki::{Ca, CertKey, CertSpec};
-pub use server::{find_installations, psql_binary, Installation, Server, ServerOptions, TlsFiles};
+pub use server::{find_installations, psql_binary, Installation, Prepared, Server, ServerOptions, TlsFiles};
 
 /// Errors from the lab.
 #[derive(Debug, thiserror::Error)]

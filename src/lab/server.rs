@@ -149,6 +149,133 @@ impl ServerOptions {
     }
 }
 
+/// A laid-out data directory, not yet started; removed on drop unless a server took it over.
+pub struct Prepared {
+    dir: PathBuf,
+    data: PathBuf,
+    log: PathBuf,
+    inst: Installation,
+    owner: Option<(u32, u32)>,
+    conf: String,
+    init_sql: Vec<String>,
+    final_hba: Option<String>,
+    staged: bool,
+    armed: bool,
+}
+
+impl Prepared {
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
+    fn conf_port(&self) -> u16 {
+        fs::read_to_string(self.data.join("postgresql.conf"))
+            .ok()
+            .and_then(|c| c.lines().rev().find_map(|l| l.strip_prefix("port = ")?.trim().parse().ok()))
+            .unwrap_or(5432)
+    }
+
+    fn write_conf(&self, port: u16) -> Result<(), LabError> {
+        let path = self.data.join("postgresql.conf");
+        let mut c = fs::read_to_string(&path).map_err(io_err("reading postgresql.conf"))?;
+        if let Some(i) = c.find("\n# pgtls lab\n") {
+            c.truncate(i);
+        }
+        c += &self.conf;
+        c += &format!("port = {port}\n");
+        write_file(&path, &c, 0o600)?;
+        if let Some((u, g)) = self.owner {
+            chown_tree(&self.dir, u, g)?;
+        }
+        Ok(())
+    }
+
+    fn launch(&self, port: u16) -> Result<Server, LabError> {
+        let logf = fs::OpenOptions::new().append(true).open(&self.log).map_err(io_err("opening server log"))?;
+        let logf2 = logf.try_clone().map_err(io_err("server log"))?;
+        let mut cmd = Command::new(self.inst.bin_dir.join("postgres"));
+        cmd.arg("-D").arg(&self.data).stdin(Stdio::null()).stdout(logf).stderr(logf2);
+        for v in ["PGDATA", "PGPORT", "PGHOST", "PGSSLMODE", "LC_ALL", "LANG"] {
+            cmd.env_remove(v);
+        }
+        as_user(&mut cmd, self.owner);
+        let child = cmd.spawn().map_err(io_err(format!("starting {}", self.inst.bin_dir.join("postgres").display())))?;
+        Ok(Server {
+            child: Some(child),
+            dir: self.dir.clone(),
+            data: self.data.clone(),
+            log: self.log.clone(),
+            port,
+            installation: self.inst.clone(),
+            owner: self.owner,
+            owns_dir: false,
+        })
+    }
+
+    /// Start; on failure the error carries the server's log.
+    pub fn start(mut self) -> Result<Server, LabError> {
+        let mut last_log = String::new();
+        let mut port = self.conf_port();
+        for attempt in 0..5 {
+            if attempt > 0 {
+                port = free_port()?;
+            }
+            if attempt > 0 {
+                self.write_conf(port)?;
+            }
+            let mut server = self.launch(port)?;
+            match server.wait_ready() {
+                Ok(()) => {
+                    server.owns_dir = true;
+                    self.armed = false;
+                    for sql in &self.init_sql {
+                        server.admin_sql(sql)?;
+                    }
+                    if self.staged {
+                        if let Some(h) = &self.final_hba {
+                            server.write_data_file("pg_hba.conf", h, 0o600)?;
+                            server.reload()?;
+                        }
+                    }
+                    return Ok(server);
+                }
+                Err(l) => {
+                    last_log = l;
+                    server.child = None; // it exited (or was killed on timeout)
+                    if !last_log.contains("could not bind") && !last_log.contains("Address already in use") {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(LabError::StartFailed { log: last_log })
+    }
+
+    /// Start once, expecting the server to refuse: its log when it did, an error when it
+    /// came up after all (it is stopped again). The directory stays for inspection.
+    pub fn start_expecting_failure(&self) -> Result<String, LabError> {
+        let mut server = self.launch(free_port()?)?;
+        match server.wait_ready() {
+            Ok(()) => {
+                server.stop();
+                Err(LabError::Command { cmd: "postgres".into(), output: "the server started although it should have refused".into() })
+            }
+            Err(log) => {
+                server.child = None;
+                Ok(log)
+            }
+        }
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        if self.armed && std::env::var_os("PGTLS_LAB_KEEP").is_none() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// A running PostgreSQL server; stopped and removed on drop.
 pub struct Server {
     child: Option<Child>,
@@ -158,11 +285,19 @@ pub struct Server {
     port: u16,
     installation: Installation,
     owner: Option<(u32, u32)>,
+    /// The directory is this server's to remove (not a [`Prepared`]'s).
+    owns_dir: bool,
 }
 
 impl Server {
     /// Start a server; fails with the server's own log when it refuses to start.
+    /// Start a server; fails with the server's own log when it refuses to start.
     pub fn start(opts: ServerOptions) -> Result<Server, LabError> {
+        Server::prepare(opts)?.start()
+    }
+
+    /// Lay out the data directory (template copy, TLS files, settings) without starting.
+    pub fn prepare(opts: ServerOptions) -> Result<Prepared, LabError> {
         let inst = match opts.installation.clone() {
             Some(i) => i,
             None => Installation::default_one()?,
@@ -170,11 +305,22 @@ impl Server {
         let owner = server_owner();
         let template = inst.template(owner)?;
         let dir = tempfile::Builder::new().prefix("pgtls-lab-").tempdir().map_err(io_err("creating lab dir"))?.keep();
+        let mut p = Prepared {
+            dir: dir.clone(),
+            data: dir.join("data"),
+            log: dir.join("server.log"),
+            inst,
+            owner,
+            conf: String::new(),
+            init_sql: opts.init_sql.clone(),
+            final_hba: None,
+            staged: false,
+            armed: true,
+        };
         chmod(&dir, 0o755)?;
-        let data = dir.join("data");
+        let data = p.data.clone();
         copy_dir(&template, &data)?;
-        let log = dir.join("server.log");
-        fs::File::create(&log).map_err(io_err("creating server log"))?;
+        fs::File::create(&p.log).map_err(io_err("creating server log"))?;
 
         let mut conf = String::from("\n# pgtls lab\nlisten_addresses = '127.0.0.1'\n");
         conf += &format!("unix_socket_directories = '{}'\n", data.display());
@@ -196,60 +342,14 @@ impl Server {
         }
         let open_hba = "local all all trust\nhost all all 127.0.0.1/32 trust\n".to_string();
         // The Unix socket stays open to the lab (admin SQL); TCP gets exactly the test's lines.
-        let final_hba = (!opts.hba.is_empty()).then(|| "local all all trust\n".to_string() + &opts.hba.join("\n") + "\n");
-        let staged = !opts.init_sql.is_empty() && final_hba.is_some();
-        let first_hba = if staged { open_hba.clone() } else { final_hba.clone().unwrap_or(open_hba) };
+        p.final_hba = (!opts.hba.is_empty()).then(|| "local all all trust\n".to_string() + &opts.hba.join("\n") + "\n");
+        p.staged = !opts.init_sql.is_empty() && p.final_hba.is_some();
+        let first_hba = if p.staged { open_hba.clone() } else { p.final_hba.clone().unwrap_or(open_hba) };
         write_file(&data.join("pg_hba.conf"), &first_hba, 0o600)?;
         write_file(&data.join("pg_ident.conf"), &(opts.ident.join("\n") + "\n"), 0o600)?;
-
-        let mut last_log = String::new();
-        for _attempt in 0..5 {
-            let port = free_port()?;
-            let mut c = fs::read_to_string(data.join("postgresql.conf")).map_err(io_err("reading postgresql.conf"))?;
-            if let Some(i) = c.find("\n# pgtls lab\n") {
-                c.truncate(i);
-            }
-            c += &conf;
-            c += &format!("port = {port}\n");
-            write_file(&data.join("postgresql.conf"), &c, 0o600)?;
-            if let Some((u, g)) = owner {
-                chown_tree(&dir, u, g)?;
-            }
-            let logf = fs::OpenOptions::new().append(true).open(&log).map_err(io_err("opening server log"))?;
-            let logf2 = logf.try_clone().map_err(io_err("server log"))?;
-            let mut cmd = Command::new(inst.bin_dir.join("postgres"));
-            cmd.arg("-D").arg(&data).stdin(Stdio::null()).stdout(logf).stderr(logf2);
-            for v in ["PGDATA", "PGPORT", "PGHOST", "PGSSLMODE", "LC_ALL", "LANG"] {
-                cmd.env_remove(v);
-            }
-            as_user(&mut cmd, owner);
-            let child = cmd.spawn().map_err(io_err(format!("starting {}", inst.bin_dir.join("postgres").display())))?;
-            let mut server = Server { child: Some(child), dir: dir.clone(), data: data.clone(), log: log.clone(), port, installation: inst.clone(), owner };
-            match server.wait_ready() {
-                Ok(()) => {
-                    for sql in &opts.init_sql {
-                        server.admin_sql(sql)?;
-                    }
-                    if staged {
-                        if let Some(h) = &final_hba {
-                            server.write_data_file("pg_hba.conf", h, 0o600)?;
-                            server.reload()?;
-                        }
-                    }
-                    return Ok(server);
-                }
-                Err(l) => {
-                    last_log = l;
-                    server.child = None; // it exited
-                    std::mem::forget(server); // keep the directory for the next attempt
-                    if !last_log.contains("could not bind") && !last_log.contains("Address already in use") {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = fs::remove_dir_all(&dir);
-        Err(LabError::StartFailed { log: last_log })
+        p.conf = conf;
+        p.write_conf(free_port()?)?;
+        Ok(p)
     }
 
     fn wait_ready(&mut self) -> Result<(), String> {
@@ -393,7 +493,7 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
-        if std::env::var_os("PGTLS_LAB_KEEP").is_none() {
+        if self.owns_dir && std::env::var_os("PGTLS_LAB_KEEP").is_none() {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }

@@ -18,17 +18,7 @@ use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::config::SslMode as PgSslMode;
 
-/// libpq sslmode values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SslMode {
-    Disable,
-    Allow,
-    Prefer,
-    Require,
-    VerifyCa,
-    VerifyFull,
-}
+pub use crate::conninfo::SslMode;
 
 /// Where and how to connect.
 #[derive(Clone)]
