@@ -23,6 +23,11 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
         HandshakeError::Incompatible { message } if message.contains("Tls12Or13") || message.contains("Version") => {
             version_mismatch(facts, &client_range, message)
         }
+        HandshakeError::AlertReceived { alert } if (alert == "handshake failure" || alert == "insufficient security")
+            && facts.server_suites.as_ref().is_some_and(|s| !s.is_empty()) =>
+        {
+            return stack_limit(facts, alert);
+        }
         HandshakeError::AlertReceived { alert } if alert == "handshake failure" || alert == "insufficient security" => {
             Finding::new("cipher-mismatch")
                 .detail(format!(
@@ -55,15 +60,57 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
     vec![f]
 }
 
+/// The server accepts TLS 1.2/1.3 suites, just none that pgtls's own stack (rustls: AEAD with
+/// ECDHE only) implements. libpq with OpenSSL may well connect, so this is not a client error.
+fn stack_limit(facts: &ProbeFacts, alert: &str) -> Vec<Finding> {
+    use crate::tls::scan::{CipherSuite, Strength};
+    let suites = facts.server_suites.clone().unwrap_or_default();
+    let mut out = vec![Finding::new("cipher-mismatch")
+        .severity(crate::findings::Severity::Info)
+        .detail(format!(
+            "{} refused pgtls's handshake (alert \"{alert}\") but accepts {}: suites that pgtls's TLS stack does not \
+             implement (it speaks only AES-GCM/ChaCha20 with ECDHE). libpq with OpenSSL negotiates them, so psql may \
+             connect; clients limited to modern AEAD suites (rustls, some JDBC/Go profiles) fail with \"no shared cipher\" / \
+             \"handshake failure\". Certificate facts are not available from this probe.",
+            facts.target.endpoint(),
+            suites.join(", ")
+        ))
+        .evidence("server_suites", suites.join(","))
+        .fix("Add ECDHE AEAD suites to the server's ssl_ciphers (PostgreSQL's default 'HIGH:MEDIUM:+3DES:!aNULL' includes them) and reload.")];
+    let weak: Vec<&String> = suites
+        .iter()
+        .filter(|s| CipherSuite::from_name(s).and_then(|c| c.strength()).is_some_and(|x| matches!(x, Strength::Weak | Strength::Insecure)))
+        .collect();
+    if !weak.is_empty() {
+        out.push(
+            Finding::new("weak-cipher-enabled")
+                .severity(crate::findings::Severity::Warning)
+                .detail(format!("{} accepts weak cipher suites: {}.", facts.target.endpoint(), weak.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))),
+        );
+    }
+    out
+}
+
 fn version_mismatch(facts: &ProbeFacts, client_range: &str, why: &str) -> Finding {
+    let server = match &facts.server_versions {
+        Some(v) if !v.is_empty() => format!("The server accepts only {}", v.join(", ")),
+        Some(_) => "The server refused every version from SSLv3 to TLSv1.3".to_string(),
+        None => "The server only allows other versions (typically TLSv1 / TLSv1.1)".to_string(),
+    };
+    let hint = match facts.server_versions.as_deref() {
+        Some([first, .., last]) => format!(" between {first} and {last}"),
+        Some([only]) => format!(" between {only} and {only}"),
+        _ => " between …".to_string(),
+    };
     Finding::new("protocol-version-mismatch")
         .detail(format!(
             "{} refused every TLS version the client allows ({client_range}; pgtls's handshake offered \
-             {PROBE_RANGE}) [{why}]. The server only allows older versions (TLSv1 / TLSv1.1); its log shows \
-             \"This may indicate that the client does not support any SSL protocol version between …\".",
+             {PROBE_RANGE}) [{why}]. {server}; its log shows \"This may indicate that the client does not support any \
+             SSL protocol version{hint}.\"",
             facts.target.endpoint()
         ))
         .evidence("client_allows", client_range)
+        .evidence("server_accepts", facts.server_versions.as_ref().map(|v| v.join(",")).unwrap_or_default())
         .fix("Raise the server's ssl_min_protocol_version/ssl_max_protocol_version to include TLSv1.2 (ssl_max_protocol_version = '' and ssl_min_protocol_version = 'TLSv1.2' in postgresql.conf, then reload), rather than lowering the client's ssl_min_protocol_version to an insecure version.")
 }
 

@@ -13,6 +13,7 @@ mod cert_validity;
 pub mod client;
 mod handshake;
 mod negotiation;
+pub mod protocols;
 mod network;
 pub mod sessions;
 pub mod config;
@@ -74,6 +75,8 @@ pub(crate) mod test_support {
             tls: None,
             chain: vec![],
             failure: None,
+            server_versions: None,
+            server_suites: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod protocols;
 mod target;
 
 use std::io::Write;
@@ -85,6 +86,30 @@ pub enum Command {
         /// Do not touch the network: re-judge facts saved earlier with --save-facts.
         #[arg(long, value_name = "FILE", conflicts_with = "target")]
         from_facts: Option<std::path::PathBuf>,
+    },
+    /// Which TLS versions and cipher suites the server accepts (raw ClientHello probes, SSLv3 to
+    /// TLS 1.3), compared with the client's range.
+    Protocols {
+        /// Connection string, URI or HOST[:PORT].
+        target: Option<String>,
+        /// Start TLS directly (PostgreSQL 17+).
+        #[arg(long)]
+        direct: bool,
+        /// Compare with a client profile's allowed range.
+        #[arg(long, value_enum)]
+        client: Option<protocols::ClientProfile>,
+        /// The client's minimum TLS version (e.g. TLSv1.2).
+        #[arg(long)]
+        client_min: Option<String>,
+        /// The client's maximum TLS version.
+        #[arg(long)]
+        client_max: Option<String>,
+        /// The client's cipher suites (OpenSSL or IANA names, comma or colon separated).
+        #[arg(long)]
+        client_ciphers: Option<String>,
+        /// Handshakes in flight at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
     },
     /// Probe many endpoints concurrently and summarise versions, issuers, expiry and findings.
     ///
@@ -234,6 +259,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             print(&out)?;
             Ok(exit_code(&all))
         }
+        Command::Protocols { target, direct, client, client_min, client_max, client_ciphers, concurrency } => protocols::run(
+            protocols::Args { target, direct, client, client_min, client_max, client_ciphers, concurrency },
+            timeouts,
+            cli.format,
+            opts,
+        ),
         Command::Fleet { file, concurrency, at } => {
             let ctx = pgtls::checks::Context { now: at.unwrap_or_else(time::OffsetDateTime::now_utc), ..Default::default() };
             let text = if file.as_os_str() == "-" {

@@ -203,3 +203,40 @@ pub fn ssl_request(stream: &mut TcpStream, endpoint: &str) -> Result<Negotiated,
         }
     })
 }
+
+/// Opens fresh connections positioned where a ClientHello goes: after `S` to an SSLRequest,
+/// or at once for direct SSL. The raw-handshake scanner uses one connection per probe.
+#[derive(Debug, Clone)]
+pub struct TlsStart {
+    pub addrs: Vec<SocketAddr>,
+    pub endpoint: String,
+    pub direct: bool,
+    pub timeouts: Timeouts,
+}
+
+impl crate::tls::scan::Connector for TlsStart {
+    fn open(&self) -> io::Result<Box<dyn crate::tls::scan::ReadWrite + Send>> {
+        let as_io = |e: NetError| {
+            let kind = match e.kind {
+                FailureKind::Timeout => io::ErrorKind::TimedOut,
+                FailureKind::Closed => io::ErrorKind::UnexpectedEof,
+                FailureKind::Refused => io::ErrorKind::ConnectionRefused,
+                FailureKind::Other => io::ErrorKind::Other,
+            };
+            io::Error::new(kind, e.to_string())
+        };
+        let mut sock = connect(&self.addrs, &self.endpoint, self.timeouts).map_err(as_io)?;
+        if !self.direct {
+            match ssl_request(&mut sock, &self.endpoint).map_err(as_io)? {
+                Negotiated::Accept => {}
+                other => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{} did not accept the SSLRequest: {other:?}", self.endpoint),
+                    ))
+                }
+            }
+        }
+        Ok(Box::new(sock))
+    }
+}

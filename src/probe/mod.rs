@@ -76,6 +76,12 @@ pub struct ProbeFacts {
     /// The chain as the server sent it, leaf first (also when the handshake failed later).
     pub chain: Vec<CertInfo>,
     pub failure: Option<ProbeFailure>,
+    /// When pgtls's own handshake failed on versions or ciphers: what a raw scan found the
+    /// server to accept (versions by name; TLS 1.2/1.3 suites by OpenSSL name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_versions: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_suites: Option<Vec<String>>,
 }
 
 /// Probe one endpoint.
@@ -90,8 +96,17 @@ pub fn probe(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {
         tls: None,
         chain: vec![],
         failure: None,
+        server_versions: None,
+        server_suites: None,
     };
     run(target, timeouts, &mut facts);
+    if let Some(ProbeFailure::Handshake { error }) = &facts.failure {
+        let alert = error.alert().unwrap_or("");
+        let incompatible = matches!(error, HandshakeError::Incompatible { .. });
+        if incompatible || matches!(alert, "protocol version" | "handshake failure" | "insufficient security") {
+            what_the_server_accepts(target, timeouts, &mut facts);
+        }
+    }
     facts.elapsed_ms = clock.elapsed().as_millis() as u64;
     facts
 }
@@ -131,6 +146,42 @@ fn run(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
     match outcome.result {
         Ok(t) => facts.tls = Some(t),
         Err(error) => facts.failure = Some(ProbeFailure::Handshake { error }),
+    }
+}
+
+/// A small raw scan after a failed handshake, so findings can name the server's side.
+fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
+    use crate::tls::scan::{scan, ProtocolVersion, ScanOptions};
+    let host = target.hostaddr.as_deref().unwrap_or(&target.host);
+    let Ok(addrs) = net::resolve(host, target.port, timeouts.connect) else { return };
+    let conn = net::TlsStart { addrs, endpoint: target.endpoint(), direct: target.negotiation == Negotiation::Direct, timeouts };
+    let versions = scan(
+        &conn,
+        &ScanOptions {
+            timeout: timeouts.io,
+            sni: target.sni.clone(),
+            check_preference: false,
+            enumerate_groups: false,
+            versions_only: true,
+            ..Default::default()
+        },
+    );
+    facts.server_versions = Some(versions.accepted_versions().iter().map(|v| v.name()).collect());
+    let modern = [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3];
+    if versions.accepted_versions().iter().any(|v| modern.contains(v)) {
+        let suites = scan(
+            &conn,
+            &ScanOptions {
+                timeout: timeouts.io,
+                sni: target.sni.clone(),
+                versions: modern.to_vec(),
+                check_preference: false,
+                enumerate_groups: false,
+                ..Default::default()
+            },
+        );
+        facts.server_suites =
+            Some(suites.versions.iter().flat_map(|v| v.ciphers.iter().map(|c| c.openssl_name())).collect());
     }
 }
 

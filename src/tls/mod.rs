@@ -301,3 +301,4 @@ mod tests {
         assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown ca");
     }
 }
+pub mod scan;

@@ -6,3 +6,4 @@ mod sessions;
 mod matrix;
 // mod provoke; (enabled with `pgtls logs`)
 mod fleet;
+mod scan;

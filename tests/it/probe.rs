@@ -88,6 +88,8 @@ fn tls10_only_server_is_a_version_mismatch() {
     let found = pgtls::checks::probe(&facts, &Default::default());
     assert_eq!(found.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), ["protocol-version-mismatch"], "{facts:?}");
     assert!(found[0].detail.contains("TLSv1.2"), "{}", found[0].detail);
+    assert!(found[0].detail.contains("accepts only TLSv1, TLSv1.1"), "{}", found[0].detail);
+    assert!(found[0].detail.contains("between TLSv1 and TLSv1.1"), "{}", found[0].detail);
     // The server's own log agrees on what happened.
     std::thread::sleep(Duration::from_millis(200));
     assert!(server.log().contains("could not accept SSL connection"), "{}", server.log());
@@ -213,4 +215,20 @@ fn saved_facts_replay_offline_at_another_instant() {
     let out = pgtls().args(["probe", "--from-facts", "/nonexistent/facts.json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/facts.json"));
+}
+
+/// A server with only CBC suites: pgtls's rustls handshake cannot complete, but psql can, so
+/// pgtls must not call it a client failure.
+#[test]
+fn cbc_only_server_is_a_pgtls_stack_limit_not_a_client_error() {
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[("ssl_max_protocol_version", "'TLSv1.2'"), ("ssl_ciphers", "'ECDHE-ECDSA-AES256-SHA'")]);
+    let facts = probe(&target(server.port()), Timeouts::default());
+    let found = pgtls::checks::probe(&facts, &Default::default());
+    let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["cipher-mismatch"], "{found:#?}");
+    assert_eq!(found[0].severity, pgtls::findings::Severity::Info);
+    assert!(found[0].detail.contains("ECDHE-ECDSA-AES256-SHA"), "{}", found[0].detail);
+    let (ok, out) = server.psql("sslmode=require", "select 1").unwrap();
+    assert!(ok, "psql should connect with OpenSSL: {out}");
 }
