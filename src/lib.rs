@@ -13,3 +13,5 @@ pub mod fleet;
 pub mod conninfo;
 pub mod config;
 pub mod client;
+pub mod trust;
+pub mod verify;

@@ -7,3 +7,4 @@ mod matrix;
 // mod provoke; (enabled with `pgtls logs`)
 mod fleet;
 mod scan;
+mod verify;

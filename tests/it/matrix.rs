@@ -85,7 +85,7 @@ pub fn psql_outcome(server: &Server, host: &str, sslmode: &str, rootcert: &Path)
 }
 
 #[test]
-#[ignore = "prints what psql does; the agreement test is in verify.rs"]
+#[ignore = "prints what psql does; the agreement test is verify::libpq_verdicts_agree_with_psql_on_every_cell"]
 fn print_psql_matrix() {
     let dir = tempfile::tempdir().unwrap();
     for case in chain_cases() {

@@ -1,0 +1,323 @@
+//! Java keystores (JKS and PKCS#12) as trust stores.
+//!
+//! JDBC clients (pgjdbc with `sslfactory=DefaultJavaSSLFactory`, or the JVM's `cacerts`) trust
+//! what is in a keystore, not what is in `root.crt`; a rotation that adds a root to the system
+//! bundle does nothing for them. Entries are labelled by alias so the user can `keytool -delete`
+//! the right one. A JKS file is pre-scanned before the `jks` crate reads it, because that crate
+//! sizes allocations from length fields in the file.
+
+use std::path::Path;
+
+use super::{CertInfo, TrustError};
+
+const JKS_MAGIC: u32 = 0xFEED_FEED;
+
+/// Walk the JKS structure checking that every length fits in the file.
+fn prescan_jks(data: &[u8]) -> Result<(), String> {
+    struct Cur<'a>(&'a [u8]);
+    impl Cur<'_> {
+        fn take(&mut self, n: usize) -> Result<&[u8], String> {
+            if n > self.0.len() {
+                return Err(format!(
+                    "length {n} runs past the end of the file (truncated?)"
+                ));
+            }
+            let (a, b) = self.0.split_at(n);
+            self.0 = b;
+            Ok(a)
+        }
+        fn u16(&mut self) -> Result<usize, String> {
+            let b = self.take(2)?;
+            Ok(u16::from_be_bytes([b[0], b[1]]) as usize)
+        }
+        fn u32(&mut self) -> Result<usize, String> {
+            let b = self.take(4)?;
+            Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        }
+    }
+    let mut c = Cur(data);
+    if c.u32()? as u32 != JKS_MAGIC {
+        return Err("not a JKS file (bad magic)".into());
+    }
+    let version = c.u32()?;
+    if version != 1 && version != 2 {
+        return Err(format!("unknown JKS version {version}"));
+    }
+    let count = c.u32()?;
+    let cert = |c: &mut Cur| -> Result<(), String> {
+        if version == 2 {
+            let n = c.u16()?;
+            c.take(n)?;
+        }
+        let n = c.u32()?;
+        c.take(n).map(|_| ())
+    };
+    for i in 0..count {
+        let tag = c.u32().map_err(|e| format!("entry {}: {e}", i + 1))?;
+        let n = c.u16()?;
+        c.take(n)?;
+        c.take(8)?;
+        match tag {
+            1 => {
+                let n = c.u32()?;
+                c.take(n)?;
+                let certs = c.u32()?;
+                if certs > c.0.len() / 4 {
+                    return Err(format!("entry {}: implausible chain length {certs}", i + 1));
+                }
+                for _ in 0..certs {
+                    cert(&mut c)?;
+                }
+            }
+            2 => cert(&mut c)?,
+            t => return Err(format!("entry {}: unknown entry tag {t}", i + 1)),
+        }
+    }
+    c.take(20).map(|_| ())
+}
+
+/// Certificates of a JKS keystore: trusted-certificate entries and the chains of key entries.
+pub fn read_jks(
+    path: &Path,
+    data: &[u8],
+    password: &str,
+) -> Result<Vec<(String, CertInfo)>, TrustError> {
+    let bad = |reason: String| TrustError::Keystore {
+        path: path.to_path_buf(),
+        kind: "JKS",
+        reason,
+    };
+    prescan_jks(data).map_err(bad)?;
+    let mut ks = jks::KeyStore::new();
+    match ks.load(data, password.as_bytes()) {
+        Ok(()) => {}
+        Err(jks::KeyStoreError::InvalidDigest) => {
+            return Err(TrustError::WrongPassword {
+                path: path.to_path_buf(),
+            })
+        }
+        Err(e) => return Err(bad(e.to_string())),
+    }
+    let mut aliases = ks.aliases();
+    aliases.sort();
+    let mut out = Vec::new();
+    for alias in aliases {
+        let ders: Vec<Vec<u8>> = if let Ok(t) = ks.get_trusted_certificate_entry(&alias) {
+            vec![t.certificate.content]
+        } else if let Ok(k) = ks.get_raw_private_key_entry(&alias) {
+            k.certificate_chain.into_iter().map(|c| c.content).collect()
+        } else {
+            continue;
+        };
+        for (n, der) in ders.iter().enumerate() {
+            let label = if ders.len() > 1 {
+                format!("alias \"{alias}\" chain[{n}]")
+            } else {
+                format!("alias \"{alias}\"")
+            };
+            let cert = CertInfo::from_der(der).map_err(|reason| TrustError::BadCert {
+                path: path.to_path_buf(),
+                entry: label.clone(),
+                reason,
+            })?;
+            out.push((label, cert));
+        }
+    }
+    Ok(out)
+}
+
+/// Certificates of a PKCS#12 keystore (every certificate bag, trusted or not, in file order).
+pub fn read_pkcs12(
+    path: &Path,
+    data: &[u8],
+    password: &str,
+) -> Result<Vec<(String, CertInfo)>, TrustError> {
+    let archive = match p12_keystore::Pkcs12Archive::from_pkcs12(data, password) {
+        Ok(a) => a,
+        Err(p12_keystore::error::Error::MacError(_)) => {
+            return Err(TrustError::WrongPassword {
+                path: path.to_path_buf(),
+            })
+        }
+        Err(e) => {
+            return Err(TrustError::Keystore {
+                path: path.to_path_buf(),
+                kind: "PKCS#12",
+                reason: e.to_string(),
+            })
+        }
+    };
+    let mut out = Vec::new();
+    for (i, bag) in archive.certs.iter().enumerate() {
+        let label = match &bag.friendly_name {
+            Some(n) => format!("alias \"{n}\""),
+            None => format!("bag {}", i + 1),
+        };
+        let cert = CertInfo::from_der(bag.cert.as_der()).map_err(|reason| TrustError::BadCert {
+            path: path.to_path_buf(),
+            entry: label.clone(),
+            reason,
+        })?;
+        out.push((label, cert));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testpki::*;
+    use super::super::{load, sniff, CertKind, TrustSource};
+    use std::process::Command;
+
+    fn keytool() -> Option<&'static str> {
+        let k = "/usr/bin/keytool";
+        if std::path::Path::new(k).exists() {
+            Some(k)
+        } else {
+            eprintln!("skipping: keytool (Java JRE) not installed at {k}");
+            None
+        }
+    }
+
+    fn import(
+        kt: &str,
+        store: &std::path::Path,
+        ty: &str,
+        alias: &str,
+        cert: &std::path::Path,
+        pass: &str,
+    ) {
+        let out = Command::new(kt)
+            .args([
+                "-importcert",
+                "-noprompt",
+                "-storetype",
+                ty,
+                "-alias",
+                alias,
+                "-storepass",
+                pass,
+            ])
+            .arg("-keystore")
+            .arg(store)
+            .arg("-file")
+            .arg(cert)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "keytool: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn check(ty: &str) {
+        let Some(kt) = keytool() else { return };
+        let pki = Pki::new();
+        let root = pki.root("KS Root");
+        let inter = pki.intermediate("KS Inter", &root);
+        let dir = tempfile::tempdir().unwrap();
+        let (r, i) = (dir.path().join("r.pem"), dir.path().join("i.pem"));
+        std::fs::write(&r, root.pem()).unwrap();
+        std::fs::write(&i, inter.pem()).unwrap();
+        let ks = dir.path().join(format!("store.{ty}"));
+        import(kt, &ks, ty, "myroot", &r, "changeit");
+        import(kt, &ks, ty, "pinned", &i, "changeit");
+
+        let src = sniff(&ks, None).unwrap();
+        match (&src, ty) {
+            (TrustSource::Jks { .. }, "JKS") | (TrustSource::Pkcs12 { .. }, "PKCS12") => {}
+            _ => panic!("sniffed {src:?} for {ty}"),
+        }
+        let store = load(&src).unwrap();
+        let got: Vec<(String, CertKind)> = store
+            .entries
+            .iter()
+            .map(|e| (e.label.clone(), e.cert.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("alias \"myroot\"".to_string(), CertKind::Root),
+                ("alias \"pinned\"".to_string(), CertKind::Intermediate)
+            ],
+            "{ty}"
+        );
+
+        let wrong = match src {
+            TrustSource::Jks { path, .. } => TrustSource::Jks {
+                path,
+                password: "wrong-pass".into(),
+            },
+            TrustSource::Pkcs12 { path, .. } => TrustSource::Pkcs12 {
+                path,
+                password: "wrong-pass".into(),
+            },
+            _ => unreachable!(),
+        };
+        match load(&wrong) {
+            Err(e) => {
+                let s = e.to_string();
+                assert!(
+                    s.contains("wrong keystore password") && s.contains(&format!("store.{ty}")),
+                    "{s}"
+                );
+            }
+            // Recent JDKs write certificate-only PKCS#12 stores without a MAC: any password opens them.
+            Ok(s) => assert!(
+                ty == "PKCS12" && s.entries.len() == 2,
+                "{ty} opened with a wrong password"
+            ),
+        }
+    }
+
+    #[test]
+    fn jks_made_by_keytool() {
+        check("JKS");
+    }
+
+    #[test]
+    fn pkcs12_made_by_keytool() {
+        check("PKCS12");
+    }
+
+    #[test]
+    fn truncated_jks_is_an_error_not_a_crash() {
+        let Some(kt) = keytool() else { return };
+        let pki = Pki::new();
+        let root = pki.root("KS Root");
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path().join("r.pem");
+        std::fs::write(&r, root.pem()).unwrap();
+        let ks = dir.path().join("t.jks");
+        import(kt, &ks, "JKS", "a", &r, "changeit");
+        let data = std::fs::read(&ks).unwrap();
+        for cut in [5, 13, 30, data.len() / 2, data.len() - 1] {
+            let p = dir.path().join("cut.jks");
+            std::fs::write(&p, &data[..cut]).unwrap();
+            let e = load(&TrustSource::Jks {
+                path: p,
+                password: "changeit".into(),
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains("cut.jks"), "{e}");
+        }
+    }
+
+    #[test]
+    fn debian_java_cacerts() {
+        let p = std::path::Path::new("/etc/ssl/certs/java/cacerts");
+        if !p.exists() {
+            eprintln!("skipping: no Java cacerts at {}", p.display());
+            return;
+        }
+        let src = sniff(p, None).unwrap();
+        let s = load(&src).unwrap();
+        assert!(s.entries.len() > 100, "{}", s.entries.len());
+        assert!(s
+            .entries
+            .iter()
+            .any(|e| e.cert.subject.contains("DigiCert Global Root G2")));
+    }
+}

@@ -1,0 +1,889 @@
+//! Trust stores: what a client actually trusts, read the way its TLS library reads it.
+//!
+//! Most "certificate verify failed" cases are not about the server at all but about the file
+//! the client points `sslrootcert` at: an intermediate or the server certificate pinned
+//! instead of a root (breaks at the next rotation), an expired root, a DER file libpq cannot
+//! read, a Java keystore that never got the new root. So every entry is described (root,
+//! intermediate, leaf; expired, duplicate, weak) and every load error names the file and the
+//! entry (block number or keystore alias), because "the bundle is broken" is not actionable.
+//!
+//! Sources: a PEM bundle (or a single DER certificate), a directory (OpenSSL hashed `*.0`
+//! links or plain files), the system store that OpenSSL — and so libpq's
+//! `sslrootcert=system` — uses (`/etc/ssl/certs/ca-certificates.crt`, falling back to the
+//! directory), Java JKS and PKCS#12 keystores (password `changeit` unless told otherwise).
+
+pub mod keystore;
+pub mod pem;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use ::time::OffsetDateTime;
+use serde::Serialize;
+use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate, X509Version};
+
+use crate::findings::{Finding, Severity};
+
+/// The default Java keystore password, also the one Debian uses for `cacerts`.
+pub const DEFAULT_KEYSTORE_PASSWORD: &str = "changeit";
+/// The bundle OpenSSL on Debian/Ubuntu loads for its default verify paths.
+pub const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+/// OpenSSL's default certificate directory on Debian/Ubuntu.
+pub const SYSTEM_DIR: &str = "/etc/ssl/certs";
+/// Files larger than this are not trust stores (Debian's bundle is ~220 KB).
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why a trust store could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    #[error("cannot read trust store {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}; fix or remove that block (OpenSSL refuses the whole file)")]
+    Pem {
+        path: PathBuf,
+        source: pem::PemError,
+    },
+    #[error(
+        "{path}: entry {entry} is not a valid X.509 certificate ({reason}); re-export it in PEM"
+    )]
+    BadCert {
+        path: PathBuf,
+        entry: String,
+        reason: String,
+    },
+    #[error("{path}: no certificate found (neither PEM blocks nor a DER certificate); is this the right file?")]
+    Empty { path: PathBuf },
+    #[error("{path}: wrong keystore password (integrity check failed); pass the right one (default is \"changeit\")")]
+    WrongPassword { path: PathBuf },
+    #[error("{path}: not a readable {kind} keystore: {reason}")]
+    Keystore {
+        path: PathBuf,
+        kind: &'static str,
+        reason: String,
+    },
+    #[error("{path} is larger than {MAX_FILE_BYTES} bytes; not a trust store")]
+    TooLarge { path: PathBuf },
+    #[error("no system trust store found ({SYSTEM_BUNDLE} and {SYSTEM_DIR} are missing); install the ca-certificates package")]
+    NoSystemStore,
+}
+
+/// Where trusted certificates come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrustSource {
+    /// PEM bundle (any number of certificates) or a single DER certificate.
+    File(PathBuf),
+    /// Every readable certificate file in a directory (hashed `*.0` or plain `*.pem`/`*.crt`).
+    Dir(PathBuf),
+    /// What OpenSSL's default verify paths load: the bundle, else the directory.
+    /// `ssl_cert_file` mirrors the `SSL_CERT_FILE` override that OpenSSL honours.
+    System {
+        ssl_cert_file: Option<PathBuf>,
+    },
+    Jks {
+        path: PathBuf,
+        password: String,
+    },
+    Pkcs12 {
+        path: PathBuf,
+        password: String,
+    },
+}
+
+impl fmt::Display for TrustSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrustSource::File(p) => write!(f, "file {}", p.display()),
+            TrustSource::Dir(p) => write!(f, "directory {}", p.display()),
+            TrustSource::System {
+                ssl_cert_file: Some(p),
+            } => write!(f, "system store (SSL_CERT_FILE={})", p.display()),
+            TrustSource::System {
+                ssl_cert_file: None,
+            } => write!(f, "system store"),
+            TrustSource::Jks { path, .. } => write!(f, "JKS keystore {}", path.display()),
+            TrustSource::Pkcs12 { path, .. } => write!(f, "PKCS#12 keystore {}", path.display()),
+        }
+    }
+}
+
+/// A subjectAltName entry libpq looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum San {
+    Dns(String),
+    /// Raw octets (4 for IPv4, 16 for IPv6; anything else is an error for libpq).
+    Ip(Vec<u8>),
+}
+
+/// What a certificate is, by its own content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertKind {
+    /// Self-signed CA: the only thing libpq (OpenSSL without PARTIAL_CHAIN) accepts as anchor.
+    Root,
+    /// CA certificate signed by someone else (including cross-signed roots).
+    Intermediate,
+    /// Not a CA: a server (or client) certificate.
+    Leaf,
+}
+
+/// The facts about one certificate that verification and diagnosis need.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertInfo {
+    #[serde(skip)]
+    pub der: Vec<u8>,
+    pub subject: String,
+    pub issuer: String,
+    #[serde(skip)]
+    pub subject_raw: Vec<u8>,
+    #[serde(skip)]
+    pub issuer_raw: Vec<u8>,
+    #[serde(skip)]
+    pub spki_raw: Vec<u8>,
+    /// Upper-case hex, colon separated (as `openssl x509 -fingerprint -sha256`).
+    pub sha256: String,
+    pub serial: String,
+    #[serde(with = "::time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    #[serde(with = "::time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// basicConstraints cA flag (false when the extension is absent).
+    pub is_ca: bool,
+    pub path_len: Option<u32>,
+    /// `None` when there is no keyUsage extension.
+    pub key_cert_sign: Option<bool>,
+    /// `None` when there is no extendedKeyUsage; `Some(true)` if serverAuth or anyExtendedKeyUsage.
+    pub eku_server_auth: Option<bool>,
+    #[serde(skip)]
+    pub ski: Option<Vec<u8>>,
+    #[serde(skip)]
+    pub aki: Option<Vec<u8>>,
+    /// Subject equals issuer and the certificate's own key verifies its signature.
+    pub self_signed: bool,
+    pub kind: CertKind,
+    pub key_algorithm: String,
+    pub key_bits: usize,
+    pub signature_algorithm: String,
+    pub dns_names: Vec<String>,
+    #[serde(skip)]
+    pub ip_addresses: Vec<Vec<u8>>,
+    /// dNSName and iPAddress SANs in certificate order (libpq reports the first one examined).
+    pub sans: Vec<San>,
+    pub common_name: Option<String>,
+    /// Reasons this certificate is cryptographically weak (empty if none).
+    pub weak: Vec<String>,
+}
+
+impl CertInfo {
+    /// Parse a DER certificate. Never panics; the error is x509-parser's text.
+    pub fn from_der(der: &[u8]) -> Result<CertInfo, String> {
+        let (rest, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
+        if !rest.is_empty() && rest.len() == der.len() {
+            return Err("no certificate".into());
+        }
+        let der = der[..der.len() - rest.len()].to_vec();
+        let subject_raw = cert.subject().as_raw().to_vec();
+        let issuer_raw = cert.issuer().as_raw().to_vec();
+        let (is_ca, path_len) = match cert.basic_constraints() {
+            Ok(Some(bc)) => (bc.value.ca, bc.value.path_len_constraint),
+            _ => (false, None),
+        };
+        let key_cert_sign = match cert.key_usage() {
+            Ok(Some(ku)) => Some(ku.value.key_cert_sign()),
+            _ => None,
+        };
+        let eku_server_auth = match cert.extended_key_usage() {
+            Ok(Some(eku)) => Some(eku.value.server_auth || eku.value.any),
+            _ => None,
+        };
+        let mut ski = None;
+        let mut aki = None;
+        for ext in cert.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(k) => ski = Some(k.0.to_vec()),
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                _ => {}
+            }
+        }
+        let mut dns_names = Vec::new();
+        let mut ip_addresses = Vec::new();
+        let mut sans = Vec::new();
+        if let Ok(Some(san)) = cert.subject_alternative_name() {
+            for n in &san.value.general_names {
+                match n {
+                    GeneralName::DNSName(d) => {
+                        dns_names.push(d.to_string());
+                        sans.push(San::Dns(d.to_string()));
+                    }
+                    GeneralName::IPAddress(ip) => {
+                        ip_addresses.push(ip.to_vec());
+                        sans.push(San::Ip(ip.to_vec()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let common_name = cert
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(str::to_string);
+        let (key_algorithm, key_bits) = match cert.public_key().parsed() {
+            Ok(x509_parser::public_key::PublicKey::RSA(k)) => ("RSA".to_string(), k.key_size()),
+            Ok(x509_parser::public_key::PublicKey::EC(k)) => ("EC".to_string(), k.key_size()),
+            Ok(other) => (
+                format!("{other:?}").chars().take(12).collect(),
+                other.key_size(),
+            ),
+            Err(_) => (cert.public_key().algorithm.algorithm.to_id_string(), 0),
+        };
+        let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
+        let signature_algorithm = sig_name(&sig_oid).unwrap_or(&sig_oid).to_string();
+        let self_issued = subject_raw == issuer_raw;
+        let self_signed = self_issued
+            && aki.as_ref().zip(ski.as_ref()).is_none_or(|(a, s)| a == s)
+            && cert.verify_signature(None).is_ok();
+        let v1_root = self_signed && cert.version() == X509Version::V1;
+        let kind = if !(is_ca || v1_root) {
+            CertKind::Leaf
+        } else if self_signed {
+            CertKind::Root
+        } else {
+            CertKind::Intermediate
+        };
+        let mut weak = Vec::new();
+        if key_algorithm == "RSA" && key_bits < 2048 {
+            weak.push(format!("RSA key of {key_bits} bits (< 2048)"));
+        }
+        if matches!(
+            signature_algorithm.as_str(),
+            "sha1WithRSAEncryption"
+                | "md5WithRSAEncryption"
+                | "md2WithRSAEncryption"
+                | "ecdsa-with-SHA1"
+                | "dsa-with-SHA1"
+        ) {
+            weak.push(format!("{signature_algorithm} signature"));
+        }
+        Ok(CertInfo {
+            subject: cert.subject().to_string(),
+            issuer: cert.issuer().to_string(),
+            sha256: fingerprint(&der),
+            serial: cert.raw_serial_as_string(),
+            not_before: cert.validity().not_before.to_datetime(),
+            not_after: cert.validity().not_after.to_datetime(),
+            is_ca,
+            path_len,
+            key_cert_sign,
+            eku_server_auth,
+            spki_raw: cert.public_key().raw.to_vec(),
+            ski,
+            aki,
+            self_signed,
+            kind,
+            key_algorithm,
+            key_bits,
+            signature_algorithm,
+            dns_names,
+            ip_addresses,
+            sans,
+            common_name,
+            weak,
+            subject_raw,
+            issuer_raw,
+            der,
+        })
+    }
+
+    pub fn expired_at(&self, at: OffsetDateTime) -> bool {
+        at > self.not_after
+    }
+
+    pub fn not_yet_valid_at(&self, at: OffsetDateTime) -> bool {
+        at < self.not_before
+    }
+
+    /// Same subject and same key: the same CA, whoever signed this copy.
+    pub fn same_ca(&self, other: &CertInfo) -> bool {
+        self.subject_raw == other.subject_raw && self.spki_raw == other.spki_raw
+    }
+}
+
+fn sig_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "1.2.840.113549.1.1.2" => "md2WithRSAEncryption",
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.113549.1.1.10" => "rsassaPss",
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.2.840.10040.4.3" => "dsa-with-SHA1",
+        "1.3.101.112" => "ED25519",
+        _ => return None,
+    })
+}
+
+/// SHA-256 fingerprint, `AB:CD:…`.
+pub fn fingerprint(der: &[u8]) -> String {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
+    d.as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// One certificate in a store, with where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrustEntry {
+    /// 1-based position in the store.
+    pub index: usize,
+    /// Where in the source: `block 3 (line 40)`, a file name, or a keystore alias.
+    pub label: String,
+    pub cert: CertInfo,
+}
+
+/// A loaded trust store.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrustStore {
+    /// Human description of the source (`file /x/root.crt`, `JKS keystore …`).
+    pub source: String,
+    /// The file that was actually read (for the system store: the bundle or the directory).
+    pub path: PathBuf,
+    pub entries: Vec<TrustEntry>,
+    /// True when every certificate came from PEM text (what libpq's
+    /// `SSL_CTX_load_verify_locations` can read); a DER-only file is loaded here but not by libpq.
+    pub pem: bool,
+    /// Files in a directory that were skipped, with the reason (a directory tolerates junk).
+    pub skipped: Vec<String>,
+}
+
+/// Flags of one entry at one instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryFlags {
+    pub kind: CertKind,
+    pub expired: bool,
+    pub not_yet_valid: bool,
+    /// Index of the first earlier entry with the same certificate.
+    pub duplicate_of: Option<usize>,
+    pub weak: bool,
+}
+
+impl TrustStore {
+    /// The certificates only (what path building needs).
+    pub fn certs(&self) -> impl Iterator<Item = &CertInfo> {
+        self.entries.iter().map(|e| &e.cert)
+    }
+
+    /// Flags for every entry, in order.
+    pub fn describe(&self, at: OffsetDateTime) -> Vec<EntryFlags> {
+        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+        self.entries
+            .iter()
+            .map(|e| {
+                let dup = first.get(e.cert.sha256.as_str()).copied();
+                first.entry(e.cert.sha256.as_str()).or_insert(e.index);
+                EntryFlags {
+                    kind: e.cert.kind,
+                    expired: e.cert.expired_at(at),
+                    not_yet_valid: e.cert.not_yet_valid_at(at),
+                    duplicate_of: dup,
+                    weak: !e.cert.weak.is_empty(),
+                }
+            })
+            .collect()
+    }
+
+    /// A store made from certificates already in memory (tests, server chains).
+    pub fn from_certs(source: &str, certs: Vec<CertInfo>) -> TrustStore {
+        TrustStore {
+            source: source.to_string(),
+            path: PathBuf::from(source),
+            entries: certs
+                .into_iter()
+                .enumerate()
+                .map(|(i, cert)| TrustEntry {
+                    index: i + 1,
+                    label: format!("entry {}", i + 1),
+                    cert,
+                })
+                .collect(),
+            pem: true,
+            skipped: Vec::new(),
+        }
+    }
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, TrustError> {
+    let io = |source| TrustError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(TrustError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// Load a trust store.
+pub fn load(source: &TrustSource) -> Result<TrustStore, TrustError> {
+    let desc = source.to_string();
+    let mut store = match source {
+        TrustSource::File(p) => load_file(p)?,
+        TrustSource::Dir(p) => load_dir(p)?,
+        TrustSource::System { ssl_cert_file } => {
+            let bundle = ssl_cert_file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(SYSTEM_BUNDLE));
+            if bundle.is_file() {
+                load_file(&bundle)?
+            } else if Path::new(SYSTEM_DIR).is_dir() {
+                load_dir(Path::new(SYSTEM_DIR))?
+            } else {
+                return Err(TrustError::NoSystemStore);
+            }
+        }
+        TrustSource::Jks { path, password } => {
+            let data = read_limited(path)?;
+            entries_store(path, keystore::read_jks(path, &data, password)?, false)
+        }
+        TrustSource::Pkcs12 { path, password } => {
+            let data = read_limited(path)?;
+            entries_store(path, keystore::read_pkcs12(path, &data, password)?, false)
+        }
+    };
+    store.source = desc;
+    Ok(store)
+}
+
+/// Guess the kind of file: JKS magic, PKCS#12 (DER SEQUENCE that is not a certificate), PEM/DER.
+pub fn sniff(path: &Path, password: Option<&str>) -> Result<TrustSource, TrustError> {
+    if path.is_dir() {
+        return Ok(TrustSource::Dir(path.to_path_buf()));
+    }
+    let data = read_limited(path)?;
+    let password = password.unwrap_or(DEFAULT_KEYSTORE_PASSWORD).to_string();
+    if data.starts_with(&[0xFE, 0xED, 0xFE, 0xED]) {
+        return Ok(TrustSource::Jks {
+            path: path.to_path_buf(),
+            password,
+        });
+    }
+    if data.first() == Some(&0x30) && CertInfo::from_der(&data).is_err() {
+        return Ok(TrustSource::Pkcs12 {
+            path: path.to_path_buf(),
+            password,
+        });
+    }
+    Ok(TrustSource::File(path.to_path_buf()))
+}
+
+fn entries_store(path: &Path, certs: Vec<(String, CertInfo)>, pem: bool) -> TrustStore {
+    TrustStore {
+        source: String::new(),
+        path: path.to_path_buf(),
+        entries: certs
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, cert))| TrustEntry {
+                index: i + 1,
+                label,
+                cert,
+            })
+            .collect(),
+        pem,
+        skipped: Vec::new(),
+    }
+}
+
+/// Certificates in one file: PEM blocks (`CERTIFICATE`, `TRUSTED CERTIFICATE`; CRLs and keys
+/// ignored as OpenSSL does) or, if there are none, the whole file as one DER certificate.
+/// Returns (label, cert) pairs and whether the file was PEM.
+pub fn parse_file(path: &Path, data: &[u8]) -> Result<(Vec<(String, CertInfo)>, bool), TrustError> {
+    let text = String::from_utf8_lossy(data);
+    let blocks = pem::parse_blocks(&text).map_err(|source| TrustError::Pem {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if blocks.is_empty() {
+        if data.first() == Some(&0x30) {
+            let cert = CertInfo::from_der(data).map_err(|reason| TrustError::BadCert {
+                path: path.to_path_buf(),
+                entry: "1 (DER)".into(),
+                reason,
+            })?;
+            return Ok((vec![("DER certificate".into(), cert)], false));
+        }
+        return Err(TrustError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut out = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if b.label != "CERTIFICATE"
+            && b.label != "TRUSTED CERTIFICATE"
+            && b.label != "X509 CERTIFICATE"
+        {
+            continue;
+        }
+        let label = format!("block {} (line {})", i + 1, b.line);
+        let cert = CertInfo::from_der(&b.der).map_err(|reason| TrustError::BadCert {
+            path: path.to_path_buf(),
+            entry: label.clone(),
+            reason,
+        })?;
+        out.push((label, cert));
+    }
+    if out.is_empty() {
+        return Err(TrustError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok((out, true))
+}
+
+fn load_file(path: &Path) -> Result<TrustStore, TrustError> {
+    let data = read_limited(path)?;
+    let (certs, pem) = parse_file(path, &data)?;
+    Ok(entries_store(path, certs, pem))
+}
+
+fn load_dir(dir: &Path) -> Result<TrustStore, TrustError> {
+    let io = |source| TrustError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    names.sort();
+    // A hashed directory holds both `name.pem` and `hash.0 -> name.pem`; read each file once.
+    let hashed: Vec<&PathBuf> = names.iter().filter(|p| is_hash_name(p)).collect();
+    let use_only_hashed = !hashed.is_empty();
+    let mut certs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut all_pem = true;
+    for p in &names {
+        if use_only_hashed && !is_hash_name(p) {
+            continue;
+        }
+        if !p.is_file() {
+            continue;
+        }
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match read_limited(p).and_then(|d| parse_file(p, &d)) {
+            Ok((cs, pem)) => {
+                all_pem &= pem;
+                for (label, c) in cs {
+                    certs.push((format!("{name} {label}"), c));
+                }
+            }
+            Err(e) => skipped.push(e.to_string()),
+        }
+    }
+    let mut store = entries_store(dir, certs, all_pem);
+    store.skipped = skipped;
+    Ok(store)
+}
+
+/// OpenSSL's `c_rehash` names: 8 hex digits, a dot, a number (`.r0` are CRLs).
+fn is_hash_name(p: &Path) -> bool {
+    let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some((hash, n)) = name.split_once('.') else {
+        return false;
+    };
+    hash.len() == 8
+        && hash.chars().all(|c| c.is_ascii_hexdigit())
+        && !n.is_empty()
+        && n.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Diagnose trust stores: pinned intermediates and leaves, expired or not-yet-valid entries,
+/// duplicates, weak entries.
+pub fn audit(stores: &[TrustStore], at: OffsetDateTime) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for store in stores {
+        let flags = store.describe(at);
+        for (e, f) in store.entries.iter().zip(&flags) {
+            let c = &e.cert;
+            let ev = |fnd: Finding| {
+                fnd.evidence("store", store.source.clone())
+                    .evidence("entry", format!("{} ({})", e.index, e.label))
+                    .evidence("subject", c.subject.clone())
+                    .evidence("issuer", c.issuer.clone())
+                    .evidence("sha256", c.sha256.clone())
+            };
+            match c.kind {
+                CertKind::Intermediate => out.push(ev(Finding::new("pinned-intermediate").detail(format!(
+                    "{} entry {} is an intermediate CA ({}), not a self-signed root. libpq does not accept it as an anchor on its own, and the provider can replace it at any time.",
+                    store.source, e.label, c.subject
+                )))),
+                CertKind::Leaf => out.push(ev(Finding::new("pinned-leaf").detail(format!(
+                    "{} entry {} is an end-entity (server) certificate ({}), not a CA. Pinning it breaks at the next certificate renewal.",
+                    store.source, e.label, c.subject
+                )))),
+                CertKind::Root => {}
+            }
+            if f.expired {
+                out.push(ev(Finding::new("cert-expired").detail(format!(
+                    "{} entry {} ({}) expired on {}.",
+                    store.source,
+                    e.label,
+                    c.subject,
+                    c.not_after.date()
+                ))));
+            } else if f.not_yet_valid {
+                out.push(ev(Finding::new("cert-not-yet-valid").detail(format!(
+                    "{} entry {} ({}) is not valid before {}.",
+                    store.source,
+                    e.label,
+                    c.subject,
+                    c.not_before.date()
+                ))));
+            }
+            if let Some(first) = f.duplicate_of {
+                out.push(ev(Finding::new("duplicate-trust-entry").detail(format!(
+                    "{} entry {} is the same certificate as entry {}.",
+                    store.source, e.label, first
+                ))));
+            }
+            if f.weak {
+                // OpenSSL never checks a trust anchor's own signature, so only the key matters there.
+                let only_self_sig =
+                    c.kind == CertKind::Root && c.weak.iter().all(|w| w.ends_with("signature"));
+                let fnd = ev(Finding::new("weak-trust-entry").detail(format!(
+                    "{} entry {} ({}): {}.",
+                    store.source,
+                    e.label,
+                    c.subject,
+                    c.weak.join(", ")
+                )));
+                out.push(if only_self_sig {
+                    fnd.severity(Severity::Info)
+                } else {
+                    fnd
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod testpki;
+
+#[cfg(test)]
+mod tests {
+    use super::testpki::*;
+    use super::*;
+
+    fn store_file(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    #[test]
+    fn classifies_entries_and_audits() {
+        let pki = Pki::new();
+        let root = pki.root("Root A");
+        let inter = pki.intermediate("Inter A", &root);
+        let leaf = pki.leaf("db.example.com", &inter, &["db.example.com"]);
+        let old = pki.root_valid("Old Root", days_ago(400), days_ago(10));
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = format!(
+            "# Subject: Root A\r\n{}junk between\r\n{}\n{}{}{}",
+            root.pem(),
+            inter.pem(),
+            leaf.pem(),
+            root.pem(),
+            old.pem()
+        );
+        let p = store_file(dir.path(), "root.crt", bundle.as_bytes());
+        let store = load(&TrustSource::File(p)).unwrap();
+        assert!(store.pem);
+        let flags = store.describe(now());
+        let kinds: Vec<CertKind> = flags.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                CertKind::Root,
+                CertKind::Intermediate,
+                CertKind::Leaf,
+                CertKind::Root,
+                CertKind::Root
+            ]
+        );
+        assert_eq!(flags[3].duplicate_of, Some(1));
+        assert!(flags[4].expired && !flags[0].expired);
+        let codes: Vec<String> = audit(&[store], now()).into_iter().map(|f| f.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "pinned-intermediate",
+                "pinned-leaf",
+                "duplicate-trust-entry",
+                "cert-expired"
+            ]
+        );
+    }
+
+    #[test]
+    fn der_file_and_errors_name_file_and_entry() {
+        let pki = Pki::new();
+        let root = pki.root("Root D");
+        let dir = tempfile::tempdir().unwrap();
+        let der = store_file(dir.path(), "root.der", &root.der);
+        let s = load(&TrustSource::File(der)).unwrap();
+        assert_eq!(s.entries.len(), 1);
+        assert!(!s.pem, "DER is loaded but flagged: libpq cannot read it");
+
+        let pem = root.pem();
+        let cut = &pem[..pem.len() / 2];
+        let trunc = store_file(dir.path(), "trunc.pem", format!("{pem}{cut}").as_bytes());
+        let e = load(&TrustSource::File(trunc)).unwrap_err().to_string();
+        assert!(e.contains("trunc.pem") && e.contains("block 2"), "{e}");
+
+        let junk = store_file(dir.path(), "junk.bin", &[0x30, 0x82, 0xff, 0xff, 1, 2, 3]);
+        let e = load(&TrustSource::File(junk)).unwrap_err().to_string();
+        assert!(e.contains("junk.bin") && e.contains("entry 1"), "{e}");
+
+        let bad = store_file(
+            dir.path(),
+            "bad.pem",
+            b"-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n",
+        );
+        let e = load(&TrustSource::File(bad)).unwrap_err().to_string();
+        assert!(
+            e.contains("bad.pem") && e.contains("block 1 (line 1)"),
+            "{e}"
+        );
+
+        let empty = store_file(dir.path(), "empty.pem", b"nothing here\n");
+        assert!(matches!(
+            load(&TrustSource::File(empty)),
+            Err(TrustError::Empty { .. })
+        ));
+        let missing = dir.path().join("missing.pem");
+        let e = load(&TrustSource::File(missing)).unwrap_err().to_string();
+        assert!(e.contains("missing.pem"), "{e}");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut seed = 0x1234_5678u32;
+        for n in 0..200 {
+            let len = (n * 7) % 300;
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    (seed & 0xff) as u8
+                })
+                .collect();
+            let mut d = data.clone();
+            if n % 3 == 0 {
+                d.insert(0, 0x30);
+            }
+            let p = store_file(dir.path(), "g", &d);
+            let _ = load(&TrustSource::File(p.clone()));
+            let _ = load(&TrustSource::Jks {
+                path: p.clone(),
+                password: "changeit".into(),
+            });
+            let mut j = vec![0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 2, 0xff, 0xff, 0xff, 0xff];
+            j.extend_from_slice(&data);
+            let pj = store_file(dir.path(), "j", &j);
+            let _ = load(&TrustSource::Jks {
+                path: pj,
+                password: "changeit".into(),
+            });
+            let _ = load(&TrustSource::Pkcs12 {
+                path: p,
+                password: "changeit".into(),
+            });
+        }
+    }
+
+    #[test]
+    fn directory_hashed_or_plain() {
+        let pki = Pki::new();
+        let a = pki.root("Dir A");
+        let b = pki.root("Dir B");
+        let dir = tempfile::tempdir().unwrap();
+        store_file(dir.path(), "a.pem", a.pem().as_bytes());
+        store_file(dir.path(), "b.crt", b.pem().as_bytes());
+        store_file(dir.path(), "README", b"not a cert");
+        let s = load(&TrustSource::Dir(dir.path().to_path_buf())).unwrap();
+        assert_eq!(s.entries.len(), 2);
+        assert_eq!(s.skipped.len(), 1);
+        // Hashed: only the links are read, so each cert appears once.
+        std::os::unix::fs::symlink(dir.path().join("a.pem"), dir.path().join("0badc0de.0"))
+            .unwrap();
+        let s = load(&TrustSource::Dir(dir.path().to_path_buf())).unwrap();
+        assert_eq!(s.entries.len(), 1);
+        assert!(s.entries[0].label.starts_with("0badc0de.0"));
+    }
+
+    #[test]
+    fn system_store_loads_when_present() {
+        if !Path::new(SYSTEM_BUNDLE).exists() && !Path::new(SYSTEM_DIR).exists() {
+            eprintln!("skipping: no system trust store on this machine");
+            return;
+        }
+        let s = load(&TrustSource::System {
+            ssl_cert_file: None,
+        })
+        .unwrap();
+        assert!(s.entries.len() > 50, "{}", s.entries.len());
+        assert!(s
+            .certs()
+            .any(|c| c.subject.contains("DigiCert Global Root G2")));
+    }
+
+    #[test]
+    fn weak_entry_flagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(der) = openssl_weak_root(dir.path()) else {
+            eprintln!("skipping: openssl CLI cannot make an RSA-1024/SHA-1 certificate here");
+            return;
+        };
+        let s = TrustStore::from_certs("mem", vec![CertInfo::from_der(&der).unwrap()]);
+        let f = audit(&[s], now());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, "weak-trust-entry");
+        assert_eq!(
+            f[0].severity,
+            Severity::Warning,
+            "the 1024-bit key matters even on a root"
+        );
+        assert!(
+            f[0].detail.contains("1024") && f[0].detail.contains("sha1"),
+            "{}",
+            f[0].detail
+        );
+    }
+}

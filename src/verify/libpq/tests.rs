@@ -1,0 +1,447 @@
+#![allow(clippy::cloned_ref_to_slice_refs)]
+use super::*;
+use crate::trust::testpki::*;
+
+struct Lab {
+    home: tempfile::TempDir,
+    root: Ca,
+    inter: Ca,
+}
+
+impl Lab {
+    fn new() -> Lab {
+        let pki = Pki::new();
+        let root = pki.root("Lab Root");
+        let inter = pki.intermediate("Lab Issuing CA", &root);
+        Lab {
+            home: tempfile::tempdir().unwrap(),
+            root,
+            inter,
+        }
+    }
+
+    fn default_root(&self) -> PathBuf {
+        self.home.path().join(".postgresql").join("root.crt")
+    }
+
+    fn write_default_root(&self, content: &[u8]) {
+        std::fs::create_dir_all(self.default_root().parent().unwrap()).unwrap();
+        std::fs::write(self.default_root(), content).unwrap();
+    }
+
+    fn leaf(&self, sans: &[&str]) -> Vec<Vec<u8>> {
+        let leaf = Pki::new().leaf(
+            sans.first().copied().unwrap_or("cn-only.example.com"),
+            &self.inter,
+            sans,
+        );
+        vec![leaf.der.clone(), self.inter.der.clone()]
+    }
+
+    fn input(&self, mode: Option<SslMode>, host: &str, chain: Vec<Vec<u8>>) -> VerdictInput {
+        VerdictInput {
+            sslmode: mode,
+            home: Some(self.home.path().to_path_buf()),
+            ..VerdictInput::new(host, chain)
+        }
+    }
+}
+
+fn check(name: &str, input: &VerdictInput, connects: bool, error: Option<&str>, codes: &[&str]) {
+    let d = diagnose(input);
+    assert_eq!(d.verdict.connects, connects, "{name}: {:?}", d.verdict);
+    assert_eq!(d.verdict.error.as_deref(), error, "{name}");
+    let got: Vec<&str> = d.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(got, codes, "{name}: {:#?}", d.findings);
+    assert_eq!(libpq_verdict(input), d.verdict);
+}
+
+#[test]
+fn root_file_rules() {
+    let lab = Lab::new();
+    let chain = lab.leaf(&["db.example.com"]);
+    let missing = format!(
+        "root certificate file \"{}\" does not exist\nEither provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.",
+        lab.default_root().display()
+    );
+    check(
+        "verify-full, no root.crt",
+        &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
+        false,
+        Some(&missing),
+        &["root-cert-missing"],
+    );
+    check(
+        "verify-ca, no root.crt",
+        &lab.input(Some(SslMode::VerifyCa), "db.example.com", chain.clone()),
+        false,
+        Some(&missing),
+        &["root-cert-missing"],
+    );
+    let mut pg15 = lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone());
+    pg15.pg_major = 15;
+    let missing15 = format!(
+        "root certificate file \"{}\" does not exist\nEither provide the file or change sslmode to disable server certificate verification.",
+        lab.default_root().display()
+    );
+    check(
+        "pg15 wording",
+        &pg15,
+        false,
+        Some(&missing15),
+        &["root-cert-missing"],
+    );
+    let mut nohome = lab.input(Some(SslMode::VerifyCa), "db.example.com", chain.clone());
+    nohome.home = None;
+    let d = diagnose(&nohome);
+    assert!(d
+        .verdict
+        .error
+        .unwrap()
+        .starts_with("could not get home directory to locate root certificate file\n"));
+    check(
+        "require, no root.crt",
+        &lab.input(Some(SslMode::Require), "db.example.com", chain.clone()),
+        true,
+        None,
+        &["insecure-sslmode"],
+    );
+    check(
+        "default prefer, no root.crt",
+        &lab.input(None, "db.example.com", chain.clone()),
+        true,
+        None,
+        &["insecure-sslmode"],
+    );
+
+    // A root.crt with the wrong root: require now verifies, and fails.
+    lab.write_default_root(Pki::new().root("Somebody Else").pem().as_bytes());
+    check(
+        "require + wrong root.crt",
+        &lab.input(Some(SslMode::Require), "db.example.com", chain.clone()),
+        false,
+        Some("SSL error: certificate verify failed"),
+        &["server-cert-untrusted"],
+    );
+    check(
+        "prefer + wrong root.crt falls back",
+        &lab.input(Some(SslMode::Prefer), "db.example.com", chain.clone()),
+        true,
+        None,
+        &["server-cert-untrusted", "insecure-sslmode"],
+    );
+    let d = diagnose(&lab.input(Some(SslMode::Prefer), "db.example.com", chain.clone()));
+    assert!(
+        !d.tls && d.findings.iter().all(|f| f.severity == Severity::Warning),
+        "{:#?}",
+        d.findings
+    );
+    let mut strict = lab.input(Some(SslMode::Prefer), "db.example.com", chain.clone());
+    strict.server_accepts_plaintext = false;
+    let d = diagnose(&strict);
+    assert!(!d.verdict.connects);
+
+    // The right root.
+    lab.write_default_root(lab.root.pem().as_bytes());
+    check(
+        "require + right root.crt",
+        &lab.input(Some(SslMode::Require), "db.example.com", chain.clone()),
+        true,
+        None,
+        &["insecure-sslmode"],
+    );
+    check(
+        "verify-full ok",
+        &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
+        true,
+        None,
+        &[],
+    );
+    check(
+        "verify-ca ignores the name",
+        &lab.input(Some(SslMode::VerifyCa), "other.example.com", chain.clone()),
+        true,
+        None,
+        &["insecure-sslmode"],
+    );
+
+    // Pinned intermediate only: OpenSSL without PARTIAL_CHAIN refuses.
+    lab.write_default_root(lab.inter.pem().as_bytes());
+    check(
+        "pinned intermediate",
+        &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
+        false,
+        Some("SSL error: certificate verify failed"),
+        &["pinned-intermediate", "server-cert-untrusted"],
+    );
+
+    // DER root.crt: our loader reads it, libpq's does not.
+    lab.write_default_root(&lab.root.der);
+    let e = format!(
+        "could not read root certificate file \"{}\": no certificate or crl found",
+        lab.default_root().display()
+    );
+    check(
+        "DER root.crt",
+        &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
+        false,
+        Some(&e),
+        &[],
+    );
+    // Truncated PEM.
+    let pem = lab.root.pem();
+    lab.write_default_root(&pem.as_bytes()[..pem.len() - 30]);
+    let e = format!(
+        "could not read root certificate file \"{}\": bad end line",
+        lab.default_root().display()
+    );
+    check(
+        "truncated root.crt",
+        &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
+        false,
+        Some(&e),
+        &[],
+    );
+
+    // Explicit sslrootcert wins over the default file.
+    let explicit = lab.home.path().join("explicit.pem");
+    std::fs::write(&explicit, lab.root.pem()).unwrap();
+    let mut i = lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone());
+    i.sslrootcert = Some(explicit.display().to_string());
+    check("explicit sslrootcert", &i, true, None, &[]);
+}
+
+#[test]
+fn sslrootcert_system() {
+    let lab = Lab::new();
+    let chain = lab.leaf(&["db.example.com"]);
+    let mut i = lab.input(Some(SslMode::Require), "db.example.com", chain.clone());
+    i.sslrootcert = Some("system".into());
+    check("weak mode with system", &i, false, Some("weak sslmode \"require\" may not be used with sslrootcert=system (use \"verify-full\")"), &["insecure-sslmode"]);
+    // PG 15: "system" is a relative file name that does not exist.
+    i.pg_major = 15;
+    check(
+        "pg15 require, file 'system' missing",
+        &i,
+        true,
+        None,
+        &["insecure-sslmode"],
+    );
+    i.sslmode = Some(SslMode::VerifyFull);
+    check(
+        "pg15 verify-full, file 'system' missing",
+        &i,
+        false,
+        Some("root certificate file \"system\" does not exist\nEither provide the file or change sslmode to disable server certificate verification."),
+        &["root-cert-missing"],
+    );
+    // PG 16+: default sslmode becomes verify-full; SSL_CERT_FILE decides the roots.
+    let bundle = lab.home.path().join("bundle.pem");
+    std::fs::write(&bundle, lab.root.pem()).unwrap();
+    let mut i = lab.input(None, "db.example.com", chain.clone());
+    i.sslrootcert = Some("system".into());
+    i.ssl_cert_file = Some(bundle);
+    let d = diagnose(&i);
+    assert_eq!(d.sslmode, SslMode::VerifyFull);
+    assert!(d.verdict.connects && d.hostname_verified, "{:?}", d.verdict);
+    assert!(d.trust_source.unwrap().contains("bundle.pem"));
+    if std::path::Path::new(crate::trust::SYSTEM_BUNDLE).exists() {
+        i.ssl_cert_file = None;
+        check(
+            "private CA vs real system store",
+            &i,
+            false,
+            Some("SSL error: certificate verify failed"),
+            &["server-cert-untrusted"],
+        );
+    }
+}
+
+#[test]
+fn host_names() {
+    let lab = Lab::new();
+    lab.write_default_root(lab.root.pem().as_bytes());
+    let vf = |host: &str, sans: &[&str]| lab.input(Some(SslMode::VerifyFull), host, lab.leaf(sans));
+    let ok = |name: &str, i: VerdictInput| check(name, &i, true, None, &[]);
+    let bad = |name: &str, i: VerdictInput, e: &str| {
+        check(name, &i, false, Some(e), &["hostname-mismatch"])
+    };
+
+    ok(
+        "exact, case-insensitive",
+        vf("DB.Example.COM", &["db.example.com"]),
+    );
+    bad(
+        "one name",
+        vf("b", &["a"]),
+        "server certificate for \"a\" does not match host name \"b\"",
+    );
+    bad(
+        "three names",
+        vf("b", &["a", "c", "d"]),
+        "server certificate for \"a\" (and 2 other names) does not match host name \"b\"",
+    );
+    bad(
+        "two names",
+        vf("b", &["a", "c"]),
+        "server certificate for \"a\" (and 1 other name) does not match host name \"b\"",
+    );
+    ok("wildcard", vf("a.example.com", &["*.example.com"]));
+    bad(
+        "wildcard two labels",
+        vf("a.b.example.com", &["*.example.com"]),
+        "server certificate for \"*.example.com\" does not match host name \"a.b.example.com\"",
+    );
+    bad(
+        "wildcard apex",
+        vf("example.com", &["*.example.com"]),
+        "server certificate for \"*.example.com\" does not match host name \"example.com\"",
+    );
+    ok("IP SAN", vf("127.0.0.1", &["db.example.com", "127.0.0.1"]));
+    ok("IPv6 SAN", vf("::1", &["::1"]));
+    bad(
+        "IP host vs IP SAN",
+        vf("127.0.0.2", &["127.0.0.1"]),
+        "server certificate for \"127.0.0.1\" does not match host name \"127.0.0.2\"",
+    );
+    // DNS SANs present and host is a name: the CN is ignored.
+    let pki = Pki::new();
+    let mut p = rcgen::CertificateParams::new(vec!["other.example.com".to_string()]).unwrap();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "db.example.com");
+    p.use_authority_key_identifier_extension = true;
+    let cn_and_san = pki.issue(p, &lab.inter);
+    let chain = vec![cn_and_san.der.clone(), lab.inter.der.clone()];
+    bad(
+        "CN ignored when dNSName present",
+        lab.input(Some(SslMode::VerifyFull), "db.example.com", chain),
+        "server certificate for \"other.example.com\" does not match host name \"db.example.com\"",
+    );
+    // libpq quirk: an IP host falls back to the CN when there is no iPAddress SAN.
+    let mut p = rcgen::CertificateParams::new(vec!["db.example.com".to_string()]).unwrap();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "10.1.2.3");
+    p.use_authority_key_identifier_extension = true;
+    let ip_cn = pki.issue(p, &lab.inter);
+    ok(
+        "IP host matches CN despite dNSName",
+        lab.input(
+            Some(SslMode::VerifyFull),
+            "10.1.2.3",
+            vec![ip_cn.der.clone(), lab.inter.der.clone()],
+        ),
+    );
+    // CN only.
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "cn.example.com");
+    p.use_authority_key_identifier_extension = true;
+    let cn_only = pki.issue(p, &lab.inter);
+    let chain = vec![cn_only.der.clone(), lab.inter.der.clone()];
+    ok(
+        "CN only",
+        lab.input(Some(SslMode::VerifyFull), "cn.example.com", chain.clone()),
+    );
+    bad(
+        "CN only mismatch",
+        lab.input(Some(SslMode::VerifyFull), "x.example.com", chain.clone()),
+        "server certificate for \"cn.example.com\" does not match host name \"x.example.com\"",
+    );
+    // hostaddr is where to connect, host is what is checked.
+    let mut i = vf("db.example.com", &["db.example.com"]);
+    i.hostaddr = Some("127.0.0.1".into());
+    ok("host checked, not hostaddr", i);
+    let mut i = vf("db.example.com", &["db.example.com"]);
+    i.host = None;
+    i.hostaddr = Some("127.0.0.1".into());
+    check(
+        "hostaddr only",
+        &i,
+        false,
+        Some("host name must be specified for a verified SSL connection"),
+        &[],
+    );
+}
+
+#[test]
+fn wildcard_rule_table() {
+    for (pat, host, want) in [
+        ("*.example.com", "a.example.com", true),
+        ("*.example.com", "A.EXAMPLE.COM", true),
+        ("*.example.com", "a.b.example.com", false),
+        ("*.example.com", "example.com", false),
+        ("*.example.com", ".example.com", false),
+        ("a*.example.com", "ab.example.com", false),
+        ("*", "a", false),
+        ("*.", "a.", false),
+        ("*.b", "a.b", true),
+    ] {
+        assert_eq!(wildcard_match(pat, host), want, "{pat} vs {host}");
+    }
+    assert_eq!(parse_ip("127.1"), Some(IpAddr::from([127, 0, 0, 1])));
+    assert_eq!(parse_ip("0x7f.1"), Some(IpAddr::from([127, 0, 0, 1])));
+    assert_eq!(parse_ip("db"), None);
+    assert_eq!(parse_ip("1.2.3.256"), None);
+}
+
+#[test]
+fn server_side_cases() {
+    let lab = Lab::new();
+    lab.write_default_root(lab.root.pem().as_bytes());
+    check(
+        "no TLS on server, require",
+        &lab.input(Some(SslMode::Require), "db", vec![]),
+        false,
+        Some("server does not support SSL, but SSL was required"),
+        &[],
+    );
+    check(
+        "no TLS on server, prefer",
+        &lab.input(Some(SslMode::Prefer), "db", vec![]),
+        true,
+        None,
+        &["insecure-sslmode"],
+    );
+    check(
+        "disable",
+        &lab.input(Some(SslMode::Disable), "db", lab.leaf(&["db"])),
+        true,
+        None,
+        &["insecure-sslmode"],
+    );
+    // Expired server certificate.
+    let pki = Pki::new();
+    let mut p = rcgen::CertificateParams::new(vec!["db.example.com".to_string()]).unwrap();
+    p.use_authority_key_identifier_extension = true;
+    p.not_before = days_ago(100);
+    p.not_after = days_ago(1);
+    let old = pki.issue(p, &lab.inter);
+    check(
+        "expired leaf",
+        &lab.input(
+            Some(SslMode::VerifyFull),
+            "db.example.com",
+            vec![old.der.clone(), lab.inter.der.clone()],
+        ),
+        false,
+        Some("SSL error: certificate verify failed"),
+        &["server-cert-untrusted", "cert-expired"],
+    );
+    // Cross-signed: both roots trusted, two valid paths.
+    let new_root = pki.root("New Root");
+    let cross = pki.cross(&new_root, &lab.root);
+    let ica = pki.intermediate("New Issuing CA", &new_root);
+    let leaf = pki.leaf("db.example.com", &ica, &["db.example.com"]);
+    lab.write_default_root(format!("{}{}", lab.root.pem(), new_root.pem()).as_bytes());
+    check(
+        "cross-signed",
+        &lab.input(
+            Some(SslMode::VerifyFull),
+            "db.example.com",
+            vec![leaf.der.clone(), ica.der.clone(), cross],
+        ),
+        true,
+        None,
+        &["cross-signed-path"],
+    );
+}

@@ -1,0 +1,483 @@
+//! Path-building tests on rcgen PKIs, each also checked against `openssl verify` when the
+//! openssl CLI is installed (the libpq model must agree with real OpenSSL).
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
+use super::*;
+use crate::trust::pem::to_pem;
+use crate::trust::testpki::*;
+
+fn store(certs: &[&[u8]]) -> TrustStore {
+    TrustStore::from_certs(
+        "test store",
+        certs
+            .iter()
+            .map(|d| CertInfo::from_der(d).unwrap())
+            .collect(),
+    )
+}
+
+/// Real OpenSSL's answer, or `None` when the CLI is missing.
+fn openssl_verify(chain: &[Vec<u8>], anchors: &[&[u8]]) -> Option<(bool, String)> {
+    let dir = tempfile::tempdir().ok()?;
+    let ca = dir.path().join("ca.pem");
+    let untrusted = dir.path().join("untrusted.pem");
+    let leaf = dir.path().join("leaf.pem");
+    std::fs::write(&ca, anchors.iter().map(|d| to_pem(d)).collect::<String>()).ok()?;
+    std::fs::write(
+        &untrusted,
+        chain.iter().skip(1).map(|d| to_pem(d)).collect::<String>(),
+    )
+    .ok()?;
+    std::fs::write(&leaf, to_pem(&chain[0])).ok()?;
+    let mut cmd = std::process::Command::new("openssl");
+    cmd.args([
+        "verify",
+        "-no-CApath",
+        "-no-CAstore",
+        "-purpose",
+        "sslserver",
+        "-auth_level",
+        "2",
+        "-CAfile",
+    ])
+    .arg(&ca);
+    if chain.len() > 1 {
+        cmd.arg("-untrusted").arg(&untrusted);
+    }
+    let out = cmd.arg(&leaf).output().ok()?;
+    Some((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    ))
+}
+
+/// Our verdict must be `expect_ok`, our (best) failure must be `expect_err`, and real OpenSSL
+/// must agree on accept/reject (and mention the same error text when it rejects).
+fn check(
+    name: &str,
+    chain: &[Vec<u8>],
+    anchors: &[&[u8]],
+    expect_ok: bool,
+    expect_err: Option<&str>,
+) -> PathReport {
+    let r = build_paths(chain, &store(anchors), &Options::at(now())).unwrap();
+    let described: Vec<String> = r.attempts.iter().map(|a| a.describe()).collect();
+    assert_eq!(r.verified(), expect_ok, "{name}: {described:#?}");
+    if let Some(e) = expect_err {
+        let best = r
+            .best_failure()
+            .and_then(|a| a.failure.clone())
+            .map(|f| f.openssl().1);
+        assert_eq!(best, Some(e), "{name}: {described:#?}");
+    }
+    match openssl_verify(chain, anchors) {
+        Some((ok, text)) => {
+            assert_eq!(ok, expect_ok, "{name}: openssl disagrees: {text}");
+            if let Some(e) = expect_err {
+                assert!(text.contains(e), "{name}: openssl said {text}, we said {e}");
+            }
+        }
+        None => eprintln!("{name}: openssl CLI not available, model not cross-checked"),
+    }
+    r
+}
+
+#[test]
+fn simple_chains() {
+    let pki = Pki::new();
+    let root = pki.root("Root 1");
+    let inter = pki.intermediate("Inter 1", &root);
+    let leaf = pki.leaf("db.example.com", &inter, &["db.example.com"]);
+    let direct = pki.leaf("direct.example.com", &root, &["direct.example.com"]);
+    let other = pki.root("Other Root");
+
+    check(
+        "root->leaf",
+        &[direct.der.clone()],
+        &[&root.der],
+        true,
+        None,
+    );
+    let r = check(
+        "root->inter->leaf",
+        &[leaf.der.clone(), inter.der.clone()],
+        &[&root.der],
+        true,
+        None,
+    );
+    assert_eq!(r.valid_paths().next().unwrap().certs.len(), 3);
+    assert!(r.chain_in_order);
+    check(
+        "intermediate not sent",
+        &[leaf.der.clone()],
+        &[&root.der],
+        false,
+        Some("unable to get local issuer certificate"),
+    );
+    check(
+        "wrong root",
+        &[leaf.der.clone(), inter.der.clone()],
+        &[&other.der],
+        false,
+        Some("unable to get local issuer certificate"),
+    );
+    // Wrong order, extra unrelated certificate, root sent too.
+    let r = check(
+        "messy chain",
+        &[
+            leaf.der.clone(),
+            other.der.clone(),
+            root.der.clone(),
+            inter.der.clone(),
+        ],
+        &[&root.der],
+        true,
+        None,
+    );
+    assert!(!r.chain_in_order);
+    assert_eq!(r.unused_chain, vec![1]);
+    // Intermediate in the store with its root: fine.
+    check(
+        "inter+root in store",
+        &[leaf.der.clone()],
+        &[&inter.der, &root.der],
+        true,
+        None,
+    );
+}
+
+#[test]
+fn pinning_fails_without_partial_chain() {
+    let pki = Pki::new();
+    let root = pki.root("Root P");
+    let inter = pki.intermediate("Inter P", &root);
+    let leaf = pki.leaf("db.example.com", &inter, &["db.example.com"]);
+    let chain = [leaf.der.clone(), inter.der.clone()];
+    check(
+        "intermediate-only store",
+        &chain,
+        &[&inter.der],
+        false,
+        Some("unable to get issuer certificate"),
+    );
+    check(
+        "leaf-only store",
+        &chain,
+        &[&leaf.der],
+        false,
+        Some("unable to get local issuer certificate"),
+    );
+    // A self-signed server certificate pinned in the store is an anchor: accepted.
+    let ss = pki.self_signed_leaf("self.example.com", &["self.example.com"]);
+    check(
+        "self-signed leaf pinned",
+        &[ss.der.clone()],
+        &[&ss.der],
+        true,
+        None,
+    );
+    check(
+        "self-signed leaf unknown",
+        &[ss.der.clone()],
+        &[&root.der],
+        false,
+        Some("self-signed certificate"),
+    );
+    check(
+        "self-signed root sent, not trusted",
+        &chain
+            .iter()
+            .cloned()
+            .chain([root.der.clone()])
+            .collect::<Vec<_>>(),
+        &[&pki.root("X").der],
+        false,
+        Some("self-signed certificate in certificate chain"),
+    );
+}
+
+#[test]
+fn cross_signed_intermediate_with_two_roots() {
+    // New root R2 is cross-signed by old root R1 (Azure: Microsoft RSA Root 2017 under
+    // DigiCert Global Root G2). The server sends leaf, issuing CA, and the cross-cert.
+    let pki = Pki::new();
+    let r1 = pki.root("Old Root G2");
+    let r2 = pki.root("New Root 2017");
+    let r2_by_r1 = pki.cross(&r2, &r1);
+    let ica = pki.intermediate("Issuing CA", &r2);
+    let leaf = pki.leaf("db.example.com", &ica, &["db.example.com"]);
+    let chain = vec![leaf.der.clone(), ica.der.clone(), r2_by_r1.clone()];
+
+    let r = check("old root only", &chain, &[&r1.der], true, None);
+    assert_eq!(r.valid_paths().next().unwrap().certs.len(), 4);
+    // Only one copy of the new root is known here, so the cross-sign is invisible.
+    assert!(!r.uses_cross_signed(), "{:?}", r.cross_signed);
+    // Trusted-first: the self-signed twin in the store wins over the cross-cert sent.
+    let r = check("new root only", &chain, &[&r2.der], true, None);
+    assert_eq!(r.valid_paths().next().unwrap().certs.len(), 3);
+    let r = check("both roots", &chain, &[&r1.der, &r2.der], true, None);
+    assert_eq!(r.valid_paths().count(), 2, "{:#?}", r.attempts);
+    assert!(r.uses_cross_signed());
+    assert_eq!(r.cross_signed, vec![r2.info().subject]);
+    check(
+        "neither root",
+        &chain,
+        &[&pki.root("Unrelated").der],
+        false,
+        Some("unable to get local issuer certificate"),
+    );
+}
+
+#[test]
+fn expired_intermediate_and_root() {
+    let pki = Pki::new();
+    let root = pki.root("Root E");
+    let inter = pki.intermediate_valid("Expired Inter", &root, days_ago(400), days_ago(2));
+    let leaf = pki.leaf("db.example.com", &inter, &["db.example.com"]);
+    let r = check(
+        "expired intermediate",
+        &[leaf.der.clone(), inter.der.clone()],
+        &[&root.der],
+        false,
+        Some("certificate has expired"),
+    );
+    assert_eq!(
+        r.best_failure().unwrap().failure.as_ref().unwrap().depth(),
+        Some(1)
+    );
+    let future = pki.intermediate_valid("Future Inter", &root, days_ahead(5), days_ahead(400));
+    let leaf2 = pki.leaf("db.example.com", &future, &["db.example.com"]);
+    check(
+        "not yet valid intermediate",
+        &[leaf2.der.clone(), future.der.clone()],
+        &[&root.der],
+        false,
+        Some("certificate is not yet valid"),
+    );
+    let old_root = pki.root_valid("Expired Root", days_ago(900), days_ago(1));
+    let leaf3 = pki.leaf("db.example.com", &old_root, &["db.example.com"]);
+    check(
+        "expired root",
+        &[leaf3.der.clone()],
+        &[&old_root.der],
+        false,
+        Some("certificate has expired"),
+    );
+}
+
+#[test]
+fn ca_constraints() {
+    let pki = Pki::new();
+    let root = pki.root("Root C");
+    // A leaf used as an issuer.
+    let fake_ca = pki.leaf("not-a-ca.example.com", &root, &["not-a-ca.example.com"]);
+    let victim = pki.leaf("db.example.com", &fake_ca, &["db.example.com"]);
+    check(
+        "issuer is not a CA",
+        &[victim.der.clone(), fake_ca.der.clone()],
+        &[&root.der],
+        false,
+        Some("invalid CA certificate"),
+    );
+    // pathLen 0 on the first intermediate, then another intermediate.
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "PathLen0");
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+    p.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
+    p.use_authority_key_identifier_extension = true;
+    p.not_before = days_ago(1);
+    p.not_after = days_ahead(100);
+    let pl0 = pki.issue(p, &root);
+    let sub = pki.intermediate("Sub", &pl0);
+    let leaf = pki.leaf("db.example.com", &sub, &["db.example.com"]);
+    check(
+        "pathlen exceeded",
+        &[leaf.der.clone(), sub.der.clone(), pl0.der.clone()],
+        &[&root.der],
+        false,
+        Some("path length constraint exceeded"),
+    );
+    // Leaf with clientAuth only.
+    let mut p = rcgen::CertificateParams::new(vec!["db.example.com".to_string()]).unwrap();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "db.example.com");
+    p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    p.use_authority_key_identifier_extension = true;
+    p.not_before = days_ago(1);
+    p.not_after = days_ahead(100);
+    let client = pki.issue(p, &root);
+    check(
+        "leaf without serverAuth",
+        &[client.der.clone()],
+        &[&root.der],
+        false,
+        Some("unsuitable certificate purpose"),
+    );
+}
+
+#[test]
+fn hostile_pile_is_bounded() {
+    // 40 CAs with the same subject and key, each cross-signed by every other: a path explosion.
+    let pki = Pki::new();
+    let root = pki.root("Pile Root");
+    let ica = pki.intermediate("Pile CA", &root);
+    let leaf = pki.leaf("db.example.com", &ica, &["db.example.com"]);
+    let others: Vec<Ca> = (0..12).map(|i| pki.root(&format!("Pile CA {i}"))).collect();
+    let mut chain = vec![leaf.der.clone()];
+    for a in &others {
+        for b in &others {
+            chain.push(pki.cross(a, b));
+        }
+        chain.push(pki.cross(&ica, a));
+    }
+    let opts = Options {
+        max_signature_checks: 300,
+        max_attempts: 100,
+        ..Options::at(now())
+    };
+    let t = std::time::Instant::now();
+    let r = build_paths(&chain, &store(&[&root.der]), &opts).unwrap();
+    assert!(t.elapsed().as_secs() < 20);
+    assert!(r.attempts.len() <= 100);
+    assert!(r.budget_exhausted || r.verified(), "{}", r.attempts.len());
+}
+
+#[test]
+fn garbage_chain_is_an_error_or_ignored() {
+    let pki = Pki::new();
+    let root = pki.root("Root G");
+    let leaf = pki.leaf("db.example.com", &root, &["db.example.com"]);
+    let s = store(&[&root.der]);
+    assert!(matches!(
+        build_paths(&[], &s, &Options::at(now())),
+        Err(VerifyError::EmptyChain)
+    ));
+    assert!(matches!(
+        build_paths(&[vec![0x30, 0x03, 1, 2, 3]], &s, &Options::at(now())),
+        Err(VerifyError::BadLeaf(_))
+    ));
+    let r = build_paths(
+        &[leaf.der.clone(), vec![0xde, 0xad]],
+        &s,
+        &Options::at(now()),
+    )
+    .unwrap();
+    assert!(r.verified());
+    assert_eq!(r.unparseable_chain, vec![1]);
+}
+
+#[test]
+fn self_signed_twin_in_store_beats_cross_cert_sent() {
+    // The server sends its CA as a cross-certificate under an untrusted root; the store holds
+    // the same CA self-signed. TRUSTED_FIRST makes OpenSSL 1.1.1+ accept this.
+    let pki = Pki::new();
+    let untrusted_root = pki.root("Untrusted Old Root");
+    let ca = pki.intermediate("Twin CA", &untrusted_root);
+    let twin = pki.self_signed_twin(&ca);
+    let leaf = pki.leaf("db.example.com", &ca, &["db.example.com"]);
+    let r = check(
+        "twin in store",
+        &[leaf.der.clone(), ca.der.clone(), untrusted_root.der.clone()],
+        &[&twin],
+        true,
+        None,
+    );
+    let p = r.valid_paths().next().unwrap();
+    assert_eq!(p.certs.len(), 2, "{}", p.describe());
+    assert_eq!(p.certs[1].origin, Origin::Store(1));
+    assert!(r.uses_cross_signed());
+}
+
+/// A chain made entirely by the openssl CLI: RSA-1024/SHA-1 root → P-256 leaf.
+fn openssl_weak_chain(dir: &std::path::Path) -> Option<(Vec<u8>, Vec<u8>)> {
+    let sh = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()
+            .filter(|s| s.success())
+    };
+    sh(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:1024",
+        "-nodes",
+        "-sha1",
+        "-keyout",
+        "wr.key",
+        "-out",
+        "wr.pem",
+        "-subj",
+        "/CN=Weak Root",
+        "-days",
+        "30",
+        "-addext",
+        "basicConstraints=critical,CA:true",
+    ])?;
+    sh(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "l.key",
+        "-out",
+        "l.csr",
+        "-subj",
+        "/CN=db.example.com",
+    ])?;
+    sh(&[
+        "x509",
+        "-req",
+        "-in",
+        "l.csr",
+        "-CA",
+        "wr.pem",
+        "-CAkey",
+        "wr.key",
+        "-CAcreateserial",
+        "-out",
+        "l.pem",
+        "-days",
+        "5",
+        "-sha256",
+    ])?;
+    let read = |f: &str| {
+        crate::trust::pem::parse_blocks(&std::fs::read_to_string(dir.join(f)).ok()?)
+            .ok()?
+            .into_iter()
+            .next()
+            .map(|b| b.der)
+    };
+    Some((read("wr.pem")?, read("l.pem")?))
+}
+
+#[test]
+fn security_level_rejects_weak_anchor_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((root, leaf)) = openssl_weak_chain(dir.path()) else {
+        eprintln!("skipping: openssl CLI cannot make an RSA-1024 chain here");
+        return;
+    };
+    // Level 2 (Debian): the 1024-bit root fails; its SHA-1 self-signature alone would not.
+    check(
+        "RSA-1024 root at level 2",
+        &[leaf.clone()],
+        &[&root],
+        false,
+        Some("CA certificate key too weak"),
+    );
+    let lvl1 = Options {
+        security_level: 1,
+        ..Options::at(now())
+    };
+    assert!(build_paths(&[leaf], &store(&[&root]), &lvl1)
+        .unwrap()
+        .verified());
+}
