@@ -4,6 +4,7 @@
 mod audit;
 mod demo;
 mod protocols;
+mod trust;
 mod target;
 
 use std::io::Write;
@@ -46,6 +47,23 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Classify every certificate in the stores (root, intermediate, leaf, expired, duplicate,
+    /// weak) and flag pinned intermediates and leaves.
+    Audit {
+        /// PEM bundle, DER file, directory, JKS or PKCS#12 keystore, `system`, `default`
+        /// (~/.postgresql/root.crt) or `windows-default` (%APPDATA%\postgresql\root.crt).
+        #[arg(required = true)]
+        stores: Vec<String>,
+        /// Keystore password (default: changeit).
+        #[arg(long)]
+        storepass: Option<String>,
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<time::OffsetDateTime>,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PlatformArg {
     Unix,
@@ -86,6 +104,65 @@ pub enum Command {
         /// Do not touch the network: re-judge facts saved earlier with --save-facts.
         #[arg(long, value_name = "FILE", conflicts_with = "target")]
         from_facts: Option<std::path::PathBuf>,
+    },
+    /// Will libpq accept this server's chain? Probe, then decide exactly as libpq would (sslmode,
+    /// sslrootcert, host vs hostaddr), list every trust path, and say why.
+    Verify {
+        /// Connection string, URI (several hosts: primary and replicas) or HOST[:PORT].
+        target: Option<String>,
+        /// Root certificate file or directory, or `system` (default: from TARGET / PGSSLROOTCERT / ~/.postgresql/root.crt).
+        #[arg(long)]
+        sslrootcert: Option<String>,
+        /// sslmode to judge (default: from TARGET / PGSSLMODE / prefer).
+        #[arg(long)]
+        sslmode: Option<String>,
+        /// Judge at this instant (RFC 3339), e.g. to see a rotation or expiry coming.
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<time::OffsetDateTime>,
+        /// The client's libpq major version (15, 16, 17, 18): error texts and sslrootcert=system differ.
+        #[arg(long, default_value_t = 17)]
+        libpq: u32,
+        /// Start TLS directly (PostgreSQL 17+).
+        #[arg(long)]
+        direct: bool,
+    },
+    /// Trust stores: `pgtls trust audit STORE...`.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+    /// Is a trust store ready for a provider's CA rotation, and which chain do servers present?
+    Rotation {
+        /// Built-in profile name (azure-2026).
+        #[arg(long, default_value = "azure-2026")]
+        profile: String,
+        /// A profile TOML file instead of a built-in one.
+        #[arg(long, value_name = "FILE")]
+        profile_file: Option<std::path::PathBuf>,
+        /// The client's trust store (file, directory, JKS, PKCS#12, `system`, `default`).
+        #[arg(long)]
+        trust: Option<String>,
+        /// Keystore password (default: changeit).
+        #[arg(long)]
+        storepass: Option<String>,
+        /// Judge at this instant (RFC 3339).
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<time::OffsetDateTime>,
+        /// Servers to check for the chain they present.
+        targets: Vec<String>,
+    },
+    /// Write the recommended root bundle for a rotation profile (roots only), from the system store.
+    Bundle {
+        #[arg(long, default_value = "azure-2026")]
+        profile: String,
+        #[arg(long, value_name = "FILE")]
+        profile_file: Option<std::path::PathBuf>,
+        /// Where to take roots from (default: the system store).
+        #[arg(long = "from")]
+        sources: Vec<String>,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
     },
     /// Which TLS versions and cipher suites the server accepts (raw ClientHello probes, SSLv3 to
     /// TLS 1.3), compared with the client's range.
@@ -258,6 +335,24 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             print(&out)?;
             Ok(exit_code(&all))
+        }
+        Command::Verify { target, sslrootcert, sslmode, at, libpq, direct } => trust::verify(
+            trust::VerifyArgs { target, sslrootcert, sslmode, at, libpq, direct },
+            timeouts,
+            cli.format,
+            opts,
+        ),
+        Command::Trust { command: TrustCommand::Audit { stores, storepass, at } } => {
+            trust::trust_audit(&stores, storepass.as_deref(), at, cli.format, opts)
+        }
+        Command::Rotation { profile, profile_file, trust: store, storepass, at, targets } => trust::rotation(
+            trust::RotationArgs { profile, profile_file, trust: store, storepass, targets, at },
+            timeouts,
+            cli.format,
+            opts,
+        ),
+        Command::Bundle { profile, profile_file, sources, output } => {
+            trust::bundle(&profile, profile_file.as_deref(), &sources, output.as_deref(), None)
         }
         Command::Protocols { target, direct, client, client_min, client_max, client_ciphers, concurrency } => protocols::run(
             protocols::Args { target, direct, client, client_min, client_max, client_ciphers, concurrency },

@@ -154,6 +154,9 @@ pub fn libpq_verdict(input: &VerdictInput) -> Verdict {
     diagnose(input).verdict
 }
 
+/// Root files with more entries than this are treated as distribution bundles.
+const MAX_AUDITED_ROOT_FILE: usize = 20;
+
 const ROOT_HINT_16: &str = "Either provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.";
 const ROOT_HINT_15: &str =
     "Either provide the file or change sslmode to disable server certificate verification.";
@@ -352,8 +355,15 @@ fn tls_attempt(cx: &mut Ctx) -> Tls {
         match load_root_file(p) {
             Ok(s) => {
                 cx.trust_source = Some(format!("file {}", p.display()));
-                cx.findings
-                    .extend(trust::audit(std::slice::from_ref(&s), input.at));
+                // A hand-made root.crt is part of this diagnosis (pinned intermediates, expired
+                // roots); a large distribution bundle's hygiene is `pgtls trust audit`'s job.
+                if s.entries.len() <= MAX_AUDITED_ROOT_FILE {
+                    cx.findings.extend(
+                        trust::audit(std::slice::from_ref(&s), input.at)
+                            .into_iter()
+                            .filter(|f| f.severity != Severity::Info),
+                    );
+                }
                 Some(s)
             }
             Err(reason) => {
