@@ -15,3 +15,5 @@ pub mod config;
 pub mod client;
 pub mod trust;
 pub mod verify;
+pub mod explain;
+pub mod logs;

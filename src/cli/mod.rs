@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod explain;
 mod protocols;
 mod trust;
 mod target;
@@ -12,7 +13,7 @@ use std::io::Write;
 use anyhow::{Context as _, Result};
 use clap::{CommandFactory, Parser, Subcommand};
 
-use pgtls::findings::{catalogue, exit_code, Lang};
+use pgtls::findings::{exit_code, Lang};
 use pgtls::net::Timeouts;
 use pgtls::report::{self, Format, HostReport, RenderOptions};
 
@@ -252,13 +253,25 @@ pub enum Command {
     Sessions {
         target: Option<String>,
     },
-    /// Explain a finding code (or list them all).
+    /// Explain a finding code, or recognise error messages in pasted text (`-` reads stdin).
+    ///
+    /// Understands PostgreSQL server log lines (any log_line_prefix, csvlog, jsonlog, and
+    /// translated messages), libpq/psql, Kong, pgJDBC, node-postgres, Npgsql, psycopg, asyncpg,
+    /// Go (pgx, lib/pq) and OpenSSL error strings. Never guesses: unknown text yields no finding.
     Explain {
-        /// A finding code such as `server-ssl-off`.
-        code: Option<String>,
+        /// A finding code (`server-ssl-off`), error text, or `-` for standard input.
+        input: Option<String>,
         /// List every code with its severity and title.
         #[arg(long)]
         list: bool,
+    },
+    /// Scan PostgreSQL log files (or stdin; .gz transparently) for TLS problems, per code: count,
+    /// first and last time, top clients, users and databases, a sample line.
+    Logs {
+        files: Vec<std::path::PathBuf>,
+        /// Look for every translated message (default: English plus languages detected at the start).
+        #[arg(long)]
+        all_languages: bool,
     },
     /// A guided tour on a local throw-away server: a client that pinned an intermediate the server no longer uses.
     Demo,
@@ -401,7 +414,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             audit::client(target, kong_conf, jdbc, platform == PlatformArg::Windows, cli.format, opts)
         }
         Command::Sessions { target } => audit::sessions(target, timeouts, cli.format, opts),
-        Command::Explain { code, list } => explain(code, list, cli.format, opts),
+        Command::Explain { input, list } => explain::explain(input, list, cli.format, opts),
+        Command::Logs { files, all_languages } => explain::logs(files, all_languages, cli.format, opts),
         Command::Demo => demo::run(cli.format, opts, timeouts),
         Command::LabServe { settings, rsa, newest } => lab_serve(&settings, rsa, newest),
         Command::Completions { shell } => {
@@ -463,42 +477,6 @@ fn lab_serve(settings: &[String], rsa: bool, newest: bool) -> Result<i32> {
         sink.clear();
     }
     drop(server);
-    Ok(0)
-}
-
-fn explain(code: Option<String>, list: bool, format: Format, opts: RenderOptions) -> Result<i32> {
-    let cat = catalogue();
-    if list || code.is_none() {
-        let mut s = String::new();
-        for e in cat.entries() {
-            s += &format!("{:<28} {:<8} {}\n", e.code, e.severity.to_string(), e.text(opts.lang).title);
-        }
-        if format == Format::Json {
-            s = report::json::to_string(&cat.entries());
-        }
-        print(&s)?;
-        return Ok(0);
-    }
-    let code = code.unwrap_or_default();
-    let Some(e) = cat.get(code.trim()) else {
-        anyhow::bail!("unknown finding code {code:?}; `pgtls explain --list` shows them all");
-    };
-    let t = e.text(opts.lang);
-    let out = match format {
-        Format::Json => report::json::to_string(e),
-        Format::Human => {
-            let mut s = format!("{} ({})\n{}\n\n", e.code, e.severity, t.title);
-            s += &format!("What it means\n  {}\n\nHow to fix\n  {}\n", t.explanation, t.fix);
-            if !e.docs.is_empty() {
-                s += "\nPostgreSQL documentation\n";
-                for d in &e.docs {
-                    s += &format!("  - {d}\n");
-                }
-            }
-            s
-        }
-    };
-    print(&out)?;
     Ok(0)
 }
 

@@ -136,6 +136,9 @@ pub struct ServerOptions {
     pub key_mode: Option<u32>,
     /// Extra files for the data directory: (name, contents, mode).
     pub files: Vec<(String, String, u32)>,
+    /// Environment for the server process, e.g. LC_CTYPE=ja_JP.UTF-8 so translated messages
+    /// (lc_messages) are logged in UTF-8 rather than as '?' under the C locale.
+    pub env: Vec<(String, String)>,
 }
 
 impl ServerOptions {
@@ -161,6 +164,7 @@ pub struct Prepared {
     final_hba: Option<String>,
     staged: bool,
     armed: bool,
+    env: Vec<(String, String)>,
 }
 
 impl Prepared {
@@ -198,6 +202,7 @@ impl Prepared {
         for v in ["PGDATA", "PGPORT", "PGHOST", "PGSSLMODE", "LC_ALL", "LANG"] {
             cmd.env_remove(v);
         }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         as_user(&mut cmd, self.owner);
         let child = cmd.spawn().map_err(io_err(format!("starting {}", self.inst.bin_dir.join("postgres").display())))?;
         Ok(Server {
@@ -316,6 +321,7 @@ impl Server {
             final_hba: None,
             staged: false,
             armed: true,
+            env: opts.env.clone(),
         };
         chmod(&dir, 0o755)?;
         let data = p.data.clone();

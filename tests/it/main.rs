@@ -4,7 +4,7 @@ mod support;
 mod probe;
 mod sessions;
 mod matrix;
-// mod provoke; (enabled with `pgtls logs`)
+mod provoke;
 mod fleet;
 mod scan;
 mod verify;

@@ -249,6 +249,7 @@ fn translated_server_messages() {
         let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem()), ..pki.tls() })
             .setting("lc_messages", &format!("'{locale}'"))
             .setting("ssl_min_protocol_version", "'TLSv1.3'");
+        o.env.push(("LC_CTYPE".into(), locale.into()));
         o.init_sql.push("CREATE ROLE kong LOGIN".into());
         o.hba.push("hostssl all kong 127.0.0.1/32 cert".into());
         o.hba.push("hostssl all postgres 127.0.0.1/32 trust".into());

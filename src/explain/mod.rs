@@ -1,0 +1,1109 @@
+//! `pgtls explain`: turn pasted error text or log lines into findings.
+//!
+//! Operators arrive with a message, not a connection string: a psql error, a Kong start-up
+//! failure, a Java stack trace, a server log excerpt, often in the server's language. This
+//! module maps such text to the catalogue's codes and pulls out the facts the message states
+//! (file, user, versions, host), so the fix can be specific. It never guesses: a line that no
+//! pattern recognises yields nothing.
+//!
+//! The knowledge is data, not code: `patterns.toml` lists the messages (PostgreSQL server and
+//! libpq messages by their exact msgid, client libraries and OpenSSL by anchor + regex) in
+//! priority order, and `translations.toml` (generated from PostgreSQL's own message catalogues
+//! by `gen_translations.py`) holds the translated forms of the server and libpq messages.
+//! Each pattern has a literal anchor, and one Aho-Corasick automaton over all anchors decides
+//! which few regexes to try. The log scanner (`crate::logs`) builds smaller automata from the
+//! anchors of the server-log patterns only, to skip non-matching lines at memory speed, and
+//! then hands the rare candidate lines to the same matching code as `explain_text`.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::findings::{catalogue, Finding, Severity};
+use crate::logs::line::{parse_line, LogLine};
+
+const PATTERNS_TOML: &str = include_str!("patterns.toml");
+const TRANSLATIONS_TOML: &str = include_str!("translations.toml");
+
+/// A problem in the built-in pattern data (a bug in pgtls, caught by the tests).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExplainError {
+    #[error("src/explain/{file} is not valid TOML: {message}")]
+    Toml { file: &'static str, message: String },
+    #[error("pattern #{index} ({code}) in src/explain/patterns.toml: {message}")]
+    Pattern { index: usize, code: String, message: String },
+    #[error("translation {lang} of {msgid:?} in src/explain/translations.toml: {message}")]
+    Translation { lang: String, msgid: String, message: String },
+    #[error("could not build the anchor automaton: {0}")]
+    Automaton(String),
+}
+
+/// One recognised message (with its DETAIL/HINT follow-up lines).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recognised {
+    pub code: String,
+    /// The finding, with `evidence` holding the extracted facts and the matched text.
+    pub finding: Finding,
+    /// 1-based line number in the pasted text where the message starts.
+    pub line: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct PatternFile {
+    pattern: Vec<PatternSpec>,
+    #[serde(default)]
+    context: Vec<ContextSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternSpec {
+    code: String,
+    source: String,
+    #[serde(default)]
+    msgid: Option<String>,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    domain: Option<String>,
+    #[serde(default)]
+    anchor: Option<String>,
+    #[serde(default)]
+    regex: Option<String>,
+    #[serde(default)]
+    when: BTreeMap<String, String>,
+    #[serde(default)]
+    when_terms: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    attach: bool,
+    #[serde(default)]
+    severity: Option<Severity>,
+    #[serde(default)]
+    detail: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ContextSpec {
+    marker: String,
+    program: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TranslationFile {
+    #[serde(default)]
+    severity: Vec<SeveritySpec>,
+    #[serde(default)]
+    term: Vec<TermSpec>,
+    #[serde(default)]
+    message: Vec<MessageSpec>,
+    #[serde(default)]
+    connection_received: Vec<ConnectionReceivedSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConnectionReceivedSpec {
+    lang: String,
+    prefix: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SeveritySpec {
+    lang: String,
+    en: String,
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TermSpec {
+    #[allow(dead_code)]
+    lang: String,
+    msgid: String,
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct MessageSpec {
+    lang: String,
+    domain: String,
+    msgid: String,
+    msgstr: String,
+    anchor: String,
+    regex: String,
+}
+
+/// One compiled pattern (an English pattern or one translation of it).
+#[derive(Debug)]
+struct Rule {
+    code: String,
+    source: String,
+    lang: Option<String>,
+    regex: Regex,
+    when: Vec<(String, Regex)>,
+    when_terms: Vec<(String, Vec<String>)>,
+    attach: bool,
+    severity: Option<Severity>,
+    detail: Option<String>,
+}
+
+/// All recognisers, compiled once.
+pub struct Recognisers {
+    rules: Vec<Rule>,
+    anchors: AhoCorasick,
+    /// anchor id → rule indices (ascending = priority order).
+    anchor_rules: Vec<Vec<usize>>,
+    anchor_texts: Vec<String>,
+    contexts: Vec<ContextSpec>,
+}
+
+/// A message match: which rule, which facts.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub rule: usize,
+    pub facts: BTreeMap<String, String>,
+    pub matched: String,
+}
+
+impl Recognisers {
+    /// Compile the built-in pattern data.
+    pub fn load() -> Result<Recognisers, ExplainError> {
+        let pf: PatternFile = toml::from_str(PATTERNS_TOML)
+            .map_err(|e| ExplainError::Toml { file: "patterns.toml", message: e.to_string() })?;
+        let tf: TranslationFile = toml::from_str(TRANSLATIONS_TOML)
+            .map_err(|e| ExplainError::Toml { file: "translations.toml", message: e.to_string() })?;
+
+        let mut terms: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for t in &tf.term {
+            terms.entry(t.msgid.as_str()).or_default().push(t.text.clone());
+        }
+        let mut rules = Vec::new();
+        let mut anchor_of_rule: Vec<String> = Vec::new();
+        for (index, p) in pf.pattern.iter().enumerate() {
+            let perr = |message: String| ExplainError::Pattern { index, code: p.code.clone(), message };
+            if catalogue().get(&p.code).is_none() {
+                return Err(perr("code is not in findings/catalogue.toml".into()));
+            }
+            let when = p
+                .when
+                .iter()
+                .map(|(g, r)| Regex::new(r).map(|re| (g.clone(), re)).map_err(|e| perr(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let when_terms: Vec<(String, Vec<String>)> = p
+                .when_terms
+                .iter()
+                .map(|(g, list)| {
+                    let mut all = list.clone();
+                    for m in list {
+                        all.extend(terms.get(m.as_str()).cloned().unwrap_or_default());
+                    }
+                    (g.clone(), all)
+                })
+                .collect();
+            let mk = |regex: Regex, lang: Option<String>| Rule {
+                code: p.code.clone(),
+                source: p.source.clone(),
+                lang,
+                regex,
+                when: when.clone(),
+                when_terms: when_terms.clone(),
+                attach: p.attach,
+                severity: p.severity,
+                detail: p.detail.clone(),
+            };
+            match (&p.msgid, &p.anchor, &p.regex) {
+                (Some(msgid), None, None) => {
+                    let (re, anchor) =
+                        printf_to_regex(msgid, &p.args).ok_or_else(|| perr("msgid has more arguments than args".into()))?;
+                    if anchor.is_empty() {
+                        return Err(perr("msgid has no literal text to anchor on".into()));
+                    }
+                    rules.push(mk(Regex::new(&re).map_err(|e| perr(e.to_string()))?, None));
+                    anchor_of_rule.push(anchor);
+                    let domain = p.domain.as_deref().unwrap_or("postgres");
+                    for m in tf.message.iter().filter(|m| m.msgid == *msgid && m.domain == domain) {
+                        let terr = |message: String| ExplainError::Translation {
+                            lang: m.lang.clone(),
+                            msgid: m.msgid.clone(),
+                            message,
+                        };
+                        let re = Regex::new(&m.regex).map_err(|e| terr(e.to_string()))?;
+                        if m.anchor.is_empty() || !m.msgstr.contains(m.anchor.as_str()) {
+                            return Err(terr("anchor is not part of msgstr".into()));
+                        }
+                        rules.push(mk(re, Some(m.lang.clone())));
+                        anchor_of_rule.push(m.anchor.clone());
+                    }
+                }
+                (None, Some(anchor), Some(re)) => {
+                    if anchor.is_empty() {
+                        return Err(perr("empty anchor".into()));
+                    }
+                    rules.push(mk(Regex::new(re).map_err(|e| perr(e.to_string()))?, None));
+                    anchor_of_rule.push(anchor.clone());
+                }
+                _ => return Err(perr("needs either msgid (+ args) or anchor + regex".into())),
+            }
+        }
+        let mut anchors: Vec<String> = Vec::new();
+        let mut anchor_rules: Vec<Vec<usize>> = Vec::new();
+        for (rule, a) in anchor_of_rule.into_iter().enumerate() {
+            match anchors.iter().position(|x| *x == a) {
+                Some(i) => anchor_rules[i].push(rule),
+                None => {
+                    anchors.push(a);
+                    anchor_rules.push(vec![rule]);
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&anchors)
+            .map_err(|e| ExplainError::Automaton(e.to_string()))?;
+        Ok(Recognisers { rules, anchors: ac, anchor_rules, anchor_texts: anchors, contexts: pf.context })
+    }
+
+    pub(crate) fn code(&self, rule: usize) -> &str {
+        &self.rules[rule].code
+    }
+
+    pub(crate) fn is_attach(&self, rule: usize) -> bool {
+        self.rules[rule].attach
+    }
+
+    /// Anchors of the server-log patterns, grouped for the log scanner: English first, then
+    /// one group per language (only `langs` if given). Groups hold at most `max` anchors so
+    /// that each automaton stays small enough for the SIMD (Teddy) searcher.
+    pub(crate) fn server_anchor_groups(&self, langs: Option<&[String]>, max: usize) -> Vec<Vec<String>> {
+        let mut by_lang: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
+        for (a, rules) in self.anchor_texts.iter().zip(&self.anchor_rules) {
+            for &i in rules {
+                let r = &self.rules[i];
+                if r.source != "server" {
+                    continue;
+                }
+                let lang = r.lang.as_deref();
+                if let (Some(l), Some(wanted)) = (lang, langs) {
+                    if !wanted.iter().any(|w| w == l) {
+                        continue;
+                    }
+                }
+                let v = by_lang.entry(lang).or_default();
+                if !v.contains(a) {
+                    v.push(a.clone());
+                }
+            }
+        }
+        let mut groups = Vec::new();
+        for (_, anchors) in by_lang {
+            for c in anchors.chunks(max.max(1)) {
+                groups.push(c.to_vec());
+            }
+        }
+        groups
+    }
+
+    /// Languages that have translated patterns.
+    pub fn languages(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.rules.iter().filter_map(|r| r.lang.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The distinct literal anchors, in automaton order.
+    pub fn anchors(&self) -> &[String] {
+        &self.anchor_texts
+    }
+
+    /// Number of compiled rules (English + translated).
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The first rule (in priority order) that matches `text`.
+    pub(crate) fn match_message(&self, text: &str) -> Option<Hit> {
+        let mut candidates: Vec<usize> = Vec::new();
+        for m in self.anchors.find_overlapping_iter(text) {
+            candidates.extend_from_slice(&self.anchor_rules[m.pattern().as_usize()]);
+        }
+        if candidates.is_empty() {
+            return None;
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        'rules: for idx in candidates {
+            let rule = &self.rules[idx];
+            let Some(caps) = rule.regex.captures(text) else { continue };
+            let mut facts = BTreeMap::new();
+            for name in rule.regex.capture_names().flatten() {
+                if let Some(m) = caps.name(name) {
+                    let v = m.as_str().trim();
+                    if !v.is_empty() {
+                        facts.insert(name.to_string(), v.to_string());
+                    }
+                }
+            }
+            for (g, re) in &rule.when {
+                match facts.get(g) {
+                    Some(v) if re.is_match(v) => {}
+                    _ => continue 'rules,
+                }
+            }
+            for (g, allowed) in &rule.when_terms {
+                match facts.get(g) {
+                    Some(v) if allowed.iter().any(|a| a == v) => {}
+                    _ => continue 'rules,
+                }
+            }
+            let matched = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
+            return Some(Hit { rule: idx, facts, matched });
+        }
+        None
+    }
+
+    fn program(&self, line: &str) -> Option<&str> {
+        self.contexts.iter().find(|c| line.contains(&c.marker)).map(|c| c.program.as_str())
+    }
+
+    fn finding(&self, hit: &Hit, log: &LogLine<'_>, raw: &str) -> Finding {
+        let rule = &self.rules[hit.rule];
+        let mut f = Finding::new(&rule.code);
+        if let Some(s) = rule.severity {
+            f = f.severity(s);
+        }
+        f = f.detail(render_detail(rule.detail.as_deref(), &hit.facts, &hit.matched));
+        for (k, v) in &hit.facts {
+            f = f.evidence(k.clone(), v.clone());
+        }
+        f = f.evidence("matched", hit.matched.clone()).evidence("source", rule.source.clone());
+        if let Some(lang) = &rule.lang {
+            f = f.evidence("language", lang.clone());
+        }
+        if let Some(p) = self.program(raw) {
+            f = f.evidence("client_program", p);
+        }
+        let meta = [
+            ("log_time", &log.timestamp),
+            ("pid", &log.pid),
+            ("log_user", &log.user),
+            ("log_database", &log.database),
+            ("client", &log.client),
+        ];
+        for (k, v) in meta {
+            if let Some(v) = v {
+                f = f.evidence(k, v.clone());
+            }
+        }
+        if let Some(s) = &log.severity {
+            f = f.evidence("log_severity", s.clone());
+        }
+        if log.format != crate::logs::line::LineFormat::Plain {
+            f = f.evidence("log_format", log.format.as_str());
+        }
+        f
+    }
+}
+
+fn render_detail(template: Option<&str>, facts: &BTreeMap<String, String>, matched: &str) -> String {
+    if let Some(t) = template {
+        let mut out = t.to_string();
+        for (k, v) in facts {
+            out = out.replace(&format!("{{{k}}}"), v);
+        }
+        if !out.contains('{') {
+            return out;
+        }
+    }
+    format!("Recognised message: {matched}")
+}
+
+/// The compiled built-in recognisers, or why they could not be compiled.
+pub fn recognisers() -> Result<&'static Recognisers, &'static ExplainError> {
+    static R: OnceLock<Result<Recognisers, ExplainError>> = OnceLock::new();
+    R.get_or_init(Recognisers::load).as_ref()
+}
+
+/// Translated log severity words from translations.toml: (word, English).
+pub(crate) fn translated_severities() -> Vec<(String, String)> {
+    match toml::from_str::<TranslationFile>(TRANSLATIONS_TOML) {
+        Ok(tf) => tf.severity.into_iter().map(|s| (s.text, s.en)).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The text before the client host in log_connections' "connection received" line: English
+/// first, then the translations of `langs` (all if `None`).
+pub(crate) fn connection_received_prefixes(langs: Option<&[String]>) -> Vec<String> {
+    let mut v = vec![crate::logs::CONNECTION_RECEIVED.to_string()];
+    if let Ok(tf) = toml::from_str::<TranslationFile>(TRANSLATIONS_TOML) {
+        for c in tf.connection_received {
+            if langs.is_none_or(|l| l.contains(&c.lang)) && !v.contains(&c.prefix) {
+                v.push(c.prefix);
+            }
+        }
+    }
+    v
+}
+
+/// Translated log severity words with their language: (word, lang).
+pub(crate) fn translated_severity_langs() -> Vec<(String, String)> {
+    match toml::from_str::<TranslationFile>(TRANSLATIONS_TOML) {
+        Ok(tf) => tf.severity.into_iter().map(|s| (s.text, s.lang)).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Characters escaped in literal text; identical in gen_translations.py.
+const SPECIAL: &str = "\\.+*?()|[]{}^$";
+
+fn escape_literal(s: &str, out: &mut String) {
+    for c in s.chars() {
+        if SPECIAL.contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// Convert a printf format (PostgreSQL msgid/msgstr) into a regex with named groups, and its
+/// longest literal piece (the anchor). `%m` becomes the group `reason`. `None` when the format
+/// uses more arguments than `args` names.
+pub fn printf_to_regex(fmt: &str, args: &[String]) -> Option<(String, String)> {
+    let b = fmt.as_bytes();
+    let mut out = String::new();
+    let mut literals: Vec<String> = Vec::new();
+    let mut lit = String::new();
+    let mut seq = 0usize;
+    let mut i = 0usize;
+    while i < b.len() {
+        if b[i] != b'%' {
+            let ch = fmt[i..].chars().next()?;
+            lit.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        // %[n$][flags][width][.prec][len]conv
+        let mut j = i + 1;
+        let num_start = j;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        let mut position = None;
+        if j < b.len() && b[j] == b'$' && j > num_start {
+            position = fmt[num_start..j].parse::<usize>().ok();
+            j += 1;
+        } else {
+            j = num_start;
+        }
+        while j < b.len() && b"-+ #0'".contains(&b[j]) {
+            j += 1;
+        }
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j < b.len() && b[j] == b'.' {
+            j += 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+        }
+        for l in ["hh", "ll", "h", "l", "z", "j", "t", "L"] {
+            if fmt[j..].starts_with(l) {
+                j += l.len();
+                break;
+            }
+        }
+        let Some(&conv) = b.get(j) else {
+            lit.push('%');
+            i += 1;
+            continue;
+        };
+        if !b"sdiucmxXf%".contains(&conv) {
+            lit.push('%');
+            i += 1;
+            continue;
+        }
+        escape_literal(&lit, &mut out);
+        literals.push(std::mem::take(&mut lit));
+        i = j + 1;
+        if conv == b'%' {
+            out.push('%');
+            literals.push("%".into());
+            continue;
+        }
+        let name = if conv == b'm' {
+            "reason".to_string()
+        } else {
+            let idx = match position {
+                Some(p) if p >= 1 => p - 1,
+                Some(_) => return None,
+                None => {
+                    seq += 1;
+                    seq - 1
+                }
+            };
+            args.get(idx)?.clone()
+        };
+        // The last argument is greedy: a lazy one would stop at the first "." of
+        // "TLSv1.2." and the regex is not anchored at the end of the line.
+        let last = !fmt[i..].contains('%');
+        let body = match conv {
+            b'd' | b'i' | b'u' | b'x' | b'X' => "-?[0-9A-Fa-f]+",
+            b'c' => ".",
+            _ if last => ".+",
+            _ => ".+?",
+        };
+        out.push_str(&format!("(?P<{name}>{body})"));
+    }
+    escape_literal(&lit, &mut out);
+    literals.push(lit);
+    let anchor = literals
+        .iter()
+        .map(|l| l.trim())
+        .fold("", |best, l| if l.len() > best.len() { l } else { best })
+        .to_string();
+    Some((out, anchor))
+}
+
+/// Recognise every known message in `text` (one or many lines, any of the supported log and
+/// client formats). Several messages give several findings; a message's DETAIL/HINT lines (or
+/// csvlog/jsonlog fields) are folded into its finding. Unrecognised text gives nothing.
+pub fn explain_text(text: &str) -> Vec<Recognised> {
+    let Ok(r) = recognisers() else { return Vec::new() };
+    let mut out: Vec<Recognised> = Vec::new();
+    // Line number of the last line folded into out.last(), and its pid.
+    let mut last_line = 0usize;
+    let mut last_pid: Option<String> = None;
+    // pid → client host from log_connections lines, for prefixes without %h.
+    let mut pid_hosts: BTreeMap<String, String> = BTreeMap::new();
+    let conn_prefixes = connection_received_prefixes(None);
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        if let Some((pid, host)) = crate::logs::connection_received(raw.as_bytes(), &conn_prefixes) {
+            pid_hosts.insert(pid, host);
+            continue;
+        }
+        let log = parse_line(raw);
+        let adjacent = !out.is_empty() && last_line + 1 == n && (last_pid.is_none() || log.pid.is_none() || last_pid == log.pid);
+        let is_continuation = matches!(log.severity_en, Some("DETAIL" | "HINT" | "CONTEXT" | "STATEMENT"));
+        match r.match_message(&log.message) {
+            Some(hit) => {
+                let rule = &r.rules[hit.rule];
+                let folds = adjacent
+                    && (is_continuation
+                        || (rule.attach
+                            && out.last().is_some_and(|p| p.code == rule.code || p.code == "tls-handshake-failed")));
+                if folds {
+                    if let Some(prev) = out.last_mut() {
+                        fold(r, prev, &hit, &log);
+                        last_line = n;
+                        continue;
+                    }
+                }
+                let mut rec = Recognised { code: rule.code.clone(), finding: r.finding(&hit, &log, raw), line: n };
+                if let Some(host) = log.pid.as_ref().and_then(|p| pid_hosts.get(p)) {
+                    rec.finding.evidence.entry("client".to_string()).or_insert_with(|| host.clone());
+                }
+                fold_fields(r, &mut rec, &log);
+                out.push(rec);
+                last_line = n;
+                last_pid = log.pid.clone();
+            }
+            None => {
+                if adjacent && is_continuation {
+                    if let Some(prev) = out.last_mut() {
+                        let key = match log.severity_en {
+                            Some("HINT") => "hint",
+                            Some("DETAIL") => "detail",
+                            Some("CONTEXT") => "context",
+                            _ => "statement",
+                        };
+                        prev.finding.evidence.entry(key.to_string()).or_insert_with(|| log.message.to_string());
+                        last_line = n;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// csvlog/jsonlog: the DETAIL and HINT of a record are fields, not lines.
+fn fold_fields(r: &Recognisers, rec: &mut Recognised, log: &LogLine<'_>) {
+    for (key, value) in [("detail", &log.detail), ("hint", &log.hint)] {
+        let Some(v) = value else { continue };
+        match r.match_message(v) {
+            Some(hit) => fold(r, rec, &hit, log),
+            None => {
+                rec.finding.evidence.entry(key.to_string()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+}
+
+/// Merge a follow-up message into the finding it belongs to. A HINT that names the cause
+/// (protocol versions) refines a generic handshake failure into that cause.
+fn fold(r: &Recognisers, prev: &mut Recognised, hit: &Hit, log: &LogLine<'_>) {
+    let rule = &r.rules[hit.rule];
+    if prev.code == "tls-handshake-failed" && rule.code != prev.code {
+        let old = std::mem::replace(&mut prev.finding, r.finding(hit, log, ""));
+        for (k, v) in old.evidence {
+            prev.finding.evidence.entry(k).or_insert(v);
+        }
+        prev.code = rule.code.clone();
+    }
+    for (k, v) in &hit.facts {
+        prev.finding.evidence.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    if let Some(m) = prev.finding.evidence.get_mut("matched") {
+        m.push('\n');
+        m.push_str(&hit.matched);
+    }
+    if let Some(d) = rule.detail.as_deref() {
+        let rendered = render_detail(Some(d), &prev.finding.evidence, &hit.matched);
+        if !rendered.starts_with("Recognised message:") {
+            prev.finding.detail = if prev.finding.detail.starts_with("Recognised message:") {
+                rendered
+            } else {
+                format!("{} {}", prev.finding.detail, rendered)
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<String> {
+        explain_text(text).into_iter().map(|r| r.code).collect()
+    }
+
+    /// (input, expected codes in order, expected evidence (key, value) on the first finding)
+    fn check(input: &str, expected: &[&str], evidence: &[(&str, &str)]) {
+        let got = explain_text(input);
+        let got_codes: Vec<&str> = got.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(got_codes, expected, "input: {input}");
+        for (k, v) in evidence {
+            let e = &got[0].finding.evidence;
+            assert_eq!(e.get(*k).map(String::as_str), Some(*v), "evidence {k} for {input}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn data_compiles() {
+        let r = Recognisers::load().unwrap();
+        assert!(r.len() > 300, "{} rules", r.len());
+    }
+
+    #[test]
+    fn japanese_seed_server_messages() {
+        check(
+            "LOG:  could not accept SSL connection: wrong version number\nHINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.1 and TLSv1.1.",
+            &["protocol-version-mismatch"],
+            &[("min_version", "TLSv1.1"), ("max_version", "TLSv1.1"), ("reason", "wrong version number")],
+        );
+        check(
+            "LOG:  could not accept SSL connection: unsupported protocol\nHINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.",
+            &["protocol-version-mismatch"],
+            &[("min_version", "TLSv1.2"), ("max_version", "TLSv1.3")],
+        );
+        check(
+            "FATAL:  could not load server certificate file \"server.crt\": No such file or directory",
+            &["server-cert-missing"],
+            &[("file", "server.crt"), ("reason", "No such file or directory")],
+        );
+        check(
+            "FATAL:  could not access private key file \"server.key\": No such file or directory",
+            &["server-key-missing"],
+            &[("file", "server.key")],
+        );
+        check(
+            "FATAL:  private key file \"/certs/example.com.key\" has group or world access\nDETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.",
+            &["server-key-permissions"],
+            &[("file", "/certs/example.com.key")],
+        );
+        check("LOG:  could not accept SSL connection: tlsv1 alert unknown ca", &["client-rejects-server-ca"], &[]);
+        check("LOG:  could not accept SSL connection: certificate verify failed", &["server-rejects-client-cert"], &[]);
+        check(
+            "LOG:  provided user name (kong) and authenticated user name (foo@example.com) do not match\nFATAL:  certificate authentication failed for user \"kong\"",
+            &["client-cert-user-mismatch"],
+            &[("user", "kong"), ("authn_user", "foo@example.com")],
+        );
+        check("FATAL:  connection requires a valid client certificate", &["client-cert-required"], &[]);
+    }
+
+    #[test]
+    fn japanese_seed_kong_messages() {
+        let k = "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: ";
+        for (tail, code) in [
+            ("tlsv1 alert protocol version", "protocol-version-mismatch"),
+            ("unsupported protocol", "protocol-version-mismatch"),
+            ("the server does not support SSL connections", "server-ssl-off"),
+            ("certificate verify failed", "server-cert-untrusted"),
+            ("FATAL: connection requires a valid client certificate", "client-cert-required"),
+            ("tlsv1 alert unknown ca", "server-rejects-client-cert"),
+            ("FATAL: certificate authentication failed for user \"kong\"", "client-cert-user-mismatch"),
+        ] {
+            let line = format!("{k}{tail}");
+            check(&line, &[code], &[("client_program", "kong")]);
+        }
+        check(&format!("{k}FATAL: certificate authentication failed for user \"kong\""), &["client-cert-user-mismatch"], &[("user", "kong")]);
+    }
+
+    #[test]
+    fn server_messages_more() {
+        let t = [
+            ("LOG:  could not accept SSL connection: no shared cipher", "cipher-mismatch"),
+            ("LOG:  could not accept SSL connection: EOF detected", "unexpected-eof"),
+            ("LOG:  could not accept SSL connection: unexpected eof while reading", "unexpected-eof"),
+            ("LOG:  could not accept SSL connection: sslv3 alert bad certificate", "client-rejects-server-ca"),
+            ("LOG:  could not accept SSL connection: SSL error code 2147483650", "tls-handshake-failed"),
+            ("FATAL:  could not load private key file \"server.key\": key values mismatch", "server-key-mismatch"),
+            ("FATAL:  could not load private key file \"server.key\": bad decrypt", "key-passphrase"),
+            ("FATAL:  private key file \"server.key\" must be owned by the database user or root", "server-key-permissions"),
+            ("LOG:  private key file \"server.key\" cannot be reloaded because it requires a passphrase", "key-passphrase"),
+            ("FATAL:  could not load root certificate file \"root.crt\": No such file or directory", "server-cert-missing"),
+            ("FATAL:  could not load SSL certificate revocation list file \"root.crl\": no start line", "crl-problem"),
+            ("FATAL:  could not load server certificate file \"server.crt\": Permission denied", "server-cert-file-unreadable"),
+            ("FATAL:  could not load server certificate file \"server.crt\": no start line", "cert-or-key-format"),
+            ("FATAL:  could not access private key file \"server.key\": Permission denied", "server-key-file-unreadable"),
+            ("LOG:  received direct SSL connection request without ALPN protocol negotiation extension", "alpn-rejected"),
+            ("LOG:  client certificates can only be checked if a root certificate store is available", "hba-cert-without-ca"),
+            ("LOG:  could not set SSL protocol version range", "ssl-protocol-range-invalid"),
+        ];
+        for (input, code) in t {
+            check(input, &[code], &[]);
+        }
+    }
+
+    #[test]
+    fn pg_hba_encryption_words() {
+        check(
+            "2026-03-01 10:00:00 UTC [1] app@shop FATAL:  no pg_hba.conf entry for host \"10.0.0.5\", user \"app\", database \"shop\", no encryption",
+            &["ssl-required-by-server"],
+            &[("host", "10.0.0.5"), ("user", "app"), ("database", "shop"), ("encryption", "no encryption")],
+        );
+        check(
+            "FATAL:  no pg_hba.conf entry for host \"10.0.0.5\", user \"app\", database \"shop\", SSL encryption",
+            &["hba-no-ssl-entry"],
+            &[],
+        );
+        check("FATAL:  no pg_hba.conf entry for host \"10.0.0.5\", user \"app\", database \"shop\", SSL off", &["ssl-required-by-server"], &[]);
+        check("FATAL:  no pg_hba.conf entry for host \"10.0.0.5\", user \"app\", database \"shop\", SSL on", &["hba-no-ssl-entry"], &[]);
+        // GSS encryption is not a TLS problem: recognised by no TLS pattern.
+        check("FATAL:  no pg_hba.conf entry for host \"10.0.0.5\", user \"app\", database \"shop\", GSS encryption", &[], &[]);
+    }
+
+    #[test]
+    fn translated_server_messages() {
+        check(
+            "2026-03-01 10:00:00.000 JST [77] ログ:  SSL接続を受け付けられませんでした: wrong version number",
+            &["protocol-version-mismatch"],
+            &[("language", "ja"), ("reason", "wrong version number")],
+        );
+        let ja = explain_text("FATAL:  秘密鍵ファイル\"server.key\"はグループまたは全員からアクセス可能です");
+        assert!(ja.is_empty() || ja[0].code == "server-key-permissions");
+        // Every translated form of the key-permission message is recognised with its file.
+        let r = Recognisers::load().unwrap();
+        let tf: TranslationFile = toml::from_str(TRANSLATIONS_TOML).unwrap();
+        let mut tested = 0;
+        for m in tf.message.iter().filter(|m| m.msgid == "private key file \"%s\" has group or world access") {
+            let line = format!("FATAL:  {}", m.msgstr.replace("%s", "/k/server.key"));
+            let hit = r.match_message(parse_line(&line).message.as_ref()).unwrap();
+            assert_eq!(r.rules[hit.rule].code, "server-key-permissions", "{line}");
+            assert_eq!(hit.facts.get("file").map(String::as_str), Some("/k/server.key"), "{line}");
+            tested += 1;
+        }
+        assert!(tested >= 5, "only {tested} translations");
+        // Chinese log with translated severity and pg_hba encryption word.
+        let zh: Vec<_> = tf
+            .message
+            .iter()
+            .filter(|m| m.lang == "zh_CN" && m.msgid == "connection requires a valid client certificate")
+            .collect();
+        assert_eq!(zh.len(), 1);
+        check(&format!("2026-03-01 10:00:00 CST [5] 致命错误:  {}", zh[0].msgstr), &["client-cert-required"], &[("language", "zh_CN"), ("log_severity", "致命错误")]);
+    }
+
+    #[test]
+    fn translations_match_converter() {
+        let pf: PatternFile = toml::from_str(PATTERNS_TOML).unwrap();
+        let tf: TranslationFile = toml::from_str(TRANSLATIONS_TOML).unwrap();
+        for m in &tf.message {
+            let p = pf.pattern.iter().find(|p| p.msgid.as_deref() == Some(m.msgid.as_str())).unwrap();
+            let (re, anchor) = printf_to_regex(&m.msgstr, &p.args).unwrap();
+            assert_eq!(re, m.regex, "{} {}", m.lang, m.msgid);
+            assert_eq!(anchor, m.anchor, "{} {}", m.lang, m.msgid);
+        }
+        // Patterns sharing a msgid must name its arguments the same way.
+        for a in &pf.pattern {
+            for b in &pf.pattern {
+                if a.msgid.is_some() && a.msgid == b.msgid {
+                    assert_eq!(a.args, b.args, "{:?}", a.msgid);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_translation_is_recognised() {
+        let pf: PatternFile = toml::from_str(PATTERNS_TOML).unwrap();
+        let tf: TranslationFile = toml::from_str(TRANSLATIONS_TOML).unwrap();
+        let spec = Regex::new(r"%(?:\d+\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|ll|h|l|z|j|t|L)?([sdiucmxXf])").unwrap();
+        let mut tested = 0;
+        for m in &tf.message {
+            let Some(p) = pf.pattern.iter().find(|p| {
+                p.msgid.as_deref() == Some(m.msgid.as_str()) && p.when.is_empty() && p.when_terms.is_empty()
+            }) else {
+                continue;
+            };
+            let sample = spec.replace_all(&m.msgstr, |c: &regex::Captures<'_>| match &c[1] {
+                "s" | "m" => "/tmp/x".to_string(),
+                "c" => "H".to_string(),
+                _ => "7".to_string(),
+            });
+            let got = codes(&format!("2026-03-01 10:00:00 UTC [1] FATAL:  {sample}"));
+            assert_eq!(got, vec![p.code.clone()], "{} {:?} → {sample}", m.lang, m.msgid);
+            tested += 1;
+        }
+        assert!(tested > 150, "{tested}");
+    }
+
+    #[test]
+    fn printf_conversion() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            printf_to_regex("could not load \"%s\": %s", &s(&["file", "reason"])).unwrap(),
+            ("could not load \"(?P<file>.+?)\": (?P<reason>.+)".to_string(), "could not load \"".to_string())
+        );
+        assert_eq!(
+            printf_to_regex("%2$s と %1$s (%3$d%%)", &s(&["a", "b", "n"])).unwrap().0,
+            "(?P<b>.+?) と (?P<a>.+?) \\((?P<n>-?[0-9A-Fa-f]+)%\\)"
+        );
+        assert_eq!(printf_to_regex("x %s %s", &s(&["a"])), None);
+        assert_eq!(printf_to_regex("file: %m", &[]).unwrap().0, "file: (?P<reason>.+)");
+    }
+
+    #[test]
+    fn libpq_and_drivers() {
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+        let t: &[Case<'_>] = &[
+            ("psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: SSL SYSCALL error: EOF detected", "unexpected-eof", &[("client_program", "psql")]),
+            ("SSL connection has been closed unexpectedly", "unexpected-eof", &[]),
+            ("psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: server does not support SSL, but SSL was required", "server-ssl-off", &[]),
+            ("connection to server at \"db\" (10.0.0.5), port 5432 failed: root certificate file \"/home/app/.postgresql/root.crt\" does not exist", "root-cert-missing", &[("file", "/home/app/.postgresql/root.crt")]),
+            ("psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: SSL error: certificate verify failed", "server-cert-untrusted", &[]),
+            ("server certificate for \"db1.internal\" does not match host name \"10.0.0.5\"", "hostname-mismatch", &[("cert_name", "db1.internal"), ("host", "10.0.0.5")]),
+            ("server certificate for \"a.example\" (and 2 other names) does not match host name \"b.example\"", "hostname-mismatch", &[("host", "b.example")]),
+            ("could not open certificate file \"/app/client.crt\": No such file or directory", "client-cert-file-missing", &[("file", "/app/client.crt")]),
+            ("private key file \"/app/client.key\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root", "client-key-permissions", &[("file", "/app/client.key")]),
+            ("psql: error: sslmode value \"require\" invalid when SSL support is not compiled in", "client-built-without-ssl", &[("sslmode", "require")]),
+            ("received invalid response to SSL negotiation: H", "proxy-mishandles-sslrequest", &[("response", "H")]),
+            ("SSL error: tlsv1 alert protocol version", "protocol-version-mismatch", &[]),
+            ("SSL error: ssl/tls alert handshake failure", "tls-handshake-failed", &[]),
+            ("SSL error: certificate has expired", "cert-expired", &[]),
+            ("SSL error: certificate is not yet valid", "cert-not-yet-valid", &[]),
+            ("SSL error: self-signed certificate in certificate chain", "server-cert-untrusted", &[]),
+            ("SSL error: unable to get local issuer certificate", "server-cert-untrusted", &[]),
+            ("certificate does not match private key file \"/app/client.key\": key values mismatch", "client-key-mismatch", &[("file", "/app/client.key")]),
+            ("could not load private key file \"/app/client.key\": no start line", "cert-or-key-format", &[]),
+            ("error:0A000086:SSL routines::certificate verify failed", "server-cert-untrusted", &[]),
+            ("error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed", "server-cert-untrusted", &[]),
+            ("error:0A00010B:SSL routines::wrong version number", "protocol-version-mismatch", &[]),
+            ("error:1C800064:Provider routines::bad decrypt", "key-passphrase", &[]),
+            ("certificate could not be obtained: no certificate returned", "tls-handshake-failed", &[]),
+            ("org.postgresql.util.PSQLException: The server does not support SSL.", "server-ssl-off", &[("client_program", "pgjdbc")]),
+            ("org.postgresql.util.PSQLException: SSL error: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target", "server-cert-untrusted", &[]),
+            ("org.postgresql.util.PSQLException: Could not open SSL root certificate file /home/app/.postgresql/root.crt.", "root-cert-missing", &[("file", "/home/app/.postgresql/root.crt")]),
+            ("org.postgresql.util.PSQLException: SSL error: No subject alternative names matching IP address 10.0.0.5 found", "hostname-mismatch", &[("host", "10.0.0.5")]),
+            ("Error: The server does not support SSL connections", "server-ssl-off", &[]),
+            ("Error: self-signed certificate in certificate chain", "server-cert-untrusted", &[]),
+            ("Error: self signed certificate", "self-signed-server-cert", &[]),
+            ("Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames: Host: db.example.com. is not in the cert's altnames: DNS:other.example.com", "hostname-mismatch", &[("host", "db.example.com")]),
+            ("ConnectionError: PostgreSQL server at \"db:5432\" rejected SSL upgrade", "server-ssl-off", &[("host", "db:5432")]),
+            ("ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'db'. (_ssl.c:1006)", "hostname-mismatch", &[]),
+            ("ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)", "server-cert-untrusted", &[]),
+            ("failed to connect to `host=db user=app database=app`: failed SSL startup (tls: failed to verify certificate: x509: certificate signed by unknown authority)", "server-cert-untrusted", &[]),
+            ("pq: SSL is not enabled on the server", "server-ssl-off", &[("client_program", "lib/pq")]),
+            ("tls: failed to verify certificate: x509: certificate is valid for db1.internal, db1, not 10.0.0.5", "hostname-mismatch", &[("host", "10.0.0.5"), ("cert_names", "db1.internal, db1")]),
+            ("x509: certificate has expired or is not yet valid: current time 2026-03-01T10:00:00Z is after 2026-02-01T00:00:00Z", "cert-expired", &[("not_after", "2026-02-01T00:00:00Z")]),
+            ("x509: certificate has expired or is not yet valid: current time 2026-03-01T10:00:00Z is before 2026-04-01T00:00:00Z", "cert-not-yet-valid", &[]),
+            ("Npgsql.NpgsqlException: The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot", "server-cert-untrusted", &[("client_program", "npgsql")]),
+            ("psycopg2.OperationalError: connection to server at \"db\" (10.0.0.5), port 5432 failed: FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"app\", no encryption", "ssl-required-by-server", &[("client_program", "psycopg"), ("host", "10.0.0.9")]),
+            ("psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: Connection refused", "tcp-connect-failed", &[]),
+            ("psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: timeout expired", "network-timeout", &[]),
+        ];
+        for (input, code, ev) in t {
+            check(input, &[code], ev);
+        }
+    }
+
+    #[test]
+    fn several_messages_and_lines() {
+        let text = "some unrelated line\n\
+            2026-03-01 10:00:00.123 UTC [10] app@shop LOG:  could not accept SSL connection: no shared cipher\n\
+            2026-03-01 10:00:01.000 UTC [11] [unknown]@[unknown] LOG:  connection received: host=10.0.0.5 port=1\n\
+            2026-03-01 10:00:02.000 UTC [12] kong@kong FATAL:  connection requires a valid client certificate\n";
+        let got = explain_text(text);
+        assert_eq!(got.iter().map(|r| (r.code.as_str(), r.line)).collect::<Vec<_>>(), vec![("cipher-mismatch", 2), ("client-cert-required", 4)]);
+        assert_eq!(got[1].finding.evidence.get("log_user").map(String::as_str), Some("kong"));
+        assert_eq!(got[1].finding.evidence.get("pid").map(String::as_str), Some("12"));
+        // The connection-received line of pid 11 gives no finding, but names pid 11's client.
+        let c = explain_text("2026-03-01 10:00:01.000 UTC [11] LOG:  connection received: host=10.0.0.5 port=1\n2026-03-01 10:00:01.100 UTC [11] LOG:  could not accept SSL connection: EOF detected");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].finding.evidence.get("client").map(String::as_str), Some("10.0.0.5"));
+        // A HINT of another backend does not fold into this finding.
+        let two = "2026-03-01 10:00:00 UTC [10] LOG:  could not accept SSL connection: wrong version number\n\
+            2026-03-01 10:00:00 UTC [99] HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.";
+        assert_eq!(codes(two).len(), 2);
+        // Unrecognised DETAIL right after a finding is kept as evidence.
+        let d = explain_text("FATAL:  connection requires a valid client certificate\nDETAIL:  something else");
+        assert_eq!(d[0].finding.evidence.get("detail").map(String::as_str), Some("something else"));
+    }
+
+    /// Output captured from a real PostgreSQL 15.18 server and psql 15 (English and German).
+    #[test]
+    fn real_server_and_psql_output() {
+        check(
+            "psql: error: connection to server at \"127.0.0.1\", port 34353 failed: SSL error: tlsv1 alert protocol version\n\
+             This may indicate that the server does not support any SSL protocol version between TLSv1.2 and TLSv1.2.",
+            &["protocol-version-mismatch"],
+            &[("min_version", "TLSv1.2"), ("max_version", "TLSv1.2"), ("client_program", "psql")],
+        );
+        check(
+            "psql: error: connection to server at \"127.0.0.1\", port 34353 failed: root certificate file \"/nonexistent/root.crt\" does not exist\n\
+             Either provide the file or change sslmode to disable server certificate verification.",
+            &["root-cert-missing"],
+            &[("file", "/nonexistent/root.crt")],
+        );
+        check(
+            "psql: Fehler: Verbindung zum Server auf »127.0.0.1«, Port 34353 fehlgeschlagen: SSL-Fehler: certificate verify failed",
+            &["server-cert-untrusted"],
+            &[],
+        );
+        let log = "2026-11-23 20:47:22.165 UTC [6784] [unknown]@[unknown] LOG:  connection received: host=127.0.0.1 port=36102\n\
+            2026-11-23 20:47:22.167 UTC [6784] [unknown]@[unknown] LOG:  could not accept SSL connection: unsupported protocol\n\
+            2026-11-23 20:47:22.167 UTC [6784] [unknown]@[unknown] HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.3 and TLSv1.3.\n\
+            2026-11-23 20:47:22.218 UTC [6787] postgres@postgres FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"postgres\", database \"postgres\", no encryption\n\
+            2026-11-23 20:47:22.283 UTC [6790] [unknown]@[unknown] LOG:  could not accept SSL connection: EOF detected\n\
+            2026-11-23 20:47:22.388 UTC [6793] [unknown]@[unknown] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n\
+            2026-11-23 20:47:27.334 UTC [6877] FATAL:  private key file \"server.key\" has group or world access\n\
+            2026-11-23 20:47:27.334 UTC [6877] DETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.\n\
+            2026-11-23 20:47:27.966 UTC [6894] FATAL:  could not load server certificate file \"server.crt\": No such file or directory\n";
+        let got = explain_text(log);
+        assert_eq!(
+            got.iter().map(|r| (r.code.as_str(), r.line)).collect::<Vec<_>>(),
+            vec![
+                ("protocol-version-mismatch", 2),
+                ("ssl-required-by-server", 4),
+                ("unexpected-eof", 5),
+                ("client-rejects-server-ca", 6),
+                ("server-key-permissions", 7),
+                ("server-cert-missing", 9),
+            ]
+        );
+        let e = &got[0].finding.evidence;
+        assert_eq!(e.get("client").map(String::as_str), Some("127.0.0.1"));
+        assert_eq!(e.get("max_version").map(String::as_str), Some("TLSv1.3"));
+        assert_eq!(got[0].finding.detail, "A client tried a TLS version the server does not accept (unsupported protocol). The server only accepts TLS versions TLSv1.3 to TLSv1.3; the client offered none of them.");
+    }
+
+    #[test]
+    fn generic_handshake_failure_refined_by_hint() {
+        let got = explain_text("LOG:  could not accept SSL connection: some new reason\nHINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].code, "protocol-version-mismatch");
+        assert_eq!(got[0].finding.code, "protocol-version-mismatch");
+        assert_eq!(got[0].finding.evidence.get("reason").map(String::as_str), Some("some new reason"));
+    }
+
+    #[test]
+    fn csv_and_json_records_fold_their_hint() {
+        let csv = r#"2026-03-01 10:00:00.123 UTC,,,4242,"10.0.0.7:51000",65e1.1,1,"",2026-03-01 10:00:00 UTC,,0,LOG,08P01,"could not accept SSL connection: wrong version number",,"This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.",,,,,,,"","not initialized",,0"#;
+        check(csv, &["protocol-version-mismatch"], &[("min_version", "TLSv1.2"), ("client", "10.0.0.7"), ("log_format", "csvlog")]);
+        let json = r#"{"timestamp":"2026-03-01 10:00:00.123 UTC","pid":99,"remote_host":"10.9.8.7","error_severity":"FATAL","message":"provided user name (kong) and authenticated user name (foo@example.com) do not match"}"#;
+        check(json, &["client-cert-user-mismatch"], &[("authn_user", "foo@example.com"), ("client", "10.9.8.7")]);
+    }
+
+    #[test]
+    fn unrecognised_text_gives_nothing() {
+        for t in [
+            "",
+            "hello world",
+            "2026-03-01 10:00:00 UTC [1] LOG:  checkpoint complete: wrote 3 buffers",
+            "LOG:  connection authorized: user=app database=app SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+            "\u{0}\u{1}\u{fffd}{{{{\"\"\",,,,",
+            "%s %d %m",
+        ] {
+            assert!(explain_text(t).is_empty(), "{t:?} gave {:?}", codes(t));
+        }
+    }
+
+    #[test]
+    fn catalogue_is_complete_with_docs() {
+        let required = [
+            "protocol-version-mismatch", "cipher-mismatch", "server-cert-missing", "server-key-missing",
+            "server-key-permissions", "server-key-mismatch", "client-rejects-server-ca", "server-rejects-client-cert",
+            "client-cert-required", "client-cert-user-mismatch", "server-ssl-off", "server-cert-untrusted",
+            "hostname-mismatch", "root-cert-missing", "cert-expired", "cert-expiring-soon", "cert-not-yet-valid",
+            "client-key-permissions", "hba-no-ssl-entry", "ssl-required-by-server", "pinned-intermediate",
+            "pinned-leaf", "duplicate-trust-entry", "weak-trust-entry", "cross-signed-path", "rotation-unready",
+            "replica-chain-differs", "unexpected-eof", "sni-required", "alpn-rejected", "direct-ssl-unsupported",
+            "cert-or-key-format", "key-passphrase", "client-key-mismatch", "client-cert-file-missing", "crl-problem",
+            "client-built-without-ssl", "proxy-mishandles-sslrequest", "insecure-sslmode", "insecure-protocol-enabled",
+            "weak-cipher-enabled", "tcp-connect-failed", "network-timeout", "server-error-response",
+            "tls-handshake-failed", "self-signed-server-cert", "ssl-not-used", "chain-order-wrong", "chain-incomplete",
+            "ssl-protocol-range-invalid", "hba-cert-without-ca", "hba-allows-non-ssl", "kong-verify-without-ca",
+            "server-cert-file-unreadable", "server-key-file-unreadable",
+        ];
+        for code in required {
+            let e = catalogue().get(code).unwrap_or_else(|| panic!("{code} missing"));
+            assert!(!e.docs.is_empty(), "{code} has no docs");
+            assert!(e.docs.iter().all(|d| d.contains("https://www.postgresql.org/docs/current/")), "{code} docs need a URL");
+            for t in [&e.en, &e.zh, &e.ja] {
+                assert!(t.title != code && t.explanation.len() > 80 && t.fix.len() > 40, "{code} text too thin");
+            }
+            // The Chinese and Japanese texts are really translated.
+            assert!(e.zh.title.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{code} zh");
+            assert!(e.ja.explanation.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)), "{code} ja");
+        }
+        assert_eq!(catalogue().entries().len(), required.len());
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let pieces = [
+            "could not accept SSL connection: ", "%", "%s", "\"", "(", ")", "FATAL:  ", "HINT:  ", "致命错误:  ",
+            "証明書", "\u{0}", "\u{7f}", "é", " ", "\n", "no pg_hba.conf entry for host \"", ", ", "{", ",",
+            "2026-03-01 10:00:00 UTC [1] ", "x509: certificate is valid for ", " not ", "between ", " and ",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut text = String::new();
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        let _ = explain_text(&text);
+        let mut s = crate::logs::Summary::default();
+        crate::logs::scan_reader(text.as_bytes(), &mut s).unwrap();
+    }
+
+    #[test]
+    fn every_pattern_code_is_catalogued() {
+        let pf: PatternFile = toml::from_str(PATTERNS_TOML).unwrap();
+        for p in &pf.pattern {
+            assert!(catalogue().get(&p.code).is_some(), "{}", p.code);
+        }
+    }
+}

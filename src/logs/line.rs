@@ -1,0 +1,507 @@
+//! One PostgreSQL log line, taken apart.
+//!
+//! Server logs come in three shapes: stderr with a `log_line_prefix` the operator chose,
+//! csvlog, and jsonlog (PostgreSQL 15+). The recognisers only care about the message, and the
+//! summary about who and when; this module finds those without knowing the prefix: in stderr
+//! lines it looks for the severity marker (`LOG:`, `FATAL:`, `DETAIL:` … or their translation),
+//! and reads timestamp, pid, user, database and client address only from forms that cannot be
+//! mistaken for something else (`user=`, `%u@%d` right before the marker, an IP address).
+//! Lines that are not server log lines (a pasted psql or driver error) come back as `Plain`
+//! with the whole text as message and no metadata.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// How a line was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineFormat {
+    /// stderr / syslog style: prefix, severity marker, message.
+    Stderr,
+    Csv,
+    Json,
+    /// No severity marker: a client error or free text.
+    Plain,
+}
+
+impl LineFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineFormat::Stderr => "stderr",
+            LineFormat::Csv => "csvlog",
+            LineFormat::Json => "jsonlog",
+            LineFormat::Plain => "plain",
+        }
+    }
+}
+
+/// The parts of a log line the recognisers and the summary use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine<'a> {
+    pub format: LineFormat,
+    /// Severity word as written (`LOG`, `FATAL`, `致命错误` …).
+    pub severity: Option<String>,
+    /// The severity in English when known (translated words are mapped back).
+    pub severity_en: Option<&'static str>,
+    pub message: Cow<'a, str>,
+    /// csvlog/jsonlog carry DETAIL and HINT in the same record.
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    pub timestamp: Option<String>,
+    pub pid: Option<String>,
+    pub user: Option<String>,
+    pub database: Option<String>,
+    /// Client host (without port), `[local]` for Unix sockets.
+    pub client: Option<String>,
+}
+
+const SEVERITIES_EN: [&str; 14] = [
+    "LOG", "FATAL", "ERROR", "WARNING", "PANIC", "NOTICE", "INFO", "DEBUG", "DETAIL", "HINT",
+    "CONTEXT", "STATEMENT", "LOCATION", "QUERY",
+];
+
+/// Translated severity words: (translated, English). Filled from translations.toml.
+pub(crate) fn severity_words() -> &'static [(String, &'static str)] {
+    static WORDS: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut v: Vec<(String, &'static str)> = Vec::new();
+        for (text, en) in crate::explain::translated_severities() {
+            if let Some(e) = SEVERITIES_EN.iter().find(|s| **s == en) {
+                if !v.iter().any(|(t, _)| *t == text) {
+                    v.push((text, e));
+                }
+            }
+        }
+        v
+    })
+}
+
+struct Res {
+    marker: Regex,
+    timestamp: Regex,
+    pid: Regex,
+    labelled: Regex,
+    user_at_db: Regex,
+    ipv4: Regex,
+    ipv6: Regex,
+}
+
+fn res() -> Option<&'static Res> {
+    static RES: OnceLock<Option<Res>> = OnceLock::new();
+    RES.get_or_init(|| {
+        let mut words: Vec<String> = SEVERITIES_EN.iter().map(|s| regex::escape(s)).collect();
+        words.push(r"DEBUG[1-5]".to_string());
+        for (t, _) in severity_words() {
+            words.push(regex::escape(t));
+        }
+        // Longest first so that `DEBUG1` wins over `DEBUG`.
+        words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let marker = format!(r"(?:^|[\s\]\)>:,])(?P<sev>{})\s?[:：]\s", words.join("|"));
+        Some(Res {
+            marker: Regex::new(&marker).ok()?,
+            timestamp: Regex::new(
+                r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?(?:[A-Z]{2,5}\b|[+-]\d{2}(?::?\d{2})?|Z))?",
+            )
+            .ok()?,
+            pid: Regex::new(r"\[(\d+)\]").ok()?,
+            labelled: Regex::new(
+                r"\b(?P<key>user|usr|db|database|dbname|client|host|remote|client_addr)=(?P<val>[^\s,;\]]+)",
+            )
+            .ok()?,
+            user_at_db: Regex::new(r"(?:^|\s)(?P<user>[^\s@]+(?:@[^\s@]+)*)@(?P<db>[^\s@]+)(?:\s|$)").ok()?,
+            ipv4: Regex::new(r"(?:^|[\s(=\[])(?P<ip>\d{1,3}(?:\.\d{1,3}){3})(?:\(\d+\)|:\d+)?(?:[\s)\],]|$)")
+                .ok()?,
+            ipv6: Regex::new(r"(?:^|[\s(=\[])(?P<ip>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})\(\d+\)").ok()?,
+        })
+    })
+    .as_ref()
+}
+
+fn english_severity(word: &str) -> Option<&'static str> {
+    if let Some(e) = SEVERITIES_EN.iter().find(|s| **s == word) {
+        return Some(e);
+    }
+    if word.starts_with("DEBUG") {
+        return Some("DEBUG");
+    }
+    severity_words().iter().find(|(t, _)| t == word).map(|(_, e)| *e)
+}
+
+fn clean(v: &str) -> Option<String> {
+    let v = v.trim();
+    // "[unknown]" and its translations ("[unbekannt]", "[不明]" …) mean "not known yet".
+    if v.is_empty() || (v.starts_with('[') && v.ends_with(']')) || v == "unknown" || v == "-" {
+        None
+    } else {
+        Some(v.to_string())
+    }
+}
+
+/// Strip a `(port)` or `:port` suffix from a host (IPv4 only for the colon form).
+pub(crate) fn host_without_port(h: &str) -> String {
+    let h = h.trim();
+    if let Some(i) = h.find('(') {
+        return h[..i].to_string();
+    }
+    if h.matches(':').count() == 1 {
+        if let Some((host, port)) = h.split_once(':') {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                return host.to_string();
+            }
+        }
+    }
+    h.to_string()
+}
+
+/// Parse one line (without its newline).
+pub fn parse_line(line: &str) -> LogLine<'_> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let t = line.trim_start();
+    if t.starts_with('{') {
+        if let Some(l) = parse_json(t) {
+            return l;
+        }
+    }
+    if t.len() > 20 && t.as_bytes()[0].is_ascii_digit() && t.as_bytes().get(4) == Some(&b'-') {
+        if let Some(l) = parse_csv(t) {
+            return l;
+        }
+    }
+    parse_stderr(line)
+}
+
+fn plain(line: &str) -> LogLine<'_> {
+    LogLine {
+        format: LineFormat::Plain,
+        severity: None,
+        severity_en: None,
+        message: Cow::Borrowed(line),
+        detail: None,
+        hint: None,
+        timestamp: None,
+        pid: None,
+        user: None,
+        database: None,
+        client: None,
+    }
+}
+
+fn parse_stderr(line: &str) -> LogLine<'_> {
+    let Some(r) = res() else { return plain(line) };
+    let Some(c) = r.marker.captures(line) else { return plain(line) };
+    let (Some(all), Some(sev)) = (c.get(0), c.name("sev")) else { return plain(line) };
+    let prefix = &line[..sev.start()];
+    let message = line[all.end()..].trim_start();
+    let mut out = LogLine {
+        format: LineFormat::Stderr,
+        severity: Some(sev.as_str().to_string()),
+        severity_en: english_severity(sev.as_str()),
+        message: Cow::Borrowed(message),
+        ..plain(line)
+    };
+    // Metadata only from what looks like a server log prefix (a timestamp or a [pid]);
+    // a pasted "psql: error: connection to server at … (10.0.0.5) … FATAL:" names the
+    // server, not the client, and must not be read as one.
+    let ts = r.timestamp.find(prefix);
+    let pid = r.pid.captures(prefix).and_then(|c| c.get(1));
+    if ts.is_none() && pid.is_none() {
+        return out;
+    }
+    out.timestamp = ts.map(|m| m.as_str().to_string());
+    out.pid = pid.map(|m| m.as_str().to_string());
+    // The rest of the prefix, without the timestamp, for user/db/client.
+    let rest: Cow<'_, str> = match ts {
+        Some(m) => Cow::Owned(format!("{} {}", &prefix[..m.start()], &prefix[m.end()..])),
+        None => Cow::Borrowed(prefix),
+    };
+    for c in r.labelled.captures_iter(&rest) {
+        let (Some(k), Some(v)) = (c.name("key"), c.name("val")) else { continue };
+        match k.as_str() {
+            "user" | "usr" => out.user = out.user.take().or_else(|| clean(v.as_str())),
+            "db" | "database" | "dbname" => {
+                out.database = out.database.take().or_else(|| clean(v.as_str()))
+            }
+            _ => out.client = out.client.take().or_else(|| clean(&host_without_port(v.as_str()))),
+        }
+    }
+    if out.user.is_none() && out.database.is_none() {
+        if let Some(c) = r.user_at_db.captures(&rest) {
+            let u = c.name("user").map(|m| m.as_str()).unwrap_or("");
+            // `[1234] kong@kong`: never take the bracketed pid as the user.
+            if !u.starts_with('[') || u.ends_with(']') {
+                out.user = clean(u);
+                out.database = c.name("db").and_then(|m| clean(m.as_str()));
+            }
+        }
+    }
+    if out.client.is_none() {
+        if rest.contains("[local]") {
+            out.client = Some("[local]".to_string());
+        } else if let Some(ip) = r.ipv4.captures(&rest).and_then(|c| c.name("ip")) {
+            out.client = Some(ip.as_str().to_string());
+        } else if let Some(ip) = r.ipv6.captures(&rest).and_then(|c| c.name("ip")) {
+            out.client = Some(ip.as_str().to_string());
+        }
+    }
+    out
+}
+
+/// Split one CSV record (RFC 4180 quoting, as csvlog writes it).
+fn csv_fields(line: &str) -> Vec<Cow<'_, str>> {
+    let mut fields = Vec::new();
+    let b = line.as_bytes();
+    let mut i = 0;
+    loop {
+        if i < b.len() && b[i] == b'"' {
+            let mut s = String::new();
+            let mut j = i + 1;
+            let mut start = j;
+            loop {
+                match line[j..].find('"') {
+                    None => {
+                        s.push_str(&line[start..]);
+                        j = b.len();
+                        break;
+                    }
+                    Some(k) => {
+                        let q = j + k;
+                        s.push_str(&line[start..q]);
+                        if b.get(q + 1) == Some(&b'"') {
+                            s.push('"');
+                            j = q + 2;
+                            start = j;
+                        } else {
+                            j = q + 1;
+                            break;
+                        }
+                    }
+                }
+            }
+            fields.push(Cow::Owned(s));
+            // skip to the comma
+            match line[j.min(b.len())..].find(',') {
+                Some(k) => i = j + k + 1,
+                None => break,
+            }
+        } else {
+            match line[i..].find(',') {
+                Some(k) => {
+                    fields.push(Cow::Borrowed(&line[i..i + k]));
+                    i += k + 1;
+                }
+                None => {
+                    fields.push(Cow::Borrowed(&line[i..]));
+                    break;
+                }
+            }
+        }
+    }
+    fields
+}
+
+fn parse_csv(line: &str) -> Option<LogLine<'_>> {
+    let f = csv_fields(line);
+    if f.len() < 14 {
+        return None;
+    }
+    let r = res()?;
+    let ts = r.timestamp.find(&f[0])?;
+    if ts.start() != 0 {
+        return None;
+    }
+    let opt = |i: usize| f.get(i).and_then(|v| clean(v));
+    let sev = opt(11)?;
+    Some(LogLine {
+        format: LineFormat::Csv,
+        severity_en: english_severity(&sev),
+        severity: Some(sev),
+        message: Cow::Owned(f[13].to_string()),
+        detail: opt(14),
+        hint: opt(15),
+        timestamp: Some(f[0].to_string()),
+        pid: opt(3),
+        user: opt(1),
+        database: opt(2),
+        client: opt(4).map(|h| host_without_port(&h)),
+    })
+}
+
+fn parse_json(line: &str) -> Option<LogLine<'static>> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    let o = v.as_object()?;
+    let s = |k: &str| -> Option<String> {
+        match o.get(k)? {
+            serde_json::Value::String(s) => clean(s),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let message = s("message")?;
+    let sev = s("error_severity");
+    Some(LogLine {
+        format: LineFormat::Json,
+        severity_en: sev.as_deref().and_then(english_severity),
+        severity: sev,
+        message: Cow::Owned(message),
+        detail: s("detail"),
+        hint: s("hint"),
+        timestamp: s("timestamp"),
+        pid: s("pid"),
+        user: s("user"),
+        database: s("dbname"),
+        client: s("remote_host").map(|h| host_without_port(&h)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Want {
+        format: LineFormat,
+        sev: Option<&'static str>,
+        msg: &'static str,
+        ts: Option<&'static str>,
+        pid: Option<&'static str>,
+        user: Option<&'static str>,
+        db: Option<&'static str>,
+        client: Option<&'static str>,
+    }
+
+    fn check(line: &str, w: Want) {
+        let l = parse_line(line);
+        assert_eq!(l.format, w.format, "{line}");
+        assert_eq!(l.severity_en, w.sev, "{line}");
+        assert_eq!(l.message, w.msg, "{line}");
+        assert_eq!(l.timestamp.as_deref(), w.ts, "{line}");
+        assert_eq!(l.pid.as_deref(), w.pid, "{line}");
+        assert_eq!(l.user.as_deref(), w.user, "{line}");
+        assert_eq!(l.database.as_deref(), w.db, "{line}");
+        assert_eq!(l.client.as_deref(), w.client, "{line}");
+    }
+
+    #[test]
+    fn stderr_prefixes() {
+        check(
+            "2026-03-01 10:00:00.123 UTC [4242] kong@kong FATAL:  connection requires a valid client certificate",
+            Want {
+                format: LineFormat::Stderr,
+                sev: Some("FATAL"),
+                msg: "connection requires a valid client certificate",
+                ts: Some("2026-03-01 10:00:00.123 UTC"),
+                pid: Some("4242"),
+                user: Some("kong"),
+                db: Some("kong"),
+                client: None,
+            },
+        );
+        check(
+            "2026-03-01 10:00:00 CET [77]: [3-1] user=app,db=shop,app=psql,client=10.1.2.3 LOG:  could not accept SSL connection: wrong version number",
+            Want {
+                format: LineFormat::Stderr,
+                sev: Some("LOG"),
+                msg: "could not accept SSL connection: wrong version number",
+                ts: Some("2026-03-01 10:00:00 CET"),
+                pid: Some("77"),
+                user: Some("app"),
+                db: Some("shop"),
+                client: Some("10.1.2.3"),
+            },
+        );
+        check(
+            "2026-03-01 10:00:00.5 UTC [9] [unknown]@[unknown] 192.168.0.9(53412) LOG:  could not accept SSL connection: EOF detected",
+            Want {
+                format: LineFormat::Stderr,
+                sev: Some("LOG"),
+                msg: "could not accept SSL connection: EOF detected",
+                ts: Some("2026-03-01 10:00:00.5 UTC"),
+                pid: Some("9"),
+                user: None,
+                db: None,
+                client: Some("192.168.0.9"),
+            },
+        );
+        // Seed guide form: no prefix at all.
+        check(
+            "LOG:  could not accept SSL connection: tlsv1 alert unknown ca",
+            Want {
+                format: LineFormat::Stderr,
+                sev: Some("LOG"),
+                msg: "could not accept SSL connection: tlsv1 alert unknown ca",
+                ts: None,
+                pid: None,
+                user: None,
+                db: None,
+                client: None,
+            },
+        );
+        // psql output names the server address: not a client.
+        check(
+            "psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: FATAL:  connection requires a valid client certificate",
+            Want {
+                format: LineFormat::Stderr,
+                sev: Some("FATAL"),
+                msg: "connection requires a valid client certificate",
+                ts: None,
+                pid: None,
+                user: None,
+                db: None,
+                client: None,
+            },
+        );
+        check(
+            "x509: certificate signed by unknown authority",
+            Want {
+                format: LineFormat::Plain,
+                sev: None,
+                msg: "x509: certificate signed by unknown authority",
+                ts: None,
+                pid: None,
+                user: None,
+                db: None,
+                client: None,
+            },
+        );
+    }
+
+    #[test]
+    fn translated_marker() {
+        let l = parse_line("2026-03-01 10:00:00.123 CST [5] 致命错误:  连接需要一个有效的客户端证书");
+        assert_eq!(l.severity_en, Some("FATAL"));
+        assert_eq!(l.message, "连接需要一个有效的客户端证书");
+    }
+
+    #[test]
+    fn csv_and_json() {
+        let csv = r#"2026-03-01 10:00:00.123 UTC,"kong","kongdb",4242,"10.0.0.7:51000",65e1.1,1,"authentication",2026-03-01 10:00:00 UTC,3/1,0,FATAL,28000,"certificate authentication failed for user ""kong""",,,,,,,,,"","client backend",,0"#;
+        check(
+            csv,
+            Want {
+                format: LineFormat::Csv,
+                sev: Some("FATAL"),
+                msg: "certificate authentication failed for user \"kong\"",
+                ts: Some("2026-03-01 10:00:00.123 UTC"),
+                pid: Some("4242"),
+                user: Some("kong"),
+                db: Some("kongdb"),
+                client: Some("10.0.0.7"),
+            },
+        );
+        let json = r#"{"timestamp":"2026-03-01 10:00:00.123 UTC","user":"app","dbname":"shop","pid":99,"remote_host":"10.9.8.7","remote_port":5000,"error_severity":"LOG","message":"could not accept SSL connection: unsupported protocol","hint":"This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3."}"#;
+        let l = parse_line(json);
+        assert_eq!(l.format, LineFormat::Json);
+        assert_eq!(l.client.as_deref(), Some("10.9.8.7"));
+        assert_eq!(l.pid.as_deref(), Some("99"));
+        assert!(l.hint.as_deref().is_some_and(|h| h.contains("TLSv1.3")));
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for g in ["", "{", "{\"message\":1}", "2026-01-01 ,,,,\"", "\"\"\"", "LOG:", "ÿÿ FATAL:  ", "1234-5"] {
+            let _ = parse_line(g);
+        }
+        assert_eq!(csv_fields("a,\"b\"\"c\",d").len(), 3);
+        assert_eq!(csv_fields("a,\"unterminated").len(), 2);
+    }
+}

@@ -1,0 +1,771 @@
+//! `pgtls logs`: summarise the TLS problems in a PostgreSQL server log of any size.
+//!
+//! A busy server writes gigabytes of log, almost none of it about TLS, and the question is
+//! "which TLS failures, how often, since when, from which clients". So the scanner must be
+//! as fast as reading the file: it reads into one fixed buffer, runs a single Aho-Corasick
+//! search over the whole buffer for the recognisers' literal anchors, and only for the rare
+//! lines that contain one does it parse the line and run the regexes (`crate::explain`).
+//! Ordinary lines are never copied or allocated. `.gz` files are decompressed on the fly.
+//!
+//! Limits, on purpose: a line longer than the buffer (256 KiB) is only looked at in its first
+//! 256 KiB; csvlog records whose message spans several physical lines are seen line by line;
+//! the per-code top lists keep at most `MAX_DISTINCT` distinct values each (later new values
+//! are counted under `other`), so memory stays bounded whatever the input.
+
+pub mod line;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Serialize;
+
+use crate::explain::{recognisers, Recognisers};
+use line::parse_line;
+
+/// Size of the read buffer.
+pub const BUFFER_SIZE: usize = 256 * 1024;
+/// Distinct values tracked per top list (clients, users, databases) per code.
+pub const MAX_DISTINCT: usize = 4096;
+/// How many entries the top lists report.
+pub const TOP_N: usize = 5;
+const SAMPLE_MAX: usize = 2000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("could not open log file {path}: {source} (check the path and that you may read it)")]
+    Open { path: PathBuf, source: io::Error },
+    #[error("could not read {what}: {source}")]
+    Read { what: String, source: io::Error },
+    #[error("the built-in message patterns are broken: {0} (this is a bug in pgtls)")]
+    Patterns(String),
+}
+
+/// One value and how often it was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Bounded frequency table.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    counts: HashMap<String, u64>,
+    other: u64,
+}
+
+impl Tally {
+    fn add(&mut self, v: &str) {
+        if let Some(c) = self.counts.get_mut(v) {
+            *c += 1;
+        } else if self.counts.len() < MAX_DISTINCT {
+            self.counts.insert(v.to_string(), 1);
+        } else {
+            self.other += 1;
+        }
+    }
+
+    fn top(&self) -> Vec<Count> {
+        let mut v: Vec<Count> = self.counts.iter().map(|(k, c)| Count { value: k.clone(), count: *c }).collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        v.truncate(TOP_N);
+        v
+    }
+}
+
+/// Statistics for one finding code.
+#[derive(Debug, Clone, Default)]
+pub struct CodeStats {
+    pub count: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub sample: String,
+    clients: Tally,
+    users: Tally,
+    databases: Tally,
+}
+
+impl CodeStats {
+    pub fn clients(&self) -> Vec<Count> {
+        self.clients.top()
+    }
+    pub fn users(&self) -> Vec<Count> {
+        self.users.top()
+    }
+    pub fn databases(&self) -> Vec<Count> {
+        self.databases.top()
+    }
+}
+
+/// What a scan found; several inputs can be scanned into one summary.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub codes: BTreeMap<String, CodeStats>,
+    /// Bytes read (after decompression).
+    pub bytes: u64,
+    /// Lines that contained an anchor and were examined.
+    pub candidate_lines: u64,
+    /// Lines counted as (or folded into) a finding.
+    pub matched_lines: u64,
+}
+
+#[derive(Serialize)]
+struct CodeOut<'a> {
+    code: &'a str,
+    count: u64,
+    first_seen: &'a Option<String>,
+    last_seen: &'a Option<String>,
+    sample: &'a str,
+    clients: Vec<Count>,
+    users: Vec<Count>,
+    databases: Vec<Count>,
+}
+
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut codes: Vec<CodeOut<'_>> = self
+            .codes
+            .iter()
+            .map(|(code, st)| CodeOut {
+                code,
+                count: st.count,
+                first_seen: &st.first_seen,
+                last_seen: &st.last_seen,
+                sample: &st.sample,
+                clients: st.clients(),
+                users: st.users(),
+                databases: st.databases(),
+            })
+            .collect();
+        codes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(b.code)));
+        let mut st = s.serialize_struct("Summary", 4)?;
+        st.serialize_field("bytes", &self.bytes)?;
+        st.serialize_field("candidate_lines", &self.candidate_lines)?;
+        st.serialize_field("matched_lines", &self.matched_lines)?;
+        st.serialize_field("codes", &codes)?;
+        st.end()
+    }
+}
+
+/// State carried across buffers: the last counted finding, so that its HINT/DETAIL line
+/// (or the FATAL that follows a LOG of the same failure) is not counted twice.
+#[derive(Default)]
+struct Carry {
+    /// Absolute offset just past the last counted line.
+    last_end: u64,
+    last_code: Option<String>,
+    last_pid: Option<String>,
+    /// pid → client host from `connection received: host=… port=…` (log_connections), for
+    /// prefixes without %h/%r such as Debian's default. Bounded: cleared when full.
+    pid_hosts: PidHosts,
+}
+
+/// Direct-mapped pid → host table: fixed size, no hashing or allocation per line; a slot
+/// remembers its pid, so a collision only forgets an older backend's client.
+#[derive(Default)]
+struct PidHosts {
+    slots: Vec<(u32, HostBuf)>,
+}
+
+impl PidHosts {
+    fn insert(&mut self, pid: u32, host: HostBuf) {
+        if self.slots.is_empty() {
+            self.slots = vec![(u32::MAX, HostBuf { len: 0, bytes: [0; 63] }); PID_SLOTS];
+        }
+        self.slots[pid as usize % PID_SLOTS] = (pid, host);
+    }
+
+    fn get(&self, pid: u32) -> Option<&str> {
+        let (p, h) = self.slots.get(pid as usize % PID_SLOTS)?;
+        (*p == pid).then(|| h.as_str())
+    }
+}
+
+/// A client host kept inline (no allocation per connection line); longer names are skipped.
+#[derive(Clone, Copy)]
+struct HostBuf {
+    len: u8,
+    bytes: [u8; 63],
+}
+
+impl HostBuf {
+    fn new(h: &str) -> Option<HostBuf> {
+        let b = h.as_bytes();
+        if b.is_empty() || b.len() > 63 {
+            return None;
+        }
+        let mut bytes = [0u8; 63];
+        bytes[..b.len()].copy_from_slice(b);
+        Some(HostBuf { len: b.len() as u8, bytes })
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+    }
+}
+
+/// The log_connections line that names the client of a backend pid.
+pub(crate) const CONNECTION_RECEIVED: &str = "connection received: host=";
+const PID_SLOTS: usize = 1 << 16;
+
+/// `[pid]` and host from a `connection received` line (any of `prefixes`).
+pub(crate) fn connection_received(line: &[u8], prefixes: &[String]) -> Option<(String, String)> {
+    prefixes.iter().find_map(|p| {
+        let at = memchr::memmem::find(line, p.as_bytes())?;
+        connection_received_at(line, at, at + p.len()).map(|(pid, h)| (pid.to_string(), h.to_string()))
+    })
+}
+
+/// Parse a connection-received line whose prefix occupies `at..host_start` (found by the
+/// scanner's automaton, so no second search). Plain byte work: these lines are frequent.
+fn connection_received_at(line: &[u8], at: usize, host_start: usize) -> Option<(u32, &str)> {
+    let rest = line.get(host_start..)?;
+    let host_len = rest.iter().position(|b| *b == b' ').unwrap_or(rest.len());
+    let host = std::str::from_utf8(&rest[..host_len]).ok()?;
+    let prefix = line.get(..at)?;
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'[', &prefix[i..]) {
+        let s = i + k + 1;
+        let len = prefix[s..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if len > 0 && prefix.get(s + len) == Some(&b']') {
+            let pid = std::str::from_utf8(&prefix[s..s + len]).ok()?.parse::<u32>().ok()?;
+            return Some((pid, host));
+        }
+        i = s;
+    }
+    None
+}
+
+/// Which translated server messages the scanner looks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Languages {
+    /// English plus the languages seen in the first buffer of the input (translated
+    /// severity words, or the script: kana → ja, Hangul → ko, Han → zh_CN, Cyrillic → ru,
+    /// Latin accents → de/fr/es). Fast for the common English-only log.
+    #[default]
+    Auto,
+    /// English and every translation (slower: several automata).
+    All,
+    /// English plus exactly these (e.g. `["ja"]`).
+    Only(Vec<String>),
+}
+
+/// Options for [`scan_reader_with`].
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub languages: Languages,
+}
+
+/// Anchors per automaton: up to this many, aho-corasick uses its SIMD searcher.
+const GROUP_MAX: usize = 60;
+
+/// Scan a whole stream (plain text; use [`open_log`] for files that may be gzip-compressed).
+pub fn scan_reader<R: Read>(reader: R, summary: &mut Summary) -> Result<(), LogError> {
+    scan_reader_with(reader, summary, &ScanOptions::default())
+}
+
+/// [`scan_reader`] with options.
+pub fn scan_reader_with<R: Read>(mut reader: R, summary: &mut Summary, opts: &ScanOptions) -> Result<(), LogError> {
+    let rec = recognisers().map_err(|e| LogError::Patterns(e.to_string()))?;
+    let mut buf = vec![0u8; BUFFER_SIZE];
+    let mut filled = 0usize;
+    let mut base = 0u64;
+    let mut carry = Carry::default();
+    let mut skip_to_newline = false;
+    let mut automata: Option<Automata> = None;
+    let mut candidates: Vec<Candidate> = Vec::new();
+    loop {
+        // Fill the buffer (decoders often return small pieces).
+        let mut eof = false;
+        while filled < buf.len() {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(LogError::Read { what: "the log input".into(), source: e }),
+            }
+        }
+        let automata = match &mut automata {
+            Some(a) => a,
+            None => automata.insert(build_automata(rec, &opts.languages, &buf[..filled])?),
+        };
+        let mut start = 0usize;
+        if skip_to_newline {
+            match memchr::memchr(b'\n', &buf[..filled]) {
+                Some(i) => {
+                    start = i + 1;
+                    skip_to_newline = false;
+                }
+                None => start = filled,
+            }
+        }
+        let end = if eof {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buf[start..filled]) {
+                Some(i) => start + i + 1,
+                None if start == 0 && filled == buf.len() => {
+                    // One line longer than the buffer: look at its first part only.
+                    skip_to_newline = true;
+                    filled
+                }
+                None => start,
+            }
+        };
+        if end > start {
+            let chunk = &buf[start..end];
+            let chunk_base = base + start as u64;
+            candidates.clear();
+            for (i, ac) in automata.automata.iter().enumerate() {
+                let conn_from = if i == 0 { automata.conn_from } else { usize::MAX };
+                candidate_lines(ac, conn_from, chunk, &mut candidates);
+            }
+            if automata.automata.len() > 1 {
+                candidates.sort_unstable();
+                candidates.dedup_by(|b, a| a.start == b.start);
+            }
+            for c in &candidates {
+                let (ls, le) = (c.start, c.end);
+                let line = &chunk[ls..le];
+                if let Some((at, host_start)) = c.conn {
+                    if let Some((pid, host)) = connection_received_at(line, at - ls, host_start - ls) {
+                        if let Some(h) = HostBuf::new(host) {
+                            carry.pid_hosts.insert(pid, h);
+                        }
+                    }
+                    continue;
+                }
+                summary.candidate_lines += 1;
+                examine_line(rec, line, chunk_base + ls as u64, chunk_base + le as u64 + 1, summary, &mut carry);
+            }
+        }
+        summary.bytes += end as u64;
+        buf.copy_within(end..filled, 0);
+        filled -= end;
+        base += end as u64;
+        if eof {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Build the anchor automata for the languages wanted (detected from `first` for `Auto`).
+fn build_automata(rec: &Recognisers, langs: &Languages, first: &[u8]) -> Result<Automata, LogError> {
+    let selected: Option<Vec<String>> = match langs {
+        Languages::All => None,
+        Languages::Only(v) => Some(v.clone()),
+        Languages::Auto => Some(detect_languages(first)),
+    };
+    let mut groups = rec.server_anchor_groups(selected.as_deref(), GROUP_MAX);
+    let conn = crate::explain::connection_received_prefixes(selected.as_deref());
+    if groups.is_empty() {
+        groups.push(Vec::new());
+    }
+    let conn_from = groups[0].len();
+    groups[0].extend(conn);
+    let automata = groups
+        .iter()
+        .map(|g| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(g)
+                .map_err(|e| LogError::Patterns(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Automata { automata, conn_from })
+}
+
+/// The scanner's automata; patterns `conn_from..` of the first are connection-received
+/// prefixes.
+struct Automata {
+    automata: Vec<AhoCorasick>,
+    conn_from: usize,
+}
+
+/// Guess the message languages of a log from its first bytes (see [`Languages::Auto`]).
+pub fn detect_languages(first: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(first);
+    let mut found: Vec<String> = Vec::new();
+    let mut add = |l: &str| {
+        if !found.iter().any(|f| f == l) {
+            found.push(l.to_string());
+        }
+    };
+    let mut han = false;
+    let mut kana = false;
+    for c in text.chars() {
+        match c as u32 {
+            0x3040..=0x30FF => kana = true,
+            0xAC00..=0xD7AF => add("ko"),
+            0x0400..=0x04FF => add("ru"),
+            0x4E00..=0x9FFF => han = true,
+            0xE4 | 0xF6 | 0xFC | 0xDF | 0xC4 | 0xD6 | 0xDC => add("de"),
+            0xE9 | 0xE8 | 0xEA | 0xE0 | 0xE7 | 0xC9 | 0xE2 | 0xF4 => add("fr"),
+            0xF1 | 0xE1 | 0xED | 0xF3 | 0xFA | 0xBF | 0xA1 => add("es"),
+            _ => {}
+        }
+    }
+    if kana {
+        add("ja");
+    } else if han {
+        add("zh_CN");
+    }
+    // Translated severity words that are plain ASCII (de TIPP, fr ASTUCE …).
+    for (word, lang) in crate::explain::translated_severity_langs() {
+        if word.is_ascii() && text.contains(&format!("{word}:")) {
+            add(&lang);
+        }
+    }
+    found
+}
+
+/// A line of the chunk that contains an anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Candidate {
+    start: usize,
+    end: usize,
+    /// For connection-received lines: where the prefix starts and ends (chunk offsets).
+    conn: Option<(usize, usize)>,
+}
+
+fn candidate_lines(ac: &AhoCorasick, conn_from: usize, chunk: &[u8], out: &mut Vec<Candidate>) {
+    let mut pos = 0usize;
+    while pos < chunk.len() {
+        let Some(m) = ac.find(aho_corasick::Input::new(chunk).range(pos..)) else { break };
+        let start = memchr::memrchr(b'\n', &chunk[pos..m.start()]).map_or(pos, |i| pos + i + 1);
+        let end = memchr::memchr(b'\n', &chunk[m.end()..]).map_or(chunk.len(), |i| m.end() + i);
+        let conn = (m.pattern().as_usize() >= conn_from).then_some((m.start(), m.end()));
+        out.push(Candidate { start, end, conn });
+        pos = end + 1;
+    }
+}
+
+/// Open a log file, transparently decompressing gzip (detected by its magic bytes).
+pub fn open_log(path: &Path) -> Result<Box<dyn Read>, LogError> {
+    let open = || File::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e });
+    let mut f = open()?;
+    let mut magic = [0u8; 2];
+    let n = read_up_to(&mut f, &mut magic).map_err(|e| LogError::Read { what: path.display().to_string(), source: e })?;
+    let f = open()?;
+    if n == 2 && magic == [0x1f, 0x8b] {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(BUFFER_SIZE, f))))
+    } else {
+        Ok(Box::new(f))
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Scan one file (plain or .gz) into `summary`.
+pub fn scan_path(path: &Path, summary: &mut Summary) -> Result<(), LogError> {
+    let r = open_log(path)?;
+    scan_reader(r, summary).map_err(|e| match e {
+        LogError::Read { source, .. } => LogError::Read { what: path.display().to_string(), source },
+        other => other,
+    })
+}
+
+fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: &mut Summary, carry: &mut Carry) {
+    let text = String::from_utf8_lossy(bytes);
+    let log = parse_line(&text);
+    let Some(hit) = rec.match_message(&log.message) else { return };
+    let code = rec.code(hit.rule);
+    let adjacent = carry.last_end == start
+        && (carry.last_pid.is_none() || log.pid.is_none() || carry.last_pid == log.pid);
+    let continuation = matches!(log.severity_en, Some("DETAIL" | "HINT"));
+    if adjacent
+        && (continuation
+            || (rec.is_attach(hit.rule)
+                && carry.last_code.as_deref().is_some_and(|c| c == code || c == "tls-handshake-failed")))
+    {
+        summary.matched_lines += 1;
+        carry.last_end = end;
+        return;
+    }
+    summary.matched_lines += 1;
+    let st = summary.codes.entry(code.to_string()).or_default();
+    st.count += 1;
+    if let Some(ts) = &log.timestamp {
+        if st.first_seen.is_none() {
+            st.first_seen = Some(ts.clone());
+        }
+        st.last_seen = Some(ts.clone());
+    }
+    if st.sample.is_empty() {
+        let s = text.trim_end();
+        st.sample = match s.char_indices().nth(SAMPLE_MAX) {
+            Some((i, _)) => format!("{}…", &s[..i]),
+            None => s.to_string(),
+        };
+    }
+    let client = log
+        .client
+        .clone()
+        .or_else(|| {
+            let pid = log.pid.as_ref()?.parse::<u32>().ok()?;
+            carry.pid_hosts.get(pid).map(str::to_string)
+        })
+        .or_else(|| hit.facts.get("host").cloned());
+    if let Some(c) = client {
+        st.clients.add(&c);
+    }
+    if let Some(u) = log.user.as_deref().or(hit.facts.get("user").map(String::as_str)) {
+        st.users.add(u);
+    }
+    if let Some(d) = log.database.as_deref().or(hit.facts.get("database").map(String::as_str)) {
+        st.databases.add(d);
+    }
+    carry.last_end = end;
+    carry.last_code = Some(code.to_string());
+    carry.last_pid = log.pid.clone();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn scan(text: &str) -> Summary {
+        let mut s = Summary::default();
+        scan_reader(text.as_bytes(), &mut s).unwrap();
+        s
+    }
+
+    fn counts(s: &Summary) -> Vec<(String, u64)> {
+        s.codes.iter().map(|(k, v)| (k.clone(), v.count)).collect()
+    }
+
+    fn check(text: &str, expected: &[(&str, u64)]) {
+        let s = scan(text);
+        let want: Vec<(String, u64)> = expected.iter().map(|(c, n)| (c.to_string(), *n)).collect();
+        assert_eq!(counts(&s), want, "{text}");
+    }
+
+    const P: &str = "2026-03-01 10:00:00.123 UTC [4242] kong@kong ";
+
+    #[test]
+    fn seed_lines_japanese_guide() {
+        let log = format!(
+            "{P}LOG:  could not accept SSL connection: wrong version number\n\
+             {P}HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.1 and TLSv1.1.\n\
+             {P}LOG:  could not accept SSL connection: unsupported protocol\n\
+             {P}HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.\n\
+             {P}FATAL:  could not load server certificate file \"server.crt\": No such file or directory\n\
+             {P}FATAL:  could not access private key file \"server.key\": No such file or directory\n\
+             {P}FATAL:  private key file \"/certs/example.com.key\" has group or world access\n\
+             {P}DETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.\n\
+             {P}LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n\
+             {P}LOG:  could not accept SSL connection: certificate verify failed\n\
+             {P}LOG:  provided user name (kong) and authenticated user name (foo@example.com) do not match\n\
+             {P}FATAL:  certificate authentication failed for user \"kong\"\n\
+             {P}FATAL:  connection requires a valid client certificate\n"
+        );
+        check(
+            &log,
+            &[
+                ("client-cert-required", 1),
+                ("client-cert-user-mismatch", 1),
+                ("client-rejects-server-ca", 1),
+                ("protocol-version-mismatch", 2),
+                ("server-cert-missing", 1),
+                ("server-key-missing", 1),
+                ("server-key-permissions", 1),
+                ("server-rejects-client-cert", 1),
+            ],
+        );
+    }
+
+    #[test]
+    fn summary_fields_and_json_shape() {
+        let mut log = String::new();
+        for i in 0..3 {
+            log.push_str(&format!(
+                "2026-03-01 10:00:0{i}.000 UTC [{i}] app@shop 10.0.0.{i}(5000) LOG:  could not accept SSL connection: no shared cipher\n"
+            ));
+            log.push_str("2026-03-01 10:00:00.000 UTC [7] app@shop LOG:  duration: 0.1 ms\n");
+        }
+        log.push_str("2026-03-01 10:00:09.000 UTC [9] app@shop 10.0.0.1(5000) LOG:  could not accept SSL connection: no shared cipher\n");
+        let s = scan(&log);
+        let st = &s.codes["cipher-mismatch"];
+        assert_eq!(st.count, 4);
+        assert_eq!(st.first_seen.as_deref(), Some("2026-03-01 10:00:00.000 UTC"));
+        assert_eq!(st.last_seen.as_deref(), Some("2026-03-01 10:00:09.000 UTC"));
+        assert_eq!(st.clients()[0], Count { value: "10.0.0.1".into(), count: 2 });
+        assert_eq!(st.users(), vec![Count { value: "app".into(), count: 4 }]);
+        assert_eq!(st.databases()[0].value, "shop");
+        assert!(st.sample.contains("no shared cipher"));
+        let v = serde_json::to_value(&s).unwrap();
+        let c = &v["codes"][0];
+        for k in ["code", "count", "first_seen", "last_seen", "sample", "clients", "users", "databases"] {
+            assert!(c.get(k).is_some(), "missing {k}");
+        }
+        assert_eq!(c["clients"][0]["value"], "10.0.0.1");
+        assert_eq!(s.bytes, log.len() as u64);
+    }
+
+    #[test]
+    fn pg_hba_host_is_the_client_when_prefix_has_none() {
+        let s = scan(&format!("{P}FATAL:  no pg_hba.conf entry for host \"10.1.1.1\", user \"kong\", database \"kong\", no encryption\n"));
+        assert_eq!(s.codes["ssl-required-by-server"].clients()[0].value, "10.1.1.1");
+    }
+
+    #[test]
+    fn translated_and_csv_and_json_lines() {
+        let csv = r#"2026-03-01 10:00:00.123 UTC,"app","shop",4242,"10.0.0.7:51000",65e1.1,1,"",2026-03-01 10:00:00 UTC,,0,LOG,08P01,"could not accept SSL connection: wrong version number",,"This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.",,,,,,,"","not initialized",,0"#;
+        let json = r#"{"timestamp":"2026-03-01 10:00:01.000 UTC","pid":99,"remote_host":"10.9.8.7","error_severity":"FATAL","message":"connection requires a valid client certificate"}"#;
+        let ja = "2026-03-01 10:00:02.000 JST [77] ログ:  SSL接続を受け付けられませんでした: tlsv1 alert unknown ca";
+        let s = scan(&format!("{csv}\n{json}\n{ja}\n"));
+        assert_eq!(
+            counts(&s),
+            vec![("client-cert-required".into(), 1), ("client-rejects-server-ca".into(), 1), ("protocol-version-mismatch".into(), 1)]
+        );
+        assert_eq!(s.codes["protocol-version-mismatch"].clients()[0].value, "10.0.0.7");
+        assert_eq!(s.codes["client-cert-required"].clients()[0].value, "10.9.8.7");
+    }
+
+    #[test]
+    fn lines_across_buffer_boundaries_and_without_final_newline() {
+        let filler = format!("{P}LOG:  statement: SELECT 1\n");
+        let bad = format!("{P}LOG:  could not accept SSL connection: no shared cipher\n");
+        let mut log = String::new();
+        let mut expected = 0;
+        let mut i = 0u32;
+        while log.len() < 3 * BUFFER_SIZE {
+            log.push_str(&filler);
+            i += 1;
+            if i % 7 == 3 {
+                log.push_str(&bad);
+                expected += 1;
+            }
+        }
+        log.push_str(bad.trim_end());
+        expected += 1;
+        // A reader that hands out odd-sized pieces.
+        struct Dribble<'a>(&'a [u8]);
+        impl Read for Dribble<'_> {
+            fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(b.len()).min(1009);
+                b[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut s = Summary::default();
+        scan_reader(Dribble(log.as_bytes()), &mut s).unwrap();
+        assert_eq!(s.codes["cipher-mismatch"].count, expected);
+        assert_eq!(s.bytes, log.len() as u64);
+    }
+
+    #[test]
+    fn overlong_line_is_bounded() {
+        let mut log = "x".repeat(BUFFER_SIZE + 100);
+        log.push_str(" could not accept SSL connection: no shared cipher\n");
+        log.push_str(&format!("{P}FATAL:  connection requires a valid client certificate\n"));
+        let s = scan(&log);
+        assert_eq!(counts(&s), vec![("client-cert-required".into(), 1)]);
+    }
+
+    #[test]
+    fn gzip_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("postgresql.log.gz");
+        let mut enc = flate2::write::GzEncoder::new(File::create(&path).unwrap(), flate2::Compression::fast());
+        enc.write_all(format!("{P}FATAL:  connection requires a valid client certificate\n").as_bytes()).unwrap();
+        enc.finish().unwrap();
+        let mut s = Summary::default();
+        scan_path(&path, &mut s).unwrap();
+        assert_eq!(counts(&s), vec![("client-cert-required".into(), 1)]);
+        let missing = scan_path(&dir.path().join("nope.log"), &mut s).unwrap_err();
+        assert!(missing.to_string().contains("nope.log"));
+    }
+
+    #[test]
+    fn language_detection_and_modes() {
+        let check_langs = |text: &str, want: &[&str]| {
+            let mut got = detect_languages(text.as_bytes());
+            got.sort();
+            assert_eq!(got, want, "{text}");
+        };
+        check_langs("2026-03-01 LOG:  checkpoint starting: time\n", &[]);
+        check_langs("ログ:  チェックポイント開始: time\n", &["ja"]);
+        check_langs("日志:  检查点开始\n", &["zh_CN"]);
+        check_langs("СООБЩЕНИЕ:  контрольная точка\n", &["ru"]);
+        check_langs("TIPP:  irgendwas\n", &["de"]);
+        // A German log whose first buffer shows no sign of German: Auto misses it, All finds it.
+        let de = format!("{P}LOG:  Anweisung: SELECT 1\n{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n");
+        assert!(scan(&de).codes.is_empty());
+        for opts in [ScanOptions { languages: Languages::All }, ScanOptions { languages: Languages::Only(vec!["de".into()]) }] {
+            let mut s = Summary::default();
+            scan_reader_with(de.as_bytes(), &mut s, &opts).unwrap();
+            assert_eq!(counts(&s), vec![("cipher-mismatch".into(), 1)], "{opts:?}");
+        }
+        // All: several automata, lines found by more than one are counted once.
+        let mixed = format!("{P}LOG:  could not accept SSL connection: no shared cipher\n{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n{P}FATAL:  connection requires a valid client certificate\n");
+        let mut s = Summary::default();
+        scan_reader_with(mixed.as_bytes(), &mut s, &ScanOptions { languages: Languages::All }).unwrap();
+        assert_eq!(counts(&s), vec![("cipher-mismatch".into(), 2), ("client-cert-required".into(), 1)]);
+    }
+
+    #[test]
+    fn client_from_connection_received_line() {
+        let log = String::from(
+            "2026-03-01 10:00:00.000 UTC [501] [unknown]@[unknown] LOG:  connection received: host=10.7.7.7 port=40000\n\
+             2026-03-01 10:00:00.001 UTC [502] [unknown]@[unknown] LOG:  connection received: host=[local]\n\
+             2026-03-01 10:00:00.002 UTC [501] [unknown]@[unknown] LOG:  could not accept SSL connection: no shared cipher\n\
+             2026-03-01 10:00:00.003 UTC [503] [unknown]@[unknown] LOG:  could not accept SSL connection: no shared cipher\n"
+        );
+        let s = scan(&log);
+        assert_eq!(s.codes["cipher-mismatch"].count, 2);
+        assert_eq!(s.codes["cipher-mismatch"].clients(), vec![Count { value: "10.7.7.7".into(), count: 1 }]);
+        assert_eq!(s.candidate_lines, 2);
+        let en = [CONNECTION_RECEIVED.to_string()];
+        assert_eq!(connection_received(b"x [12] LOG:  connection received: host=::1 port=5", &en), Some(("12".into(), "::1".into())));
+        assert_eq!(connection_received(b"LOG:  connection received: host=h", &en), None);
+        // Real PostgreSQL 15.18 output with lc_messages = 'de_DE.utf8' (translated severity,
+        // quotes, "[unknown]" and connection line).
+        let de = "2026-11-23 20:47:32.608 UTC [7053] [unbekannt]@[unbekannt] LOG:  Verbindung empfangen: Host=127.0.0.1 Port=54308\n\
+            2026-11-23 20:47:32.611 UTC [7053] [unbekannt]@[unbekannt] LOG:  konnte SSL-Verbindung nicht annehmen: unsupported protocol\n\
+            2026-11-23 20:47:32.611 UTC [7053] [unbekannt]@[unbekannt] TIPP:  Das zeigt möglicherweise an, dass der Client keine SSL-Protokollversion zwischen TLSv1.3 und TLSv1.3 unterstützt.\n\
+            2026-11-23 20:47:32.649 UTC [7056] [unbekannt]@[unbekannt] LOG:  Verbindung empfangen: Host=127.0.0.2 Port=54310\n\
+            2026-11-23 20:47:32.650 UTC [7056] postgres@postgres FATAL:  kein pg_hba.conf-Eintrag für Host »127.0.0.1«, Benutzer »postgres«, Datenbank »postgres«, keine Verschlüsselung\n\
+            2026-11-23 20:47:32.728 UTC [7060] [unbekannt]@[unbekannt] LOG:  Verbindung empfangen: Host=127.0.0.3 Port=54316\n\
+            2026-11-23 20:47:32.771 UTC [7060] [unbekannt]@[unbekannt] LOG:  konnte SSL-Verbindung nicht annehmen: tlsv1 alert unknown ca\n";
+        let s = scan(de);
+        assert_eq!(
+            counts(&s),
+            vec![("client-rejects-server-ca".into(), 1), ("protocol-version-mismatch".into(), 1), ("ssl-required-by-server".into(), 1)]
+        );
+        assert_eq!(s.codes["protocol-version-mismatch"].clients()[0].value, "127.0.0.1");
+        assert_eq!(s.codes["ssl-required-by-server"].clients()[0].value, "127.0.0.2");
+        assert_eq!(s.codes["ssl-required-by-server"].users()[0].value, "postgres");
+        assert!(s.codes["client-rejects-server-ca"].users().is_empty());
+    }
+
+    #[test]
+    fn garbage_input() {
+        let mut bytes: Vec<u8> = (0..=255u8).cycle().take(BUFFER_SIZE * 2 + 3).collect();
+        bytes.extend_from_slice(b"\xff\xfe could not accept SSL connection: \xff\n");
+        let mut s = Summary::default();
+        scan_reader(&bytes[..], &mut s).unwrap();
+        assert_eq!(s.bytes, bytes.len() as u64);
+    }
+}
