@@ -282,7 +282,7 @@ pub fn sessions(tgt: Option<String>, timeouts: pgtls::net::Timeouts, format: For
             if !opts.quiet {
                 let _ = writeln!(s, "{}", facts.server_version);
                 let _ = writeln!(s, "pgtls's own connection: {}", if facts.own_connection_ssl { "TLS" } else { "no TLS" });
-                let _ = writeln!(s, "{:>5}  {:<5} {:<8} {:<28} {:<12} {:<12} {:<16} {}", "count", "ssl", "version", "cipher", "database", "user", "client", "application / backend");
+                let _ = writeln!(s, "{:>5}  {:<5} {:<8} {:<28} {:<12} {:<12} {:<16} application / backend", "count", "ssl", "version", "cipher", "database", "user", "client");
                 for g in &facts.groups {
                     let _ = writeln!(
                         s,

@@ -15,7 +15,7 @@ use pgtls::lab::{Ca, InProcessServer, Server, ServerOptions, TlsFiles};
 use pgtls::net::Timeouts;
 use pgtls::probe::{Negotiation, ProbeTarget};
 use pgtls::report::{self, Format, HostReport, RenderOptions};
-use pgtls::x509::CertInfo;
+use pgtls::verify::libpq::{diagnose, SslMode, VerdictInput};
 
 enum Endpoint {
     Postgres(Server),
@@ -76,16 +76,39 @@ pub fn run(format: Format, opts: RenderOptions, timeouts: Timeouts) -> Result<i3
         negotiation: Negotiation::Postgres,
     };
     let mut reports = crate::cli::probe_all(&[target], timeouts);
-    let store = vec![CertInfo::from_der(&old_ica.der(), "root.crt entry #0")?];
+    let chain: Vec<Vec<u8>> = reports.first().map(|r| r.facts.chain.iter().map(|c| c.der.clone()).collect()).unwrap_or_default();
+    let verdict_with = |rootcert: &std::path::Path| {
+        let mut input = VerdictInput::new("localhost", chain.clone());
+        input.sslmode = Some(SslMode::VerifyFull);
+        input.sslrootcert = Some(rootcert.display().to_string());
+        input.hostaddr = Some("127.0.0.1".into());
+        diagnose(&input)
+    };
+    let before = verdict_with(&pinned);
     for r in &mut reports {
-        r.findings.extend(pinned_diagnosis(&r.facts.chain, &store, &pinned.display().to_string()));
+        r.findings.extend(before.findings.clone());
     }
+    let fixed = dir.path().join("root-fixed.crt");
+    std::fs::write(&fixed, root.cert_pem()).context("writing the fixed root.crt")?;
+    let after = verdict_with(&fixed);
     let all: Vec<Finding> = reports.iter().flat_map(|r| r.findings.clone()).collect();
 
     match format {
-        Format::Json => crate::cli::print(&report::json::to_string(&report::json::probe(&reports)))?,
+        Format::Json => crate::cli::print(&report::json::to_string(&serde_json::json!({
+            "command": "demo",
+            "probe": report::json::probe(&reports),
+            "verdict_before": before.verdict,
+            "verdict_after_fix": after.verdict,
+            "findings": all,
+            "exit_code": exit_code(&all),
+        })))?,
         Format::Human => {
-            let _ = writeln!(story, "What pgtls finds:");
+            let _ = writeln!(story, "What pgtls finds (`pgtls verify \"host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=...\"`):");
+            let _ = writeln!(
+                story,
+                "  libpq's verdict: {}\n",
+                before.verdict.error.as_deref().map(|e| format!("fails — {e}")).unwrap_or_else(|| "connects".into())
+            );
             let mut body = String::new();
             for r in &reports {
                 report::human::host(&mut body, &HostReport { facts: r.facts.clone(), findings: r.findings.clone() }, &opts);
@@ -93,36 +116,14 @@ pub fn run(format: Format, opts: RenderOptions, timeouts: Timeouts) -> Result<i3
             story += &body;
             let _ = writeln!(
                 story,
-                "\nThe fix: trust the ROOT (\"Example Cloud Global Root G2\") in root.crt, not an intermediate.\n\
-                 Cleaning up: the server and its files are removed."
+                "\nThe fix: trust the ROOT (\"Example Cloud Global Root G2\") in root.crt, never an intermediate.\n\
+                 With only that root in root.crt, libpq's verdict becomes: {}.\n\
+                 Cleaning up: the server and its files are removed.",
+                after.verdict.error.as_deref().map(|e| format!("fails — {e}")).unwrap_or_else(|| "connects".into())
             );
             crate::cli::print(&story)?;
         }
     }
     drop(endpoint);
     Ok(exit_code(&all))
-}
-
-/// The demo's own minimal trust diagnosis (pinned intermediate, chain not anchored).
-fn pinned_diagnosis(chain: &[CertInfo], store: &[CertInfo], store_path: &str) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, c) in store.iter().enumerate() {
-        if c.is_ca && !c.self_signed {
-            out.push(
-                Finding::new("pinned-intermediate")
-                    .detail(format!("{store_path} entry #{i} \"{}\" is an intermediate CA, not a root.", c.subject))
-                    .evidence("store", store_path),
-            );
-        }
-    }
-    let anchored = chain.iter().any(|c| store.iter().any(|s| s.subject == c.issuer && s.spki_sha256 != c.spki_sha256));
-    if !anchored {
-        if let Some(leaf) = chain.first() {
-            out.push(Finding::new("server-cert-untrusted").detail(format!(
-                "The server's chain (\"{}\" issued by \"{}\") does not lead to any certificate in {store_path}.",
-                leaf.subject, leaf.issuer
-            )));
-        }
-    }
-    out
 }

@@ -136,7 +136,7 @@ pub fn logs(files: Vec<PathBuf>, all_languages: bool, format: Format, opts: Rend
                 summary.bytes, summary.candidate_lines, summary.matched_lines
             );
             let mut by_count: Vec<_> = summary.codes.iter().collect();
-            by_count.sort_by(|a, b| b.1.count.cmp(&a.1.count));
+            by_count.sort_by_key(|(_, st)| std::cmp::Reverse(st.count));
             for (code, st) in by_count {
                 let title = catalogue().get(code).map(|e| e.text(opts.lang).title.clone()).unwrap_or_default();
                 let _ = writeln!(s, "\n{:>8}  {code}  {title}", st.count);

@@ -23,7 +23,7 @@ pub fn resolve(arg: Option<&str>) -> Result<Resolved> {
 
 /// The TCP endpoints libpq would try, in order, as probe targets.
 pub fn probe_targets(arg: Option<&str>, direct: bool) -> Result<Vec<ProbeTarget>> {
-    Ok(targets_of(&resolve(arg)?, direct)?)
+    targets_of(&resolve(arg)?, direct)
 }
 
 pub fn targets_of(r: &Resolved, direct: bool) -> Result<Vec<ProbeTarget>> {

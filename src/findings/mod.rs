@@ -248,7 +248,7 @@ mod tests {
         let w = Finding::new("server-ssl-off").severity(Severity::Warning);
         let e = Finding::new("server-ssl-off");
         assert_eq!(exit_code(&[]), 0);
-        assert_eq!(exit_code(&[w.clone()]), 1);
+        assert_eq!(exit_code(std::slice::from_ref(&w)), 1);
         assert_eq!(exit_code(&[w, e]), 2);
     }
 }

@@ -52,7 +52,7 @@ pub fn find_installations() -> Vec<Installation> {
             out.push(Installation { bin_dir: d, major, version });
         }
     }
-    out.sort_by(|a, b| b.major.cmp(&a.major));
+    out.sort_by_key(|i| std::cmp::Reverse(i.major));
     out
 }
 

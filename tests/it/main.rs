@@ -8,3 +8,4 @@ mod provoke;
 mod fleet;
 mod scan;
 mod verify;
+mod demo;

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pgtls::lab::{Ca, CertKey, CertSpec, Server, ServerOptions, TlsFiles};
+use pgtls::lab::{Ca, CertKey, CertSpec, Server, TlsFiles};
 
 
 /// One server-side chain and the host name a client uses for it.
@@ -81,24 +81,5 @@ pub fn psql_outcome(server: &Server, host: &str, sslmode: &str, rootcert: &Path)
         Ok(())
     } else {
         Err(out.trim().to_string())
-    }
-}
-
-#[test]
-#[ignore = "prints what psql does; the agreement test is verify::libpq_verdicts_agree_with_psql_on_every_cell"]
-fn print_psql_matrix() {
-    let dir = tempfile::tempdir().unwrap();
-    for case in chain_cases() {
-        let server = Server::start(ServerOptions::with_tls(case.tls.clone())).unwrap();
-        for store in STORES {
-            let path = store_file(dir.path(), &case, store);
-            for mode in MODES {
-                let r = psql_outcome(&server, case.host, mode, &path);
-                println!("{:<14} {:<10} {:<11} {}", case.name, store, mode, match r {
-                    Ok(()) => "connects".to_string(),
-                    Err(e) => e.lines().next().unwrap_or("").split("failed: ").last().unwrap_or("").to_string(),
-                });
-            }
-        }
     }
 }
