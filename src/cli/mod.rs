@@ -272,6 +272,9 @@ pub enum Command {
         /// Look for every translated message (default: English plus languages detected at the start).
         #[arg(long)]
         all_languages: bool,
+        /// Print the English server-message anchors, one per line, and exit (for benchmarks).
+        #[arg(long, hide = true)]
+        print_anchors: bool,
     },
     /// A guided tour on a local throw-away server: a client that pinned an intermediate the server no longer uses.
     Demo,
@@ -415,7 +418,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Sessions { target } => audit::sessions(target, timeouts, cli.format, opts),
         Command::Explain { input, list } => explain::explain(input, list, cli.format, opts),
-        Command::Logs { files, all_languages } => explain::logs(files, all_languages, cli.format, opts),
+        Command::Logs { print_anchors: true, .. } => {
+            let r = pgtls::explain::recognisers().map_err(|e| anyhow::anyhow!("{e}"))?;
+            print(&(r.server_anchors(Some(&[])).join("\n") + "\n"))?;
+            Ok(0)
+        }
+        Command::Logs { files, all_languages, .. } => explain::logs(files, all_languages, cli.format, opts),
         Command::Demo => demo::run(cli.format, opts, timeouts),
         Command::LabServe { settings, rsa, newest } => lab_serve(&settings, rsa, newest),
         Command::Completions { shell } => {

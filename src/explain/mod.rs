@@ -305,6 +305,12 @@ impl Recognisers {
         groups
     }
 
+    /// The server-log anchors for `langs` (English only with `Some(&[])`), as one list: what
+    /// the benchmark hands to `rg -F -f` so both tools search for the same literals.
+    pub fn server_anchors(&self, langs: Option<&[String]>) -> Vec<String> {
+        self.server_anchor_groups(langs, usize::MAX).concat()
+    }
+
     /// Languages that have translated patterns.
     pub fn languages(&self) -> Vec<String> {
         let mut v: Vec<String> = self.rules.iter().filter_map(|r| r.lang.clone()).collect();
