@@ -21,12 +21,12 @@ bytes=$(stat -c %s "$big"); sbytes=$(stat -c %s "$small")
 echo "log: $big ($bytes bytes), $(wc -l < "$out/anchors.txt") anchors"
 cat "$big" > /dev/null  # warm the page cache for everyone
 
-hyperfine -N --warmup 1 --runs 5 --export-json "$out/logs.json" \
+hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/logs.json" \
   -n pgtls "$PGTLS logs --format json $big" \
   -n "rg -c" "rg --no-mmap -c -F -f $out/anchors.txt $big" > /dev/null
-/usr/bin/time -f "%M" -o "$out/pgtls.rss" "$PGTLS" logs --format json "$big" > "$out/pgtls-logs.json"
+/usr/bin/time -f "%M" -o "$out/pgtls.rss" "$PGTLS" logs --format json "$big" > "$out/pgtls-logs.json" || true
 /usr/bin/time -f "%M" -o "$out/rg.rss" rg --no-mmap -c -F -f "$out/anchors.txt" "$big" > "$out/rg.count"
-hyperfine -N --runs 1 --export-json "$out/badger.json" \
+hyperfine -N -i --runs 1 --export-json "$out/badger.json" \
   -n pgtls-100M "$PGTLS logs --format json $small" \
   -n pgbadger-100M "pgbadger -q -f stderr -j 1 -o $out/badger.html $small" > /dev/null
 /usr/bin/time -f "%M" -o "$out/pgbadger.rss" pgbadger -q -f stderr -j 1 -o "$out/badger.html" "$small"

@@ -9,3 +9,4 @@ mod fleet;
 mod scan;
 mod verify;
 mod demo;
+mod server_audit;
