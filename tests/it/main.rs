@@ -10,3 +10,4 @@ mod scan;
 mod verify;
 mod demo;
 mod server_audit;
+mod cli;

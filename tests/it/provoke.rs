@@ -276,3 +276,37 @@ fn translated_server_messages() {
         }
     }
 }
+
+#[test]
+fn encrypted_key_and_upside_down_protocol_range() {
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.key");
+    std::fs::write(&plain, &pki.leaf.key_pem).unwrap();
+    let out = Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:secret", "-in"])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    let mut tls = pki.tls();
+    tls.key_pem = String::from_utf8(out.stdout).unwrap();
+    let log = start_failure(ServerOptions::with_tls(tls));
+    expect(&log, "could not load private key file", "key-passphrase");
+    let o = ServerOptions::with_tls(pki.tls())
+        .setting("ssl_min_protocol_version", "'TLSv1.3'")
+        .setting("ssl_max_protocol_version", "'TLSv1.2'");
+    let log = start_failure(o);
+    expect(&log, "could not set SSL protocol version range", "ssl-protocol-range-invalid");
+}
+
+#[test]
+fn ssl_connection_where_only_hostnossl_lines_exist() {
+    let pki = Pki::new();
+    let mut o = ServerOptions::with_tls(pki.tls());
+    o.hba.push("hostnossl all all 127.0.0.1/32 trust".into());
+    let server = Server::start(o).unwrap();
+    let (ok, _) = server.psql("sslmode=require", "select 1").unwrap();
+    assert!(!ok);
+    let log = wait_log(&server, "no pg_hba.conf entry");
+    expect(&log, "no pg_hba.conf entry", "hba-no-ssl-entry");
+}
