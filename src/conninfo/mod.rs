@@ -441,6 +441,26 @@ str_enum!(
     }
 );
 
+impl SslMode {
+    /// Parse libpq's spelling.
+    pub fn parse(s: &str) -> Option<SslMode> {
+        SslMode::from_libpq(s)
+    }
+
+    /// TLS is mandatory (no plaintext fallback).
+    pub fn requires_tls(self) -> bool {
+        self >= SslMode::Require
+    }
+}
+
+impl std::str::FromStr for SslMode {
+    type Err = String;
+    /// libpq's own wording for a bad value.
+    fn from_str(s: &str) -> Result<SslMode, String> {
+        SslMode::parse(s).ok_or_else(|| format!("invalid sslmode value: \"{s}\""))
+    }
+}
+
 str_enum!(
     /// `sslnegotiation` (libpq 17+).
     SslNegotiation { Postgres = "postgres", Direct = "direct" }

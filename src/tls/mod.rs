@@ -73,14 +73,27 @@ pub struct HandshakeOptions {
     pub only_tls13: bool,
 }
 
-/// Records the chain, accepts it, and still checks handshake signatures so the session is real.
+/// Records the chain, accepts it, and still checks handshake signatures so the session is
+/// real. Used by the probe (which decides trust later, by libpq's rules) and by `sessions`
+/// for sslmode prefer/require (encryption without authentication, as libpq does).
 #[derive(Debug)]
-struct Recorder {
+pub struct RecordingVerifier {
     chain: Mutex<Vec<Vec<u8>>>,
     provider: Arc<CryptoProvider>,
 }
 
-impl ServerCertVerifier for Recorder {
+impl RecordingVerifier {
+    pub fn new(provider: Arc<CryptoProvider>) -> RecordingVerifier {
+        RecordingVerifier { chain: Mutex::new(Vec::new()), provider }
+    }
+
+    /// The chain the server presented (leaf first), empty before the handshake got there.
+    pub fn chain(&self) -> Vec<Vec<u8>> {
+        self.chain.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl ServerCertVerifier for RecordingVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -130,7 +143,7 @@ pub struct HandshakeOutcome {
 /// Run a TLS handshake over an already negotiated stream, record, then close politely.
 pub fn handshake(mut sock: TcpStream, opts: &HandshakeOptions) -> HandshakeOutcome {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let recorder = Arc::new(Recorder { chain: Mutex::new(Vec::new()), provider: provider.clone() });
+    let recorder = Arc::new(RecordingVerifier::new(provider.clone()));
     let versions: &[&'static rustls::SupportedProtocolVersion] = if opts.only_tls12 {
         &[&rustls::version::TLS12]
     } else if opts.only_tls13 {
@@ -162,7 +175,7 @@ pub fn handshake(mut sock: TcpStream, opts: &HandshakeOptions) -> HandshakeOutco
     };
 
     let result = drive(&mut conn, &mut sock);
-    let chain_der = recorder.chain.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let chain_der = recorder.chain();
     let result = result.map(|()| facts(&conn, chain_der.clone()));
     if result.is_ok() {
         conn.send_close_notify();

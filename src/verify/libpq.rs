@@ -27,7 +27,6 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -36,46 +35,7 @@ use super::{build_paths, short_name, Options, PathFailure, PathReport};
 use crate::findings::{Finding, Severity};
 use crate::trust::{self, CertInfo, San, TrustError, TrustSource, TrustStore};
 
-/// libpq's sslmode values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SslMode {
-    Disable,
-    Allow,
-    Prefer,
-    Require,
-    VerifyCa,
-    VerifyFull,
-}
-
-impl SslMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SslMode::Disable => "disable",
-            SslMode::Allow => "allow",
-            SslMode::Prefer => "prefer",
-            SslMode::Require => "require",
-            SslMode::VerifyCa => "verify-ca",
-            SslMode::VerifyFull => "verify-full",
-        }
-    }
-}
-
-impl FromStr for SslMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "disable" => SslMode::Disable,
-            "allow" => SslMode::Allow,
-            "prefer" => SslMode::Prefer,
-            "require" => SslMode::Require,
-            "verify-ca" => SslMode::VerifyCa,
-            "verify-full" => SslMode::VerifyFull,
-            // libpq's own wording for a bad value.
-            _ => return Err(format!("invalid sslmode value: \"{s}\"")),
-        })
-    }
-}
+pub use crate::conninfo::SslMode;
 
 /// Everything libpq's decision depends on.
 #[derive(Debug, Clone)]
