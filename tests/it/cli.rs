@@ -101,3 +101,102 @@ fn replicas_on_a_newer_root() {
     assert_eq!(v["hosts"][1]["verdict"]["connects"], true);
     assert!(v["paths"].as_array().unwrap().len() == 1);
 }
+
+/// Rotation readiness on lab servers that present the provider's old and new chains (names
+/// as in the seed guide; the roots are lab stand-ins, matched by name like the real ones).
+#[test]
+fn rotation_sees_old_and_new_chains_and_pinned_intermediates() {
+    let g2 = Ca::root("DigiCert Global Root G2").unwrap();
+    let old_ica = g2.intermediate("Microsoft Azure RSA TLS Issuing CA 03").unwrap();
+    let new_root = g2.intermediate("Microsoft TLS RSA Root G2").unwrap();
+    let new_ica = new_root.intermediate("Microsoft TLS G2 RSA CA OCSP 02").unwrap();
+    let old_leaf = old_ica.leaf("localhost", &["localhost"]).unwrap();
+    let new_leaf = new_ica.leaf("localhost", &["localhost"]).unwrap();
+    let old = Server::start(ServerOptions::with_tls(TlsFiles {
+        cert_chain_pem: format!("{}{}", old_leaf.cert_pem, old_ica.cert_pem()),
+        key_pem: old_leaf.key_pem,
+        ca_pem: None,
+    }))
+    .unwrap();
+    let new = Server::start(ServerOptions::with_tls(TlsFiles {
+        cert_chain_pem: format!("{}{}{}", new_leaf.cert_pem, new_ica.cert_pem(), new_root.cert_pem()),
+        key_pem: new_leaf.key_pem,
+        ca_pem: None,
+    }))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = dir.path().join("pinned.crt");
+    std::fs::write(&pinned, old_ica.cert_pem()).unwrap();
+    let out = pgtls()
+        .args(["rotation", "--format", "json", "--trust"])
+        .arg(&pinned)
+        .arg(format!("127.0.0.1:{}", old.port()))
+        .arg(format!("127.0.0.1:{}", new.port()))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(v["servers"][0]["chain"], "old");
+    assert_eq!(v["servers"][1]["chain"], "new");
+    assert_eq!(v["ready"], false);
+    let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"rotation-unready"), "{codes:?}");
+    assert!(!v["pinned"].as_array().unwrap().is_empty(), "{v:#}");
+    assert_eq!(out.status.code(), Some(1), "rotation-unready is a warning: it breaks at the rotation");
+
+    // The bundle from the system store holds the real roots, each with its subject and SHA-256.
+    let bundle = dir.path().join("bundle.crt");
+    let out = pgtls().args(["bundle", "--profile", "azure-2026", "-o"]).arg(&bundle).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    assert!(text.contains("# Subject: C=US, O=DigiCert Inc, OU=www.digicert.com, CN=DigiCert Global Root G2"), "{text}");
+    assert!(text.contains("# SHA-256: "));
+    // The system store is ready for the rotation (it has the required root).
+    let out = pgtls().args(["rotation", "--format", "json", "--trust", "system"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ready"], true, "{v:#}");
+}
+
+#[test]
+fn logs_reads_gzip_and_stdin_and_reports_per_code() {
+    use std::io::Write;
+    let log = "2026-11-01 10:00:00.000 UTC [11] LOG:  connection received: host=10.1.2.3 port=5000\n\
+               2026-11-01 10:00:00.001 UTC [11] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n\
+               2026-11-01 10:00:01.000 UTC [12] app@shop FATAL:  no pg_hba.conf entry for host \"10.1.2.4\", user \"app\", database \"shop\", no encryption\n\
+               2026-11-01 10:05:00.000 UTC [13] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n\
+               2026-11-01 10:06:00.000 UTC [14] LOG:  checkpoint starting: time\n";
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("postgresql.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::default());
+    enc.write_all(log.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let out = pgtls().args(["logs", "--format", "json"]).arg(&gz).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes = v["codes"].as_array().unwrap();
+    assert_eq!(codes[0]["code"], "client-rejects-server-ca");
+    assert_eq!(codes[0]["count"], 2);
+    assert!(codes[0]["first_seen"].as_str().unwrap().starts_with("2026-11-01 10:00:00.001"));
+    assert!(codes[0]["last_seen"].as_str().unwrap().starts_with("2026-11-01 10:05:00"));
+    assert_eq!(codes[1]["code"], "ssl-required-by-server");
+    assert_eq!(codes[1]["users"][0]["value"], "app");
+    let mut child = pgtls()
+        .args(["logs", "--format", "json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(log.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v2: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v2["codes"], v["codes"]);
+}
+
+#[test]
+fn malformed_server_config_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("postgresql.conf");
+    std::fs::write(&conf, "ssl = on\nssl_ciphers = HIGH:!aNULL\n").unwrap();
+    let out = pgtls().args(["server", "--config"]).arg(&conf).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("postgresql.conf") && err.contains("line 2"), "{err}");
+}

@@ -79,6 +79,22 @@ fn counts_tls_and_plain_sessions_exactly() {
     assert_eq!(facts.ssl_is_used, None, "sslinfo is not installed and must not be created");
     assert!(facts.hba_rules.as_ref().is_some_and(|r| !r.is_empty()));
 
+    // The command reports the same counts, read-only, without a password prompt (stdin is not a tty).
+    let out = crate::support::pgtls()
+        .args(["sessions", "--format", "json"])
+        .arg(format!("host=127.0.0.1 port={} user=postgres dbname=postgres sslmode=require", server.port()))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let count = |app: &str| -> i64 {
+        v["groups"].as_array().unwrap().iter().filter(|g| g["application_name"] == app).map(|g| g["count"].as_i64().unwrap()).sum()
+    };
+    assert_eq!(count("plainapp"), 2);
+    assert_eq!(count("tlsapp"), 3);
+    assert_eq!(v["own_connection_ssl"], true);
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "ssl-not-used"));
+
     let found = pgtls::checks::sessions::check(&facts, &Default::default());
     let not_used: Vec<_> = found.iter().filter(|f| f.code == "ssl-not-used").collect();
     assert_eq!(not_used.len(), 1);
