@@ -131,7 +131,7 @@ pub fn verify(a: VerifyArgs, timeouts: Timeouts, format: Format, opts: RenderOpt
             let mut s = String::new();
             for h in &hosts {
                 let d = &h.diagnosis;
-                let _ = writeln!(s, "verify {} as libpq {} would (sslmode={})", h.facts.target.endpoint(), a.libpq, d.sslmode.as_str());
+                let _ = writeln!(s, "verify {} as libpq {} would (sslmode={})", h.facts.target.display_name(), a.libpq, d.sslmode.as_str());
                 let _ = writeln!(s, "  trust source: {}", d.trust_source.as_deref().unwrap_or("none (no verification)"));
                 match &d.verdict.error {
                     None => {

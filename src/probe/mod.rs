@@ -41,6 +41,17 @@ pub struct ProbeTarget {
 }
 
 impl ProbeTarget {
+    /// `host (hostaddr):port` when libpq connects to an address other than the name it checks.
+    pub fn display_name(&self) -> String {
+        match &self.hostaddr {
+            Some(a) if *a != self.host => {
+                let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+                format!("{host} ({a}):{}", self.port)
+            }
+            _ => self.endpoint(),
+        }
+    }
+
     pub fn endpoint(&self) -> String {
         let h = self.hostaddr.as_deref().unwrap_or(&self.host);
         if h.contains(':') {

@@ -90,7 +90,7 @@ pub fn host(out: &mut String, r: &HostReport, o: &RenderOptions) {
         Negotiation::Direct => "direct SSL, ALPN postgresql",
     };
     let sni = f.target.sni.as_deref().unwrap_or("none");
-    let _ = writeln!(out, "{} {} ({how}, SNI: {sni})", paint(BOLD, "probe"), f.target.endpoint());
+    let _ = writeln!(out, "{} {} ({how}, SNI: {sni})", paint(BOLD, "probe"), f.target.display_name());
     if !o.quiet {
         match &f.reply {
             Some(Negotiated::Accept) => {
