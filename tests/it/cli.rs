@@ -200,3 +200,35 @@ fn malformed_server_config_names_file_and_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("postgresql.conf") && err.contains("line 2"), "{err}");
 }
+
+/// Two roots and a cross-signed intermediate: every trust path is listed.
+#[test]
+fn cross_signed_setup_lists_every_path() {
+    let old = Ca::root("Old Root CA").unwrap();
+    let new_root = Ca::root("New Root G2").unwrap();
+    let new_int = new_root.intermediate("G2 Issuing CA").unwrap();
+    let cross = old.cross_sign(&new_root).unwrap();
+    let leaf = new_int.leaf("localhost", &["localhost"]).unwrap();
+    let server = Server::start(ServerOptions::with_tls(TlsFiles {
+        cert_chain_pem: format!("{}{}{}", leaf.cert_pem, new_int.cert_pem(), cross),
+        key_pem: leaf.key_pem,
+        ca_pem: None,
+    }))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("root.crt");
+    std::fs::write(&store, format!("{}{}", old.cert_pem(), new_root.cert_pem())).unwrap();
+    let target = format!("host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), store.display());
+    let out = pgtls().args(["verify", "--format", "json", &target]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"]["connects"], true);
+    let paths = v["paths"].as_array().unwrap();
+    assert_eq!(paths.len(), 2, "{v:#}");
+    let anchors: Vec<&str> = paths.iter().map(|p| p.as_array().unwrap().last().unwrap()["subject"].as_str().unwrap()).collect();
+    assert!(anchors.iter().any(|a| a.contains("Old Root CA")) && anchors.iter().any(|a| a.contains("New Root G2")), "{anchors:?}");
+    for p in paths {
+        assert_eq!(p[0]["subject"], "CN=localhost");
+    }
+    let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"cross-signed-path"), "{codes:?}");
+}
