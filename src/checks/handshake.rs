@@ -71,9 +71,10 @@ fn stack_limit(facts: &ProbeFacts, alert: &str) -> Vec<Finding> {
             "{} refused pgtls's handshake (alert \"{alert}\") but accepts {}: suites that pgtls's TLS stack does not \
              implement (it speaks only AES-GCM/ChaCha20 with ECDHE). libpq with OpenSSL negotiates them, so psql may \
              connect; clients limited to modern AEAD suites (rustls, some JDBC/Go profiles) fail with \"no shared cipher\" / \
-             \"handshake failure\". Certificate facts are not available from this probe.",
+             \"handshake failure\".{}",
             facts.target.endpoint(),
-            suites.join(", ")
+            suites.join(", "),
+            if facts.chain.is_empty() { " Certificate facts are not available from this probe." } else { " The chain below was read from a raw TLS 1.2 handshake." }
         ))
         .evidence("server_suites", suites.join(","))
         .fix("Add ECDHE AEAD suites to the server's ssl_ciphers (PostgreSQL's default 'HIGH:MEDIUM:+3DES:!aNULL' includes them) and reload.")];

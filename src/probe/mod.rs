@@ -162,7 +162,7 @@ fn run(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
 
 /// A small raw scan after a failed handshake, so findings can name the server's side.
 fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
-    use crate::tls::scan::{scan, ProtocolVersion, ScanOptions};
+    use crate::tls::scan::{fetch_hello, scan, ProtocolVersion, ScanOptions};
     let host = target.hostaddr.as_deref().unwrap_or(&target.host);
     let Ok(addrs) = net::resolve(host, target.port, timeouts.connect) else { return };
     let conn = net::TlsStart { addrs, endpoint: target.endpoint(), direct: target.negotiation == Negotiation::Direct, timeouts };
@@ -193,6 +193,18 @@ fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut
         );
         facts.server_suites =
             Some(suites.versions.iter().flat_map(|v| v.ciphers.iter().map(|c| c.openssl_name())).collect());
+        // TLS 1.2 sends the certificate chain in the clear: read it with a raw hello, so the
+        // chain facts exist even when our own stack could not finish the handshake.
+        if let Some(v12) = suites.version(ProtocolVersion::TLSv1_2).filter(|v| v.accepted) {
+            let opts = ScanOptions { timeout: timeouts.io, sni: target.sni.clone(), ..Default::default() };
+            if let Ok(hello) = fetch_hello(&conn, &opts, ProtocolVersion::TLSv1_2, &v12.ciphers) {
+                if facts.chain.is_empty() {
+                    if let Ok(chain) = crate::x509::summarise_chain(&hello.certificates) {
+                        facts.chain = chain;
+                    }
+                }
+            }
+        }
     }
 }
 

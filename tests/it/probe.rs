@@ -229,6 +229,9 @@ fn cbc_only_server_is_a_pgtls_stack_limit_not_a_client_error() {
     assert_eq!(codes, ["cipher-mismatch"], "{found:#?}");
     assert_eq!(found[0].severity, pgtls::findings::Severity::Info);
     assert!(found[0].detail.contains("ECDHE-ECDSA-AES256-SHA"), "{}", found[0].detail);
+    // The chain still comes through (read from the cleartext TLS 1.2 Certificate message).
+    assert_eq!(facts.chain.len(), 2, "{facts:?}");
+    assert_eq!(facts.chain[0].sha256, pgtls::x509::sha256(&pki.leaf.der));
     let (ok, out) = server.psql("sslmode=require", "select 1").unwrap();
     assert!(ok, "psql should connect with OpenSSL: {out}");
 }

@@ -161,6 +161,30 @@ impl ScanResult {
     }
 }
 
+/// One handshake at `version` offering `suites`, read up to the ServerKeyExchange: the
+/// server's choice and, for TLS ≤ 1.2, the certificate chain it sends in the clear. `probe`
+/// uses it when its own TLS stack cannot complete a handshake (e.g. CBC-only servers).
+pub fn fetch_hello(
+    connector: &dyn Connector,
+    opts: &ScanOptions,
+    version: ProtocolVersion,
+    suites: &[CipherSuite],
+) -> Result<ServerHello, String> {
+    let scanner = Scanner {
+        connector,
+        opts,
+        permits: Permits { free: Mutex::new(1), cv: Condvar::new() },
+        handshakes: AtomicU32::new(0),
+    };
+    let mut offer = Offer::new(version, suites);
+    offer.want = Want::KeyExchange;
+    match scanner.probe(&offer) {
+        Ok(Reply::Hello(h)) => Ok(h),
+        Ok(other) => Err(format!("{other:?}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Why a single probe produced no usable answer.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {

@@ -25,7 +25,7 @@ pub mod suites;
 
 pub use codec::{ClientHello, Extension, HelloOptions, NamedGroup, ProtocolVersion, SignatureScheme};
 pub use enumerate::{
-    scan, Connector, GroupResult, ProbeError, ReadWrite, ScanIssue, ScanOptions, ScanResult, VersionResult,
+    fetch_hello, scan, Connector, GroupResult, ProbeError, ReadWrite, ScanIssue, ScanOptions, ScanResult, VersionResult,
 };
 pub use parse::{parse_final, parse_reply, Alert, ParseError, Parsed, Reply, ServerHello, Want};
 pub use suites::{CipherSuite, Strength, SuiteInfo};

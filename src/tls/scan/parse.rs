@@ -156,6 +156,9 @@ pub struct ServerHello {
     pub extensions: Vec<u16>,
     /// Filled when [`Want::KeyExchange`] was asked and the server sent a ServerKeyExchange.
     pub key_exchange: Option<KeyExchange>,
+    /// The Certificate message of TLS ≤ 1.2 (DER, as sent), when [`Want::KeyExchange`] was asked.
+    /// TLS 1.3 encrypts it, so it stays empty there.
+    pub certificates: Vec<Vec<u8>>,
 }
 
 /// A PostgreSQL ErrorResponse seen where TLS was expected.
@@ -403,10 +406,26 @@ fn tls_records(buf: &[u8], want: Want) -> Result<(Parsed, Option<ServerHello>), 
                     return Ok((Parsed::Done(Reply::Hello(h.clone())), None));
                 }
                 (Some(h), 14) => return Ok((Parsed::Done(Reply::Hello(h.clone())), None)),
-                (Some(_), _) => {} // Certificate, CertificateStatus, CertificateRequest
+                (Some(h), 11) => h.certificates = parse_certificate_list(body)?,
+                (Some(_), _) => {} // CertificateStatus, CertificateRequest
             }
         }
     }
+}
+
+/// TLS ≤ 1.2 Certificate body: a 3-byte list length, then 3-byte length + DER per certificate.
+fn parse_certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> {
+    let mut r = Reader::new(body);
+    let Some(total) = r.u24() else { return Err(malformed("Certificate", "no list length")) };
+    let Some(list) = r.take(total) else { return Err(malformed("Certificate", "list longer than the message")) };
+    let mut l = Reader::new(list);
+    let mut out = Vec::new();
+    while !l.is_empty() {
+        let Some(n) = l.u24() else { return Err(malformed("Certificate", "truncated entry length")) };
+        let Some(der) = l.take(n) else { return Err(malformed("Certificate", "entry longer than the list")) };
+        out.push(der.to_vec());
+    }
+    Ok(out)
 }
 
 /// The ServerHello when the flight stopped after it (used at end of stream).
@@ -442,6 +461,7 @@ fn parse_server_hello(body: &[u8], record_version: ProtocolVersion) -> Result<Se
         alpn: None,
         extensions: Vec::new(),
         key_exchange: None,
+        certificates: Vec::new(),
     };
     if r.is_empty() {
         return Ok(hello); // SSLv3 / old TLS without extensions
@@ -801,5 +821,16 @@ mod tests {
         }
         // The mutations must reach the deep paths, not just bounce off the first byte.
         assert!(hellos > 2_000 && alerts > 500 && errors > 10_000, "{hellos} {alerts} {errors}");
+    }
+
+    #[test]
+    fn certificate_list() {
+        // Two entries of 2 and 1 bytes.
+        let body = [0, 0, 9, 0, 0, 2, 0xAA, 0xBB, 0, 0, 1, 0xCC];
+        assert_eq!(parse_certificate_list(&body), Ok(vec![vec![0xAA, 0xBB], vec![0xCC]]));
+        assert_eq!(parse_certificate_list(&[0, 0, 0]), Ok(vec![]));
+        for bad in [&[][..], &[0, 0, 5, 0, 0], &[0, 0, 4, 0, 0, 9, 1], &[0, 0, 2, 0, 0]] {
+            assert!(parse_certificate_list(bad).is_err(), "{bad:?}");
+        }
     }
 }
