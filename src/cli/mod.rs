@@ -331,7 +331,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                     }
                     ctx.client_max = resolved.ssl_max_protocol_version.as_ref().map(|m| m.value.as_str().to_string());
                     let targets = target::targets_of(&resolved, direct)?;
-                    targets.iter().map(|t| pgtls::probe::probe(t, timeouts)).collect()
+                    let client = pgtls::probe::ClientVersions {
+                        min: resolved.ssl_min_protocol_version.as_ref().map(|v| v.value.as_str().to_string()),
+                        max: resolved.ssl_max_protocol_version.as_ref().map(|v| v.value.as_str().to_string()),
+                    };
+                    targets.iter().map(|t| pgtls::probe::probe_as(t, timeouts, &client)).collect()
                 }
             };
             if let Some(path) = &save_facts {

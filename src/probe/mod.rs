@@ -95,8 +95,21 @@ pub struct ProbeFacts {
     pub server_suites: Option<Vec<String>>,
 }
 
-/// Probe one endpoint.
+/// The TLS versions the client allows (libpq's ssl_min_protocol_version / ssl_max_protocol_version).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientVersions {
+    pub min: Option<String>,
+    pub max: Option<String>,
+}
+
+/// Probe one endpoint with every version pgtls's handshake speaks (TLS 1.2 and 1.3).
 pub fn probe(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {
+    probe_as(target, timeouts, &ClientVersions::default())
+}
+
+/// Probe one endpoint offering only what the client allows, so a TLS 1.2-max client against a
+/// TLS 1.3-only server fails here as it fails in libpq.
+pub fn probe_as(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions) -> ProbeFacts {
     let started_at = OffsetDateTime::now_utc();
     let clock = Instant::now();
     let mut facts = ProbeFacts {
@@ -110,7 +123,7 @@ pub fn probe(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {
         server_versions: None,
         server_suites: None,
     };
-    run(target, timeouts, &mut facts);
+    run(target, timeouts, client, &mut facts);
     if let Some(ProbeFailure::Handshake { error }) = &facts.failure {
         let alert = error.alert().unwrap_or("");
         let incompatible = matches!(error, HandshakeError::Incompatible { .. });
@@ -122,7 +135,7 @@ pub fn probe(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {
     facts
 }
 
-fn run(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
+fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts: &mut ProbeFacts) {
     let endpoint = target.endpoint();
     let fail = |facts: &mut ProbeFacts, error: NetError| facts.failure = Some(ProbeFailure::Network { error });
     let host = target.hostaddr.as_deref().unwrap_or(&target.host);
@@ -144,10 +157,12 @@ fn run(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
             Err(e) => return fail(facts, e),
         }
     }
+    let is = |v: &Option<String>, names: &[&str]| v.as_deref().is_some_and(|x| names.iter().any(|n| n.eq_ignore_ascii_case(x)));
     let opts = HandshakeOptions {
         sni: target.sni.clone(),
         alpn: vec![ALPN_POSTGRESQL.to_vec()],
-        ..Default::default()
+        only_tls12: is(&client.max, &["TLSv1.2"]),
+        only_tls13: is(&client.min, &["TLSv1.3"]),
     };
     let outcome = tls::handshake(sock, &opts);
     match crate::x509::summarise_chain(&outcome.chain_der) {

@@ -235,3 +235,21 @@ fn cbc_only_server_is_a_pgtls_stack_limit_not_a_client_error() {
     let (ok, out) = server.psql("sslmode=require", "select 1").unwrap();
     assert!(ok, "psql should connect with OpenSSL: {out}");
 }
+
+/// The client's own version range counts: a TLS 1.2-max libpq client cannot reach a TLS
+/// 1.3-only server, and pgtls must say so rather than succeed with its own TLS 1.3.
+#[test]
+fn client_version_range_from_the_connection_string() {
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[("ssl_min_protocol_version", "'TLSv1.3'")]);
+    let ci = format!("host=127.0.0.1 port={} ssl_max_protocol_version=TLSv1.2", server.port());
+    let (code, v) = probe_json(&[&ci]);
+    assert_eq!(json_codes(&v), ["protocol-version-mismatch"], "{v:#}");
+    assert_eq!(code, 2);
+    let detail = v["findings"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("TLSv1.2–TLSv1.2") && detail.contains("accepts only TLSv1.3"), "{detail}");
+    let (ok, _) = server.psql("sslmode=require ssl_max_protocol_version=TLSv1.2", "select 1").unwrap();
+    assert!(!ok, "psql agrees");
+    let (code, _) = probe_json(&[&format!("host=127.0.0.1 port={}", server.port())]);
+    assert_eq!(code, 0);
+}
