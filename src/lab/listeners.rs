@@ -101,3 +101,25 @@ impl FixedReplyListener {
         self.0.port
     }
 }
+
+impl FixedReplyListener {
+    /// Answer with fixed bytes, then keep the connection open without a word (a server that
+    /// says 'S' and stalls in the handshake). The connection is held for up to 30 s.
+    pub fn start_and_stall(reply: &'static [u8]) -> Result<Self, LabError> {
+        Background::start(move |mut s| {
+            let mut buf = [0u8; 8];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(reply);
+            let _ = s.flush();
+            std::thread::spawn(move || {
+                let mut sink = [0u8; 1024];
+                while let Ok(n) = s.read(&mut sink) {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            });
+        })
+        .map(FixedReplyListener)
+    }
+}

@@ -253,3 +253,22 @@ fn client_version_range_from_the_connection_string() {
     let (code, _) = probe_json(&[&format!("host=127.0.0.1 port={}", server.port())]);
     assert_eq!(code, 0);
 }
+
+/// Garbage after 'S', and a server that says 'S' and then stalls: clear findings, no hang.
+#[test]
+fn garbage_and_stalls_inside_the_handshake() {
+    let garbage = FixedReplyListener::start(b"Sthis is not TLS at all\r\n").unwrap();
+    let facts = probe(&target(garbage.port()), Timeouts::default());
+    let codes = codes_of(&facts);
+    assert_eq!(codes.len(), 1, "{facts:?}");
+    assert!(["tls-handshake-failed", "unexpected-eof"].contains(&codes[0].as_str()), "{codes:?}");
+
+    let stall = FixedReplyListener::start_and_stall(b"S").unwrap();
+    let started = Instant::now();
+    let t = Timeouts { connect: Duration::from_secs(1), io: Duration::from_secs(1) };
+    let facts = probe(&target(stall.port()), t);
+    assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+    assert_eq!(codes_of(&facts), ["network-timeout"]);
+    let f = &pgtls::checks::probe(&facts, &Default::default())[0];
+    assert!(f.detail.contains("TLS handshake"), "{}", f.detail);
+}
