@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod doctor;
 mod explain;
 mod protocols;
 mod trust;
@@ -82,6 +83,15 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Everything about one connection in one verdict: the client's settings and files, a probe
+    /// of every host with the client's TLS range, libpq's outcome and why, worst finding first.
+    Doctor {
+        /// Connection string, URI or HOST[:PORT] (default: from the PG* environment).
+        target: Option<String>,
+        /// The client's libpq major version (15, 16, 17, 18).
+        #[arg(long, default_value_t = 17)]
+        libpq: u32,
+    },
     /// Connect like libpq, negotiate TLS and show version, cipher and the chain the server sent.
     ///
     /// TARGET is anything libpq accepts: "host=db port=5432 sslmode=verify-full", a
@@ -429,6 +439,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Logs { files, all_languages, .. } => explain::logs(files, all_languages, cli.format, opts),
         Command::Demo => demo::run(cli.format, opts, timeouts),
+        Command::Doctor { target, libpq } => doctor::run(target, libpq, timeouts, cli.format, opts),
         Command::LabServe { settings, rsa, newest } => lab_serve(&settings, rsa, newest),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "pgtls", &mut std::io::stdout());

@@ -10,6 +10,7 @@ fn help_version_completions_and_man() {
     for cmd in [
         vec!["--help"],
         vec!["probe", "--help"],
+        vec!["doctor", "--help"],
         vec!["verify", "--help"],
         vec!["trust", "audit", "--help"],
         vec!["rotation", "--help"],
@@ -231,4 +232,32 @@ fn cross_signed_setup_lists_every_path() {
     }
     let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"cross-signed-path"), "{codes:?}");
+}
+
+/// `pgtls doctor` puts the reason first: a TLS 1.2-max client against a TLS 1.3-only server,
+/// then the same client fixed, then a hostname mismatch.
+#[test]
+fn doctor_names_the_reason_first() {
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[("ssl_min_protocol_version", "'TLSv1.3'")]);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.crt");
+    std::fs::write(&root, pki.root.cert_pem()).unwrap();
+    let base = format!("hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), root.display());
+    let run = |ci: String| -> (i32, serde_json::Value) {
+        let out = pgtls().env("HOME", dir.path()).args(["doctor", "--format", "json", &ci]).output().unwrap();
+        (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))))
+    };
+    let (code, v) = run(format!("host=localhost {base} ssl_max_protocol_version=TLSv1.2"));
+    assert_eq!(code, 2);
+    assert_eq!(v["findings"][0]["code"], "protocol-version-mismatch", "{v:#}");
+    assert!(v["hosts"][0]["verdict"].is_null());
+    let (code, v) = run(format!("host=localhost {base}"));
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["hosts"][0]["verdict"]["connects"], true);
+    let (_, v) = run(format!("host=db.example.com {base}"));
+    assert_eq!(v["findings"][0]["code"], "hostname-mismatch", "{v:#}");
+    assert_eq!(v["hosts"][0]["verdict"]["connects"], false);
+    let (ok, out) = server.psql(&format!("host=db.example.com hostaddr=127.0.0.1 sslmode=verify-full sslrootcert={}", root.display()), "select 1").unwrap();
+    assert!(!ok && out.contains(v["hosts"][0]["verdict"]["error"].as_str().unwrap()), "psql: {out}");
 }
