@@ -310,3 +310,29 @@ fn ssl_connection_where_only_hostnossl_lines_exist() {
     let log = wait_log(&server, "no pg_hba.conf entry");
     expect(&log, "no pg_hba.conf entry", "hba-no-ssl-entry");
 }
+
+#[test]
+fn unreadable_certificate_and_key_files() {
+    let pki = Pki::new();
+    let mut o = ServerOptions::with_tls(pki.tls());
+    o.files.push(("locked.crt".into(), pki.tls().cert_chain_pem, 0o000));
+    let log = start_failure(o.setting("ssl_cert_file", "'locked.crt'"));
+    expect(&log, "Permission denied", "server-cert-file-unreadable");
+    let mut o = ServerOptions::with_tls(pki.tls());
+    o.files.push(("locked.key".into(), pki.leaf.key_pem.clone(), 0o000));
+    let log = start_failure(o.setting("ssl_key_file", "'locked.key'"));
+    expect(&log, "Permission denied", "server-key-file-unreadable");
+}
+
+#[test]
+fn cert_authentication_without_a_ca_file() {
+    let pki = Pki::new();
+    let mut o = ServerOptions::with_tls(pki.tls());
+    o.hba.push("hostssl all all 127.0.0.1/32 cert".into());
+    // The server starts; the check happens when a client arrives (auth.c, FATAL).
+    let server = Server::start(o).unwrap();
+    let (ok, _) = server.psql("sslmode=require", "select 1").unwrap();
+    assert!(!ok);
+    let log = wait_log(&server, "root certificate store");
+    expect(&log, "client certificates can only be checked if a root certificate store is available", "hba-cert-without-ca");
+}

@@ -227,3 +227,32 @@ fn client_audit_matches_libpq_on_key_permissions_and_missing_cert() {
     assert!(codes.contains(&"client-cert-file-missing"), "{codes:?}");
     assert!(server.psql("sslmode=require sslcert=/nonexistent/client.crt", "select 1").unwrap().0);
 }
+
+/// TLS 1.0 and weak suites enabled in postgresql.conf: the audit says so, and a raw scan of the
+/// running server confirms the server really accepts them.
+#[test]
+fn legacy_protocols_and_weak_ciphers_in_the_config() {
+    let pki = Pki::new();
+    let o = ServerOptions::with_tls(pki.tls())
+        .setting("ssl_min_protocol_version", "'TLSv1'")
+        .setting("ssl_ciphers", "'DEFAULT:@SECLEVEL=0'");
+    let server = Server::start(o).unwrap();
+    let (_, codes, _) = audit(server.data_dir(), &[]);
+    assert!(codes.iter().any(|c| c == "insecure-protocol-enabled"), "{codes:?}");
+    assert!(codes.iter().any(|c| c == "weak-cipher-enabled"), "{codes:?}");
+    let out = pgtls().args(["protocols", "--format", "json"]).arg(format!("127.0.0.1:{}", server.port())).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["versions"][1]["version"], "TLSv1");
+    assert_eq!(v["versions"][1]["accepted"], true, "the server really accepts TLS 1.0");
+}
+
+/// `cert` authentication without ssl_ca_file: the audit flags it, and the server's own log agrees.
+#[test]
+fn cert_method_without_ca_file() {
+    let pki = Pki::new();
+    let mut o = ServerOptions::with_tls(pki.tls());
+    o.hba.push("hostssl all all 127.0.0.1/32 cert".into());
+    let prepared = Server::prepare(o).unwrap();
+    let (_, codes, _) = audit(prepared.data_dir(), &[]);
+    assert!(codes.iter().any(|c| c == "hba-cert-without-ca"), "{codes:?}");
+}
