@@ -280,16 +280,8 @@ fn translated_server_messages() {
 #[test]
 fn encrypted_key_and_upside_down_protocol_range() {
     let pki = Pki::new();
-    let dir = tempfile::tempdir().unwrap();
-    let plain = dir.path().join("plain.key");
-    std::fs::write(&plain, &pki.leaf.key_pem).unwrap();
-    let out = Command::new("openssl")
-        .args(["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:secret", "-in"])
-        .arg(&plain)
-        .output()
-        .unwrap();
     let mut tls = pki.tls();
-    tls.key_pem = String::from_utf8(out.stdout).unwrap();
+    tls.key_pem = pki.encrypted_key_pem();
     let log = start_failure(ServerOptions::with_tls(tls));
     expect(&log, "could not load private key file", "key-passphrase");
     let o = ServerOptions::with_tls(pki.tls())

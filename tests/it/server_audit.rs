@@ -87,18 +87,8 @@ fn protocol_range_upside_down() {
 #[test]
 fn encrypted_key_without_passphrase_command() {
     let pki = Pki::new();
-    let dir = tempfile::tempdir().unwrap();
-    let plain = dir.path().join("plain.key");
-    std::fs::write(&plain, &pki.leaf.key_pem).unwrap();
-    let out = std::process::Command::new("openssl")
-        .args(["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:secret", "-in"])
-        .arg(&plain)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut tls = pki.tls();
-    tls.key_pem = String::from_utf8(out.stdout).unwrap();
-    assert!(tls.key_pem.contains("ENCRYPTED PRIVATE KEY"));
+    tls.key_pem = pki.encrypted_key_pem();
     refuses_to_start(ServerOptions::with_tls(tls), "key-passphrase", "could not load private key file");
 }
 

@@ -28,6 +28,24 @@ impl Pki {
     }
 }
 
+impl Pki {
+    /// The leaf's key encrypted with a passphrase (PKCS#8, AES-256), made by `openssl pkcs8`.
+    pub fn encrypted_key_pem(&self) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.key");
+        std::fs::write(&plain, &self.leaf.key_pem).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:secret", "-in"])
+            .arg(&plain)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let pem = String::from_utf8(out.stdout).unwrap();
+        assert!(pem.contains("ENCRYPTED PRIVATE KEY"));
+        pem
+    }
+}
+
 /// Start a TLS server with this PKI and extra settings.
 pub fn tls_server(pki: &Pki, settings: &[(&str, &str)]) -> Server {
     let mut o = ServerOptions::with_tls(pki.tls());
