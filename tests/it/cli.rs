@@ -261,3 +261,26 @@ fn doctor_names_the_reason_first() {
     let (ok, out) = server.psql(&format!("host=db.example.com hostaddr=127.0.0.1 sslmode=verify-full sslrootcert={}", root.display()), "select 1").unwrap();
     assert!(!ok && out.contains(v["hosts"][0]["verdict"]["error"].as_str().unwrap()), "psql: {out}");
 }
+
+/// Colour only on a terminal, and never with NO_COLOR (a pty from util-linux `script`).
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let bin = env!("CARGO_BIN_EXE_pgtls");
+    let run = |no_color: bool| -> String {
+        let mut c = std::process::Command::new("script");
+        c.args(["-qec", &format!("{bin} probe 127.0.0.1:1"), "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned()
+    };
+    let tty = run(false);
+    assert!(tty.contains("tcp-connect-failed"), "{tty}");
+    assert!(tty.contains("\u{1b}["), "a terminal gets colour: {tty:?}");
+    assert!(!run(true).contains("\u{1b}["), "NO_COLOR is honoured");
+    let piped = pgtls().env_remove("NO_COLOR").args(["probe", "127.0.0.1:1"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stdout).contains('\u{1b}'), "a pipe gets none");
+}
