@@ -271,7 +271,8 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         c.args(["-qec", &format!("{bin} probe 127.0.0.1:1"), "/dev/null"])
             .stdin(std::process::Stdio::null())
             .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE");
+            .env_remove("CLICOLOR_FORCE")
+            .env("TERM", "xterm-256color");
         if no_color {
             c.env("NO_COLOR", "1");
         }
