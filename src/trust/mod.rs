@@ -144,7 +144,7 @@ pub struct CertInfo {
     pub issuer_raw: Vec<u8>,
     #[serde(skip)]
     pub spki_raw: Vec<u8>,
-    /// Upper-case hex, colon separated (as `openssl x509 -fingerprint -sha256`).
+    /// SHA-256 of the DER, lowercase hex (as everywhere in pgtls's JSON; `x509::colon_hex` for display).
     pub sha256: String,
     pub serial: String,
     #[serde(with = "::time::serde::rfc3339")]
@@ -337,12 +337,7 @@ fn sig_name(oid: &str) -> Option<&'static str> {
 
 /// SHA-256 fingerprint, `AB:CD:…`.
 pub fn fingerprint(der: &[u8]) -> String {
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
-    d.as_ref()
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    crate::x509::sha256(der)
 }
 
 /// One certificate in a store, with where it came from.

@@ -147,7 +147,7 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
         };
         for e in store.entries.iter().filter(|e| matches_root(spec, &e.cert)) {
             let c = &e.cert;
-            let where_ = format!("entry {} ({}), SHA-256 {}", e.index, e.label, c.sha256);
+            let where_ = format!("entry {} ({}), SHA-256 {}", e.index, e.label, crate::x509::colon_hex(&c.sha256));
             if c.kind == CertKind::Root && !c.expired_at(at) && !c.not_yet_valid_at(at) {
                 st.present = true;
                 st.found = Some(where_);
@@ -261,7 +261,7 @@ pub fn bundle(
             Some((s, e)) => {
                 out.push_str(&format!(
                     "\n# Subject: {}\n# SHA-256: {}\n# From: {} {}\n",
-                    e.cert.subject, e.cert.sha256, s.source, e.label
+                    e.cert.subject, crate::x509::colon_hex(&e.cert.sha256), s.source, e.label
                 ));
                 out.push_str(&to_pem(&e.cert.der));
             }
@@ -364,7 +364,7 @@ mod tests {
                 || text.contains("CN=DigiCert Global Root G2"),
             "{text}"
         );
-        assert!(text.contains(&format!("# SHA-256: {}", g2.info().sha256)));
+        assert!(text.contains(&format!("# SHA-256: {}", crate::x509::colon_hex(&g2.info().sha256))));
         assert!(text.contains("# Not found (optional): DigiCert Global Root CA"));
         // The bundle is itself a loadable trust store, and passes the readiness check.
         let dir = tempfile::tempdir().unwrap();

@@ -210,6 +210,7 @@ fn cross_signed_setup_lists_every_path() {
     let new_int = new_root.intermediate("G2 Issuing CA").unwrap();
     let cross = old.cross_sign(&new_root).unwrap();
     let leaf = new_int.leaf("localhost", &["localhost"]).unwrap();
+    let leaf_der = leaf.der.clone();
     let server = Server::start(ServerOptions::with_tls(TlsFiles {
         cert_chain_pem: format!("{}{}{}", leaf.cert_pem, new_int.cert_pem(), cross),
         key_pem: leaf.key_pem,
@@ -229,6 +230,8 @@ fn cross_signed_setup_lists_every_path() {
     assert!(anchors.iter().any(|a| a.contains("Old Root CA")) && anchors.iter().any(|a| a.contains("New Root G2")), "{anchors:?}");
     for p in paths {
         assert_eq!(p[0]["subject"], "CN=localhost");
+        // One fingerprint format across commands: the same as `probe`'s chain[].sha256.
+        assert_eq!(p[0]["sha256"].as_str().unwrap(), pgtls::x509::sha256(&leaf_der));
     }
     let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"cross-signed-path"), "{codes:?}");
