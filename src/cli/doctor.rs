@@ -15,7 +15,7 @@ use pgtls::findings::{exit_code, Finding};
 use pgtls::net::Timeouts;
 use pgtls::probe::{probe_as, ClientVersions};
 use pgtls::report::{self, Format, RenderOptions};
-use pgtls::verify::libpq::{diagnose, VerdictInput};
+use pgtls::verify::libpq::VerdictInput;
 
 use super::{print, target};
 
@@ -34,22 +34,15 @@ pub fn run(tgt: Option<String>, libpq: u32, timeouts: Timeouts, format: Format, 
     for t in &targets {
         let facts = probe_as(t, timeouts, &versions);
         let mut findings = pgtls::checks::probe(&facts, &ctx);
-        // libpq's verdict needs what the server answered: a chain, or 'N'. A handshake that
-        // broke before any certificate (versions, ciphers) is explained by the probe findings.
-        let answered = matches!(facts.reply, Some(pgtls::net::Negotiated::Refuse)) || !facts.chain.is_empty();
-        let verdict = if answered {
-            let mut input = VerdictInput::new(&t.host, facts.chain.iter().map(|c| c.der.clone()).collect());
-            input.sslmode = Some(resolved.sslmode.value);
-            input.sslrootcert = resolved.sslrootcert.as_ref().filter(|s| !s.is_default()).map(|s| s.value.clone());
-            input.hostaddr = t.hostaddr.clone();
-            input.pg_major = libpq;
-            let d = diagnose(&input);
-            findings.retain(|f| !d.findings.iter().any(|x| x.code == f.code));
-            findings.extend(d.findings.clone());
-            Some(d)
-        } else {
-            None
-        };
+        let mut input = VerdictInput::new(&t.host, facts.chain.iter().map(|c| c.der.clone()).collect());
+        input.sslmode = Some(resolved.sslmode.value);
+        input.sslrootcert = resolved.sslrootcert.as_ref().filter(|s| !s.is_default()).map(|s| s.value.clone());
+        input.hostaddr = t.hostaddr.clone();
+        input.pg_major = libpq;
+        let d = super::trust::judge(&facts, &input);
+        findings.retain(|f| !d.findings.iter().any(|x| x.code == f.code));
+        findings.extend(d.findings.clone());
+        let verdict = Some(d);
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         hosts.push((t.clone(), facts, verdict, findings));
     }
@@ -95,8 +88,7 @@ pub fn run(tgt: Option<String>, libpq: u32, timeouts: Timeouts, format: Format, 
                         None => "libpq connects WITHOUT TLS".to_string(),
                         Some(e) => format!("libpq FAILS: {}", e.lines().next().unwrap_or("")),
                     },
-                    None if facts.network_failure().is_none() => "libpq FAILS in the TLS handshake (see below)".to_string(),
-                    None => "the server could not be reached".to_string(),
+                    None => "not judged".to_string(),
                 };
                 let _ = writeln!(s, "  {:<32} {tls:<40} {outcome}", t.display_name());
             }

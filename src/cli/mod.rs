@@ -88,9 +88,9 @@ pub enum Command {
     Doctor {
         /// Connection string, URI or HOST[:PORT] (default: from the PG* environment).
         target: Option<String>,
-        /// The client's libpq major version (15, 16, 17, 18).
-        #[arg(long, default_value_t = 17)]
-        libpq: u32,
+        /// The client's libpq major version (15, 16, 17, 18); default: the local psql's, else 17.
+        #[arg(long)]
+        libpq: Option<u32>,
     },
     /// Connect like libpq, negotiate TLS and show version, cipher and the chain the server sent.
     ///
@@ -130,9 +130,10 @@ pub enum Command {
         /// Judge at this instant (RFC 3339), e.g. to see a rotation or expiry coming.
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
-        /// The client's libpq major version (15, 16, 17, 18): error texts and sslrootcert=system differ.
-        #[arg(long, default_value_t = 17)]
-        libpq: u32,
+        /// The client's libpq major version (15, 16, 17, 18): error texts and sslrootcert=system
+        /// differ. Default: the local psql's major version, else 17.
+        #[arg(long)]
+        libpq: Option<u32>,
         /// Start TLS directly (PostgreSQL 17+).
         #[arg(long)]
         direct: bool,
@@ -367,7 +368,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(exit_code(&all))
         }
         Command::Verify { target, sslrootcert, sslmode, at, libpq, direct } => trust::verify(
-            trust::VerifyArgs { target, sslrootcert, sslmode, at, libpq, direct },
+            trust::VerifyArgs { target, sslrootcert, sslmode, at, libpq: libpq.unwrap_or_else(target::local_libpq_major), direct },
             timeouts,
             cli.format,
             opts,
@@ -439,7 +440,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Logs { files, all_languages, .. } => explain::logs(files, all_languages, cli.format, opts),
         Command::Demo => demo::run(cli.format, opts, timeouts),
-        Command::Doctor { target, libpq } => doctor::run(target, libpq, timeouts, cli.format, opts),
+        Command::Doctor { target, libpq } => {
+            doctor::run(target, libpq.unwrap_or_else(target::local_libpq_major), timeouts, cli.format, opts)
+        }
         Command::LabServe { settings, rsa, newest } => lab_serve(&settings, rsa, newest),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "pgtls", &mut std::io::stdout());

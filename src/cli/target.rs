@@ -79,3 +79,18 @@ pub fn resolve_windows(arg: Option<&str>) -> Result<Resolved> {
     let info = conninfo::parse(arg.unwrap_or("")).map_err(conninfo_error)?;
     conninfo::resolve(&info, &WindowsEnv).map_err(conninfo_error)
 }
+
+/// The major version of the local psql (and so, usually, of the libpq users run), else 17.
+/// The verdict's wording follows it (e.g. PostgreSQL 15's root.crt hint lacks sslrootcert=system).
+pub fn local_libpq_major() -> u32 {
+    let out = std::process::Command::new("psql")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    out.ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|v| v.split_whitespace().find_map(|w| w.split('.').next()?.parse::<u32>().ok()))
+        .filter(|m| (9..100).contains(m))
+        .unwrap_or(17)
+}

@@ -56,6 +56,39 @@ fn paths_json(d: &Diagnosis) -> (Value, Value) {
     (Value::Array(valid), Value::Array(attempts))
 }
 
+/// libpq's outcome for what the probe saw. The chain model applies when the server answered
+/// (a chain, or 'N'); when the connection or the handshake broke first, libpq fails there —
+/// except that `allow`/`prefer` retry without TLS after a failed handshake.
+pub fn judge(facts: &ProbeFacts, input: &VerdictInput) -> Diagnosis {
+    let answered = matches!(facts.reply, Some(pgtls::net::Negotiated::Refuse)) || !facts.chain.is_empty();
+    if answered {
+        return diagnose(input);
+    }
+    let mode = input.sslmode.unwrap_or(SslMode::Prefer);
+    let (connects, error) = match (facts.network_failure(), facts.handshake_failure()) {
+        (Some(e), _) => (false, Some(format!("connection to server at \"{}\" failed: {}", e.endpoint, e.message))),
+        (None, Some(_)) if matches!(mode, SslMode::Allow | SslMode::Prefer) => (true, None),
+        (None, Some(h)) => (
+            false,
+            Some(match h.alert() {
+                Some(a) => format!("SSL error: tlsv1 alert {a}"),
+                None => format!("SSL error: {h}"),
+            }),
+        ),
+        (None, None) => (false, Some("the server's answer could not be judged (see findings)".into())),
+    };
+    Diagnosis {
+        verdict: pgtls::verify::libpq::Verdict { connects, error },
+        sslmode: mode,
+        tls: false,
+        chain_verified: false,
+        hostname_verified: false,
+        trust_source: None,
+        paths: None,
+        findings: Vec::new(),
+    }
+}
+
 pub fn verify(a: VerifyArgs, timeouts: Timeouts, format: Format, opts: RenderOptions) -> Result<i32> {
     let resolved = target::resolve(a.target.as_deref())?;
     let targets = target::targets_of(&resolved, a.direct)?;
@@ -80,7 +113,7 @@ pub fn verify(a: VerifyArgs, timeouts: Timeouts, format: Format, opts: RenderOpt
         input.at = at;
         input.pg_major = a.libpq;
         input.ssl_cert_file = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
-        let diagnosis = diagnose(&input);
+        let diagnosis = judge(&facts, &input);
         let mut findings: Vec<Finding> = pgtls::checks::probe(&facts, &ctx)
             .into_iter()
             .filter(|f| !diagnosis.findings.iter().any(|d| d.code == f.code))

@@ -254,7 +254,14 @@ fn doctor_names_the_reason_first() {
     let (code, v) = run(format!("host=localhost {base} ssl_max_protocol_version=TLSv1.2"));
     assert_eq!(code, 2);
     assert_eq!(v["findings"][0]["code"], "protocol-version-mismatch", "{v:#}");
-    assert!(v["hosts"][0]["verdict"].is_null());
+    assert_eq!(v["hosts"][0]["verdict"]["connects"], false);
+    assert_eq!(v["hosts"][0]["verdict"]["error"], "SSL error: tlsv1 alert protocol version");
+    let (ok, out) = server.psql(
+        &format!("host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert={} ssl_max_protocol_version=TLSv1.2", root.display()),
+        "select 1",
+    )
+    .unwrap();
+    assert!(!ok && out.contains("SSL error: tlsv1 alert protocol version"), "psql says the same: {out}");
     let (code, v) = run(format!("host=localhost {base}"));
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["hosts"][0]["verdict"]["connects"], true);
@@ -287,4 +294,14 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(!run(true).contains("\u{1b}["), "NO_COLOR is honoured");
     let piped = pgtls().env_remove("NO_COLOR").args(["probe", "127.0.0.1:1"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&piped.stdout).contains('\u{1b}'), "a pipe gets none");
+}
+
+/// An unreachable server is never "connects".
+#[test]
+fn verify_of_an_unreachable_server_fails() {
+    let out = pgtls().args(["verify", "--format", "json", "host=127.0.0.1 port=1 sslmode=prefer"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"]["connects"], false, "{v:#}");
+    assert!(v["verdict"]["error"].as_str().unwrap().contains("Connection refused"));
+    assert_eq!(out.status.code(), Some(2));
 }
