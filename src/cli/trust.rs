@@ -103,9 +103,13 @@ pub fn verify(a: VerifyArgs, timeouts: Timeouts, format: Format, opts: RenderOpt
     let at = a.at.unwrap_or_else(OffsetDateTime::now_utc);
     let ctx = pgtls::checks::Context { now: at, ..Default::default() };
 
+    let versions = pgtls::probe::ClientVersions {
+        min: resolved.ssl_min_protocol_version.as_ref().map(|v| v.value.as_str().to_string()),
+        max: resolved.ssl_max_protocol_version.as_ref().map(|v| v.value.as_str().to_string()),
+    };
     let mut hosts = Vec::new();
     for t in &targets {
-        let facts = probe(t, timeouts);
+        let facts = pgtls::probe::probe_as(t, timeouts, &versions);
         let mut input = VerdictInput::new(&t.host, facts.chain.iter().map(|c| c.der.clone()).collect());
         input.sslmode = explicit_mode.then_some(mode);
         input.sslrootcert = rootcert.clone();

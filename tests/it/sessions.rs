@@ -111,3 +111,20 @@ fn sslmode_require_refuses_a_server_without_tls() {
     assert!(!f.own_connection_ssl);
     assert_eq!(f.settings["ssl"], "off");
 }
+
+/// With sslinfo installed (by the DBA, never by pgtls), `ssl_is_used()` is reported.
+#[test]
+fn ssl_is_used_when_sslinfo_is_installed() {
+    let pki = Pki::new();
+    let mut o = pgtls::lab::ServerOptions::with_tls(pki.tls());
+    o.init_sql.push("CREATE EXTENSION sslinfo".into());
+    let server = pgtls::lab::Server::start(o).unwrap();
+    let f = gather(&target(server.port(), SslMode::Require)).unwrap();
+    assert!(f.sslinfo_installed);
+    assert_eq!(f.ssl_is_used, Some(true));
+    let f = gather(&target(server.port(), SslMode::Disable)).unwrap();
+    assert_eq!(f.ssl_is_used, Some(false));
+    // pgtls changed nothing: the extension list is as the DBA left it.
+    let ext = server.admin_sql("select string_agg(extname, ',' order by extname) from pg_extension").unwrap();
+    assert_eq!(ext.trim(), "plpgsql,sslinfo");
+}
