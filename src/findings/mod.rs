@@ -273,6 +273,16 @@ mod tests {
         assert_eq!(codes, snapshot);
     }
 
+    /// docs/findings.md lists every code with its catalogue severity and English title.
+    #[test]
+    fn findings_doc_lists_every_code() {
+        let doc = include_str!("../../docs/findings.md");
+        for e in catalogue().entries() {
+            let row = format!("| `{}` | {} | {} |", e.code, e.severity, e.en.title);
+            assert!(doc.contains(&row), "docs/findings.md lacks or misstates: {row}");
+        }
+    }
+
     #[test]
     fn lang_from_locale_names() {
         assert_eq!(Lang::parse("ja_JP.UTF-8"), Some(Lang::Ja));
