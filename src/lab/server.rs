@@ -68,7 +68,7 @@ impl Installation {
     }
 
     fn template(&self, owner: Option<(u32, u32)>) -> Result<PathBuf, LabError> {
-        let uid = owner.map(|o| o.0).unwrap_or_else(current_uid);
+        let uid = owner.map(|o| o.0).unwrap_or_else(crate::client::euid);
         let hash = crate::x509::sha256(self.bin_dir.to_string_lossy().as_bytes());
         let root = std::env::temp_dir().join(format!("pgtls-lab-templates-{uid}"));
         let dest = root.join(format!("pg{}-{}", self.major, &hash[..12]));
@@ -518,16 +518,9 @@ fn free_port() -> Result<u16, LabError> {
     l.local_addr().map(|a| a.port()).map_err(io_err("finding a free port"))
 }
 
-fn current_uid() -> u32 {
-    fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
-        .unwrap_or(u32::MAX)
-}
-
 /// When running as root, the (uid, gid) of the user servers run as.
 fn server_owner() -> Option<(u32, u32)> {
-    if current_uid() != 0 {
+    if crate::client::euid() != 0 {
         return None;
     }
     let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();

@@ -271,25 +271,10 @@ fn facts(conn: &ClientConnection, chain_der: Vec<Vec<u8>>) -> TlsFacts {
     }
 }
 
-/// IANA and OpenSSL names of the suites rustls can negotiate.
+/// IANA and OpenSSL names, from the scanner's suite table (one table for the whole crate).
 fn suite_names(s: rustls::CipherSuite) -> (String, String) {
-    use rustls::CipherSuite as C;
-    let (iana, openssl) = match s {
-        C::TLS13_AES_128_GCM_SHA256 => ("TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"),
-        C::TLS13_AES_256_GCM_SHA384 => ("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"),
-        C::TLS13_CHACHA20_POLY1305_SHA256 => ("TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"),
-        C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"),
-        C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => ("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"),
-        C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => ("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"),
-        C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"),
-        C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => ("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"),
-        C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => ("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"),
-        other => {
-            let n = format!("{other:?}");
-            return (n.clone(), n);
-        }
-    };
-    (iana.to_string(), openssl.to_string())
+    let suite = scan::CipherSuite(u16::from(s));
+    (suite.name(), suite.openssl_name())
 }
 
 fn group_name(g: rustls::NamedGroup) -> String {
