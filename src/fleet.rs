@@ -72,7 +72,7 @@ pub fn summarise(entries: &[FleetEntry], ctx: &Context) -> FleetSummary {
         let mut seen = std::collections::BTreeSet::new();
         for f in &e.findings {
             if seen.insert(&f.code) {
-                *s.codes.entry(f.code.clone()).or_default() += 1;
+                *s.codes.entry(f.code.to_string()).or_default() += 1;
             }
         }
     }

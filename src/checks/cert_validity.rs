@@ -3,7 +3,7 @@
 //! context's instant (so `--at` can look into the future).
 
 use super::Context;
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::probe::ProbeFacts;
 
 pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
@@ -13,7 +13,7 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
         let days = c.days_left(ctx.now);
         if c.not_after < ctx.now {
             out.push(
-                Finding::new("cert-expired")
+                Finding::new(Code::CertExpired)
                     .detail(format!("{which} \"{}\" expired on {} ({} days ago).", c.subject, c.not_after.date(), -days))
                     .evidence("subject", &c.subject)
                     .evidence("not_after", c.not_after.to_string())
@@ -21,14 +21,14 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
             );
         } else if c.not_before > ctx.now {
             out.push(
-                Finding::new("cert-not-yet-valid")
+                Finding::new(Code::CertNotYetValid)
                     .detail(format!("{which} \"{}\" is valid only from {}.", c.subject, c.not_before))
                     .evidence("subject", &c.subject)
                     .evidence("not_before", c.not_before.to_string()),
             );
         } else if days < ctx.expiry_warning_days {
             out.push(
-                Finding::new("cert-expiring-soon")
+                Finding::new(Code::CertExpiringSoon)
                     .severity(Severity::Warning)
                     .detail(format!("{which} \"{}\" expires in {days} days ({}).", c.subject, c.not_after.date()))
                     .evidence("subject", &c.subject)
@@ -38,7 +38,7 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
     }
     if let [leaf] = facts.chain.as_slice() {
         if leaf.self_signed {
-            out.push(Finding::new("self-signed-server-cert").detail(format!(
+            out.push(Finding::new(Code::SelfSignedServerCert).detail(format!(
                 "The server presents a single self-signed certificate \"{}\": clients with sslmode=verify-ca or \
                  verify-full must have exactly this certificate in their root.crt.",
                 leaf.subject

@@ -6,7 +6,7 @@
 use super::Context;
 use crate::checks::config::key_mismatch::key_matches;
 use crate::conninfo::{Resolved, SslMode};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 
 /// A client file libpq would read, as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -66,7 +66,7 @@ pub fn check(f: &ClientFacts, _ctx: &Context) -> Vec<Finding> {
     if tls_used {
         match cert {
             Some(c) if c.explicit && !c.exists => out.push(
-                Finding::new("client-cert-file-missing")
+                Finding::new(Code::ClientCertFileMissing)
                     .severity(Severity::Warning)
                     .detail(format!(
                         "sslcert names \"{}\" ({}), which does not exist: libpq then connects WITHOUT a client \
@@ -77,19 +77,19 @@ pub fn check(f: &ClientFacts, _ctx: &Context) -> Vec<Finding> {
             ),
             Some(c) if c.exists => match key {
                 Some(k) if !k.exists => out.push(
-                    Finding::new("client-cert-file-missing")
+                    Finding::new(Code::ClientCertFileMissing)
                         .detail(format!("libpq will fail: certificate present, but not private key file \"{}\"", k.path))
                         .evidence("sslkey", &k.path),
                 ),
                 Some(k) if !k.is_file => out.push(
-                    Finding::new("client-key-permissions")
+                    Finding::new(Code::ClientKeyPermissions)
                         .detail(format!("libpq will fail: private key file \"{}\" is not a regular file", k.path)),
                 ),
                 Some(k) => {
                     if let (Some(m), Some(uid)) = (k.mode, k.uid) {
                         if let Some(msg) = libpq_key_verdict(&k.path, m, uid, f.euid) {
                             out.push(
-                                Finding::new("client-key-permissions")
+                                Finding::new(Code::ClientKeyPermissions)
                                     .detail(format!("libpq will refuse the key (mode {m:04o}): {msg}"))
                                     .fix(format!("chmod 0600 {}", k.path))
                                     .evidence("mode", format!("{m:04o}")),
@@ -98,7 +98,7 @@ pub fn check(f: &ClientFacts, _ctx: &Context) -> Vec<Finding> {
                     }
                     if let (Some(cp), Some(kp)) = (&c.contents, &k.contents) {
                         if key_matches(cp, kp) == Some(false) {
-                            out.push(Finding::new("client-key-mismatch").detail(format!(
+                            out.push(Finding::new(Code::ClientKeyMismatch).detail(format!(
                                 "The private key \"{}\" does not belong to the certificate \"{}\": libpq fails with \
                                  \"certificate does not match private key file\".",
                                 k.path, c.path
@@ -117,7 +117,7 @@ pub fn check(f: &ClientFacts, _ctx: &Context) -> Vec<Finding> {
     if verifies && !r.uses_system_roots() {
         if let Some(rf) = root.filter(|r| !r.exists) {
             out.push(
-                Finding::new("root-cert-missing")
+                Finding::new(Code::RootCertMissing)
                     .detail(format!(
                         "sslmode={mode} and the root certificate file is missing; libpq fails with: root certificate file \
                          \"{}\" does not exist\nEither provide the file, use the system's trusted roots with \
@@ -137,14 +137,14 @@ pub fn check(f: &ClientFacts, _ctx: &Context) -> Vec<Finding> {
             SslMode::Require => "sslmode=require encrypts but does not check who the server is: an active attacker can impersonate it.".to_string(),
             _ => format!("sslmode={mode} (from {}) may connect WITHOUT encryption when the server does not offer TLS, and never checks the server's identity.", r.sslmode.source),
         };
-        let mut f = Finding::new("insecure-sslmode").severity(Severity::Warning).detail(why).evidence("sslmode", mode.as_str());
+        let mut f = Finding::new(Code::InsecureSslmode).severity(Severity::Warning).detail(why).evidence("sslmode", mode.as_str());
         if root_present {
             f = f.fix("A root certificate is available: use sslmode=verify-full so libpq checks both the chain and the host name.");
         }
         out.push(f);
     } else if mode == SslMode::VerifyCa && root_present {
         out.push(
-            Finding::new("insecure-sslmode")
+            Finding::new(Code::InsecureSslmode)
                 .severity(Severity::Info)
                 .detail("sslmode=verify-ca checks the chain but not the host name: any certificate from the same CA is accepted.")
                 .fix("Use sslmode=verify-full when the certificate names the host you connect to."),
@@ -152,13 +152,13 @@ pub fn check(f: &ClientFacts, _ctx: &Context) -> Vec<Finding> {
     }
     if let Some(crl) = f.file("sslcrl").filter(|c| c.explicit && !c.exists) {
         out.push(
-            Finding::new("crl-problem")
+            Finding::new(Code::CrlProblem)
                 .severity(Severity::Warning)
                 .detail(format!("sslcrl names \"{}\", which does not exist: libpq silently checks no revocation list.", crl.path)),
         );
     }
     for w in &r.warnings {
-        out.push(Finding::new("insecure-sslmode").severity(Severity::Info).detail(w.clone()));
+        out.push(Finding::new(Code::InsecureSslmode).severity(Severity::Info).detail(w.clone()));
     }
     out
 }

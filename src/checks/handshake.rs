@@ -4,7 +4,7 @@
 //! side refused what.
 
 use super::Context;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 use crate::probe::{Negotiation, ProbeFacts};
 use crate::tls::HandshakeError;
 
@@ -29,7 +29,7 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
             return stack_limit(facts, alert);
         }
         HandshakeError::AlertReceived { alert } if alert == "handshake failure" || alert == "insufficient security" => {
-            Finding::new("cipher-mismatch")
+            Finding::new(Code::CipherMismatch)
                 .detail(format!(
                     "{endpoint} refused the handshake with alert \"{alert}\": it shares no cipher suite (or key-exchange \
                      group) with the client. pgtls offered the modern AEAD suites (AES-GCM, ChaCha20-Poly1305) with \
@@ -37,7 +37,7 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
                 ))
                 .evidence("alert", alert)
         }
-        HandshakeError::AlertReceived { alert } if alert == "unrecognized name" => Finding::new("sni-required")
+        HandshakeError::AlertReceived { alert } if alert == "unrecognized name" => Finding::new(Code::SniRequired)
             .detail(format!(
                 "{endpoint} refused the handshake with alert \"unrecognized name\": it routes by SNI and {}.",
                 match &facts.target.sni {
@@ -46,16 +46,16 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
                 }
             ))
             .evidence("alert", alert),
-        HandshakeError::Closed if facts.target.negotiation == Negotiation::Postgres => Finding::new("unexpected-eof")
+        HandshakeError::Closed if facts.target.negotiation == Negotiation::Postgres => Finding::new(Code::UnexpectedEof)
             .detail(format!(
                 "{endpoint} accepted the SSLRequest ('S') and then closed the connection during the TLS handshake{}.",
                 if facts.target.sni.is_none() { " (no SNI was sent: a router that needs SNI does this)" } else { "" }
             )),
         HandshakeError::Closed => return vec![], // direct SSL: the negotiation check explains it
-        HandshakeError::Timeout => Finding::new("network-timeout")
+        HandshakeError::Timeout => Finding::new(Code::NetworkTimeout)
             .detail(format!("{endpoint} stopped answering during the TLS handshake."))
             .evidence("step", "TlsHandshake"),
-        other => Finding::new("tls-handshake-failed").detail(format!("{endpoint}: {other}")),
+        other => Finding::new(Code::TlsHandshakeFailed).detail(format!("{endpoint}: {other}")),
     };
     vec![f]
 }
@@ -65,7 +65,7 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
 fn stack_limit(facts: &ProbeFacts, alert: &str) -> Vec<Finding> {
     use crate::tls::scan::{CipherSuite, Strength};
     let suites = facts.server_suites.clone().unwrap_or_default();
-    let mut out = vec![Finding::new("cipher-mismatch")
+    let mut out = vec![Finding::new(Code::CipherMismatch)
         .severity(crate::findings::Severity::Info)
         .detail(format!(
             "{} refused pgtls's handshake (alert \"{alert}\") but accepts {}: suites that pgtls's TLS stack does not \
@@ -84,7 +84,7 @@ fn stack_limit(facts: &ProbeFacts, alert: &str) -> Vec<Finding> {
         .collect();
     if !weak.is_empty() {
         out.push(
-            Finding::new("weak-cipher-enabled")
+            Finding::new(Code::WeakCipherEnabled)
                 .severity(crate::findings::Severity::Warning)
                 .detail(format!("{} accepts weak cipher suites: {}.", facts.target.endpoint(), weak.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))),
         );
@@ -103,7 +103,7 @@ fn version_mismatch(facts: &ProbeFacts, client_range: &str, why: &str) -> Findin
         Some([only]) => format!(" between {only} and {only}"),
         _ => " between …".to_string(),
     };
-    Finding::new("protocol-version-mismatch")
+    Finding::new(Code::ProtocolVersionMismatch)
         .detail(format!(
             "{} refused every TLS version the client allows ({client_range}; pgtls's handshake offered \
              {PROBE_RANGE}) [{why}]. {server}; its log shows \"This may indicate that the client does not support any \

@@ -2,7 +2,7 @@
 //! `direct-ssl-unsupported`: what the server said to "may we speak TLS?".
 
 use super::Context;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 use crate::net::Negotiated;
 use crate::probe::{Negotiation, ProbeFacts};
 use crate::tls::HandshakeError;
@@ -11,13 +11,13 @@ use crate::wire::describe_byte;
 pub fn check(facts: &ProbeFacts, _ctx: &Context) -> Vec<Finding> {
     let endpoint = facts.target.endpoint();
     match &facts.reply {
-        Some(Negotiated::Refuse) => vec![Finding::new("server-ssl-off")
+        Some(Negotiated::Refuse) => vec![Finding::new(Code::ServerSslOff)
             .detail(format!("{endpoint} answered the SSLRequest with 'N': it will not speak TLS."))
             .evidence("reply", "N")],
-        Some(Negotiated::Error { error }) => vec![Finding::new("server-error-response")
+        Some(Negotiated::Error { error }) => vec![Finding::new(Code::ServerErrorResponse)
             .detail(format!("{endpoint} answered the SSLRequest with an error instead of 'S' or 'N':\n{error}"))
             .evidence("server_message", &error.message)],
-        Some(Negotiated::Unexpected { byte, preview }) => vec![Finding::new("proxy-mishandles-sslrequest")
+        Some(Negotiated::Unexpected { byte, preview }) => vec![Finding::new(Code::ProxyMishandlesSslrequest)
             .detail(format!(
                 "{endpoint} answered the SSLRequest with {} (\"{preview}\"), which no PostgreSQL server sends: \
                  something else listens on this port or a proxy in front does not understand PostgreSQL's SSL negotiation.",
@@ -35,17 +35,17 @@ fn direct(facts: &ProbeFacts) -> Vec<Finding> {
     let endpoint = facts.target.endpoint();
     match (facts.handshake_failure(), &facts.tls) {
         (Some(HandshakeError::Closed | HandshakeError::NotTls { .. }), _) if facts.chain.is_empty() => {
-            vec![Finding::new("direct-ssl-unsupported").detail(format!(
+            vec![Finding::new(Code::DirectSslUnsupported).detail(format!(
                 "{endpoint} closed the connection when TLS started without an SSLRequest: servers before PostgreSQL 17 \
                  (and poolers that expect SSLRequest) read the TLS ClientHello as a malformed startup packet."
             ))]
         }
         (Some(HandshakeError::AlertReceived { alert }), _) if alert == "no application protocol" => {
-            vec![Finding::new("alpn-rejected").detail(format!(
+            vec![Finding::new(Code::AlpnRejected).detail(format!(
                 "{endpoint} refused the ALPN protocol \"postgresql\" (alert \"no application protocol\")."
             ))]
         }
-        (None, Some(tls)) if tls.alpn.as_deref() != Some("postgresql") => vec![Finding::new("alpn-rejected")
+        (None, Some(tls)) if tls.alpn.as_deref() != Some("postgresql") => vec![Finding::new(Code::AlpnRejected)
             .detail(format!(
                 "{endpoint} completed a direct TLS handshake without selecting ALPN \"postgresql\"; a PostgreSQL 17+ \
                  server always selects it, so a TLS terminator that is not PostgreSQL answered."

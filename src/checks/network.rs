@@ -3,24 +3,24 @@
 //! and during the SSLRequest answer (a non-PostgreSQL listener) have different fixes.
 
 use super::Context;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 use crate::net::{FailureKind, Step};
 use crate::probe::ProbeFacts;
 
 pub fn check(facts: &ProbeFacts, _ctx: &Context) -> Vec<Finding> {
     let Some(e) = facts.network_failure() else { return vec![] };
     let f = match e.kind {
-        FailureKind::Timeout => Finding::new("network-timeout")
+        FailureKind::Timeout => Finding::new(Code::NetworkTimeout)
             .detail(format!("{} at {}: no answer before the timeout.", capitalise(&e.step.to_string()), e.endpoint))
             .fix(match e.step {
                 Step::Resolve => "Check DNS for this host name, or connect by IP address (hostaddr=).".to_string(),
                 Step::Connect => "Check that the server is up, listen_addresses includes this interface, and no firewall or security group drops the port.".to_string(),
                 _ => "Something accepted the TCP connection but never answered the SSLRequest: check that the port belongs to PostgreSQL (not a proxy or another service), and that the server is not stuck (max_connections, authentication_timeout).".to_string(),
             }),
-        FailureKind::Closed => Finding::new("unexpected-eof")
+        FailureKind::Closed => Finding::new(Code::UnexpectedEof)
             .detail(format!("The server closed the connection while {} ({}).", e.step, e.endpoint))
             .fix("The peer closed the socket before answering the SSLRequest: a proxy or load balancer that does not speak PostgreSQL's SSL negotiation, a server at its connection limit, or a crashed backend. Check the server log at this time and any proxy in front of it."),
-        FailureKind::Refused | FailureKind::Other => Finding::new("tcp-connect-failed")
+        FailureKind::Refused | FailureKind::Other => Finding::new(Code::TcpConnectFailed)
             .detail(format!("{} failed for {}: {}", capitalise(&e.step.to_string()), e.endpoint, e.message)),
     };
     vec![f.evidence("step", format!("{:?}", e.step)).evidence("endpoint", &e.endpoint)]

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::tls::scan::{CipherSuite, ProtocolVersion, ScanResult, Strength};
 
 /// The client's side of the comparison.
@@ -39,7 +39,7 @@ pub fn check(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
     let complete = scan.versions.iter().all(|v| v.complete);
     if accepted.is_empty() {
         if complete {
-            out.push(Finding::new("tls-handshake-failed").detail(format!(
+            out.push(Finding::new(Code::TlsHandshakeFailed).detail(format!(
                 "{endpoint} refused every TLS version from SSLv3 to TLSv1.3 ({} handshakes).",
                 scan.handshakes
             )));
@@ -51,7 +51,7 @@ pub fn check(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
     let common: Vec<ProtocolVersion> = accepted.iter().copied().filter(|v| client.allows(*v)).collect();
     if common.is_empty() {
         out.push(
-            Finding::new("protocol-version-mismatch")
+            Finding::new(Code::ProtocolVersionMismatch)
                 .detail(format!(
                     "{endpoint} accepts {server_range}; the client ({}) allows {}. No version is in both, so the \
                      handshake fails: the client reports \"unsupported protocol\" / \"tlsv1 alert protocol version\" / \
@@ -87,7 +87,7 @@ pub fn check(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
             .collect();
         if shared.is_empty() {
             out.push(
-                Finding::new("cipher-mismatch")
+                Finding::new(Code::CipherMismatch)
                     .detail(format!(
                         "{endpoint} and the client share {} but no cipher suite: the server accepts {}; the client offers {}. \
                          The server logs \"could not accept SSL connection: no shared cipher\".",
@@ -102,7 +102,7 @@ pub fn check(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
     let old: Vec<String> = accepted.iter().filter(|v| v.0 < ProtocolVersion::TLSv1_2.0).map(|v| v.name()).collect();
     if !old.is_empty() {
         out.push(
-            Finding::new("insecure-protocol-enabled")
+            Finding::new(Code::InsecureProtocolEnabled)
                 .severity(Severity::Warning)
                 .detail(format!("{endpoint} accepts {}, deprecated by RFC 8996.", old.join(", ")))
                 .evidence("versions", old.join(","))
@@ -122,7 +122,7 @@ pub fn check(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
     if !weak.is_empty() {
         let insecure = weak.iter().any(|(_, s)| *s == Strength::Insecure);
         out.push(
-            Finding::new("weak-cipher-enabled")
+            Finding::new(Code::WeakCipherEnabled)
                 .severity(if insecure { Severity::Error } else { Severity::Warning })
                 .detail(format!(
                     "{endpoint} accepts {} weak or insecure cipher suite(s): {}.",

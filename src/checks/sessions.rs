@@ -3,7 +3,7 @@
 //! `hba-allows-non-ssl` from pg_hba_file_rules.
 
 use super::Context;
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::sessions::SessionFacts;
 
 pub fn check(facts: &SessionFacts, _ctx: &Context) -> Vec<Finding> {
@@ -13,7 +13,7 @@ pub fn check(facts: &SessionFacts, _ctx: &Context) -> Vec<Finding> {
         if client && !g.ssl {
             if let Some(addr) = &g.client_addr {
                 out.push(
-                    Finding::new("ssl-not-used")
+                    Finding::new(Code::SslNotUsed)
                         .detail(format!(
                             "{} session(s) from {addr} (user {}, database {}, application {}) are connected without TLS.",
                             g.count,
@@ -30,12 +30,12 @@ pub fn check(facts: &SessionFacts, _ctx: &Context) -> Vec<Finding> {
         }
     }
     if facts.settings.get("ssl").map(String::as_str) == Some("off") {
-        out.push(Finding::new("server-ssl-off").detail("SHOW ssl says off: the server accepts no TLS connections."));
+        out.push(Finding::new(Code::ServerSslOff).detail("SHOW ssl says off: the server accepts no TLS connections."));
     }
     if let Some(min) = facts.settings.get("ssl_min_protocol_version") {
         if matches!(min.as_str(), "TLSv1" | "TLSv1.1") {
             out.push(
-                Finding::new("insecure-protocol-enabled")
+                Finding::new(Code::InsecureProtocolEnabled)
                     .severity(Severity::Warning)
                     .detail(format!("ssl_min_protocol_version = {min}: the server accepts deprecated TLS versions."))
                     .evidence("ssl_min_protocol_version", min),
@@ -46,7 +46,7 @@ pub fn check(facts: &SessionFacts, _ctx: &Context) -> Vec<Finding> {
         let open = r.kind.as_deref() == Some("host") && r.auth_method.as_deref() != Some("reject");
         if open {
             out.push(
-                Finding::new("hba-allows-non-ssl")
+                Finding::new(Code::HbaAllowsNonSsl)
                     .severity(Severity::Warning)
                     .detail(format!(
                         "pg_hba.conf line {}: \"host {} {} {} {}\" also matches connections without TLS.",

@@ -12,7 +12,7 @@ use pgtls::checks::config::{self as cfgchecks, client_cert_user, gather::gather_
 use pgtls::config::hba::HbaQuery;
 use pgtls::config::jdbc::JdbcUrl;
 use pgtls::config::kong::KongConf;
-use pgtls::findings::{exit_code, Finding};
+use pgtls::findings::{Code, exit_code, Finding};
 use pgtls::report::{self, Format, RenderOptions};
 
 use super::{print, target};
@@ -73,7 +73,7 @@ pub fn server(a: ServerArgs, format: Format, opts: RenderOptions) -> Result<i32>
                         mapping = Some(format!("{} ({})", rule.location(), rule.raw));
                         findings.extend(client_cert_user::check(rule, facts.ident.as_ref(), cn, user));
                     }
-                    None => findings.push(Finding::new("hba-no-ssl-entry").detail(format!(
+                    None => findings.push(Finding::new(Code::HbaNoSslEntry).detail(format!(
                         "No pg_hba.conf line matches an SSL connection from {} for user \"{user}\"; the server answers: \
                          no pg_hba.conf entry for host \"{}\", user \"{user}\", database \"{}\", SSL encryption",
                         a.addr, a.addr, q.db

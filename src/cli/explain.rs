@@ -113,7 +113,7 @@ pub fn logs(files: Vec<PathBuf>, all_languages: bool, format: Format, opts: Rend
         .codes
         .iter()
         .map(|(code, st)| {
-            Finding::new(code)
+            Finding::new(pgtls::findings::Code::parse(code).unwrap_or(pgtls::findings::Code::TlsHandshakeFailed))
                 .detail(format!("{} occurrence(s) between {} and {}.", st.count, st.first_seen.as_deref().unwrap_or("?"), st.last_seen.as_deref().unwrap_or("?")))
                 .evidence("sample", &st.sample)
                 .evidence("count", st.count.to_string())

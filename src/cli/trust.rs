@@ -9,7 +9,7 @@ use anyhow::{Context as _, Result};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use pgtls::findings::{exit_code, Finding, Severity};
+use pgtls::findings::{Code, exit_code, Finding, Severity};
 use pgtls::net::Timeouts;
 use pgtls::probe::{probe, ProbeFacts};
 use pgtls::report::{self, Format, RenderOptions};
@@ -236,7 +236,7 @@ fn replica_chains(hosts: &[HostVerdict]) -> Option<Finding> {
         let _ = write!(detail, ": {} fail(s).", failing.join(", "));
     }
     Some(
-        Finding::new("replica-chain-differs")
+        Finding::new(Code::ReplicaChainDiffers)
             .severity(if failing.is_empty() { Severity::Warning } else { Severity::Error })
             .detail(detail),
     )

@@ -22,7 +22,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::findings::{catalogue, Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::logs::line::{parse_line, LogLine};
 
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
@@ -44,7 +44,7 @@ pub enum ExplainError {
 /// One recognised message (with its DETAIL/HINT follow-up lines).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recognised {
-    pub code: String,
+    pub code: Code,
     /// The finding, with `evidence` holding the extracted facts and the matched text.
     pub finding: Finding,
     /// 1-based line number in the pasted text where the message starts.
@@ -137,7 +137,7 @@ struct MessageSpec {
 /// One compiled pattern (an English pattern or one translation of it).
 #[derive(Debug)]
 struct Rule {
-    code: String,
+    code: Code,
     source: String,
     lang: Option<String>,
     regex: Regex,
@@ -182,9 +182,9 @@ impl Recognisers {
         let mut anchor_of_rule: Vec<String> = Vec::new();
         for (index, p) in pf.pattern.iter().enumerate() {
             let perr = |message: String| ExplainError::Pattern { index, code: p.code.clone(), message };
-            if catalogue().get(&p.code).is_none() {
+            let Some(code) = Code::parse(&p.code) else {
                 return Err(perr("code is not in findings/catalogue.toml".into()));
-            }
+            };
             let when = p
                 .when
                 .iter()
@@ -202,7 +202,7 @@ impl Recognisers {
                 })
                 .collect();
             let mk = |regex: Regex, lang: Option<String>| Rule {
-                code: p.code.clone(),
+                code,
                 source: p.source.clone(),
                 lang,
                 regex,
@@ -265,8 +265,8 @@ impl Recognisers {
         Ok(Recognisers { rules, anchors: ac, anchor_rules, anchor_texts: anchors, contexts: pf.context })
     }
 
-    pub(crate) fn code(&self, rule: usize) -> &str {
-        &self.rules[rule].code
+    pub(crate) fn code(&self, rule: usize) -> Code {
+        self.rules[rule].code
     }
 
     pub(crate) fn is_attach(&self, rule: usize) -> bool {
@@ -380,7 +380,7 @@ impl Recognisers {
 
     fn finding(&self, hit: &Hit, log: &LogLine<'_>, raw: &str) -> Finding {
         let rule = &self.rules[hit.rule];
-        let mut f = Finding::new(&rule.code);
+        let mut f = Finding::new(rule.code);
         if let Some(s) = rule.severity {
             f = f.severity(s);
         }
@@ -616,7 +616,7 @@ pub fn explain_text(text: &str) -> Vec<Recognised> {
                         continue;
                     }
                 }
-                let mut rec = Recognised { code: rule.code.clone(), finding: r.finding(&hit, &log, raw), line: n };
+                let mut rec = Recognised { code: rule.code, finding: r.finding(&hit, &log, raw), line: n };
                 if let Some(host) = log.pid.as_ref().and_then(|p| pid_hosts.get(p)) {
                     rec.finding.evidence.entry("client".to_string()).or_insert_with(|| host.clone());
                 }
@@ -666,7 +666,7 @@ fn fold(r: &Recognisers, prev: &mut Recognised, hit: &Hit, log: &LogLine<'_>) {
         for (k, v) in old.evidence {
             prev.finding.evidence.entry(k).or_insert(v);
         }
-        prev.code = rule.code.clone();
+        prev.code = rule.code;
     }
     for (k, v) in &hit.facts {
         prev.finding.evidence.entry(k.clone()).or_insert_with(|| v.clone());
@@ -690,9 +690,10 @@ fn fold(r: &Recognisers, prev: &mut Recognised, hit: &Hit, log: &LogLine<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::catalogue;
 
     fn codes(text: &str) -> Vec<String> {
-        explain_text(text).into_iter().map(|r| r.code).collect()
+        explain_text(text).into_iter().map(|r| r.code.to_string()).collect()
     }
 
     /// (input, expected codes in order, expected evidence (key, value) on the first finding)

@@ -13,6 +13,10 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+mod code;
+pub mod generated;
+pub use code::Code;
+
 /// How bad a finding is. Drives the exit status: any `Error` → 2, only `Warning` → 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,7 +40,7 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable kebab-case code, always present in the catalogue.
-    pub code: String,
+    pub code: Code,
     pub severity: Severity,
     /// Catalogue title (English; renderers localise by code).
     pub title: String,
@@ -52,15 +56,12 @@ pub struct Finding {
 impl Finding {
     /// A finding with the catalogue's severity, title and fix for `code`.
     ///
-    /// Panics if `code` is not in the catalogue: codes are compile-time constants at every
-    /// call site, and the catalogue test (`every_used_code_is_catalogued`) checks them all.
-    pub fn new(code: &str) -> Finding {
-        let entry = catalogue()
-            .get(code)
-            .unwrap_or_else(|| panic!("finding code {code:?} is not in catalogue.toml"));
+    /// Every [`Code`] has an entry (`codes_match_the_catalogue` checks it).
+    pub fn new(code: Code) -> Finding {
+        let entry = catalogue().entry(code);
         let en = entry.text(Lang::En);
         Finding {
-            code: entry.code.clone(),
+            code,
             severity: entry.severity,
             title: en.title.clone(),
             detail: String::new(),
@@ -186,6 +187,11 @@ impl Catalogue {
         self.by_code.get(code).map(|&i| &self.entries[i])
     }
 
+    /// The entry of a typed code (present for every code: see `codes_match_the_catalogue`).
+    pub fn entry(&self, code: Code) -> &Entry {
+        self.get(code.as_str()).unwrap_or_else(|| panic!("finding code {code} is not in catalogue.toml"))
+    }
+
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
@@ -235,51 +241,29 @@ mod tests {
         }
     }
 
-    /// Every `Finding::new("…")` anywhere in the crate names a catalogued code.
+    /// The typed codes and the catalogue hold the same codes in the same order.
     #[test]
-    fn every_used_code_is_catalogued() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-            for e in std::fs::read_dir(dir).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else if p.extension().is_some_and(|x| x == "rs") {
-                    let text = std::fs::read_to_string(&p).unwrap();
-                    for part in text.split("Finding::new(\"").skip(1) {
-                        let code = part.split('"').next().unwrap_or("").to_string();
-                        out.push((p.display().to_string(), code));
-                    }
-                }
-            }
-        }
-        let mut used = Vec::new();
-        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut used);
-        assert!(used.len() > 50, "found only {} uses", used.len());
-        for (file, code) in used {
-            if code.is_empty() || code.contains(['{', '…']) {
-                continue;
-            }
-            assert!(catalogue().get(&code).is_some(), "{file}: code {code:?} is not in catalogue.toml");
+    fn codes_match_the_catalogue() {
+        let catalogued: Vec<&str> = catalogue().entries().iter().map(|e| e.code.as_str()).collect();
+        let typed: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(typed, catalogued, "findings/code.rs and catalogue.toml disagree");
+        for c in Code::ALL {
+            assert_eq!(Code::parse(c.as_str()), Some(*c));
         }
     }
 
-    /// The code list is a public interface: this snapshot makes every addition or rename show
-    /// up in review (update src/findings/codes.txt deliberately).
+    /// `codes.txt` (the public code list, a review aid) and `docs/findings.md` are generated from
+    /// the catalogue. `PGTLS_BLESS=1 cargo test --lib generated_files` rewrites them.
     #[test]
-    fn code_list_snapshot() {
-        let snapshot: Vec<&str> =
-            include_str!("codes.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
-        let codes: Vec<&str> = catalogue().entries().iter().map(|e| e.code.as_str()).collect();
-        assert_eq!(codes, snapshot);
-    }
-
-    /// docs/findings.md lists every code with its catalogue severity and English title.
-    #[test]
-    fn findings_doc_lists_every_code() {
-        let doc = include_str!("../../docs/findings.md");
-        for e in catalogue().entries() {
-            let row = format!("| `{}` | {} | {} |", e.code, e.severity, e.en.title);
-            assert!(doc.contains(&row), "docs/findings.md lacks or misstates: {row}");
+    fn generated_files_are_current() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (path, want) in [("src/findings/codes.txt", generated::codes_txt()), ("docs/findings.md", generated::findings_md())] {
+            let p = root.join(path);
+            if std::env::var_os("PGTLS_BLESS").is_some() {
+                std::fs::write(&p, &want).unwrap();
+            }
+            let have = std::fs::read_to_string(&p).unwrap_or_default();
+            assert!(have == want, "{path} is out of date: run PGTLS_BLESS=1 cargo test --lib generated_files");
         }
     }
 
@@ -293,8 +277,8 @@ mod tests {
 
     #[test]
     fn exit_codes_follow_worst_severity() {
-        let w = Finding::new("server-ssl-off").severity(Severity::Warning);
-        let e = Finding::new("server-ssl-off");
+        let w = Finding::new(Code::ServerSslOff).severity(Severity::Warning);
+        let e = Finding::new(Code::ServerSslOff);
         assert_eq!(exit_code(&[]), 0);
         assert_eq!(exit_code(std::slice::from_ref(&w)), 1);
         assert_eq!(exit_code(&[w, e]), 2);

@@ -157,7 +157,7 @@ impl Serialize for Summary {
 struct Carry {
     /// Absolute offset just past the last counted line.
     last_end: u64,
-    last_code: Option<String>,
+    last_code: Option<crate::findings::Code>,
     last_pid: Option<String>,
     /// pid → client host from `connection received: host=… port=…` (log_connections), for
     /// prefixes without %h/%r such as Debian's default. Bounded: cleared when full.
@@ -495,7 +495,7 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
     if adjacent
         && (continuation
             || (rec.is_attach(hit.rule)
-                && carry.last_code.as_deref().is_some_and(|c| c == code || c == "tls-handshake-failed")))
+                && carry.last_code.is_some_and(|c| c == code || c == crate::findings::Code::TlsHandshakeFailed)))
     {
         summary.matched_lines += 1;
         carry.last_end = end;
@@ -535,7 +535,7 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
         st.databases.add(d);
     }
     carry.last_end = end;
-    carry.last_code = Some(code.to_string());
+    carry.last_code = Some(code);
     carry.last_pid = log.pid.clone();
 }
 

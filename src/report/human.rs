@@ -38,7 +38,7 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
     }
     for f in list {
         let (title, fix) = localise(f, o.lang);
-        let _ = writeln!(out, "{} {} {}", severity_label(f.severity), paint(BOLD, &f.code), title);
+        let _ = writeln!(out, "{} {} {}", severity_label(f.severity), paint(BOLD, f.code.as_str()), title);
         for line in f.detail.lines().filter(|l| !l.is_empty()) {
             let _ = writeln!(out, "        {line}");
         }

@@ -37,7 +37,7 @@ pub struct HostReport {
 
 /// Localised title and fix for a finding (the detail stays as written: it carries facts).
 pub fn localise(f: &Finding, lang: Lang) -> (String, String) {
-    let Some(entry) = crate::findings::catalogue().get(&f.code) else {
+    let Some(entry) = crate::findings::catalogue().get(f.code.as_str()) else {
         return (f.title.clone(), f.fix.clone());
     };
     let t = entry.text(lang);

@@ -23,7 +23,7 @@ use ::time::OffsetDateTime;
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate, X509Version};
 
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 
 /// The default Java keystore password, also the one Debian uses for `cacerts`.
 pub const DEFAULT_KEYSTORE_PASSWORD: &str = "changeit";
@@ -630,18 +630,18 @@ pub fn audit(stores: &[TrustStore], at: OffsetDateTime) -> Vec<Finding> {
                     .evidence("sha256", c.sha256.clone())
             };
             match c.kind {
-                CertKind::Intermediate => out.push(ev(Finding::new("pinned-intermediate").detail(format!(
+                CertKind::Intermediate => out.push(ev(Finding::new(Code::PinnedIntermediate).detail(format!(
                     "{} entry {} is an intermediate CA ({}), not a self-signed root. libpq does not accept it as an anchor on its own, and the provider can replace it at any time.",
                     store.source, e.label, c.subject
                 )))),
-                CertKind::Leaf => out.push(ev(Finding::new("pinned-leaf").detail(format!(
+                CertKind::Leaf => out.push(ev(Finding::new(Code::PinnedLeaf).detail(format!(
                     "{} entry {} is an end-entity (server) certificate ({}), not a CA. Pinning it breaks at the next certificate renewal.",
                     store.source, e.label, c.subject
                 )))),
                 CertKind::Root => {}
             }
             if f.expired {
-                out.push(ev(Finding::new("cert-expired").detail(format!(
+                out.push(ev(Finding::new(Code::CertExpired).detail(format!(
                     "{} entry {} ({}) expired on {}.",
                     store.source,
                     e.label,
@@ -649,7 +649,7 @@ pub fn audit(stores: &[TrustStore], at: OffsetDateTime) -> Vec<Finding> {
                     c.not_after.date()
                 ))));
             } else if f.not_yet_valid {
-                out.push(ev(Finding::new("cert-not-yet-valid").detail(format!(
+                out.push(ev(Finding::new(Code::CertNotYetValid).detail(format!(
                     "{} entry {} ({}) is not valid before {}.",
                     store.source,
                     e.label,
@@ -658,7 +658,7 @@ pub fn audit(stores: &[TrustStore], at: OffsetDateTime) -> Vec<Finding> {
                 ))));
             }
             if let Some(first) = f.duplicate_of {
-                out.push(ev(Finding::new("duplicate-trust-entry").detail(format!(
+                out.push(ev(Finding::new(Code::DuplicateTrustEntry).detail(format!(
                     "{} entry {} is the same certificate as entry {}.",
                     store.source, e.label, first
                 ))));
@@ -667,7 +667,7 @@ pub fn audit(stores: &[TrustStore], at: OffsetDateTime) -> Vec<Finding> {
                 // OpenSSL never checks a trust anchor's own signature, so only the key matters there.
                 let only_self_sig =
                     c.kind == CertKind::Root && c.weak.iter().all(|w| w.ends_with("signature"));
-                let fnd = ev(Finding::new("weak-trust-entry").detail(format!(
+                let fnd = ev(Finding::new(Code::WeakTrustEntry).detail(format!(
                     "{} entry {} ({}): {}.",
                     store.source,
                     e.label,
@@ -732,7 +732,7 @@ mod tests {
         );
         assert_eq!(flags[3].duplicate_of, Some(1));
         assert!(flags[4].expired && !flags[0].expired);
-        let codes: Vec<String> = audit(&[store], now()).into_iter().map(|f| f.code).collect();
+        let codes: Vec<String> = audit(&[store], now()).into_iter().map(|f| f.code.to_string()).collect();
         assert_eq!(
             codes,
             [

@@ -32,7 +32,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::{build_paths, short_name, Options, PathFailure, PathReport};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::trust::{self, CertInfo, San, TrustError, TrustSource, TrustStore};
 
 pub use crate::conninfo::SslMode;
@@ -173,7 +173,7 @@ pub fn diagnose(input: &VerdictInput) -> Diagnosis {
             mode.as_str()
         );
         cx.findings.push(
-            Finding::new("insecure-sslmode")
+            Finding::new(Code::InsecureSslmode)
                 .detail(e.clone())
                 .evidence("sslmode", mode.as_str()),
         );
@@ -239,7 +239,7 @@ pub fn diagnose(input: &VerdictInput) -> Diagnosis {
                 };
                 cx.findings.push(insecure(mode, why));
             } else if mode < SslMode::VerifyFull {
-                let f = Finding::new("insecure-sslmode")
+                let f = Finding::new(Code::InsecureSslmode)
                     .severity(Severity::Info)
                     .detail(format!("sslmode={} verified the chain because a root certificate file exists, but the host name is not checked; use verify-full.", mode.as_str()))
                     .evidence("sslmode", mode.as_str());
@@ -265,7 +265,7 @@ pub fn diagnose(input: &VerdictInput) -> Diagnosis {
 }
 
 fn insecure(mode: SslMode, detail: &str) -> Finding {
-    Finding::new("insecure-sslmode")
+    Finding::new(Code::InsecureSslmode)
         .detail(format!("sslmode={}: {detail}", mode.as_str()))
         .evidence("sslmode", mode.as_str())
 }
@@ -349,7 +349,7 @@ fn tls_attempt(cx: &mut Ctx) -> Tls {
                     p.display()
                 ),
             };
-            let mut f = Finding::new("root-cert-missing")
+            let mut f = Finding::new(Code::RootCertMissing)
                 .detail(e.lines().next().unwrap_or("").to_string());
             if let Some(p) = &fnbuf {
                 f = f.evidence("path", p.display().to_string());
@@ -385,7 +385,7 @@ fn tls_attempt(cx: &mut Ctx) -> Tls {
     }
     if report.uses_cross_signed() {
         let paths: Vec<String> = report.valid_paths().map(|p| p.describe()).collect();
-        let mut f = Finding::new("cross-signed-path").detail(format!(
+        let mut f = Finding::new(Code::CrossSignedPath).detail(format!(
             "{} valid path(s) from the server certificate to a trusted root; cross-signed CA(s): {}.",
             paths.len(),
             if report.cross_signed.is_empty() { "-".to_string() } else { report.cross_signed.iter().map(|s| short_name(s)).collect::<Vec<_>>().join(", ") }
@@ -417,7 +417,7 @@ fn tls_attempt(cx: &mut Ctx) -> Tls {
             hostname: true,
         },
         Err(e) => {
-            let mut f = Finding::new("hostname-mismatch")
+            let mut f = Finding::new(Code::HostnameMismatch)
                 .detail(e.clone())
                 .evidence("host", host)
                 .evidence("dNSName SANs", leaf.dns_names.join(", "))
@@ -433,7 +433,7 @@ fn tls_attempt(cx: &mut Ctx) -> Tls {
 
 fn untrusted_findings(cx: &mut Ctx, report: &PathReport, store: &TrustStore) {
     let best = report.best_failure();
-    let mut f = Finding::new("server-cert-untrusted")
+    let mut f = Finding::new(Code::ServerCertUntrusted)
         .detail(match best.and_then(|b| b.failure.as_ref()) {
             Some(fl) => {
                 let (code, text) = fl.openssl();
@@ -474,16 +474,16 @@ fn untrusted_findings(cx: &mut Ctx, report: &PathReport, store: &TrustStore) {
                     });
                 let (code, when) = match (fl, &info) {
                     (PathFailure::Expired { .. }, Some(c)) => {
-                        ("cert-expired", format!("expired on {}", c.not_after.date()))
+                        (Code::CertExpired, format!("expired on {}", c.not_after.date()))
                     }
                     (PathFailure::Expired { .. }, None) => {
-                        ("cert-expired", "has expired".to_string())
+                        (Code::CertExpired, "has expired".to_string())
                     }
                     (_, Some(c)) => (
-                        "cert-not-yet-valid",
+                        Code::CertNotYetValid,
                         format!("is not valid before {}", c.not_before.date()),
                     ),
-                    (_, None) => ("cert-not-yet-valid", "is not yet valid".to_string()),
+                    (_, None) => (Code::CertNotYetValid, "is not yet valid".to_string()),
                 };
                 cx.findings.push(
                     Finding::new(code)

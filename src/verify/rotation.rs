@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::short_name;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 use crate::trust::{pem::to_pem, CertInfo, CertKind, TrustStore};
 
 /// A root CA the provider's chains end at.
@@ -194,7 +194,7 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
     let ready = missing.is_empty() && pinned.is_empty();
     let mut findings = Vec::new();
     if !missing.is_empty() {
-        let mut f = Finding::new("rotation-unready").detail(format!(
+        let mut f = Finding::new(Code::RotationUnready).detail(format!(
             "{}: {} does not contain {}; after the rotation the server chain ends there and verify-ca/verify-full clients fail.",
             profile.title,
             store.source,
@@ -214,7 +214,7 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
         );
     }
     if !pinned.is_empty() {
-        let mut f = Finding::new("rotation-unready").detail(format!(
+        let mut f = Finding::new(Code::RotationUnready).detail(format!(
             "{}: {} pins {} certificate(s) from the provider's chains; the rotation replaces them.",
             profile.title,
             store.source,

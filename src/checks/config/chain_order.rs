@@ -8,7 +8,7 @@
 use x509_parser::prelude::*;
 
 use super::{describe, pem_certs, ServerFacts};
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 /// `None` when each certificate is issued by the next one; otherwise a description of
 /// the first problem.
@@ -46,7 +46,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     let Some(cert) = &f.cert else { return Vec::new() };
     let Some(bytes) = &cert.contents else { return Vec::new() };
     match chain_problem(bytes) {
-        Some(p) if f.conf.ssl_on() => vec![Finding::new("chain-order-wrong")
+        Some(p) if f.conf.ssl_on() => vec![Finding::new(Code::ChainOrderWrong)
             .detail(format!("{} ({}): {p}", cert.path.display(), cert.origin))],
         _ => Vec::new(),
     }

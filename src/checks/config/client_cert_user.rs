@@ -11,7 +11,7 @@ use x509_parser::prelude::*;
 use super::pem_certs;
 use crate::config::hba::HbaRule;
 use crate::config::ident::{Ident, IdentDecision};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 
 /// The CN of the first certificate in a PEM file.
 pub fn common_name(pem: &[u8]) -> Option<String> {
@@ -37,7 +37,7 @@ pub fn check(rule: &HbaRule, ident: Option<&Ident>, cert_name: &str, pg_user: &s
         if cert_name == pg_user {
             return Vec::new();
         }
-        return vec![Finding::new("client-cert-user-mismatch")
+        return vec![Finding::new(Code::ClientCertUserMismatch)
             .detail(format!(
                 "{} ({}) has no map=, so the certificate name must equal the user name; the server logs: provided user name ({pg_user}) and authenticated user name ({cert_name}) do not match, FATAL: {failure}",
                 rule.location(),
@@ -53,17 +53,17 @@ pub fn check(rule: &HbaRule, ident: Option<&Ident>, cert_name: &str, pg_user: &s
             .evidence("user", pg_user)];
     };
     let Some(ident) = ident else {
-        return vec![Finding::new("client-cert-user-mismatch").severity(Severity::Warning).detail(format!(
+        return vec![Finding::new(Code::ClientCertUserMismatch).severity(Severity::Warning).detail(format!(
             "{} uses map={map} but pg_ident.conf could not be read, so the mapping of {cert_name} to {pg_user} cannot be checked",
             rule.location()
         ))];
     };
     match ident.evaluate(map, cert_name, pg_user) {
         IdentDecision::Matched { .. } => Vec::new(),
-        IdentDecision::NeedsMembership { location, role } => vec![Finding::new("client-cert-user-mismatch")
+        IdentDecision::NeedsMembership { location, role } => vec![Finding::new(Code::ClientCertUserMismatch)
             .severity(Severity::Info)
             .detail(format!("{location} maps {cert_name} to members of role {role}; make sure {pg_user} is a member (GRANT {role} TO {pg_user})"))],
-        IdentDecision::Invalid { location, message } => vec![Finding::new("client-cert-user-mismatch")
+        IdentDecision::Invalid { location, message } => vec![Finding::new(Code::ClientCertUserMismatch)
             .detail(format!("{location}: {message}; the map line cannot match"))],
         IdentDecision::NoMatch { suggestion, regex_suggestion, server_log, map_exists } => {
             let files: Vec<String> = ident.files.iter().map(|p| p.display().to_string()).collect();
@@ -72,7 +72,7 @@ pub fn check(rule: &HbaRule, ident: Option<&Ident>, cert_name: &str, pg_user: &s
             if let Some(r) = regex_suggestion {
                 fix.push_str(&format!(" (or, for every user of that domain: {r})"));
             }
-            vec![Finding::new("client-cert-user-mismatch")
+            vec![Finding::new(Code::ClientCertUserMismatch)
                 .detail(format!(
                     "{} ({}) maps certificate names through map {map}{}, which has no line for {cert_name} → {pg_user}; the server logs: {server_log}, FATAL: {failure}",
                     rule.location(),

@@ -6,7 +6,7 @@
 //! libpq sslmode terms for every driver, via [`ClientTlsSettings`].
 
 use crate::config::client::{ClientTlsSettings, SslMode};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 
 pub fn check(s: &ClientTlsSettings) -> Vec<Finding> {
     let at = |k: &str| s.origin(k).map(|o| format!(" ({o})")).unwrap_or_default();
@@ -34,7 +34,7 @@ pub fn check(s: &ClientTlsSettings) -> Vec<Finding> {
     let mut notes = s.notes.clone();
     notes.retain(|n| !n.contains("value not shown"));
     let detail = if notes.is_empty() { problem } else { format!("{problem}. {}", notes.join("; ")) };
-    vec![Finding::new("insecure-sslmode").severity(Severity::Warning).detail(detail).evidence("mode", s.mode.as_str())]
+    vec![Finding::new(Code::InsecureSslmode).severity(Severity::Warning).detail(detail).evidence("mode", s.mode.as_str())]
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use ::time::{Duration, OffsetDateTime};
 use x509_parser::prelude::*;
 
 use super::{describe, pem_certs, FileFacts, ServerFacts};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 
 pub const SOON: Duration = Duration::days(30);
 
@@ -23,17 +23,17 @@ pub fn check_file(file: &FileFacts, now: OffsetDateTime) -> Vec<Finding> {
         let when = na.date().to_string();
         let what = format!("{} in {} ({})", describe(&cert), file.path.display(), file.origin);
         if na < now {
-            out.push(Finding::new("cert-expired").detail(format!("{what} expired on {when}")).evidence("not_after", when));
+            out.push(Finding::new(Code::CertExpired).detail(format!("{what} expired on {when}")).evidence("not_after", when));
         } else if nb > now {
             out.push(
-                Finding::new("cert-expired")
+                Finding::new(Code::CertExpired)
                     .detail(format!("{what} is not valid before {}", nb.date()))
                     .evidence("not_before", nb.date().to_string()),
             );
         } else if na - now < SOON {
             let days = (na - now).whole_days();
             out.push(
-                Finding::new("cert-expiring-soon")
+                Finding::new(Code::CertExpiringSoon)
                     .severity(Severity::Warning)
                     .detail(format!("{what} expires on {when}, in {days} days"))
                     .evidence("not_after", when),

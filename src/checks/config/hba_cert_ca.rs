@@ -6,7 +6,7 @@
 //! correct the client's files are.
 
 use super::ServerFacts;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 pub fn check(f: &ServerFacts) -> Vec<Finding> {
     let Some(hba) = &f.hba else { return Vec::new() };
@@ -24,7 +24,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
         return Vec::new();
     }
     let at = f.conf.get("ssl_ca_file").map(|s| format!(" (set empty at {})", s.location())).unwrap_or_default();
-    vec![Finding::new("hba-cert-without-ca").detail(format!(
+    vec![Finding::new(Code::HbaCertWithoutCa).detail(format!(
         "ssl_ca_file is not set{at}, so the server requests no client certificate, but these lines need one: {}",
         rules.join("; ")
     ))]

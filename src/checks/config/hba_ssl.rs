@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use super::ServerFacts;
 use crate::config::hba::{Address, ConnType, HbaRule};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 
 fn loopback_only(r: &HbaRule) -> bool {
     match &r.address {
@@ -37,7 +37,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     let mut out = Vec::new();
     if !hba.rules.iter().any(|r| r.conn_type == ConnType::HostSsl) {
         let files: Vec<String> = hba.files.iter().map(|p| p.display().to_string()).collect();
-        out.push(Finding::new("hba-no-ssl-entry").severity(Severity::Warning).detail(format!(
+        out.push(Finding::new(Code::HbaNoSslEntry).severity(Severity::Warning).detail(format!(
             "no hostssl line in {}: the server never requires TLS",
             if files.is_empty() { "pg_hba.conf".to_string() } else { files.join(", ") }
         )));
@@ -54,7 +54,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     if !open.is_empty() {
         let lines: Vec<String> = open.iter().map(|r| format!("{} ({})", r.location(), r.raw)).collect();
         out.push(
-            Finding::new("hba-allows-non-ssl")
+            Finding::new(Code::HbaAllowsNonSsl)
                 .severity(Severity::Warning)
                 .detail(format!("these lines accept TCP connections without SSL: {}", lines.join("; ")))
                 .fix(format!(

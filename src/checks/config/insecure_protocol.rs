@@ -6,12 +6,12 @@
 
 use super::ServerFacts;
 use crate::config::client::TlsVersion;
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 
 pub fn check(f: &ServerFacts) -> Vec<Finding> {
     let Some(s) = f.conf.get("ssl_min_protocol_version") else { return Vec::new() };
     match TlsVersion::parse_pg(&s.value) {
-        Some(v) if v < TlsVersion::Tls1_2 && f.conf.ssl_on() => vec![Finding::new("insecure-protocol-enabled")
+        Some(v) if v < TlsVersion::Tls1_2 && f.conf.ssl_on() => vec![Finding::new(Code::InsecureProtocolEnabled)
             .severity(Severity::Warning)
             .detail(format!(
                 "ssl_min_protocol_version = '{}' ({}) lets clients use deprecated {}",

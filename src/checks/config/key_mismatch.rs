@@ -11,7 +11,7 @@ use rcgen::{KeyPair, PublicKeyData};
 use x509_parser::prelude::*;
 
 use super::{pem_certs, ServerFacts};
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 /// Does the first certificate in `cert_pem` carry the public key of `key_pem`?
 /// `None` when either cannot be parsed (encrypted key, unsupported algorithm).
@@ -29,7 +29,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
         return Vec::new();
     }
     match key_matches(c, k) {
-        Some(false) => vec![Finding::new("server-key-mismatch").detail(format!(
+        Some(false) => vec![Finding::new(Code::ServerKeyMismatch).detail(format!(
             "the private key {} ({}) does not belong to the first certificate in {} ({}); the server logs: FATAL: could not load private key file \"{}\": key values mismatch",
             key.path.display(),
             key.origin,

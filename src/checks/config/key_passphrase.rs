@@ -5,7 +5,7 @@
 //! reload, every reload fails to reload the key.
 
 use super::ServerFacts;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 /// The PEM text is an encrypted private key (PKCS#8 or legacy OpenSSL encryption).
 pub fn is_encrypted_key(pem: &[u8]) -> bool {
@@ -21,7 +21,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     }
     let cmd = f.conf.get("ssl_passphrase_command").filter(|s| !s.value.is_empty());
     match cmd {
-        None => vec![Finding::new("key-passphrase").detail(format!(
+        None => vec![Finding::new(Code::KeyPassphrase).detail(format!(
             "{} ({}) is encrypted and ssl_passphrase_command is not set: the server cannot unlock it when started without a terminal (PostgreSQL 15 logs: FATAL: could not load private key file \"{}\": processing error)",
             key.path.display(),
             key.origin,
@@ -32,7 +32,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
             if reload {
                 return Vec::new();
             }
-            vec![Finding::new("key-passphrase")
+            vec![Finding::new(Code::KeyPassphrase)
                 .severity(crate::findings::Severity::Warning)
                 .detail(format!(
                     "{} is encrypted; ssl_passphrase_command is set ({}) but ssl_passphrase_command_supports_reload is off: a reload cannot reload the SSL key",

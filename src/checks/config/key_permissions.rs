@@ -6,7 +6,7 @@
 //! to start, which is the most common "it worked with openssl" surprise.
 
 use super::ServerFacts;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 pub const DETAIL: &str = "File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.";
 
@@ -36,7 +36,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     } else {
         format!("chown the database user (uid {db_uid}) {0} && chmod 0600 {0}", key.path.display())
     };
-    vec![Finding::new("server-key-permissions")
+    vec![Finding::new(Code::ServerKeyPermissions)
         .detail(format!(
             "{} ({}) is mode {:04o} owned by uid {}; the server refuses it: FATAL: {msg}{}",
             key.path.display(),

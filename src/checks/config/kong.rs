@@ -10,7 +10,7 @@ use super::ServerFacts;
 use crate::config::client::{SslMode, TrustSource};
 use crate::config::hba::ConnType;
 use crate::config::kong::{KongConf, KongError};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Severity};
 
 pub fn check(kong: &KongConf, server: Option<&ServerFacts>) -> Result<Vec<Finding>, KongError> {
     let s = kong.tls_settings()?;
@@ -18,10 +18,10 @@ pub fn check(kong: &KongConf, server: Option<&ServerFacts>) -> Result<Vec<Findin
     if s.verifies_server && s.trust == TrustSource::None {
         let verify_at = s.origin("pg_ssl_verify").unwrap_or("kong.conf");
         match kong.get("lua_ssl_trusted_certificate") {
-            None => out.push(Finding::new("kong-verify-without-ca").severity(Severity::Warning).detail(format!(
+            None => out.push(Finding::new(Code::KongVerifyWithoutCa).severity(Severity::Warning).detail(format!(
                 "pg_ssl_verify is on ({verify_at}) but lua_ssl_trusted_certificate is not set: Kong 3.x then trusts only the system CA store (a private CA fails with \"certificate verify failed\"), older Kong trusts nothing"
             ))),
-            Some(v) => out.push(Finding::new("kong-verify-without-ca").detail(format!(
+            Some(v) => out.push(Finding::new(Code::KongVerifyWithoutCa).detail(format!(
                 "pg_ssl_verify is on ({verify_at}) but lua_ssl_trusted_certificate is empty ({}): Kong cannot verify the server and fails with \"certificate verify failed\"",
                 v.origin
             ))),
@@ -31,13 +31,13 @@ pub fn check(kong: &KongConf, server: Option<&ServerFacts>) -> Result<Vec<Findin
         let tcp: Vec<_> = hba.rules.iter().filter(|r| r.conn_type != ConnType::Local).collect();
         let only_ssl = !tcp.is_empty() && tcp.iter().all(|r| r.conn_type == ConnType::HostSsl || r.method == "reject");
         if s.mode == SslMode::Disable && only_ssl {
-            out.push(Finding::new("insecure-sslmode").severity(Severity::Error).detail(format!(
+            out.push(Finding::new(Code::InsecureSslmode).severity(Severity::Error).detail(format!(
                 "pg_ssl is off ({}) but pg_hba.conf only accepts TCP connections over SSL: Kong fails with \"no pg_hba.conf entry for host …, no encryption\"",
                 s.origin("pg_ssl").unwrap_or("default")
             )).fix("set pg_ssl = on (and pg_ssl_required = on, pg_ssl_verify = on with lua_ssl_trusted_certificate) in kong.conf"));
         }
         if s.mode != SslMode::Disable && hba.rules.iter().any(|r| r.conn_type == ConnType::HostSsl && r.requires_client_cert()) && s.client_cert.is_none() {
-            out.push(Finding::new("hba-cert-without-ca").severity(Severity::Warning).detail(
+            out.push(Finding::new(Code::HbaCertWithoutCa).severity(Severity::Warning).detail(
                 "pg_hba.conf has hostssl lines that require a client certificate but pg_ssl_cert / pg_ssl_cert_key are not set in kong.conf: if Kong's connection meets such a line it fails with \"connection requires a valid client certificate\"".to_string()
             ).fix("set pg_ssl_cert and pg_ssl_cert_key in kong.conf to a certificate issued by the CA in the server's ssl_ca_file"));
         }

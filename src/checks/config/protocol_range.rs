@@ -6,7 +6,7 @@
 
 use super::ServerFacts;
 use crate::config::client::TlsVersion;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 pub fn check(f: &ServerFacts) -> Vec<Finding> {
     if !f.conf.ssl_on() {
@@ -21,7 +21,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
         }
         match TlsVersion::parse_pg(&s.value) {
             Some(v) => parsed[i] = Some((v, s)),
-            None => out.push(Finding::new("ssl-protocol-range-invalid").detail(format!(
+            None => out.push(Finding::new(Code::SslProtocolRangeInvalid).detail(format!(
                 "invalid value for parameter \"{param}\": \"{}\" ({}); valid values are TLSv1, TLSv1.1, TLSv1.2, TLSv1.3{}",
                 s.value,
                 s.location(),
@@ -33,7 +33,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     if let Some((max, ms)) = parsed[1] {
         if min > max {
             let min_at = parsed[0].map(|(_, s)| s.location()).unwrap_or_else(|| "default".into());
-            out.push(Finding::new("ssl-protocol-range-invalid").detail(format!(
+            out.push(Finding::new(Code::SslProtocolRangeInvalid).detail(format!(
                 "ssl_min_protocol_version is {} ({min_at}) but ssl_max_protocol_version is {} ({}); the server logs: could not set SSL protocol version range, DETAIL: \"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\"",
                 min.pg_name(),
                 max.pg_name(),

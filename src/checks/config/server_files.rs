@@ -5,7 +5,7 @@
 //! miss. The messages quote the server's own words so they can be found in its log.
 
 use super::{FileFacts, ServerFacts};
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 /// Could the database user read `f`, judged from mode bits (None when unknown)?
 pub fn readable_by_db_user(f: &FileFacts, db_uid: Option<u32>, db_gids: Option<&[u32]>) -> Option<bool> {
@@ -30,8 +30,8 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for (file, missing, unreadable, what) in [
-        (&f.cert, "server-cert-missing", "server-cert-file-unreadable", "cert"),
-        (&f.key, "server-key-missing", "server-key-file-unreadable", "key"),
+        (&f.cert, Code::ServerCertMissing, Code::ServerCertFileUnreadable, "cert"),
+        (&f.key, Code::ServerKeyMissing, Code::ServerKeyFileUnreadable, "key"),
     ] {
         let Some(file) = file else { continue };
         // The server stats the key ("could not access") before loading it ("could not load").

@@ -4,7 +4,7 @@
 //! sslmode=require or stronger fail, and `prefer` clients silently go unencrypted.
 
 use super::{origin_of, ServerFacts};
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 pub fn check(f: &ServerFacts) -> Vec<Finding> {
     if f.conf.ssl_on() {
@@ -27,7 +27,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     } else {
         format!("{detail}; the hostssl lines at {} can never match (the server logs: hostssl record cannot match because SSL is disabled)", dead.join(", "))
     };
-    vec![Finding::new("server-ssl-off").detail(detail).evidence("ssl", origin_of(s, "off"))]
+    vec![Finding::new(Code::ServerSslOff).detail(detail).evidence("ssl", origin_of(s, "off"))]
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! considers broken. TLS 1.3 suites are not governed by this setting.
 
 use super::ServerFacts;
-use crate::findings::Finding;
+use crate::findings::{Code, Finding};
 
 const WEAK: [&str; 5] = ["NULL", "EXP", "RC4", "DES", "MD5"];
 
@@ -35,7 +35,7 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
     if weak.is_empty() || !f.conf.ssl_on() {
         return Vec::new();
     }
-    vec![Finding::new("weak-cipher-enabled")
+    vec![Finding::new(Code::WeakCipherEnabled)
         .detail(format!("ssl_ciphers = '{}' ({}) enables {}", s.value, s.location(), weak.join(", ")))
         .evidence("elements", weak.join(":"))]
 }
