@@ -60,7 +60,7 @@ pub fn summarise(entries: &[FleetEntry], ctx: &Context) -> FleetSummary {
     for e in entries {
         if let Some(t) = &e.facts.tls {
             s.tls_ok += 1;
-            *s.versions.entry(t.version.clone()).or_default() += 1;
+            *s.versions.entry(t.version.name()).or_default() += 1;
         }
         if let Some(leaf) = e.facts.chain.first() {
             *s.issuers.entry(leaf.issuer.clone()).or_default() += 1;

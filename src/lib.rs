@@ -5,6 +5,7 @@ pub mod x509;
 pub mod net;
 pub mod tls;
 pub mod probe;
+pub mod profile;
 pub mod checks;
 pub mod lab;
 pub mod report;

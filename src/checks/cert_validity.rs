@@ -52,16 +52,16 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::checks::test_support::{codes, facts};
-    use crate::x509::CertInfo;
+    use crate::x509::Cert;
     use time::macros::datetime;
 
-    fn cert(days_from: i64, days_to: i64, ctx: &Context) -> CertInfo {
+    fn cert(days_from: i64, days_to: i64, ctx: &Context) -> Cert {
         let key = rcgen::KeyPair::generate().unwrap();
         let mut p = rcgen::CertificateParams::new(vec!["x".to_string()]).unwrap();
         p.not_before = ctx.now + time::Duration::days(days_from);
         p.not_after = ctx.now + time::Duration::days(days_to);
         let c = p.self_signed(&key).unwrap();
-        CertInfo::from_der(c.der(), "t").unwrap()
+        Cert::from_der(c.der(), "t").unwrap()
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use super::Context;
 use crate::findings::{Code, Finding};
-use crate::probe::{Negotiation, ProbeFacts};
+use crate::probe::{SslNegotiation, ProbeFacts};
 use crate::tls::HandshakeError;
 
 /// The versions pgtls's own handshake offers.
@@ -46,7 +46,7 @@ pub fn check(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
                 }
             ))
             .evidence("alert", alert),
-        HandshakeError::Closed if facts.target.negotiation == Negotiation::Postgres => Finding::new(Code::UnexpectedEof)
+        HandshakeError::Closed if facts.target.negotiation == SslNegotiation::Postgres => Finding::new(Code::UnexpectedEof)
             .detail(format!(
                 "{endpoint} accepted the SSLRequest ('S') and then closed the connection during the TLS handshake{}.",
                 if facts.target.sni.is_none() { " (no SNI was sent: a router that needs SNI does this)" } else { "" }

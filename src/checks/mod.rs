@@ -58,7 +58,7 @@ pub fn probe(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::probe::{Negotiation, ProbeFacts, ProbeTarget};
+    use crate::probe::{SslNegotiation, ProbeFacts, ProbeTarget};
 
     pub fn facts() -> ProbeFacts {
         ProbeFacts {
@@ -67,7 +67,7 @@ pub(crate) mod test_support {
                 hostaddr: None,
                 port: 5432,
                 sni: Some("db.example.com".into()),
-                negotiation: Negotiation::Postgres,
+                negotiation: SslNegotiation::Postgres,
             },
             started_at: time::macros::datetime!(2026-01-01 00:00 UTC),
             elapsed_ms: 1,

@@ -4,7 +4,7 @@
 use super::Context;
 use crate::findings::{Code, Finding};
 use crate::net::Negotiated;
-use crate::probe::{Negotiation, ProbeFacts};
+use crate::probe::{SslNegotiation, ProbeFacts};
 use crate::tls::HandshakeError;
 use crate::wire::describe_byte;
 
@@ -29,7 +29,7 @@ pub fn check(facts: &ProbeFacts, _ctx: &Context) -> Vec<Finding> {
 }
 
 fn direct(facts: &ProbeFacts) -> Vec<Finding> {
-    if facts.target.negotiation != Negotiation::Direct {
+    if facts.target.negotiation != SslNegotiation::Direct {
         return vec![];
     }
     let endpoint = facts.target.endpoint();
@@ -79,10 +79,10 @@ mod tests {
     #[test]
     fn direct_ssl_closed_means_unsupported() {
         let mut f = facts();
-        f.target.negotiation = Negotiation::Direct;
+        f.target.negotiation = SslNegotiation::Direct;
         f.failure = Some(ProbeFailure::Handshake { error: HandshakeError::Closed });
         assert_eq!(codes(&check(&f, &Context::default())), ["direct-ssl-unsupported"]);
-        f.target.negotiation = Negotiation::Postgres;
+        f.target.negotiation = SslNegotiation::Postgres;
         assert!(check(&f, &Context::default()).is_empty());
     }
 }

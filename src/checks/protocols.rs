@@ -6,21 +6,21 @@
 use serde::Serialize;
 
 use crate::findings::{Code, Finding, Severity};
-use crate::tls::scan::{CipherSuite, ProtocolVersion, ScanResult, Strength};
+use crate::tls::scan::{CipherSuite, TlsVersion, ScanResult, Strength};
 
 /// The client's side of the comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientRange {
     /// Who the client is (`libpq defaults`, `kong pg_ssl_version=tlsv1_2`, `--client-min`).
     pub name: String,
-    pub min: ProtocolVersion,
-    pub max: ProtocolVersion,
+    pub min: TlsVersion,
+    pub max: TlsVersion,
     /// The client's cipher suites, when known; None means "OpenSSL defaults, assume compatible".
     pub ciphers: Option<Vec<CipherSuite>>,
 }
 
 impl ClientRange {
-    pub fn allows(&self, v: ProtocolVersion) -> bool {
+    pub fn allows(&self, v: TlsVersion) -> bool {
         v.0 >= self.min.0 && v.0 <= self.max.0
     }
 
@@ -48,7 +48,7 @@ pub fn check(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
     }
     let (smin, smax) = (accepted[0], accepted[accepted.len() - 1]);
     let server_range = if smin == smax { smin.name() } else { format!("{}–{}", smin.name(), smax.name()) };
-    let common: Vec<ProtocolVersion> = accepted.iter().copied().filter(|v| client.allows(*v)).collect();
+    let common: Vec<TlsVersion> = accepted.iter().copied().filter(|v| client.allows(*v)).collect();
     if common.is_empty() {
         out.push(
             Finding::new(Code::ProtocolVersionMismatch)
@@ -99,7 +99,7 @@ pub fn check(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
             );
         }
     }
-    let old: Vec<String> = accepted.iter().filter(|v| v.0 < ProtocolVersion::TLSv1_2.0).map(|v| v.name()).collect();
+    let old: Vec<String> = accepted.iter().filter(|v| v.0 < TlsVersion::TLSv1_2.0).map(|v| v.name()).collect();
     if !old.is_empty() {
         out.push(
             Finding::new(Code::InsecureProtocolEnabled)
@@ -150,9 +150,9 @@ mod tests {
     use super::*;
     use crate::tls::scan::VersionResult;
 
-    fn scan(accepted: &[(ProtocolVersion, &[u16])]) -> ScanResult {
+    fn scan(accepted: &[(TlsVersion, &[u16])]) -> ScanResult {
         ScanResult {
-            versions: ProtocolVersion::SCANNED
+            versions: TlsVersion::SCANNED
                 .iter()
                 .map(|v| {
                     let a = accepted.iter().find(|(x, _)| x == v);
@@ -178,7 +178,7 @@ mod tests {
     }
 
     fn libpq() -> ClientRange {
-        ClientRange { name: "libpq".into(), min: ProtocolVersion::TLSv1_2, max: ProtocolVersion::TLSv1_3, ciphers: None }
+        ClientRange { name: "libpq".into(), min: TlsVersion::TLSv1_2, max: TlsVersion::TLSv1_3, ciphers: None }
     }
 
     fn codes(f: &[Finding]) -> Vec<&str> {
@@ -188,20 +188,20 @@ mod tests {
     #[test]
     fn version_ranges() {
         // TLS 1.0/1.1-only server against libpq's default range.
-        let old = scan(&[(ProtocolVersion::TLSv1_0, &[0xc013]), (ProtocolVersion::TLSv1_1, &[0xc013])]);
+        let old = scan(&[(TlsVersion::TLSv1_0, &[0xc013]), (TlsVersion::TLSv1_1, &[0xc013])]);
         let f = check(&old, &libpq(), "db:5432");
         assert_eq!(codes(&f), ["protocol-version-mismatch", "insecure-protocol-enabled"]);
         assert!(f[0].detail.contains("between TLSv1 and TLSv1.1"), "{}", f[0].detail);
         // TLS 1.3-only server against a TLS 1.2-only client (Kong's default).
-        let new = scan(&[(ProtocolVersion::TLSv1_3, &[0x1302])]);
-        let kong = ClientRange { max: ProtocolVersion::TLSv1_2, ..libpq() };
+        let new = scan(&[(TlsVersion::TLSv1_3, &[0x1302])]);
+        let kong = ClientRange { max: TlsVersion::TLSv1_2, ..libpq() };
         assert_eq!(codes(&check(&new, &kong, "db")), ["protocol-version-mismatch"]);
         assert!(check(&new, &libpq(), "db").is_empty());
     }
 
     #[test]
     fn ciphers() {
-        let s = scan(&[(ProtocolVersion::TLSv1_2, &[0xc030, 0x000a])]); // ECDHE-RSA-AES256-GCM-SHA384, DES-CBC3-SHA
+        let s = scan(&[(TlsVersion::TLSv1_2, &[0xc030, 0x000a])]); // ECDHE-RSA-AES256-GCM-SHA384, DES-CBC3-SHA
         let f = check(&s, &libpq(), "db");
         assert_eq!(codes(&f), ["weak-cipher-enabled"]);
         assert!(f[0].detail.contains("DES-CBC3-SHA"));

@@ -13,7 +13,7 @@ use anyhow::{Context as _, Result};
 use pgtls::findings::{exit_code, Finding};
 use pgtls::lab::{Ca, InProcessServer, Server, ServerOptions, TlsFiles};
 use pgtls::net::Timeouts;
-use pgtls::probe::{Negotiation, ProbeTarget};
+use pgtls::probe::{SslNegotiation, ProbeTarget};
 use pgtls::report::{self, Format, HostReport, RenderOptions};
 use pgtls::verify::libpq::{diagnose, SslMode, VerdictInput};
 
@@ -73,7 +73,7 @@ pub fn run(format: Format, opts: RenderOptions, timeouts: Timeouts) -> Result<i3
         hostaddr: Some("127.0.0.1".into()),
         port,
         sni: Some("localhost".into()),
-        negotiation: Negotiation::Postgres,
+        negotiation: SslNegotiation::Postgres,
     };
     let mut reports = crate::cli::probe_all(&[target], timeouts);
     let chain: Vec<Vec<u8>> = reports.first().map(|r| r.facts.chain.iter().map(|c| c.der.clone()).collect()).unwrap_or_default();

@@ -9,7 +9,7 @@ use pgtls::checks::protocols::{check, ClientRange};
 use pgtls::findings::exit_code;
 use pgtls::net::{self, Timeouts, TlsStart};
 use pgtls::report::{self, Format, RenderOptions};
-use pgtls::tls::scan::{scan, CipherSuite, ProtocolVersion, ScanOptions, ScanResult};
+use pgtls::tls::scan::{scan, CipherSuite, TlsVersion, ScanOptions, ScanResult};
 
 use super::{print, target};
 
@@ -34,8 +34,8 @@ pub struct Args {
     pub concurrency: usize,
 }
 
-fn version(s: &str) -> Result<ProtocolVersion> {
-    ProtocolVersion::from_name(s).with_context(|| format!("unknown TLS version {s:?} (use TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)"))
+fn version(s: &str) -> Result<TlsVersion> {
+    TlsVersion::from_name(s).with_context(|| format!("unknown TLS version {s:?} (use TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)"))
 }
 
 pub fn run(a: Args, timeouts: Timeouts, format: Format, opts: RenderOptions) -> Result<i32> {
@@ -44,14 +44,14 @@ pub fn run(a: Args, timeouts: Timeouts, format: Format, opts: RenderOptions) -> 
     let mut client = match a.client {
         Some(ClientProfile::Kong) => ClientRange {
             name: "Kong (pg_ssl_version = tlsv1_2)".into(),
-            min: ProtocolVersion::TLSv1_2,
-            max: ProtocolVersion::TLSv1_2,
+            min: TlsVersion::TLSv1_2,
+            max: TlsVersion::TLSv1_2,
             ciphers: None,
         },
         Some(ClientProfile::Jdbc) => ClientRange {
             name: "pgJDBC on Java 11+".into(),
-            min: ProtocolVersion::TLSv1_2,
-            max: ProtocolVersion::TLSv1_3,
+            min: TlsVersion::TLSv1_2,
+            max: TlsVersion::TLSv1_3,
             ciphers: None,
         },
         _ => ClientRange {
@@ -59,13 +59,13 @@ pub fn run(a: Args, timeouts: Timeouts, format: Format, opts: RenderOptions) -> 
             min: resolved
                 .ssl_min_protocol_version
                 .as_ref()
-                .and_then(|v| ProtocolVersion::from_name(v.value.as_str()))
-                .unwrap_or(ProtocolVersion::TLSv1_2),
+                .and_then(|v| TlsVersion::from_name(v.value.as_str()))
+                .unwrap_or(TlsVersion::TLSv1_2),
             max: resolved
                 .ssl_max_protocol_version
                 .as_ref()
-                .and_then(|v| ProtocolVersion::from_name(v.value.as_str()))
-                .unwrap_or(ProtocolVersion::TLSv1_3),
+                .and_then(|v| TlsVersion::from_name(v.value.as_str()))
+                .unwrap_or(TlsVersion::TLSv1_3),
             ciphers: None,
         },
     };
@@ -93,7 +93,7 @@ pub fn run(a: Args, timeouts: Timeouts, format: Format, opts: RenderOptions) -> 
         let endpoint = t.endpoint();
         let host = t.hostaddr.as_deref().unwrap_or(&t.host);
         let addrs = net::resolve(host, t.port, timeouts.connect).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let conn = TlsStart { addrs, endpoint: endpoint.clone(), direct: t.negotiation == pgtls::probe::Negotiation::Direct, timeouts };
+        let conn = TlsStart { addrs, endpoint: endpoint.clone(), direct: t.negotiation == pgtls::probe::SslNegotiation::Direct, timeouts };
         let so = ScanOptions {
             timeout: timeouts.io,
             max_in_flight: a.concurrency.max(1),

@@ -3,7 +3,7 @@
 use anyhow::{anyhow, bail, Result};
 
 use pgtls::conninfo::{self, ConninfoError, Resolved, SslNegotiation, SystemEnv};
-use pgtls::probe::{Negotiation, ProbeTarget};
+use pgtls::probe::{SslNegotiation, ProbeTarget};
 
 /// libpq's error plus what to do.
 pub fn conninfo_error(e: ConninfoError) -> anyhow::Error {
@@ -28,9 +28,9 @@ pub fn probe_targets(arg: Option<&str>, direct: bool) -> Result<Vec<ProbeTarget>
 
 pub fn targets_of(r: &Resolved, direct: bool) -> Result<Vec<ProbeTarget>> {
     let negotiation = if direct || r.sslnegotiation.value == SslNegotiation::Direct {
-        Negotiation::Direct
+        SslNegotiation::Direct
     } else {
-        Negotiation::Postgres
+        SslNegotiation::Postgres
     };
     let mut out = Vec::new();
     let mut sockets = Vec::new();

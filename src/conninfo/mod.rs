@@ -52,6 +52,7 @@ use serde::{Serialize, Serializer};
 
 pub use parse::parse;
 pub use resolve::{resolve, Env, FileInfo, SystemEnv};
+pub use crate::wire::{SslNegotiation, TlsVersion};
 
 /// What a redacted secret prints as.
 pub const REDACTED: &str = "********";
@@ -409,7 +410,6 @@ macro_rules! str_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
-            #[allow(dead_code)] // TlsVersion matches case-insensitively instead
             fn from_libpq(s: &str) -> Option<$name> {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
@@ -424,6 +424,13 @@ macro_rules! str_enum {
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let s = <String as serde::Deserialize>::deserialize(d)?;
+                $name::from_libpq(&s).ok_or_else(|| serde::de::Error::custom(format!("invalid value {s:?}")))
             }
         }
     };
@@ -462,33 +469,9 @@ impl std::str::FromStr for SslMode {
 }
 
 str_enum!(
-    /// `sslnegotiation` (libpq 17+).
-    SslNegotiation { Postgres = "postgres", Direct = "direct" }
-);
-
-str_enum!(
     /// `sslcertmode` (libpq 16+).
     SslCertMode { Disable = "disable", Allow = "allow", Require = "require" }
 );
-
-str_enum!(
-    /// `ssl_min_protocol_version` / `ssl_max_protocol_version`, oldest first.
-    TlsVersion { Tls1_0 = "TLSv1", Tls1_1 = "TLSv1.1", Tls1_2 = "TLSv1.2", Tls1_3 = "TLSv1.3" }
-);
-
-impl TlsVersion {
-    /// libpq compares these names case-insensitively.
-    fn from_libpq_nocase(s: &str) -> Option<TlsVersion> {
-        [
-            TlsVersion::Tls1_0,
-            TlsVersion::Tls1_1,
-            TlsVersion::Tls1_2,
-            TlsVersion::Tls1_3,
-        ]
-        .into_iter()
-        .find(|v| v.as_str().eq_ignore_ascii_case(s))
-    }
-}
 
 /// One host libpq would try, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -623,7 +606,7 @@ impl fmt::Display for Resolved {
             ("ssl_max_protocol_version", &self.ssl_max_protocol_version),
         ] {
             if let Some(v) = v {
-                pairs.push((name, v.value.as_str().to_string()));
+                pairs.push((name, v.value.name()));
             }
         }
         for (name, v) in [

@@ -354,7 +354,7 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
     check_choice(&vals, "channel_binding", &["disable", "prefer", "require"])?;
     let sslmode = typed(&vals, "sslmode", SslMode::from_libpq)?;
     let sslmode = sslmode.unwrap_or_else(|| Setting::new(SslMode::Prefer, Source::Default));
-    let sslnegotiation = typed(&vals, "sslnegotiation", SslNegotiation::from_libpq)?
+    let sslnegotiation = typed(&vals, "sslnegotiation", SslNegotiation::parse)?
         .unwrap_or_else(|| Setting::new(SslNegotiation::Postgres, Source::Default));
     if sslnegotiation.value == SslNegotiation::Direct && sslmode.value < SslMode::Require {
         return Err(ConninfoError::WeakSslModeDirect {
@@ -368,7 +368,7 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
     }
     let version = |k: &'static str| match nonempty(k) {
         None => Ok(None),
-        Some((v, s)) => TlsVersion::from_libpq_nocase(v)
+        Some((v, s)) => TlsVersion::parse_pg(v)
             .map(|t| Some(Setting::new(t, s.clone())))
             .ok_or_else(|| ConninfoError::InvalidValue {
                 keyword: k,
@@ -1254,7 +1254,7 @@ mod tests {
         );
         assert_eq!(
             r.ssl_min_protocol_version.map(|v| v.value),
-            Some(TlsVersion::Tls1_3)
+            Some(TlsVersion::TLSv1_3)
         );
         assert!(ok("ssl_min_protocol_version=''", &env)
             .ssl_min_protocol_version

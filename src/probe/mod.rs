@@ -13,18 +13,9 @@ use time::OffsetDateTime;
 use crate::net::{self, FailureKind, Negotiated, NetError, Step, Timeouts};
 use crate::tls::{self, HandshakeError, HandshakeOptions, TlsFacts};
 use crate::wire::ALPN_POSTGRESQL;
-use crate::x509::CertInfo;
+use crate::x509::Cert;
 
-/// How TLS is started, libpq's `sslnegotiation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Negotiation {
-    /// SSLRequest first, TLS after an `S`.
-    #[default]
-    Postgres,
-    /// TLS at once, ALPN `postgresql` (PostgreSQL 17+).
-    Direct,
-}
+pub use crate::wire::SslNegotiation;
 
 /// One endpoint to probe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +28,7 @@ pub struct ProbeTarget {
     pub port: u16,
     /// SNI to send; None when libpq would not send one (IP host or sslsni=0).
     pub sni: Option<String>,
-    pub negotiation: Negotiation,
+    pub negotiation: SslNegotiation,
 }
 
 impl ProbeTarget {
@@ -85,7 +76,7 @@ pub struct ProbeFacts {
     pub reply: Option<Negotiated>,
     pub tls: Option<TlsFacts>,
     /// The chain as the server sent it, leaf first (also when the handshake failed later).
-    pub chain: Vec<CertInfo>,
+    pub chain: Vec<Cert>,
     pub failure: Option<ProbeFailure>,
     /// When pgtls's own handshake failed on versions or ciphers: what a raw scan found the
     /// server to accept (versions by name; TLS 1.2/1.3 suites by OpenSSL name).
@@ -147,7 +138,7 @@ fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts:
         Ok(s) => s,
         Err(e) => return fail(facts, e),
     };
-    if target.negotiation == Negotiation::Postgres {
+    if target.negotiation == SslNegotiation::Postgres {
         match net::ssl_request(&mut sock, &endpoint) {
             Ok(Negotiated::Accept) => facts.reply = Some(Negotiated::Accept),
             Ok(other) => {
@@ -165,7 +156,7 @@ fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts:
         only_tls13: is(&client.min, &["TLSv1.3"]),
     };
     let outcome = tls::handshake(sock, &opts);
-    match crate::x509::summarise_chain(&outcome.chain_der) {
+    match crate::x509::parse_chain(&outcome.chain_der) {
         Ok(chain) => facts.chain = chain,
         Err(e) => facts.failure = Some(ProbeFailure::Certificate { message: e.to_string() }),
     }
@@ -177,10 +168,10 @@ fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts:
 
 /// A small raw scan after a failed handshake, so findings can name the server's side.
 fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
-    use crate::tls::scan::{fetch_hello, scan, ProtocolVersion, ScanOptions};
+    use crate::tls::scan::{fetch_hello, scan, TlsVersion, ScanOptions};
     let host = target.hostaddr.as_deref().unwrap_or(&target.host);
     let Ok(addrs) = net::resolve(host, target.port, timeouts.connect) else { return };
-    let conn = net::TlsStart { addrs, endpoint: target.endpoint(), direct: target.negotiation == Negotiation::Direct, timeouts };
+    let conn = net::TlsStart { addrs, endpoint: target.endpoint(), direct: target.negotiation == SslNegotiation::Direct, timeouts };
     let versions = scan(
         &conn,
         &ScanOptions {
@@ -193,7 +184,7 @@ fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut
         },
     );
     facts.server_versions = Some(versions.accepted_versions().iter().map(|v| v.name()).collect());
-    let modern = [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3];
+    let modern = [TlsVersion::TLSv1_2, TlsVersion::TLSv1_3];
     if versions.accepted_versions().iter().any(|v| modern.contains(v)) {
         let suites = scan(
             &conn,
@@ -210,11 +201,11 @@ fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut
             Some(suites.versions.iter().flat_map(|v| v.ciphers.iter().map(|c| c.openssl_name())).collect());
         // TLS 1.2 sends the certificate chain in the clear: read it with a raw hello, so the
         // chain facts exist even when our own stack could not finish the handshake.
-        if let Some(v12) = suites.version(ProtocolVersion::TLSv1_2).filter(|v| v.accepted) {
+        if let Some(v12) = suites.version(TlsVersion::TLSv1_2).filter(|v| v.accepted) {
             let opts = ScanOptions { timeout: timeouts.io, sni: target.sni.clone(), ..Default::default() };
-            if let Ok(hello) = fetch_hello(&conn, &opts, ProtocolVersion::TLSv1_2, &v12.ciphers) {
+            if let Ok(hello) = fetch_hello(&conn, &opts, TlsVersion::TLSv1_2, &v12.ciphers) {
                 if facts.chain.is_empty() {
-                    if let Ok(chain) = crate::x509::summarise_chain(&hello.certificates) {
+                    if let Ok(chain) = crate::x509::parse_chain(&hello.certificates) {
                         facts.chain = chain;
                     }
                 }

@@ -8,8 +8,8 @@ use anstyle::{AnsiColor, Style};
 use super::{localise, HostReport, RenderOptions};
 use crate::findings::{Finding, Severity};
 use crate::net::Negotiated;
-use crate::probe::Negotiation;
-use crate::x509::{colon_hex, CertInfo};
+use crate::probe::SslNegotiation;
+use crate::x509::{colon_hex, Cert};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -54,7 +54,7 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
     }
 }
 
-fn cert(out: &mut String, i: usize, c: &CertInfo, now: time::OffsetDateTime) {
+fn cert(out: &mut String, i: usize, c: &Cert, now: time::OffsetDateTime) {
     let days = c.days_left(now);
     let validity = if days < 0 { format!("EXPIRED {} days ago", -days) } else { format!("{days} days left") };
     let _ = writeln!(out, "  #{i} {}", paint(BOLD, &c.subject));
@@ -86,8 +86,8 @@ fn cert(out: &mut String, i: usize, c: &CertInfo, now: time::OffsetDateTime) {
 pub fn host(out: &mut String, r: &HostReport, o: &RenderOptions) {
     let f = &r.facts;
     let how = match f.target.negotiation {
-        Negotiation::Postgres => "SSLRequest",
-        Negotiation::Direct => "direct SSL, ALPN postgresql",
+        SslNegotiation::Postgres => "SSLRequest",
+        SslNegotiation::Direct => "direct SSL, ALPN postgresql",
     };
     let sni = f.target.sni.as_deref().unwrap_or("none");
     let _ = writeln!(out, "{} {} ({how}, SNI: {sni})", paint(BOLD, "probe"), f.target.display_name());

@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 
 use super::HostReport;
 use crate::findings::{exit_code, Finding};
-use crate::x509::CertInfo;
+use crate::x509::Cert;
 
-fn cert(c: &CertInfo, now: time::OffsetDateTime) -> Value {
+fn cert(c: &Cert, now: time::OffsetDateTime) -> Value {
     let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("days_left".into(), json!(c.days_left(now)));

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 /// What a completed handshake revealed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TlsFacts {
-    /// `TLSv1.2` / `TLSv1.3` (OpenSSL's and PostgreSQL's spelling).
-    pub version: String,
+    /// The negotiated version (`TLSv1.3` in JSON, OpenSSL's and PostgreSQL's spelling).
+    pub version: crate::wire::TlsVersion,
     /// IANA cipher suite name, e.g. `TLS_AES_256_GCM_SHA384`.
     pub cipher: String,
     /// OpenSSL's name for the same suite (what `openssl s_client` and pg_stat_ssl show).
@@ -253,12 +253,7 @@ fn rustls_error(e: rustls::Error) -> HandshakeError {
 }
 
 fn facts(conn: &ClientConnection, chain_der: Vec<Vec<u8>>) -> TlsFacts {
-    let version = match conn.protocol_version() {
-        Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
-        Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
-        Some(v) => format!("{v:?}"),
-        None => "unknown".to_string(),
-    };
+    let version = crate::wire::TlsVersion(conn.protocol_version().map(u16::from).unwrap_or(0));
     let suite = conn.negotiated_cipher_suite().map(|s| s.suite());
     let (cipher, cipher_openssl) = suite.map(suite_names).unwrap_or_default();
     TlsFacts {
@@ -294,7 +289,7 @@ mod tests {
 
     #[test]
     fn alert_names_match_openssl_spelling() {
-        assert_eq!(alert_name(AlertDescription::ProtocolVersion), "protocol version");
+        assert_eq!(alert_name(AlertDescription::TlsVersion), "protocol version");
         assert_eq!(alert_name(AlertDescription::HandshakeFailure), "handshake failure");
         assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown ca");
     }

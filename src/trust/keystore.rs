@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::{CertInfo, TrustError};
+use super::{Cert, TrustError};
 
 const JKS_MAGIC: u32 = 0xFEED_FEED;
 
@@ -81,7 +81,7 @@ pub fn read_jks(
     path: &Path,
     data: &[u8],
     password: &str,
-) -> Result<Vec<(String, CertInfo)>, TrustError> {
+) -> Result<Vec<(String, Cert)>, TrustError> {
     let bad = |reason: String| TrustError::Keystore {
         path: path.to_path_buf(),
         kind: "JKS",
@@ -115,10 +115,10 @@ pub fn read_jks(
             } else {
                 format!("alias \"{alias}\"")
             };
-            let cert = CertInfo::from_der(der).map_err(|reason| TrustError::BadCert {
+            let cert = Cert::from_der(der, &label).map_err(|e| TrustError::BadCert {
                 path: path.to_path_buf(),
                 entry: label.clone(),
-                reason,
+                reason: e.reason().to_string(),
             })?;
             out.push((label, cert));
         }
@@ -131,7 +131,7 @@ pub fn read_pkcs12(
     path: &Path,
     data: &[u8],
     password: &str,
-) -> Result<Vec<(String, CertInfo)>, TrustError> {
+) -> Result<Vec<(String, Cert)>, TrustError> {
     let archive = match p12_keystore::Pkcs12Archive::from_pkcs12(data, password) {
         Ok(a) => a,
         Err(p12_keystore::error::Error::MacError(_)) => {
@@ -153,10 +153,10 @@ pub fn read_pkcs12(
             Some(n) => format!("alias \"{n}\""),
             None => format!("bag {}", i + 1),
         };
-        let cert = CertInfo::from_der(bag.cert.as_der()).map_err(|reason| TrustError::BadCert {
+        let cert = Cert::from_der(bag.cert.as_der(), &label).map_err(|e| TrustError::BadCert {
             path: path.to_path_buf(),
             entry: label.clone(),
-            reason,
+            reason: e.reason().to_string(),
         })?;
         out.push((label, cert));
     }

@@ -20,10 +20,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use ::time::OffsetDateTime;
-use serde::Serialize;
-use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate, X509Version};
+use serde::{Deserialize, Serialize};
 
 use crate::findings::{Code, Finding, Severity};
+pub use crate::x509::{Cert, CertKind};
 
 /// The default Java keystore password, also the one Debian uses for `cacerts`.
 pub const DEFAULT_KEYSTORE_PASSWORD: &str = "changeit";
@@ -110,248 +110,18 @@ impl fmt::Display for TrustSource {
     }
 }
 
-/// A subjectAltName entry libpq looks at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum San {
-    Dns(String),
-    /// Raw octets (4 for IPv4, 16 for IPv6; anything else is an error for libpq).
-    Ip(Vec<u8>),
-}
-
-/// What a certificate is, by its own content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CertKind {
-    /// Self-signed CA: the only thing libpq (OpenSSL without PARTIAL_CHAIN) accepts as anchor.
-    Root,
-    /// CA certificate signed by someone else (including cross-signed roots).
-    Intermediate,
-    /// Not a CA: a server (or client) certificate.
-    Leaf,
-}
-
-/// The facts about one certificate that verification and diagnosis need.
-#[derive(Debug, Clone, Serialize)]
-pub struct CertInfo {
-    #[serde(skip)]
-    pub der: Vec<u8>,
-    pub subject: String,
-    pub issuer: String,
-    #[serde(skip)]
-    pub subject_raw: Vec<u8>,
-    #[serde(skip)]
-    pub issuer_raw: Vec<u8>,
-    #[serde(skip)]
-    pub spki_raw: Vec<u8>,
-    /// SHA-256 of the DER, lowercase hex (as everywhere in pgtls's JSON; `x509::colon_hex` for display).
-    pub sha256: String,
-    pub serial: String,
-    #[serde(with = "::time::serde::rfc3339")]
-    pub not_before: OffsetDateTime,
-    #[serde(with = "::time::serde::rfc3339")]
-    pub not_after: OffsetDateTime,
-    /// basicConstraints cA flag (false when the extension is absent).
-    pub is_ca: bool,
-    pub path_len: Option<u32>,
-    /// `None` when there is no keyUsage extension.
-    pub key_cert_sign: Option<bool>,
-    /// `None` when there is no extendedKeyUsage; `Some(true)` if serverAuth or anyExtendedKeyUsage.
-    pub eku_server_auth: Option<bool>,
-    #[serde(skip)]
-    pub ski: Option<Vec<u8>>,
-    #[serde(skip)]
-    pub aki: Option<Vec<u8>>,
-    /// Subject equals issuer and the certificate's own key verifies its signature.
-    pub self_signed: bool,
-    pub kind: CertKind,
-    pub key_algorithm: String,
-    pub key_bits: usize,
-    pub signature_algorithm: String,
-    pub dns_names: Vec<String>,
-    #[serde(skip)]
-    pub ip_addresses: Vec<Vec<u8>>,
-    /// dNSName and iPAddress SANs in certificate order (libpq reports the first one examined).
-    pub sans: Vec<San>,
-    pub common_name: Option<String>,
-    /// Reasons this certificate is cryptographically weak (empty if none).
-    pub weak: Vec<String>,
-}
-
-impl CertInfo {
-    /// Parse a DER certificate. Never panics; the error is x509-parser's text.
-    pub fn from_der(der: &[u8]) -> Result<CertInfo, String> {
-        let (rest, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
-        if !rest.is_empty() && rest.len() == der.len() {
-            return Err("no certificate".into());
-        }
-        let der = der[..der.len() - rest.len()].to_vec();
-        let subject_raw = cert.subject().as_raw().to_vec();
-        let issuer_raw = cert.issuer().as_raw().to_vec();
-        let (is_ca, path_len) = match cert.basic_constraints() {
-            Ok(Some(bc)) => (bc.value.ca, bc.value.path_len_constraint),
-            _ => (false, None),
-        };
-        let key_cert_sign = match cert.key_usage() {
-            Ok(Some(ku)) => Some(ku.value.key_cert_sign()),
-            _ => None,
-        };
-        let eku_server_auth = match cert.extended_key_usage() {
-            Ok(Some(eku)) => Some(eku.value.server_auth || eku.value.any),
-            _ => None,
-        };
-        let mut ski = None;
-        let mut aki = None;
-        for ext in cert.extensions() {
-            match ext.parsed_extension() {
-                ParsedExtension::SubjectKeyIdentifier(k) => ski = Some(k.0.to_vec()),
-                ParsedExtension::AuthorityKeyIdentifier(a) => {
-                    aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
-                }
-                _ => {}
-            }
-        }
-        let mut dns_names = Vec::new();
-        let mut ip_addresses = Vec::new();
-        let mut sans = Vec::new();
-        if let Ok(Some(san)) = cert.subject_alternative_name() {
-            for n in &san.value.general_names {
-                match n {
-                    GeneralName::DNSName(d) => {
-                        dns_names.push(d.to_string());
-                        sans.push(San::Dns(d.to_string()));
-                    }
-                    GeneralName::IPAddress(ip) => {
-                        ip_addresses.push(ip.to_vec());
-                        sans.push(San::Ip(ip.to_vec()));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let common_name = cert
-            .subject()
-            .iter_common_name()
-            .next()
-            .and_then(|cn| cn.as_str().ok())
-            .map(str::to_string);
-        let (key_algorithm, key_bits) = match cert.public_key().parsed() {
-            Ok(x509_parser::public_key::PublicKey::RSA(k)) => ("RSA".to_string(), k.key_size()),
-            Ok(x509_parser::public_key::PublicKey::EC(k)) => ("EC".to_string(), k.key_size()),
-            Ok(other) => (
-                format!("{other:?}").chars().take(12).collect(),
-                other.key_size(),
-            ),
-            Err(_) => (cert.public_key().algorithm.algorithm.to_id_string(), 0),
-        };
-        let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
-        let signature_algorithm = sig_name(&sig_oid).unwrap_or(&sig_oid).to_string();
-        let self_issued = subject_raw == issuer_raw;
-        let self_signed = self_issued
-            && aki.as_ref().zip(ski.as_ref()).is_none_or(|(a, s)| a == s)
-            && cert.verify_signature(None).is_ok();
-        let v1_root = self_signed && cert.version() == X509Version::V1;
-        let kind = if !(is_ca || v1_root) {
-            CertKind::Leaf
-        } else if self_signed {
-            CertKind::Root
-        } else {
-            CertKind::Intermediate
-        };
-        let mut weak = Vec::new();
-        if key_algorithm == "RSA" && key_bits < 2048 {
-            weak.push(format!("RSA key of {key_bits} bits (< 2048)"));
-        }
-        if matches!(
-            signature_algorithm.as_str(),
-            "sha1WithRSAEncryption"
-                | "md5WithRSAEncryption"
-                | "md2WithRSAEncryption"
-                | "ecdsa-with-SHA1"
-                | "dsa-with-SHA1"
-        ) {
-            weak.push(format!("{signature_algorithm} signature"));
-        }
-        Ok(CertInfo {
-            subject: cert.subject().to_string(),
-            issuer: cert.issuer().to_string(),
-            sha256: fingerprint(&der),
-            serial: cert.raw_serial_as_string(),
-            not_before: cert.validity().not_before.to_datetime(),
-            not_after: cert.validity().not_after.to_datetime(),
-            is_ca,
-            path_len,
-            key_cert_sign,
-            eku_server_auth,
-            spki_raw: cert.public_key().raw.to_vec(),
-            ski,
-            aki,
-            self_signed,
-            kind,
-            key_algorithm,
-            key_bits,
-            signature_algorithm,
-            dns_names,
-            ip_addresses,
-            sans,
-            common_name,
-            weak,
-            subject_raw,
-            issuer_raw,
-            der,
-        })
-    }
-
-    pub fn expired_at(&self, at: OffsetDateTime) -> bool {
-        at > self.not_after
-    }
-
-    pub fn not_yet_valid_at(&self, at: OffsetDateTime) -> bool {
-        at < self.not_before
-    }
-
-    /// Same subject and same key: the same CA, whoever signed this copy.
-    pub fn same_ca(&self, other: &CertInfo) -> bool {
-        self.subject_raw == other.subject_raw && self.spki_raw == other.spki_raw
-    }
-}
-
-fn sig_name(oid: &str) -> Option<&'static str> {
-    Some(match oid {
-        "1.2.840.113549.1.1.2" => "md2WithRSAEncryption",
-        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
-        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
-        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
-        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
-        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
-        "1.2.840.113549.1.1.10" => "rsassaPss",
-        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
-        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
-        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
-        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
-        "1.2.840.10040.4.3" => "dsa-with-SHA1",
-        "1.3.101.112" => "ED25519",
-        _ => return None,
-    })
-}
-
-/// SHA-256 fingerprint, `AB:CD:…`.
-pub fn fingerprint(der: &[u8]) -> String {
-    crate::x509::sha256(der)
-}
-
 /// One certificate in a store, with where it came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrustEntry {
     /// 1-based position in the store.
     pub index: usize,
     /// Where in the source: `block 3 (line 40)`, a file name, or a keystore alias.
     pub label: String,
-    pub cert: CertInfo,
+    pub cert: Cert,
 }
 
 /// A loaded trust store.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrustStore {
     /// Human description of the source (`file /x/root.crt`, `JKS keystore …`).
     pub source: String,
@@ -378,7 +148,7 @@ pub struct EntryFlags {
 
 impl TrustStore {
     /// The certificates only (what path building needs).
-    pub fn certs(&self) -> impl Iterator<Item = &CertInfo> {
+    pub fn certs(&self) -> impl Iterator<Item = &Cert> {
         self.entries.iter().map(|e| &e.cert)
     }
 
@@ -402,7 +172,7 @@ impl TrustStore {
     }
 
     /// A store made from certificates already in memory (tests, server chains).
-    pub fn from_certs(source: &str, certs: Vec<CertInfo>) -> TrustStore {
+    pub fn from_certs(source: &str, certs: Vec<Cert>) -> TrustStore {
         TrustStore {
             source: source.to_string(),
             path: PathBuf::from(source),
@@ -479,7 +249,7 @@ pub fn sniff(path: &Path, password: Option<&str>) -> Result<TrustSource, TrustEr
             password,
         });
     }
-    if data.first() == Some(&0x30) && CertInfo::from_der(&data).is_err() {
+    if data.first() == Some(&0x30) && Cert::from_der(&data, "").is_err() {
         return Ok(TrustSource::Pkcs12 {
             path: path.to_path_buf(),
             password,
@@ -488,7 +258,7 @@ pub fn sniff(path: &Path, password: Option<&str>) -> Result<TrustSource, TrustEr
     Ok(TrustSource::File(path.to_path_buf()))
 }
 
-fn entries_store(path: &Path, certs: Vec<(String, CertInfo)>, pem: bool) -> TrustStore {
+fn entries_store(path: &Path, certs: Vec<(String, Cert)>, pem: bool) -> TrustStore {
     TrustStore {
         source: String::new(),
         path: path.to_path_buf(),
@@ -509,7 +279,7 @@ fn entries_store(path: &Path, certs: Vec<(String, CertInfo)>, pem: bool) -> Trus
 /// Certificates in one file: PEM blocks (`CERTIFICATE`, `TRUSTED CERTIFICATE`; CRLs and keys
 /// ignored as OpenSSL does) or, if there are none, the whole file as one DER certificate.
 /// Returns (label, cert) pairs and whether the file was PEM.
-pub fn parse_file(path: &Path, data: &[u8]) -> Result<(Vec<(String, CertInfo)>, bool), TrustError> {
+pub fn parse_file(path: &Path, data: &[u8]) -> Result<(Vec<(String, Cert)>, bool), TrustError> {
     let text = String::from_utf8_lossy(data);
     let blocks = pem::parse_blocks(&text).map_err(|source| TrustError::Pem {
         path: path.to_path_buf(),
@@ -517,10 +287,10 @@ pub fn parse_file(path: &Path, data: &[u8]) -> Result<(Vec<(String, CertInfo)>, 
     })?;
     if blocks.is_empty() {
         if data.first() == Some(&0x30) {
-            let cert = CertInfo::from_der(data).map_err(|reason| TrustError::BadCert {
+            let cert = Cert::from_der(data, "1 (DER)").map_err(|e| TrustError::BadCert {
                 path: path.to_path_buf(),
                 entry: "1 (DER)".into(),
-                reason,
+                reason: e.reason().to_string(),
             })?;
             return Ok((vec![("DER certificate".into(), cert)], false));
         }
@@ -537,10 +307,10 @@ pub fn parse_file(path: &Path, data: &[u8]) -> Result<(Vec<(String, CertInfo)>, 
             continue;
         }
         let label = format!("block {} (line {})", i + 1, b.line);
-        let cert = CertInfo::from_der(&b.der).map_err(|reason| TrustError::BadCert {
+        let cert = Cert::from_der(&b.der, &label).map_err(|e| TrustError::BadCert {
             path: path.to_path_buf(),
             entry: label.clone(),
-            reason,
+            reason: e.reason().to_string(),
         })?;
         out.push((label, cert));
     }
@@ -598,6 +368,62 @@ fn load_dir(dir: &Path) -> Result<TrustStore, TrustError> {
     let mut store = entries_store(dir, certs, all_pem);
     store.skipped = skipped;
     Ok(store)
+}
+
+/// What libpq's OpenSSL loaded as its trust anchors (`sslrootcert`), gathered once per client.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum RootTrust {
+    /// No root file: `path` does not exist (`None`: no home directory to look in).
+    Absent { path: Option<PathBuf> },
+    /// Loaded; `source` says from where.
+    Loaded(TrustStore),
+    /// The file exists but OpenSSL's loader refuses it; `reason` is OpenSSL's text.
+    Unreadable { path: PathBuf, reason: String },
+    /// `sslrootcert=system` and no system store could be loaded.
+    SystemUnavailable { reason: String },
+}
+
+impl RootTrust {
+    /// The loaded store, if any.
+    pub fn store(&self) -> Option<&TrustStore> {
+        match self {
+            RootTrust::Loaded(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Read libpq's root certificate source the way `SSL_CTX_load_verify_locations` does: the
+/// file is used only if `stat` finds it, it must be PEM (a DER file, an empty file or a
+/// directory give "no certificate or crl found"), and a broken block fails the whole file.
+pub fn libpq_root(root: &crate::profile::RootCert) -> RootTrust {
+    use crate::profile::RootCert;
+    let path = match root {
+        RootCert::NoHome => return RootTrust::Absent { path: None },
+        RootCert::System { ssl_cert_file } => {
+            return match load(&TrustSource::System { ssl_cert_file: ssl_cert_file.clone() }) {
+                Ok(s) => RootTrust::Loaded(s),
+                Err(e) => RootTrust::SystemUnavailable { reason: e.to_string() },
+            }
+        }
+        RootCert::File { path, .. } => path,
+    };
+    if std::fs::metadata(path).is_err() {
+        return RootTrust::Absent { path: Some(path.clone()) };
+    }
+    let unreadable = |reason: &str| RootTrust::Unreadable { path: path.clone(), reason: reason.to_string() };
+    if path.is_dir() {
+        return unreadable("no certificate or crl found");
+    }
+    match load(&TrustSource::File(path.clone())) {
+        Ok(s) if s.pem => RootTrust::Loaded(s),
+        Ok(_) | Err(TrustError::Empty { .. }) => unreadable("no certificate or crl found"),
+        Err(TrustError::Pem { source: pem::PemError::BadBase64 { .. }, .. }) => unreadable("bad base64 decode"),
+        Err(TrustError::Pem { .. }) => unreadable("bad end line"),
+        Err(TrustError::Io { source, .. }) => unreadable(&format!("system lib ({source})")),
+        Err(e) => unreadable(&format!("ASN1 lib ({e})")),
+    }
 }
 
 /// OpenSSL's `c_rehash` names: 8 hex digits, a dot, a number (`.r0` are CRLs).
@@ -866,7 +692,7 @@ mod tests {
             eprintln!("skipping: openssl CLI cannot make an RSA-1024/SHA-1 certificate here");
             return;
         };
-        let s = TrustStore::from_certs("mem", vec![CertInfo::from_der(&der).unwrap()]);
+        let s = TrustStore::from_certs("mem", vec![Cert::from_der(&der, "test").unwrap()]);
         let f = audit(&[s], now());
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].code, "weak-trust-entry");

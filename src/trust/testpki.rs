@@ -8,7 +8,7 @@ use rcgen::{
 use time::{Duration, OffsetDateTime};
 
 use super::pem::to_pem;
-use super::CertInfo;
+use super::Cert;
 
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
@@ -34,8 +34,8 @@ impl Ca {
         to_pem(&self.der)
     }
 
-    pub fn info(&self) -> CertInfo {
-        CertInfo::from_der(&self.der).expect("rcgen certificate parses")
+    pub fn info(&self) -> Cert {
+        Cert::from_der(&self.der).expect("rcgen certificate parses")
     }
 }
 

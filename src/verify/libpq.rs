@@ -1,5 +1,5 @@
-//! What libpq (PostgreSQL 15–17 client, OpenSSL 3) does with a given sslmode, sslrootcert,
-//! host and server chain: connect or fail, and with which error text.
+//! What libpq (PostgreSQL 15–18 client, OpenSSL 3) does with a given sslmode, sslrootcert,
+//! host and server answer: connect or fail, with which error text, and why.
 //!
 //! Users paste libpq's messages, and the fix depends on which of libpq's branches produced
 //! them, so the branches are modelled one by one, following `initialize_SSL`,
@@ -11,33 +11,389 @@
 //!   `SSL_CTX_load_verify_locations` (PEM only: a DER file or a directory fails with "no
 //!   certificate or crl found") and the server chain is verified (`SSL_VERIFY_PEER`). This
 //!   is why `require` "suddenly" verifies once someone drops a root.crt into ~/.postgresql.
+//!   Reading the file is gathering ([`crate::trust::libpq_root`]); this module only decides.
 //! * If it does not exist, verify-ca/verify-full fail before connecting ("root certificate
 //!   file … does not exist"); weaker modes go on without verification.
 //! * `sslrootcert=system` (PostgreSQL 16+) loads OpenSSL's default paths (`SSL_CERT_FILE`
 //!   overrides), makes verify-full the default sslmode and rejects any other sslmode. For a
 //!   PostgreSQL 15 client "system" is just a relative file name.
 //! * Chain verification is OpenSSL's (see [`super`]): failure is "SSL error: certificate
-//!   verify failed" whatever the reason; the reason is kept as evidence.
+//!   verify failed" whatever the reason; the reason is kept as a typed [`Failure`], so the
+//!   checks can name the root cause (expired, incomplete chain, pinned intermediate …).
 //! * Host name check only for verify-full, against `host` (never `hostaddr`): dNSName SANs
 //!   (one leftmost `*` label), iPAddress SANs when host is an IP literal, the first CN only if
 //!   no SAN of the host's type exists.
 //! * `prefer` retries without TLS when the TLS attempt fails; `allow` starts without TLS.
 //!
-//! The error text is libpq's own message (what follows "failed: " in psql's output).
+//! The verdict is a fact derived from gathered facts, never a finding: the checks turn its
+//! [`Failure`] into findings. The error text is libpq's own message (what follows "failed: "
+//! in psql's output).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{build_paths, short_name, Options, PathFailure, PathReport};
-use crate::findings::{Code, Finding, Severity};
-use crate::trust::{self, CertInfo, San, TrustError, TrustSource, TrustStore};
+use super::{build_paths, Options, PathFailure, PathReport};
+use crate::net::NetError;
+use crate::tls::HandshakeError;
+use crate::trust::{RootTrust, TrustStore};
+use crate::x509::{Cert, CertKind, San};
 
 pub use crate::conninfo::SslMode;
 
-/// Everything libpq's decision depends on.
+/// libpq's outcome for one host, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub connects: bool,
+    /// libpq's error message when it does not connect (no trailing newline).
+    pub error: Option<String>,
+    pub sslmode: SslMode,
+    /// The session ends up encrypted.
+    pub tls: bool,
+    /// The server chain was verified against a trust store.
+    pub chain_verified: bool,
+    /// The host name was checked (verify-full) and matched.
+    pub hostname_verified: bool,
+    /// Which trust source the verdict used (e.g. `file /home/u/.postgresql/root.crt`).
+    pub trust_source: Option<String>,
+    /// Why libpq fails — or, when it connects after all (`prefer` retrying without TLS),
+    /// why the TLS attempt failed.
+    pub failure: Option<Failure>,
+    /// `prefer`/`allow` ended up without TLS after the TLS attempt failed.
+    #[serde(default)]
+    pub plaintext_fallback: bool,
+    /// Every trust path tried (when a chain was verified).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub paths: Option<PathReport>,
+}
+
+/// Why libpq fails (or abandons TLS). One variant per branch of libpq that fails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Failure {
+    /// `sslrootcert=system` with an sslmode other than verify-full (libpq 16+).
+    WeakSslModeWithSystemRoots { sslmode: SslMode },
+    /// The server answered the SSLRequest with 'N' and the sslmode requires TLS.
+    ServerRefusesTls,
+    /// verify-ca/verify-full and no root certificate file (`path` None: no home directory).
+    RootFileMissing { path: Option<String> },
+    /// The root certificate file exists but OpenSSL cannot load it.
+    RootFileUnreadable { path: String, reason: String },
+    /// sslrootcert=system and the system store cannot be loaded.
+    SystemRootsUnavailable { reason: String },
+    /// OpenSSL rejects the server chain.
+    ChainUntrusted { cause: UntrustedCause },
+    /// verify-full and the certificate does not name the host.
+    HostnameMismatch { host: String, names: Vec<String> },
+    /// verify-full without a `host` to check (hostaddr only).
+    NoHostName,
+    /// The connection broke before TLS could start (DNS, TCP, SSLRequest).
+    Network { error: NetError },
+    /// The TLS handshake itself failed.
+    Handshake { error: HandshakeError },
+    /// The server's answer could not be judged (see the probe's findings).
+    Unjudged,
+}
+
+/// The most specific reason OpenSSL rejects a chain, for the root-cause finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum UntrustedCause {
+    /// A certificate of the best path is outside its validity period.
+    Expired { depth: usize, subject: String, sha256: String, in_store: bool, #[serde(with = "time::serde::rfc3339")] not_after: OffsetDateTime },
+    NotYetValid { depth: usize, subject: String, sha256: String, in_store: bool, #[serde(with = "time::serde::rfc3339")] not_before: OffsetDateTime },
+    /// The server sent only its own certificate and its issuer (an intermediate, by every
+    /// sign) is neither sent nor trusted: the server must send it.
+    ChainIncomplete { subject: String, issuer: String, aki: Option<String> },
+    /// The trust store holds no self-signed root at all, only intermediates or server
+    /// certificates: OpenSSL (without PARTIAL_CHAIN) accepts none of them as an anchor.
+    NoRootInStore { entries: Vec<(String, CertKind)> },
+    /// Any other reason: the chain ends at a root the store does not have, a self-signed
+    /// server certificate, a bad signature, purpose, key size …
+    Other { failure: PathFailure, subject: String, issuer: String },
+}
+
+/// What the server answered, as the probe saw it.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer<'a> {
+    /// 'N' to the SSLRequest.
+    Refused,
+    /// A certificate chain (leaf first).
+    Chain(&'a [Cert]),
+    NetworkFailed(&'a NetError),
+    HandshakeFailed(&'a HandshakeError),
+    /// Anything else (garbage, an error response …).
+    Unjudged,
+}
+
+impl<'a> Answer<'a> {
+    /// The answer a probe recorded.
+    pub fn of(p: &'a crate::probe::ProbeFacts) -> Answer<'a> {
+        if matches!(p.reply, Some(crate::net::Negotiated::Refuse)) {
+            return Answer::Refused;
+        }
+        if !p.chain.is_empty() {
+            return Answer::Chain(&p.chain);
+        }
+        match (p.network_failure(), p.handshake_failure()) {
+            (Some(e), _) => Answer::NetworkFailed(e),
+            (None, Some(h)) => Answer::HandshakeFailed(h),
+            _ => Answer::Unjudged,
+        }
+    }
+}
+
+/// The client side of the decision.
+#[derive(Debug, Clone)]
+pub struct Client<'a> {
+    /// libpq's effective sslmode.
+    pub sslmode: SslMode,
+    pub libpq: u32,
+    /// sslrootcert=system (libpq 16+).
+    pub system_roots: bool,
+    /// The `host` parameter (checked by verify-full); `None` with hostaddr only.
+    pub host: Option<&'a str>,
+    pub at: OffsetDateTime,
+    /// OpenSSL security level.
+    pub security_level: u8,
+    /// Whether pg_hba.conf lets this client in without TLS (unknown: assumed yes).
+    pub server_accepts_plaintext: bool,
+}
+
+impl<'a> Client<'a> {
+    /// The client of `profile` connecting to `target`.
+    pub fn of(profile: &crate::profile::ClientProfile, target: &'a crate::probe::ProbeTarget) -> Client<'a> {
+        Client {
+            sslmode: profile.sslmode,
+            libpq: profile.libpq,
+            system_roots: profile.system_roots(),
+            // hostaddr-only targets carry the address in `host` too; libpq has no host then.
+            host: (target.hostaddr.as_deref() != Some(target.host.as_str())).then_some(target.host.as_str()),
+            at: profile.at,
+            security_level: profile.security_level,
+            server_accepts_plaintext: true,
+        }
+    }
+}
+
+const ROOT_HINT_16: &str = "Either provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.";
+const ROOT_HINT_15: &str = "Either provide the file or change sslmode to disable server certificate verification.";
+
+struct Outcome {
+    connects: bool,
+    failure: Option<Failure>,
+    error: Option<String>,
+    tls: bool,
+    verified: bool,
+    hostname: bool,
+    fallback: bool,
+}
+
+impl Outcome {
+    fn fails(failure: Failure, error: String) -> Outcome {
+        Outcome { connects: false, failure: Some(failure), error: Some(error), tls: false, verified: false, hostname: false, fallback: false }
+    }
+    fn plaintext() -> Outcome {
+        Outcome { connects: true, failure: None, error: None, tls: false, verified: false, hostname: false, fallback: false }
+    }
+}
+
+/// Decide like libpq.
+pub fn decide(client: &Client, root: &RootTrust, answer: Answer) -> Verdict {
+    let mode = client.sslmode;
+    let mut trust_source = None;
+    let mut paths = None;
+    let o = decide_inner(client, root, answer, &mut trust_source, &mut paths);
+    Verdict {
+        connects: o.connects,
+        error: o.error,
+        sslmode: mode,
+        tls: o.tls,
+        chain_verified: o.verified,
+        hostname_verified: o.hostname,
+        trust_source,
+        failure: o.failure,
+        plaintext_fallback: o.fallback,
+        paths,
+    }
+}
+
+fn decide_inner(
+    client: &Client,
+    root: &RootTrust,
+    answer: Answer,
+    trust_source: &mut Option<String>,
+    paths: &mut Option<PathReport>,
+) -> Outcome {
+    let mode = client.sslmode;
+    if client.system_roots && mode != SslMode::VerifyFull {
+        let e = format!("weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")", mode.as_str());
+        return Outcome::fails(Failure::WeakSslModeWithSystemRoots { sslmode: mode }, e);
+    }
+    let plaintext = || -> Outcome {
+        if client.server_accepts_plaintext {
+            Outcome::plaintext()
+        } else {
+            Outcome::fails(
+                Failure::Unjudged,
+                "server requires an encrypted connection (pg_hba.conf has no non-SSL entry for this client)".into(),
+            )
+        }
+    };
+    match mode {
+        SslMode::Disable => return plaintext(),
+        SslMode::Allow if client.server_accepts_plaintext => return Outcome::plaintext(),
+        _ => {}
+    }
+    // libpq reads the root file before it connects: verify-* fail here whatever the server.
+    if mode >= SslMode::VerifyCa {
+        if let Some(o) = root_failure(client, root) {
+            return o;
+        }
+    }
+    let chain = match answer {
+        Answer::Refused if mode <= SslMode::Prefer => return plaintext(),
+        Answer::Refused => {
+            return Outcome::fails(Failure::ServerRefusesTls, "server does not support SSL, but SSL was required".into())
+        }
+        Answer::NetworkFailed(e) => {
+            let text = format!("connection to server at \"{}\" failed: {}", e.endpoint, e.message);
+            return Outcome::fails(Failure::Network { error: e.clone() }, text);
+        }
+        Answer::HandshakeFailed(h) => {
+            let text = match h.alert() {
+                Some(a) => format!("SSL error: tlsv1 alert {a}"),
+                None => format!("SSL error: {h}"),
+            };
+            return fall_back(client, Outcome::fails(Failure::Handshake { error: h.clone() }, text));
+        }
+        Answer::Unjudged => {
+            return Outcome::fails(Failure::Unjudged, "the server's answer could not be judged (see findings)".into())
+        }
+        Answer::Chain(c) => c,
+    };
+    let store = match root {
+        RootTrust::Loaded(s) => s,
+        RootTrust::Absent { .. } => {
+            return Outcome { connects: true, failure: None, error: None, tls: true, verified: false, hostname: false, fallback: false }
+        }
+        // A weaker sslmode with an unreadable root file: libpq fails on it too.
+        _ => return fall_back(client, root_failure(client, root).unwrap_or_else(|| Outcome::fails(Failure::Unjudged, String::new()))),
+    };
+    *trust_source = Some(store.source.clone());
+    let report = match build_paths(chain, store, &Options { security_level: client.security_level, ..Options::at(client.at) }) {
+        Ok(r) => r,
+        Err(e) => return fall_back(client, Outcome::fails(Failure::Unjudged, format!("SSL error: {e}"))),
+    };
+    if !report.verified() {
+        let cause = untrusted_cause(&report, chain, store);
+        *paths = Some(report);
+        return fall_back(
+            client,
+            Outcome::fails(Failure::ChainUntrusted { cause }, "SSL error: certificate verify failed".into()),
+        );
+    }
+    *paths = Some(report);
+    let verified = Outcome { connects: true, failure: None, error: None, tls: true, verified: true, hostname: false, fallback: false };
+    if mode != SslMode::VerifyFull {
+        return verified;
+    }
+    let Some(host) = client.host.filter(|h| !h.is_empty()) else {
+        return fall_back(
+            client,
+            Outcome::fails(Failure::NoHostName, "host name must be specified for a verified SSL connection".into()),
+        );
+    };
+    match check_host(&chain[0], host) {
+        Ok(()) => Outcome { hostname: true, ..verified },
+        Err(e) => {
+            let names = chain[0].dns_names().map(String::from).chain(chain[0].subject_cn.clone()).collect();
+            fall_back(client, Outcome::fails(Failure::HostnameMismatch { host: host.to_string(), names }, e))
+        }
+    }
+}
+
+/// The root-file failures libpq reports before connecting (verify-*), or on a weaker sslmode
+/// when the file exists but cannot be read.
+fn root_failure(client: &Client, root: &RootTrust) -> Option<Outcome> {
+    let hint = if client.libpq >= 16 { ROOT_HINT_16 } else { ROOT_HINT_15 };
+    match root {
+        RootTrust::Absent { path: None } if client.sslmode >= SslMode::VerifyCa => Some(Outcome::fails(
+            Failure::RootFileMissing { path: None },
+            format!("could not get home directory to locate root certificate file\n{hint}"),
+        )),
+        RootTrust::Absent { path: Some(p) } if client.sslmode >= SslMode::VerifyCa => Some(Outcome::fails(
+            Failure::RootFileMissing { path: Some(p.display().to_string()) },
+            format!("root certificate file \"{}\" does not exist\n{hint}", p.display()),
+        )),
+        RootTrust::Unreadable { path, reason } => Some(Outcome::fails(
+            Failure::RootFileUnreadable { path: path.display().to_string(), reason: reason.clone() },
+            format!("could not read root certificate file \"{}\": {reason}", path.display()),
+        )),
+        RootTrust::SystemUnavailable { reason } => Some(Outcome::fails(
+            Failure::SystemRootsUnavailable { reason: reason.clone() },
+            format!("could not load system root certificate paths: {reason}"),
+        )),
+        _ => None,
+    }
+}
+
+/// `prefer` (and `allow`, which already tried plaintext first) retry without TLS after the
+/// TLS attempt failed, when the server lets them in unencrypted.
+fn fall_back(client: &Client, failed: Outcome) -> Outcome {
+    if matches!(client.sslmode, SslMode::Allow | SslMode::Prefer) && client.server_accepts_plaintext {
+        return Outcome { connects: true, error: None, tls: false, verified: false, hostname: false, fallback: true, failure: failed.failure };
+    }
+    failed
+}
+
+/// Name the root cause of a rejected chain from the attempt OpenSSL most likely reports.
+fn untrusted_cause(report: &PathReport, chain: &[Cert], store: &TrustStore) -> UntrustedCause {
+    if !store.entries.is_empty() && store.entries.iter().all(|e| e.cert.kind != CertKind::Root) {
+        return UntrustedCause::NoRootInStore {
+            entries: store.entries.iter().map(|e| (e.cert.subject.clone(), e.cert.kind)).collect(),
+        };
+    }
+    let Some(best) = report.best_failure() else {
+        return UntrustedCause::Other { failure: PathFailure::BudgetExhausted, subject: chain[0].subject.clone(), issuer: chain[0].issuer.clone() };
+    };
+    let failure = best.failure.clone().unwrap_or(PathFailure::BudgetExhausted);
+    let depth = failure.depth().unwrap_or(0);
+    let at = best.certs.get(depth).or(best.certs.last());
+    let cert = at.and_then(|pc| chain.iter().chain(store.certs()).find(|c| c.sha256 == pc.sha256));
+    let in_store = at.is_some_and(|pc| matches!(pc.origin, super::Origin::Store(_)));
+    match (&failure, cert) {
+        (PathFailure::Expired { .. }, Some(c)) => UntrustedCause::Expired {
+            depth,
+            subject: c.subject.clone(),
+            sha256: c.sha256.clone(),
+            in_store,
+            not_after: c.not_after,
+        },
+        (PathFailure::NotYetValid { .. }, Some(c)) => UntrustedCause::NotYetValid {
+            depth,
+            subject: c.subject.clone(),
+            sha256: c.sha256.clone(),
+            in_store,
+            not_before: c.not_before,
+        },
+        // The server sent one certificate, not self-signed and not a CA, and nothing here
+        // issued it: every public and most private PKIs put an intermediate there.
+        (PathFailure::UnableToGetLocalIssuer { depth: 0 }, Some(c)) if chain.len() == 1 && c.kind == CertKind::Leaf => {
+            UntrustedCause::ChainIncomplete { subject: c.subject.clone(), issuer: c.issuer.clone(), aki: c.aki.clone() }
+        }
+        (_, c) => UntrustedCause::Other {
+            failure,
+            subject: c.map(|c| c.subject.clone()).unwrap_or_default(),
+            issuer: c.map(|c| c.issuer.clone()).unwrap_or_default(),
+        },
+    }
+}
+
+/// Everything [`libpq_verdict`] needs, for offline use (tests, support bundles): the root
+/// file is read when the verdict is made.
 #[derive(Debug, Clone)]
 pub struct VerdictInput {
     /// `None`: libpq's default (prefer; verify-full with sslrootcert=system on 16+).
@@ -51,23 +407,21 @@ pub struct VerdictInput {
     /// The `hostaddr` parameter (where to connect; never used for the name check).
     pub hostaddr: Option<String>,
     /// What the server sends, leaf first; empty if the server answers the SSLRequest with 'N'.
-    pub server_chain: Vec<Vec<u8>>,
+    pub server_chain: Vec<Cert>,
     /// Whether pg_hba.conf lets this client in without TLS (`host` lines, not `hostssl`).
     pub server_accepts_plaintext: bool,
-    /// The instant of the connection.
     pub at: OffsetDateTime,
     /// Client libpq major version (15, 16, 17, …).
     pub pg_major: u32,
     /// `SSL_CERT_FILE` in the client's environment (affects sslrootcert=system).
     pub ssl_cert_file: Option<PathBuf>,
-    /// The client OpenSSL's default security level: 2 for Debian/Ubuntu builds, 1 for
-    /// upstream OpenSSL 3 (e.g. the libpq bundled in psycopg wheels may differ).
+    /// The client OpenSSL's default security level (2 on Debian/Ubuntu, 1 upstream).
     pub openssl_security_level: u8,
 }
 
 impl VerdictInput {
     /// A PostgreSQL 17 client connecting now, server reachable without TLS too.
-    pub fn new(host: &str, server_chain: Vec<Vec<u8>>) -> VerdictInput {
+    pub fn new(host: &str, server_chain: Vec<Cert>) -> VerdictInput {
         VerdictInput {
             sslmode: None,
             sslrootcert: None,
@@ -82,420 +436,46 @@ impl VerdictInput {
             openssl_security_level: 2,
         }
     }
-}
 
-/// libpq's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
-    pub connects: bool,
-    /// libpq's error message when it does not connect (no trailing newline).
-    pub error: Option<String>,
-}
+    /// Where libpq takes its roots from.
+    pub fn root_cert(&self) -> crate::profile::RootCert {
+        use crate::profile::RootCert;
+        match self.sslrootcert.as_deref() {
+            Some("system") if self.pg_major >= 16 => RootCert::System { ssl_cert_file: self.ssl_cert_file.clone() },
+            Some(s) if !s.is_empty() => RootCert::File { path: PathBuf::from(s), explicit: true },
+            _ => match &self.home {
+                Some(h) => RootCert::File { path: h.join(".postgresql").join("root.crt"), explicit: false },
+                None => RootCert::NoHome,
+            },
+        }
+    }
 
-/// The verdict with everything behind it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Diagnosis {
-    pub verdict: Verdict,
-    pub sslmode: SslMode,
-    /// The session ends up encrypted.
-    pub tls: bool,
-    /// The server chain was verified against a trust store.
-    pub chain_verified: bool,
-    /// The host name was checked (verify-full) and matched.
-    pub hostname_verified: bool,
-    /// Which trust source the verdict used (e.g. `file /home/u/.postgresql/root.crt`).
-    pub trust_source: Option<String>,
-    pub paths: Option<PathReport>,
-    pub findings: Vec<Finding>,
+    /// The effective sslmode (libpq's default applied).
+    pub fn effective_sslmode(&self) -> SslMode {
+        let system = self.pg_major >= 16 && self.sslrootcert.as_deref() == Some("system");
+        self.sslmode.unwrap_or(if system { SslMode::VerifyFull } else { SslMode::Prefer })
+    }
+
+    /// Read the root file (as libpq would) and decide.
+    pub fn decide(&self) -> (Verdict, RootTrust) {
+        let root = crate::trust::libpq_root(&self.root_cert());
+        let client = Client {
+            sslmode: self.effective_sslmode(),
+            libpq: self.pg_major,
+            system_roots: self.pg_major >= 16 && self.sslrootcert.as_deref() == Some("system"),
+            host: self.host.as_deref(),
+            at: self.at,
+            security_level: self.openssl_security_level,
+            server_accepts_plaintext: self.server_accepts_plaintext,
+        };
+        let answer = if self.server_chain.is_empty() { Answer::Refused } else { Answer::Chain(&self.server_chain) };
+        (decide(&client, &root, answer), root)
+    }
 }
 
 /// The answer the test matrix compares with psql.
 pub fn libpq_verdict(input: &VerdictInput) -> Verdict {
-    diagnose(input).verdict
-}
-
-/// Root files with more entries than this are treated as distribution bundles.
-const MAX_AUDITED_ROOT_FILE: usize = 20;
-
-const ROOT_HINT_16: &str = "Either provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.";
-const ROOT_HINT_15: &str =
-    "Either provide the file or change sslmode to disable server certificate verification.";
-
-/// Outcome of the TLS attempt.
-enum Tls {
-    Ok { verified: bool, hostname: bool },
-    Failed(String),
-}
-
-struct Ctx<'a> {
-    input: &'a VerdictInput,
-    mode: SslMode,
-    findings: Vec<Finding>,
-    trust_source: Option<String>,
-    paths: Option<PathReport>,
-}
-
-/// Decide like libpq and explain.
-pub fn diagnose(input: &VerdictInput) -> Diagnosis {
-    let system = input.pg_major >= 16 && input.sslrootcert.as_deref() == Some("system");
-    let mode = input.sslmode.unwrap_or(if system {
-        SslMode::VerifyFull
-    } else {
-        SslMode::Prefer
-    });
-    let mut cx = Ctx {
-        input,
-        mode,
-        findings: Vec::new(),
-        trust_source: None,
-        paths: None,
-    };
-
-    let finish = |cx: Ctx,
-                  connects: bool,
-                  error: Option<String>,
-                  tls: bool,
-                  verified: bool,
-                  hostname: bool| Diagnosis {
-        verdict: Verdict { connects, error },
-        sslmode: cx.mode,
-        tls,
-        chain_verified: verified,
-        hostname_verified: hostname,
-        trust_source: cx.trust_source,
-        paths: cx.paths,
-        findings: cx.findings,
-    };
-
-    if system && mode != SslMode::VerifyFull {
-        let e = format!(
-            "weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")",
-            mode.as_str()
-        );
-        cx.findings.push(
-            Finding::new(Code::InsecureSslmode)
-                .detail(e.clone())
-                .evidence("sslmode", mode.as_str()),
-        );
-        return finish(cx, false, Some(e), false, false, false);
-    }
-
-    let plaintext = |cx: &mut Ctx| -> Result<(), String> {
-        if cx.input.server_accepts_plaintext {
-            Ok(())
-        } else {
-            Err("server requires an encrypted connection (pg_hba.conf has no non-SSL entry for this client)".to_string())
-        }
-    };
-
-    match mode {
-        SslMode::Disable => {
-            cx.findings.push(insecure(
-                mode,
-                "TLS is never attempted; the session is not encrypted.",
-            ));
-            let r = plaintext(&mut cx);
-            let ok = r.is_ok();
-            return finish(cx, ok, r.err(), false, false, false);
-        }
-        SslMode::Allow if input.server_accepts_plaintext => {
-            cx.findings.push(insecure(
-                mode,
-                "libpq connects without TLS first; the session is not encrypted.",
-            ));
-            return finish(cx, true, None, false, false, false);
-        }
-        _ => {}
-    }
-
-    if input.server_chain.is_empty() {
-        // The server answered the SSLRequest with 'N'.
-        if mode <= SslMode::Prefer {
-            cx.findings.push(insecure(
-                mode,
-                "The server does not offer TLS; libpq silently continues unencrypted.",
-            ));
-            let r = plaintext(&mut cx);
-            let ok = r.is_ok();
-            return finish(cx, ok, r.err(), false, false, false);
-        }
-        return finish(
-            cx,
-            false,
-            Some("server does not support SSL, but SSL was required".into()),
-            false,
-            false,
-            false,
-        );
-    }
-
-    match tls_attempt(&mut cx) {
-        Tls::Ok { verified, hostname } => {
-            if !verified {
-                let why = if mode == SslMode::Require {
-                    "TLS is used but the server certificate is not verified (no root certificate file): anyone in the path can impersonate the server."
-                } else {
-                    "TLS is tried, but no root certificate file exists, so the server certificate is not verified."
-                };
-                cx.findings.push(insecure(mode, why));
-            } else if mode < SslMode::VerifyFull {
-                let f = Finding::new(Code::InsecureSslmode)
-                    .severity(Severity::Info)
-                    .detail(format!("sslmode={} verified the chain because a root certificate file exists, but the host name is not checked; use verify-full.", mode.as_str()))
-                    .evidence("sslmode", mode.as_str());
-                cx.findings.push(f);
-            }
-            finish(cx, true, None, true, verified, hostname)
-        }
-        Tls::Failed(e) => {
-            if mode == SslMode::Prefer && input.server_accepts_plaintext {
-                for f in cx
-                    .findings
-                    .iter_mut()
-                    .filter(|f| f.severity == Severity::Error)
-                {
-                    f.severity = Severity::Warning;
-                }
-                cx.findings.push(insecure(mode, &format!("The TLS attempt failed ({}); libpq retried without TLS and the session is not encrypted.", e.lines().next().unwrap_or(""))));
-                return finish(cx, true, None, false, false, false);
-            }
-            finish(cx, false, Some(e), false, false, false)
-        }
-    }
-}
-
-fn insecure(mode: SslMode, detail: &str) -> Finding {
-    Finding::new(Code::InsecureSslmode)
-        .detail(format!("sslmode={}: {detail}", mode.as_str()))
-        .evidence("sslmode", mode.as_str())
-}
-
-/// libpq's reading of the root file: what OpenSSL's loader would say on failure.
-fn load_root_file(path: &std::path::Path) -> Result<TrustStore, String> {
-    if path.is_dir() {
-        return Err("no certificate or crl found".into());
-    }
-    match trust::load(&TrustSource::File(path.to_path_buf())) {
-        Ok(s) if s.pem => Ok(s),
-        Ok(_) => Err("no certificate or crl found".into()),
-        Err(TrustError::Empty { .. }) => Err("no certificate or crl found".into()),
-        Err(TrustError::Pem {
-            source: trust::pem::PemError::BadBase64 { .. },
-            ..
-        }) => Err("bad base64 decode".into()),
-        Err(TrustError::Pem { .. }) => Err("bad end line".into()),
-        Err(TrustError::Io { source, .. }) => Err(format!("system lib ({source})")),
-        Err(e) => Err(format!("ASN1 lib ({e})")),
-    }
-}
-
-fn tls_attempt(cx: &mut Ctx) -> Tls {
-    let input = cx.input;
-    let system = input.pg_major >= 16 && input.sslrootcert.as_deref() == Some("system");
-    let fnbuf: Option<PathBuf> = match input.sslrootcert.as_deref() {
-        Some(s) if !s.is_empty() => Some(PathBuf::from(s)),
-        _ => input
-            .home
-            .as_ref()
-            .map(|h| h.join(".postgresql").join("root.crt")),
-    };
-    let store: Option<TrustStore> = if system {
-        match trust::load(&TrustSource::System {
-            ssl_cert_file: input.ssl_cert_file.clone(),
-        }) {
-            Ok(s) => {
-                cx.trust_source = Some(format!("{} ({})", s.source, s.path.display()));
-                Some(s)
-            }
-            Err(e) => {
-                return Tls::Failed(format!("could not load system root certificate paths: {e}"))
-            }
-        }
-    } else if let Some(p) = fnbuf.as_ref().filter(|p| std::fs::metadata(p).is_ok()) {
-        match load_root_file(p) {
-            Ok(s) => {
-                cx.trust_source = Some(format!("file {}", p.display()));
-                // A hand-made root.crt is part of this diagnosis (pinned intermediates, expired
-                // roots); a large distribution bundle's hygiene is `pgtls trust audit`'s job.
-                if s.entries.len() <= MAX_AUDITED_ROOT_FILE {
-                    cx.findings.extend(
-                        trust::audit(std::slice::from_ref(&s), input.at)
-                            .into_iter()
-                            .filter(|f| f.severity != Severity::Info),
-                    );
-                }
-                Some(s)
-            }
-            Err(reason) => {
-                return Tls::Failed(format!(
-                    "could not read root certificate file \"{}\": {reason}",
-                    p.display()
-                ))
-            }
-        }
-    } else {
-        if cx.mode >= SslMode::VerifyCa {
-            let hint = if input.pg_major >= 16 {
-                ROOT_HINT_16
-            } else {
-                ROOT_HINT_15
-            };
-            let e = match &fnbuf {
-                None => {
-                    format!("could not get home directory to locate root certificate file\n{hint}")
-                }
-                Some(p) => format!(
-                    "root certificate file \"{}\" does not exist\n{hint}",
-                    p.display()
-                ),
-            };
-            let mut f = Finding::new(Code::RootCertMissing)
-                .detail(e.lines().next().unwrap_or("").to_string());
-            if let Some(p) = &fnbuf {
-                f = f.evidence("path", p.display().to_string());
-            }
-            cx.findings.push(f);
-            return Tls::Failed(e);
-        }
-        None
-    };
-
-    let Some(store) = store else {
-        return Tls::Ok {
-            verified: false,
-            hostname: false,
-        };
-    };
-    let report = match build_paths(
-        &input.server_chain,
-        &store,
-        &Options {
-            security_level: input.openssl_security_level,
-            ..Options::at(input.at)
-        },
-    ) {
-        Ok(r) => r,
-        Err(e) => return Tls::Failed(format!("SSL error: {e}")),
-    };
-    let verified = report.verified();
-    if !verified {
-        untrusted_findings(cx, &report, &store);
-        cx.paths = Some(report);
-        return Tls::Failed("SSL error: certificate verify failed".into());
-    }
-    if report.uses_cross_signed() {
-        let paths: Vec<String> = report.valid_paths().map(|p| p.describe()).collect();
-        let mut f = Finding::new(Code::CrossSignedPath).detail(format!(
-            "{} valid path(s) from the server certificate to a trusted root; cross-signed CA(s): {}.",
-            paths.len(),
-            if report.cross_signed.is_empty() { "-".to_string() } else { report.cross_signed.iter().map(|s| short_name(s)).collect::<Vec<_>>().join(", ") }
-        ));
-        for (i, p) in paths.iter().enumerate() {
-            f = f.evidence(format!("path {}", i + 1), p.clone());
-        }
-        cx.findings
-            .push(f.evidence("trust source", cx.trust_source.clone().unwrap_or_default()));
-    }
-    cx.paths = Some(report);
-
-    if cx.mode != SslMode::VerifyFull {
-        return Tls::Ok {
-            verified: true,
-            hostname: false,
-        };
-    }
-    let Some(host) = input.host.as_deref().filter(|h| !h.is_empty()) else {
-        return Tls::Failed("host name must be specified for a verified SSL connection".into());
-    };
-    let leaf = match CertInfo::from_der(&input.server_chain[0]) {
-        Ok(l) => l,
-        Err(e) => return Tls::Failed(format!("SSL error: {e}")),
-    };
-    match check_host(&leaf, host) {
-        Ok(()) => Tls::Ok {
-            verified: true,
-            hostname: true,
-        },
-        Err(e) => {
-            let mut f = Finding::new(Code::HostnameMismatch)
-                .detail(e.clone())
-                .evidence("host", host)
-                .evidence("dNSName SANs", leaf.dns_names.join(", "))
-                .evidence("CN", leaf.common_name.clone().unwrap_or_default());
-            if let Some(a) = &input.hostaddr {
-                f = f.evidence("hostaddr (not used for the name check)", a.clone());
-            }
-            cx.findings.push(f);
-            Tls::Failed(e)
-        }
-    }
-}
-
-fn untrusted_findings(cx: &mut Ctx, report: &PathReport, store: &TrustStore) {
-    let best = report.best_failure();
-    let mut f = Finding::new(Code::ServerCertUntrusted)
-        .detail(match best.and_then(|b| b.failure.as_ref()) {
-            Some(fl) => {
-                let (code, text) = fl.openssl();
-                format!("OpenSSL rejects the server chain: {text} (X509_V_ERR {code}). Trust source: {}.", cx.trust_source.clone().unwrap_or_default())
-            }
-            None => "OpenSSL rejects the server chain.".to_string(),
-        })
-        .evidence("trust source", cx.trust_source.clone().unwrap_or_default());
-    for (i, a) in report.attempts.iter().enumerate().take(20) {
-        f = f.evidence(format!("attempt {}", i + 1), a.describe());
-    }
-    if report.budget_exhausted {
-        f = f.evidence(
-            "note",
-            "search budget exhausted: the server sent an unusually large certificate pile",
-        );
-    }
-    cx.findings.push(f);
-    if let Some(b) = best {
-        if let Some(fl @ (PathFailure::Expired { .. } | PathFailure::NotYetValid { .. })) =
-            &b.failure
-        {
-            let depth = fl.depth().unwrap_or(0);
-            if let Some(pc) = b.certs.get(depth) {
-                let info = store
-                    .entries
-                    .iter()
-                    .map(|e| &e.cert)
-                    .chain(std::iter::empty())
-                    .find(|c| c.sha256 == pc.sha256)
-                    .cloned()
-                    .or_else(|| {
-                        cx.input
-                            .server_chain
-                            .iter()
-                            .filter_map(|d| CertInfo::from_der(d).ok())
-                            .find(|c| c.sha256 == pc.sha256)
-                    });
-                let (code, when) = match (fl, &info) {
-                    (PathFailure::Expired { .. }, Some(c)) => {
-                        (Code::CertExpired, format!("expired on {}", c.not_after.date()))
-                    }
-                    (PathFailure::Expired { .. }, None) => {
-                        (Code::CertExpired, "has expired".to_string())
-                    }
-                    (_, Some(c)) => (
-                        Code::CertNotYetValid,
-                        format!("is not valid before {}", c.not_before.date()),
-                    ),
-                    (_, None) => (Code::CertNotYetValid, "is not yet valid".to_string()),
-                };
-                cx.findings.push(
-                    Finding::new(code)
-                        .detail(format!(
-                            "{} (depth {depth} of the path) {when}.",
-                            pc.subject
-                        ))
-                        .evidence("sha256", pc.sha256.clone()),
-                );
-            }
-        }
-    }
+    input.decide().0
 }
 
 /// Is `host` an IP literal, as libpq's `is_ip_address` (inet_aton or inet_pton AF_INET6)?
@@ -554,13 +534,13 @@ pub fn wildcard_match(pattern: &str, host: &str) -> bool {
 }
 
 /// The verify-full name check: `Ok` or libpq's error text.
-pub fn check_host(leaf: &CertInfo, host: &str) -> Result<(), String> {
+pub fn check_host(leaf: &Cert, host: &str) -> Result<(), String> {
     let host_ip = parse_ip(host);
     let mut check_cn = true;
     let mut examined = 0usize;
     let mut first: Option<String> = None;
     let mut matched = false;
-    for san in &leaf.sans {
+    for san in leaf.sans() {
         let (is_ip, name, hit) = match san {
             San::Dns(d) => {
                 if d.contains('\0') {
@@ -600,7 +580,7 @@ pub fn check_host(leaf: &CertInfo, host: &str) -> Result<(), String> {
         }
     }
     if !matched && check_cn {
-        if let Some(cn) = &leaf.common_name {
+        if let Some(cn) = &leaf.subject_cn {
             examined += 1;
             first.get_or_insert(cn.clone());
             if cn.eq_ignore_ascii_case(host) || wildcard_match(cn, host) {

@@ -36,13 +36,14 @@ pub use libpq::{libpq_verdict, Verdict, VerdictInput};
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::trust::{CertInfo, CertKind, TrustStore};
+use crate::trust::TrustStore;
+use crate::x509::{Cert, CertKind};
 
 /// Where a certificate of a path came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "from", content = "index", rename_all = "kebab-case")]
 pub enum Origin {
     /// Position in the chain the server sent (0 = its first certificate).
@@ -52,7 +53,7 @@ pub enum Origin {
 }
 
 /// Why a path is not valid, with OpenSSL's `X509_V_ERR_*` code and text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PathFailure {
     /// Ends at a certificate from the server whose issuer is nowhere (20).
@@ -155,7 +156,7 @@ impl PathFailure {
 }
 
 /// One certificate in a path, for reports.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathCert {
     pub origin: Origin,
     pub subject: String,
@@ -164,7 +165,7 @@ pub struct PathCert {
 }
 
 /// One candidate path (leaf first) and its outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathAttempt {
     pub certs: Vec<PathCert>,
     /// `None` = valid.
@@ -237,7 +238,7 @@ impl Options {
 }
 
 /// Everything path building found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathReport {
     pub attempts: Vec<PathAttempt>,
     /// True if the budget stopped the search (results are then a lower bound).
@@ -246,8 +247,6 @@ pub struct PathReport {
     pub cross_signed: Vec<String>,
     /// Positions of certificates the server sent that no valid path uses.
     pub unused_chain: Vec<usize>,
-    /// Positions of chain entries that could not be parsed (ignored, as OpenSSL would fail to).
-    pub unparseable_chain: Vec<usize>,
     /// The server sent its chain in issuing order (each cert followed by its issuer).
     pub chain_in_order: bool,
 }
@@ -301,13 +300,11 @@ impl PathReport {
 pub enum VerifyError {
     #[error("the server sent no certificate")]
     EmptyChain,
-    #[error("the server's certificate (chain position 0) cannot be parsed: {0}")]
-    BadLeaf(String),
 }
 
 struct Node<'a> {
     origin: Origin,
-    cert: &'a CertInfo,
+    cert: &'a Cert,
 }
 
 struct Search<'a> {
@@ -333,7 +330,7 @@ impl<'a> Search<'a> {
             return None;
         }
         self.sig_checks += 1;
-        let ok = verify_sig(&self.nodes[child].cert.der, &self.nodes[issuer].cert.der);
+        let ok = self.nodes[child].cert.signed_by(self.nodes[issuer].cert);
         self.sig_cache.insert((child, issuer), ok);
         Some(ok)
     }
@@ -363,7 +360,7 @@ impl<'a> Search<'a> {
         let mut out: Vec<usize> = (0..self.nodes.len())
             .filter(|&i| {
                 let cand = self.nodes[i].cert;
-                cand.subject_raw == c.issuer_raw
+                cand.subject_raw() == c.issuer_raw()
                     && (!store_only || self.trusted(i))
                     && !path
                         .iter()
@@ -451,7 +448,7 @@ impl<'a> Search<'a> {
     /// Checks of a complete path ending at a trusted self-signed anchor, in OpenSSL's order:
     /// extensions (CA, pathlen, purpose) from the leaf up, then validity from the top down.
     fn validate(&self, path: &[usize]) -> Option<PathFailure> {
-        let certs: Vec<&CertInfo> = path.iter().map(|&n| self.nodes[n].cert).collect();
+        let certs: Vec<&Cert> = path.iter().map(|&n| self.nodes[n].cert).collect();
         let top = certs.len() - 1;
         let mut below_non_self_issued = 0usize;
         for (i, c) in certs.iter().enumerate() {
@@ -459,7 +456,7 @@ impl<'a> Search<'a> {
                 if c.kind == CertKind::Leaf {
                     return Some(PathFailure::InvalidCa { depth: i });
                 }
-                if c.key_cert_sign == Some(false) {
+                if c.key_cert_sign() == Some(false) {
                     return Some(PathFailure::KeyUsageNoCertSign { depth: i });
                 }
                 if let Some(max) = c.path_len {
@@ -467,13 +464,13 @@ impl<'a> Search<'a> {
                         return Some(PathFailure::PathLengthExceeded { depth: i });
                     }
                 }
-                if i < top && c.eku_server_auth == Some(false) {
+                if i < top && c.eku_server_auth() == Some(false) {
                     return Some(PathFailure::InvalidPurpose { depth: i });
                 }
-                if c.subject_raw != c.issuer_raw {
+                if c.subject_raw() != c.issuer_raw() {
                     below_non_self_issued += 1;
                 }
-            } else if c.eku_server_auth == Some(false) {
+            } else if c.eku_server_auth() == Some(false) {
                 return Some(PathFailure::InvalidPurpose { depth: 0 });
             }
         }
@@ -511,9 +508,9 @@ pub fn security_bits_for_level(level: u8) -> u32 {
 }
 
 /// OpenSSL's security bits of a certificate's public key (RSA per NIST SP 800-57, EC: half the size).
-pub fn key_security_bits(c: &CertInfo) -> u32 {
+pub fn key_security_bits(c: &Cert) -> u32 {
     let bits = c.key_bits as u32;
-    match c.key_algorithm.as_str() {
+    match c.key_type.as_str() {
         "RSA" => match bits {
             b if b >= 15360 => 256,
             b if b >= 7680 => 192,
@@ -529,7 +526,7 @@ pub fn key_security_bits(c: &CertInfo) -> u32 {
 }
 
 /// OpenSSL's security bits of a certificate's signature digest (SHA-1 counts as 63, MD5 as 39).
-pub fn signature_security_bits(c: &CertInfo) -> u32 {
+pub fn signature_security_bits(c: &Cert) -> u32 {
     let a = c.signature_algorithm.as_str();
     if a.contains("md2") || a.contains("md5") {
         39
@@ -544,53 +541,15 @@ pub fn signature_security_bits(c: &CertInfo) -> u32 {
     }
 }
 
-/// Does `issuer_der`'s key verify `child_der`'s signature?
-pub fn verify_sig(child_der: &[u8], issuer_der: &[u8]) -> bool {
-    use x509_parser::prelude::{FromDer, X509Certificate};
-    let (Ok((_, child)), Ok((_, issuer))) = (
-        X509Certificate::from_der(child_der),
-        X509Certificate::from_der(issuer_der),
-    ) else {
-        return false;
-    };
-    if child.verify_signature(Some(issuer.public_key())).is_ok() {
-        return true;
-    }
-    // aws-lc's default RSA parameters refuse keys under 2048 bits, OpenSSL does not (the
-    // security level decides that, separately): retry RSA with the legacy 1024-bit parameters.
-    use aws_lc_rs::signature::{self, UnparsedPublicKey};
-    let params = match child.signature_algorithm.algorithm.to_id_string().as_str() {
-        "1.2.840.113549.1.1.5" => &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        "1.2.840.113549.1.1.11" => &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-        "1.2.840.113549.1.1.13" => &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-        _ => return false,
-    };
-    let key = &issuer.public_key().subject_public_key.data;
-    UnparsedPublicKey::new(params, key)
-        .verify(child.tbs_certificate.as_ref(), &child.signature_value.data)
-        .is_ok()
-}
-
 /// Enumerate every path from the server's certificate (`chain[0]`) to a trusted root.
 /// `chain` is what the server sent, in any order, extra certificates allowed.
 pub fn build_paths(
-    chain: &[Vec<u8>],
+    chain: &[Cert],
     store: &TrustStore,
     opts: &Options,
 ) -> Result<PathReport, VerifyError> {
-    let first = chain.first().ok_or(VerifyError::EmptyChain)?;
-    let leaf = CertInfo::from_der(first).map_err(VerifyError::BadLeaf)?;
-    let mut parsed = vec![leaf];
-    let mut positions = vec![0usize];
-    let mut unparseable = Vec::new();
-    for (i, der) in chain.iter().enumerate().skip(1) {
-        match CertInfo::from_der(der) {
-            Ok(c) => {
-                parsed.push(c);
-                positions.push(i);
-            }
-            Err(_) => unparseable.push(i),
-        }
+    if chain.is_empty() {
+        return Err(VerifyError::EmptyChain);
     }
     let store_shas: BTreeMap<&str, usize> = store
         .entries
@@ -598,7 +557,7 @@ pub fn build_paths(
         .map(|e| (e.cert.sha256.as_str(), e.index))
         .collect();
     let mut nodes = Vec::new();
-    for (c, &pos) in parsed.iter().zip(&positions) {
+    for (pos, c) in chain.iter().enumerate() {
         // A sent certificate that is also in the store is used as the trusted copy (except the
         // leaf, which OpenSSL always takes from the peer).
         if pos != 0 && store_shas.contains_key(c.sha256.as_str()) {
@@ -631,10 +590,10 @@ pub fn build_paths(
     let mut groups: BTreeMap<CaKey, Vec<&[u8]>> = BTreeMap::new();
     for n in &s.nodes {
         let v = groups
-            .entry((&n.cert.subject_raw, &n.cert.spki_raw))
+            .entry((n.cert.subject_raw(), n.cert.spki_raw()))
             .or_default();
-        if !v.contains(&n.cert.issuer_raw.as_slice()) {
-            v.push(&n.cert.issuer_raw);
+        if !v.contains(&n.cert.issuer_raw()) {
+            v.push(n.cert.issuer_raw());
         }
     }
     let mut cross_signed: Vec<String> = s
@@ -643,7 +602,7 @@ pub fn build_paths(
         .filter(|n| {
             n.cert.is_ca
                 && groups
-                    .get(&(n.cert.subject_raw.as_slice(), n.cert.spki_raw.as_slice()))
+                    .get(&(n.cert.subject_raw(), n.cert.spki_raw()))
                     .is_some_and(|v| v.len() > 1)
         })
         .map(|n| n.cert.subject.clone())
@@ -657,21 +616,20 @@ pub fn build_paths(
         .filter(|a| a.is_valid())
         .flat_map(|a| a.certs.iter().map(|c| c.sha256.as_str()))
         .collect();
-    let unused_chain = parsed
+    let unused_chain = chain
         .iter()
-        .zip(&positions)
-        .filter(|(c, _)| !used.contains(&c.sha256.as_str()))
-        .map(|(_, &p)| p)
+        .enumerate()
+        .filter(|(_, c)| !used.contains(&c.sha256.as_str()))
+        .map(|(p, _)| p)
         .collect();
-    let chain_in_order = parsed
+    let chain_in_order = chain
         .windows(2)
-        .all(|w| w[0].issuer_raw == w[1].subject_raw);
+        .all(|w| w[0].issuer_raw() == w[1].subject_raw());
     Ok(PathReport {
         budget_exhausted: s.budget_exhausted,
         attempts: s.attempts,
         cross_signed,
         unused_chain,
-        unparseable_chain: unparseable,
         chain_in_order,
     })
 }

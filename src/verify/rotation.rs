@@ -13,7 +13,8 @@ use time::OffsetDateTime;
 
 use super::short_name;
 use crate::findings::{Code, Finding};
-use crate::trust::{pem::to_pem, CertInfo, CertKind, TrustStore};
+use crate::trust::{pem::to_pem, TrustStore};
+use crate::x509::{Cert, CertKind};
 
 /// A root CA the provider's chains end at.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,15 +93,15 @@ impl Profile {
     }
 }
 
-fn organization(c: &CertInfo) -> Option<String> {
+fn organization(c: &Cert) -> Option<String> {
     c.subject
         .split(", ")
         .find_map(|p| p.strip_prefix("O="))
         .map(str::to_string)
 }
 
-fn matches_root(spec: &RootSpec, c: &CertInfo) -> bool {
-    c.common_name.as_deref() == Some(spec.cn.as_str())
+fn matches_root(spec: &RootSpec, c: &Cert) -> bool {
+    c.subject_cn.as_deref() == Some(spec.cn.as_str())
         && spec
             .o
             .as_ref()
@@ -177,7 +178,7 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
         .iter()
         .filter(|e| e.cert.kind != CertKind::Root)
         .filter(|e| {
-            let cn = e.cert.common_name.as_deref().unwrap_or("");
+            let cn = e.cert.subject_cn.as_deref().unwrap_or("");
             let issuer_cn = short_name(&e.cert.issuer);
             ica_names.contains(&cn)
                 || (e.cert.kind == CertKind::Leaf && provider_names.contains(&issuer_cn.as_str()))

@@ -11,7 +11,7 @@ fn store(certs: &[&[u8]]) -> TrustStore {
         "test store",
         certs
             .iter()
-            .map(|d| CertInfo::from_der(d).unwrap())
+            .map(|d| Cert::from_der(d).unwrap())
             .collect(),
     )
 }

@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize, Serializer};
+
 /// SSLRequest: length 8, request code 80877103 (1234 << 16 | 5679).
 pub const SSL_REQUEST: [u8; 8] = [0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f];
 
@@ -130,6 +132,137 @@ pub fn describe_byte(b: u8) -> String {
         format!("'{}' (0x{b:02x})", b as char)
     } else {
         format!("0x{b:02x}")
+    }
+}
+
+
+/// A TLS protocol version as it appears on the wire (`0x0303` is TLS 1.2): the one version type
+/// of pgtls, for the scanner (which must name values nobody named), the handshake facts, libpq's
+/// `ssl_min/max_protocol_version`, the server's settings and drivers' settings alike.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TlsVersion(pub u16);
+
+#[allow(non_upper_case_globals)]
+impl TlsVersion {
+    pub const SSLv2: TlsVersion = TlsVersion(0x0002);
+    pub const SSLv3: TlsVersion = TlsVersion(0x0300);
+    pub const TLSv1_0: TlsVersion = TlsVersion(0x0301);
+    pub const TLSv1_1: TlsVersion = TlsVersion(0x0302);
+    pub const TLSv1_2: TlsVersion = TlsVersion(0x0303);
+    pub const TLSv1_3: TlsVersion = TlsVersion(0x0304);
+
+    /// The versions the scanner probes, oldest first.
+    pub const SCANNED: [TlsVersion; 5] = [
+        TlsVersion::SSLv3,
+        TlsVersion::TLSv1_0,
+        TlsVersion::TLSv1_1,
+        TlsVersion::TLSv1_2,
+        TlsVersion::TLSv1_3,
+    ];
+
+    /// OpenSSL/PostgreSQL spelling (`TLSv1`, `TLSv1.2`, as in `ssl_min_protocol_version`), or
+    /// `0x7F1C` for other values.
+    pub fn name(self) -> String {
+        match self {
+            TlsVersion::SSLv2 => "SSLv2".into(),
+            TlsVersion::SSLv3 => "SSLv3".into(),
+            TlsVersion::TLSv1_0 => "TLSv1".into(),
+            TlsVersion::TLSv1_1 => "TLSv1.1".into(),
+            TlsVersion::TLSv1_2 => "TLSv1.2".into(),
+            TlsVersion::TLSv1_3 => "TLSv1.3".into(),
+            TlsVersion(v) => format!("{v:#06X}").replace("0X", "0x"),
+        }
+    }
+
+    /// Parses the names produced by [`TlsVersion::name`] (also `TLSv1.0`, case-insensitive).
+    pub fn from_name(name: &str) -> Option<TlsVersion> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "sslv3" => TlsVersion::SSLv3,
+            "tlsv1" | "tlsv1.0" => TlsVersion::TLSv1_0,
+            "tlsv1.1" => TlsVersion::TLSv1_1,
+            "tlsv1.2" => TlsVersion::TLSv1_2,
+            "tlsv1.3" => TlsVersion::TLSv1_3,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for TlsVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl fmt::Debug for TlsVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl Serialize for TlsVersion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl TlsVersion {
+    /// libpq's and PostgreSQL's `ssl_min_protocol_version` values: TLSv1 … TLSv1.3
+    /// (case-insensitive, as both compare them); SSLv3 is not a value they accept.
+    pub fn parse_pg(s: &str) -> Option<TlsVersion> {
+        TlsVersion::from_name(s).filter(|v| *v >= TlsVersion::TLSv1_0 && s.to_ascii_lowercase() != "tlsv1.0")
+    }
+
+    /// Is this version deprecated (RFC 8996: below TLS 1.2)?
+    pub fn is_legacy(self) -> bool {
+        self < TlsVersion::TLSv1_2
+    }
+}
+
+impl<'de> Deserialize<'de> for TlsVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TlsVersion, D::Error> {
+        let s = String::deserialize(d)?;
+        if let Some(v) = TlsVersion::from_name(&s) {
+            return Ok(v);
+        }
+        s.strip_prefix("0x")
+            .and_then(|h| u16::from_str_radix(h, 16).ok())
+            .map(TlsVersion)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown TLS version {s:?}")))
+    }
+}
+
+/// How TLS is started, libpq's `sslnegotiation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SslNegotiation {
+    /// SSLRequest first, TLS after an `S`.
+    #[default]
+    Postgres,
+    /// TLS at once, ALPN `postgresql` (PostgreSQL 17+).
+    Direct,
+}
+
+impl SslNegotiation {
+    /// libpq's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslNegotiation::Postgres => "postgres",
+            SslNegotiation::Direct => "direct",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SslNegotiation> {
+        match s {
+            "postgres" => Some(SslNegotiation::Postgres),
+            "direct" => Some(SslNegotiation::Direct),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for SslNegotiation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -5,13 +5,13 @@ use std::time::{Duration, Instant};
 
 use pgtls::lab::{ClosingListener, FixedReplyListener, Server, ServerOptions, SilentListener};
 use pgtls::net::Timeouts;
-use pgtls::probe::{probe, Negotiation, ProbeFacts, ProbeTarget};
+use pgtls::probe::{probe, SslNegotiation, ProbeFacts, ProbeTarget};
 use serde_json::Value;
 
 use crate::support::*;
 
 fn target(port: u16) -> ProbeTarget {
-    ProbeTarget { host: "127.0.0.1".into(), hostaddr: None, port, sni: None, negotiation: Negotiation::Postgres }
+    ProbeTarget { host: "127.0.0.1".into(), hostaddr: None, port, sni: None, negotiation: SslNegotiation::Postgres }
 }
 
 fn codes_of(facts: &ProbeFacts) -> Vec<String> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use pgtls::lab::Server;
 use pgtls::tls::scan::openssl_compare::{openssl_candidates, openssl_enumerate, SslRequestConnector};
-use pgtls::tls::scan::{scan, ProtocolVersion, ScanOptions, ScanResult};
+use pgtls::tls::scan::{scan, TlsVersion, ScanOptions, ScanResult};
 
 use crate::support::*;
 
@@ -16,7 +16,7 @@ fn scan_and_compare(server: &Server) -> ScanResult {
     let c = SslRequestConnector::new("127.0.0.1", server.port(), Duration::from_secs(5)).unwrap();
     let r = scan(&c, &ScanOptions::default());
     assert!(r.errors.is_empty(), "{:?}", r.errors);
-    for v in ProtocolVersion::SCANNED {
+    for v in TlsVersion::SCANNED {
         let candidates: BTreeSet<String> = openssl_candidates(v).into_iter().collect();
         let ours: BTreeSet<String> = r
             .version(v)
@@ -46,7 +46,7 @@ fn scan_legacy_server_matches_openssl() {
         tls_server(&pki, &[("ssl_min_protocol_version", "TLSv1"), ("ssl_ciphers", "'DEFAULT:@SECLEVEL=0'")]);
     let r = scan_and_compare(&server);
     assert_eq!(accepted(&r), ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
-    let v10 = r.version(ProtocolVersion::TLSv1_0).unwrap();
+    let v10 = r.version(TlsVersion::TLSv1_0).unwrap();
     assert!(!v10.ciphers.is_empty());
     assert_eq!(v10.server_preference, Some(true)); // PostgreSQL's ssl_prefer_server_ciphers = on
     let v = serde_json::to_value(&r).unwrap();
@@ -67,11 +67,11 @@ fn scan_tls12_only_server_matches_openssl() {
     );
     let r = scan_and_compare(&server);
     assert_eq!(accepted(&r), ["TLSv1.2"]);
-    for v in [ProtocolVersion::TLSv1_0, ProtocolVersion::TLSv1_1, ProtocolVersion::TLSv1_3] {
+    for v in [TlsVersion::TLSv1_0, TlsVersion::TLSv1_1, TlsVersion::TLSv1_3] {
         assert_eq!(r.version(v).unwrap().refused_with.as_deref(), Some("fatal protocol_version(70)"), "{v}");
     }
     // The lab leaf is EC P-256, so only the ECDSA GCM suites qualify.
-    let names: Vec<String> = r.version(ProtocolVersion::TLSv1_2).unwrap().ciphers.iter().map(|c| c.name()).collect();
+    let names: Vec<String> = r.version(TlsVersion::TLSv1_2).unwrap().ciphers.iter().map(|c| c.name()).collect();
     assert_eq!(names, ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]);
     assert_eq!(r.signature_algorithm.map(|s| s.name()).as_deref(), Some("ecdsa_secp256r1_sha256"));
 }
@@ -82,11 +82,11 @@ fn scan_tls13_only_server_matches_openssl() {
     let server = tls_server(&pki, &[("ssl_min_protocol_version", "TLSv1.3")]);
     let r = scan_and_compare(&server);
     assert_eq!(accepted(&r), ["TLSv1.3"]);
-    let v13 = r.version(ProtocolVersion::TLSv1_3).unwrap();
+    let v13 = r.version(TlsVersion::TLSv1_3).unwrap();
     assert_eq!(v13.ciphers.len(), 3);
     // PostgreSQL < 18 configures exactly one curve (ssl_ecdh_curve, prime256v1 by default).
     if server.installation().major < 18 {
-        let g13 = r.groups.iter().find(|g| g.version == ProtocolVersion::TLSv1_3).unwrap();
+        let g13 = r.groups.iter().find(|g| g.version == TlsVersion::TLSv1_3).unwrap();
         assert_eq!(g13.groups.iter().map(|g| g.name()).collect::<Vec<_>>(), ["secp256r1"]);
     }
 }

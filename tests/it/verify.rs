@@ -4,7 +4,7 @@
 
 use pgtls::lab::{Server, ServerOptions};
 use pgtls::net::Timeouts;
-use pgtls::probe::{probe, Negotiation, ProbeTarget};
+use pgtls::probe::{probe, SslNegotiation, ProbeTarget};
 use pgtls::verify::libpq::{libpq_verdict, SslMode, VerdictInput};
 
 use crate::matrix::{chain_cases, psql_outcome, store_file, MODES, STORES};
@@ -30,7 +30,7 @@ fn libpq_verdicts_agree_with_psql_on_every_cell() {
                 hostaddr: Some("127.0.0.1".into()),
                 port: server.port(),
                 sni: None,
-                negotiation: Negotiation::Postgres,
+                negotiation: SslNegotiation::Postgres,
             },
             Timeouts::default(),
         );

@@ -7,76 +7,12 @@
 
 use std::fmt;
 
+pub use crate::wire::TlsVersion;
+
 use serde::{Serialize, Serializer};
 
 use super::suites::CipherSuite;
 
-/// A protocol version as it appears on the wire (`0x0303` is TLS 1.2).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProtocolVersion(pub u16);
-
-#[allow(non_upper_case_globals)]
-impl ProtocolVersion {
-    pub const SSLv2: ProtocolVersion = ProtocolVersion(0x0002);
-    pub const SSLv3: ProtocolVersion = ProtocolVersion(0x0300);
-    pub const TLSv1_0: ProtocolVersion = ProtocolVersion(0x0301);
-    pub const TLSv1_1: ProtocolVersion = ProtocolVersion(0x0302);
-    pub const TLSv1_2: ProtocolVersion = ProtocolVersion(0x0303);
-    pub const TLSv1_3: ProtocolVersion = ProtocolVersion(0x0304);
-
-    /// The versions the scanner probes, oldest first.
-    pub const SCANNED: [ProtocolVersion; 5] = [
-        ProtocolVersion::SSLv3,
-        ProtocolVersion::TLSv1_0,
-        ProtocolVersion::TLSv1_1,
-        ProtocolVersion::TLSv1_2,
-        ProtocolVersion::TLSv1_3,
-    ];
-
-    /// OpenSSL/PostgreSQL spelling (`TLSv1`, `TLSv1.2`, as in `ssl_min_protocol_version`), or
-    /// `0x7F1C` for other values.
-    pub fn name(self) -> String {
-        match self {
-            ProtocolVersion::SSLv2 => "SSLv2".into(),
-            ProtocolVersion::SSLv3 => "SSLv3".into(),
-            ProtocolVersion::TLSv1_0 => "TLSv1".into(),
-            ProtocolVersion::TLSv1_1 => "TLSv1.1".into(),
-            ProtocolVersion::TLSv1_2 => "TLSv1.2".into(),
-            ProtocolVersion::TLSv1_3 => "TLSv1.3".into(),
-            ProtocolVersion(v) => format!("{v:#06X}").replace("0X", "0x"),
-        }
-    }
-
-    /// Parses the names produced by [`ProtocolVersion::name`] (also `TLSv1.0`, case-insensitive).
-    pub fn from_name(name: &str) -> Option<ProtocolVersion> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "sslv3" => ProtocolVersion::SSLv3,
-            "tlsv1" | "tlsv1.0" => ProtocolVersion::TLSv1_0,
-            "tlsv1.1" => ProtocolVersion::TLSv1_1,
-            "tlsv1.2" => ProtocolVersion::TLSv1_2,
-            "tlsv1.3" => ProtocolVersion::TLSv1_3,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for ProtocolVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name())
-    }
-}
-
-impl fmt::Debug for ProtocolVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name())
-    }
-}
-
-impl Serialize for ProtocolVersion {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.name())
-    }
-}
 
 /// A key-exchange group (`supported_groups`, `key_share`, ServerKeyExchange).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -259,7 +195,7 @@ pub enum Extension {
     /// Point formats; `[0]` is "uncompressed".
     EcPointFormats(Vec<u8>),
     SignatureAlgorithms(Vec<SignatureScheme>),
-    SupportedVersions(Vec<ProtocolVersion>),
+    SupportedVersions(Vec<TlsVersion>),
     /// Key shares; an empty list asks the server for a HelloRetryRequest naming its group.
     KeyShare(Vec<(NamedGroup, Vec<u8>)>),
     /// Empty renegotiation_info (initial handshake, RFC 5746).
@@ -357,9 +293,9 @@ pub const MAX_FRAGMENT: usize = 1 << 14;
 pub struct ClientHello {
     /// Version in the record header (servers look at it for SSLv3; TLS 1.0 is the safe choice
     /// otherwise, as OpenSSL itself sends).
-    pub record_version: ProtocolVersion,
+    pub record_version: TlsVersion,
     /// `client_version` / `legacy_version` (0x0303 for TLS 1.3, which uses supported_versions).
-    pub legacy_version: ProtocolVersion,
+    pub legacy_version: TlsVersion,
     pub random: [u8; 32],
     pub session_id: Vec<u8>,
     pub cipher_suites: Vec<CipherSuite>,
@@ -402,25 +338,25 @@ impl ClientHello {
     /// legacy_version 1.2, supported_versions=[1.3], key_share and psk_key_exchange_modes, so a
     /// server without 1.3 must refuse instead of falling back.
     pub fn for_version(
-        version: ProtocolVersion,
+        version: TlsVersion,
         suites: &[CipherSuite],
         opts: &HelloOptions,
         random: [u8; 32],
         session_id: Vec<u8>,
     ) -> ClientHello {
         let mut cipher_suites = suites.to_vec();
-        if version == ProtocolVersion::SSLv3 {
+        if version == TlsVersion::SSLv3 {
             cipher_suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
             return ClientHello {
-                record_version: ProtocolVersion::SSLv3,
-                legacy_version: ProtocolVersion::SSLv3,
+                record_version: TlsVersion::SSLv3,
+                legacy_version: TlsVersion::SSLv3,
                 random,
                 session_id,
                 cipher_suites,
                 extensions: None,
             };
         }
-        let tls13 = version == ProtocolVersion::TLSv1_3;
+        let tls13 = version == TlsVersion::TLSv1_3;
         let mut exts = Vec::new();
         if let Some(host) = &opts.sni {
             if host.parse::<std::net::IpAddr>().is_err() && !host.is_empty() {
@@ -431,7 +367,7 @@ impl ClientHello {
         if !tls13 {
             exts.push(Extension::EcPointFormats(vec![0]));
         }
-        if version >= ProtocolVersion::TLSv1_2 {
+        if version >= TlsVersion::TLSv1_2 {
             exts.push(Extension::SignatureAlgorithms(SignatureScheme::broad_offer()));
             exts.push(Extension::SupportedVersions(vec![version]));
         }
@@ -446,8 +382,8 @@ impl ClientHello {
             exts.push(Extension::Alpn(opts.alpn.clone()));
         }
         ClientHello {
-            record_version: ProtocolVersion::TLSv1_0,
-            legacy_version: if tls13 { ProtocolVersion::TLSv1_2 } else { version },
+            record_version: TlsVersion::TLSv1_0,
+            legacy_version: if tls13 { TlsVersion::TLSv1_2 } else { version },
             random,
             session_id,
             cipher_suites,
@@ -502,7 +438,7 @@ mod tests {
     #[test]
     fn sslv3_hello_bytes() {
         let hello = ClientHello::for_version(
-            ProtocolVersion::SSLv3,
+            TlsVersion::SSLv3,
             &[CipherSuite(0x002F), CipherSuite(0x000A)],
             &HelloOptions::new([0; 32]),
             [0xAA; 32],
@@ -527,7 +463,7 @@ mod tests {
         opts.groups = vec![NamedGroup::x25519, NamedGroup::secp256r1];
         opts.alpn = vec![b"postgresql".to_vec()];
         let mut hello = ClientHello::for_version(
-            ProtocolVersion::TLSv1_2,
+            TlsVersion::TLSv1_2,
             &[CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256],
             &opts,
             [0x11; 32],
@@ -569,15 +505,15 @@ mod tests {
     #[test]
     fn tls13_hello_has_versions_and_share() {
         let hello = ClientHello::for_version(
-            ProtocolVersion::TLSv1_3,
-            &CipherSuite::all_for(ProtocolVersion::TLSv1_3),
+            TlsVersion::TLSv1_3,
+            &CipherSuite::all_for(TlsVersion::TLSv1_3),
             &HelloOptions::new([7; 32]),
             [0; 32],
             vec![1; 32],
         );
-        assert_eq!(hello.legacy_version, ProtocolVersion::TLSv1_2);
+        assert_eq!(hello.legacy_version, TlsVersion::TLSv1_2);
         let exts = hello.extensions.clone().unwrap_or_default();
-        assert!(exts.contains(&Extension::SupportedVersions(vec![ProtocolVersion::TLSv1_3])));
+        assert!(exts.contains(&Extension::SupportedVersions(vec![TlsVersion::TLSv1_3])));
         assert!(exts.contains(&Extension::KeyShare(vec![(NamedGroup::x25519, vec![7; 32])])));
         assert!(exts.contains(&Extension::PskKeyExchangeModes(vec![1])));
         let wire = hello.encode();
@@ -590,7 +526,7 @@ mod tests {
     fn ip_sni_is_not_sent_and_versions_tls10_lack_sigalgs() {
         let mut opts = HelloOptions::new([0; 32]);
         opts.sni = Some("127.0.0.1".into());
-        let hello = ClientHello::for_version(ProtocolVersion::TLSv1_0, &[CipherSuite(0x2F)], &opts, [0; 32], vec![]);
+        let hello = ClientHello::for_version(TlsVersion::TLSv1_0, &[CipherSuite(0x2F)], &opts, [0; 32], vec![]);
         let types: Vec<u16> = hello.extensions.unwrap_or_default().iter().map(Extension::typ).collect();
         assert_eq!(
             types,
@@ -601,7 +537,7 @@ mod tests {
     #[test]
     fn long_hello_is_split_into_records() {
         let mut hello =
-            ClientHello::for_version(ProtocolVersion::TLSv1_2, &[], &HelloOptions::new([0; 32]), [0; 32], vec![]);
+            ClientHello::for_version(TlsVersion::TLSv1_2, &[], &HelloOptions::new([0; 32]), [0; 32], vec![]);
         hello.cipher_suites = vec![CipherSuite(0x1234); 9000];
         let wire = hello.encode();
         let msg = hello.handshake_message();
@@ -612,10 +548,10 @@ mod tests {
 
     #[test]
     fn version_names_round_trip() {
-        for v in ProtocolVersion::SCANNED {
-            assert_eq!(ProtocolVersion::from_name(&v.name()), Some(v));
+        for v in TlsVersion::SCANNED {
+            assert_eq!(TlsVersion::from_name(&v.name()), Some(v));
         }
-        assert_eq!(ProtocolVersion(0x7F1C).name(), "0x7F1C");
+        assert_eq!(TlsVersion(0x7F1C).name(), "0x7F1C");
         assert_eq!(NamedGroup(0x001F).name(), "0x001F");
         assert_eq!(NamedGroup::x25519.name(), "x25519");
     }

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::codec::{ClientHello, HelloOptions, NamedGroup, ProtocolVersion, SignatureScheme};
+use super::codec::{ClientHello, HelloOptions, NamedGroup, TlsVersion, SignatureScheme};
 use super::parse::{parse_final, parse_reply, ParseError, Parsed, Reply, ServerHello, Want};
 use super::suites::{CipherSuite, Kx};
 
@@ -60,7 +60,7 @@ pub struct ScanOptions {
     /// Connections open at the same time (default 4, at least 1).
     pub max_in_flight: usize,
     /// Versions to probe (default: SSLv3 to TLS 1.3).
-    pub versions: Vec<ProtocolVersion>,
+    pub versions: Vec<TlsVersion>,
     /// SNI host name (not sent for IP addresses).
     pub sni: Option<String>,
     /// ALPN protocols (`postgresql` for direct SSL).
@@ -79,7 +79,7 @@ impl Default for ScanOptions {
         ScanOptions {
             timeout: Duration::from_secs(5),
             max_in_flight: 4,
-            versions: ProtocolVersion::SCANNED.to_vec(),
+            versions: TlsVersion::SCANNED.to_vec(),
             sni: None,
             alpn: Vec::new(),
             check_preference: true,
@@ -93,7 +93,7 @@ impl Default for ScanOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionResult {
     /// `SSLv3`, `TLSv1`, `TLSv1.1`, `TLSv1.2` or `TLSv1.3`.
-    pub version: ProtocolVersion,
+    pub version: TlsVersion,
     pub accepted: bool,
     /// Accepted suites (IANA names in JSON), in the order the server picked them.
     pub ciphers: Vec<CipherSuite>,
@@ -116,7 +116,7 @@ pub struct VersionResult {
 /// Groups accepted in one version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupResult {
-    pub version: ProtocolVersion,
+    pub version: TlsVersion,
     /// In the order the server picked them.
     pub groups: Vec<NamedGroup>,
     pub complete: bool,
@@ -129,7 +129,7 @@ pub const CLOSED_SILENTLY: &str = "connection closed without an answer";
 /// A probe that failed for a reason other than a refusal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanIssue {
-    pub version: ProtocolVersion,
+    pub version: TlsVersion,
     /// What was being probed (`ciphers`, `groups`, `preference`, `key exchange`).
     pub stage: &'static str,
     pub message: String,
@@ -152,11 +152,11 @@ pub struct ScanResult {
 }
 
 impl ScanResult {
-    pub fn version(&self, v: ProtocolVersion) -> Option<&VersionResult> {
+    pub fn version(&self, v: TlsVersion) -> Option<&VersionResult> {
         self.versions.iter().find(|r| r.version == v)
     }
 
-    pub fn accepted_versions(&self) -> Vec<ProtocolVersion> {
+    pub fn accepted_versions(&self) -> Vec<TlsVersion> {
         self.versions.iter().filter(|r| r.accepted).map(|r| r.version).collect()
     }
 }
@@ -167,7 +167,7 @@ impl ScanResult {
 pub fn fetch_hello(
     connector: &dyn Connector,
     opts: &ScanOptions,
-    version: ProtocolVersion,
+    version: TlsVersion,
     suites: &[CipherSuite],
 ) -> Result<ServerHello, String> {
     let scanner = Scanner {
@@ -244,7 +244,7 @@ struct Scanner<'a> {
 
 /// One hello to send.
 struct Offer<'s> {
-    version: ProtocolVersion,
+    version: TlsVersion,
     suites: &'s [CipherSuite],
     groups: Vec<NamedGroup>,
     key_shares: Option<Vec<(NamedGroup, Vec<u8>)>>,
@@ -252,7 +252,7 @@ struct Offer<'s> {
 }
 
 impl<'s> Offer<'s> {
-    fn new(version: ProtocolVersion, suites: &'s [CipherSuite]) -> Self {
+    fn new(version: TlsVersion, suites: &'s [CipherSuite]) -> Self {
         // Every known group, so that a server limited to an unusual one (brainpool, a hybrid
         // post-quantum group) still answers; HelloRetryRequests count as acceptance anyway.
         Offer { version, suites, groups: NamedGroup::known(), key_shares: None, want: Want::ServerHello }
@@ -335,7 +335,7 @@ impl Scanner<'_> {
         }
     }
 
-    fn enumerate_version(&self, version: ProtocolVersion, issues: &Mutex<Vec<ScanIssue>>) -> VersionResult {
+    fn enumerate_version(&self, version: TlsVersion, issues: &Mutex<Vec<ScanIssue>>) -> VersionResult {
         let issue = |stage: &'static str, message: String| {
             issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue { version, stage, message });
         };
@@ -401,7 +401,7 @@ impl Scanner<'_> {
 
     /// TLS 1.3: empty key_share, so each answer is a HelloRetryRequest naming a group.
     fn groups_tls13(&self, suites: &[CipherSuite], issues: &Mutex<Vec<ScanIssue>>) -> GroupResult {
-        let version = ProtocolVersion::TLSv1_3;
+        let version = TlsVersion::TLSv1_3;
         let mut res = GroupResult { version, groups: Vec::new(), complete: true, handshakes: 0 };
         let mut remaining = NamedGroup::known();
         while !remaining.is_empty() {
@@ -433,7 +433,7 @@ impl Scanner<'_> {
     /// Also returns the first signature algorithm seen.
     fn groups_ecdhe(
         &self,
-        version: ProtocolVersion,
+        version: TlsVersion,
         suites: &[CipherSuite],
         issues: &Mutex<Vec<ScanIssue>>,
     ) -> (GroupResult, Option<SignatureScheme>) {
@@ -466,7 +466,7 @@ impl Scanner<'_> {
     /// One DHE handshake for the prime size (and the signature algorithm if none yet).
     fn dhe_params(
         &self,
-        version: ProtocolVersion,
+        version: TlsVersion,
         suites: &[CipherSuite],
         issues: &Mutex<Vec<ScanIssue>>,
     ) -> (Option<u32>, Option<SignatureScheme>) {
@@ -527,11 +527,11 @@ pub fn scan(connector: &dyn Connector, opts: &ScanOptions) -> ScanResult {
         errors: Vec::new(),
     };
     if opts.enumerate_groups {
-        let accepted = |v: ProtocolVersion| result.version(v).filter(|r| r.accepted).map(|r| r.ciphers.clone());
-        let tls13 = accepted(ProtocolVersion::TLSv1_3);
+        let accepted = |v: TlsVersion| result.version(v).filter(|r| r.accepted).map(|r| r.ciphers.clone());
+        let tls13 = accepted(TlsVersion::TLSv1_3);
         // The newest pre-1.3 version with accepted suites of each key-exchange kind.
         let pick = |kx: Kx| {
-            [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_1, ProtocolVersion::TLSv1_0]
+            [TlsVersion::TLSv1_2, TlsVersion::TLSv1_1, TlsVersion::TLSv1_0]
                 .into_iter()
                 .filter_map(|v| {
                     let suites: Vec<CipherSuite> = accepted(v)?
@@ -568,8 +568,8 @@ pub fn scan(connector: &dyn Connector, opts: &ScanOptions) -> ScanResult {
             result.dh_bits = bits;
             sig = sig.or(s_dh);
         }
-        if ecdhe.as_ref().is_some_and(|(v, _)| *v == ProtocolVersion::TLSv1_2)
-            || dhe.as_ref().is_some_and(|(v, _)| *v == ProtocolVersion::TLSv1_2)
+        if ecdhe.as_ref().is_some_and(|(v, _)| *v == TlsVersion::TLSv1_2)
+            || dhe.as_ref().is_some_and(|(v, _)| *v == TlsVersion::TLSv1_2)
         {
             result.signature_algorithm = sig;
         }
@@ -578,7 +578,7 @@ pub fn scan(connector: &dyn Connector, opts: &ScanOptions) -> ScanResult {
                 "TLS 1.3 signature algorithm not reported: the certificate and its signature are encrypted, beyond the ServerHello this scanner reads".into(),
             );
         }
-        if result.accepted_versions().iter().all(|v| *v != ProtocolVersion::TLSv1_2) {
+        if result.accepted_versions().iter().all(|v| *v != TlsVersion::TLSv1_2) {
             result.notes.push("signature algorithm is only visible in TLS 1.2 ServerKeyExchange messages".into());
         }
     }
@@ -619,7 +619,7 @@ mod tests {
     /// A fake TLS server that answers ClientHellos the way OpenSSL does, for the algorithm.
     #[derive(Debug, Clone)]
     struct MockServer {
-        versions: Vec<ProtocolVersion>,
+        versions: Vec<TlsVersion>,
         /// Server preference order.
         suites: Vec<CipherSuite>,
         server_preference: bool,
@@ -787,7 +787,7 @@ mod tests {
         let mut random = [7u8; 32];
         let mut exts: Vec<u8> = Vec::new();
         let mut flight = Vec::new();
-        if version == ProtocolVersion::TLSv1_3 {
+        if version == TlsVersion::TLSv1_3 {
             let Some(g) = common_group else { return alert(40) };
             exts.extend_from_slice(&[0, 43, 0, 2, 3, 4, 0, 51]);
             if h.shares.contains(&g.0) {
@@ -801,7 +801,7 @@ mod tests {
             }
         }
         // TLS 1.3 sends ALPN in the encrypted EncryptedExtensions, not in the ServerHello.
-        if let (Some(p), true) = (&h.alpn, version < ProtocolVersion::TLSv1_3) {
+        if let (Some(p), true) = (&h.alpn, version < TlsVersion::TLSv1_3) {
             exts.extend_from_slice(&[0, 16, 0, p.len() as u8 + 3, 0, p.len() as u8 + 1, p.len() as u8]);
             exts.extend_from_slice(p);
         }
@@ -813,9 +813,9 @@ mod tests {
         sh.extend_from_slice(&(exts.len() as u16).to_be_bytes());
         sh.extend_from_slice(&exts);
         flight.extend_from_slice(&handshake(2, &sh));
-        if version < ProtocolVersion::TLSv1_3 {
+        if version < TlsVersion::TLSv1_3 {
             flight.extend_from_slice(&handshake(11, &[0, 0, 0]));
-            let sig: &[u8] = if version == ProtocolVersion::TLSv1_2 { &[8, 4, 0, 1, 0] } else { &[0, 1, 0] };
+            let sig: &[u8] = if version == TlsVersion::TLSv1_2 { &[8, 4, 0, 1, 0] } else { &[0, 1, 0] };
             match suite.info().map(|i| i.kx) {
                 Some(Kx::Ecdhe) => {
                     let g = common_group.unwrap_or(NamedGroup(0));
@@ -841,7 +841,7 @@ mod tests {
 
     fn modern_server() -> MockServer {
         MockServer {
-            versions: vec![ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3],
+            versions: vec![TlsVersion::TLSv1_2, TlsVersion::TLSv1_3],
             suites: vec![
                 CipherSuite::TLS_AES_256_GCM_SHA384,
                 CipherSuite::TLS_AES_128_GCM_SHA256,
@@ -860,22 +860,22 @@ mod tests {
         let c = connector(modern_server());
         let r = scan(&c, &ScanOptions::default());
         let names = |v| r.version(v).map(|x| x.ciphers.iter().map(|c| c.openssl_name()).collect::<Vec<_>>());
-        assert_eq!(r.accepted_versions(), vec![ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3]);
+        assert_eq!(r.accepted_versions(), vec![TlsVersion::TLSv1_2, TlsVersion::TLSv1_3]);
         assert_eq!(
-            names(ProtocolVersion::TLSv1_2),
+            names(TlsVersion::TLSv1_2),
             Some(vec!["ECDHE-RSA-AES256-GCM-SHA384".into(), "ECDHE-RSA-AES128-GCM-SHA256".into(), "AES256-SHA".into()])
         );
         assert_eq!(
-            names(ProtocolVersion::TLSv1_3),
+            names(TlsVersion::TLSv1_3),
             Some(vec!["TLS_AES_256_GCM_SHA384".into(), "TLS_AES_128_GCM_SHA256".into()])
         );
-        let v12 = r.version(ProtocolVersion::TLSv1_2).cloned().unwrap();
+        let v12 = r.version(TlsVersion::TLSv1_2).cloned().unwrap();
         assert_eq!((v12.server_preference, v12.complete, v12.handshakes), (Some(true), true, 3 + 1 + 2));
-        let v10 = r.version(ProtocolVersion::TLSv1_0).cloned().unwrap();
+        let v10 = r.version(TlsVersion::TLSv1_0).cloned().unwrap();
         assert_eq!((v10.accepted, v10.refused_with.as_deref()), (false, Some("fatal protocol_version(70)")));
         assert_eq!(r.groups.len(), 2);
         assert_eq!(r.groups[0].groups, vec![NamedGroup::secp256r1, NamedGroup::x25519]);
-        assert_eq!(r.groups[1].version, ProtocolVersion::TLSv1_3);
+        assert_eq!(r.groups[1].version, TlsVersion::TLSv1_3);
         assert_eq!(r.groups[1].groups, vec![NamedGroup::secp256r1, NamedGroup::x25519]);
         assert_eq!(r.signature_algorithm, Some(SignatureScheme(0x0804)));
         // 3 refused versions + TLS 1.2 (3 suites + 1 refusal + 2 preference) + TLS 1.3 (2 + 1 + 2)
@@ -908,7 +908,7 @@ mod tests {
     #[test]
     fn client_preference_and_old_versions() {
         let server = MockServer {
-            versions: vec![ProtocolVersion::SSLv3, ProtocolVersion::TLSv1_0],
+            versions: vec![TlsVersion::SSLv3, TlsVersion::TLSv1_0],
             suites: vec![CipherSuite::TLS_RSA_WITH_3DES_EDE_CBC_SHA, CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA],
             server_preference: false,
             groups: vec![],
@@ -917,12 +917,12 @@ mod tests {
         let opts = ScanOptions { max_in_flight: 1, ..ScanOptions::default() };
         let c = connector(server);
         let r = scan(&c, &opts);
-        assert_eq!(r.accepted_versions(), vec![ProtocolVersion::SSLv3, ProtocolVersion::TLSv1_0]);
-        let s3 = r.version(ProtocolVersion::SSLv3).cloned().unwrap();
+        assert_eq!(r.accepted_versions(), vec![TlsVersion::SSLv3, TlsVersion::TLSv1_0]);
+        let s3 = r.version(TlsVersion::SSLv3).cloned().unwrap();
         assert_eq!(s3.server_preference, Some(false));
         assert_eq!(s3.ciphers.len(), 2);
         // A TLS 1.1 hello is answered with TLS 1.0: refused for 1.1.
-        let v11 = r.version(ProtocolVersion::TLSv1_1).cloned().unwrap();
+        let v11 = r.version(TlsVersion::TLSv1_1).cloned().unwrap();
         assert_eq!(v11.refused_with.as_deref(), Some("server answered with TLSv1 instead"));
         assert_eq!(c.open_max.load(Ordering::SeqCst), 1);
         assert!(r.groups.is_empty());
@@ -976,7 +976,7 @@ mod tests {
         let c = SslRequestConnector { addr, timeout: Duration::from_secs(5) };
         let opts = ScanOptions {
             timeout: Duration::from_millis(200),
-            versions: vec![ProtocolVersion::TLSv1_2],
+            versions: vec![TlsVersion::TLSv1_2],
             ..ScanOptions::default()
         };
         let start = Instant::now();

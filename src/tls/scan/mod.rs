@@ -6,7 +6,7 @@
 //! about. So this path writes its own ClientHello bytes and reads only the server's first
 //! flight, which is plaintext in every version: no rustls, no OpenSSL, no key schedule.
 //!
-//! - [`codec`]: wire values ([`ProtocolVersion`], [`NamedGroup`], [`SignatureScheme`]) and the
+//! - [`codec`]: wire values ([`TlsVersion`], [`NamedGroup`], [`SignatureScheme`]) and the
 //!   [`ClientHello`] encoder; [`suites`]: the cipher-suite table with names and strength.
 //! - [`parse`]: the strict, bounded reader of the answer (ServerHello, HelloRetryRequest,
 //!   alert, SSLv2, PostgreSQL ErrorResponse, garbage).
@@ -23,7 +23,7 @@ pub mod openssl_compare;
 pub mod parse;
 pub mod suites;
 
-pub use codec::{ClientHello, Extension, HelloOptions, NamedGroup, ProtocolVersion, SignatureScheme};
+pub use codec::{ClientHello, Extension, HelloOptions, NamedGroup, TlsVersion, SignatureScheme};
 pub use enumerate::{
     fetch_hello, scan, Connector, GroupResult, ProbeError, ReadWrite, ScanIssue, ScanOptions, ScanResult, VersionResult,
 };

@@ -12,20 +12,20 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::codec::ProtocolVersion;
+use super::codec::TlsVersion;
 use super::enumerate::{Connector, ReadWrite};
 
 /// Longest a single `openssl` run may take before it is killed.
 const RUN_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The `s_client` flag for a version, if `openssl` has one.
-fn version_flag(version: ProtocolVersion) -> Option<&'static str> {
+fn version_flag(version: TlsVersion) -> Option<&'static str> {
     Some(match version {
-        ProtocolVersion::SSLv3 => "-ssl3",
-        ProtocolVersion::TLSv1_0 => "-tls1",
-        ProtocolVersion::TLSv1_1 => "-tls1_1",
-        ProtocolVersion::TLSv1_2 => "-tls1_2",
-        ProtocolVersion::TLSv1_3 => "-tls1_3",
+        TlsVersion::SSLv3 => "-ssl3",
+        TlsVersion::TLSv1_0 => "-tls1",
+        TlsVersion::TLSv1_1 => "-tls1_1",
+        TlsVersion::TLSv1_2 => "-tls1_2",
+        TlsVersion::TLSv1_3 => "-tls1_3",
         _ => return None,
     })
 }
@@ -55,8 +55,8 @@ fn run(cmd: &mut Command) -> Option<(bool, String)> {
 /// OpenSSL names of the suites the local `openssl` can offer in `version` (`@SECLEVEL=0`, so
 /// legacy suites compiled into the library are included). Empty when the binary is missing or
 /// was built without the version (OpenSSL 3 has no SSLv3).
-pub fn openssl_candidates(version: ProtocolVersion) -> Vec<String> {
-    if version == ProtocolVersion::TLSv1_3 {
+pub fn openssl_candidates(version: TlsVersion) -> Vec<String> {
+    if version == TlsVersion::TLSv1_3 {
         return [
             "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256",
@@ -85,7 +85,7 @@ pub fn openssl_candidates(version: ProtocolVersion) -> Vec<String> {
 /// A suite counts as accepted when `s_client` reports a session with that cipher and that
 /// protocol version. Suites the local `openssl` cannot offer are never tried, so compare
 /// against the scanner's result restricted to [`openssl_candidates`].
-pub fn openssl_enumerate(host: &str, port: u16, version: ProtocolVersion) -> Vec<String> {
+pub fn openssl_enumerate(host: &str, port: u16, version: TlsVersion) -> Vec<String> {
     let Some(flag) = version_flag(version) else { return Vec::new() };
     let connect = format!("{host}:{port}");
     let protocol_line = format!("Protocol  : {}", version.name());
@@ -94,7 +94,7 @@ pub fn openssl_enumerate(host: &str, port: u16, version: ProtocolVersion) -> Vec
         .filter(|suite| {
             let mut cmd = Command::new("openssl");
             cmd.args(["s_client", "-starttls", "postgres", "-connect", &connect, flag]);
-            if version == ProtocolVersion::TLSv1_3 {
+            if version == TlsVersion::TLSv1_3 {
                 cmd.args(["-ciphersuites", suite]);
             } else {
                 cmd.args(["-cipher", &format!("{suite}:@SECLEVEL=0")]);
@@ -107,7 +107,7 @@ pub fn openssl_enumerate(host: &str, port: u16, version: ProtocolVersion) -> Vec
                     out.contains(&format!("Cipher is {suite}\n"))
                         && out.lines().any(|l| {
                             l.trim() == protocol_line
-                                || (version == ProtocolVersion::TLSv1_3 && l.starts_with("New, TLSv1.3, Cipher is "))
+                                || (version == TlsVersion::TLSv1_3 && l.starts_with("New, TLSv1.3, Cipher is "))
                         })
                 }
                 None => false,
@@ -163,9 +163,9 @@ mod tests {
 
     #[test]
     fn flags() {
-        assert_eq!(version_flag(ProtocolVersion::TLSv1_0), Some("-tls1"));
-        assert_eq!(version_flag(ProtocolVersion(0x7F00)), None);
-        assert_eq!(openssl_candidates(ProtocolVersion::TLSv1_3).len(), 5);
+        assert_eq!(version_flag(TlsVersion::TLSv1_0), Some("-tls1"));
+        assert_eq!(version_flag(TlsVersion(0x7F00)), None);
+        assert_eq!(openssl_candidates(TlsVersion::TLSv1_3).len(), 5);
     }
 
     #[test]

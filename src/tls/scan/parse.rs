@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use super::codec::{ext, NamedGroup, ProtocolVersion, SignatureScheme};
+use super::codec::{ext, NamedGroup, TlsVersion, SignatureScheme};
 use super::suites::{Au, CipherSuite, Kx};
 
 /// Largest record fragment accepted (TLSPlaintext limit, RFC 8446 §5.1).
@@ -138,10 +138,10 @@ pub struct KeyExchange {
 /// A parsed ServerHello or HelloRetryRequest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerHello {
-    pub record_version: ProtocolVersion,
-    pub legacy_version: ProtocolVersion,
+    pub record_version: TlsVersion,
+    pub legacy_version: TlsVersion,
     /// Negotiated version: supported_versions when present, else legacy_version.
-    pub version: ProtocolVersion,
+    pub version: TlsVersion,
     pub random: [u8; 32],
     pub session_id: Vec<u8>,
     pub cipher: CipherSuite,
@@ -335,7 +335,7 @@ fn tls_records(buf: &[u8], want: Want) -> Result<(Parsed, Option<ServerHello>), 
     let mut r = Reader::new(buf);
     let mut handshake = Vec::new();
     let mut hello: Option<ServerHello> = None;
-    let mut record_version = ProtocolVersion(0);
+    let mut record_version = TlsVersion(0);
     loop {
         let header_start = r.pos;
         let (Some(typ), Some(version), Some(len)) = (r.u8(), r.u16(), r.u16()) else {
@@ -355,7 +355,7 @@ fn tls_records(buf: &[u8], want: Want) -> Result<(Parsed, Option<ServerHello>), 
             return Ok((Parsed::NeedMore, hello));
         };
         if header_start == 0 {
-            record_version = ProtocolVersion(version);
+            record_version = TlsVersion(version);
         }
         match typ {
             21 => {
@@ -395,7 +395,7 @@ fn tls_records(buf: &[u8], want: Want) -> Result<(Parsed, Option<ServerHello>), 
                 (None, 0) if msg_len == 0 => {} // HelloRequest: ignorable here
                 (None, 2) => {
                     let h = parse_server_hello(body, record_version)?;
-                    if want == Want::ServerHello || h.version >= ProtocolVersion::TLSv1_3 || h.hello_retry {
+                    if want == Want::ServerHello || h.version >= TlsVersion::TLSv1_3 || h.hello_retry {
                         return Ok((Parsed::Done(Reply::Hello(h)), None));
                     }
                     hello = Some(h);
@@ -436,11 +436,11 @@ fn classify_partial_hello(buf: &[u8]) -> Option<ServerHello> {
     }
 }
 
-fn parse_server_hello(body: &[u8], record_version: ProtocolVersion) -> Result<ServerHello, ParseError> {
+fn parse_server_hello(body: &[u8], record_version: TlsVersion) -> Result<ServerHello, ParseError> {
     const WHAT: &str = "ServerHello";
     let short = || malformed(WHAT, "message is too short");
     let mut r = Reader::new(body);
-    let legacy_version = ProtocolVersion(r.u16().ok_or_else(short)?);
+    let legacy_version = TlsVersion(r.u16().ok_or_else(short)?);
     let random: [u8; 32] = r.take(32).and_then(|s| s.try_into().ok()).ok_or_else(short)?;
     let session_id = r.vec8().ok_or_else(short)?.to_vec();
     if session_id.len() > 32 {
@@ -479,7 +479,7 @@ fn parse_server_hello(body: &[u8], record_version: ProtocolVersion) -> Result<Se
         let mut d = Reader::new(data);
         match typ {
             ext::SUPPORTED_VERSIONS => {
-                hello.version = ProtocolVersion(d.u16().ok_or_else(|| malformed(WHAT, "empty supported_versions"))?);
+                hello.version = TlsVersion(d.u16().ok_or_else(|| malformed(WHAT, "empty supported_versions"))?);
             }
             ext::KEY_SHARE => {
                 // ServerHello: group + key; HelloRetryRequest: just the group.
@@ -499,7 +499,7 @@ fn parse_server_hello(body: &[u8], record_version: ProtocolVersion) -> Result<Se
 fn parse_server_key_exchange(
     body: &[u8],
     cipher: CipherSuite,
-    version: ProtocolVersion,
+    version: TlsVersion,
 ) -> Result<KeyExchange, ParseError> {
     const WHAT: &str = "ServerKeyExchange";
     let short = || malformed(WHAT, "message is too short");
@@ -527,7 +527,7 @@ fn parse_server_key_exchange(
         }
         Kx::Rsa | Kx::Any => return Ok(out),
     }
-    if version >= ProtocolVersion::TLSv1_2 && info.au != Au::Anon {
+    if version >= TlsVersion::TLSv1_2 && info.au != Au::Anon {
         out.signature = Some(SignatureScheme(r.u16().ok_or_else(short)?));
     }
     Ok(out)
@@ -633,7 +633,7 @@ mod tests {
             Ok(Parsed::Done(r)) => hello_of(r),
             other => panic!("{other:?}"),
         };
-        assert_eq!(h.version, ProtocolVersion::TLSv1_2);
+        assert_eq!(h.version, TlsVersion::TLSv1_2);
         assert_eq!(h.cipher, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
         assert_eq!(h.extensions, vec![0xFF01, 0x0017, 0x0010]);
         assert_eq!(h.alpn.as_deref(), Some(&b"postgresql"[..]));
@@ -652,7 +652,7 @@ mod tests {
             Ok(Parsed::Done(r)) => hello_of(r),
             other => panic!("{other:?}"),
         };
-        assert_eq!((h.version, h.cipher, h.extensions.len()), (ProtocolVersion::SSLv3, CipherSuite(0x000A), 0));
+        assert_eq!((h.version, h.cipher, h.extensions.len()), (TlsVersion::SSLv3, CipherSuite(0x000A), 0));
     }
 
     #[test]
@@ -665,7 +665,7 @@ mod tests {
             Ok(Parsed::Done(r)) => hello_of(r),
             other => panic!("{other:?}"),
         };
-        assert_eq!((h.version, h.cipher, h.group), (ProtocolVersion::TLSv1_3, CipherSuite(0x1302), Some(NamedGroup::secp256r1)));
+        assert_eq!((h.version, h.cipher, h.group), (TlsVersion::TLSv1_3, CipherSuite(0x1302), Some(NamedGroup::secp256r1)));
 
         let hrr = server_hello(0x0303, HRR_RANDOM, 0x1301, Some(&[(43, &[0x03, 0x04]), (51, &[0x00, 0x18])]));
         let wire = record(22, 0x0303, &handshake(2, &hrr));

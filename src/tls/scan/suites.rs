@@ -26,7 +26,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use super::codec::ProtocolVersion;
+use super::codec::TlsVersion;
 
 /// A TLS cipher suite code (two bytes on the wire).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -128,7 +128,7 @@ pub struct SuiteInfo {
     /// OpenSSL's name, e.g. `ECDHE-RSA-AES128-GCM-SHA256` (what `pg_stat_ssl` shows).
     pub openssl: &'static str,
     /// Oldest protocol version that can use the suite (SSLv3, TLS 1.0 for ECC, TLS 1.2, 1.3).
-    pub min_version: ProtocolVersion,
+    pub min_version: TlsVersion,
     pub kx: Kx,
     pub au: Au,
     pub bulk: Bulk,
@@ -141,13 +141,13 @@ pub struct SuiteInfo {
 impl SuiteInfo {
     /// True for TLS 1.3 suites (usable only in TLS 1.3, and only there).
     pub fn is_tls13(&self) -> bool {
-        self.min_version == ProtocolVersion::TLSv1_3
+        self.min_version == TlsVersion::TLSv1_3
     }
 
     /// Whether a server may select this suite in `version`.
-    pub fn usable_in(&self, version: ProtocolVersion) -> bool {
-        if version == ProtocolVersion::TLSv1_3 || self.is_tls13() {
-            return version == ProtocolVersion::TLSv1_3 && self.is_tls13();
+    pub fn usable_in(&self, version: TlsVersion) -> bool {
+        if version == TlsVersion::TLSv1_3 || self.is_tls13() {
+            return version == TlsVersion::TLSv1_3 && self.is_tls13();
         }
         self.min_version.0 <= version.0
     }
@@ -180,17 +180,17 @@ impl SuiteInfo {
     }
 }
 
-const S3: ProtocolVersion = ProtocolVersion::SSLv3;
-const V10: ProtocolVersion = ProtocolVersion::TLSv1_0;
-const V12: ProtocolVersion = ProtocolVersion::TLSv1_2;
-const V13: ProtocolVersion = ProtocolVersion::TLSv1_3;
+const S3: TlsVersion = TlsVersion::SSLv3;
+const V10: TlsVersion = TlsVersion::TLSv1_0;
+const V12: TlsVersion = TlsVersion::TLSv1_2;
+const V13: TlsVersion = TlsVersion::TLSv1_3;
 
 #[allow(clippy::too_many_arguments)]
 const fn s(
     code: u16,
     iana: &'static str,
     openssl: &'static str,
-    min_version: ProtocolVersion,
+    min_version: TlsVersion,
     kx: Kx,
     au: Au,
     bulk: Bulk,
@@ -399,7 +399,7 @@ impl CipherSuite {
     }
 
     /// Every known suite a server may select in `version`, in offering order.
-    pub fn all_for(version: ProtocolVersion) -> Vec<CipherSuite> {
+    pub fn all_for(version: TlsVersion) -> Vec<CipherSuite> {
         SUITES.iter().filter(|i| i.usable_in(version)).map(|i| i.suite).collect()
     }
 
@@ -503,15 +503,15 @@ mod tests {
 
     #[test]
     fn suites_per_version() {
-        let v13 = CipherSuite::all_for(ProtocolVersion::TLSv1_3);
+        let v13 = CipherSuite::all_for(TlsVersion::TLSv1_3);
         assert_eq!(v13.len(), 5);
-        let v12 = CipherSuite::all_for(ProtocolVersion::TLSv1_2);
+        let v12 = CipherSuite::all_for(TlsVersion::TLSv1_2);
         assert!(v12.contains(&CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256));
         assert!(!v12.contains(&CipherSuite::TLS_AES_128_GCM_SHA256));
-        let v10 = CipherSuite::all_for(ProtocolVersion::TLSv1_0);
+        let v10 = CipherSuite::all_for(TlsVersion::TLSv1_0);
         assert!(v10.contains(&CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA));
         assert!(!v10.contains(&CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256));
-        let s3 = CipherSuite::all_for(ProtocolVersion::SSLv3);
+        let s3 = CipherSuite::all_for(TlsVersion::SSLv3);
         assert!(s3.contains(&CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA));
         assert!(!s3.contains(&CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA));
     }

@@ -1,0 +1,187 @@
+//! The client, computed once: which sslmode, TLS range, trust source, client certificate,
+//! hosts, instant and libpq version a run reasons about.
+//!
+//! Every setting that changes what libpq does is decided here, from the connection string,
+//! the environment and the command-line flags, and then handed to gathering (the probe offers
+//! only the client's TLS versions) and to judging (the verdict and the checks) alike. So a
+//! setting can no longer be honoured by the probe and forgotten by the verdict: there is one
+//! place that reads it. The profile serialises with the facts, so `--from-facts` re-judges a
+//! support bundle with the client it was gathered for.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::conninfo::{Resolved, SslMode};
+use crate::probe::ProbeTarget;
+use crate::trust::TrustSource;
+use crate::wire::{SslNegotiation, TlsVersion};
+
+/// libpq major version assumed when nothing else says (no psql on this machine).
+pub const DEFAULT_LIBPQ: u32 = 17;
+
+/// Where libpq takes the roots it verifies the server with (`sslrootcert`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum RootCert {
+    /// A file libpq loads if it exists: `explicit` when named by the connection string, a
+    /// service file or `PGSSLROOTCERT`; otherwise libpq's default `~/.postgresql/root.crt`.
+    File { path: PathBuf, explicit: bool },
+    /// `sslrootcert=system` with libpq 16+: OpenSSL's default verify paths.
+    System { ssl_cert_file: Option<PathBuf> },
+    /// No sslrootcert and no home directory to find the default in.
+    NoHome,
+}
+
+impl RootCert {
+    /// The trust source libpq would load, if any.
+    pub fn source(&self) -> Option<TrustSource> {
+        match self {
+            RootCert::File { path, .. } => Some(TrustSource::File(path.clone())),
+            RootCert::System { ssl_cert_file } => Some(TrustSource::System { ssl_cert_file: ssl_cert_file.clone() }),
+            RootCert::NoHome => None,
+        }
+    }
+}
+
+/// Everything about the client that gathering and judging depend on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientProfile {
+    /// libpq's effective sslmode for this libpq version (its default applied).
+    pub sslmode: SslMode,
+    /// Where the sslmode came from, in words ("the default", "the connection string" …).
+    pub sslmode_source: String,
+    pub root: RootCert,
+    /// The client's TLS range (libpq: ssl_min_protocol_version, default TLSv1.2; max: none).
+    pub tls_min: TlsVersion,
+    pub tls_max: Option<TlsVersion>,
+    pub negotiation: SslNegotiation,
+    /// The TCP endpoints libpq would try, in order.
+    pub targets: Vec<ProbeTarget>,
+    /// Unix-socket directories among the hosts (TLS is never used there).
+    #[serde(default)]
+    pub unix_sockets: Vec<String>,
+    /// The instant the verdict is for (`--at`; default now).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The modelled libpq major version (error texts and keywords differ).
+    pub libpq: u32,
+    /// OpenSSL's default security level on the client (2 on Debian/Ubuntu, 1 upstream).
+    pub security_level: u8,
+    /// The libpq settings as resolved (where every value came from). Not saved with facts.
+    #[serde(skip)]
+    pub resolved: Option<Resolved>,
+}
+
+/// What the command line may override.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub sslmode: Option<SslMode>,
+    pub sslrootcert: Option<String>,
+    pub at: Option<OffsetDateTime>,
+    pub libpq: Option<u32>,
+    pub direct: bool,
+    pub tls_min: Option<TlsVersion>,
+    pub tls_max: Option<TlsVersion>,
+    /// The client's home directory (libpq's `~`), for the default root.crt.
+    pub home: Option<PathBuf>,
+    /// `SSL_CERT_FILE` in the client's environment (OpenSSL's system-store override).
+    pub ssl_cert_file: Option<PathBuf>,
+}
+
+impl ClientProfile {
+    /// The profile of a libpq client with `resolved` settings, adjusted by `o`.
+    pub fn from_resolved(resolved: Resolved, o: &Overrides) -> ClientProfile {
+        let libpq = o.libpq.unwrap_or(DEFAULT_LIBPQ);
+        let rootcert = o
+            .sslrootcert
+            .clone()
+            .map(|v| (v, true))
+            .or_else(|| resolved.sslrootcert.as_ref().map(|s| (s.value.clone(), !s.is_default())));
+        let root = match rootcert {
+            Some((v, _)) if v == "system" && libpq >= 16 => RootCert::System { ssl_cert_file: o.ssl_cert_file.clone() },
+            Some((v, explicit)) if !v.is_empty() => RootCert::File { path: PathBuf::from(v), explicit },
+            _ => match &o.home {
+                Some(h) => RootCert::File { path: h.join(".postgresql").join("root.crt"), explicit: false },
+                None => RootCert::NoHome,
+            },
+        };
+        // libpq 16+ makes verify-full the default with sslrootcert=system; older ones know
+        // no such rule (conninfo resolves for the newest libpq).
+        let (sslmode, sslmode_source) = match o.sslmode {
+            Some(m) => (m, "the command line".to_string()),
+            None if resolved.sslmode.is_default() => {
+                let system = matches!(root, RootCert::System { .. });
+                (if system { SslMode::VerifyFull } else { SslMode::Prefer }, resolved.sslmode.source.to_string())
+            }
+            None => (resolved.sslmode.value, resolved.sslmode.source.to_string()),
+        };
+        let negotiation = if o.direct { SslNegotiation::Direct } else { resolved.sslnegotiation.value };
+        let mut targets = Vec::new();
+        let mut unix_sockets = Vec::new();
+        for h in &resolved.hosts {
+            if h.is_unix_socket {
+                unix_sockets.push(h.host.clone().unwrap_or_default());
+                continue;
+            }
+            let Some(host) = h.host.clone().or_else(|| h.hostaddr.clone()) else { continue };
+            targets.push(ProbeTarget { host, hostaddr: h.hostaddr.clone(), port: h.port, sni: h.sni.clone(), negotiation });
+        }
+        ClientProfile {
+            sslmode,
+            sslmode_source,
+            root,
+            tls_min: o
+                .tls_min
+                .or(resolved.ssl_min_protocol_version.as_ref().map(|v| v.value))
+                .unwrap_or(TlsVersion::TLSv1_2),
+            tls_max: o.tls_max.or(resolved.ssl_max_protocol_version.as_ref().map(|v| v.value)),
+            negotiation,
+            targets,
+            unix_sockets,
+            at: o.at.unwrap_or_else(OffsetDateTime::now_utc),
+            libpq,
+            security_level: 2,
+            resolved: Some(resolved),
+        }
+    }
+
+    /// A profile with libpq's defaults and no targets: what a check assumes when it knows
+    /// nothing about the client (e.g. `pgtls probe` of a bare host).
+    pub fn libpq_default(at: OffsetDateTime) -> ClientProfile {
+        ClientProfile {
+            sslmode: SslMode::Prefer,
+            sslmode_source: "the default".into(),
+            root: RootCert::NoHome,
+            tls_min: TlsVersion::TLSv1_2,
+            tls_max: None,
+            negotiation: SslNegotiation::Postgres,
+            targets: Vec::new(),
+            unix_sockets: Vec::new(),
+            at,
+            libpq: DEFAULT_LIBPQ,
+            security_level: 2,
+            resolved: None,
+        }
+    }
+
+    /// Does the client allow TLS version `v`?
+    pub fn allows(&self, v: TlsVersion) -> bool {
+        v >= self.tls_min && self.tls_max.is_none_or(|m| v <= m)
+    }
+
+    /// The client's TLS range in words: `TLSv1.2 and newer`, `TLSv1.2–TLSv1.2`.
+    pub fn tls_range(&self) -> String {
+        match self.tls_max {
+            Some(max) if max == self.tls_min => format!("{} only", max.name()),
+            Some(max) => format!("{}–{}", self.tls_min.name(), max.name()),
+            None => format!("{} and newer", self.tls_min.name()),
+        }
+    }
+
+    /// sslrootcert=system in effect (libpq 16+).
+    pub fn system_roots(&self) -> bool {
+        matches!(self.root, RootCert::System { .. })
+    }
+}
