@@ -1,9 +1,49 @@
-//! Gather the client's files the way libpq would look at them: stat and read, never write.
+//! Gather the client's side the way libpq would look at it: its files (stat and read, never
+//! write) and its root certificate store, loaded as libpq's OpenSSL would load it.
 
 use std::os::unix::fs::MetadataExt;
 
-use crate::checks::client::{ClientFacts, ClientFile};
+use serde::Serialize;
+
 use crate::conninfo::{Resolved, Setting, Source};
+use crate::profile::ClientProfile;
+use crate::trust::RootTrust;
+
+/// A client file libpq would read, as found on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClientFile {
+    /// The keyword: sslrootcert, sslcert, sslkey, sslcrl.
+    pub keyword: String,
+    pub path: String,
+    /// Named explicitly (connection string, service, environment) rather than libpq's default.
+    pub explicit: bool,
+    /// Where the value came from, in words.
+    pub source: String,
+    pub exists: bool,
+    pub is_file: bool,
+    pub mode: Option<u32>,
+    pub uid: Option<u32>,
+    /// PEM/DER contents for certificates and keys (never printed).
+    #[serde(skip)]
+    pub contents: Option<Vec<u8>>,
+}
+
+/// The client side of a connection, as gathered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientFacts {
+    pub resolved: Resolved,
+    pub files: Vec<ClientFile>,
+    /// The effective uid of the client process (libpq compares key ownership with it).
+    pub euid: u32,
+    /// What libpq would load from sslrootcert.
+    pub root: RootTrust,
+}
+
+impl ClientFacts {
+    pub fn file(&self, keyword: &str) -> Option<&ClientFile> {
+        self.files.iter().find(|f| f.keyword == keyword)
+    }
+}
 
 /// The effective uid of this process.
 pub fn euid() -> u32 {
@@ -35,19 +75,22 @@ fn file(keyword: &str, s: &Setting<String>) -> ClientFile {
     }
 }
 
-pub fn gather(resolved: Resolved) -> ClientFacts {
+/// The files of `resolved` and the root store of `profile`.
+pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
     let mut files = Vec::new();
-    for (kw, s) in [
-        ("sslrootcert", &resolved.sslrootcert),
-        ("sslcert", &resolved.sslcert),
-        ("sslkey", &resolved.sslkey),
-        ("sslcrl", &resolved.sslcrl),
-    ] {
+    // The root file as the profile decided it (a command-line --sslrootcert wins).
+    if let crate::profile::RootCert::File { path, explicit } = &profile.root {
+        let source = match &resolved.sslrootcert {
+            Some(s) if s.value == path.display().to_string() => s.source.clone(),
+            _ if *explicit => Source::ConnString,
+            _ => Source::Default,
+        };
+        files.push(file("sslrootcert", &Setting::new(path.display().to_string(), source)));
+    }
+    for (kw, s) in [("sslcert", &resolved.sslcert), ("sslkey", &resolved.sslkey), ("sslcrl", &resolved.sslcrl)] {
         if let Some(s) = s {
-            if !(kw == "sslrootcert" && s.value == "system") {
-                files.push(file(kw, s));
-            }
+            files.push(file(kw, s));
         }
     }
-    ClientFacts { resolved, files, euid: euid() }
+    ClientFacts { resolved: resolved.clone(), files, euid: euid(), root: crate::trust::libpq_root(&profile.root) }
 }

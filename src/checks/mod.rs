@@ -1,66 +1,164 @@
-//! Checks: pure functions from gathered facts (and a [`Context`]) to findings.
+//! Checks: pure functions from gathered [`Facts`] (and a [`Context`]) to findings.
 //!
 //! Nothing here touches the network or the file system, so every check is tested with
 //! hand-made facts, and the clock comes from the context so expiry tests never rot.
-//! One check per file; each file's tests sit at its bottom.
+//!
+//! Every check has the same signature and looks at every part of the facts that concerns its
+//! codes (a probe, a trust store, a verdict, a server's configuration, a session list), and
+//! every finding code is produced by exactly one check: the check owns the code, and its file
+//! is the only place that names it. A new check is one file plus one line in [`CHECKS`].
+//! Nothing deduplicates findings by code afterwards.
+//!
+//! Order matters: [`run`] reports errors before warnings before information, and within a
+//! severity in [`CHECKS`] order, which follows the connection (network, negotiation,
+//! handshake, certificates, trust, host name, client settings, server configuration), so the
+//! first finding is the root cause and later ones are its consequences.
 
 use time::OffsetDateTime;
 
-use crate::findings::Finding;
-use crate::probe::ProbeFacts;
+use crate::facts::Facts;
+use crate::findings::{Code, Finding, Severity};
+use crate::profile::ClientProfile;
 
 mod cert_validity;
-pub mod client;
-mod handshake;
-mod negotiation;
-pub mod protocols;
-mod network;
-pub mod sessions;
+mod ciphers;
+mod client_files;
 pub mod config;
+mod cross_signed;
+mod hba;
+mod hostname;
+mod legacy_protocols;
+mod negotiation;
+mod network;
+mod outcome;
+mod protocol_version;
+mod replicas;
+mod root_file;
+mod rotation;
+mod server_ssl;
+mod sessions;
+mod sslmode;
+mod trust_path;
+mod trust_store;
+
+pub use client_files::libpq_key_verdict;
+pub use config::weak_ciphers::weak_elements;
+
+/// The client range a scan is compared with (`pgtls protocols --client …`).
+pub use protocol_version::ClientRange;
 
 /// What checks may know besides the facts.
 #[derive(Debug, Clone)]
 pub struct Context {
-    /// "Now" for validity decisions (`--at` moves it).
-    pub now: OffsetDateTime,
+    /// The client: sslmode, TLS range, trust source, the instant (`--at`).
+    pub profile: ClientProfile,
     /// Warn about certificates expiring within this many days.
     pub expiry_warning_days: i64,
-    /// The client's allowed TLS range (libpq default: TLSv1.2 .. highest).
-    pub client_min: String,
-    pub client_max: Option<String>,
+    /// The run is about this client's own configuration (`doctor`, `verify`, `client`): its
+    /// sslmode is judged even when it is libpq's default. `probe` and `fleet` judge servers.
+    pub audit_client: bool,
+    /// For scans: the client's range and ciphers (`protocols --client-min …`).
+    pub scan_client: Option<ClientRange>,
+}
+
+impl Context {
+    /// A context for `profile`, judging servers (not the client's own settings).
+    pub fn new(profile: ClientProfile) -> Context {
+        Context { profile, expiry_warning_days: 30, audit_client: false, scan_client: None }
+    }
+
+    /// libpq's defaults at `at`.
+    pub fn at(at: OffsetDateTime) -> Context {
+        Context::new(ClientProfile::libpq_default(at))
+    }
+
+    /// "Now" for validity decisions.
+    pub fn now(&self) -> OffsetDateTime {
+        self.profile.at
+    }
 }
 
 impl Default for Context {
     fn default() -> Self {
-        Context {
-            now: OffsetDateTime::now_utc(),
-            expiry_warning_days: 30,
-            client_min: "TLSv1.2".into(),
-            client_max: None,
-        }
+        Context::at(OffsetDateTime::now_utc())
     }
 }
 
-type ProbeCheck = fn(&ProbeFacts, &Context) -> Vec<Finding>;
+/// One check: the codes it owns and the function that produces them.
+pub struct Check {
+    pub name: &'static str,
+    pub codes: &'static [Code],
+    pub run: fn(&Facts, &Context) -> Vec<Finding>,
+}
 
-/// Every check that looks at one probe, in report order.
-const PROBE_CHECKS: &[ProbeCheck] = &[
-    network::check,
-    negotiation::check,
-    handshake::check,
-    cert_validity::check,
+macro_rules! check {
+    ($m:ident) => {
+        Check { name: stringify!($m), codes: $m::CODES, run: $m::check }
+    };
+}
+
+/// Every check, in the order the connection meets the problems they find.
+pub const CHECKS: &[Check] = &[
+    check!(network),
+    check!(negotiation),
+    check!(server_ssl),
+    check!(protocol_version),
+    check!(ciphers),
+    check!(root_file),
+    check!(cert_validity),
+    check!(trust_path),
+    check!(trust_store),
+    check!(hostname),
+    check!(cross_signed),
+    check!(replicas),
+    check!(client_files),
+    check!(sslmode),
+    check!(legacy_protocols),
+    check!(sessions),
+    check!(hba),
+    check!(config::server_files),
+    check!(config::key_permissions),
+    check!(config::key_passphrase),
+    check!(config::key_mismatch),
+    check!(config::chain_order),
+    check!(config::protocol_range),
+    check!(config::client_cert_user),
+    check!(config::kong),
+    check!(rotation),
 ];
 
-/// Run all probe checks.
-pub fn probe(facts: &ProbeFacts, ctx: &Context) -> Vec<Finding> {
-    PROBE_CHECKS.iter().flat_map(|c| c(facts, ctx)).collect()
+/// Run every check, then the safety net, and order the findings root cause first.
+pub fn run(facts: &Facts, cx: &Context) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for c in CHECKS {
+        let found = (c.run)(facts, cx);
+        debug_assert!(found.iter().all(|f| c.codes.contains(&f.code)), "check {} produced a code it does not own", c.name);
+        out.extend(found);
+    }
+    out.extend(outcome::check(facts, cx, &out));
+    // Stable: within a severity, CHECKS order (the connection's order) is kept.
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+/// The worst severity present, if any.
+pub fn worst(findings: &[Finding]) -> Option<Severity> {
+    findings.iter().map(|f| f.severity).max()
+}
+
+/// The codes of findings, for tests and summaries.
+pub fn codes(f: &[Finding]) -> Vec<&'static str> {
+    f.iter().map(|f| f.code.as_str()).collect()
 }
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::probe::{SslNegotiation, ProbeFacts, ProbeTarget};
+    use crate::facts::{Facts, HostFacts};
+    use crate::probe::{ProbeFacts, ProbeTarget, SslNegotiation};
 
-    pub fn facts() -> ProbeFacts {
+    pub use super::codes;
+
+    pub fn probe() -> ProbeFacts {
         ProbeFacts {
             target: ProbeTarget {
                 host: "db.example.com".into(),
@@ -80,7 +178,69 @@ pub(crate) mod test_support {
         }
     }
 
-    pub fn codes(f: &[crate::findings::Finding]) -> Vec<&str> {
-        f.iter().map(|f| f.code.as_str()).collect()
+    /// Facts with one probed host and no verdict.
+    pub fn host(p: ProbeFacts) -> Facts {
+        Facts { hosts: vec![HostFacts { probe: p, verdict: None }], ..Default::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each code has one producer: no two checks own it, and the check's file is the only
+    /// file under src/checks that names it.
+    #[test]
+    fn one_producer_per_code() {
+        let mut owner: std::collections::BTreeMap<Code, &str> = Default::default();
+        for c in CHECKS {
+            for code in c.codes {
+                if let Some(other) = owner.insert(*code, c.name) {
+                    panic!("{code} is owned by both {other} and {}", c.name);
+                }
+            }
+        }
+        owner.insert(Code::ConnectionFails, "outcome");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
+        let mut files = Vec::new();
+        fn walk(d: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        walk(&root, &mut files);
+        for code in Code::ALL {
+            let variant = format!("Code::{code:?}");
+            let naming: Vec<String> = files
+                .iter()
+                .filter(|p| {
+                    let text = std::fs::read_to_string(p).unwrap();
+                    // Production code only: the tests at the bottom may name any code.
+                    let prod = text.split("#[cfg(test)]").next().unwrap_or("");
+                    prod.contains(&format!("{variant})")) || prod.contains(&format!("{variant},")) || prod.contains(&format!("{variant} "))
+                })
+                .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+                .collect();
+            let file_of = |name: &str| {
+                let n = name.replace("config::", "config/");
+                [format!("{n}.rs"), format!("{n}/mod.rs")]
+            };
+            match owner.get(code) {
+                Some(name) => {
+                    let allowed = file_of(name);
+                    let strays: Vec<&String> = naming.iter().filter(|f| !allowed.contains(f) && *f != "mod.rs").collect();
+                    assert!(strays.is_empty(), "{code} is owned by {name} but also named in {strays:?}");
+                }
+                None => assert!(
+                    naming.is_empty(),
+                    "{code} is named in {naming:?} but no check in CHECKS owns it"
+                ),
+            }
+        }
     }
 }

@@ -1,19 +1,24 @@
-//! `server-ssl-off`, `server-error-response`, `proxy-mishandles-sslrequest`,
-//! `direct-ssl-unsupported`: what the server said to "may we speak TLS?".
+//! `server-error-response`, `proxy-mishandles-sslrequest`, `direct-ssl-unsupported`,
+//! `alpn-rejected`: what answered "may we speak TLS?" when it was not a plain 'S' or 'N'.
 
 use super::Context;
+use crate::facts::Facts;
 use crate::findings::{Code, Finding};
 use crate::net::Negotiated;
-use crate::probe::{SslNegotiation, ProbeFacts};
+use crate::probe::{ProbeFacts, SslNegotiation};
 use crate::tls::HandshakeError;
 use crate::wire::describe_byte;
 
-pub fn check(facts: &ProbeFacts, _ctx: &Context) -> Vec<Finding> {
+pub const CODES: &[Code] =
+    &[Code::ServerErrorResponse, Code::ProxyMishandlesSslrequest, Code::DirectSslUnsupported, Code::AlpnRejected];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    facts.hosts.iter().flat_map(|h| probe(&h.probe)).collect()
+}
+
+fn probe(facts: &ProbeFacts) -> Vec<Finding> {
     let endpoint = facts.target.endpoint();
     match &facts.reply {
-        Some(Negotiated::Refuse) => vec![Finding::new(Code::ServerSslOff)
-            .detail(format!("{endpoint} answered the SSLRequest with 'N': it will not speak TLS."))
-            .evidence("reply", "N")],
         Some(Negotiated::Error { error }) => vec![Finding::new(Code::ServerErrorResponse)
             .detail(format!("{endpoint} answered the SSLRequest with an error instead of 'S' or 'N':\n{error}"))
             .evidence("server_message", &error.message)],
@@ -57,23 +62,22 @@ fn direct(facts: &ProbeFacts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::test_support::{codes, facts};
+    use crate::checks::test_support::{codes, host, probe as facts};
     use crate::probe::ProbeFailure;
     use crate::wire::ErrorResponse;
 
     #[test]
     fn replies_map_to_codes() {
+        let cx = Context::default();
         let mut f = facts();
-        f.reply = Some(Negotiated::Refuse);
-        assert_eq!(codes(&check(&f, &Context::default())), ["server-ssl-off"]);
         f.reply = Some(Negotiated::Error { error: ErrorResponse { message: "too many".into(), ..Default::default() } });
-        assert_eq!(codes(&check(&f, &Context::default())), ["server-error-response"]);
+        assert_eq!(codes(&check(&host(f.clone()), &cx)), ["server-error-response"]);
         f.reply = Some(Negotiated::Unexpected { byte: b'H', preview: "HTTP/1.1 400".into() });
-        let found = check(&f, &Context::default());
+        let found = check(&host(f.clone()), &cx);
         assert_eq!(codes(&found), ["proxy-mishandles-sslrequest"]);
         assert!(found[0].detail.contains("HTTP/1.1 400"));
         f.reply = Some(Negotiated::Accept);
-        assert!(check(&f, &Context::default()).is_empty());
+        assert!(check(&host(f), &cx).is_empty());
     }
 
     #[test]
@@ -81,8 +85,8 @@ mod tests {
         let mut f = facts();
         f.target.negotiation = SslNegotiation::Direct;
         f.failure = Some(ProbeFailure::Handshake { error: HandshakeError::Closed });
-        assert_eq!(codes(&check(&f, &Context::default())), ["direct-ssl-unsupported"]);
+        assert_eq!(codes(&check(&host(f.clone()), &Context::default())), ["direct-ssl-unsupported"]);
         f.target.negotiation = SslNegotiation::Postgres;
-        assert!(check(&f, &Context::default()).is_empty());
+        assert!(check(&host(f), &Context::default()).is_empty());
     }
 }

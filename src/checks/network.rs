@@ -1,29 +1,71 @@
 //! `tcp-connect-failed`, `network-timeout`, `unexpected-eof`: the connection broke before TLS
 //! could even be judged. The step is named, because "it hangs" during connect (firewall)
-//! and during the SSLRequest answer (a non-PostgreSQL listener) have different fixes.
+//! and during the SSLRequest answer (a non-PostgreSQL listener) have different fixes, and a
+//! name that does not resolve is a DNS problem, not a listening problem.
 
 use super::Context;
+use crate::facts::Facts;
 use crate::findings::{Code, Finding};
-use crate::net::{FailureKind, Step};
-use crate::probe::ProbeFacts;
+use crate::net::{FailureKind, NetError, Step};
+use crate::probe::{ProbeFacts, SslNegotiation};
+use crate::tls::HandshakeError;
 
-pub fn check(facts: &ProbeFacts, _ctx: &Context) -> Vec<Finding> {
-    let Some(e) = facts.network_failure() else { return vec![] };
-    let f = match e.kind {
-        FailureKind::Timeout => Finding::new(Code::NetworkTimeout)
+pub const CODES: &[Code] = &[Code::TcpConnectFailed, Code::NetworkTimeout, Code::UnexpectedEof];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let mut out: Vec<Finding> = facts.hosts.iter().filter_map(|h| probe(&h.probe)).collect();
+    out.extend(facts.scans.iter().filter_map(|s| s.error.as_ref()).map(|e| net_error(e, None)));
+    out
+}
+
+fn probe(p: &ProbeFacts) -> Option<Finding> {
+    if let Some(e) = p.network_failure() {
+        return Some(net_error(e, Some(p.target.port)));
+    }
+    let endpoint = p.target.endpoint();
+    match p.handshake_failure()? {
+        HandshakeError::Closed if p.target.negotiation == SslNegotiation::Postgres => Some(
+            Finding::new(Code::UnexpectedEof)
+                .detail(format!(
+                    "{endpoint} accepted the SSLRequest ('S') and then closed the connection during the TLS handshake{}.",
+                    if p.target.sni.is_none() { " (no SNI was sent: a router that needs SNI does this)" } else { "" }
+                ))
+                .evidence("step", Step::TlsHandshake.to_string())
+                .evidence("endpoint", &endpoint),
+        ),
+        HandshakeError::Timeout => Some(
+            Finding::new(Code::NetworkTimeout)
+                .detail(format!("{endpoint} stopped answering during the TLS handshake."))
+                .evidence("step", Step::TlsHandshake.to_string())
+                .evidence("endpoint", &endpoint),
+        ),
+        _ => None,
+    }
+}
+
+fn net_error(e: &NetError, port: Option<u16>) -> Finding {
+    let port = port.map(|p| p.to_string()).unwrap_or_else(|| e.endpoint.rsplit(':').next().unwrap_or("5432").to_string());
+    let f = match (e.step, e.kind) {
+        (_, FailureKind::Timeout) => Finding::new(Code::NetworkTimeout)
             .detail(format!("{} at {}: no answer before the timeout.", capitalise(&e.step.to_string()), e.endpoint))
             .fix(match e.step {
-                Step::Resolve => "Check DNS for this host name, or connect by IP address (hostaddr=).".to_string(),
-                Step::Connect => "Check that the server is up, listen_addresses includes this interface, and no firewall or security group drops the port.".to_string(),
+                Step::Resolve => "The DNS lookup did not finish: check the resolver (/etc/resolv.conf, getent hosts <host>), or connect by IP address (hostaddr=).".to_string(),
+                Step::Connect => format!("Nothing answered the TCP connection: check that the server is up, that listen_addresses includes this interface, and that no firewall or security group drops port {port} (nc -vz <host> {port})."),
                 _ => "Something accepted the TCP connection but never answered the SSLRequest: check that the port belongs to PostgreSQL (not a proxy or another service), and that the server is not stuck (max_connections, authentication_timeout).".to_string(),
             }),
-        FailureKind::Closed => Finding::new(Code::UnexpectedEof)
+        (_, FailureKind::Closed) => Finding::new(Code::UnexpectedEof)
             .detail(format!("The server closed the connection while {} ({}).", e.step, e.endpoint))
             .fix("The peer closed the socket before answering the SSLRequest: a proxy or load balancer that does not speak PostgreSQL's SSL negotiation, a server at its connection limit, or a crashed backend. Check the server log at this time and any proxy in front of it."),
-        FailureKind::Refused | FailureKind::Other => Finding::new(Code::TcpConnectFailed)
-            .detail(format!("{} failed for {}: {}", capitalise(&e.step.to_string()), e.endpoint, e.message)),
+        (Step::Resolve, _) => Finding::new(Code::TcpConnectFailed)
+            .detail(format!("The host name does not resolve: {}.", e.message))
+            .fix("Check the spelling of the host name and DNS (getent hosts <host>; nslookup <host>), the search domains in /etc/resolv.conf, or connect by address with hostaddr=."),
+        _ => Finding::new(Code::TcpConnectFailed)
+            .detail(format!("{} failed for {}: {}", capitalise(&e.step.to_string()), e.endpoint, e.message))
+            .fix(format!(
+                "Nothing accepts connections there: check that the server is running and listening (on the server: ss -ltnp | grep {port}; SHOW listen_addresses; SHOW port;), set listen_addresses to include this interface and restart, and open port {port} in firewalls and security groups."
+            )),
     };
-    vec![f.evidence("step", format!("{:?}", e.step)).evidence("endpoint", &e.endpoint)]
+    f.evidence("step", e.step.to_string()).evidence("endpoint", &e.endpoint)
 }
 
 fn capitalise(s: &str) -> String {
@@ -34,16 +76,15 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::test_support::{codes, facts};
-    use crate::net::NetError;
+    use crate::checks::test_support::{codes, host, probe as facts};
     use crate::probe::ProbeFailure;
 
     fn with(kind: FailureKind, step: Step) -> Vec<Finding> {
         let mut f = facts();
         f.failure = Some(ProbeFailure::Network {
-            error: NetError { step, kind, endpoint: "127.0.0.1:1".into(), message: "x".into() },
+            error: NetError { step, kind, endpoint: "127.0.0.1:1".into(), message: "x".into(), addr: None },
         });
-        check(&f, &Context::default())
+        check(&host(f), &Context::default())
     }
 
     #[test]
@@ -52,6 +93,24 @@ mod tests {
         assert_eq!(codes(&with(FailureKind::Closed, Step::SslReply)), ["unexpected-eof"]);
         assert_eq!(codes(&with(FailureKind::Refused, Step::Connect)), ["tcp-connect-failed"]);
         assert!(with(FailureKind::Timeout, Step::SslReply)[0].detail.contains("Reading the server's answer"));
-        assert!(check(&facts(), &Context::default()).is_empty());
+        assert!(check(&host(facts()), &Context::default()).is_empty());
+    }
+
+    #[test]
+    fn dns_failure_is_not_a_listening_problem() {
+        let f = &with(FailureKind::Refused, Step::Resolve)[0];
+        assert_eq!(f.code, Code::TcpConnectFailed);
+        assert!(f.fix.contains("getent hosts") && !f.fix.contains("ss -ltnp"), "{}", f.fix);
+        let refused = &with(FailureKind::Refused, Step::Connect)[0];
+        assert!(refused.fix.contains("grep 5432"), "the fix names the target's port: {}", refused.fix);
+    }
+
+    #[test]
+    fn handshake_closed_and_timeout() {
+        let mut f = facts();
+        f.failure = Some(ProbeFailure::Handshake { error: HandshakeError::Closed });
+        assert_eq!(codes(&check(&host(f.clone()), &Context::default())), ["unexpected-eof"]);
+        f.failure = Some(ProbeFailure::Handshake { error: HandshakeError::Timeout });
+        assert_eq!(codes(&check(&host(f), &Context::default())), ["network-timeout"]);
     }
 }

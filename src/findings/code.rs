@@ -88,6 +88,7 @@ codes! {
     ClientKeyPermissions = "client-key-permissions",
     ClientKeyMismatch = "client-key-mismatch",
     ReplicaChainDiffers = "replica-chain-differs",
+    ConnectionFails = "connection-fails",
 }
 
 impl fmt::Display for Code {

@@ -54,6 +54,9 @@ pub struct NetError {
     pub kind: FailureKind,
     pub endpoint: String,
     pub message: String,
+    /// The IP address that was tried, when the step had one (libpq names it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
 }
 
 impl NetError {
@@ -70,7 +73,7 @@ impl NetError {
             FailureKind::Closed if e.kind() == UnexpectedEof => "the server closed the connection".to_string(),
             _ => e.to_string(),
         };
-        NetError { step, kind, endpoint: endpoint.to_string(), message }
+        NetError { step, kind, endpoint: endpoint.to_string(), message, addr: None }
     }
 }
 
@@ -106,18 +109,21 @@ pub fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAdd
             kind: FailureKind::Refused,
             endpoint,
             message: format!("host name \"{host}\" has no addresses"),
+            addr: None,
         }),
         Ok(Err(e)) => Err(NetError {
             step: Step::Resolve,
             kind: FailureKind::Refused,
             endpoint,
             message: format!("could not translate host name \"{host}\" to address: {e}"),
+            addr: None,
         }),
         Err(_) => Err(NetError {
             step: Step::Resolve,
             kind: FailureKind::Timeout,
             endpoint,
             message: "name resolution did not finish before the timeout".into(),
+            addr: None,
         }),
     }
 }
@@ -134,7 +140,7 @@ pub fn connect(addrs: &[SocketAddr], endpoint: &str, t: Timeouts) -> Result<TcpS
                     .and_then(|_| s.set_nodelay(true));
                 return set.map(|_| s).map_err(|e| NetError::from_io(Step::Connect, endpoint, &e));
             }
-            Err(e) => last = Some(NetError::from_io(Step::Connect, endpoint, &e)),
+            Err(e) => last = Some(NetError { addr: Some(addr.ip().to_string()), ..NetError::from_io(Step::Connect, endpoint, &e) }),
         }
     }
     Err(last.unwrap_or_else(|| NetError {
@@ -142,6 +148,7 @@ pub fn connect(addrs: &[SocketAddr], endpoint: &str, t: Timeouts) -> Result<TcpS
         kind: FailureKind::Refused,
         endpoint: endpoint.to_string(),
         message: "no address to connect to".into(),
+        addr: None,
     }))
 }
 
@@ -175,6 +182,7 @@ pub fn ssl_request(stream: &mut TcpStream, endpoint: &str) -> Result<Negotiated,
                     kind: FailureKind::Other,
                     endpoint: endpoint.into(),
                     message: e.to_string(),
+                    addr: None,
                 })
             }) {
                 Ok(n) => {

@@ -155,6 +155,9 @@ pub struct Client<'a> {
     pub system_roots: bool,
     /// The `host` parameter (checked by verify-full); `None` with hostaddr only.
     pub host: Option<&'a str>,
+    /// The `hostaddr` parameter and the port, for libpq's connection error texts.
+    pub hostaddr: Option<&'a str>,
+    pub port: u16,
     pub at: OffsetDateTime,
     /// OpenSSL security level.
     pub security_level: u8,
@@ -171,6 +174,8 @@ impl<'a> Client<'a> {
             system_roots: profile.system_roots(),
             // hostaddr-only targets carry the address in `host` too; libpq has no host then.
             host: (target.hostaddr.as_deref() != Some(target.host.as_str())).then_some(target.host.as_str()),
+            hostaddr: target.hostaddr.as_deref(),
+            port: target.port,
             at: profile.at,
             security_level: profile.security_level,
             server_accepts_plaintext: true,
@@ -258,10 +263,7 @@ fn decide_inner(
         Answer::Refused => {
             return Outcome::fails(Failure::ServerRefusesTls, "server does not support SSL, but SSL was required".into())
         }
-        Answer::NetworkFailed(e) => {
-            let text = format!("connection to server at \"{}\" failed: {}", e.endpoint, e.message);
-            return Outcome::fails(Failure::Network { error: e.clone() }, text);
-        }
+        Answer::NetworkFailed(e) => return Outcome::fails(Failure::Network { error: e.clone() }, network_text(client, e)),
         Answer::HandshakeFailed(h) => {
             let text = match h.alert() {
                 Some(a) => format!("SSL error: tlsv1 alert {a}"),
@@ -313,6 +315,36 @@ fn decide_inner(
             fall_back(client, Outcome::fails(Failure::HostnameMismatch { host: host.to_string(), names }, e))
         }
     }
+}
+
+/// libpq's words for a connection that broke before TLS (fe-connect.c, PostgreSQL 15+):
+/// `connection to server at "HOST" (ADDR), port PORT failed: …`, with the "Is the server
+/// running" hint after a refused connection.
+fn network_text(client: &Client, e: &NetError) -> String {
+    use crate::net::{FailureKind, Step};
+    let host = client.host.or(client.hostaddr).unwrap_or("");
+    if e.step == Step::Resolve {
+        let reason = e.message.rsplit(": ").next().unwrap_or(&e.message);
+        return match e.kind {
+            FailureKind::Timeout => format!("could not translate host name \"{host}\" to address: timeout expired"),
+            _ => format!("could not translate host name \"{host}\" to address: {reason}"),
+        };
+    }
+    let addr = client.hostaddr.map(str::to_string).or_else(|| e.addr.clone());
+    let at = match addr {
+        Some(a) if a != host => format!("connection to server at \"{host}\" ({a}), port {}", client.port),
+        _ => format!("connection to server at \"{host}\", port {}", client.port),
+    };
+    let why = match (e.step, e.kind) {
+        (_, FailureKind::Timeout) => "timeout expired".to_string(),
+        (Step::Connect, _) => {
+            let strerror = e.message.split(" (os error").next().unwrap_or(&e.message);
+            format!("{strerror}\n\tIs the server running on that host and accepting TCP/IP connections?")
+        }
+        (_, FailureKind::Closed) => "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.".to_string(),
+        _ => e.message.clone(),
+    };
+    format!("{at} failed: {why}")
 }
 
 /// The root-file failures libpq reports before connecting (verify-*), or on a weaker sslmode
@@ -464,6 +496,8 @@ impl VerdictInput {
             libpq: self.pg_major,
             system_roots: self.pg_major >= 16 && self.sslrootcert.as_deref() == Some("system"),
             host: self.host.as_deref(),
+            hostaddr: self.hostaddr.as_deref(),
+            port: 5432,
             at: self.at,
             security_level: self.openssl_security_level,
             server_accepts_plaintext: self.server_accepts_plaintext,

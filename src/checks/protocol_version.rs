@@ -1,0 +1,218 @@
+//! `protocol-version-mismatch`: client and server share no TLS version. Seen as the server's
+//! "protocol version" alert to our handshake (which offers only the client's range), or by
+//! comparing a scan of the server with the client's range. The fix names the versions on
+//! both sides and which setting to move: the server's "between TLSv1.x and TLSv1.y" hint is
+//! its own ssl_min/max_protocol_version.
+
+use serde::Serialize;
+
+use super::Context;
+use crate::facts::Facts;
+use crate::findings::{Code, Finding};
+use crate::probe::ProbeFacts;
+use crate::tls::scan::{CipherSuite, ScanResult};
+use crate::tls::HandshakeError;
+use crate::wire::TlsVersion;
+
+pub const CODES: &[Code] = &[Code::ProtocolVersionMismatch];
+
+/// The client's side of a comparison with a scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientRange {
+    /// Who the client is (`libpq`, `Kong (pg_ssl_version = tlsv1_2)`, `the given range`).
+    pub name: String,
+    pub min: TlsVersion,
+    pub max: TlsVersion,
+    /// The client's cipher suites, when known; None means "OpenSSL defaults, assume compatible".
+    pub ciphers: Option<Vec<CipherSuite>>,
+}
+
+impl ClientRange {
+    pub fn allows(&self, v: TlsVersion) -> bool {
+        v >= self.min && v <= self.max
+    }
+
+    pub fn describe(&self) -> String {
+        if self.min == self.max {
+            format!("{} only", self.min.name())
+        } else {
+            format!("{}–{}", self.min.name(), self.max.name())
+        }
+    }
+
+    /// libpq's range from a profile (no maximum means "up to TLS 1.3").
+    pub fn of(cx: &Context) -> ClientRange {
+        cx.scan_client.clone().unwrap_or_else(|| ClientRange {
+            name: "libpq".into(),
+            min: cx.profile.tls_min,
+            max: cx.profile.tls_max.unwrap_or(TlsVersion::TLSv1_3),
+            ciphers: None,
+        })
+    }
+}
+
+pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
+    let client = ClientRange::of(cx);
+    let mut out: Vec<Finding> = facts.hosts.iter().filter_map(|h| from_probe(&h.probe, &client)).collect();
+    // A scan is the better witness; the probe's finding for the same endpoint stays (it says
+    // what the client's own handshake met).
+    for s in &facts.scans {
+        if let Some(r) = &s.result {
+            if !out.iter().any(|f| f.evidence.get("endpoint") == Some(&s.endpoint)) {
+                out.extend(from_scan(r, &client, &s.endpoint));
+            }
+        }
+    }
+    out
+}
+
+fn from_probe(p: &ProbeFacts, client: &ClientRange) -> Option<Finding> {
+    let why = match p.handshake_failure()? {
+        HandshakeError::AlertReceived { alert } if alert == "protocol version" => alert.clone(),
+        HandshakeError::Incompatible { message } if message.contains("Tls12Or13") || message.contains("Version") => message.clone(),
+        _ => return None,
+    };
+    let server: Vec<TlsVersion> =
+        p.server_versions.iter().flatten().filter_map(|v| TlsVersion::from_name(v)).collect();
+    let endpoint = p.target.endpoint();
+    let (server_says, hint) = match server.as_slice() {
+        [] if p.server_versions.is_some() => ("The server refused every version from SSLv3 to TLSv1.3".to_string(), " between …".to_string()),
+        [] => ("The server only allows other versions".to_string(), " between …".to_string()),
+        [only] => (format!("The server accepts only {}", only.name()), format!(" between {} and {}", only.name(), only.name())),
+        [first, .., last] => (
+            format!("The server accepts {}", server.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")),
+            format!(" between {} and {}", first.name(), last.name()),
+        ),
+    };
+    let mut f = Finding::new(Code::ProtocolVersionMismatch)
+        .detail(format!(
+            "{endpoint} refused every TLS version the client allows ({}) [{why}]. {server_says}; its log shows \
+             \"This may indicate that the client does not support any SSL protocol version{hint}.\"",
+            client.describe()
+        ))
+        .evidence("endpoint", &endpoint)
+        .evidence("client_allows", client.describe())
+        .evidence("server_accepts", server.iter().map(|v| v.name()).collect::<Vec<_>>().join(","));
+    if let (Some(smin), Some(smax)) = (server.first(), server.last()) {
+        f = f.fix(fix(*smin, *smax, client));
+    }
+    Some(f)
+}
+
+/// Which side to move, naming the right versions: a server whose newest version is older
+/// than the client's minimum must allow newer versions; a client whose maximum is older than
+/// the server's minimum must allow newer ones. Never advise going below TLS 1.2.
+fn fix(smin: TlsVersion, smax: TlsVersion, client: &ClientRange) -> String {
+    if smax < client.min {
+        let lower = if smax >= TlsVersion::TLSv1_2 {
+            format!(", or lower the client's minimum to {} (libpq ssl_min_protocol_version={})", smax.name(), smax.name())
+        } else {
+            String::new()
+        };
+        format!(
+            "The server stops at {} but the client needs at least {}: set the server's ssl_max_protocol_version = '' \
+             (no maximum) or '{}' in postgresql.conf and reload (SELECT pg_reload_conf();){lower}. Do not lower either \
+             side below TLSv1.2.",
+            smax.name(),
+            client.min.name(),
+            client.min.name()
+        )
+    } else {
+        let lower = if client.max >= TlsVersion::TLSv1_2 {
+            format!(", or lower the server's ssl_min_protocol_version to '{}' and reload", client.max.name())
+        } else {
+            String::new()
+        };
+        format!(
+            "The server requires at least {} but the client stops at {}: raise the client's maximum to {} or remove it \
+             (libpq: ssl_max_protocol_version={} or unset; Kong: pg_ssl_version = tlsv1_3; Java: jdk.tls.client.protocols){lower}.",
+            smin.name(),
+            client.max.name(),
+            smin.name(),
+            smin.name()
+        )
+    }
+}
+
+fn from_scan(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Option<Finding> {
+    let accepted = scan.accepted_versions();
+    let (smin, smax) = (*accepted.first()?, *accepted.last()?);
+    if accepted.iter().any(|v| client.allows(*v)) {
+        return None;
+    }
+    let server_range = if smin == smax { smin.name() } else { format!("{}–{}", smin.name(), smax.name()) };
+    Some(
+        Finding::new(Code::ProtocolVersionMismatch)
+            .detail(format!(
+                "{endpoint} accepts {server_range}; the client ({}) allows {}. No version is in both, so the \
+                 handshake fails: the client reports \"unsupported protocol\" / \"tlsv1 alert protocol version\" / \
+                 \"wrong version number\", and the server logs \"could not accept SSL connection\" with HINT \"This may \
+                 indicate that the client does not support any SSL protocol version between {} and {}.\" — those \
+                 two versions are the server's ssl_min_protocol_version and ssl_max_protocol_version.",
+                client.name,
+                client.describe(),
+                smin.name(),
+                smax.name()
+            ))
+            .evidence("endpoint", endpoint)
+            .evidence("server_accepts", &server_range)
+            .evidence("client_allows", client.describe())
+            .fix(fix(smin, smax, client)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{codes, host, probe, scan, scan_facts};
+    use crate::probe::ProbeFailure;
+
+    fn libpq() -> ClientRange {
+        ClientRange { name: "libpq".into(), min: TlsVersion::TLSv1_2, max: TlsVersion::TLSv1_3, ciphers: None }
+    }
+
+    fn cx(client: ClientRange) -> Context {
+        Context { scan_client: Some(client), ..Context::default() }
+    }
+
+    #[test]
+    fn version_ranges_from_a_scan() {
+        let old = scan(&[(TlsVersion::TLSv1_0, &[0xc013]), (TlsVersion::TLSv1_1, &[0xc013])]);
+        let f = check(&scan_facts(old), &cx(libpq()));
+        assert_eq!(codes(&f), ["protocol-version-mismatch"]);
+        assert!(f[0].detail.contains("between TLSv1 and TLSv1.1"), "{}", f[0].detail);
+        let new = scan(&[(TlsVersion::TLSv1_3, &[0x1302])]);
+        let kong = ClientRange { max: TlsVersion::TLSv1_2, ..libpq() };
+        let f = check(&scan_facts(new.clone()), &cx(kong));
+        assert_eq!(codes(&f), ["protocol-version-mismatch"]);
+        assert!(f[0].fix.contains("raise the client's maximum to TLSv1.3"), "{}", f[0].fix);
+        assert!(check(&scan_facts(new), &cx(libpq())).is_empty());
+    }
+
+    /// Client minimum TLSv1.3 against a server that stops at TLSv1.2: the fix names TLSv1.3
+    /// for the server, and may lower the client to TLSv1.2; the reverse names the client.
+    #[test]
+    fn fix_names_the_right_side_and_version() {
+        let tls13_client = ClientRange { min: TlsVersion::TLSv1_3, ..libpq() };
+        let fx = fix(TlsVersion::TLSv1_2, TlsVersion::TLSv1_2, &tls13_client);
+        assert!(fx.contains("ssl_max_protocol_version = '' (no maximum) or 'TLSv1.3'"), "{fx}");
+        assert!(fx.contains("lower the client's minimum to TLSv1.2"), "{fx}");
+        let tls12_client = ClientRange { max: TlsVersion::TLSv1_2, ..libpq() };
+        let fx = fix(TlsVersion::TLSv1_3, TlsVersion::TLSv1_3, &tls12_client);
+        assert!(fx.contains("raise the client's maximum to TLSv1.3"), "{fx}");
+        assert!(!fx.contains("ssl_max_protocol_version = ''"), "{fx}");
+    }
+
+    #[test]
+    fn from_the_probe_alert() {
+        let mut p = probe();
+        p.failure = Some(ProbeFailure::Handshake { error: HandshakeError::AlertReceived { alert: "protocol version".into() } });
+        p.server_versions = Some(vec!["TLSv1.2".into()]);
+        let mut c = Context::default();
+        c.profile.tls_min = TlsVersion::TLSv1_3;
+        let f = check(&host(p), &c);
+        assert_eq!(codes(&f), ["protocol-version-mismatch"]);
+        assert!(f[0].detail.contains("TLSv1.3 only"), "{}", f[0].detail);
+        assert!(f[0].fix.contains("'TLSv1.3'"), "{}", f[0].fix);
+    }
+}

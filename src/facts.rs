@@ -1,0 +1,143 @@
+//! Everything one run gathered, in one value: the input of every check.
+//!
+//! Gathering (probes, scans, file reads, SQL) fills a [`Facts`]; deriving adds the libpq
+//! verdict per host (a pure function of the probe, the client's trust store and the
+//! [`ClientProfile`](crate::profile::ClientProfile)); the checks read it and never touch the
+//! network or the file system. A command fills only the parts it gathers, and every check
+//! looks at every part that concerns its codes, so one code has one producer whichever
+//! command found it (an expired certificate sent by a server, named in a trust store or
+//! configured as `ssl_cert_file` is one check's business).
+
+use serde::{Deserialize, Serialize};
+
+use crate::checks::config::ServerFacts;
+use crate::client::ClientFacts;
+use crate::config::client::ClientTlsSettings;
+use crate::config::kong::KongConf;
+use crate::net::NetError;
+use crate::probe::ProbeFacts;
+use crate::profile::ClientProfile;
+use crate::sessions::SessionFacts;
+use crate::tls::scan::ScanResult;
+use crate::trust::{RootTrust, TrustStore};
+use crate::verify::libpq::{self, Answer, Client, Verdict};
+use crate::verify::rotation::RotationReport;
+
+/// One endpoint: what the probe saw and what libpq would make of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HostFacts {
+    pub probe: ProbeFacts,
+    /// libpq's verdict (derived; absent when no client is modelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+}
+
+impl HostFacts {
+    /// The endpoint as `host:port`.
+    pub fn endpoint(&self) -> String {
+        self.probe.target.endpoint()
+    }
+
+    /// libpq fails to connect here.
+    pub fn fails(&self) -> bool {
+        self.verdict.as_ref().is_some_and(|v| !v.connects)
+    }
+}
+
+/// A raw-handshake scan of one endpoint (`pgtls protocols`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanFacts {
+    pub endpoint: String,
+    /// The scan, when the endpoint spoke TLS at all (the probe in [`Facts::hosts`] says why not).
+    pub result: Option<ScanResult>,
+    /// The address could not even be resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<NetError>,
+}
+
+/// A driver's or gateway's TLS settings (kong.conf, a JDBC URL), in libpq terms.
+#[derive(Debug, Clone)]
+pub struct DriverFacts {
+    pub settings: ClientTlsSettings,
+    /// kong.conf as read, for the Kong-specific rules.
+    pub kong: Option<KongConf>,
+}
+
+/// "May this client certificate log in as this user?" (`pgtls server --user --client-cn`).
+#[derive(Debug, Clone)]
+pub struct CertLogin {
+    /// The certificate's CN (or DN).
+    pub cert_name: String,
+    pub user: String,
+    pub database: String,
+    pub addr: std::net::IpAddr,
+}
+
+/// Everything gathered for one run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facts {
+    /// libpq's settings, files and trust store on the client side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientFacts>,
+    /// Every endpoint probed, in libpq's order.
+    pub hosts: Vec<HostFacts>,
+    /// Trust stores audited (`pgtls trust audit`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<TrustStore>,
+    /// Server configuration files (may hold key material: never serialised).
+    #[serde(skip)]
+    pub server: Option<ServerFacts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<SessionFacts>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scans: Vec<ScanFacts>,
+    #[serde(skip)]
+    pub drivers: Vec<DriverFacts>,
+    #[serde(skip)]
+    pub rotation: Option<RotationReport>,
+    #[serde(skip)]
+    pub cert_login: Option<CertLogin>,
+}
+
+impl Facts {
+    /// Derive libpq's verdict for every host from its probe, the client's trust store and the
+    /// profile. Pure: reading the root file happened when the client facts were gathered.
+    pub fn derive_verdicts(&mut self, profile: &ClientProfile) {
+        let absent = RootTrust::Absent { path: None };
+        let root = self.client.as_ref().map(|c| &c.root).unwrap_or(&absent);
+        for h in &mut self.hosts {
+            let client = Client::of(profile, &h.probe.target);
+            h.verdict = Some(libpq::decide(&client, root, Answer::of(&h.probe)));
+        }
+    }
+
+    /// The verdicts of every host that has one.
+    pub fn verdicts(&self) -> impl Iterator<Item = (&HostFacts, &Verdict)> {
+        self.hosts.iter().filter_map(|h| h.verdict.as_ref().map(|v| (h, v)))
+    }
+
+    /// libpq fails on at least one host (libpq tries them in order; `doctor` and `verify`
+    /// judge each).
+    pub fn any_verdict_fails(&self) -> bool {
+        self.hosts.iter().any(HostFacts::fails)
+    }
+
+    /// The client's loaded root store, if one was loaded.
+    pub fn client_root_store(&self) -> Option<&TrustStore> {
+        self.client.as_ref().and_then(|c| c.root.store())
+    }
+}
+
+/// What `--save-facts` writes and `--from-facts` reads: the probes and the client they were
+/// gathered for; verdicts are derived again on replay.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedFacts {
+    /// Format marker, so a file from another tool is refused with a clear message.
+    pub pgtls_facts: u32,
+    pub profile: ClientProfile,
+    pub root: RootTrust,
+    pub probes: Vec<ProbeFacts>,
+}
+
+/// The current [`SavedFacts`] format.
+pub const SAVED_FACTS_VERSION: u32 = 1;
