@@ -16,5 +16,6 @@ pub mod config;
 pub mod client;
 pub mod trust;
 pub mod verify;
+pub mod pglog;
 pub mod explain;
 pub mod logs;

@@ -8,12 +8,14 @@
 //!
 //! The knowledge is data, not code: `patterns.toml` lists the messages (PostgreSQL server and
 //! libpq messages by their exact msgid, client libraries and OpenSSL by anchor + regex) in
-//! priority order, and `translations.toml` (generated from PostgreSQL's own message catalogues
-//! by `gen_translations.py`) holds the translated forms of the server and libpq messages.
+//! priority order, and `src/pglog/translations.toml` (generated from PostgreSQL's own message
+//! catalogues, read through `crate::pglog::translations`) holds the translated forms of the
+//! server and libpq messages. Log lines are taken apart by `crate::pglog::line`.
 //! Each pattern has a literal anchor, and one Aho-Corasick automaton over all anchors decides
-//! which few regexes to try. The log scanner (`crate::logs`) builds smaller automata from the
-//! anchors of the server-log patterns only, to skip non-matching lines at memory speed, and
-//! then hands the rare candidate lines to the same matching code as `explain_text`.
+//! which few regexes to try. The log scanner (the `logs` module, which builds on this one)
+//! builds smaller automata from the anchors of the server-log patterns only, to skip
+//! non-matching lines at memory speed, and then hands the rare candidate lines to the same
+//! matching code as `explain_text`.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -23,19 +25,19 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::findings::{Code, Finding, Severity};
-use crate::logs::line::{parse_line, LogLine};
+use crate::pglog::line::{connection_received, connection_received_prefixes, parse_line, LineFormat, LogLine};
+use crate::pglog::translations::translations;
 
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
-const TRANSLATIONS_TOML: &str = include_str!("translations.toml");
 
 /// A problem in the built-in pattern data (a bug in pgtls, caught by the tests).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExplainError {
-    #[error("src/explain/{file} is not valid TOML: {message}")]
+    #[error("{file} is not valid TOML: {message}")]
     Toml { file: &'static str, message: String },
     #[error("pattern #{index} ({code}) in src/explain/patterns.toml: {message}")]
     Pattern { index: usize, code: String, message: String },
-    #[error("translation {lang} of {msgid:?} in src/explain/translations.toml: {message}")]
+    #[error("translation {lang} of {msgid:?} in src/pglog/translations.toml: {message}")]
     Translation { lang: String, msgid: String, message: String },
     #[error("could not build the anchor automaton: {0}")]
     Automaton(String),
@@ -91,49 +93,6 @@ struct ContextSpec {
     program: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct TranslationFile {
-    #[serde(default)]
-    severity: Vec<SeveritySpec>,
-    #[serde(default)]
-    term: Vec<TermSpec>,
-    #[serde(default)]
-    message: Vec<MessageSpec>,
-    #[serde(default)]
-    connection_received: Vec<ConnectionReceivedSpec>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ConnectionReceivedSpec {
-    lang: String,
-    prefix: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct SeveritySpec {
-    lang: String,
-    en: String,
-    text: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct TermSpec {
-    #[allow(dead_code)]
-    lang: String,
-    msgid: String,
-    text: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct MessageSpec {
-    lang: String,
-    domain: String,
-    msgid: String,
-    msgstr: String,
-    anchor: String,
-    regex: String,
-}
-
 /// One compiled pattern (an English pattern or one translation of it).
 #[derive(Debug)]
 struct Rule {
@@ -170,14 +129,9 @@ impl Recognisers {
     /// Compile the built-in pattern data.
     pub fn load() -> Result<Recognisers, ExplainError> {
         let pf: PatternFile = toml::from_str(PATTERNS_TOML)
-            .map_err(|e| ExplainError::Toml { file: "patterns.toml", message: e.to_string() })?;
-        let tf: TranslationFile = toml::from_str(TRANSLATIONS_TOML)
-            .map_err(|e| ExplainError::Toml { file: "translations.toml", message: e.to_string() })?;
-
-        let mut terms: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for t in &tf.term {
-            terms.entry(t.msgid.as_str()).or_default().push(t.text.clone());
-        }
+            .map_err(|e| ExplainError::Toml { file: "src/explain/patterns.toml", message: e.to_string() })?;
+        let tf = translations()
+            .map_err(|e| ExplainError::Toml { file: "src/pglog/translations.toml", message: e.0.clone() })?;
         let mut rules = Vec::new();
         let mut anchor_of_rule: Vec<String> = Vec::new();
         for (index, p) in pf.pattern.iter().enumerate() {
@@ -196,7 +150,7 @@ impl Recognisers {
                 .map(|(g, list)| {
                     let mut all = list.clone();
                     for m in list {
-                        all.extend(terms.get(m.as_str()).cloned().unwrap_or_default());
+                        all.extend(tf.terms(m).map(str::to_string));
                     }
                     (g.clone(), all)
                 })
@@ -222,7 +176,7 @@ impl Recognisers {
                     rules.push(mk(Regex::new(&re).map_err(|e| perr(e.to_string()))?, None));
                     anchor_of_rule.push(anchor);
                     let domain = p.domain.as_deref().unwrap_or("postgres");
-                    for m in tf.message.iter().filter(|m| m.msgid == *msgid && m.domain == domain) {
+                    for m in tf.messages_for(domain, msgid) {
                         let terr = |message: String| ExplainError::Translation {
                             lang: m.lang.clone(),
                             msgid: m.msgid.clone(),
@@ -410,7 +364,7 @@ impl Recognisers {
         if let Some(s) = &log.severity {
             f = f.evidence("log_severity", s.clone());
         }
-        if log.format != crate::logs::line::LineFormat::Plain {
+        if log.format != LineFormat::Plain {
             f = f.evidence("log_format", log.format.as_str());
         }
         f
@@ -434,36 +388,6 @@ fn render_detail(template: Option<&str>, facts: &BTreeMap<String, String>, match
 pub fn recognisers() -> Result<&'static Recognisers, &'static ExplainError> {
     static R: OnceLock<Result<Recognisers, ExplainError>> = OnceLock::new();
     R.get_or_init(Recognisers::load).as_ref()
-}
-
-/// Translated log severity words from translations.toml: (word, English).
-pub(crate) fn translated_severities() -> Vec<(String, String)> {
-    match toml::from_str::<TranslationFile>(TRANSLATIONS_TOML) {
-        Ok(tf) => tf.severity.into_iter().map(|s| (s.text, s.en)).collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
-/// The text before the client host in log_connections' "connection received" line: English
-/// first, then the translations of `langs` (all if `None`).
-pub(crate) fn connection_received_prefixes(langs: Option<&[String]>) -> Vec<String> {
-    let mut v = vec![crate::logs::CONNECTION_RECEIVED.to_string()];
-    if let Ok(tf) = toml::from_str::<TranslationFile>(TRANSLATIONS_TOML) {
-        for c in tf.connection_received {
-            if langs.is_none_or(|l| l.contains(&c.lang)) && !v.contains(&c.prefix) {
-                v.push(c.prefix);
-            }
-        }
-    }
-    v
-}
-
-/// Translated log severity words with their language: (word, lang).
-pub(crate) fn translated_severity_langs() -> Vec<(String, String)> {
-    match toml::from_str::<TranslationFile>(TRANSLATIONS_TOML) {
-        Ok(tf) => tf.severity.into_iter().map(|s| (s.text, s.lang)).collect(),
-        Err(_) => Vec::new(),
-    }
 }
 
 /// Characters escaped in literal text; identical in gen_translations.py.
@@ -595,7 +519,7 @@ pub fn explain_text(text: &str) -> Vec<Recognised> {
         if raw.trim().is_empty() {
             continue;
         }
-        if let Some((pid, host)) = crate::logs::connection_received(raw.as_bytes(), &conn_prefixes) {
+        if let Some((pid, host)) = connection_received(raw.as_bytes(), &conn_prefixes) {
             pid_hosts.insert(pid, host);
             continue;
         }
@@ -823,9 +747,9 @@ mod tests {
         assert!(ja.is_empty() || ja[0].code == "server-key-permissions");
         // Every translated form of the key-permission message is recognised with its file.
         let r = Recognisers::load().unwrap();
-        let tf: TranslationFile = toml::from_str(TRANSLATIONS_TOML).unwrap();
+        let tf = translations().unwrap();
         let mut tested = 0;
-        for m in tf.message.iter().filter(|m| m.msgid == "private key file \"%s\" has group or world access") {
+        for m in tf.messages().iter().filter(|m| m.msgid == "private key file \"%s\" has group or world access") {
             let line = format!("FATAL:  {}", m.msgstr.replace("%s", "/k/server.key"));
             let hit = r.match_message(parse_line(&line).message.as_ref()).unwrap();
             assert_eq!(r.rules[hit.rule].code, "server-key-permissions", "{line}");
@@ -835,7 +759,7 @@ mod tests {
         assert!(tested >= 5, "only {tested} translations");
         // Chinese log with translated severity and pg_hba encryption word.
         let zh: Vec<_> = tf
-            .message
+            .messages()
             .iter()
             .filter(|m| m.lang == "zh_CN" && m.msgid == "connection requires a valid client certificate")
             .collect();
@@ -846,8 +770,8 @@ mod tests {
     #[test]
     fn translations_match_converter() {
         let pf: PatternFile = toml::from_str(PATTERNS_TOML).unwrap();
-        let tf: TranslationFile = toml::from_str(TRANSLATIONS_TOML).unwrap();
-        for m in &tf.message {
+        let tf = translations().unwrap();
+        for m in tf.messages() {
             let p = pf.pattern.iter().find(|p| p.msgid.as_deref() == Some(m.msgid.as_str())).unwrap();
             let (re, anchor) = printf_to_regex(&m.msgstr, &p.args).unwrap();
             assert_eq!(re, m.regex, "{} {}", m.lang, m.msgid);
@@ -866,10 +790,10 @@ mod tests {
     #[test]
     fn every_translation_is_recognised() {
         let pf: PatternFile = toml::from_str(PATTERNS_TOML).unwrap();
-        let tf: TranslationFile = toml::from_str(TRANSLATIONS_TOML).unwrap();
+        let tf = translations().unwrap();
         let spec = Regex::new(r"%(?:\d+\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|ll|h|l|z|j|t|L)?([sdiucmxXf])").unwrap();
         let mut tested = 0;
-        for m in &tf.message {
+        for m in tf.messages() {
             let Some(p) = pf.pattern.iter().find(|p| {
                 p.msgid.as_deref() == Some(m.msgid.as_str()) && p.when.is_empty() && p.when_terms.is_empty()
             }) else {
@@ -1086,24 +1010,6 @@ mod tests {
             assert!(e.ja.explanation.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)), "{code} ja");
         }
         assert_eq!(catalogue().entries().len(), required.len());
-    }
-
-    #[test]
-    fn garbage_never_panics() {
-        let pieces = [
-            "could not accept SSL connection: ", "%", "%s", "\"", "(", ")", "FATAL:  ", "HINT:  ", "致命错误:  ",
-            "証明書", "\u{0}", "\u{7f}", "é", " ", "\n", "no pg_hba.conf entry for host \"", ", ", "{", ",",
-            "2026-03-01 10:00:00 UTC [1] ", "x509: certificate is valid for ", " not ", "between ", " and ",
-        ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut text = String::new();
-        for _ in 0..20_000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-        }
-        let _ = explain_text(&text);
-        let mut s = crate::logs::Summary::default();
-        crate::logs::scan_reader(text.as_bytes(), &mut s).unwrap();
     }
 
     #[test]

@@ -4,15 +4,14 @@
 //! "which TLS failures, how often, since when, from which clients". So the scanner must be
 //! as fast as reading the file: it reads into one fixed buffer, runs a single Aho-Corasick
 //! search over the whole buffer for the recognisers' literal anchors, and only for the rare
-//! lines that contain one does it parse the line and run the regexes (`crate::explain`).
-//! Ordinary lines are never copied or allocated. `.gz` files are decompressed on the fly.
+//! lines that contain one does it parse the line (`crate::pglog::line`) and run the regexes
+//! (`crate::explain`). Ordinary lines are never copied or allocated. `.gz` files are
+//! decompressed on the fly.
 //!
 //! Limits, on purpose: a line longer than the buffer (256 KiB) is only looked at in its first
 //! 256 KiB; csvlog records whose message spans several physical lines are seen line by line;
 //! the per-code top lists keep at most `MAX_DISTINCT` distinct values each (later new values
 //! are counted under `other`), so memory stays bounded whatever the input.
-
-pub mod line;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -23,7 +22,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
 use crate::explain::{recognisers, Recognisers};
-use line::parse_line;
+use crate::pglog::line::{connection_received_at, connection_received_prefixes, parse_line};
+use crate::pglog::translations;
 
 /// Size of the read buffer.
 pub const BUFFER_SIZE: usize = 256 * 1024;
@@ -208,37 +208,7 @@ impl HostBuf {
     }
 }
 
-/// The log_connections line that names the client of a backend pid.
-pub(crate) const CONNECTION_RECEIVED: &str = "connection received: host=";
 const PID_SLOTS: usize = 1 << 16;
-
-/// `[pid]` and host from a `connection received` line (any of `prefixes`).
-pub(crate) fn connection_received(line: &[u8], prefixes: &[String]) -> Option<(String, String)> {
-    prefixes.iter().find_map(|p| {
-        let at = memchr::memmem::find(line, p.as_bytes())?;
-        connection_received_at(line, at, at + p.len()).map(|(pid, h)| (pid.to_string(), h.to_string()))
-    })
-}
-
-/// Parse a connection-received line whose prefix occupies `at..host_start` (found by the
-/// scanner's automaton, so no second search). Plain byte work: these lines are frequent.
-fn connection_received_at(line: &[u8], at: usize, host_start: usize) -> Option<(u32, &str)> {
-    let rest = line.get(host_start..)?;
-    let host_len = rest.iter().position(|b| *b == b' ').unwrap_or(rest.len());
-    let host = std::str::from_utf8(&rest[..host_len]).ok()?;
-    let prefix = line.get(..at)?;
-    let mut i = 0;
-    while let Some(k) = memchr::memchr(b'[', &prefix[i..]) {
-        let s = i + k + 1;
-        let len = prefix[s..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if len > 0 && prefix.get(s + len) == Some(&b']') {
-            let pid = std::str::from_utf8(&prefix[s..s + len]).ok()?.parse::<u32>().ok()?;
-            return Some((pid, host));
-        }
-        i = s;
-    }
-    None
-}
 
 /// Which translated server messages the scanner looks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -365,7 +335,7 @@ fn build_automata(rec: &Recognisers, langs: &Languages, first: &[u8]) -> Result<
         Languages::Auto => Some(detect_languages(first)),
     };
     let mut groups = rec.server_anchor_groups(selected.as_deref(), GROUP_MAX);
-    let conn = crate::explain::connection_received_prefixes(selected.as_deref());
+    let conn = connection_received_prefixes(selected.as_deref());
     if groups.is_empty() {
         groups.push(Vec::new());
     }
@@ -419,9 +389,9 @@ pub fn detect_languages(first: &[u8]) -> Vec<String> {
         add("zh_CN");
     }
     // Translated severity words that are plain ASCII (de TIPP, fr ASTUCE …).
-    for (word, lang) in crate::explain::translated_severity_langs() {
-        if word.is_ascii() && text.contains(&format!("{word}:")) {
-            add(&lang);
+    for w in translations::severities() {
+        if w.text.is_ascii() && text.contains(&format!("{}:", w.text)) {
+            add(&w.lang);
         }
     }
     found
@@ -737,9 +707,6 @@ mod tests {
         assert_eq!(s.codes["cipher-mismatch"].count, 2);
         assert_eq!(s.codes["cipher-mismatch"].clients(), vec![Count { value: "10.7.7.7".into(), count: 1 }]);
         assert_eq!(s.candidate_lines, 2);
-        let en = [CONNECTION_RECEIVED.to_string()];
-        assert_eq!(connection_received(b"x [12] LOG:  connection received: host=::1 port=5", &en), Some(("12".into(), "::1".into())));
-        assert_eq!(connection_received(b"LOG:  connection received: host=h", &en), None);
         // Real PostgreSQL 15.18 output with lc_messages = 'de_DE.utf8' (translated severity,
         // quotes, "[unknown]" and connection line).
         let de = "2026-11-23 20:47:32.608 UTC [7053] [unbekannt]@[unbekannt] LOG:  Verbindung empfangen: Host=127.0.0.1 Port=54308\n\
@@ -758,6 +725,26 @@ mod tests {
         assert_eq!(s.codes["ssl-required-by-server"].clients()[0].value, "127.0.0.2");
         assert_eq!(s.codes["ssl-required-by-server"].users()[0].value, "postgres");
         assert!(s.codes["client-rejects-server-ca"].users().is_empty());
+    }
+
+    /// Random pieces of messages, prefixes and odd characters: neither `explain_text` nor the
+    /// scanner may panic on them.
+    #[test]
+    fn garbage_never_panics() {
+        let pieces = [
+            "could not accept SSL connection: ", "%", "%s", "\"", "(", ")", "FATAL:  ", "HINT:  ", "致命错误:  ",
+            "証明書", "\u{0}", "\u{7f}", "é", " ", "\n", "no pg_hba.conf entry for host \"", ", ", "{", ",",
+            "2026-03-01 10:00:00 UTC [1] ", "x509: certificate is valid for ", " not ", "between ", " and ",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut text = String::new();
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        let _ = crate::explain::explain_text(&text);
+        let mut s = Summary::default();
+        scan_reader(text.as_bytes(), &mut s).unwrap();
     }
 
     #[test]

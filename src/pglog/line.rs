@@ -7,7 +7,9 @@
 //! and reads timestamp, pid, user, database and client address only from forms that cannot be
 //! mistaken for something else (`user=`, `%u@%d` right before the marker, an IP address).
 //! Lines that are not server log lines (a pasted psql or driver error) come back as `Plain`
-//! with the whole text as message and no metadata.
+//! with the whole text as message and no metadata. log_connections' `connection received`
+//! lines (English or translated) give the client host of a backend pid, for prefixes that do
+//! not name the client themselves.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -66,10 +68,10 @@ pub(crate) fn severity_words() -> &'static [(String, &'static str)] {
     static WORDS: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
     WORDS.get_or_init(|| {
         let mut v: Vec<(String, &'static str)> = Vec::new();
-        for (text, en) in crate::explain::translated_severities() {
-            if let Some(e) = SEVERITIES_EN.iter().find(|s| **s == en) {
-                if !v.iter().any(|(t, _)| *t == text) {
-                    v.push((text, e));
+        for w in super::translations::severities() {
+            if let Some(e) = SEVERITIES_EN.iter().find(|s| **s == w.en) {
+                if !v.iter().any(|(t, _)| *t == w.text) {
+                    v.push((w.text.clone(), e));
                 }
             }
         }
@@ -152,6 +154,51 @@ pub(crate) fn host_without_port(h: &str) -> String {
         }
     }
     h.to_string()
+}
+
+/// The log_connections line that names the client of a backend pid.
+pub(crate) const CONNECTION_RECEIVED: &str = "connection received: host=";
+
+/// The text before the client host in log_connections' "connection received" line: English
+/// first, then the translations of `langs` (all if `None`).
+pub(crate) fn connection_received_prefixes(langs: Option<&[String]>) -> Vec<String> {
+    let mut v = vec![CONNECTION_RECEIVED.to_string()];
+    if let Ok(t) = super::translations::translations() {
+        for c in t.connection_received() {
+            if langs.is_none_or(|l| l.contains(&c.lang)) && !v.contains(&c.prefix) {
+                v.push(c.prefix.clone());
+            }
+        }
+    }
+    v
+}
+
+/// `[pid]` and host from a `connection received` line (any of `prefixes`).
+pub(crate) fn connection_received(line: &[u8], prefixes: &[String]) -> Option<(String, String)> {
+    prefixes.iter().find_map(|p| {
+        let at = memchr::memmem::find(line, p.as_bytes())?;
+        connection_received_at(line, at, at + p.len()).map(|(pid, h)| (pid.to_string(), h.to_string()))
+    })
+}
+
+/// Parse a connection-received line whose prefix occupies `at..host_start` (found by the
+/// scanner's automaton, so no second search). Plain byte work: these lines are frequent.
+pub(crate) fn connection_received_at(line: &[u8], at: usize, host_start: usize) -> Option<(u32, &str)> {
+    let rest = line.get(host_start..)?;
+    let host_len = rest.iter().position(|b| *b == b' ').unwrap_or(rest.len());
+    let host = std::str::from_utf8(&rest[..host_len]).ok()?;
+    let prefix = line.get(..at)?;
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'[', &prefix[i..]) {
+        let s = i + k + 1;
+        let len = prefix[s..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if len > 0 && prefix.get(s + len) == Some(&b']') {
+            let pid = std::str::from_utf8(&prefix[s..s + len]).ok()?.parse::<u32>().ok()?;
+            return Some((pid, host));
+        }
+        i = s;
+    }
+    None
 }
 
 /// Parse one line (without its newline).
@@ -494,6 +541,13 @@ mod tests {
         assert_eq!(l.client.as_deref(), Some("10.9.8.7"));
         assert_eq!(l.pid.as_deref(), Some("99"));
         assert!(l.hint.as_deref().is_some_and(|h| h.contains("TLSv1.3")));
+    }
+
+    #[test]
+    fn connection_received_lines() {
+        let en = [CONNECTION_RECEIVED.to_string()];
+        assert_eq!(connection_received(b"x [12] LOG:  connection received: host=::1 port=5", &en), Some(("12".into(), "::1".into())));
+        assert_eq!(connection_received(b"LOG:  connection received: host=h", &en), None);
     }
 
     #[test]
