@@ -171,6 +171,69 @@ fn is_unix_socket_path(host: &str, platform: Platform) -> bool {
 /// client certificate file defaults and value validation.
 pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError> {
     let platform = env.platform();
+    let mut warnings = Vec::new();
+    let (vals, service) = gather_values(info, env, platform, &mut warnings)?;
+    let lists = host_lists(&vals)?;
+    let login = login(&vals);
+    let sslsni = sni_setting(&vals, &mut warnings);
+    let mut hosts = host_entries(&lists, sslsni.value, platform)?;
+    let passfile = passwords(
+        &vals,
+        env,
+        platform,
+        &mut hosts,
+        &lists,
+        &login,
+        &mut warnings,
+    );
+    let tls = validate_tls(&vals)?;
+    let connect_timeout = validate_other(&vals)?;
+    let files = client_files(&vals, env, platform);
+    connect_warnings(tls.sslmode.value, &hosts, &mut warnings);
+    Ok(Resolved {
+        hosts,
+        host_source: lists.host_source,
+        port_source: lists.port_source,
+        user: login.user,
+        dbname: login.dbname,
+        sslmode: tls.sslmode,
+        sslnegotiation: tls.sslnegotiation,
+        sslsni,
+        sslcertmode: tls.sslcertmode,
+        ssl_min_protocol_version: tls.ssl_min_protocol_version,
+        ssl_max_protocol_version: tls.ssl_max_protocol_version,
+        sslrootcert: files.sslrootcert,
+        sslcert: files.sslcert,
+        sslkey: files.sslkey,
+        sslcrl: files.sslcrl,
+        sslcrldir: setting(&vals, "sslcrldir"),
+        sslpassword: nonempty(&vals, "sslpassword")
+            .map(|(v, s)| Setting::new(Secret::new(v.clone()), s.clone())),
+        connect_timeout,
+        service,
+        passfile,
+        settings: other_settings(&vals),
+        warnings,
+    })
+}
+
+/// A value that is set and not empty, with its source.
+fn nonempty<'a>(vals: &'a Values, k: &str) -> Option<&'a (String, Source)> {
+    vals.get(k).filter(|(v, _)| !v.is_empty())
+}
+
+/// A value that is set and not empty, as a [`Setting`].
+fn setting(vals: &Values, k: &str) -> Option<Setting<String>> {
+    nonempty(vals, k).map(|(v, s)| Setting::new(v.clone(), s.clone()))
+}
+
+/// Gathers values by precedence: connection string, service file, PG* environment, defaults.
+fn gather_values(
+    info: &ConnInfo,
+    env: &dyn Env,
+    platform: Platform,
+    warnings: &mut Vec<String>,
+) -> Result<(Values, Option<ServiceUse>), ConninfoError> {
     let mut vals: Values = info
         .values
         .iter()
@@ -179,9 +242,8 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
     for (k, secret) in &info.secrets {
         vals.insert(k, (secret.expose().to_string(), Source::ConnString));
     }
-    let mut warnings = Vec::new();
 
-    let service = apply_service(&mut vals, env, platform, &mut warnings)?;
+    let service = apply_service(&mut vals, env, platform, warnings)?;
 
     // Environment variables, then compiled-in defaults (conninfo_add_defaults).
     let mut sslmode_defaulted = false;
@@ -213,17 +275,31 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
             }
         }
     }
-    let system_roots = vals.get("sslrootcert").is_some_and(|(v, _)| v == "system");
-    if sslmode_defaulted && system_roots {
+    if sslmode_defaulted && system_roots(&vals) {
         vals.insert("sslmode", ("verify-full".into(), Source::Default));
     }
+    Ok((vals, service))
+}
 
-    let nonempty = |k: &str| vals.get(k).filter(|(v, _)| !v.is_empty());
-    let setting = |k: &str| nonempty(k).map(|(v, s)| Setting::new(v.clone(), s.clone()));
+/// Whether `sslrootcert=system` asks for the system's trusted roots.
+fn system_roots(vals: &Values) -> bool {
+    vals.get("sslrootcert").is_some_and(|(v, _)| v == "system")
+}
 
-    // Hosts and ports (connectOptions2).
-    let hostaddrs: Option<Vec<&str>> = nonempty("hostaddr").map(|(v, _)| v.split(',').collect());
-    let hostnames: Option<Vec<&str>> = nonempty("host").map(|(v, _)| v.split(',').collect());
+/// The host, hostaddr and port lists split at commas, all of one length.
+struct HostLists<'a> {
+    hostaddrs: Option<Vec<&'a str>>,
+    hostnames: Option<Vec<&'a str>>,
+    ports: Vec<&'a str>,
+    host_source: Source,
+    port_source: Source,
+}
+
+/// Splits the host/hostaddr/port lists and checks their lengths as connectOptions2 does.
+fn host_lists(vals: &Values) -> Result<HostLists<'_>, ConninfoError> {
+    let hostaddrs: Option<Vec<&str>> =
+        nonempty(vals, "hostaddr").map(|(v, _)| v.split(',').collect());
+    let hostnames: Option<Vec<&str>> = nonempty(vals, "host").map(|(v, _)| v.split(',').collect());
     let n = hostaddrs
         .as_ref()
         .or(hostnames.as_ref())
@@ -236,33 +312,51 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
             });
         }
     }
-    let host_source = nonempty("hostaddr")
-        .or(nonempty("host"))
+    let host_source = nonempty(vals, "hostaddr")
+        .or(nonempty(vals, "host"))
         .map_or(Source::Default, |(_, s)| s.clone());
-    let (port_text, port_source) = nonempty("port")
-        .map_or((String::new(), Source::Default), |(v, s)| {
-            (v.clone(), s.clone())
-        });
-    let mut port_list: Vec<&str> = if port_text.is_empty() {
+    let (port_text, port_source) =
+        nonempty(vals, "port").map_or(("", Source::Default), |(v, s)| (v.as_str(), s.clone()));
+    let mut ports: Vec<&str> = if port_text.is_empty() {
         vec![""]
     } else {
         port_text.split(',').collect()
     };
-    if port_list.len() == 1 {
-        port_list = vec![port_list[0]; n];
-    } else if port_list.len() != n {
+    if ports.len() == 1 {
+        ports = vec![ports[0]; n];
+    } else if ports.len() != n {
         return Err(ConninfoError::PortCount {
-            ports: port_list.len(),
+            ports: ports.len(),
             hosts: n,
         });
     }
+    Ok(HostLists {
+        hostaddrs,
+        hostnames,
+        ports,
+        host_source,
+        port_source,
+    })
+}
 
-    let user = setting("user");
-    let dbname = setting("dbname").or_else(|| {
+/// The user and database name; libpq's connectOptions2 defaults dbname to the user name.
+struct Login {
+    user: Option<Setting<String>>,
+    dbname: Option<Setting<String>>,
+}
+
+/// Defaults dbname to the user name, as connectOptions2 does.
+fn login(vals: &Values) -> Login {
+    let user = setting(vals, "user");
+    let dbname = setting(vals, "dbname").or_else(|| {
         user.as_ref()
             .map(|u| Setting::new(u.value.clone(), Source::Default))
     });
+    Login { user, dbname }
+}
 
+/// Reads sslsni as libpq does (only its first character counts), warning about other values.
+fn sni_setting(vals: &Values, warnings: &mut Vec<String>) -> Setting<bool> {
     let sslsni_raw = vals.get("sslsni").map_or("1", |(v, _)| v.as_str());
     let sslsni = Setting::new(
         sslsni_raw.starts_with('1'),
@@ -275,15 +369,25 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
             if sslsni.value { "on" } else { "off" }
         ));
     }
+    sslsni
+}
 
-    let mut hosts = Vec::with_capacity(n);
-    for (i, port_raw) in port_list.iter().enumerate() {
-        let hostaddr = hostaddrs
+/// Expands the host/hostaddr/port lists into HostEntry values (connectOptions2, SNI rule).
+fn host_entries(
+    lists: &HostLists,
+    sni_on: bool,
+    platform: Platform,
+) -> Result<Vec<HostEntry>, ConninfoError> {
+    let mut hosts = Vec::with_capacity(lists.ports.len());
+    for (i, port_raw) in lists.ports.iter().enumerate() {
+        let hostaddr = lists
+            .hostaddrs
             .as_ref()
             .and_then(|l| l.get(i))
             .filter(|a| !a.is_empty())
             .map(|a| a.to_string());
-        let mut host = hostnames
+        let mut host = lists
+            .hostnames
             .as_ref()
             .and_then(|l| l.get(i))
             .filter(|h| !h.is_empty())
@@ -309,7 +413,7 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
         let port = parse_port(port_raw)?;
         let sni = host
             .as_ref()
-            .filter(|h| sslsni.value && !is_unix_socket && !is_ip_literal(h))
+            .filter(|h| sni_on && !is_unix_socket && !is_ip_literal(h))
             .cloned();
         hosts.push(HostEntry {
             host,
@@ -321,9 +425,20 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
             password: None,
         });
     }
+    Ok(hosts)
+}
 
-    // Passwords: explicit/service/PGPASSWORD, else the password file, per host.
-    let passfile = setting("passfile").or_else(|| {
+/// Looks up passwords: password/PGPASSWORD for every host, else the password file per host.
+fn passwords(
+    vals: &Values,
+    env: &dyn Env,
+    platform: Platform,
+    hosts: &mut [HostEntry],
+    lists: &HostLists,
+    login: &Login,
+    warnings: &mut Vec<String>,
+) -> Option<Setting<String>> {
+    let passfile = setting(vals, "passfile").or_else(|| {
         let file = match platform {
             Platform::Unix => ".pgpass",
             Platform::Windows => "pgpass.conf",
@@ -331,8 +446,8 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
         user_dirs(env, platform)
             .map(|(_, dir)| Setting::new(join(platform, &dir, file), Source::Default))
     });
-    if let Some((pw, source)) = nonempty("password") {
-        for h in &mut hosts {
+    if let Some((pw, source)) = nonempty(vals, "password") {
+        for h in hosts {
             h.password = Some(Setting::new(Secret::new(pw.clone()), source.clone()));
         }
     } else if let Some(pf) = &passfile {
@@ -340,40 +455,47 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
             env,
             platform,
             file: pf,
-            warnings: &mut warnings,
+            warnings,
         };
         lookup.fill(
-            &mut hosts,
-            port_list.as_slice(),
-            dbname.as_ref(),
-            user.as_ref(),
+            hosts,
+            &lists.ports,
+            login.dbname.as_ref(),
+            login.user.as_ref(),
         );
     }
+    passfile
+}
 
-    // Value validation (connectOptions2).
-    check_choice(&vals, "channel_binding", &["disable", "prefer", "require"])?;
-    let sslmode = typed(&vals, "sslmode", SslMode::from_libpq)?;
+/// The TLS settings once validated.
+struct TlsChoices {
+    sslmode: Setting<SslMode>,
+    sslnegotiation: Setting<SslNegotiation>,
+    sslcertmode: Setting<SslCertMode>,
+    ssl_min_protocol_version: Option<Setting<TlsVersion>>,
+    ssl_max_protocol_version: Option<Setting<TlsVersion>>,
+}
+
+/// Validates sslmode/sslnegotiation/sslcertmode/protocol range with libpq's messages.
+fn validate_tls(vals: &Values) -> Result<TlsChoices, ConninfoError> {
+    check_choice(vals, "channel_binding", &["disable", "prefer", "require"])?;
+    let sslmode = typed(vals, "sslmode", SslMode::from_libpq)?;
     let sslmode = sslmode.unwrap_or_else(|| Setting::new(SslMode::Prefer, Source::Default));
-    let sslnegotiation = typed(&vals, "sslnegotiation", SslNegotiation::parse)?
+    let sslnegotiation = typed(vals, "sslnegotiation", SslNegotiation::parse)?
         .unwrap_or_else(|| Setting::new(SslNegotiation::Postgres, Source::Default));
     if sslnegotiation.value == SslNegotiation::Direct && sslmode.value < SslMode::Require {
         return Err(ConninfoError::WeakSslModeDirect {
             sslmode: sslmode.value.to_string(),
         });
     }
-    if system_roots && sslmode.value != SslMode::VerifyFull {
+    if system_roots(vals) && sslmode.value != SslMode::VerifyFull {
         return Err(ConninfoError::WeakSslModeSystemRoots {
             sslmode: sslmode.value.to_string(),
         });
     }
-    let version = |k: &'static str| match nonempty(k) {
+    let version = |k: &'static str| match nonempty(vals, k) {
         None => Ok(None),
-        Some((v, s)) => TlsVersion::parse_pg(v)
-            .map(|t| Some(Setting::new(t, s.clone())))
-            .ok_or_else(|| ConninfoError::InvalidValue {
-                keyword: k,
-                value: v.clone(),
-            }),
+        Some(_) => typed(vals, k, TlsVersion::parse_pg),
     };
     let ssl_min_protocol_version = version("ssl_min_protocol_version")?;
     let ssl_max_protocol_version = version("ssl_max_protocol_version")?;
@@ -382,11 +504,22 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
             return Err(ConninfoError::InvalidProtocolRange);
         }
     }
-    let sslcertmode = typed(&vals, "sslcertmode", SslCertMode::from_libpq)?
+    let sslcertmode = typed(vals, "sslcertmode", SslCertMode::from_libpq)?
         .unwrap_or_else(|| Setting::new(SslCertMode::Allow, Source::Default));
-    check_choice(&vals, "gssencmode", &["disable", "prefer", "require"])?;
+    Ok(TlsChoices {
+        sslmode,
+        sslnegotiation,
+        sslcertmode,
+        ssl_min_protocol_version,
+        ssl_max_protocol_version,
+    })
+}
+
+/// Validates gssencmode/target_session_attrs/load_balance_hosts and reads connect_timeout.
+fn validate_other(vals: &Values) -> Result<Option<Setting<u32>>, ConninfoError> {
+    check_choice(vals, "gssencmode", &["disable", "prefer", "require"])?;
     check_choice(
-        &vals,
+        vals,
         "target_session_attrs",
         &[
             "any",
@@ -397,23 +530,34 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
             "prefer-standby",
         ],
     )?;
-    check_choice(&vals, "load_balance_hosts", &["disable", "random"])?;
-    let connect_timeout = match vals.get("connect_timeout") {
-        None => None,
+    check_choice(vals, "load_balance_hosts", &["disable", "random"])?;
+    match vals.get("connect_timeout") {
+        None => Ok(None),
         Some((v, s)) => {
             let t = parse_int(v).ok_or_else(|| ConninfoError::InvalidInteger {
                 keyword: "connect_timeout",
                 value: v.clone(),
             })?;
-            (t > 0).then(|| Setting::new(t.max(2) as u32, s.clone()))
+            Ok((t > 0).then(|| Setting::new(t.max(2) as u32, s.clone())))
         }
-    };
+    }
+}
 
-    // Client certificate files (initialize_SSL): empty means "the default in the user dir".
-    let crl_given = nonempty("sslcrl").is_some() || nonempty("sslcrldir").is_some();
+/// The client certificate files, each given or defaulted into the user's directory.
+struct ClientFiles {
+    sslrootcert: Option<Setting<String>>,
+    sslcert: Option<Setting<String>>,
+    sslkey: Option<Setting<String>>,
+    sslcrl: Option<Setting<String>>,
+}
+
+/// Resolves client file defaults (~/.postgresql/...) as initialize_SSL does.
+fn client_files(vals: &Values, env: &dyn Env, platform: Platform) -> ClientFiles {
+    // Empty means "the default in the user dir".
+    let crl_given = nonempty(vals, "sslcrl").is_some() || nonempty(vals, "sslcrldir").is_some();
     let need_dir = ["sslcert", "sslkey", "sslrootcert"]
         .iter()
-        .any(|k| nonempty(k).is_none())
+        .any(|k| nonempty(vals, k).is_none())
         || !crl_given;
     let client_dir = if need_dir {
         user_dirs(env, platform).map(|(d, _)| d)
@@ -421,18 +565,23 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
         None
     };
     let file = |k: &str, default: &str| {
-        setting(k).or_else(|| {
+        setting(vals, k).or_else(|| {
             client_dir
                 .as_ref()
                 .map(|d| Setting::new(join(platform, d, default), Source::Default))
         })
     };
-    let sslrootcert = file("sslrootcert", "root.crt");
-    let sslcert = file("sslcert", "postgresql.crt");
-    let sslkey = file("sslkey", "postgresql.key");
-    let sslcrl = file("sslcrl", "root.crl");
+    ClientFiles {
+        sslrootcert: file("sslrootcert", "root.crt"),
+        sslcert: file("sslcert", "postgresql.crt"),
+        sslkey: file("sslkey", "postgresql.key"),
+        sslcrl: file("sslcrl", "root.crl"),
+    }
+}
 
-    if sslmode.value == SslMode::VerifyFull && hosts.iter().any(|h| h.host.is_none()) {
+/// Warnings: what libpq would fail on or silently ignore at connect time for this sslmode.
+fn connect_warnings(sslmode: SslMode, hosts: &[HostEntry], warnings: &mut Vec<String>) {
+    if sslmode == SslMode::VerifyFull && hosts.iter().any(|h| h.host.is_none()) {
         warnings.push(
             "sslmode=verify-full needs a host name to check the certificate against, but a host \
              is given only as hostaddr; libpq fails with \"host name must be specified for a \
@@ -440,74 +589,52 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
                 .to_string(),
         );
     }
-    if sslmode.value >= SslMode::Require {
+    if sslmode >= SslMode::Require {
         for h in hosts.iter().filter(|h| h.is_unix_socket) {
             warnings.push(format!(
                 "host {} is a Unix-domain socket: libpq never uses TLS there, so sslmode={} has no effect for it",
                 h.host.as_deref().unwrap_or(""),
-                sslmode.value
+                sslmode
             ));
         }
     }
+}
 
-    let typed_keys = [
-        "host",
-        "hostaddr",
-        "port",
-        "user",
-        "dbname",
-        "password",
-        "passfile",
-        "service",
-        "sslmode",
-        "sslnegotiation",
-        "sslsni",
-        "sslcertmode",
-        "ssl_min_protocol_version",
-        "ssl_max_protocol_version",
-        "sslrootcert",
-        "sslcert",
-        "sslkey",
-        "sslcrl",
-        "sslcrldir",
-        "sslpassword",
-        "connect_timeout",
-    ];
-    let settings = vals
-        .iter()
+/// Keywords [`Resolved`] has a typed field for; [`other_settings`] leaves them out.
+const TYPED_KEYS: [&str; 21] = [
+    "host",
+    "hostaddr",
+    "port",
+    "user",
+    "dbname",
+    "password",
+    "passfile",
+    "service",
+    "sslmode",
+    "sslnegotiation",
+    "sslsni",
+    "sslcertmode",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslcrl",
+    "sslcrldir",
+    "sslpassword",
+    "connect_timeout",
+];
+
+/// Collects every other keyword with a value, raw with its source, leaving secrets out.
+fn other_settings(vals: &Values) -> BTreeMap<&'static str, Setting<String>> {
+    vals.iter()
         .filter(|(k, (v, s))| {
             let secret = keyword(k).is_some_and(|kw| kw.secret);
             let empty_default = v.is_empty() && *s == Source::Default;
-            !(typed_keys.contains(k) || secret || empty_default)
+            !(TYPED_KEYS.contains(k) || secret || empty_default)
         })
         .map(|(k, (v, s))| (*k, Setting::new(v.clone(), s.clone())))
-        .collect();
-
-    Ok(Resolved {
-        hosts,
-        host_source,
-        port_source,
-        user,
-        dbname,
-        sslmode,
-        sslnegotiation,
-        sslsni,
-        sslcertmode,
-        ssl_min_protocol_version,
-        ssl_max_protocol_version,
-        sslrootcert,
-        sslcert,
-        sslkey,
-        sslcrl,
-        sslcrldir: setting("sslcrldir"),
-        sslpassword: nonempty("sslpassword")
-            .map(|(v, s)| Setting::new(Secret::new(v.clone()), s.clone())),
-        connect_timeout,
-        service,
-        passfile,
-        settings,
-        warnings,
-    })
+        .collect()
 }
 
 /// libpq's SNI rule: no SNI for anything that looks like an IPv4 or IPv6 literal.
