@@ -97,6 +97,9 @@ pub struct Facts {
     pub rotation: Option<RotationReport>,
     #[serde(skip)]
     pub cert_login: Option<CertLogin>,
+    /// pgtls's own connection (for SQL) failed, in libpq's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_error: Option<String>,
 }
 
 impl Facts {

@@ -7,6 +7,7 @@ pub mod tls;
 pub mod probe;
 pub mod profile;
 pub mod checks;
+pub mod facts;
 pub mod lab;
 pub mod report;
 pub mod sessions;

@@ -42,7 +42,7 @@ mod trust_path;
 mod trust_store;
 
 pub use client_files::libpq_key_verdict;
-pub use config::weak_ciphers::weak_elements;
+pub use ciphers::weak_elements;
 
 /// The client range a scan is compared with (`pgtls protocols --client …`).
 pub use protocol_version::ClientRange;
@@ -92,8 +92,8 @@ pub struct Check {
 }
 
 macro_rules! check {
-    ($m:ident) => {
-        Check { name: stringify!($m), codes: $m::CODES, run: $m::check }
+    ($($m:ident)::+) => {
+        Check { name: stringify!($($m)::+), codes: $($m)::+::CODES, run: $($m)::+::check }
     };
 }
 

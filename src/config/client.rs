@@ -7,53 +7,11 @@
 
 use std::path::PathBuf;
 
+pub use crate::trust::TrustSource;
+pub use crate::wire::TlsVersion;
+
 /// libpq's sslmode values, the common vocabulary.
 pub use crate::conninfo::SslMode;
-
-/// TLS protocol versions as the configurations name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TlsVersion {
-    Tls1_0,
-    Tls1_1,
-    Tls1_2,
-    Tls1_3,
-}
-
-impl TlsVersion {
-    /// PostgreSQL's names: `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3` (case-insensitive).
-    pub fn parse_pg(s: &str) -> Option<TlsVersion> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "tlsv1" => TlsVersion::Tls1_0,
-            "tlsv1.1" => TlsVersion::Tls1_1,
-            "tlsv1.2" => TlsVersion::Tls1_2,
-            "tlsv1.3" => TlsVersion::Tls1_3,
-            _ => return None,
-        })
-    }
-    pub fn pg_name(self) -> &'static str {
-        match self {
-            TlsVersion::Tls1_0 => "TLSv1",
-            TlsVersion::Tls1_1 => "TLSv1.1",
-            TlsVersion::Tls1_2 => "TLSv1.2",
-            TlsVersion::Tls1_3 => "TLSv1.3",
-        }
-    }
-}
-
-/// Where the client gets the certificates it trusts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrustSource {
-    /// Nothing configured.
-    None,
-    /// The operating system's CA store.
-    System,
-    /// The JVM's default trust store (cacerts).
-    JavaDefault,
-    /// These CA files.
-    Files(Vec<PathBuf>),
-    /// A custom implementation (e.g. a pgJDBC `sslfactory` class) whose behaviour is unknown.
-    Custom(String),
-}
 
 /// A client's TLS configuration in libpq terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +25,8 @@ pub struct ClientTlsSettings {
     /// The certificate is checked against the host name; `None` when the driver version
     /// or a custom class decides.
     pub checks_hostname: Option<bool>,
-    pub trust: TrustSource,
+    /// Where the trusted certificates come from; empty when nothing is configured.
+    pub trust: Vec<TrustSource>,
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
     pub min_version: Option<TlsVersion>,

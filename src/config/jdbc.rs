@@ -118,20 +118,20 @@ impl JdbcUrl {
                 if mode != SslMode::Disable {
                     notes.push("sslfactory=org.postgresql.ssl.NonValidatingFactory accepts any server certificate: remove it and set sslrootcert".into());
                 }
-                (false, TrustSource::None)
+                (false, vec![])
             }
-            DEFAULT_JAVA_FACTORY => (verifying_mode, TrustSource::JavaDefault),
+            DEFAULT_JAVA_FACTORY => (verifying_mode, vec![TrustSource::JavaDefault]),
             LIBPQ_FACTORY if verifying_mode => {
                 let root = self.param("sslrootcert").map(PathBuf::from).unwrap_or_else(|| dot.join("root.crt"));
                 if self.param("sslrootcert").is_none() {
                     origins.push(("sslrootcert".into(), "pgJDBC default".into()));
                 }
-                (true, TrustSource::Files(vec![root]))
+                (true, vec![TrustSource::File(root)])
             }
-            LIBPQ_FACTORY => (false, TrustSource::None),
+            LIBPQ_FACTORY => (false, vec![]),
             other => {
                 notes.push(format!("custom sslfactory {other}: its validation cannot be judged from the URL"));
-                (verifying_mode, TrustSource::Custom(other.to_string()))
+                (verifying_mode, vec![TrustSource::Custom(other.to_string())])
             }
         };
         let checks_hostname = if self.param("sslhostnameverifier").is_some() {
@@ -257,17 +257,17 @@ mod tests {
     fn pgjdbc_semantics_table() {
         let home = Path::new("/home/app");
         // (query, mode, verifies_server, checks_hostname, trust)
-        let table: &[(&str, SslMode, bool, Option<bool>, TrustSource)] = &[
-            ("", SslMode::Prefer, false, Some(false), TrustSource::None),
-            ("ssl=true", SslMode::VerifyFull, true, Some(true), TrustSource::Files(vec!["/home/app/.postgresql/root.crt".into()])),
-            ("ssl", SslMode::VerifyFull, true, Some(true), TrustSource::Files(vec!["/home/app/.postgresql/root.crt".into()])),
-            ("ssl=false", SslMode::Prefer, false, Some(false), TrustSource::None),
-            ("ssl=true&sslmode=require", SslMode::Require, false, Some(false), TrustSource::None),
-            ("sslmode=verify-ca&sslrootcert=/ca.pem", SslMode::VerifyCa, true, Some(false), TrustSource::Files(vec!["/ca.pem".into()])),
-            ("ssl=true&sslfactory=org.postgresql.ssl.NonValidatingFactory", SslMode::VerifyFull, false, Some(true), TrustSource::None),
-            ("sslmode=verify-full&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory", SslMode::VerifyFull, true, Some(true), TrustSource::JavaDefault),
-            ("sslmode=verify-full&sslhostnameverifier=com.x.V", SslMode::VerifyFull, true, None, TrustSource::Files(vec!["/home/app/.postgresql/root.crt".into()])),
-            ("sslmode=disable", SslMode::Disable, false, Some(false), TrustSource::None),
+        let table: &[(&str, SslMode, bool, Option<bool>, Vec<TrustSource>)] = &[
+            ("", SslMode::Prefer, false, Some(false), vec![]),
+            ("ssl=true", SslMode::VerifyFull, true, Some(true), vec![TrustSource::File("/home/app/.postgresql/root.crt".into())]),
+            ("ssl", SslMode::VerifyFull, true, Some(true), vec![TrustSource::File("/home/app/.postgresql/root.crt".into())]),
+            ("ssl=false", SslMode::Prefer, false, Some(false), vec![]),
+            ("ssl=true&sslmode=require", SslMode::Require, false, Some(false), vec![]),
+            ("sslmode=verify-ca&sslrootcert=/ca.pem", SslMode::VerifyCa, true, Some(false), vec![TrustSource::File("/ca.pem".into())]),
+            ("ssl=true&sslfactory=org.postgresql.ssl.NonValidatingFactory", SslMode::VerifyFull, false, Some(true), vec![]),
+            ("sslmode=verify-full&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory", SslMode::VerifyFull, true, Some(true), vec![TrustSource::JavaDefault]),
+            ("sslmode=verify-full&sslhostnameverifier=com.x.V", SslMode::VerifyFull, true, None, vec![TrustSource::File("/home/app/.postgresql/root.crt".into())]),
+            ("sslmode=disable", SslMode::Disable, false, Some(false), vec![]),
         ];
         for (q, mode, verifies, host, trust) in table {
             let u = JdbcUrl::parse(&format!("jdbc:postgresql://h/db?{q}")).unwrap();

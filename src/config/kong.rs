@@ -147,11 +147,11 @@ impl KongConf {
             .filter_map(|k| self.get(k).map(|v| (k.to_string(), v.origin.clone())))
             .collect();
         let min_version = match self.get("pg_ssl_version") {
-            None => Some(TlsVersion::Tls1_2),
+            None => Some(TlsVersion::TLSv1_2),
             Some(v) => match v.value.to_ascii_lowercase().as_str() {
-                "tlsv1_1" => Some(TlsVersion::Tls1_1),
-                "tlsv1_2" => Some(TlsVersion::Tls1_2),
-                "tlsv1_3" => Some(TlsVersion::Tls1_3),
+                "tlsv1_1" => Some(TlsVersion::TLSv1_1),
+                "tlsv1_2" => Some(TlsVersion::TLSv1_2),
+                "tlsv1_3" => Some(TlsVersion::TLSv1_3),
                 "any" => None,
                 _ => {
                     return Err(KongError::Value {
@@ -178,15 +178,15 @@ impl KongConf {
         let trust = match self.trusted_certificates() {
             None => {
                 notes.push("lua_ssl_trusted_certificate is not set: Kong 3.x defaults to \"system\" (the OS CA store), older versions trust nothing".into());
-                TrustSource::None
+                vec![]
             }
-            Some(list) if list.is_empty() => TrustSource::None,
-            Some(list) if list.iter().all(|s| s == "system") => TrustSource::System,
+            Some(list) if list.is_empty() => vec![],
+            Some(list) if list.iter().all(|s| s == "system") => vec![TrustSource::System { ssl_cert_file: None }],
             Some(list) => {
                 if list.iter().any(|s| s == "system") {
                     notes.push("lua_ssl_trusted_certificate mixes \"system\" with files; both are trusted".into());
                 }
-                TrustSource::Files(list.into_iter().filter(|s| s != "system").map(PathBuf::from).collect())
+                list.into_iter().filter(|s| s != "system").map(|s| TrustSource::File(PathBuf::from(s))).collect()
             }
         };
         if ssl && verify {
@@ -288,11 +288,11 @@ mod tests {
     fn versions_trust_and_errors() {
         let s = conf("pg_ssl = on\npg_ssl_version = any\nlua_ssl_trusted_certificate = system\npg_ssl_cert = /c.crt\npg_ssl_cert_key = /c.key").tls_settings().unwrap();
         assert_eq!(s.min_version, None);
-        assert_eq!(s.trust, TrustSource::System);
+        assert_eq!(s.trust, vec![TrustSource::System { ssl_cert_file: None }]);
         assert_eq!(s.client_cert, Some(PathBuf::from("/c.crt")));
         let s = conf("pg_ssl = on\npg_ssl_version = tlsv1_3\nlua_ssl_trusted_certificate = /ca.pem").tls_settings().unwrap();
-        assert_eq!(s.min_version, Some(TlsVersion::Tls1_3));
-        assert_eq!(s.trust, TrustSource::Files(vec!["/ca.pem".into()]));
+        assert_eq!(s.min_version, Some(TlsVersion::TLSv1_3));
+        assert_eq!(s.trust, vec![TrustSource::File("/ca.pem".into())]);
         let e = conf("pg_ssl = maybe").tls_settings().unwrap_err().to_string();
         assert!(e.contains("/etc/kong/kong.conf:1") && e.contains("pg_ssl"), "{e}");
         let e = conf("pg_ssl_version = tls1.2").tls_settings().unwrap_err().to_string();

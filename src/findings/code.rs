@@ -89,6 +89,7 @@ codes! {
     ClientKeyMismatch = "client-key-mismatch",
     ReplicaChainDiffers = "replica-chain-differs",
     ConnectionFails = "connection-fails",
+    CheckIncomplete = "check-incomplete",
 }
 
 impl fmt::Display for Code {

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::net::{self, FailureKind, Negotiated, NetError, Step, Timeouts};
 use crate::tls::{self, HandshakeError, HandshakeOptions, TlsFacts};
-use crate::wire::ALPN_POSTGRESQL;
+use crate::wire::{TlsVersion, ALPN_POSTGRESQL};
 use crate::x509::Cert;
 
 pub use crate::wire::SslNegotiation;
@@ -87,10 +87,24 @@ pub struct ProbeFacts {
 }
 
 /// The TLS versions the client allows (libpq's ssl_min_protocol_version / ssl_max_protocol_version).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientVersions {
-    pub min: Option<String>,
-    pub max: Option<String>,
+    pub min: TlsVersion,
+    pub max: Option<TlsVersion>,
+}
+
+impl Default for ClientVersions {
+    /// libpq's defaults: TLSv1.2 and newer.
+    fn default() -> Self {
+        ClientVersions { min: TlsVersion::TLSv1_2, max: None }
+    }
+}
+
+impl ClientVersions {
+    /// The range of a client profile.
+    pub fn of(p: &crate::profile::ClientProfile) -> ClientVersions {
+        ClientVersions { min: p.tls_min, max: p.tls_max }
+    }
 }
 
 /// Probe one endpoint with every version pgtls's handshake speaks (TLS 1.2 and 1.3).
@@ -148,12 +162,11 @@ fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts:
             Err(e) => return fail(facts, e),
         }
     }
-    let is = |v: &Option<String>, names: &[&str]| v.as_deref().is_some_and(|x| names.iter().any(|n| n.eq_ignore_ascii_case(x)));
     let opts = HandshakeOptions {
         sni: target.sni.clone(),
         alpn: vec![ALPN_POSTGRESQL.to_vec()],
-        only_tls12: is(&client.max, &["TLSv1.2"]),
-        only_tls13: is(&client.min, &["TLSv1.3"]),
+        only_tls12: client.max.is_some_and(|m| m <= TlsVersion::TLSv1_2),
+        only_tls13: client.min >= TlsVersion::TLSv1_3,
     };
     let outcome = tls::handshake(sock, &opts);
     match crate::x509::parse_chain(&outcome.chain_der) {
@@ -168,7 +181,7 @@ fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts:
 
 /// A small raw scan after a failed handshake, so findings can name the server's side.
 fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) {
-    use crate::tls::scan::{fetch_hello, scan, TlsVersion, ScanOptions};
+    use crate::tls::scan::{fetch_hello, scan, ScanOptions};
     let host = target.hostaddr.as_deref().unwrap_or(&target.host);
     let Ok(addrs) = net::resolve(host, target.port, timeouts.connect) else { return };
     let conn = net::TlsStart { addrs, endpoint: target.endpoint(), direct: target.negotiation == SslNegotiation::Direct, timeouts };

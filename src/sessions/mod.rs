@@ -95,6 +95,11 @@ pub struct SessionFacts {
     pub hba_rules: Option<Vec<HbaRuleRow>>,
     /// Why hba rules are missing (no privilege …).
     pub hba_note: Option<String>,
+    /// The role pgtls connected as.
+    pub role: String,
+    /// The role sees every session (superuser or member of pg_read_all_stats); otherwise
+    /// pg_stat_ssl and pg_stat_activity show it only its own.
+    pub sees_all_sessions: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -236,6 +241,15 @@ async fn gather_async(t: &SessionTarget) -> Result<SessionFacts, SessionError> {
     let q = |e: tokio_postgres::Error| SessionError::Query { endpoint: endpoint.clone(), message: error_text(&e) };
     client.batch_execute("BEGIN TRANSACTION READ ONLY").await.map_err(q)?;
     let server_version: String = client.query_one("SELECT version()", &[]).await.map_err(q)?.get(0);
+    let who = client
+        .query_one(
+            "SELECT current_user::text, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) \
+             OR pg_has_role(current_user, 'pg_read_all_stats', 'member')",
+            &[],
+        )
+        .await
+        .map_err(q)?;
+    let (role, sees_all_sessions): (String, bool) = (who.get(0), who.get(1));
     let own_connection_ssl: bool = client
         .query_one("SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)", &[])
         .await
@@ -309,7 +323,18 @@ async fn gather_async(t: &SessionTarget) -> Result<SessionFacts, SessionError> {
     let _ = client.batch_execute("ROLLBACK").await;
     drop(client);
     let _ = conn_task.await;
-    Ok(SessionFacts { server_version, own_connection_ssl, groups, ssl_is_used, sslinfo_installed, settings, hba_rules, hba_note })
+    Ok(SessionFacts {
+        server_version,
+        own_connection_ssl,
+        groups,
+        ssl_is_used,
+        sslinfo_installed,
+        settings,
+        hba_rules,
+        hba_note,
+        role,
+        sees_all_sessions,
+    })
 }
 
 /// The server's message when there is one (tokio-postgres's Display hides it behind "db error").

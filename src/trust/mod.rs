@@ -22,7 +22,6 @@ use std::path::{Path, PathBuf};
 use ::time::OffsetDateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::findings::{Code, Finding, Severity};
 pub use crate::x509::{Cert, CertKind};
 
 /// The default Java keystore password, also the one Debian uses for `cacerts`.
@@ -67,6 +66,10 @@ pub enum TrustError {
     },
     #[error("{path} is larger than {MAX_FILE_BYTES} bytes; not a trust store")]
     TooLarge { path: PathBuf },
+    #[error("no Java trust store found ($JAVA_HOME/lib/security/cacerts, /etc/ssl/certs/java/cacerts); install a JRE or set JAVA_HOME")]
+    NoJavaStore,
+    #[error("the trust of {name} cannot be read by pgtls (a custom implementation); audit the store it uses directly")]
+    Unknown { name: String },
     #[error("no system trust store found ({SYSTEM_BUNDLE} and {SYSTEM_DIR} are missing); install the ca-certificates package")]
     NoSystemStore,
 }
@@ -91,6 +94,16 @@ pub enum TrustSource {
         path: PathBuf,
         password: String,
     },
+    /// The JVM's default trust store (`cacerts`), as pgJDBC's DefaultJavaSSLFactory uses it.
+    JavaDefault,
+    /// A custom implementation (e.g. a pgJDBC `sslfactory` class) whose trust is unknown.
+    Custom(String),
+}
+
+/// Where the JVM keeps its default trust store on this machine.
+pub fn java_cacerts() -> Option<PathBuf> {
+    let home = std::env::var_os("JAVA_HOME").map(|h| PathBuf::from(h).join("lib/security/cacerts"));
+    home.into_iter().chain([PathBuf::from("/etc/ssl/certs/java/cacerts")]).find(|p| p.is_file())
 }
 
 impl fmt::Display for TrustSource {
@@ -106,6 +119,8 @@ impl fmt::Display for TrustSource {
             } => write!(f, "system store"),
             TrustSource::Jks { path, .. } => write!(f, "JKS keystore {}", path.display()),
             TrustSource::Pkcs12 { path, .. } => write!(f, "PKCS#12 keystore {}", path.display()),
+            TrustSource::JavaDefault => write!(f, "the JVM's default trust store (cacerts)"),
+            TrustSource::Custom(name) => write!(f, "custom trust ({name}), behaviour unknown"),
         }
     }
 }
@@ -231,6 +246,14 @@ pub fn load(source: &TrustSource) -> Result<TrustStore, TrustError> {
             let data = read_limited(path)?;
             entries_store(path, keystore::read_pkcs12(path, &data, password)?, false)
         }
+        TrustSource::JavaDefault => {
+            let path = java_cacerts().ok_or(TrustError::NoJavaStore)?;
+            let inner = sniff(&path, None)?;
+            let mut s = load(&inner)?;
+            s.source = desc;
+            return Ok(s);
+        }
+        TrustSource::Custom(name) => return Err(TrustError::Unknown { name: name.clone() }),
     };
     store.source = desc;
     Ok(store)
@@ -440,83 +463,17 @@ fn is_hash_name(p: &Path) -> bool {
         && n.chars().all(|c| c.is_ascii_digit())
 }
 
-/// Diagnose trust stores: pinned intermediates and leaves, expired or not-yet-valid entries,
-/// duplicates, weak entries.
-pub fn audit(stores: &[TrustStore], at: OffsetDateTime) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for store in stores {
-        let flags = store.describe(at);
-        for (e, f) in store.entries.iter().zip(&flags) {
-            let c = &e.cert;
-            let ev = |fnd: Finding| {
-                fnd.evidence("store", store.source.clone())
-                    .evidence("entry", format!("{} ({})", e.index, e.label))
-                    .evidence("subject", c.subject.clone())
-                    .evidence("issuer", c.issuer.clone())
-                    .evidence("sha256", c.sha256.clone())
-            };
-            match c.kind {
-                CertKind::Intermediate => out.push(ev(Finding::new(Code::PinnedIntermediate).detail(format!(
-                    "{} entry {} is an intermediate CA ({}), not a self-signed root. libpq does not accept it as an anchor on its own, and the provider can replace it at any time.",
-                    store.source, e.label, c.subject
-                )))),
-                CertKind::Leaf => out.push(ev(Finding::new(Code::PinnedLeaf).detail(format!(
-                    "{} entry {} is an end-entity (server) certificate ({}), not a CA. Pinning it breaks at the next certificate renewal.",
-                    store.source, e.label, c.subject
-                )))),
-                CertKind::Root => {}
-            }
-            if f.expired {
-                out.push(ev(Finding::new(Code::CertExpired).detail(format!(
-                    "{} entry {} ({}) expired on {}.",
-                    store.source,
-                    e.label,
-                    c.subject,
-                    c.not_after.date()
-                ))));
-            } else if f.not_yet_valid {
-                out.push(ev(Finding::new(Code::CertNotYetValid).detail(format!(
-                    "{} entry {} ({}) is not valid before {}.",
-                    store.source,
-                    e.label,
-                    c.subject,
-                    c.not_before.date()
-                ))));
-            }
-            if let Some(first) = f.duplicate_of {
-                out.push(ev(Finding::new(Code::DuplicateTrustEntry).detail(format!(
-                    "{} entry {} is the same certificate as entry {}.",
-                    store.source, e.label, first
-                ))));
-            }
-            if f.weak {
-                // OpenSSL never checks a trust anchor's own signature, so only the key matters there.
-                let only_self_sig =
-                    c.kind == CertKind::Root && c.weak.iter().all(|w| w.ends_with("signature"));
-                let fnd = ev(Finding::new(Code::WeakTrustEntry).detail(format!(
-                    "{} entry {} ({}): {}.",
-                    store.source,
-                    e.label,
-                    c.subject,
-                    c.weak.join(", ")
-                )));
-                out.push(if only_self_sig {
-                    fnd.severity(Severity::Info)
-                } else {
-                    fnd
-                });
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 pub(crate) mod testpki;
 
 #[cfg(test)]
 mod tests {
     use super::testpki::*;
+
+    fn audit(stores: Vec<TrustStore>) -> Vec<crate::findings::Finding> {
+        let facts = crate::facts::Facts { stores, ..Default::default() };
+        crate::checks::run(&facts, &crate::checks::Context::default())
+    }
     use super::*;
 
     fn store_file(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
@@ -558,7 +515,7 @@ mod tests {
         );
         assert_eq!(flags[3].duplicate_of, Some(1));
         assert!(flags[4].expired && !flags[0].expired);
-        let codes: Vec<String> = audit(&[store], now()).into_iter().map(|f| f.code.to_string()).collect();
+        let codes: Vec<String> = audit(vec![store]).into_iter().map(|f| f.code.to_string()).collect();
         assert_eq!(
             codes,
             [
@@ -693,7 +650,7 @@ mod tests {
             return;
         };
         let s = TrustStore::from_certs("mem", vec![Cert::from_der(&der, "test").unwrap()]);
-        let f = audit(&[s], now());
+        let f = audit(vec![s]);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].code, "weak-trust-entry");
         assert_eq!(

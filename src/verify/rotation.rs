@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::short_name;
-use crate::findings::{Code, Finding};
 use crate::trust::{pem::to_pem, TrustStore};
 use crate::x509::{Cert, CertKind};
 
@@ -126,12 +125,12 @@ pub struct RootStatus {
 #[derive(Debug, Clone, Serialize)]
 pub struct RotationReport {
     pub profile: String,
+    pub title: String,
     pub store: String,
     pub roots: Vec<RootStatus>,
     /// Store entries that pin the provider's intermediates or server certificates.
     pub pinned: Vec<String>,
     pub ready: bool,
-    pub findings: Vec<Finding>,
 }
 
 /// Is `store` ready for the rotation described by `profile`, at `at`?
@@ -191,51 +190,14 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
         })
         .collect();
 
-    let missing: Vec<&RootStatus> = roots.iter().filter(|r| r.required && !r.present).collect();
-    let ready = missing.is_empty() && pinned.is_empty();
-    let mut findings = Vec::new();
-    if !missing.is_empty() {
-        let mut f = Finding::new(Code::RotationUnready).detail(format!(
-            "{}: {} does not contain {}; after the rotation the server chain ends there and verify-ca/verify-full clients fail.",
-            profile.title,
-            store.source,
-            missing.iter().map(|r| r.cn.as_str()).collect::<Vec<_>>().join(", ")
-        ));
-        for r in &missing {
-            f = f.evidence(
-                format!("missing {}", r.cn),
-                r.unusable
-                    .clone()
-                    .unwrap_or_else(|| "not in the store".into()),
-            );
-        }
-        findings.push(
-            f.evidence("profile", profile.name.clone())
-                .evidence("store", store.source.clone()),
-        );
-    }
-    if !pinned.is_empty() {
-        let mut f = Finding::new(Code::RotationUnready).detail(format!(
-            "{}: {} pins {} certificate(s) from the provider's chains; the rotation replaces them.",
-            profile.title,
-            store.source,
-            pinned.len()
-        ));
-        for (i, p) in pinned.iter().enumerate() {
-            f = f.evidence(format!("pinned {}", i + 1), p.clone());
-        }
-        findings.push(
-            f.evidence("profile", profile.name.clone())
-                .evidence("store", store.source.clone()),
-        );
-    }
+    let ready = roots.iter().all(|r| !r.required || r.present) && pinned.is_empty();
     RotationReport {
         profile: profile.name.clone(),
         store: store.source.clone(),
         roots,
+        title: profile.title.clone(),
         pinned,
         ready,
-        findings,
     }
 }
 
@@ -348,8 +310,10 @@ mod tests {
             let store = TrustStore::from_certs(name, certs.iter().map(|c| c.info()).collect());
             let r = check(&p, &store, now());
             assert_eq!(r.ready, ready, "{name}: {r:#?}");
-            assert_eq!(r.findings.len(), nfind, "{name}: {:#?}", r.findings);
-            assert!(r.findings.iter().all(|f| f.code == "rotation-unready"));
+            let facts = crate::facts::Facts { rotation: Some(r), ..Default::default() };
+            let found = crate::checks::run(&facts, &crate::checks::Context::default());
+            assert_eq!(found.len(), nfind, "{name}: {found:#?}");
+            assert!(found.iter().all(|f| f.code == "rotation-unready"));
         }
     }
 

@@ -65,6 +65,8 @@ struct Raw {
     subject: Vec<u8>,
     issuer: Vec<u8>,
     spki: Vec<u8>,
+    /// The subjectPublicKey BIT STRING's contents (RSAPublicKey DER, EC point, Ed25519 key).
+    key_bits: Vec<u8>,
     sans: Vec<San>,
 }
 
@@ -325,7 +327,13 @@ impl Cert {
             ext_key_usage,
             weak,
             der: der.to_vec(),
-            raw: Raw { subject: subject_raw, issuer: issuer_raw, spki: spki.raw.to_vec(), sans },
+            raw: Raw {
+                subject: subject_raw,
+                issuer: issuer_raw,
+                spki: spki.raw.to_vec(),
+                key_bits: spki.subject_public_key.data.to_vec(),
+                sans,
+            },
         })
     }
 
@@ -477,6 +485,48 @@ fn oid_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
     x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
         .map(String::from)
         .unwrap_or_else(|_| oid.to_id_string())
+}
+
+/// The certificates of a PEM text (`CERTIFICATE`, `X509 CERTIFICATE`, `TRUSTED CERTIFICATE`
+/// blocks), in order; blocks that do not parse are skipped.
+pub fn pem_certs(bytes: &[u8]) -> Vec<Cert> {
+    x509_parser::pem::Pem::iter_from_buffer(bytes)
+        .map_while(Result::ok)
+        .filter(|p| matches!(p.label.as_str(), "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"))
+        .enumerate()
+        .filter_map(|(i, p)| Cert::from_der(&p.contents, &format!("block {}", i + 1)).ok())
+        .collect()
+}
+
+/// The public key of a PEM private key, encoded as in a certificate's subjectPublicKey (PKCS#8,
+/// PKCS#1 RSA and SEC1 EC keys; Ed25519 as PKCS#8). `None` for encrypted or unknown keys.
+pub fn private_key_public_bits(key_pem: &[u8]) -> Option<Vec<u8>> {
+    use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
+    let text = std::str::from_utf8(key_pem).ok()?;
+    let block = pem::parse_many(text).ok()?.into_iter().find(|p| p.tag().ends_with("PRIVATE KEY"))?;
+    let der = block.contents();
+    let ec = [
+        &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+        &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+        &signature::ECDSA_P521_SHA512_ASN1_SIGNING,
+    ];
+    match block.tag() {
+        "RSA PRIVATE KEY" => RsaKeyPair::from_der(der).ok().map(|k| k.public_key().as_ref().to_vec()),
+        "EC PRIVATE KEY" => ec.iter().find_map(|a| EcdsaKeyPair::from_private_key_der(a, der).ok()).map(|k| k.public_key().as_ref().to_vec()),
+        "PRIVATE KEY" => RsaKeyPair::from_pkcs8(der)
+            .ok()
+            .map(|k| k.public_key().as_ref().to_vec())
+            .or_else(|| ec.iter().find_map(|a| EcdsaKeyPair::from_pkcs8(a, der).ok()).map(|k| k.public_key().as_ref().to_vec()))
+            .or_else(|| Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).ok().map(|k| k.public_key().as_ref().to_vec())),
+        _ => None,
+    }
+}
+
+/// Does the first certificate of `cert_pem` carry the public key of `key_pem`? `None` when
+/// either cannot be read (an encrypted key, an unsupported algorithm).
+pub fn key_matches_cert(cert_pem: &[u8], key_pem: &[u8]) -> Option<bool> {
+    let cert = pem_certs(cert_pem).into_iter().next()?;
+    Some(cert.raw.key_bits == private_key_public_bits(key_pem)?)
 }
 
 /// Parse every certificate in a chain, naming each by its position for errors.

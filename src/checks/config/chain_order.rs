@@ -5,47 +5,45 @@
 //! and if intermediates are out of order clients that do not reorder them fail to build
 //! a path ("unable to get local issuer certificate").
 
-use x509_parser::prelude::*;
-
-use super::{describe, pem_certs, ServerFacts};
+use super::ServerFacts;
 use crate::findings::{Code, Finding};
+use crate::checks::Context;
+use crate::facts::Facts;
+use crate::x509::Cert;
 
 /// `None` when each certificate is issued by the next one; otherwise a description of
 /// the first problem.
-pub fn chain_problem(pem: &[u8]) -> Option<String> {
-    let ders = pem_certs(pem);
-    let certs: Vec<X509Certificate<'_>> =
-        ders.iter().filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c)).collect();
+pub fn chain_problem(certs: &[Cert]) -> Option<String> {
     if certs.len() < 2 {
         return None;
     }
-    if certs[0].is_ca() && certs.iter().skip(1).any(|c| !c.is_ca()) {
+    if certs[0].is_ca && certs.iter().skip(1).any(|c| !c.is_ca) {
         return Some(format!(
             "the first certificate ({}) is a CA certificate, but the server certificate must come first",
-            describe(&certs[0])
+            certs[0].subject
         ));
     }
     for i in 1..certs.len() {
         let (child, parent) = (&certs[i - 1], &certs[i]);
-        let names_match = child.issuer().as_raw() == parent.subject().as_raw();
-        let signed = child.verify_signature(Some(parent.public_key())).is_ok();
-        if !(names_match && signed) {
+        if !(child.issuer_raw() == parent.subject_raw() && child.signed_by(parent)) {
             return Some(format!(
                 "certificate {} ({}) is not issued by certificate {} ({}) that follows it",
                 i,
-                describe(child),
+                child.subject,
                 i + 1,
-                describe(parent)
+                parent.subject
             ));
         }
     }
     None
 }
 
-pub fn check(f: &ServerFacts) -> Vec<Finding> {
+pub const CODES: &[Code] = &[Code::ChainOrderWrong];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let Some(f) = &facts.server else { return Vec::new() };
     let Some(cert) = &f.cert else { return Vec::new() };
-    let Some(bytes) = &cert.contents else { return Vec::new() };
-    match chain_problem(bytes) {
+    match chain_problem(&cert.certs) {
         Some(p) if f.conf.ssl_on() => vec![Finding::new(Code::ChainOrderWrong)
             .detail(format!("{} ({}): {p}", cert.path.display(), cert.origin))],
         _ => Vec::new(),
@@ -81,11 +79,12 @@ mod tests {
             (format!("{other_leaf}{i}"), false),
         ];
         for (n, (pem, ok)) in table.iter().enumerate() {
-            assert_eq!(chain_problem(pem.as_bytes()).is_none(), *ok, "row {n}: {:?}", chain_problem(pem.as_bytes()));
+            let certs = crate::x509::pem_certs(pem.as_bytes());
+            assert_eq!(chain_problem(&certs).is_none(), *ok, "row {n}: {:?}", chain_problem(&certs));
         }
         let mut f = facts("ssl = on", "");
-        f.cert = Some(file("server.crt", format!("{i}{leaf_pem}").as_bytes(), 0o644, 999));
-        let out = check(&f);
+        f.server.as_mut().unwrap().cert = Some(file("server.crt", format!("{i}{leaf_pem}").as_bytes(), 0o644, 999));
+        let out = check(&f, &Context::default());
         assert_eq!(codes(&out), ["chain-order-wrong"]);
         assert!(out[0].detail.contains("server certificate must come first"), "{}", out[0].detail);
     }

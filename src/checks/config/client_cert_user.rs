@@ -6,24 +6,34 @@
 //! failed for user" to the client; this check names the rule and writes the missing
 //! pg_ident.conf line (the Kong guide's `kong` vs `foo@example.com` case).
 
-use x509_parser::prelude::*;
-
-use super::pem_certs;
-use crate::config::hba::HbaRule;
+use crate::checks::Context;
+use crate::config::hba::{HbaQuery, HbaRule};
+use crate::facts::Facts;
 use crate::config::ident::{Ident, IdentDecision};
 use crate::findings::{Code, Finding, Severity};
 
+pub const CODES: &[Code] = &[Code::ClientCertUserMismatch];
+
 /// The CN of the first certificate in a PEM file.
 pub fn common_name(pem: &[u8]) -> Option<String> {
-    let der = pem_certs(pem).into_iter().next()?;
-    let (_, cert) = X509Certificate::from_der(&der).ok()?;
-    let cn = cert.subject().iter_common_name().next()?.as_str().ok()?.to_string();
-    Some(cn)
+    crate::x509::pem_certs(pem).into_iter().next()?.subject_cn
+}
+
+/// "May this certificate log in as this user?" for `pgtls server --user --client-cn`: the
+/// pg_hba.conf line the connection meets, and its pg_ident.conf map.
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let (Some(q), Some(f)) = (&facts.cert_login, &facts.server) else { return vec![] };
+    let Some(hba) = &f.hba else { return vec![] };
+    let query = HbaQuery { ssl: true, gss: false, addr: Some(q.addr), user: q.user.clone(), db: q.database.clone() };
+    match hba.matching_rules(&query).rule {
+        Some(rule) => judge(rule, f.ident.as_ref(), &q.cert_name, &q.user),
+        None => vec![], // no line at all: `hba-no-ssl-entry`
+    }
 }
 
 /// `rule` is the pg_hba.conf line the connection meets; `cert_name` the CN (or DN for
 /// `clientname=DN`) of the client certificate; `pg_user` the requested user.
-pub fn check(rule: &HbaRule, ident: Option<&Ident>, cert_name: &str, pg_user: &str) -> Vec<Finding> {
+pub fn judge(rule: &HbaRule, ident: Option<&Ident>, cert_name: &str, pg_user: &str) -> Vec<Finding> {
     let full = rule.method == "cert" || rule.option("clientcert") == Some("verify-full");
     if !full {
         return Vec::new();
@@ -98,12 +108,12 @@ mod tests {
     fn seed_case_kong_vs_foo_at_example_com() {
         let hba = Hba::parse_str("hostssl all kong all cert map=kongmap\n", Path::new("/data/pg_hba.conf")).unwrap();
         let ident = Ident::parse_str("# empty\n", Path::new("/data/pg_ident.conf")).unwrap();
-        let out = check(&hba.rules[0], Some(&ident), "foo@example.com", "kong");
+        let out = judge(&hba.rules[0], Some(&ident), "foo@example.com", "kong");
         assert_eq!(codes(&out), ["client-cert-user-mismatch"]);
         assert!(out[0].fix.contains("kongmap  foo@example.com  kong"), "{}", out[0].fix);
         assert!(out[0].detail.contains("/data/pg_hba.conf:1"), "{}", out[0].detail);
         let fixed = Ident::parse_str("kongmap  foo@example.com  kong\n", Path::new("/data/pg_ident.conf")).unwrap();
-        assert!(check(&hba.rules[0], Some(&fixed), "foo@example.com", "kong").is_empty());
+        assert!(judge(&hba.rules[0], Some(&fixed), "foo@example.com", "kong").is_empty());
     }
 
     #[test]
@@ -125,9 +135,9 @@ mod tests {
             (3, "bob@corp", "kong", &["client-cert-user-mismatch"]),
         ];
         for (r, name, user, expected) in table {
-            assert_eq!(codes(&check(&rules[r], Some(&ident), name, user)), expected, "{r} {name} {user}");
+            assert_eq!(codes(&judge(&rules[r], Some(&ident), name, user)), expected, "{r} {name} {user}");
         }
-        let d = &check(&rules[0], None, "foo@example.com", "kong")[0].detail;
+        let d = &judge(&rules[0], None, "foo@example.com", "kong")[0].detail;
         assert!(d.contains("provided user name (kong) and authenticated user name (foo@example.com) do not match"), "{d}");
     }
 

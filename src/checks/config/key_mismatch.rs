@@ -4,25 +4,24 @@
 //! two files) makes the server fail with "check of private key failed: key values
 //! mismatch" (PostgreSQL 15 with OpenSSL 3: "could not load private key file ...: key
 //! values mismatch"). The public key derived from the private key is compared with the
-//! certificate's SubjectPublicKeyInfo key bits. Keys are read with rcgen, which accepts
-//! PKCS#8, PKCS#1 (RSA) and SEC1 (EC) PEM; Ed25519 only as PKCS#8.
+//! certificate's SubjectPublicKeyInfo key bits. Keys are read as PKCS#8, PKCS#1 (RSA)
+//! and SEC1 (EC) PEM; Ed25519 only as PKCS#8.
 
-use rcgen::{KeyPair, PublicKeyData};
-use x509_parser::prelude::*;
-
-use super::{pem_certs, ServerFacts};
+use super::ServerFacts;
 use crate::findings::{Code, Finding};
+use crate::checks::Context;
+use crate::facts::Facts;
 
 /// Does the first certificate in `cert_pem` carry the public key of `key_pem`?
 /// `None` when either cannot be parsed (encrypted key, unsupported algorithm).
 pub fn key_matches(cert_pem: &[u8], key_pem: &[u8]) -> Option<bool> {
-    let der = pem_certs(cert_pem).into_iter().next()?;
-    let (_, cert) = X509Certificate::from_der(&der).ok()?;
-    let key = KeyPair::from_pem(std::str::from_utf8(key_pem).ok()?).ok()?;
-    Some(cert.public_key().subject_public_key.data.as_ref() == key.der_bytes())
+    crate::x509::key_matches_cert(cert_pem, key_pem)
 }
 
-pub fn check(f: &ServerFacts) -> Vec<Finding> {
+pub const CODES: &[Code] = &[Code::ServerKeyMismatch];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let Some(f) = &facts.server else { return Vec::new() };
     let (Some(cert), Some(key)) = (&f.cert, &f.key) else { return Vec::new() };
     let (Some(c), Some(k)) = (&cert.contents, &key.contents) else { return Vec::new() };
     if !f.conf.ssl_on() {
@@ -64,10 +63,10 @@ mod tests {
         }
         assert_eq!(key_matches(c1.as_bytes(), rsa.serialize_pem().as_bytes()), Some(false));
         let mut f = facts("ssl = on", "");
-        f.cert = Some(file("server.crt", c1.as_bytes(), 0o644, 999));
-        f.key = Some(file("server.key", k2.as_bytes(), 0o600, 999));
-        assert_eq!(codes(&check(&f)), ["server-key-mismatch"]);
-        f.key = Some(file("server.key", k1.as_bytes(), 0o600, 999));
-        assert!(check(&f).is_empty());
+        f.server.as_mut().unwrap().cert = Some(file("server.crt", c1.as_bytes(), 0o644, 999));
+        f.server.as_mut().unwrap().key = Some(file("server.key", k2.as_bytes(), 0o600, 999));
+        assert_eq!(codes(&check(&f, &Context::default())), ["server-key-mismatch"]);
+        f.server.as_mut().unwrap().key = Some(file("server.key", k1.as_bytes(), 0o600, 999));
+        assert!(check(&f, &Context::default()).is_empty());
     }
 }

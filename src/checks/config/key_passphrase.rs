@@ -6,6 +6,8 @@
 
 use super::ServerFacts;
 use crate::findings::{Code, Finding};
+use crate::checks::Context;
+use crate::facts::Facts;
 
 /// The PEM text is an encrypted private key (PKCS#8 or legacy OpenSSL encryption).
 pub fn is_encrypted_key(pem: &[u8]) -> bool {
@@ -13,7 +15,10 @@ pub fn is_encrypted_key(pem: &[u8]) -> bool {
     t.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || t.contains("Proc-Type: 4,ENCRYPTED")
 }
 
-pub fn check(f: &ServerFacts) -> Vec<Finding> {
+pub const CODES: &[Code] = &[Code::KeyPassphrase];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let Some(f) = &facts.server else { return Vec::new() };
     let Some(key) = &f.key else { return Vec::new() };
     let Some(bytes) = &key.contents else { return Vec::new() };
     if !f.conf.ssl_on() || !is_encrypted_key(bytes) {
@@ -63,8 +68,8 @@ mod tests {
         ];
         for (conf, key, expected) in table {
             let mut f = facts(conf, "");
-            f.key = Some(file("server.key", key, 0o600, 999));
-            assert_eq!(codes(&check(&f)), expected, "{conf}");
+            f.server.as_mut().unwrap().key = Some(file("server.key", key, 0o600, 999));
+            assert_eq!(codes(&check(&f, &Context::default())), expected, "{conf}");
         }
     }
 }

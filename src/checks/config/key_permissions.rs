@@ -7,6 +7,8 @@
 
 use super::ServerFacts;
 use crate::findings::{Code, Finding};
+use crate::checks::Context;
+use crate::facts::Facts;
 
 pub const DETAIL: &str = "File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.";
 
@@ -20,7 +22,10 @@ pub fn server_verdict(configured: &str, uid: u32, mode: u32, db_uid: u32) -> Opt
     bad.then(|| format!("private key file \"{configured}\" has group or world access"))
 }
 
-pub fn check(f: &ServerFacts) -> Vec<Finding> {
+pub const CODES: &[Code] = &[Code::ServerKeyPermissions];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let Some(f) = &facts.server else { return Vec::new() };
     let Some(key) = f.key.as_ref().filter(|k| k.exists && k.is_regular && f.conf.ssl_on()) else {
         return Vec::new();
     };
@@ -73,12 +78,12 @@ mod tests {
     #[test]
     fn finding_from_facts() {
         let mut f = facts("ssl = on", "");
-        f.key = Some(file("server.key", b"", 0o644, 999));
-        let out = check(&f);
+        f.server.as_mut().unwrap().key = Some(file("server.key", b"", 0o644, 999));
+        let out = check(&f, &Context::default());
         assert_eq!(codes(&out), ["server-key-permissions"]);
         assert!(out[0].detail.contains("has group or world access DETAIL: File must have permissions u=rw (0600)"));
         assert!(out[0].fix.contains("chmod 0600"));
-        f.key = Some(file("server.key", b"", 0o600, 999));
-        assert!(check(&f).is_empty());
+        f.server.as_mut().unwrap().key = Some(file("server.key", b"", 0o600, 999));
+        assert!(check(&f, &Context::default()).is_empty());
     }
 }

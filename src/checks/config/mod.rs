@@ -1,9 +1,12 @@
-//! Configuration audits: pure functions from gathered facts to findings.
+//! Server configuration audits: the checks that only a server's files can answer (key files,
+//! chain order, protocol range, certificate-to-user mapping, Kong's settings), and the facts
+//! they read.
 //!
 //! Gathering (reading files and their metadata) is kept apart from judging so that every
 //! rule can be tested with hand-made facts, and so that the only code touching the audited
-//! system is [`gather`], which opens files read-only and writes nothing. One check lives
-//! in one file; each returns findings whose detail names the file and line to edit.
+//! system is [`gather`], which opens files read-only and writes nothing. Findings name the
+//! file and line to edit. Rules that the server's files share with other sources (ssl = off,
+//! expiry, weak ciphers, pg_hba.conf) live in the checks that own those codes.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -13,24 +16,17 @@ use time::OffsetDateTime;
 use crate::config::hba::Hba;
 use crate::config::ident::Ident;
 use crate::config::pgconf::{PgConf, Setting};
-use crate::findings::Finding;
+use crate::x509::Cert;
 
 pub mod chain_order;
 pub mod client_cert_user;
-pub mod client_sslmode;
-pub mod expiry;
 pub mod gather;
-pub mod hba_cert_ca;
-pub mod hba_ssl;
-pub mod insecure_protocol;
 pub mod key_mismatch;
 pub mod key_passphrase;
 pub mod key_permissions;
 pub mod kong;
 pub mod protocol_range;
 pub mod server_files;
-pub mod server_ssl;
-pub mod weak_ciphers;
 
 /// What was learnt about one file without changing it.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -48,6 +44,8 @@ pub struct FileFacts {
     pub gid: u32,
     /// Contents, when this process could read them. May hold key material: never print.
     pub contents: Option<Vec<u8>>,
+    /// The PEM certificates in the contents, parsed once.
+    pub certs: Vec<Cert>,
     /// Why stat or read failed.
     pub error: Option<String>,
 }
@@ -83,71 +81,11 @@ pub struct ServerFacts {
     pub now: OffsetDateTime,
 }
 
-/// Run every server-side check.
-pub fn audit_server(f: &ServerFacts) -> Vec<Finding> {
-    let mut out = Vec::new();
-    out.extend(server_ssl::check(f));
-    out.extend(server_files::check(f));
-    out.extend(key_permissions::check(f));
-    out.extend(key_passphrase::check(f));
-    out.extend(key_mismatch::check(f));
-    out.extend(chain_order::check(f));
-    out.extend(expiry::check(f));
-    out.extend(protocol_range::check(f));
-    out.extend(insecure_protocol::check(f));
-    out.extend(weak_ciphers::check(f));
-    out.extend(hba_ssl::check(f));
-    out.extend(hba_cert_ca::check(f));
-    out
-}
-
 /// "set at file:line" or "not set (default …)".
 pub(crate) fn origin_of(s: Option<&Setting>, default: &str) -> String {
     match s {
         Some(s) => format!("set at {}", s.location()),
         None => format!("not set, default {default}"),
-    }
-}
-
-/// The CERTIFICATE blocks of a PEM file, as DER.
-pub(crate) fn pem_certs(bytes: &[u8]) -> Vec<Vec<u8>> {
-    x509_parser::pem::Pem::iter_from_buffer(bytes)
-        .map_while(Result::ok)
-        .filter(|p| p.label == "CERTIFICATE" || p.label == "X509 CERTIFICATE" || p.label == "TRUSTED CERTIFICATE")
-        .map(|p| p.contents)
-        .collect()
-}
-
-/// A short human name for a certificate: its subject.
-pub(crate) fn describe(cert: &x509_parser::certificate::X509Certificate<'_>) -> String {
-    cert.subject().to_string()
-}
-
-/// Every finding code these checks can produce.
-pub const CODES: [&str; 20] = [
-    "server-ssl-off", "server-cert-missing", "server-key-missing", "server-cert-file-unreadable",
-    "server-key-file-unreadable", "server-key-permissions", "server-key-mismatch", "chain-order-wrong",
-    "cert-expired", "cert-expiring-soon", "key-passphrase", "ssl-protocol-range-invalid",
-    "insecure-protocol-enabled", "weak-cipher-enabled", "hba-no-ssl-entry", "hba-allows-non-ssl",
-    "hba-cert-without-ca", "client-cert-user-mismatch", "kong-verify-without-ca", "insecure-sslmode",
-];
-
-#[cfg(test)]
-mod code_tests {
-    #[test]
-    fn every_used_code_is_catalogued_and_listed() {
-        for c in super::CODES {
-            assert!(crate::findings::catalogue().get(c).is_some(), "{c} not in catalogue.toml");
-        }
-        // every Finding::new("…") in this directory uses a listed code
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks/config");
-        for e in std::fs::read_dir(dir).unwrap().flatten().filter(|e| e.file_name() != "mod.rs") {
-            let text = std::fs::read_to_string(e.path()).unwrap();
-            for part in text.split("Finding::new(\"").skip(1) {
-                let code = part.split('"').next().unwrap();
-                assert!(super::CODES.contains(&code), "{code} used in {:?} but not in CODES", e.path());
-            }
-        }
     }
 }
 
@@ -199,12 +137,17 @@ pub(crate) mod testutil {
             uid,
             gid: uid,
             contents: Some(contents.to_vec()),
+            certs: crate::x509::pem_certs(contents),
             error: None,
         }
     }
 
     /// Facts for a server with `conf` text, 0600 key owned by the db user (uid 999).
-    pub fn facts(conf: &str, hba: &str) -> ServerFacts {
+    pub fn facts(conf: &str, hba: &str) -> crate::facts::Facts {
+        crate::facts::Facts { server: Some(server_facts(conf, hba)), ..Default::default() }
+    }
+
+    pub fn server_facts(conf: &str, hba: &str) -> ServerFacts {
         let conf = PgConf::parse_str(conf, std::path::Path::new("/data/postgresql.conf")).unwrap();
         let hba = Hba::parse_str(hba, std::path::Path::new("/data/pg_hba.conf")).unwrap();
         ServerFacts {
@@ -220,7 +163,5 @@ pub(crate) mod testutil {
         }
     }
 
-    pub fn codes(f: &[Finding]) -> Vec<&str> {
-        f.iter().map(|f| f.code.as_str()).collect()
-    }
+    pub use crate::checks::codes;
 }

@@ -5,10 +5,15 @@
 //! version range"), so every TLS connection fails.
 
 use super::ServerFacts;
-use crate::config::client::TlsVersion;
+use crate::wire::TlsVersion;
 use crate::findings::{Code, Finding};
+use crate::checks::Context;
+use crate::facts::Facts;
 
-pub fn check(f: &ServerFacts) -> Vec<Finding> {
+pub const CODES: &[Code] = &[Code::SslProtocolRangeInvalid];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let Some(f) = &facts.server else { return Vec::new() };
     if !f.conf.ssl_on() {
         return Vec::new();
     }
@@ -29,14 +34,14 @@ pub fn check(f: &ServerFacts) -> Vec<Finding> {
             ))),
         }
     }
-    let min = parsed[0].map(|(v, _)| v).unwrap_or(TlsVersion::Tls1_2);
+    let min = parsed[0].map(|(v, _)| v).unwrap_or(TlsVersion::TLSv1_2);
     if let Some((max, ms)) = parsed[1] {
         if min > max {
             let min_at = parsed[0].map(|(_, s)| s.location()).unwrap_or_else(|| "default".into());
             out.push(Finding::new(Code::SslProtocolRangeInvalid).detail(format!(
                 "ssl_min_protocol_version is {} ({min_at}) but ssl_max_protocol_version is {} ({}); the server logs: could not set SSL protocol version range, DETAIL: \"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\"",
-                min.pg_name(),
-                max.pg_name(),
+                min.name(),
+                max.name(),
                 ms.location()
             )));
         }
@@ -61,7 +66,7 @@ mod tests {
             ("ssl_min_protocol_version = 'TLSv1.4'", &["ssl-protocol-range-invalid"]),
         ];
         for (conf, expected) in table {
-            assert_eq!(codes(&check(&facts(&format!("ssl = on\n{conf}"), ""))), expected, "{conf}");
+            assert_eq!(codes(&check(&facts(&format!("ssl = on\n{conf}"), ""), &Context::default())), expected, "{conf}");
         }
     }
 }

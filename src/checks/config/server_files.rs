@@ -6,6 +6,8 @@
 
 use super::{FileFacts, ServerFacts};
 use crate::findings::{Code, Finding};
+use crate::checks::Context;
+use crate::facts::Facts;
 
 /// Could the database user read `f`, judged from mode bits (None when unknown)?
 pub fn readable_by_db_user(f: &FileFacts, db_uid: Option<u32>, db_gids: Option<&[u32]>) -> Option<bool> {
@@ -24,7 +26,10 @@ pub fn readable_by_db_user(f: &FileFacts, db_uid: Option<u32>, db_gids: Option<&
     }
 }
 
-pub fn check(f: &ServerFacts) -> Vec<Finding> {
+pub const CODES: &[Code] = &[Code::ServerCertMissing, Code::ServerKeyMissing, Code::ServerCertFileUnreadable, Code::ServerKeyFileUnreadable];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let Some(f) = &facts.server else { return Vec::new() };
     if !f.conf.ssl_on() {
         return Vec::new();
     }
@@ -116,32 +121,32 @@ mod tests {
         ];
         for (i, (cert, key, expected)) in table.into_iter().enumerate() {
             let mut f = facts("ssl = on", "");
-            f.cert = Some(cert);
-            f.key = Some(key);
-            assert_eq!(codes(&check(&f)), expected, "row {i}");
+            f.server.as_mut().unwrap().cert = Some(cert);
+            f.server.as_mut().unwrap().key = Some(key);
+            assert_eq!(codes(&check(&f, &Context::default())), expected, "row {i}");
         }
     }
 
     #[test]
     fn key_owned_by_stranger_is_a_permission_problem_only() {
         let mut f = facts("ssl = on", "");
-        f.cert = Some(file("server.crt", b"c", 0o644, 999));
-        f.key = Some(file("server.key", b"k", 0o600, 1234));
-        assert!(check(&f).is_empty());
-        f.key = Some(file("server.key", b"k", 0o640, 0));
-        let out = check(&f);
+        f.server.as_mut().unwrap().cert = Some(file("server.crt", b"c", 0o644, 999));
+        f.server.as_mut().unwrap().key = Some(file("server.key", b"k", 0o600, 1234));
+        assert!(check(&f, &Context::default()).is_empty());
+        f.server.as_mut().unwrap().key = Some(file("server.key", b"k", 0o640, 0));
+        let out = check(&f, &Context::default());
         assert!(out[0].detail.contains("could not load private key file \"server.key\": Permission denied"), "{}", out[0].detail);
     }
 
     #[test]
     fn message_uses_configured_name() {
         let mut f = facts("ssl = on", "");
-        f.key = Some(FileFacts { exists: false, ..file("server.key", b"", 0, 999) });
-        let d = &check(&f)[0].detail;
+        f.server.as_mut().unwrap().key = Some(FileFacts { exists: false, ..file("server.key", b"", 0, 999) });
+        let d = &check(&f, &Context::default())[0].detail;
         assert!(d.contains("could not access private key file \"server.key\": No such file or directory"), "{d}");
         let mut f = facts("ssl = off", "");
-        f.key = Some(FileFacts { exists: false, ..file("server.key", b"", 0, 999) });
-        assert!(check(&f).is_empty());
+        f.server.as_mut().unwrap().key = Some(FileFacts { exists: false, ..file("server.key", b"", 0, 999) });
+        assert!(check(&f, &Context::default()).is_empty());
     }
 
     #[test]

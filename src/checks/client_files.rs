@@ -1,0 +1,106 @@
+//! `client-cert-file-missing`, `client-key-permissions`, `client-key-mismatch`, `crl-problem`:
+//! the client certificate, key and CRL files as libpq (PostgreSQL 15–18, fe-secure-openssl.c)
+//! treats them, with libpq's own words in the detail so the finding matches what the user saw.
+
+use super::Context;
+use crate::client::ClientFacts;
+use crate::conninfo::SslMode;
+use crate::facts::Facts;
+use crate::findings::{Code, Finding, Severity};
+
+pub const CODES: &[Code] = &[Code::ClientCertFileMissing, Code::ClientKeyPermissions, Code::ClientKeyMismatch, Code::CrlProblem];
+
+/// libpq's key-permission rule: owned by the current user → no group/other bits; owned by root
+/// → at most u=rw,g=r. Returns libpq's message when the key would be refused.
+pub fn libpq_key_verdict(path: &str, mode: u32, uid: u32, euid: u32) -> Option<String> {
+    let bad = (uid == euid && mode & 0o077 != 0) || (uid == 0 && mode & 0o037 != 0);
+    bad.then(|| {
+        format!(
+            "private key file \"{path}\" has group or world access; file must have permissions u=rw (0600) or less \
+             if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"
+        )
+    })
+}
+
+pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
+    match &facts.client {
+        Some(c) => files(c, cx),
+        None => vec![],
+    }
+}
+
+fn files(f: &ClientFacts, cx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let tls_used = cx.profile.sslmode != SslMode::Disable && f.resolved.hosts.iter().any(|h| h.tls_possible);
+    let (cert, key) = (f.file("sslcert"), f.file("sslkey"));
+    if tls_used {
+        match (cert, key) {
+            (Some(c), _) if c.explicit && !c.exists => out.push(
+                Finding::new(Code::ClientCertFileMissing)
+                    .severity(Severity::Warning)
+                    .detail(format!(
+                        "sslcert names \"{}\" ({}), which does not exist: libpq then connects WITHOUT a client \
+                         certificate, and a server that requires one answers \"connection requires a valid client certificate\".",
+                        c.path, c.source
+                    ))
+                    .evidence("sslcert", &c.path),
+            ),
+            (Some(c), Some(k)) if c.exists && !k.exists => out.push(
+                Finding::new(Code::ClientCertFileMissing)
+                    .detail(format!("libpq will fail: certificate present, but not private key file \"{}\"", k.path))
+                    .evidence("sslkey", &k.path),
+            ),
+            (Some(c), Some(k)) if c.exists && !k.is_file => out.push(
+                Finding::new(Code::ClientKeyPermissions)
+                    .detail(format!("libpq will fail: private key file \"{}\" is not a regular file", k.path)),
+            ),
+            (Some(c), Some(k)) if c.exists => {
+                if let (Some(m), Some(uid)) = (k.mode, k.uid) {
+                    if let Some(msg) = libpq_key_verdict(&k.path, m, uid, f.euid) {
+                        out.push(
+                            Finding::new(Code::ClientKeyPermissions)
+                                .detail(format!("libpq will refuse the key (mode {m:04o}): {msg}"))
+                                .fix(format!("chmod 0600 {}", k.path))
+                                .evidence("mode", format!("{m:04o}")),
+                        );
+                    }
+                }
+                if let (Some(cp), Some(kp)) = (&c.contents, &k.contents) {
+                    if crate::x509::key_matches_cert(cp, kp) == Some(false) {
+                        out.push(Finding::new(Code::ClientKeyMismatch).detail(format!(
+                            "The private key \"{}\" does not belong to the certificate \"{}\": libpq fails with \
+                             \"certificate does not match private key file\".",
+                            k.path, c.path
+                        )));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(crl) = f.file("sslcrl").filter(|c| c.explicit && !c.exists) {
+        out.push(
+            Finding::new(Code::CrlProblem)
+                .severity(Severity::Warning)
+                .detail(format!("sslcrl names \"{}\", which does not exist: libpq silently checks no revocation list.", crl.path)),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libpq_key_rule() {
+        assert!(libpq_key_verdict("k", 0o600, 1000, 1000).is_none());
+        assert!(libpq_key_verdict("k", 0o400, 1000, 1000).is_none());
+        assert!(libpq_key_verdict("k", 0o640, 1000, 1000).is_some());
+        assert!(libpq_key_verdict("k", 0o640, 0, 1000).is_none());
+        assert!(libpq_key_verdict("k", 0o660, 0, 1000).is_some());
+        assert!(libpq_key_verdict("k", 0o644, 0, 1000).is_some());
+        // Owned by someone else entirely: libpq does not judge (OpenSSL fails to read it instead).
+        assert!(libpq_key_verdict("k", 0o644, 5, 1000).is_none());
+    }
+}

@@ -1,0 +1,161 @@
+//! `hba-no-ssl-entry`, `hba-allows-non-ssl`, `hba-cert-without-ca`: what pg_hba.conf does with
+//! TLS. `ssl = on` only *offers* TLS: a `host` line still admits clients that never ask for it,
+//! so only `hostssl` lines make it mandatory; `cert` rules need `ssl_ca_file` (or the server
+//! asks for no client certificate at all); and a connection that no line matches is refused
+//! whatever its certificate. Seen in the server's files or in `pg_hba_file_rules`.
+
+use std::net::IpAddr;
+
+use super::Context;
+use crate::config::hba::{Address, ConnType, HbaQuery, HbaRule};
+use crate::facts::Facts;
+use crate::findings::{Code, Finding, Severity};
+
+pub const CODES: &[Code] = &[Code::HbaNoSslEntry, Code::HbaAllowsNonSsl, Code::HbaCertWithoutCa];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(f) = &facts.server {
+        if let Some(hba) = &f.hba {
+            if !hba.rules.iter().any(|r| r.conn_type == ConnType::HostSsl) {
+                let files: Vec<String> = hba.files.iter().map(|p| p.display().to_string()).collect();
+                out.push(Finding::new(Code::HbaNoSslEntry).severity(Severity::Warning).detail(format!(
+                    "no hostssl line in {}: the server never requires TLS",
+                    if files.is_empty() { "pg_hba.conf".to_string() } else { files.join(", ") }
+                )));
+            }
+            let mut open = Vec::new();
+            for r in &hba.rules {
+                if rejects_all_non_ssl(r) {
+                    break;
+                }
+                if r.admits_non_ssl() && !loopback_only(r) && r.conn_type != ConnType::HostGssEnc {
+                    open.push(r);
+                }
+            }
+            if !open.is_empty() {
+                let lines: Vec<String> = open.iter().map(|r| format!("{} ({})", r.location(), r.raw)).collect();
+                out.push(
+                    Finding::new(Code::HbaAllowsNonSsl)
+                        .severity(Severity::Warning)
+                        .detail(format!("these lines accept TCP connections without SSL: {}", lines.join("; ")))
+                        .fix(format!(
+                            "change {} to hostssl (or add 'hostnossl all all all reject' before them)",
+                            open.iter().map(|r| r.location()).collect::<Vec<_>>().join(", ")
+                        )),
+                );
+            }
+            let has_ca = f.conf.get("ssl_ca_file").is_some_and(|s| !s.value.is_empty());
+            let rules: Vec<String> = hba.rules.iter().filter(|r| r.requires_client_cert()).map(|r| format!("{} ({})", r.location(), r.raw)).collect();
+            if !has_ca && !rules.is_empty() {
+                let at = f.conf.get("ssl_ca_file").map(|s| format!(" (set empty at {})", s.location())).unwrap_or_default();
+                out.push(Finding::new(Code::HbaCertWithoutCa).detail(format!(
+                    "ssl_ca_file is not set{at}, so the server requests no client certificate, but these lines need one: {}",
+                    rules.join("; ")
+                )));
+            }
+            if let Some(q) = &facts.cert_login {
+                let query = HbaQuery { ssl: true, gss: false, addr: Some(q.addr), user: q.user.clone(), db: q.database.clone() };
+                if hba.matching_rules(&query).rule.is_none() {
+                    out.push(Finding::new(Code::HbaNoSslEntry).detail(format!(
+                        "No pg_hba.conf line matches an SSL connection from {} for user \"{}\"; the server answers: \
+                         no pg_hba.conf entry for host \"{}\", user \"{}\", database \"{}\", SSL encryption",
+                        q.addr, q.user, q.addr, q.user, q.database
+                    )));
+                }
+            }
+        }
+    }
+    // Kong without a client certificate against hostssl lines that demand one.
+    for d in facts.drivers.iter().filter(|d| d.kong.is_some()) {
+        let Some(hba) = facts.server.as_ref().and_then(|f| f.hba.as_ref()) else { continue };
+        let s = &d.settings;
+        if s.mode != crate::conninfo::SslMode::Disable
+            && hba.rules.iter().any(|r| r.conn_type == ConnType::HostSsl && r.requires_client_cert())
+            && s.client_cert.is_none()
+        {
+            out.push(Finding::new(Code::HbaCertWithoutCa).severity(Severity::Warning).detail(
+                "pg_hba.conf has hostssl lines that require a client certificate but pg_ssl_cert / pg_ssl_cert_key are not set in kong.conf: if Kong's connection meets such a line it fails with \"connection requires a valid client certificate\"".to_string()
+            ).fix("set pg_ssl_cert and pg_ssl_cert_key in kong.conf to a certificate issued by the CA in the server's ssl_ca_file"));
+        }
+    }
+    if let Some(rows) = facts.sessions.as_ref().and_then(|s| s.hba_rules.as_ref()) {
+        for r in rows {
+            if r.kind.as_deref() == Some("host") && r.auth_method.as_deref() != Some("reject") {
+                out.push(
+                    Finding::new(Code::HbaAllowsNonSsl)
+                        .severity(Severity::Warning)
+                        .detail(format!(
+                            "pg_hba.conf line {}: \"host {} {} {} {}\" also matches connections without TLS.",
+                            r.line_number.unwrap_or(0),
+                            r.database.as_deref().unwrap_or(""),
+                            r.user_name.as_deref().unwrap_or(""),
+                            r.address.as_deref().unwrap_or(""),
+                            r.auth_method.as_deref().unwrap_or("")
+                        ))
+                        .evidence("line", r.line_number.unwrap_or(0).to_string()),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn loopback_only(r: &HbaRule) -> bool {
+    match &r.address {
+        Some(Address::Cidr { addr, prefix }) => match addr {
+            IpAddr::V4(a) => a.octets()[0] == 127 && *prefix >= 8,
+            IpAddr::V6(a) => a.is_loopback() && *prefix == 128,
+        },
+        Some(Address::SameHost) => true,
+        Some(Address::Hostname(h)) => h == "localhost",
+        _ => false,
+    }
+}
+
+fn rejects_all_non_ssl(r: &HbaRule) -> bool {
+    r.conn_type == ConnType::HostNoSsl
+        && r.method == "reject"
+        && r.databases.iter().any(|t| t.is_kw("all"))
+        && r.users.iter().any(|t| t.is_kw("all"))
+        && matches!(r.address, Some(Address::All))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::config::testutil::facts;
+    use crate::checks::test_support::codes;
+
+    #[test]
+    fn hostssl_table() {
+        let table: [(&str, &[&str]); 7] = [
+            ("hostssl all all 0.0.0.0/0 scram-sha-256", &[]),
+            ("local all all peer\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nhostssl all all all cert\n", &["hba-cert-without-ca"]),
+            ("host all all 0.0.0.0/0 scram-sha-256", &["hba-no-ssl-entry", "hba-allows-non-ssl"]),
+            ("hostssl all all all scram-sha-256\nhost all all 10.0.0.0/8 md5", &["hba-allows-non-ssl"]),
+            ("hostnossl all all all reject\nhostssl all all all md5\nhost all all all md5", &[]),
+            ("hostssl all all all md5\nhost all all all reject", &[]),
+            ("local all all peer", &["hba-no-ssl-entry"]),
+        ];
+        for (hba, expected) in table {
+            assert_eq!(codes(&check(&facts("ssl = on", hba), &Context::default())), expected, "{hba}");
+        }
+        let out = check(&facts("ssl = on", "hostssl all all all md5\n\nhost all all 10.0.0.0/8 md5"), &Context::default());
+        assert!(out[0].detail.contains("/data/pg_hba.conf:3"), "{}", out[0].detail);
+    }
+
+    #[test]
+    fn cert_rules_need_a_ca() {
+        let table: [(&str, &str, &[&str]); 5] = [
+            ("ssl = on", "hostssl all all all cert", &["hba-cert-without-ca"]),
+            ("ssl = on", "hostssl all all all scram-sha-256 clientcert=verify-ca", &["hba-cert-without-ca"]),
+            ("ssl = on\nssl_ca_file = 'root.crt'", "hostssl all all all cert", &[]),
+            ("ssl = on\nssl_ca_file = ''", "hostssl all all all cert", &["hba-cert-without-ca"]),
+            ("ssl = on", "hostssl all all all scram-sha-256", &[]),
+        ];
+        for (conf, hba, expected) in table {
+            assert_eq!(codes(&check(&facts(conf, hba), &Context::default())), expected, "{conf} | {hba}");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! `connection-fails`: the safety net behind the rule "never say all clear when the client
+//! fails". It runs after every other check: when libpq's verdict (or pgtls's own SQL
+//! connection) fails and no error finding explains it, it reports the failure with libpq's
+//! error text, so the exit status is 2 and nothing reads "no problems found".
+
+use super::Context;
+use crate::facts::Facts;
+use crate::findings::{Code, Finding, Severity};
+
+pub fn check(facts: &Facts, _cx: &Context, found: &[Finding]) -> Vec<Finding> {
+    if found.iter().any(|f| f.severity == Severity::Error) {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for (h, v) in facts.verdicts().filter(|(_, v)| !v.connects) {
+        out.push(
+            Finding::new(Code::ConnectionFails)
+                .detail(format!("{}: libpq fails with: {}", h.endpoint(), v.error.as_deref().unwrap_or("(no message)")))
+                .evidence("endpoint", h.endpoint()),
+        );
+    }
+    if let Some(e) = &facts.connect_error {
+        out.push(Finding::new(Code::ConnectionFails).detail(e.clone()));
+    }
+    out
+}

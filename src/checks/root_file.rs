@@ -1,0 +1,126 @@
+//! `root-cert-missing`, `cert-or-key-format`: the client's trust anchors as libpq loads them.
+//! A verify-ca/verify-full client without its root file fails before it connects; a root file
+//! libpq cannot read (DER, empty, a directory, a broken PEM block) fails every TLS attempt —
+//! even with `require` or `prefer`, because libpq reads the file whenever it exists.
+
+use super::Context;
+use crate::facts::Facts;
+use crate::findings::{Code, Finding, Severity};
+use crate::trust::RootTrust;
+use crate::verify::libpq::{Failure, SslMode};
+
+pub const CODES: &[Code] = &[Code::RootCertMissing, Code::CertOrKeyFormat];
+
+pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&Failure> = Vec::new();
+    for (_, v) in facts.verdicts() {
+        let Some(failure) = &v.failure else { continue };
+        if seen.contains(&failure) {
+            continue; // the same client file fails every host alike
+        }
+        seen.push(failure);
+        let f = match failure {
+            Failure::RootFileMissing { path } => missing(path.as_deref(), v.error.as_deref().unwrap_or("")),
+            Failure::SystemRootsUnavailable { reason } => Finding::new(Code::RootCertMissing)
+                .detail(format!("sslrootcert=system, but the system trust store cannot be loaded: {reason}"))
+                .fix("Install the ca-certificates package (or point SSL_CERT_FILE at a CA bundle), or give sslrootcert the path of the server's root CA."),
+            Failure::RootFileUnreadable { path, reason } => unreadable(path, reason),
+            _ => continue,
+        };
+        out.push(if v.connects { f.severity(Severity::Warning) } else { f });
+    }
+    if facts.hosts.is_empty() {
+        // No connection attempted (`pgtls client`): judge the client's files alone.
+        if let Some(c) = &facts.client {
+            match &c.root {
+                RootTrust::Absent { path } if cx.profile.sslmode >= SslMode::VerifyCa && !cx.profile.system_roots() => {
+                    let p = path.as_ref().map(|p| p.display().to_string());
+                    let text = match &p {
+                        Some(p) => format!("root certificate file \"{p}\" does not exist"),
+                        None => "could not get home directory to locate root certificate file".into(),
+                    };
+                    out.push(missing(p.as_deref(), &format!("sslmode={} and {text}", cx.profile.sslmode)));
+                }
+                RootTrust::Unreadable { path, reason } => out.push(unreadable(&path.display().to_string(), reason)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn missing(path: Option<&str>, libpq_says: &str) -> Finding {
+    let mut f = Finding::new(Code::RootCertMissing).detail(format!("libpq fails before connecting: {}", libpq_says.replace('\n', " ")));
+    if let Some(p) = path {
+        f = f.evidence("path", p);
+    }
+    f
+}
+
+fn unreadable(path: &str, reason: &str) -> Finding {
+    let what = if std::path::Path::new(path).is_dir() {
+        "it is a directory; libpq's sslrootcert must be a file of PEM certificates".to_string()
+    } else if reason == "no certificate or crl found" {
+        "it holds no PEM certificate (a DER .cer/.der file, a keystore, or an empty file); libpq reads PEM only".to_string()
+    } else {
+        format!("OpenSSL cannot parse it ({reason})")
+    };
+    Finding::new(Code::CertOrKeyFormat)
+        .detail(format!(
+            "libpq fails with: could not read root certificate file \"{path}\": {reason} — {what}."
+        ))
+        .fix(format!(
+            "Make {path} a PEM file of the root CA certificate(s): convert DER with `openssl x509 -inform der -in root.cer -out {path}`, \
+             or point sslrootcert at the PEM file."
+        ))
+        .evidence("path", path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::codes;
+    use crate::facts::HostFacts;
+    use crate::verify::libpq::Verdict;
+
+    fn failing(failure: Failure, error: &str, connects: bool) -> Facts {
+        let v = Verdict {
+            connects,
+            error: (!connects).then(|| error.to_string()),
+            sslmode: SslMode::VerifyFull,
+            tls: false,
+            chain_verified: false,
+            hostname_verified: false,
+            trust_source: None,
+            failure: Some(failure),
+            plaintext_fallback: connects,
+            paths: None,
+        };
+        let mut f = crate::checks::test_support::host(crate::checks::test_support::probe());
+        f.hosts.push(HostFacts { probe: f.hosts[0].probe.clone(), verdict: Some(v.clone()) });
+        f.hosts[0].verdict = Some(v);
+        f
+    }
+
+    #[test]
+    fn unreadable_root_file_is_an_error_once() {
+        let f = failing(
+            Failure::RootFileUnreadable { path: "/x/root.crt".into(), reason: "no certificate or crl found".into() },
+            "could not read root certificate file \"/x/root.crt\": no certificate or crl found",
+            false,
+        );
+        let found = check(&f, &Context::default());
+        assert_eq!(codes(&found), ["cert-or-key-format"], "two hosts, one file, one finding");
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(found[0].detail.contains("PEM only"));
+    }
+
+    #[test]
+    fn missing_root_file() {
+        let f = failing(Failure::RootFileMissing { path: Some("/h/.postgresql/root.crt".into()) }, "root certificate file \"/h/.postgresql/root.crt\" does not exist\nEither…", false);
+        let found = check(&f, &Context::default());
+        assert_eq!(codes(&found), ["root-cert-missing"]);
+        assert!(found[0].detail.contains("does not exist Either"));
+    }
+}

@@ -1,0 +1,125 @@
+//! `server-cert-untrusted`, `chain-incomplete`, `self-signed-server-cert`: why OpenSSL (and so
+//! libpq) rejects a server's chain, named by its root cause. Every path from the server
+//! certificate to an anchor is kept as evidence; the verdict's typed cause decides which of
+//! the three this is (a date problem belongs to `cert-expired`, a store without any root to
+//! `pinned-intermediate`).
+//!
+//! Without a client's trust store (a bare `probe`, a fleet scan) the chain alone still shows
+//! two of them: a single self-signed certificate, and a server that sends only its own
+//! certificate, leaving every client to find the intermediate by itself.
+
+use super::Context;
+use crate::facts::{Facts, HostFacts};
+use crate::findings::{Code, Finding, Severity};
+use crate::verify::libpq::{Failure, UntrustedCause};
+use crate::verify::PathFailure;
+use crate::x509::CertKind;
+
+pub const CODES: &[Code] = &[Code::ServerCertUntrusted, Code::ChainIncomplete, Code::SelfSignedServerCert];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    facts.hosts.iter().filter_map(host).collect()
+}
+
+fn host(h: &HostFacts) -> Option<Finding> {
+    let endpoint = h.endpoint();
+    let chain = &h.probe.chain;
+    if let Some(v) = &h.verdict {
+        if let Some(Failure::ChainUntrusted { cause }) = &v.failure {
+            let source = v.trust_source.clone().unwrap_or_default();
+            let f = match cause {
+                UntrustedCause::ChainIncomplete { subject, issuer, aki } => Finding::new(Code::ChainIncomplete)
+                    .detail(format!(
+                        "{endpoint} sent only its own certificate \"{subject}\". Its issuer \"{issuer}\"{} is neither sent by the \
+                         server nor in the client's trust store ({source}), so OpenSSL stops with \"unable to get local issuer \
+                         certificate\" (X509_V_ERR 20).",
+                        aki.as_ref().map(|a| format!(" (key id {})", crate::x509::colon_hex(a))).unwrap_or_default()
+                    ))
+                    .evidence("missing issuer", issuer)
+                    .evidence("missing issuer AKI", aki.clone().unwrap_or_default()),
+                UntrustedCause::Other { failure: PathFailure::DepthZeroSelfSigned, subject, .. } => Finding::new(Code::SelfSignedServerCert)
+                    .severity(Severity::Error)
+                    .detail(format!(
+                        "{endpoint} presents the self-signed certificate \"{subject}\", which is not in the client's trust store \
+                         ({source}): OpenSSL rejects it with \"self-signed certificate\" (X509_V_ERR 18)."
+                    ))
+                    .fix("Put exactly this certificate in the client's sslrootcert (it is its own root), or better, issue the server certificate from a CA and trust that CA's root."),
+                UntrustedCause::Other { failure, subject, issuer } => {
+                    let (code, text) = failure.openssl();
+                    let mut f = Finding::new(Code::ServerCertUntrusted)
+                        .detail(format!(
+                            "OpenSSL rejects {endpoint}'s chain: {text} (X509_V_ERR {code}) at \"{subject}\" (issued by \"{issuer}\"). \
+                             Trust source: {source}."
+                        ))
+                        .evidence("trust source", &source);
+                    if let Some(p) = &v.paths {
+                        for (i, a) in p.attempts.iter().enumerate().take(20) {
+                            f = f.evidence(format!("attempt {}", i + 1), a.describe());
+                        }
+                        if p.budget_exhausted {
+                            f = f.evidence("note", "search budget exhausted: the server sent an unusually large certificate pile");
+                        }
+                    }
+                    f
+                }
+                // Dates and root-less stores have their own checks.
+                UntrustedCause::Expired { .. } | UntrustedCause::NotYetValid { .. } | UntrustedCause::NoRootInStore { .. } => return None,
+            };
+            let f = f.evidence("endpoint", &endpoint);
+            return Some(if v.connects { f.severity(Severity::Warning) } else { f });
+        }
+    }
+    // The chain alone.
+    let verified = h.verdict.as_ref().is_some_and(|v| v.chain_verified);
+    match chain.as_slice() {
+        [leaf] if leaf.self_signed && !verified => Some(
+            Finding::new(Code::SelfSignedServerCert)
+                .detail(format!(
+                    "{endpoint} presents a single self-signed certificate \"{}\": clients with sslmode=verify-ca or \
+                     verify-full must have exactly this certificate in their root.crt.",
+                    leaf.subject
+                ))
+                .evidence("endpoint", &endpoint),
+        ),
+        [leaf] if leaf.kind == CertKind::Leaf && !leaf.self_signed => {
+            let f = Finding::new(Code::ChainIncomplete)
+                .detail(format!(
+                    "{endpoint} sends only its own certificate \"{}\", not the certificate of its issuer \"{}\"{}. A client \
+                     then needs that issuer in its own trust store; clients that trust only the root CA fail with \"unable \
+                     to get local issuer certificate\". (If \"{}\" is itself a root CA that every client trusts, this is fine.)",
+                    leaf.subject,
+                    leaf.issuer,
+                    leaf.aki.as_ref().map(|a| format!(" (key id {})", crate::x509::colon_hex(a))).unwrap_or_default(),
+                    crate::verify::short_name(&leaf.issuer)
+                ))
+                .evidence("missing issuer", &leaf.issuer)
+                .evidence("endpoint", &endpoint);
+            Some(if verified { f.severity(Severity::Info) } else { f.severity(Severity::Warning) })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{codes, host as facts_with, probe};
+    use crate::trust::testpki::Pki;
+
+    #[test]
+    fn leaf_only_chain_without_a_client_is_a_warning() {
+        let pki = Pki::new();
+        let root = pki.root("R");
+        let inter = pki.intermediate("I", &root);
+        let leaf = pki.leaf("db", &inter, &["db"]);
+        let mut p = probe();
+        p.chain = vec![leaf.info()];
+        let f = check(&facts_with(p.clone()), &Context::default());
+        assert_eq!(codes(&f), ["chain-incomplete"]);
+        assert_eq!(f[0].severity, Severity::Warning);
+        p.chain = vec![leaf.info(), inter.info()];
+        assert!(check(&facts_with(p.clone()), &Context::default()).is_empty());
+        p.chain = vec![root.info()];
+        assert_eq!(codes(&check(&facts_with(p), &Context::default())), ["self-signed-server-cert"]);
+    }
+}

@@ -1,0 +1,149 @@
+//! `pinned-intermediate`, `pinned-leaf`, `duplicate-trust-entry`, `weak-trust-entry`: what a
+//! trust store holds besides good roots. Trusting intermediates or server certificates is what
+//! breaks at a CA rotation (the guide: "trust only the roots"); expired, weak and duplicate
+//! entries are hygiene.
+//!
+//! Severity follows the harm: an intermediate next to its own root is harmless (info); one that
+//! is the only anchor for its chain is a warning; a store with no root at all, which is why the
+//! client fails right now, is an error. Expired or weak entries in a distribution bundle (the
+//! system store ships a few) are information; in a hand-made root.crt a warning.
+
+use super::Context;
+use crate::facts::Facts;
+use crate::findings::{Code, Finding, Severity};
+use crate::trust::TrustStore;
+use crate::verify::libpq::{Failure, UntrustedCause};
+use crate::x509::CertKind;
+
+pub const CODES: &[Code] = &[Code::PinnedIntermediate, Code::PinnedLeaf, Code::DuplicateTrustEntry, Code::WeakTrustEntry];
+
+/// Stores with more entries than this are distribution bundles (Debian's has ~140).
+const HAND_MADE_MAX: usize = 20;
+
+pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in &facts.stores {
+        out.extend(audit(s, cx, false));
+    }
+    // The client's own root file, when it is a hand-made one and not also audited above.
+    if let Some(s) = facts.client_root_store() {
+        if s.entries.len() <= HAND_MADE_MAX && !facts.stores.iter().any(|x| x.path == s.path) {
+            let root_cause = facts.verdicts().any(|(_, v)| {
+                !v.connects && matches!(&v.failure, Some(Failure::ChainUntrusted { cause: UntrustedCause::NoRootInStore { .. } }))
+            });
+            out.extend(audit(s, cx, root_cause).into_iter().filter(|f| f.severity > Severity::Info));
+        }
+    }
+    out
+}
+
+fn audit(store: &TrustStore, cx: &Context, fails_now: bool) -> Vec<Finding> {
+    let bundle = store.entries.len() > HAND_MADE_MAX;
+    let mut out = Vec::new();
+    for (e, flags) in store.entries.iter().zip(store.describe(cx.now())) {
+        let c = &e.cert;
+        let ev = |f: Finding| {
+            f.evidence("store", &store.source)
+                .evidence("entry", format!("{} ({})", e.index, e.label))
+                .evidence("subject", &c.subject)
+                .evidence("issuer", &c.issuer)
+                .evidence("sha256", &c.sha256)
+        };
+        let issuer_present = || store.certs().any(|x| x.kind == CertKind::Root && c.signed_by(x));
+        match c.kind {
+            CertKind::Intermediate => {
+                let (sev, why) = if fails_now {
+                    (Severity::Error, "The store holds no root at all, so libpq (OpenSSL without PARTIAL_CHAIN) has no anchor and every verification fails now.")
+                } else if issuer_present() {
+                    (Severity::Info, "Its root is in the store too, so it is harmless: paths end at the root.")
+                } else {
+                    (Severity::Warning, "Its root is not in the store: it works only while the provider keeps issuing from this intermediate, and breaks at the next rotation.")
+                };
+                out.push(ev(Finding::new(Code::PinnedIntermediate).severity(sev).detail(format!(
+                    "{} entry {} is an intermediate CA ({}), not a self-signed root. {why}",
+                    store.source, e.label, c.subject
+                ))));
+            }
+            CertKind::Leaf => {
+                let f = ev(Finding::new(Code::PinnedLeaf).detail(format!(
+                    "{} entry {} is an end-entity (server) certificate ({}), not a CA. Pinning it breaks at the next certificate renewal{}.",
+                    store.source,
+                    e.label,
+                    c.subject,
+                    if fails_now { "; with no root in the store every verification fails now" } else { "" }
+                )));
+                out.push(if fails_now { f.severity(Severity::Error) } else { f });
+            }
+            CertKind::Root => {}
+        }
+        let hygiene = if bundle { Severity::Info } else { Severity::Warning };
+        if flags.expired || flags.not_yet_valid {
+            let when = if flags.expired {
+                format!("expired on {}", c.not_after.date())
+            } else {
+                format!("is not valid before {}", c.not_before.date())
+            };
+            out.push(ev(Finding::new(Code::WeakTrustEntry).severity(hygiene).detail(format!(
+                "{} entry {} ({}) {when}: OpenSSL never builds a path through it{}.",
+                store.source,
+                e.label,
+                c.subject,
+                if bundle { "; distribution bundles keep such roots until the next update, nothing to do" } else { "; remove it or replace it with the CA's current certificate" }
+            ))));
+        }
+        if let Some(first) = flags.duplicate_of {
+            out.push(ev(Finding::new(Code::DuplicateTrustEntry).detail(format!(
+                "{} entry {} is the same certificate as entry {}.",
+                store.source, e.label, first
+            ))));
+        }
+        if flags.weak {
+            // OpenSSL never checks a trust anchor's own signature, so only the key matters there.
+            let only_self_sig = c.kind == CertKind::Root && c.weak.iter().all(|w| w.ends_with("signature"));
+            let f = ev(Finding::new(Code::WeakTrustEntry).detail(format!(
+                "{} entry {} ({}): {}{}.",
+                store.source,
+                e.label,
+                c.subject,
+                c.weak.join(", "),
+                if only_self_sig { " (a root's own signature is never checked: harmless)" } else { "" }
+            )));
+            out.push(if only_self_sig { f.severity(Severity::Info) } else { f.severity(hygiene) });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::codes;
+    use crate::trust::testpki::*;
+
+    fn store(certs: Vec<&Ca>) -> Facts {
+        Facts { stores: vec![TrustStore::from_certs("mem", certs.iter().map(|c| c.info()).collect())], ..Default::default() }
+    }
+
+    #[test]
+    fn pinned_intermediate_severity_follows_the_harm() {
+        let pki = Pki::new();
+        let root = pki.root("R");
+        let inter = pki.intermediate("I", &root);
+        let cx = Context::default();
+        let alone = check(&store(vec![&inter]), &cx);
+        assert_eq!(codes(&alone), ["pinned-intermediate"]);
+        assert_eq!(alone[0].severity, Severity::Warning);
+        let beside_root = check(&store(vec![&root, &inter]), &cx);
+        assert_eq!(codes(&beside_root), ["pinned-intermediate"]);
+        assert_eq!(beside_root[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn expired_root_is_hygiene_not_an_error() {
+        let pki = Pki::new();
+        let old = pki.root_valid("Old", days_ago(100), days_ago(1));
+        let f = check(&store(vec![&old]), &Context::default());
+        assert_eq!(codes(&f), ["weak-trust-entry"]);
+        assert_eq!(f[0].severity, Severity::Warning);
+    }
+}
