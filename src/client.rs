@@ -43,6 +43,16 @@ impl ClientFacts {
     pub fn file(&self, keyword: &str) -> Option<&ClientFile> {
         self.files.iter().find(|f| f.keyword == keyword)
     }
+
+    /// A client with libpq's defaults whose root store is `root` (tests, replayed facts).
+    pub fn with_root(root: RootTrust) -> ClientFacts {
+        let resolved = crate::conninfo::resolve(
+            &crate::conninfo::parse("host=localhost").expect("a valid connection string"),
+            &crate::conninfo::SystemEnv,
+        )
+        .expect("resolvable defaults");
+        ClientFacts { resolved, files: vec![], euid: euid(), root }
+    }
 }
 
 /// The effective uid of this process.

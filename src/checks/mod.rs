@@ -153,8 +153,10 @@ pub fn codes(f: &[Finding]) -> Vec<&'static str> {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::facts::{Facts, HostFacts};
+    use crate::facts::{Facts, HostFacts, ScanFacts};
     use crate::probe::{ProbeFacts, ProbeTarget, SslNegotiation};
+    use crate::tls::scan::{CipherSuite, ScanResult, VersionResult};
+    use crate::wire::TlsVersion;
 
     pub use super::codes;
 
@@ -181,6 +183,38 @@ pub(crate) mod test_support {
     /// Facts with one probed host and no verdict.
     pub fn host(p: ProbeFacts) -> Facts {
         Facts { hosts: vec![HostFacts { probe: p, verdict: None }], ..Default::default() }
+    }
+
+    /// A scan that accepted `accepted` (version, suites) and refused every other version.
+    pub fn scan(accepted: &[(TlsVersion, &[u16])]) -> ScanResult {
+        ScanResult {
+            versions: TlsVersion::SCANNED
+                .iter()
+                .map(|v| {
+                    let a = accepted.iter().find(|(x, _)| x == v);
+                    VersionResult {
+                        version: *v,
+                        accepted: a.is_some(),
+                        ciphers: a.map(|(_, c)| c.iter().map(|x| CipherSuite(*x)).collect()).unwrap_or_default(),
+                        server_preference: None,
+                        refused_with: None,
+                        complete: true,
+                        handshakes: 1,
+                        alpn: None,
+                    }
+                })
+                .collect(),
+            groups: vec![],
+            signature_algorithm: None,
+            dh_bits: None,
+            handshakes: 5,
+            notes: vec![],
+            errors: vec![],
+        }
+    }
+
+    pub fn scan_facts(r: ScanResult) -> Facts {
+        Facts { scans: vec![ScanFacts { endpoint: "db:5432".into(), result: Some(r), error: None }], ..Default::default() }
     }
 }
 
@@ -227,7 +261,7 @@ mod tests {
                 .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
                 .collect();
             let file_of = |name: &str| {
-                let n = name.replace("config::", "config/");
+                let n = name.replace(" :: ", "/").replace("::", "/");
                 [format!("{n}.rs"), format!("{n}/mod.rs")]
             };
             match owner.get(code) {

@@ -32,6 +32,7 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
         if let Some(Failure::WeakSslModeWithSystemRoots { sslmode }) = &v.failure {
             push(
                 Finding::new(Code::InsecureSslmode)
+                    .severity(Severity::Error)
                     .detail(format!("libpq refuses to start: weak sslmode \"{sslmode}\" may not be used with sslrootcert=system (use \"verify-full\")"))
                     .fix("Use sslmode=verify-full with sslrootcert=system (or leave sslmode unset: it then defaults to verify-full).")
                     .evidence("sslmode", sslmode.as_str()),

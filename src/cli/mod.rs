@@ -1,22 +1,19 @@
-//! The command line: clap definitions (one source for --help, the man page and shell
-//! completions) and dispatch. Library errors become anyhow errors here, at the edge.
+//! The command line: clap definitions (one source for --help, the man pages and shell
+//! completions), and dispatch. Each command parses its flags, calls one `pgtls::run`
+//! function and renders the report it returns; library errors become anyhow errors here.
 
-mod audit;
-mod demo;
-mod doctor;
-mod explain;
-mod protocols;
-mod trust;
-mod target;
-
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::{CommandFactory, Parser, Subcommand};
 
-use pgtls::findings::{exit_code, Lang};
+use pgtls::conninfo::{SslMode, SystemEnv};
+use pgtls::findings::Lang;
 use pgtls::net::Timeouts;
-use pgtls::report::{self, Format, HostReport, RenderOptions};
+use pgtls::profile::Overrides;
+use pgtls::report::{render, Format, Render, RenderOptions};
+use pgtls::run::{self, parse_instant, ClientChoice, Settings};
 
 /// Exit status when pgtls itself could not run (bad arguments, unreadable file).
 pub const EXIT_TOOL_FAILURE: i32 = 3;
@@ -27,16 +24,16 @@ pub const EXIT_TOOL_FAILURE: i32 = 3;
     version,
     about = "The PostgreSQL TLS doctor: why a client cannot connect over TLS, in plain words, with the fix",
     long_about = None,
-    after_help = "Exit status: 0 no problems (or info only), 1 warnings, 2 errors found, 3 pgtls could not run.\nRun `pgtls demo` for a tour."
+    after_help = "Exit status: 0 the connection works and nothing is wrong (information only), 1 warnings, 2 errors (or the client would fail), 3 pgtls could not run.\nRun `pgtls demo` for a tour."
 )]
 pub struct Cli {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Language of titles and fixes (default from LC_ALL / LC_MESSAGES / LANG).
+    /// Language of titles, fixes and labels (default from LC_ALL / LC_MESSAGES / LANG).
     #[arg(long, global = true, value_parser = parse_lang)]
     pub lang: Option<Lang>,
-    /// Only findings, no facts.
+    /// Only the verdict and the findings, no facts.
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Also show each finding's evidence.
@@ -61,6 +58,7 @@ pub enum TrustCommand {
         /// Keystore password (default: changeit).
         #[arg(long)]
         storepass: Option<String>,
+        /// Judge at this instant: a date (2026-06-01) or RFC 3339.
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
     },
@@ -72,25 +70,35 @@ pub enum PlatformArg {
     Windows,
 }
 
-fn parse_instant(s: &str) -> Result<time::OffsetDateTime, String> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map_err(|e| format!("{s:?} is not an RFC 3339 instant like 2026-06-01T00:00:00Z: {e}"))
-}
-
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("unknown language {s:?} (use en, zh or ja)"))
+}
+
+fn parse_sslmode(s: &str) -> Result<SslMode, String> {
+    s.parse()
+}
+
+/// The client-side flags shared by the connection commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ClientFlags {
+    /// The client's libpq major version (15, 16, 17, 18): error texts, keywords and
+    /// sslrootcert=system differ. Default: the local psql's major version, else 17.
+    #[arg(long)]
+    libpq: Option<u32>,
+    /// Judge at this instant instead of now: a date (2026-06-01) or RFC 3339.
+    #[arg(long, value_parser = parse_instant)]
+    at: Option<time::OffsetDateTime>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Everything about one connection in one verdict: the client's settings and files, a probe
-    /// of every host with the client's TLS range, libpq's outcome and why, worst finding first.
+    /// of every host within the client's TLS range, libpq's outcome and why, root cause first.
     Doctor {
         /// Connection string, URI or HOST[:PORT] (default: from the PG* environment).
         target: Option<String>,
-        /// The client's libpq major version (15, 16, 17, 18); default: the local psql's, else 17.
-        #[arg(long)]
-        libpq: Option<u32>,
+        #[command(flatten)]
+        client: ClientFlags,
     },
     /// Connect like libpq, negotiate TLS and show version, cipher and the chain the server sent.
     ///
@@ -106,15 +114,15 @@ pub enum Command {
         /// Print the chain as PEM too, like `openssl s_client -showcerts`.
         #[arg(long)]
         pem: bool,
-        /// Judge validity at this instant instead of now (RFC 3339, e.g. 2026-06-01T00:00:00Z).
-        #[arg(long, value_parser = parse_instant)]
-        at: Option<time::OffsetDateTime>,
-        /// Save what was seen (facts) as JSON to FILE, for a support bundle or a later --from-facts.
+        #[command(flatten)]
+        client: ClientFlags,
+        /// Save what was seen (facts, and the client they were gathered for) as JSON to FILE,
+        /// for a support bundle or a later --from-facts.
         #[arg(long, value_name = "FILE")]
-        save_facts: Option<std::path::PathBuf>,
+        save_facts: Option<PathBuf>,
         /// Do not touch the network: re-judge facts saved earlier with --save-facts.
         #[arg(long, value_name = "FILE", conflicts_with = "target")]
-        from_facts: Option<std::path::PathBuf>,
+        from_facts: Option<PathBuf>,
     },
     /// Will libpq accept this server's chain? Probe, then decide exactly as libpq would (sslmode,
     /// sslrootcert, host vs hostaddr), list every trust path, and say why.
@@ -125,15 +133,10 @@ pub enum Command {
         #[arg(long)]
         sslrootcert: Option<String>,
         /// sslmode to judge (default: from TARGET / PGSSLMODE / prefer).
-        #[arg(long)]
-        sslmode: Option<String>,
-        /// Judge at this instant (RFC 3339), e.g. to see a rotation or expiry coming.
-        #[arg(long, value_parser = parse_instant)]
-        at: Option<time::OffsetDateTime>,
-        /// The client's libpq major version (15, 16, 17, 18): error texts and sslrootcert=system
-        /// differ. Default: the local psql's major version, else 17.
-        #[arg(long)]
-        libpq: Option<u32>,
+        #[arg(long, value_parser = parse_sslmode)]
+        sslmode: Option<SslMode>,
+        #[command(flatten)]
+        client: ClientFlags,
         /// Start TLS directly (PostgreSQL 17+).
         #[arg(long)]
         direct: bool,
@@ -150,14 +153,14 @@ pub enum Command {
         profile: String,
         /// A profile TOML file instead of a built-in one.
         #[arg(long, value_name = "FILE")]
-        profile_file: Option<std::path::PathBuf>,
+        profile_file: Option<PathBuf>,
         /// The client's trust store (file, directory, JKS, PKCS#12, `system`, `default`).
         #[arg(long)]
         trust: Option<String>,
         /// Keystore password (default: changeit).
         #[arg(long)]
         storepass: Option<String>,
-        /// Judge at this instant (RFC 3339).
+        /// Judge at this instant: a date (2026-06-01) or RFC 3339.
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
         /// Servers to check for the chain they present.
@@ -168,13 +171,13 @@ pub enum Command {
         #[arg(long, default_value = "azure-2026")]
         profile: String,
         #[arg(long, value_name = "FILE")]
-        profile_file: Option<std::path::PathBuf>,
+        profile_file: Option<PathBuf>,
         /// Where to take roots from (default: the system store).
         #[arg(long = "from")]
         sources: Vec<String>,
         /// Output file (default: standard output).
         #[arg(short, long)]
-        output: Option<std::path::PathBuf>,
+        output: Option<PathBuf>,
     },
     /// Which TLS versions and cipher suites the server accepts (raw ClientHello probes, SSLv3 to
     /// TLS 1.3), compared with the client's range.
@@ -186,7 +189,7 @@ pub enum Command {
         direct: bool,
         /// Compare with a client profile's allowed range.
         #[arg(long, value_enum)]
-        client: Option<protocols::ClientProfile>,
+        client: Option<ClientChoice>,
         /// The client's minimum TLS version (e.g. TLSv1.2).
         #[arg(long)]
         client_min: Option<String>,
@@ -200,16 +203,17 @@ pub enum Command {
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
     },
-    /// Probe many endpoints concurrently and summarise versions, issuers, expiry and findings.
+    /// Probe many endpoints concurrently, each judged with its own connection string, and
+    /// summarise versions, issuers, expiry and findings.
     ///
-    /// FILE has one target per line (anything `probe` accepts); blank lines and `#` comments are
-    /// skipped; `-` reads standard input.
+    /// FILE has one target per line (anything `probe` accepts, e.g. "host=db sslmode=verify-full
+    /// sslrootcert=/ca.pem"); blank lines and `#` comments are skipped; `-` reads standard input.
     Fleet {
-        file: std::path::PathBuf,
+        file: PathBuf,
         /// Probes in flight at once.
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
-        /// Judge validity at this instant instead of now (RFC 3339).
+        /// Judge validity at this instant: a date (2026-06-01) or RFC 3339.
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
     },
@@ -221,13 +225,13 @@ pub enum Command {
     Server {
         /// The data directory (postgresql.conf, pg_hba.conf, server.crt/key default to it).
         #[arg(long, value_name = "DIR")]
-        data_dir: Option<std::path::PathBuf>,
+        data_dir: Option<PathBuf>,
         /// postgresql.conf, when it lives outside the data directory (Debian: /etc/postgresql/15/main).
         #[arg(long, value_name = "FILE")]
-        config: Option<std::path::PathBuf>,
+        config: Option<PathBuf>,
         /// A client certificate (PEM) whose CN should map to --user.
         #[arg(long, value_name = "FILE")]
-        client_cert: Option<std::path::PathBuf>,
+        client_cert: Option<PathBuf>,
         /// A client certificate common name, instead of --client-cert.
         #[arg(long, value_name = "CN", conflicts_with = "client_cert")]
         client_cn: Option<String>,
@@ -248,29 +252,31 @@ pub enum Command {
         target: Option<String>,
         /// Read a Kong gateway's kong.conf (KONG_* variables override it).
         #[arg(long, value_name = "FILE")]
-        kong_conf: Option<std::path::PathBuf>,
+        kong_conf: Option<PathBuf>,
         /// Read a pgJDBC URL (jdbc:postgresql://...).
         #[arg(long, value_name = "URL")]
         jdbc: Option<String>,
         /// Reason as a Windows client (%APPDATA%\postgresql\root.crt ...).
         #[arg(long, value_enum, default_value_t = PlatformArg::Unix)]
         platform: PlatformArg,
+        /// The client's libpq major version (15, 16, 17, 18).
+        #[arg(long)]
+        libpq: Option<u32>,
     },
     /// Ask the server itself, read-only: sessions with and without TLS (pg_stat_ssl joined with
     /// pg_stat_activity), ssl_is_used(), ssl settings, pg_hba_file_rules.
     ///
     /// Connects with libpq's settings from TARGET and the environment; the password comes from
     /// PGPASSWORD, the password file, or a prompt, and is never echoed or printed.
-    Sessions {
-        target: Option<String>,
-    },
-    /// Explain a finding code, or recognise error messages in pasted text (`-` reads stdin).
+    Sessions { target: Option<String> },
+    /// Explain a finding code, or recognise error messages in pasted text, a file, or standard
+    /// input (`-`).
     ///
     /// Understands PostgreSQL server log lines (any log_line_prefix, csvlog, jsonlog, and
     /// translated messages), libpq/psql, Kong, pgJDBC, node-postgres, Npgsql, psycopg, asyncpg,
     /// Go (pgx, lib/pq) and OpenSSL error strings. Never guesses: unknown text yields no finding.
     Explain {
-        /// A finding code (`server-ssl-off`), error text, or `-` for standard input.
+        /// A finding code (`server-ssl-off`), error text, a file, or `-` for standard input.
         input: Option<String>,
         /// List every code with its severity and title.
         #[arg(long)]
@@ -279,7 +285,7 @@ pub enum Command {
     /// Scan PostgreSQL log files (or stdin; .gz transparently) for TLS problems, per code: count,
     /// first and last time, top clients, users and databases, a sample line.
     Logs {
-        files: Vec<std::path::PathBuf>,
+        files: Vec<PathBuf>,
         /// Look for every translated message (default: English plus languages detected at the start).
         #[arg(long)]
         all_languages: bool,
@@ -310,169 +316,206 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff): pgtls(1), or `pgtls man COMMAND` for pgtls-COMMAND(1); with
+    /// --dir, write every page there.
+    Man {
+        /// The command whose page to print (e.g. `probe`, `trust`).
+        command: Option<String>,
+        /// Write pgtls.1 and one pgtls-COMMAND.1 per command into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Write to stdout through anstream (colour stripped when not a terminal or NO_COLOR set).
+fn print(s: &str) -> Result<()> {
+    let mut out = anstream::stdout();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to stdout"),
+    }
+}
+
+/// Render and print a report; its exit code is the process's.
+fn show<R: Render>(report: &R, exit_code: i32, format: Format, o: &RenderOptions) -> Result<i32> {
+    print(&render(report, format, o))?;
+    Ok(exit_code)
 }
 
 /// Run the CLI; returns the process exit status.
 pub fn run(cli: Cli) -> Result<i32> {
-    let opts = RenderOptions {
-        lang: cli.lang.unwrap_or_else(Lang::from_env),
-        verbose: cli.verbose,
-        quiet: cli.quiet,
-        pem: false,
-    };
+    let o = RenderOptions { lang: cli.lang.unwrap_or_else(Lang::from_env), verbose: cli.verbose, quiet: cli.quiet, pem: false };
     let secs = if cli.timeout.is_finite() && cli.timeout > 0.0 { cli.timeout } else { 5.0 };
-    let timeouts = Timeouts {
-        connect: std::time::Duration::from_secs_f64(secs),
-        io: std::time::Duration::from_secs_f64(secs),
-    };
+    let d = std::time::Duration::from_secs_f64(secs);
+    let s = Settings { timeouts: Timeouts { connect: d, io: d } };
+    let f = cli.format;
+    let env = SystemEnv;
+    let over = |c: &ClientFlags| Overrides { at: c.at, libpq: c.libpq, ..Default::default() };
     match cli.command {
-        Command::Probe { target, direct, pem, at, save_facts, from_facts } => {
-            let mut ctx = pgtls::checks::Context { now: at.unwrap_or_else(time::OffsetDateTime::now_utc), ..Default::default() };
-            let facts: Vec<pgtls::probe::ProbeFacts> = match &from_facts {
-                Some(path) => {
-                    let text = std::fs::read_to_string(path).with_context(|| format!("reading facts from {}", path.display()))?;
-                    serde_json::from_str(&text).with_context(|| format!("{} does not hold pgtls probe facts", path.display()))?
-                }
-                None => {
-                    let resolved = target::resolve(target.as_deref())?;
-                    if let Some(min) = &resolved.ssl_min_protocol_version {
-                        ctx.client_min = min.value.as_str().to_string();
-                    }
-                    ctx.client_max = resolved.ssl_max_protocol_version.as_ref().map(|m| m.value.as_str().to_string());
-                    let targets = target::targets_of(&resolved, direct)?;
-                    let client = pgtls::probe::ClientVersions {
-                        min: resolved.ssl_min_protocol_version.as_ref().map(|v| v.value.as_str().to_string()),
-                        max: resolved.ssl_max_protocol_version.as_ref().map(|v| v.value.as_str().to_string()),
-                    };
-                    targets.iter().map(|t| pgtls::probe::probe_as(t, timeouts, &client)).collect()
-                }
+        Command::Probe { target, direct, pem, client, save_facts, from_facts } => {
+            let r = match &from_facts {
+                Some(path) => run::probe_from_facts(path, client.at)?,
+                None => run::probe(target.as_deref(), &Overrides { direct, ..over(&client) }, &s, &env, save_facts.as_deref())?,
             };
-            if let Some(path) = &save_facts {
-                std::fs::write(path, report::json::to_string(&facts)).with_context(|| format!("writing facts to {}", path.display()))?;
-            }
-            let reports = judge(facts, &ctx);
-            let all: Vec<_> = reports.iter().flat_map(|r| r.findings.clone()).collect();
-            let out = match cli.format {
-                Format::Json => report::json::to_string(&report::json::probe(&reports)),
-                Format::Human => {
-                    let mut s = String::new();
-                    for r in &reports {
-                        report::human::host(&mut s, r, &RenderOptions { pem, ..opts });
-                    }
-                    s
-                }
-            };
-            print(&out)?;
-            Ok(exit_code(&all))
+            show(&r, r.exit_code, f, &RenderOptions { pem, ..o })
         }
-        Command::Verify { target, sslrootcert, sslmode, at, libpq, direct } => trust::verify(
-            trust::VerifyArgs { target, sslrootcert, sslmode, at, libpq: libpq.unwrap_or_else(target::local_libpq_major), direct },
-            timeouts,
-            cli.format,
-            opts,
-        ),
+        Command::Verify { target, sslrootcert, sslmode, client, direct } => {
+            let ov = Overrides { sslmode, sslrootcert, direct, ..over(&client) };
+            let r = run::verify(target.as_deref(), &ov, &s, &env)?;
+            show(&r, r.exit_code, f, &o)
+        }
+        Command::Doctor { target, client } => {
+            let r = run::doctor(target.as_deref(), &over(&client), &s, &env)?;
+            show(&r, r.exit_code, f, &o)
+        }
         Command::Trust { command: TrustCommand::Audit { stores, storepass, at } } => {
-            trust::trust_audit(&stores, storepass.as_deref(), at, cli.format, opts)
+            let r = run::trust_audit(&stores, storepass.as_deref(), at, &env)?;
+            show(&r, r.exit_code, f, &o)
         }
-        Command::Rotation { profile, profile_file, trust: store, storepass, at, targets } => trust::rotation(
-            trust::RotationArgs { profile, profile_file, trust: store, storepass, targets, at },
-            timeouts,
-            cli.format,
-            opts,
-        ),
+        Command::Rotation { profile, profile_file, trust, storepass, at, targets } => {
+            let a = run::RotationArgs {
+                profile: &profile,
+                profile_file: profile_file.as_deref(),
+                trust: trust.as_deref(),
+                storepass: storepass.as_deref(),
+                at,
+                targets: &targets,
+            };
+            let r = run::rotation(&a, &s, &env)?;
+            show(&r, r.exit_code, f, &o)
+        }
         Command::Bundle { profile, profile_file, sources, output } => {
-            trust::bundle(&profile, profile_file.as_deref(), &sources, output.as_deref(), None)
+            let r = run::bundle(&profile, profile_file.as_deref(), &sources, output.as_deref(), None, &env)?;
+            show(&r, r.exit_code, f, &o)
         }
-        Command::Protocols { target, direct, client, client_min, client_max, client_ciphers, concurrency } => protocols::run(
-            protocols::Args { target, direct, client, client_min, client_max, client_ciphers, concurrency },
-            timeouts,
-            cli.format,
-            opts,
-        ),
+        Command::Protocols { target, direct, client, client_min, client_max, client_ciphers, concurrency } => {
+            let a = run::ProtocolsArgs {
+                target: target.as_deref(),
+                direct,
+                client,
+                client_min: client_min.as_deref(),
+                client_max: client_max.as_deref(),
+                client_ciphers: client_ciphers.as_deref(),
+                concurrency,
+            };
+            let r = run::protocols(&a, &s, &env)?;
+            show(&r, r.exit_code, f, &o)
+        }
         Command::Fleet { file, concurrency, at } => {
-            let ctx = pgtls::checks::Context { now: at.unwrap_or_else(time::OffsetDateTime::now_utc), ..Default::default() };
             let text = if file.as_os_str() == "-" {
                 std::io::read_to_string(std::io::stdin()).context("reading targets from standard input")?
             } else {
                 std::fs::read_to_string(&file).with_context(|| format!("reading targets from {}", file.display()))?
             };
-            let mut targets = Vec::new();
-            for (n, line) in text.lines().enumerate() {
-                let line = line.trim();
-                if line.is_empty() || line.starts_with('#') {
-                    continue;
-                }
-                let t = target::probe_targets(Some(line), false)
-                    .with_context(|| format!("{}:{}: bad target {line:?}", file.display(), n + 1))?;
-                targets.extend(t);
-            }
-            let entries = pgtls::fleet::scan(&targets, concurrency, timeouts, &ctx);
-            let summary = pgtls::fleet::summarise(&entries, &ctx);
-            let all: Vec<_> = entries.iter().flat_map(|e| e.findings.clone()).collect();
-            let out = match cli.format {
-                Format::Json => report::json::to_string(&serde_json::json!({
-                    "command": "fleet",
-                    "summary": summary,
-                    "endpoints": entries.iter().map(|e| report::json::host(&HostReport { facts: e.facts.clone(), findings: e.findings.clone() })).collect::<Vec<_>>(),
-                    "exit_code": exit_code(&all),
-                })),
-                Format::Human => report::human::fleet(&entries, &summary, &opts),
+            let lines = run::inventory(&text);
+            let r = run::fleet(&lines, &file.display().to_string(), concurrency, at, &s, &env)?;
+            show(&r, r.exit_code, f, &o)
+        }
+        Command::Server { data_dir, config, client_cert, client_cn, user, database, addr } => {
+            let a = run::ServerArgs {
+                data_dir: data_dir.as_deref(),
+                config: config.as_deref(),
+                client_cert: client_cert.as_deref(),
+                client_cn: client_cn.as_deref(),
+                user: user.as_deref(),
+                database: database.as_deref(),
+                addr,
             };
-            print(&out)?;
-            Ok(exit_code(&all))
+            let r = run::server(&a)?;
+            show(&r, r.exit_code, f, &o)
         }
-        Command::Server { data_dir, config, client_cert, client_cn, user, database, addr } => audit::server(
-            audit::ServerArgs { data_dir, config, client_cert, client_cn, user, database, addr },
-            cli.format,
-            opts,
-        ),
-        Command::Client { target, kong_conf, jdbc, platform } => {
-            audit::client(target, kong_conf, jdbc, platform == PlatformArg::Windows, cli.format, opts)
+        Command::Client { target, kong_conf, jdbc, platform, libpq } => {
+            let a = run::ClientArgs {
+                target: target.as_deref(),
+                kong_conf: kong_conf.as_deref(),
+                jdbc: jdbc.as_deref(),
+                windows: platform == PlatformArg::Windows,
+            };
+            let r = run::client(&a, &Overrides { libpq, ..Default::default() }, &env)?;
+            show(&r, r.exit_code, f, &o)
         }
-        Command::Sessions { target } => audit::sessions(target, timeouts, cli.format, opts),
-        Command::Explain { input, list } => explain::explain(input, list, cli.format, opts),
+        Command::Sessions { target } => {
+            let prompt = |user: &str| -> Option<String> {
+                if !std::io::stdin().is_terminal() {
+                    return None;
+                }
+                rpassword::prompt_password(format!("Password for user {user}: ")).ok().filter(|p| !p.is_empty())
+            };
+            let r = run::sessions(target.as_deref(), &s, &env, &prompt)?;
+            show(&r, r.exit_code, f, &o)
+        }
+        Command::Explain { input, list } => {
+            let r = run::explain(input.as_deref(), list, &mut std::io::stdin().lock())?;
+            show(&r, r.exit_code(), f, &o)
+        }
         Command::Logs { print_anchors: true, .. } => {
             let r = pgtls::explain::recognisers().map_err(|e| anyhow::anyhow!("{e}"))?;
             print(&(r.server_anchors(Some(&[])).join("\n") + "\n"))?;
             Ok(0)
         }
-        Command::Logs { files, all_languages, .. } => explain::logs(files, all_languages, cli.format, opts),
-        Command::Demo => demo::run(cli.format, opts, timeouts),
-        Command::Doctor { target, libpq } => {
-            doctor::run(target, libpq.unwrap_or_else(target::local_libpq_major), timeouts, cli.format, opts)
+        Command::Logs { files, all_languages, .. } => {
+            let r = run::logs(&files, all_languages, &mut std::io::stdin().lock())?;
+            show(&r, r.exit_code, f, &o)
         }
+        #[cfg(feature = "demo")]
+        Command::Demo => {
+            let r = run::demo(&s)?;
+            show(&r, r.exit_code, f, &o)
+        }
+        #[cfg(not(feature = "demo"))]
+        Command::Demo => anyhow::bail!("this pgtls was built without the `demo` feature"),
+        #[cfg(feature = "demo")]
         Command::LabServe { settings, rsa, newest } => lab_serve(&settings, rsa, newest),
+        #[cfg(not(feature = "demo"))]
+        Command::LabServe { .. } => anyhow::bail!("this pgtls was built without the `demo` feature"),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "pgtls", &mut std::io::stdout());
             Ok(0)
         }
-        Command::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut buf).context("rendering the man page")?;
-            std::io::stdout().write_all(&buf)?;
-            Ok(0)
-        }
+        Command::Man { command, dir } => man(command.as_deref(), dir.as_deref()),
     }
 }
 
-pub fn probe_all(targets: &[pgtls::probe::ProbeTarget], timeouts: Timeouts) -> Vec<HostReport> {
-    let facts = targets.iter().map(|t| pgtls::probe::probe(t, timeouts)).collect();
-    judge(facts, &pgtls::checks::Context::default())
+/// Man pages generated from the same definitions as `--help`: pgtls(1) and pgtls-COMMAND(1)
+/// (pgtls-trust-audit(1) for nested commands), as git and cargo ship them.
+fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> Result<i32> {
+    fn pages(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, clap::Command)>) {
+        for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set()) {
+            let name = format!("{prefix}-{}", sub.get_name());
+            out.push((name.clone(), sub.clone().name(name.clone())));
+            pages(sub, &name, out);
+        }
+    }
+    let top = Cli::command();
+    let mut all = vec![("pgtls".to_string(), top.clone())];
+    pages(&top, "pgtls", &mut all);
+    let render = |c: &clap::Command| -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(c.clone()).render(&mut buf).context("rendering the man page")?;
+        Ok(buf)
+    };
+    if let Some(d) = dir {
+        std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+        for (name, c) in &all {
+            let p = d.join(format!("{name}.1"));
+            std::fs::write(&p, render(c)?).with_context(|| format!("writing {}", p.display()))?;
+        }
+        print(&format!("wrote {} man pages to {}\n", all.len(), d.display()))?;
+        return Ok(0);
+    }
+    let want = match command {
+        None => "pgtls".to_string(),
+        Some(c) => format!("pgtls-{}", c.replace(' ', "-")),
+    };
+    let (_, page) = all
+        .iter()
+        .find(|(n, _)| *n == want)
+        .with_context(|| format!("no man page for {want:?}; commands: {}", all.iter().map(|(n, _)| n.trim_start_matches("pgtls-")).collect::<Vec<_>>().join(", ")))?;
+    std::io::stdout().write_all(&render(page)?)?;
+    Ok(0)
 }
 
-/// Run the probe checks over gathered (or replayed) facts.
-pub fn judge(facts: Vec<pgtls::probe::ProbeFacts>, ctx: &pgtls::checks::Context) -> Vec<HostReport> {
-    facts
-        .into_iter()
-        .map(|facts| {
-            let findings = pgtls::checks::probe(&facts, ctx);
-            HostReport { facts, findings }
-        })
-        .collect()
-}
-
+#[cfg(feature = "demo")]
 fn lab_serve(settings: &[String], rsa: bool, newest: bool) -> Result<i32> {
     use pgtls::lab::{Ca, CertSpec, Installation, Server, ServerOptions, TlsFiles};
     let spec = CertSpec { rsa, ..Default::default() };
@@ -504,13 +547,4 @@ fn lab_serve(settings: &[String], rsa: bool, newest: bool) -> Result<i32> {
     }
     drop(server);
     Ok(0)
-}
-
-/// Write to stdout through anstream (colour stripped when not a terminal or NO_COLOR set).
-pub fn print(s: &str) -> Result<()> {
-    let mut out = anstream::stdout();
-    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.context("writing to stdout"),
-    }
 }

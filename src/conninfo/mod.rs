@@ -95,6 +95,28 @@ impl Serialize for Secret {
     }
 }
 
+/// An environment seen as a Windows client would see it (`%APPDATA%\\postgresql\\…`), for
+/// reasoning about a Windows machine's libpq from here.
+pub struct WindowsEnv<'a>(pub &'a dyn Env);
+
+impl Env for WindowsEnv<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0.var(name)
+    }
+    fn home_dir(&self) -> Option<String> {
+        self.0.home_dir()
+    }
+    fn read_file(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        self.0.read_file(path)
+    }
+    fn stat(&self, path: &str) -> Option<FileInfo> {
+        self.0.stat(path)
+    }
+    fn platform(&self) -> Platform {
+        Platform::Windows
+    }
+}
+
 /// Which syntax the target was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -996,7 +996,7 @@ mod tests {
             "weak-cipher-enabled", "tcp-connect-failed", "network-timeout", "server-error-response",
             "tls-handshake-failed", "self-signed-server-cert", "ssl-not-used", "chain-order-wrong", "chain-incomplete",
             "ssl-protocol-range-invalid", "hba-cert-without-ca", "hba-allows-non-ssl", "kong-verify-without-ca",
-            "server-cert-file-unreadable", "server-key-file-unreadable",
+            "server-cert-file-unreadable", "server-key-file-unreadable", "connection-fails", "check-incomplete",
         ];
         for code in required {
             let e = catalogue().get(code).unwrap_or_else(|| panic!("{code} missing"));

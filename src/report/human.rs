@@ -1,15 +1,21 @@
 //! Human output: aligned, coloured when stdout is a terminal (anstream strips colour
-//! otherwise and honours NO_COLOR / CLICOLOR_FORCE).
+//! otherwise and honours NO_COLOR / CLICOLOR_FORCE). Labels follow `--lang`; details carry
+//! facts (names, versions, libpq's own error texts) and stay as written.
 
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{localise, HostReport, RenderOptions};
-use crate::findings::{Finding, Severity};
+use super::{localise, Render, RenderOptions};
+use crate::findings::{Finding, Lang, Severity};
 use crate::net::Negotiated;
 use crate::probe::SslNegotiation;
-use crate::x509::{colon_hex, Cert};
+use crate::run::{
+    BundleReport, ClientReport, DoctorReport, DriverView, ExplainReport, FleetReport, HostView, LogsReport, ProbeReport,
+    ProtocolsReport, RotationReportView, ServerReport, SessionsReport, TrustAuditReport, VerifyHost, VerifyReport,
+};
+use crate::verify::libpq::Verdict;
+use crate::x509::colon_hex;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -22,6 +28,49 @@ fn paint(s: Style, text: &str) -> String {
     format!("{s}{text}{s:#}")
 }
 
+/// Fixed words of the human output, per language.
+struct Words {
+    fix: &'static str,
+    none: &'static str,
+    meaning: &'static str,
+    how: &'static str,
+    docs: &'static str,
+    connects: &'static str,
+    fails: &'static str,
+}
+
+fn words(lang: Lang) -> Words {
+    match lang {
+        Lang::En => Words {
+            fix: "fix:",
+            none: "no problems found",
+            meaning: "What it means",
+            how: "How to fix",
+            docs: "PostgreSQL documentation",
+            connects: "connects",
+            fails: "FAILS",
+        },
+        Lang::Zh => Words {
+            fix: "修复：",
+            none: "未发现问题",
+            meaning: "含义",
+            how: "修复方法",
+            docs: "PostgreSQL 文档",
+            connects: "可以连接",
+            fails: "连接失败",
+        },
+        Lang::Ja => Words {
+            fix: "対処:",
+            none: "問題は見つかりませんでした",
+            meaning: "意味",
+            how: "対処方法",
+            docs: "PostgreSQL ドキュメント",
+            connects: "接続できます",
+            fails: "接続できません",
+        },
+    }
+}
+
 pub fn severity_label(s: Severity) -> String {
     match s {
         Severity::Error => paint(RED, "error  "),
@@ -30,10 +79,12 @@ pub fn severity_label(s: Severity) -> String {
     }
 }
 
-/// Findings as a list: severity, code, title, detail, fix.
+/// Findings as a list: severity, code, title, detail, fix. "no problems found" only when
+/// there is nothing at all; information-only lists say so.
 pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
+    let w = words(o.lang);
     if list.is_empty() {
-        let _ = writeln!(out, "{}", paint(GREEN, "no problems found"));
+        let _ = writeln!(out, "{}", paint(GREEN, w.none));
         return;
     }
     for f in list {
@@ -43,7 +94,7 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
             let _ = writeln!(out, "        {line}");
         }
         if !fix.is_empty() {
-            let _ = writeln!(out, "        {} {fix}", paint(GREEN, "fix:"));
+            let _ = writeln!(out, "        {} {fix}", paint(GREEN, w.fix));
         }
         if o.verbose {
             for (k, v) in &f.evidence {
@@ -54,8 +105,7 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
     }
 }
 
-fn cert(out: &mut String, i: usize, c: &Cert, now: time::OffsetDateTime) {
-    let days = c.days_left(now);
+fn cert(out: &mut String, i: usize, c: &crate::x509::Cert, days: i64) {
     let validity = if days < 0 { format!("EXPIRED {} days ago", -days) } else { format!("{days} days left") };
     let _ = writeln!(out, "  #{i} {}", paint(BOLD, &c.subject));
     let rows: [(&str, String); 9] = [
@@ -70,10 +120,11 @@ fn cert(out: &mut String, i: usize, c: &Cert, now: time::OffsetDateTime) {
         (
             "CA",
             format!(
-                "{}{}{}",
+                "{}{}{}{}",
                 if c.is_ca { "yes" } else { "no" },
                 c.path_len.map(|n| format!(" (pathlen {n})")).unwrap_or_default(),
-                if c.self_signed { ", self-signed" } else { "" }
+                if c.self_signed { ", self-signed" } else { "" },
+                if c.version == 1 { ", X.509 v1" } else { "" }
             ),
         ),
     ];
@@ -82,17 +133,31 @@ fn cert(out: &mut String, i: usize, c: &Cert, now: time::OffsetDateTime) {
     }
 }
 
+/// libpq's outcome in one line.
+fn verdict_line(v: &Verdict, o: &RenderOptions) -> String {
+    let w = words(o.lang);
+    match &v.error {
+        Some(e) => format!("libpq {} — {}", paint(RED, w.fails), e.replace('\n', "\n           ")),
+        None if !v.tls => format!("libpq {} {}", paint(YELLOW, w.connects), "WITHOUT TLS"),
+        None if v.hostname_verified => format!("libpq {} (chain and host name verified)", paint(GREEN, w.connects)),
+        None if v.chain_verified => format!("libpq {} (chain verified, host name not checked)", paint(GREEN, w.connects)),
+        None => format!("libpq {} (encrypted, server not verified)", paint(YELLOW, w.connects)),
+    }
+}
+
 /// One probed host.
-pub fn host(out: &mut String, r: &HostReport, o: &RenderOptions) {
-    let f = &r.facts;
-    let how = match f.target.negotiation {
+fn host(out: &mut String, h: &HostView, o: &RenderOptions) {
+    let how = match h.negotiation {
         SslNegotiation::Postgres => "SSLRequest",
         SslNegotiation::Direct => "direct SSL, ALPN postgresql",
     };
-    let sni = f.target.sni.as_deref().unwrap_or("none");
-    let _ = writeln!(out, "{} {} ({how}, SNI: {sni})", paint(BOLD, "probe"), f.target.display_name());
+    let sni = h.sni.as_deref().unwrap_or("none");
+    let _ = writeln!(out, "{} {} ({how}, SNI: {sni})", paint(BOLD, "probe"), h.display_name());
+    if let Some(v) = &h.verdict {
+        let _ = writeln!(out, "  {}", verdict_line(v, o));
+    }
     if !o.quiet {
-        match &f.reply {
+        match &h.reply {
             Some(Negotiated::Accept) => {
                 let _ = writeln!(out, "  SSLRequest answered 'S': the server is willing to speak TLS");
             }
@@ -107,74 +172,482 @@ pub fn host(out: &mut String, r: &HostReport, o: &RenderOptions) {
             }
             None => {}
         }
-        if let Some(t) = &f.tls {
+        if let Some(v) = &h.tls_version {
             let _ = writeln!(
                 out,
                 "  {} {}  cipher {} ({})  group {}  ALPN {}",
                 paint(BOLD, "TLS"),
-                t.version,
-                t.cipher,
-                t.cipher_openssl,
-                t.group.as_deref().unwrap_or("-"),
-                t.alpn.as_deref().unwrap_or("-")
+                v,
+                h.cipher.as_deref().unwrap_or("-"),
+                h.cipher_openssl.as_deref().unwrap_or("-"),
+                h.group.as_deref().unwrap_or("-"),
+                h.alpn.as_deref().unwrap_or("-")
             );
         }
-        if !f.chain.is_empty() {
-            let _ = writeln!(out, "  certificate chain as sent by the server ({}):", f.chain.len());
-            for (i, c) in f.chain.iter().enumerate() {
-                cert(out, i, c, f.started_at);
+        if !h.chain.is_empty() {
+            let _ = writeln!(out, "  certificate chain as sent by the server ({}):", h.chain.len());
+            for (i, c) in h.chain.iter().enumerate() {
+                cert(out, i, &c.cert, c.days_left);
             }
         }
         if o.pem {
-            for c in &f.chain {
-                out.push_str(&c.to_pem());
+            for c in &h.chain {
+                out.push_str(&c.cert.to_pem());
             }
         }
     }
-    findings(out, &r.findings, o);
 }
 
-/// `pgtls fleet`: one line per endpoint, then totals.
-pub fn fleet(entries: &[crate::fleet::FleetEntry], s: &crate::fleet::FleetSummary, o: &RenderOptions) -> String {
-    let mut out = String::new();
-    if !o.quiet {
-        for e in entries {
-            let f = &e.facts;
-            let tls = f.tls.as_ref().map(|t| format!("{} {}", t.version, t.cipher_openssl)).unwrap_or_else(|| "-".into());
-            let leaf = f
-                .chain
-                .first()
-                .map(|c| format!("{} (expires in {} d)", c.subject, c.days_left(f.started_at)))
-                .unwrap_or_default();
-            let worst = e.findings.iter().map(|x| x.severity).max();
-            let status = match worst {
-                Some(Severity::Error) => paint(RED, "ERROR"),
-                Some(Severity::Warning) => paint(YELLOW, "WARN "),
-                _ => paint(GREEN, "ok   "),
-            };
-            let codes: Vec<&str> = e.findings.iter().map(|x| x.code.as_str()).collect();
-            let _ = writeln!(out, "{status} {:<24} {:<40} {leaf} {}", f.target.endpoint(), tls, codes.join(","));
+impl Render for ProbeReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        for h in &self.hosts {
+            host(&mut s, h, o);
         }
-        let _ = writeln!(out);
+        findings(&mut s, &self.findings, o);
+        s
     }
-    let _ = writeln!(out, "{} endpoints, {} with TLS", s.endpoints, s.tls_ok);
-    for (v, n) in &s.versions {
-        let _ = writeln!(out, "  {v}: {n}");
-    }
-    if !s.issuers.is_empty() {
-        let _ = writeln!(out, "server certificates by issuer:");
-        for (i, n) in &s.issuers {
-            let _ = writeln!(out, "  {n:>6}  {i}");
+}
+
+fn verify_host(s: &mut String, h: &VerifyHost, libpq: u32, o: &RenderOptions) {
+    let _ = writeln!(s, "verify {} as libpq {libpq} would (sslmode={})", h.display_name, h.sslmode);
+    let _ = writeln!(s, "  trust source: {}", h.trust_source.as_deref().unwrap_or("none (no verification)"));
+    let _ = writeln!(s, "  verdict: {}", verdict_line(&h.verdict, o));
+    if !o.quiet && !h.attempts.is_empty() {
+        let _ = writeln!(s, "  trust paths ({} tried, {} valid):", h.attempts.len(), h.paths.len());
+        for a in &h.attempts {
+            let _ = writeln!(s, "    {}", a.describe);
         }
     }
-    if let Some((ep, d)) = &s.soonest_expiry {
-        let _ = writeln!(out, "soonest expiry: {ep} in {d} days");
+}
+
+impl Render for VerifyReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        for h in &self.hosts {
+            verify_host(&mut s, h, self.libpq_major, o);
+        }
+        findings(&mut s, &self.findings, o);
+        s
     }
-    if !s.codes.is_empty() {
-        let _ = writeln!(out, "endpoints per finding:");
-        for (c, n) in &s.codes {
-            let _ = writeln!(out, "  {n:>6}  {c}");
+}
+
+impl Render for DoctorReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        let failing = self.hosts.iter().any(|h| h.verdict.as_ref().is_some_and(|v| !v.connects));
+        let _ = writeln!(s, "{}", paint(if failing { RED } else { BOLD }, &self.summary));
+        if !o.quiet {
+            let _ = writeln!(s, "  libpq {} settings:", self.libpq_major);
+            for st in &self.settings {
+                let _ = writeln!(s, "    {:<26} {} (from {})", st.name, st.value, st.source);
+            }
+            for h in &self.hosts {
+                let tls = match (&h.tls_version, &h.cipher) {
+                    (Some(v), Some(c)) => format!("{v} {c}"),
+                    _ => "no TLS session".into(),
+                };
+                let outcome = h.verdict.as_ref().map(|v| verdict_line(v, o)).unwrap_or_else(|| "not judged".into());
+                let _ = writeln!(s, "  {:<32} {tls:<40} {outcome}", h.endpoint);
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for TrustAuditReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        for st in &self.stores {
+            let _ = writeln!(s, "{} — {} certificate(s){}", st.source, st.entries.len(), if st.pem { "" } else { " (not all PEM: libpq reads only PEM)" });
+            if !o.quiet {
+                for e in &st.entries {
+                    let f = &e.flags;
+                    let kind = match f.kind {
+                        crate::x509::CertKind::Root => "root",
+                        crate::x509::CertKind::Intermediate => "intermediate",
+                        crate::x509::CertKind::Leaf => "leaf",
+                    };
+                    let mut flags = vec![kind.to_string()];
+                    if f.expired {
+                        flags.push("EXPIRED".into())
+                    }
+                    if f.not_yet_valid {
+                        flags.push("not yet valid".into())
+                    }
+                    if let Some(d) = f.duplicate_of {
+                        flags.push(format!("duplicate of #{d}"))
+                    }
+                    if f.weak {
+                        flags.push("weak".into())
+                    }
+                    let _ = writeln!(s, "  #{:<4} {:<28} {}  (until {}, {})", e.index, flags.join(", "), e.subject, e.not_after.date(), e.label);
+                }
+                for k in &st.skipped {
+                    let _ = writeln!(s, "  skipped: {k}");
+                }
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for RotationReportView {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = format!("{} — {}\n", self.title, self.store);
+        if !o.quiet {
+            for ch in &self.chains {
+                let _ = writeln!(s, "  {} chain: {}", ch.name, ch.path.join(" → "));
+            }
+            for r in &self.roots {
+                let state = if r.present { "present" } else if r.required { "MISSING (required)" } else { "missing (recommended)" };
+                let _ = writeln!(s, "  root {:<46} {state}{}", r.cn, r.found.as_ref().map(|f| format!(" — {f}")).unwrap_or_default());
+            }
+            for p in &self.pinned {
+                let _ = writeln!(s, "  pinned: {p}");
+            }
+            for sv in &self.servers {
+                let _ = writeln!(s, "  server {} presents the {} chain", sv.endpoint, sv.chain.as_deref().unwrap_or("unknown"));
+            }
+            let _ = writeln!(s, "  ready: {}", if self.ready { "yes" } else { "NO" });
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for BundleReport {
+    /// The PEM itself, or a line saying where it was written.
+    fn human(&self, _o: &RenderOptions) -> String {
+        match &self.output {
+            Some(p) => format!("wrote {} ({} certificate(s))\n", p.display(), self.bundle.roots.len()),
+            None => self.bundle.pem(),
         }
     }
-    out
+}
+
+impl Render for ProtocolsReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        for h in &self.hosts {
+            if !o.quiet {
+                match &h.scan {
+                    Some(r) => {
+                        let _ = writeln!(s, "protocols {}  ({} handshakes; each leaves a line in the server log)", h.endpoint, r.handshakes);
+                        let _ = writeln!(s, "  client: {} allows {}", self.client.name, self.client_range);
+                        for v in &r.versions {
+                            let mark = if self.client.allows(v.version) { " " } else { "·" };
+                            if v.accepted {
+                                let pref = match v.server_preference {
+                                    Some(true) => ", server's order",
+                                    Some(false) => ", client's order",
+                                    None => "",
+                                };
+                                let _ = writeln!(s, " {mark}{:<8} accepted  {} suite(s){pref}{}", v.version.name(), v.ciphers.len(), if v.complete { "" } else { " (incomplete)" });
+                                for c in &v.ciphers {
+                                    let strength = c.strength().map(|x| format!("{x:?}").to_lowercase()).unwrap_or_else(|| "unknown".into());
+                                    let _ = writeln!(s, "      {:<34} {:<46} {strength}", c.openssl_name(), c.name());
+                                }
+                            } else {
+                                let _ = writeln!(s, " {mark}{:<8} refused   {}", v.version.name(), v.refused_with.as_deref().unwrap_or(""));
+                            }
+                        }
+                        for g in &r.groups {
+                            if !g.groups.is_empty() {
+                                let _ = writeln!(s, "  groups {}: {}", g.version.name(), g.groups.iter().map(|x| format!("{x}")).collect::<Vec<_>>().join(", "));
+                            }
+                        }
+                        if let Some(sig) = &r.signature_algorithm {
+                            let _ = writeln!(s, "  signature algorithm (TLS 1.2): {sig}");
+                        }
+                        if let Some(b) = r.dh_bits {
+                            let _ = writeln!(s, "  DHE prime: {b} bits");
+                        }
+                        for n in &r.notes {
+                            let _ = writeln!(s, "  note: {n}");
+                        }
+                        for e in &r.errors {
+                            let _ = writeln!(s, "  error: {} {}: {}", e.version.name(), e.stage, e.message);
+                        }
+                        let _ = writeln!(s, "  (· = outside the client's range)");
+                    }
+                    None => {
+                        let _ = writeln!(s, "protocols {}: not scanned — no TLS server answered (see below)", h.endpoint);
+                    }
+                }
+            }
+            findings(&mut s, &h.findings, o);
+        }
+        s
+    }
+}
+
+impl Render for ServerReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = format!("server configuration {}\n", self.config.display());
+        if !o.quiet {
+            let _ = writeln!(s, "  data directory  {}", self.data_dir.display());
+            for (n, v) in &self.settings {
+                let _ = writeln!(s, "  {n:<26} {:<30} ({})", v.value, v.at);
+            }
+            if let (Some(cn), Some(rule)) = (&self.client_cert_name, &self.hba_rule) {
+                let _ = writeln!(s, "  client certificate \"{cn}\" meets {rule}");
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+fn driver(s: &mut String, t: &DriverView) {
+    let _ = writeln!(s, "{}: behaves like sslmode={}", t.source, t.sslmode);
+    let _ = writeln!(s, "  verifies the server   {}", if t.verifies_server { "yes" } else { "no" });
+    let hostname = match t.checks_hostname {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown (depends on the version or a custom class)",
+    };
+    let _ = writeln!(s, "  checks the host name  {hostname}");
+    let _ = writeln!(s, "  trusted roots         {}", if t.trust.is_empty() { "none configured".to_string() } else { t.trust.join("; ") });
+    for (k, v) in &t.origins {
+        let _ = writeln!(s, "  {k:<21} {v}");
+    }
+    for n in &t.notes {
+        let _ = writeln!(s, "  note: {n}");
+    }
+}
+
+impl Render for ClientReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        if !o.quiet {
+            if let Some(l) = &self.libpq {
+                let _ = writeln!(s, "libpq settings: {}", l.resolved);
+                let _ = writeln!(s, "  sslmode        {} (from {})", l.sslmode, l.sslmode_source);
+                for f in &l.files {
+                    let state = if !f.exists { "missing".to_string() } else { format!("mode {:04o}", f.mode.unwrap_or(0)) };
+                    let _ = writeln!(s, "  {:<14} {} [{state}] (from {})", f.keyword, f.path, f.source);
+                }
+                if let crate::trust::RootTrust::Loaded(st) = &l.root {
+                    let _ = writeln!(s, "  trusted roots  {} ({} certificate(s))", st.source, st.entries.len());
+                }
+            }
+            for d in [&self.kong, &self.jdbc].into_iter().flatten() {
+                if !s.is_empty() {
+                    s.push('\n');
+                }
+                driver(&mut s, d);
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for SessionsReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        if !o.quiet {
+            match &self.sessions {
+                Some(f) => {
+                    let _ = writeln!(s, "{}", f.server_version);
+                    let _ = writeln!(s, "pgtls's own connection: {} (role {})", if f.own_connection_ssl { "TLS" } else { "no TLS" }, f.role);
+                    let _ = writeln!(s, "{:>5}  {:<5} {:<8} {:<28} {:<12} {:<12} {:<16} application / backend", "count", "ssl", "version", "cipher", "database", "user", "client");
+                    for g in &f.groups {
+                        let _ = writeln!(
+                            s,
+                            "{:>5}  {:<5} {:<8} {:<28} {:<12} {:<12} {:<16} {} / {}",
+                            g.count,
+                            if g.ssl { "yes" } else { "NO" },
+                            g.version.as_deref().unwrap_or("-"),
+                            g.cipher.as_deref().unwrap_or("-"),
+                            g.database.as_deref().unwrap_or("-"),
+                            g.user.as_deref().unwrap_or("-"),
+                            g.client_addr.as_deref().unwrap_or("(local)"),
+                            g.application_name.as_deref().unwrap_or("-"),
+                            g.backend_type.as_deref().unwrap_or("-")
+                        );
+                    }
+                    match f.ssl_is_used {
+                        Some(u) => {
+                            let _ = writeln!(s, "ssl_is_used(): {u}");
+                        }
+                        None => {
+                            let _ = writeln!(s, "ssl_is_used(): sslinfo is not installed in this database (pgtls never creates it)");
+                        }
+                    }
+                    for (k, v) in &f.settings {
+                        let _ = writeln!(s, "  {k:<28} {v}");
+                    }
+                    if let Some(n) = &f.hba_note {
+                        let _ = writeln!(s, "note: {n}");
+                    }
+                }
+                None => {
+                    for h in &self.connection {
+                        host(&mut s, h, o);
+                    }
+                }
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for FleetReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut out = String::new();
+        if !o.quiet {
+            for e in &self.endpoints {
+                let h = &e.host;
+                let tls = match (&h.tls_version, &h.cipher_openssl) {
+                    (Some(v), Some(c)) => format!("{v} {c}"),
+                    _ => "-".into(),
+                };
+                let leaf = h
+                    .chain
+                    .first()
+                    .map(|c| {
+                        let d = c.days_left;
+                        let when = if d < 0 { format!("expired {} days ago", -d) } else { format!("expires in {d} days") };
+                        format!("{} ({when})", c.cert.subject)
+                    })
+                    .unwrap_or_default();
+                let failing = h.verdict.as_ref().is_some_and(|v| !v.connects);
+                let worst = h.findings.iter().map(|x| x.severity).max();
+                let status = match (failing, worst) {
+                    (true, _) | (_, Some(Severity::Error)) => paint(RED, "ERROR"),
+                    (_, Some(Severity::Warning)) => paint(YELLOW, "WARN "),
+                    _ => paint(GREEN, "ok   "),
+                };
+                let codes: Vec<&str> = h.findings.iter().map(|x| x.code.as_str()).collect();
+                let _ = writeln!(out, "{status} {:<24} {:<40} {leaf} {}", h.display_name(), tls, codes.join(","));
+            }
+            let _ = writeln!(out);
+        }
+        let sm = &self.summary;
+        let _ = writeln!(out, "{} endpoints, {} with TLS, {} where the client fails", sm.endpoints, sm.tls_ok, sm.failing);
+        for (v, n) in &sm.versions {
+            let _ = writeln!(out, "  {v}: {n}");
+        }
+        if !sm.issuers.is_empty() {
+            let _ = writeln!(out, "server certificates by issuer:");
+            for (i, n) in &sm.issuers {
+                let _ = writeln!(out, "  {n:>6}  {i}");
+            }
+        }
+        if let Some((ep, d)) = &sm.soonest_expiry {
+            if *d < 0 {
+                let _ = writeln!(out, "soonest expiry: {ep} expired {} days ago", -d);
+            } else {
+                let _ = writeln!(out, "soonest expiry: {ep} in {d} days");
+            }
+        }
+        if !sm.codes.is_empty() {
+            let _ = writeln!(out, "endpoints per finding:");
+            for (c, n) in &sm.codes {
+                let _ = writeln!(out, "  {n:>6}  {c}");
+            }
+        }
+        out
+    }
+}
+
+impl Render for ExplainReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let w = words(o.lang);
+        match self {
+            ExplainReport::List(entries) => entries
+                .iter()
+                .map(|e| format!("{:<28} {:<8} {}\n", e.code, e.severity.to_string(), e.text(o.lang).title))
+                .collect(),
+            ExplainReport::Code(e) => {
+                let t = e.text(o.lang);
+                let mut s = format!("{} ({})\n{}\n\n", e.code, e.severity, t.title);
+                let _ = write!(s, "{}\n  {}\n\n{}\n  {}\n", w.meaning, t.explanation, w.how, t.fix);
+                if !e.docs.is_empty() {
+                    let _ = writeln!(s, "\n{}", w.docs);
+                    for d in &e.docs {
+                        let _ = writeln!(s, "  - {d}");
+                    }
+                }
+                s
+            }
+            ExplainReport::Text { recognised, findings: found, .. } => {
+                let mut s = String::new();
+                if found.is_empty() {
+                    let _ = writeln!(s, "pgtls recognises no TLS-related PostgreSQL message in this text (it never guesses).");
+                    let _ = writeln!(s, "Paste the whole error (client output or server log lines), or see `pgtls explain --list`.");
+                }
+                for (r, f) in recognised.iter().zip(found) {
+                    let _ = writeln!(s, "line {}: {}", r.line, f.evidence.get("matched").map(String::as_str).unwrap_or(""));
+                    findings(&mut s, std::slice::from_ref(f), &RenderOptions { verbose: true, ..*o });
+                }
+                s
+            }
+        }
+    }
+}
+
+impl Render for LogsReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let sm = &self.summary;
+        let mut s = format!("{} bytes read, {} candidate lines, {} TLS-related lines\n", sm.bytes, sm.candidate_lines, sm.matched_lines);
+        let mut by_count: Vec<_> = sm.codes.iter().collect();
+        by_count.sort_by_key(|(_, st)| std::cmp::Reverse(st.count));
+        for (code, st) in by_count {
+            let entry = crate::findings::catalogue().get(code);
+            let title = entry.map(|e| e.text(o.lang).title.clone()).unwrap_or_default();
+            let _ = writeln!(s, "\n{:>8}  {code}  {title}", st.count);
+            let _ = writeln!(s, "          first {}  last {}", st.first_seen.as_deref().unwrap_or("?"), st.last_seen.as_deref().unwrap_or("?"));
+            let top = |v: Vec<crate::logs::Count>| v.iter().map(|c| format!("{} ({})", c.value, c.count)).collect::<Vec<_>>().join(", ");
+            if !st.clients().is_empty() {
+                let _ = writeln!(s, "          clients   {}", top(st.clients()));
+            }
+            if !st.users().is_empty() {
+                let _ = writeln!(s, "          users     {}", top(st.users()));
+            }
+            if !st.databases().is_empty() {
+                let _ = writeln!(s, "          databases {}", top(st.databases()));
+            }
+            let _ = writeln!(s, "          sample    {}", st.sample);
+            if let (Some(e), false) = (entry, o.quiet) {
+                let _ = writeln!(s, "          {:<9} {}", words(o.lang).fix, e.text(o.lang).fix);
+            }
+        }
+        if sm.codes.is_empty() {
+            s += "no TLS-related messages found\n";
+        }
+        s
+    }
+}
+
+#[cfg(feature = "demo")]
+impl Render for crate::run::DemoReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::from("pgtls demo — a CA rotation meets a pinned intermediate\n\n");
+        let _ = writeln!(s, "Started {} on 127.0.0.1:{} with TLS.", self.endpoint, self.port);
+        let _ = writeln!(
+            s,
+            "The provider has rotated this server to the new issuing CA \"Example Cloud TLS G2 RSA CA 02\".\n\
+             The client's root.crt still pins the OLD intermediate \"Example Cloud RSA TLS Issuing CA 03\".\n"
+        );
+        if let Some(p) = &self.psql_before {
+            let _ = writeln!(s, "What psql says (sslmode=verify-full):\n  {}\n", p.replace('\n', "\n  "));
+        }
+        let _ = writeln!(s, "What pgtls finds (`pgtls verify \"host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=...\"`):");
+        s += &self.before.human(o);
+        let after = self.after_fix.hosts.first().map(|h| verdict_line(&h.verdict, o)).unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "\nThe fix: trust the ROOT (\"Example Cloud Global Root G2\") in root.crt, never an intermediate.\n\
+             With only that root in root.crt: {after}\n\
+             {}\nCleaning up: the server and its files are removed.",
+            if self.as_designed { "The tour ran as designed." } else { "The tour did NOT run as designed: see the verdicts above." }
+        );
+        s
+    }
 }

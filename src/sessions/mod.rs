@@ -116,6 +116,18 @@ pub enum SessionError {
     Runtime(String),
 }
 
+impl SessionError {
+    /// What psql would print for the same failure: `connection to server at … failed: …`
+    /// with the server's own words (tokio-postgres's wording is not what users search for).
+    pub fn libpq_words(&self, endpoint: &str) -> String {
+        match self {
+            SessionError::Connect { message, .. } => format!("connection to server at {endpoint} failed: {message}"),
+            SessionError::Timeout(_) => format!("connection to server at {endpoint} failed: timeout expired"),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// verify-ca: the chain must verify, the name need not match.
 #[derive(Debug)]
 struct ChainOnly(Arc<WebPkiServerVerifier>);
@@ -340,7 +352,7 @@ async fn gather_async(t: &SessionTarget) -> Result<SessionFacts, SessionError> {
 /// The server's message when there is one (tokio-postgres's Display hides it behind "db error").
 fn error_text(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
-        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        Some(db) => format!("{}:  {}", db.severity(), db.message()),
         None => {
             let mut s = e.to_string();
             let mut src = std::error::Error::source(e);

@@ -289,7 +289,7 @@ mod tests {
 
     #[test]
     fn alert_names_match_openssl_spelling() {
-        assert_eq!(alert_name(AlertDescription::TlsVersion), "protocol version");
+        assert_eq!(alert_name(AlertDescription::ProtocolVersion), "protocol version");
         assert_eq!(alert_name(AlertDescription::HandshakeFailure), "handshake failure");
         assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown ca");
     }

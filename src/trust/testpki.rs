@@ -35,7 +35,7 @@ impl Ca {
     }
 
     pub fn info(&self) -> Cert {
-        Cert::from_der(&self.der).expect("rcgen certificate parses")
+        Cert::from_der(&self.der, "test").expect("rcgen certificate parses")
     }
 }
 

@@ -92,19 +92,12 @@ impl Profile {
     }
 }
 
-fn organization(c: &Cert) -> Option<String> {
-    c.subject
-        .split(", ")
-        .find_map(|p| p.strip_prefix("O="))
-        .map(str::to_string)
-}
-
 fn matches_root(spec: &RootSpec, c: &Cert) -> bool {
     c.subject_cn.as_deref() == Some(spec.cn.as_str())
         && spec
             .o
             .as_ref()
-            .is_none_or(|o| organization(c).as_deref() == Some(o.as_str()))
+            .is_none_or(|o| c.organization() == Some(o.as_str()))
 }
 
 /// One root of the profile, looked up in the store.
@@ -201,41 +194,75 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
     }
 }
 
-/// A PEM bundle with every root of the profile, taken from `sources` (e.g. the system store),
-/// each preceded by `# Subject:` and `# SHA-256:` comment lines. Fails if a required root is
-/// missing; optional roots that are missing are listed as a comment.
-pub fn bundle(
-    profile: &Profile,
-    sources: &[TrustStore],
-    at: OffsetDateTime,
-) -> Result<String, RotationError> {
-    let mut out = format!("# {}\n# Roots for profile {}; matched by subject CN/O, compare the SHA-256 with the vendor's.\n", profile.title, profile.name);
+/// One root taken into a bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleRoot {
+    pub subject: String,
+    pub sha256: String,
+    /// Which store and entry it came from.
+    pub source: String,
+    #[serde(skip)]
+    pub der: Vec<u8>,
+}
+
+/// The roots of a profile, found in the given sources.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bundle {
+    pub profile: String,
+    pub title: String,
+    pub roots: Vec<BundleRoot>,
+    /// Optional roots no source had.
+    pub missing_optional: Vec<String>,
+}
+
+impl Bundle {
+    /// The PEM text: each root preceded by `# Subject:`, `# SHA-256:` and `# From:` comments.
+    pub fn pem(&self) -> String {
+        let mut out = format!(
+            "# {}\n# Roots for profile {}; matched by subject CN/O, compare the SHA-256 with the vendor's.\n",
+            self.title, self.profile
+        );
+        for r in &self.roots {
+            out.push_str(&format!(
+                "\n# Subject: {}\n# SHA-256: {}\n# From: {}\n",
+                r.subject,
+                crate::x509::colon_hex(&r.sha256),
+                r.source
+            ));
+            out.push_str(&to_pem(&r.der));
+        }
+        for m in &self.missing_optional {
+            out.push_str(&format!("\n# Not found (optional): {m}\n"));
+        }
+        out
+    }
+}
+
+/// Every root of the profile, taken from `sources` (e.g. the system store). Fails if a
+/// required root is missing.
+pub fn bundle(profile: &Profile, sources: &[TrustStore], at: OffsetDateTime) -> Result<Bundle, RotationError> {
+    let mut b = Bundle { profile: profile.name.clone(), title: profile.title.clone(), roots: vec![], missing_optional: vec![] };
     let mut missing_required = Vec::new();
     for spec in &profile.roots {
         let found = sources
             .iter()
             .flat_map(|s| s.entries.iter().map(move |e| (s, e)))
-            .find(|(_, e)| {
-                matches_root(spec, &e.cert)
-                    && e.cert.kind == CertKind::Root
-                    && !e.cert.expired_at(at)
-            });
+            .find(|(_, e)| matches_root(spec, &e.cert) && e.cert.kind == CertKind::Root && !e.cert.expired_at(at));
         match found {
-            Some((s, e)) => {
-                out.push_str(&format!(
-                    "\n# Subject: {}\n# SHA-256: {}\n# From: {} {}\n",
-                    e.cert.subject, crate::x509::colon_hex(&e.cert.sha256), s.source, e.label
-                ));
-                out.push_str(&to_pem(&e.cert.der));
-            }
+            Some((s, e)) => b.roots.push(BundleRoot {
+                subject: e.cert.subject.clone(),
+                sha256: e.cert.sha256.clone(),
+                source: format!("{} {}", s.source, e.label),
+                der: e.cert.der.clone(),
+            }),
             None if spec.required => missing_required.push(spec.cn.clone()),
-            None => out.push_str(&format!("\n# Not found (optional): {}\n", spec.cn)),
+            None => b.missing_optional.push(spec.cn.clone()),
         }
     }
     if !missing_required.is_empty() {
         return Err(RotationError::MissingRoots(missing_required.join(", ")));
     }
-    Ok(out)
+    Ok(b)
 }
 
 #[cfg(test)]
@@ -323,7 +350,7 @@ mod tests {
         let p = Profile::builtin("azure-2026").unwrap();
         let g2 = named_root(&pki, "DigiCert Global Root G2", "DigiCert Inc");
         let src = TrustStore::from_certs("test source", vec![g2.info()]);
-        let text = bundle(&p, &[src], now()).unwrap();
+        let text = bundle(&p, &[src], now()).unwrap().pem();
         assert!(
             text.contains("# Subject: O=DigiCert Inc, CN=DigiCert Global Root G2")
                 || text.contains("CN=DigiCert Global Root G2"),
@@ -354,7 +381,7 @@ mod tests {
         let p = Profile::builtin("azure-2026").unwrap();
         let r = check(&p, &sys, now());
         assert!(r.ready, "{r:#?}");
-        let text = bundle(&p, &[sys], now()).unwrap();
+        let text = bundle(&p, &[sys], now()).unwrap().pem();
         assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 3, "{text}");
     }
 }

@@ -5,7 +5,6 @@
 //! and if intermediates are out of order clients that do not reorder them fail to build
 //! a path ("unable to get local issuer certificate").
 
-use super::ServerFacts;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;
 use crate::facts::Facts;

@@ -10,7 +10,6 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
-use time::OffsetDateTime;
 
 use super::{FileFacts, ServerFacts};
 use crate::config::hba::{Hba, HbaError};
@@ -45,7 +44,10 @@ pub fn file_facts(path: &Path, configured: &str, origin: &str) -> FileFacts {
             f.gid = m.gid();
             if f.is_regular {
                 match read_bytes(path) {
-                    Ok(b) => f.contents = Some(b),
+                    Ok(b) => {
+                        f.certs = crate::x509::pem_certs(&b);
+                        f.contents = Some(b);
+                    }
                     Err(e) => f.error = Some(e.to_string()),
                 }
             }
@@ -85,7 +87,7 @@ pub fn gather_server(conf_path: &Path, data_dir: Option<&Path>) -> Result<Server
     let cert = ssl_file("ssl_cert_file", "server.crt");
     let key = ssl_file("ssl_key_file", "server.key");
     let ca = ssl_file("ssl_ca_file", "''");
-    Ok(ServerFacts { conf, hba, ident, db_uid, db_gids, cert, key, ca, now: OffsetDateTime::now_utc() })
+    Ok(ServerFacts { conf, hba, ident, db_uid, db_gids, cert, key, ca })
 }
 
 /// Primary and supplementary groups of `uid` from /etc/passwd and /etc/group.
@@ -112,7 +114,12 @@ fn groups_of(uid: u32) -> Option<Vec<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::config::{audit_server, testutil};
+    use crate::checks::config::testutil;
+
+    fn audit_server(f: &ServerFacts) -> Vec<crate::findings::Finding> {
+        let facts = crate::facts::Facts { server: Some(f.clone()), ..Default::default() };
+        crate::checks::run(&facts, &crate::checks::Context::default())
+    }
     use std::os::unix::fs::PermissionsExt;
 
     /// Contents, mode, mtime and atime of every file (read without touching atime, so

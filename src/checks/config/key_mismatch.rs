@@ -7,7 +7,6 @@
 //! certificate's SubjectPublicKeyInfo key bits. Keys are read as PKCS#8, PKCS#1 (RSA)
 //! and SEC1 (EC) PEM; Ed25519 only as PKCS#8.
 
-use super::ServerFacts;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;
 use crate::facts::Facts;
@@ -43,6 +42,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rcgen::KeyPair;
     use crate::checks::config::testutil::{ca, codes, facts, file, leaf, now};
     use ::time::Duration;
 

@@ -4,7 +4,6 @@
 //! terminal to prompt on) and SSL fails to load; with a command that does not support
 //! reload, every reload fails to reload the key.
 
-use super::ServerFacts;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;
 use crate::facts::Facts;

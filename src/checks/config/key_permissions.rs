@@ -5,7 +5,6 @@
 //! by root with group write/execute or any other bits (more than 0640). It then refuses
 //! to start, which is the most common "it worked with openssl" surprise.
 
-use super::ServerFacts;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;
 use crate::facts::Facts;

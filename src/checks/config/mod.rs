@@ -11,7 +11,6 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use time::OffsetDateTime;
 
 use crate::config::hba::Hba;
 use crate::config::ident::Ident;
@@ -78,7 +77,6 @@ pub struct ServerFacts {
     pub cert: Option<FileFacts>,
     pub key: Option<FileFacts>,
     pub ca: Option<FileFacts>,
-    pub now: OffsetDateTime,
 }
 
 /// "set at file:line" or "not set (default …)".
@@ -94,6 +92,7 @@ pub(crate) mod testutil {
     //! Shared fixtures: real keys and certificates made with rcgen, in temp files.
     use super::*;
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    use time::OffsetDateTime;
 
     pub struct Pki {
         pub ca_pem: String,
@@ -159,7 +158,6 @@ pub(crate) mod testutil {
             cert: None,
             key: None,
             ca: None,
-            now: now(),
         }
     }
 

@@ -4,7 +4,6 @@
 //! The server refuses to set up SSL with an empty range ("could not set SSL protocol
 //! version range"), so every TLS connection fails.
 
-use super::ServerFacts;
 use crate::wire::TlsVersion;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;

@@ -4,7 +4,7 @@
 //! start fail (FATAL) or a reload keep the old SSL context (LOG), which is easy to
 //! miss. The messages quote the server's own words so they can be found in its log.
 
-use super::{FileFacts, ServerFacts};
+use super::FileFacts;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;
 use crate::facts::Facts;

@@ -1,6 +1,34 @@
 #![allow(clippy::cloned_ref_to_slice_refs)]
 use super::*;
+use crate::findings::{Finding, Severity};
 use crate::trust::testpki::*;
+
+fn certs(ders: Vec<Vec<u8>>) -> Vec<Cert> {
+    ders.iter().map(|d| Cert::from_der(d, "test").unwrap()).collect()
+}
+
+/// The verdict and what every check makes of it: the probe saw `chain` (or 'N'), and the
+/// client's root store is what libpq loaded.
+struct Diag {
+    verdict: Verdict,
+    findings: Vec<Finding>,
+}
+
+fn diagnose(input: &VerdictInput) -> Diag {
+    let (verdict, root) = input.decide();
+    let mut probe = crate::checks::test_support::probe();
+    probe.target.host = input.host.clone().unwrap_or_default();
+    probe.target.hostaddr = input.hostaddr.clone();
+    probe.chain = input.server_chain.clone();
+    if input.server_chain.is_empty() {
+        probe.reply = Some(crate::net::Negotiated::Refuse);
+    }
+    let mut facts = crate::facts::Facts { hosts: vec![crate::facts::HostFacts { probe, verdict: Some(verdict.clone()) }], ..Default::default() };
+    facts.client = Some(crate::client::ClientFacts::with_root(root));
+    let mut cx = crate::checks::Context::at(input.at);
+    cx.audit_client = true;
+    Diag { findings: crate::checks::run(&facts, &cx), verdict }
+}
 
 struct Lab {
     home: tempfile::TempDir,
@@ -42,7 +70,7 @@ impl Lab {
         VerdictInput {
             sslmode: mode,
             home: Some(self.home.path().to_path_buf()),
-            ..VerdictInput::new(host, chain)
+            ..VerdictInput::new(host, certs(chain))
         }
     }
 }
@@ -54,6 +82,7 @@ fn check(name: &str, input: &VerdictInput, connects: bool, error: Option<&str>, 
     let got: Vec<&str> = d.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(got, codes, "{name}: {:#?}", d.findings);
     assert_eq!(libpq_verdict(input), d.verdict);
+    assert_eq!(d.verdict.connects, d.findings.iter().all(|f| f.severity != Severity::Error), "{name}: fails ⇔ an error finding");
 }
 
 #[test]
@@ -132,7 +161,7 @@ fn root_file_rules() {
     );
     let d = diagnose(&lab.input(Some(SslMode::Prefer), "db.example.com", chain.clone()));
     assert!(
-        !d.tls && d.findings.iter().all(|f| f.severity == Severity::Warning),
+        !d.verdict.tls && d.findings.iter().all(|f| f.severity == Severity::Warning),
         "{:#?}",
         d.findings
     );
@@ -172,7 +201,7 @@ fn root_file_rules() {
         &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
         false,
         Some("SSL error: certificate verify failed"),
-        &["pinned-intermediate", "server-cert-untrusted"],
+        &["pinned-intermediate"],
     );
 
     // DER root.crt: our loader reads it, libpq's does not.
@@ -186,7 +215,7 @@ fn root_file_rules() {
         &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
         false,
         Some(&e),
-        &[],
+        &["cert-or-key-format"],
     );
     // Truncated PEM.
     let pem = lab.root.pem();
@@ -200,7 +229,7 @@ fn root_file_rules() {
         &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
         false,
         Some(&e),
-        &[],
+        &["cert-or-key-format"],
     );
 
     // Explicit sslrootcert wins over the default file.
@@ -242,9 +271,9 @@ fn sslrootcert_system() {
     i.sslrootcert = Some("system".into());
     i.ssl_cert_file = Some(bundle);
     let d = diagnose(&i);
-    assert_eq!(d.sslmode, SslMode::VerifyFull);
-    assert!(d.verdict.connects && d.hostname_verified, "{:?}", d.verdict);
-    assert!(d.trust_source.unwrap().contains("bundle.pem"));
+    assert_eq!(d.verdict.sslmode, SslMode::VerifyFull);
+    assert!(d.verdict.connects && d.verdict.hostname_verified, "{:?}", d.verdict);
+    assert!(d.verdict.trust_source.unwrap().contains("bundle.pem"));
     if std::path::Path::new(crate::trust::SYSTEM_BUNDLE).exists() {
         i.ssl_cert_file = None;
         check(
@@ -359,7 +388,7 @@ fn host_names() {
         &i,
         false,
         Some("host name must be specified for a verified SSL connection"),
-        &[],
+        &["hostname-mismatch"],
     );
 }
 
@@ -393,14 +422,14 @@ fn server_side_cases() {
         &lab.input(Some(SslMode::Require), "db", vec![]),
         false,
         Some("server does not support SSL, but SSL was required"),
-        &[],
+        &["server-ssl-off"],
     );
     check(
         "no TLS on server, prefer",
         &lab.input(Some(SslMode::Prefer), "db", vec![]),
         true,
         None,
-        &["insecure-sslmode"],
+        &["server-ssl-off", "insecure-sslmode"],
     );
     check(
         "disable",
@@ -425,7 +454,7 @@ fn server_side_cases() {
         ),
         false,
         Some("SSL error: certificate verify failed"),
-        &["server-cert-untrusted", "cert-expired"],
+        &["cert-expired"],
     );
     // Cross-signed: both roots trusted, two valid paths.
     let new_root = pki.root("New Root");

@@ -1,0 +1,411 @@
+//! `probe`, `verify`, `doctor`: one connection, gathered once and judged once. The three
+//! differ only in what they gather besides the probe (doctor: the client's files too) and in
+//! what their reports show; the verdict and the findings come from the same pipeline.
+
+use std::path::Path;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::{exit_status, tcp_profile, RunError, Settings};
+use crate::checks::{self, Context};
+use crate::conninfo::Env;
+use crate::facts::{Facts, HostFacts, SavedFacts, SAVED_FACTS_VERSION};
+use crate::findings::{Finding, Severity};
+use crate::net::Negotiated;
+use crate::probe::{self, ClientVersions, ProbeFailure, SslNegotiation};
+use crate::profile::{ClientProfile, Overrides};
+use crate::verify::libpq::{SslMode, Verdict};
+use crate::wire::TlsVersion;
+use crate::x509::Cert;
+
+/// Probe every host of `profile` within the client's TLS range, load the client's trust
+/// store as libpq would, and derive libpq's verdict for each host.
+pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
+    let versions = ClientVersions::of(profile);
+    let mut facts = Facts {
+        client: profile.resolved.as_ref().map(|r| crate::client::gather(r, profile)),
+        hosts: profile
+            .targets
+            .iter()
+            .map(|t| HostFacts { probe: probe::probe_as(t, s.timeouts, &versions), verdict: None })
+            .collect(),
+        ..Default::default()
+    };
+    facts.derive_verdicts(profile);
+    facts
+}
+
+/// Findings about one host alone (for per-host lists; the report's own list covers all).
+pub(crate) fn host_findings(h: &HostFacts, cx: &Context) -> Vec<Finding> {
+    checks::run(&Facts { hosts: vec![h.clone()], ..Default::default() }, cx)
+}
+
+/// A certificate as reports show it: its facts and the days left at the report's instant.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertView {
+    #[serde(flatten)]
+    pub cert: Cert,
+    pub days_left: i64,
+}
+
+/// One probed endpoint: what was seen, libpq's verdict, and the findings about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostView {
+    pub host: String,
+    pub hostaddr: Option<String>,
+    pub port: u16,
+    pub sni: Option<String>,
+    pub negotiation: SslNegotiation,
+    pub reply: Option<Negotiated>,
+    pub tls_version: Option<TlsVersion>,
+    pub cipher: Option<String>,
+    pub cipher_openssl: Option<String>,
+    pub group: Option<String>,
+    pub alpn: Option<String>,
+    pub chain: Vec<CertView>,
+    pub failure: Option<ProbeFailure>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    pub elapsed_ms: u64,
+    /// What the server accepts, when our handshake failed on versions or ciphers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_versions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    pub findings: Vec<Finding>,
+}
+
+impl HostView {
+    pub(crate) fn new(h: &HostFacts, cx: &Context) -> HostView {
+        let p = &h.probe;
+        let tls = p.tls.as_ref();
+        HostView {
+            host: p.target.host.clone(),
+            hostaddr: p.target.hostaddr.clone(),
+            port: p.target.port,
+            sni: p.target.sni.clone(),
+            negotiation: p.target.negotiation,
+            reply: p.reply.clone(),
+            tls_version: tls.map(|t| t.version),
+            cipher: tls.map(|t| t.cipher.clone()),
+            cipher_openssl: tls.map(|t| t.cipher_openssl.clone()),
+            group: tls.and_then(|t| t.group.clone()),
+            alpn: tls.and_then(|t| t.alpn.clone()),
+            chain: p.chain.iter().map(|c| CertView { cert: c.clone(), days_left: c.days_left(cx.now()) }).collect(),
+            failure: p.failure.clone(),
+            started_at: p.started_at,
+            elapsed_ms: p.elapsed_ms,
+            server_versions: p.server_versions.clone(),
+            verdict: h.verdict.clone(),
+            findings: host_findings(h, cx),
+        }
+    }
+
+    /// `host (hostaddr):port`.
+    pub fn display_name(&self) -> String {
+        probe::ProbeTarget {
+            host: self.host.clone(),
+            hostaddr: self.hostaddr.clone(),
+            port: self.port,
+            sni: None,
+            negotiation: self.negotiation,
+        }
+        .display_name()
+    }
+}
+
+/// `pgtls probe`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeReport {
+    pub command: &'static str,
+    /// The first host's fields, at the top level (one-host use is the common case).
+    #[serde(flatten)]
+    pub first: Option<HostView>,
+    pub hosts: Vec<HostView>,
+    pub findings: Vec<Finding>,
+    pub exit_code: i32,
+}
+
+fn probe_report(facts: &Facts, cx: &Context) -> ProbeReport {
+    let hosts: Vec<HostView> = facts.hosts.iter().map(|h| HostView::new(h, cx)).collect();
+    let findings = checks::run(facts, cx);
+    ProbeReport { command: "probe", first: hosts.first().cloned(), hosts, exit_code: exit_status(&findings), findings }
+}
+
+/// `pgtls probe TARGET`: what the server presents, judged for the client `target` describes.
+/// With `save`, the facts (and the client they were gathered for) are written there.
+pub fn probe(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env, save: Option<&Path>) -> Result<ProbeReport, RunError> {
+    let profile = tcp_profile(target, o, env)?;
+    let facts = gather(&profile, s);
+    if let Some(path) = save {
+        let saved = SavedFacts {
+            pgtls_facts: SAVED_FACTS_VERSION,
+            profile: profile.clone(),
+            root: facts.client.as_ref().map(|c| c.root.clone()).unwrap_or(crate::trust::RootTrust::Absent { path: None }),
+            probes: facts.hosts.iter().map(|h| h.probe.clone()).collect(),
+        };
+        let text = serde_json::to_string_pretty(&saved).unwrap_or_default();
+        std::fs::write(path, text).map_err(|source| RunError::Io { what: "writing facts to", path: path.into(), source })?;
+    }
+    Ok(probe_report(&facts, &Context::new(profile)))
+}
+
+/// `pgtls probe --from-facts FILE [--at]`: re-judge saved facts without the network, with the
+/// client they were gathered for (its TLS range, sslmode and trust store).
+pub fn probe_from_facts(path: &Path, at: Option<OffsetDateTime>) -> Result<ProbeReport, RunError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RunError::Io { what: "reading facts from", path: path.into(), source })?;
+    let saved: SavedFacts = serde_json::from_str(&text).map_err(|e| RunError::BadInput {
+        path: path.into(),
+        message: format!("not pgtls probe facts (write them with `pgtls probe --save-facts FILE`): {e}"),
+    })?;
+    if saved.pgtls_facts != SAVED_FACTS_VERSION {
+        return Err(RunError::BadInput { path: path.into(), message: format!("facts format {} is not {SAVED_FACTS_VERSION}", saved.pgtls_facts) });
+    }
+    let mut profile = saved.profile;
+    if let Some(at) = at {
+        profile.at = at;
+    }
+    let mut facts = Facts {
+        hosts: saved.probes.into_iter().map(|probe| HostFacts { probe, verdict: None }).collect(),
+        ..Default::default()
+    };
+    // The client's files are not re-read: the saved trust store stands in for them.
+    facts.client = None;
+    let root = saved.root;
+    for h in &mut facts.hosts {
+        let client = crate::verify::libpq::Client::of(&profile, &h.probe.target);
+        h.verdict = Some(crate::verify::libpq::decide(&client, &root, crate::verify::libpq::Answer::of(&h.probe)));
+    }
+    Ok(probe_report(&facts, &Context::new(profile)))
+}
+
+/// One host in `verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyHost {
+    pub host: String,
+    pub hostaddr: Option<String>,
+    pub port: u16,
+    pub sslmode: SslMode,
+    pub trust_source: Option<String>,
+    pub verdict: Verdict,
+    pub tls: bool,
+    pub chain_verified: bool,
+    pub hostname_verified: bool,
+    /// Every valid path, leaf first: subject, SHA-256, origin.
+    pub paths: Vec<Vec<crate::verify::PathCert>>,
+    /// Every path tried, with OpenSSL's reason when it failed.
+    pub attempts: Vec<AttemptView>,
+    pub chain: Vec<ChainEntry>,
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptView {
+    pub certs: Vec<crate::verify::PathCert>,
+    pub valid: bool,
+    /// OpenSSL's text and X509_V_ERR number.
+    pub failure: Option<&'static str>,
+    pub openssl_error: Option<i32>,
+    /// One line: `leaf [sent #0] → root [store #3] ✓`.
+    pub describe: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainEntry {
+    pub subject: String,
+    pub issuer: String,
+    pub sha256: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+}
+
+/// `pgtls verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub command: &'static str,
+    #[serde(flatten)]
+    pub first: Option<VerifyHost>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub libpq_major: u32,
+    pub hosts: Vec<VerifyHost>,
+    pub findings: Vec<Finding>,
+    pub exit_code: i32,
+}
+
+/// `pgtls verify TARGET`: will libpq accept this server's chain, by which paths, and why not.
+pub fn verify(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) -> Result<VerifyReport, RunError> {
+    let profile = tcp_profile(target, o, env)?;
+    let facts = gather(&profile, s);
+    let cx = Context { audit_client: true, ..Context::new(profile.clone()) };
+    let hosts: Vec<VerifyHost> = facts
+        .hosts
+        .iter()
+        .filter_map(|h| {
+            let v = h.verdict.clone()?;
+            let (paths, attempts) = match &v.paths {
+                Some(p) => (
+                    p.valid_paths().map(|a| a.certs.clone()).collect(),
+                    p.attempts
+                        .iter()
+                        .map(|a| AttemptView {
+                            certs: a.certs.clone(),
+                            valid: a.is_valid(),
+                            failure: a.failure.as_ref().map(|f| f.openssl().1),
+                            openssl_error: a.failure.as_ref().map(|f| f.openssl().0),
+                            describe: a.describe(),
+                        })
+                        .collect(),
+                ),
+                None => (vec![], vec![]),
+            };
+            Some(VerifyHost {
+                host: h.probe.target.host.clone(),
+                hostaddr: h.probe.target.hostaddr.clone(),
+                port: h.probe.target.port,
+                sslmode: v.sslmode,
+                trust_source: v.trust_source.clone(),
+                tls: v.tls,
+                chain_verified: v.chain_verified,
+                hostname_verified: v.hostname_verified,
+                paths,
+                attempts,
+                chain: h
+                    .probe
+                    .chain
+                    .iter()
+                    .map(|c| ChainEntry { subject: c.subject.clone(), issuer: c.issuer.clone(), sha256: c.sha256.clone(), not_after: c.not_after })
+                    .collect(),
+                findings: host_findings(h, &cx),
+                display_name: h.probe.target.display_name(),
+                verdict: v,
+            })
+        })
+        .collect();
+    let findings = checks::run(&facts, &cx);
+    Ok(VerifyReport {
+        command: "verify",
+        first: hosts.first().cloned(),
+        at: profile.at,
+        libpq_major: profile.libpq,
+        hosts,
+        exit_code: exit_status(&findings),
+        findings,
+    })
+}
+
+/// A setting and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingView {
+    pub name: &'static str,
+    pub value: String,
+    pub source: String,
+}
+
+/// One host in `doctor`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorHost {
+    pub endpoint: String,
+    pub tls_version: Option<TlsVersion>,
+    pub cipher: Option<String>,
+    pub verdict: Option<Verdict>,
+    pub trust_source: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// `pgtls doctor`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorReport {
+    pub command: &'static str,
+    /// What psql would do, and the cause when it fails: the report's first line.
+    pub summary: String,
+    /// libpq's effective settings as a connection string (secrets masked).
+    pub connection: String,
+    pub sslmode: SslMode,
+    pub libpq_major: u32,
+    pub settings: Vec<SettingView>,
+    pub hosts: Vec<DoctorHost>,
+    pub findings: Vec<Finding>,
+    pub exit_code: i32,
+}
+
+/// `pgtls doctor TARGET`: everything about one connection in one verdict, root cause first.
+pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) -> Result<DoctorReport, RunError> {
+    let profile = tcp_profile(target, o, env)?;
+    let facts = gather(&profile, s);
+    let cx = Context { audit_client: true, ..Context::new(profile.clone()) };
+    let findings = checks::run(&facts, &cx);
+    let hosts: Vec<DoctorHost> = facts
+        .hosts
+        .iter()
+        .map(|h| DoctorHost {
+            endpoint: h.probe.target.display_name(),
+            tls_version: h.probe.tls.as_ref().map(|t| t.version),
+            cipher: h.probe.tls.as_ref().map(|t| t.cipher_openssl.clone()),
+            trust_source: h.verdict.as_ref().and_then(|v| v.trust_source.clone()),
+            verdict: h.verdict.clone(),
+            findings: host_findings(h, &cx),
+        })
+        .collect();
+    let mut settings = vec![SettingView { name: "sslmode", value: profile.sslmode.to_string(), source: profile.sslmode_source.clone() }];
+    if let Some(r) = &profile.resolved {
+        for (name, v) in [("sslrootcert", &r.sslrootcert), ("sslcert", &r.sslcert), ("sslkey", &r.sslkey)] {
+            if let Some(v) = v {
+                settings.push(SettingView { name, value: v.value.clone(), source: v.source.to_string() });
+            }
+        }
+        if let Some(u) = &r.user {
+            settings.push(SettingView { name: "user", value: u.value.clone(), source: u.source.to_string() });
+        }
+        for (name, v) in [("ssl_min_protocol_version", &r.ssl_min_protocol_version), ("ssl_max_protocol_version", &r.ssl_max_protocol_version)] {
+            if let Some(v) = v {
+                settings.push(SettingView { name, value: v.value.name(), source: v.source.to_string() });
+            }
+        }
+    }
+    Ok(DoctorReport {
+        command: "doctor",
+        summary: summary(&facts, &findings),
+        connection: profile.resolved.as_ref().map(|r| r.to_string()).unwrap_or_default(),
+        sslmode: profile.sslmode,
+        libpq_major: profile.libpq,
+        settings,
+        hosts,
+        exit_code: exit_status(&findings),
+        findings,
+    })
+}
+
+/// One sentence: what psql would do, and why when it fails.
+fn summary(facts: &Facts, findings: &[Finding]) -> String {
+    let failing: Vec<(&HostFacts, &Verdict)> = facts.verdicts().filter(|(_, v)| !v.connects).collect();
+    let cause = findings.iter().find(|f| f.severity == Severity::Error).map(|f| format!(" — cause: {} ({})", f.title, f.code)).unwrap_or_default();
+    if let Some((h, v)) = failing.first() {
+        let e = v.error.as_deref().unwrap_or("").lines().next().unwrap_or("");
+        let more = if failing.len() > 1 { format!(" (and {} more host(s))", failing.len() - 1) } else { String::new() };
+        return format!("psql FAILS to connect to {}{more}: {e}{cause}", h.probe.target.display_name());
+    }
+    let all: Vec<String> = facts
+        .verdicts()
+        .map(|(h, v)| {
+            let how = if !v.tls {
+                "WITHOUT TLS".to_string()
+            } else {
+                let version = h.probe.tls.as_ref().map(|t| t.version.name()).unwrap_or_default();
+                let trust = if v.hostname_verified {
+                    "chain and host name verified"
+                } else if v.chain_verified {
+                    "chain verified, host name not checked"
+                } else {
+                    "encrypted, server NOT verified"
+                };
+                format!("{version}, {trust}")
+            };
+            format!("{} ({how})", h.probe.target.display_name())
+        })
+        .collect();
+    format!("psql connects to {}", all.join(", "))
+}
