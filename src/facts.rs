@@ -103,6 +103,11 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Facts holding one probe and nothing else (no client modelled, so no verdict).
+    pub fn from_probe(probe: ProbeFacts) -> Facts {
+        Facts { hosts: vec![HostFacts { probe, verdict: None }], ..Default::default() }
+    }
+
     /// Derive libpq's verdict for every host from its probe, the client's trust store and the
     /// profile. Pure: reading the root file happened when the client facts were gathered.
     pub fn derive_verdicts(&mut self, profile: &ClientProfile) {

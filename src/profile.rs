@@ -180,6 +180,11 @@ impl ClientProfile {
         }
     }
 
+    /// The sslmode is libpq's default, nobody chose it.
+    pub fn sslmode_is_default(&self) -> bool {
+        self.sslmode_source == crate::conninfo::Source::Default.to_string()
+    }
+
     /// sslrootcert=system in effect (libpq 16+).
     pub fn system_roots(&self) -> bool {
         matches!(self.root, RootCert::System { .. })

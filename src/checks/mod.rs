@@ -22,6 +22,7 @@ use crate::profile::ClientProfile;
 
 mod cert_validity;
 mod ciphers;
+mod handshake;
 mod client_files;
 pub mod config;
 mod cross_signed;
@@ -103,6 +104,7 @@ pub const CHECKS: &[Check] = &[
     check!(negotiation),
     check!(server_ssl),
     check!(protocol_version),
+    check!(handshake),
     check!(ciphers),
     check!(root_file),
     check!(cert_validity),

@@ -80,7 +80,7 @@ fn from_probe(p: &ProbeFacts, client: &ClientRange) -> Option<Finding> {
         [] => ("The server only allows other versions".to_string(), " between …".to_string()),
         [only] => (format!("The server accepts only {}", only.name()), format!(" between {} and {}", only.name(), only.name())),
         [first, .., last] => (
-            format!("The server accepts {}", server.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")),
+            format!("The server accepts only {}", server.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")),
             format!(" between {} and {}", first.name(), last.name()),
         ),
     };

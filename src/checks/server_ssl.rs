@@ -12,7 +12,10 @@ use crate::net::Negotiated;
 
 pub const CODES: &[Code] = &[Code::ServerSslOff];
 
-pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
+    // A client that chose a plaintext-tolerant sslmode and connects anyway gets a warning;
+    // judged as a server (a bare probe), no TLS at all is an error.
+    let chosen = cx.audit_client || !cx.profile.sslmode_is_default();
     let mut out = Vec::new();
     for h in &facts.hosts {
         if matches!(h.probe.reply, Some(Negotiated::Refuse)) {
@@ -20,7 +23,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             let mut f = Finding::new(Code::ServerSslOff)
                 .detail(format!("{endpoint} answered the SSLRequest with 'N': it will not speak TLS."))
                 .evidence("reply", "N");
-            if let Some(v) = h.verdict.as_ref().filter(|v| v.connects) {
+            if let Some(v) = h.verdict.as_ref().filter(|v| v.connects && chosen) {
                 f = f.severity(Severity::Warning).detail(format!(
                     "{endpoint} answered the SSLRequest with 'N': it will not speak TLS, so this client (sslmode={}) connects unencrypted.",
                     v.sslmode

@@ -19,7 +19,7 @@ pub const CODES: &[Code] = &[Code::InsecureSslmode];
 
 pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     let p = &cx.profile;
-    let chosen = cx.audit_client || p.sslmode_source != "the default";
+    let chosen = cx.audit_client || !p.sslmode_is_default();
     let mut out: Vec<Finding> = Vec::new();
     let mut push = |f: Finding| {
         if !out.iter().any(|o| o.detail == f.detail) {

@@ -231,6 +231,13 @@ impl<'de> Deserialize<'de> for TlsVersion {
     }
 }
 
+/// Versions compare with their names (`TLSv1.2`), so tests and tables can stay strings.
+impl PartialEq<&str> for TlsVersion {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
 /// How TLS is started, libpq's `sslnegotiation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]

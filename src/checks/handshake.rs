@@ -1,0 +1,72 @@
+//! `sni-required`, `tls-handshake-failed`: the server accepted the SSLRequest but the TLS
+//! handshake failed for a reason the version and cipher checks do not own — an SNI router that
+//! does not know the name, garbage where TLS records should be, an alert nobody expected. The
+//! alert the server sent is named, because a raw TLS library error means nothing to an
+//! operator. A closed connection and a timeout belong to `network`; versions, ciphers and
+//! ALPN to their own checks.
+
+use super::Context;
+use crate::facts::Facts;
+use crate::findings::{Code, Finding, Severity};
+use crate::probe::{ProbeFacts, SslNegotiation};
+use crate::tls::HandshakeError;
+
+pub const CODES: &[Code] = &[Code::SniRequired, Code::TlsHandshakeFailed];
+
+/// Alerts another check explains.
+const OWNED_ELSEWHERE: [&str; 4] = ["protocol version", "handshake failure", "insufficient security", "no application protocol"];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    facts
+        .hosts
+        .iter()
+        .filter_map(|h| {
+            let f = probe(&h.probe)?;
+            Some(if h.verdict.as_ref().is_some_and(|v| v.connects) { f.severity(Severity::Warning) } else { f })
+        })
+        .collect()
+}
+
+fn probe(p: &ProbeFacts) -> Option<Finding> {
+    let endpoint = p.target.endpoint();
+    let f = match p.handshake_failure()? {
+        HandshakeError::AlertReceived { alert } if alert == "unrecognized name" => Finding::new(Code::SniRequired)
+            .detail(format!(
+                "{endpoint} refused the handshake with alert \"unrecognized name\": it routes by SNI and {}.",
+                match &p.target.sni {
+                    Some(s) => format!("does not know the name \"{s}\""),
+                    None => "pgtls sent no SNI (IP address or sslsni=0)".to_string(),
+                }
+            ))
+            .evidence("alert", alert),
+        HandshakeError::AlertReceived { alert } if OWNED_ELSEWHERE.contains(&alert.as_str()) => return None,
+        HandshakeError::Incompatible { message } if message.contains("Tls12Or13") || message.contains("Version") => return None,
+        HandshakeError::Closed | HandshakeError::Timeout => return None,
+        HandshakeError::NotTls { .. } if p.target.negotiation == SslNegotiation::Direct && p.chain.is_empty() => return None,
+        other => Finding::new(Code::TlsHandshakeFailed).detail(format!("{endpoint}: {other}")),
+    };
+    Some(f.evidence("endpoint", endpoint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{codes, host, probe as facts};
+    use crate::probe::ProbeFailure;
+
+    fn with(e: HandshakeError) -> Vec<Finding> {
+        let mut f = facts();
+        f.failure = Some(ProbeFailure::Handshake { error: e });
+        check(&host(f), &Context::default())
+    }
+
+    #[test]
+    fn alerts_map_to_codes() {
+        let alert = |a: &str| HandshakeError::AlertReceived { alert: a.into() };
+        assert_eq!(codes(&with(alert("unrecognized name"))), ["sni-required"]);
+        assert_eq!(codes(&with(alert("internal error"))), ["tls-handshake-failed"]);
+        assert_eq!(codes(&with(HandshakeError::NotTls { message: "InvalidContentType".into() })), ["tls-handshake-failed"]);
+        assert!(with(alert("protocol version")).is_empty());
+        assert!(with(HandshakeError::Closed).is_empty());
+    }
+}
