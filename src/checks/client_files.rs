@@ -1,5 +1,5 @@
-//! `client-cert-file-missing`, `client-key-permissions`, `client-key-mismatch`, `crl-problem`:
-//! the client certificate, key and CRL files as libpq (PostgreSQL 15–18, fe-secure-openssl.c)
+//! `client-cert-file-missing`, `client-key-permissions`, `client-key-mismatch`: the client
+//! certificate and key files as libpq (PostgreSQL 15–18, fe-secure-openssl.c)
 //! treats them, with libpq's own words in the detail so the finding matches what the user saw.
 
 use super::Context;
@@ -8,7 +8,7 @@ use crate::conninfo::SslMode;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
 
-pub const CODES: &[Code] = &[Code::ClientCertFileMissing, Code::ClientKeyPermissions, Code::ClientKeyMismatch, Code::CrlProblem];
+pub const CODES: &[Code] = &[Code::ClientCertFileMissing, Code::ClientKeyPermissions, Code::ClientKeyMismatch];
 
 /// libpq's key-permission rule: owned by the current user → no group/other bits; owned by root
 /// → at most u=rw,g=r. Returns libpq's message when the key would be refused.
@@ -77,13 +77,6 @@ fn files(f: &ClientFacts, cx: &Context) -> Vec<Finding> {
             }
             _ => {}
         }
-    }
-    if let Some(crl) = f.file("sslcrl").filter(|c| c.explicit && !c.exists) {
-        out.push(
-            Finding::new(Code::CrlProblem)
-                .severity(Severity::Warning)
-                .detail(format!("sslcrl names \"{}\", which does not exist: libpq silently checks no revocation list.", crl.path)),
-        );
     }
     out
 }

@@ -24,6 +24,7 @@ mod cert_validity;
 mod ciphers;
 mod handshake;
 mod client_files;
+mod crl;
 pub mod config;
 mod cross_signed;
 mod hba;
@@ -114,6 +115,7 @@ pub const CHECKS: &[Check] = &[
     check!(cross_signed),
     check!(replicas),
     check!(client_files),
+    check!(crl),
     check!(sslmode),
     check!(legacy_protocols),
     check!(sessions),

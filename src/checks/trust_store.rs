@@ -28,9 +28,18 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     // The client's own root file, when it is a hand-made one and not also audited above.
     if let Some(s) = facts.client_root_store() {
         if s.entries.len() <= HAND_MADE_MAX && !facts.stores.iter().any(|x| x.path == s.path) {
-            let root_cause = facts.verdicts().any(|(_, v)| {
-                !v.connects && matches!(&v.failure, Some(Failure::ChainUntrusted { cause: UntrustedCause::NoRootInStore { .. } }))
-            });
+            // The store's lack of any root is why the client fails: seen in a verdict, or — with
+            // nothing probed (`pgtls client`) — certain whenever libpq verifies and cannot fall
+            // back (it verifies with any sslmode once the root file exists).
+            let root_cause = if facts.hosts.is_empty() {
+                !s.entries.is_empty()
+                    && s.entries.iter().all(|e| e.cert.kind != CertKind::Root)
+                    && cx.profile.sslmode >= crate::conninfo::SslMode::Require
+            } else {
+                facts.verdicts().any(|(_, v)| {
+                    !v.connects && matches!(&v.failure, Some(Failure::ChainUntrusted { cause: UntrustedCause::NoRootInStore { .. } }))
+                })
+            };
             out.extend(audit(s, cx, root_cause).into_iter().filter(|f| f.severity > Severity::Info));
         }
     }

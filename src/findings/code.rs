@@ -90,6 +90,7 @@ codes! {
     ReplicaChainDiffers = "replica-chain-differs",
     ConnectionFails = "connection-fails",
     CheckIncomplete = "check-incomplete",
+    ServerCaFileMissing = "server-ca-file-missing",
 }
 
 impl fmt::Display for Code {

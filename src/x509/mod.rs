@@ -405,6 +405,12 @@ impl Cert {
         &self.raw.spki
     }
 
+    /// The subjectPublicKey (RSAPublicKey DER, EC point, Ed25519 key), to compare with a
+    /// private key's public half.
+    pub fn public_key_bits(&self) -> &[u8] {
+        &self.raw.key_bits
+    }
+
     /// keyUsage allows certificate signing; `None` when there is no keyUsage extension.
     pub fn key_cert_sign(&self) -> Option<bool> {
         (!self.key_usage.is_empty()).then(|| self.key_usage.iter().any(|u| u == "keyCertSign"))

@@ -43,8 +43,25 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let Some(f) = &facts.server else { return Vec::new() };
     let Some(cert) = &f.cert else { return Vec::new() };
     match chain_problem(&cert.certs) {
-        Some(p) if f.conf.ssl_on() => vec![Finding::new(Code::ChainOrderWrong)
-            .detail(format!("{} ({}): {p}", cert.path.display(), cert.origin))],
+        Some(p) if f.conf.ssl_on() => {
+            // The server takes the first certificate as its own: when that is not the key's,
+            // it refuses to start ("key values mismatch") — the order is the root cause.
+            let key_bits = f.key.as_ref().and_then(|k| k.contents.as_ref()).and_then(|k| crate::x509::private_key_public_bits(k));
+            let first_is_keys = match (&key_bits, cert.certs.first()) {
+                (Some(bits), Some(first)) => Some(first.public_key_bits() == bits.as_slice()),
+                _ => None,
+            };
+            let mut finding = Finding::new(Code::ChainOrderWrong).detail(format!("{} ({}): {p}", cert.path.display(), cert.origin));
+            if first_is_keys == Some(false) {
+                finding = finding.severity(crate::findings::Severity::Error).detail(format!(
+                    "{} ({}): {p}. The private key belongs to a later certificate of the file, so the server refuses to start and logs: could not load private key file \"{}\": key values mismatch (the key itself is right).",
+                    cert.path.display(),
+                    cert.origin,
+                    f.key.as_ref().map(|k| k.configured.as_str()).unwrap_or("server.key")
+                ));
+            }
+            vec![finding]
+        }
         _ => Vec::new(),
     }
 }

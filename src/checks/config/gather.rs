@@ -87,7 +87,9 @@ pub fn gather_server(conf_path: &Path, data_dir: Option<&Path>) -> Result<Server
     let cert = ssl_file("ssl_cert_file", "server.crt");
     let key = ssl_file("ssl_key_file", "server.key");
     let ca = ssl_file("ssl_ca_file", "''");
-    Ok(ServerFacts { conf, hba, ident, db_uid, db_gids, cert, key, ca })
+    let crl = ssl_file("ssl_crl_file", "''");
+    let crl_dir = ssl_file("ssl_crl_dir", "''");
+    Ok(ServerFacts { conf, hba, ident, db_uid, db_gids, cert, key, ca, crl, crl_dir })
 }
 
 /// Primary and supplementary groups of `uid` from /etc/passwd and /etc/group.

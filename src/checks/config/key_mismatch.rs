@@ -26,7 +26,12 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     if !f.conf.ssl_on() {
         return Vec::new();
     }
+    // The key belongs to another certificate of the file: the file is in the wrong order, which
+    // `chain_order` reports as the cause (the server's "key values mismatch" is its symptom).
+    let belongs_elsewhere = crate::x509::private_key_public_bits(k)
+        .is_some_and(|bits| cert.certs.iter().skip(1).any(|x| x.public_key_bits() == bits.as_slice()));
     match key_matches(c, k) {
+        Some(false) if belongs_elsewhere => Vec::new(),
         Some(false) => vec![Finding::new(Code::ServerKeyMismatch).detail(format!(
             "the private key {} ({}) does not belong to the first certificate in {} ({}); the server logs: FATAL: could not load private key file \"{}\": key values mismatch",
             key.path.display(),

@@ -77,6 +77,9 @@ pub struct ServerFacts {
     pub cert: Option<FileFacts>,
     pub key: Option<FileFacts>,
     pub ca: Option<FileFacts>,
+    /// `ssl_crl_file` and `ssl_crl_dir`, when set.
+    pub crl: Option<FileFacts>,
+    pub crl_dir: Option<FileFacts>,
 }
 
 /// "set at file:line" or "not set (default …)".
@@ -158,6 +161,8 @@ pub(crate) mod testutil {
             cert: None,
             key: None,
             ca: None,
+            crl: None,
+            crl_dir: None,
         }
     }
 

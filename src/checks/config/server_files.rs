@@ -26,7 +26,8 @@ pub fn readable_by_db_user(f: &FileFacts, db_uid: Option<u32>, db_gids: Option<&
     }
 }
 
-pub const CODES: &[Code] = &[Code::ServerCertMissing, Code::ServerKeyMissing, Code::ServerCertFileUnreadable, Code::ServerKeyFileUnreadable];
+pub const CODES: &[Code] =
+    &[Code::ServerCertMissing, Code::ServerKeyMissing, Code::ServerCertFileUnreadable, Code::ServerKeyFileUnreadable, Code::ServerCaFileMissing];
 
 pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let Some(f) = &facts.server else { return Vec::new() };
@@ -34,6 +35,33 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    // ssl_ca_file: the server loads it at start ("could not load root certificate file") and
+    // refuses to start when it cannot, however good the server certificate is.
+    if let Some(ca) = &f.ca {
+        let problem = if !ca.exists {
+            Some("No such file or directory".to_string())
+        } else if !ca.is_regular {
+            Some("not a regular file".to_string())
+        } else if readable_by_db_user(ca, f.db_uid, f.db_gids.as_deref()) == Some(false) {
+            Some("Permission denied".to_string())
+        } else if ca.contents.is_some() && ca.certs.is_empty() {
+            Some("no certificate or crl found (not a PEM file)".to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = problem {
+            out.push(
+                Finding::new(Code::ServerCaFileMissing)
+                    .detail(format!(
+                        "ssl_ca_file is {} ({}); the server cannot load it and refuses to start (on reload it keeps the old SSL settings); it logs: could not load root certificate file \"{}\": {reason}",
+                        ca.path.display(),
+                        ca.origin,
+                        ca.configured
+                    ))
+                    .evidence("file", ca.path.display().to_string()),
+            );
+        }
+    }
     for (file, missing, unreadable, what) in [
         (&f.cert, Code::ServerCertMissing, Code::ServerCertFileUnreadable, "cert"),
         (&f.key, Code::ServerKeyMissing, Code::ServerKeyFileUnreadable, "key"),

@@ -161,12 +161,8 @@ pub struct ServerHello {
     pub certificates: Vec<Vec<u8>>,
 }
 
-/// A PostgreSQL ErrorResponse seen where TLS was expected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PgError {
-    pub code: Option<String>,
-    pub message: String,
-}
+/// A PostgreSQL ErrorResponse seen where TLS was expected (parsed by `wire`, the one parser).
+pub use crate::wire::ErrorResponse as PgError;
 
 /// The classified first answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,7 +255,7 @@ pub fn parse_final(buf: &[u8], want: Want) -> Result<Reply, ParseError> {
             // The ServerHello arrived but the rest of the flight did not: still an acceptance.
             Some(hello) => Ok(Reply::Hello(hello)),
             None => match buf.first() {
-                Some(b'E') => Ok(Reply::Postgres(parse_pg_error(buf.get(5..).unwrap_or(&[])))),
+                Some(b'E') => Ok(Reply::Postgres(crate::wire::ErrorResponse::parse(buf.get(5..).unwrap_or(&[])))),
                 _ => Err(ParseError::Truncated { have: buf.len() }),
             },
         },
@@ -310,24 +306,9 @@ fn pg_error(buf: &[u8]) -> Result<Parsed, ParseError> {
     }
     let end = len.saturating_add(1);
     match buf.get(5..end) {
-        Some(body) => Ok(Parsed::Done(Reply::Postgres(parse_pg_error(body)))),
+        Some(body) => Ok(Parsed::Done(Reply::Postgres(crate::wire::ErrorResponse::parse(body)))),
         None => Ok(Parsed::NeedMore),
     }
-}
-
-/// Fields of an ErrorResponse body: a type byte and a NUL-terminated string each.
-fn parse_pg_error(body: &[u8]) -> PgError {
-    let mut out = PgError { code: None, message: String::new() };
-    for field in body.split(|&b| b == 0) {
-        let Some((&typ, text)) = field.split_first() else { continue };
-        let text = String::from_utf8_lossy(text).into_owned();
-        match typ {
-            b'M' => out.message = text,
-            b'C' => out.code = Some(text),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Walks TLS records; returns the progress and, when found, the ServerHello so far.
@@ -616,8 +597,10 @@ mod tests {
         pg.extend_from_slice(&((body.len() + 4) as u32).to_be_bytes());
         pg.extend_from_slice(body);
         let expected = Reply::Postgres(PgError {
+            severity: Some("FATAL".into()),
             code: Some("08P01".into()),
             message: "unsupported frontend protocol 5635.1".into(),
+            ..Default::default()
         });
         check(&pg, Want::ServerHello, Ok(Parsed::Done(expected.clone())));
         check(&pg[..10], Want::ServerHello, Ok(Parsed::NeedMore));
