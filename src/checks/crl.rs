@@ -1,7 +1,8 @@
 //! `crl-problem`: certificate revocation lists that cannot be used. On the client, libpq
 //! silently checks nothing when `sslcrl` names a missing file; on the server, a missing
-//! `ssl_crl_file` or `ssl_crl_dir` makes PostgreSQL refuse to start ("could not load SSL
-//! certificate revocation list file").
+//! `ssl_crl_file` makes PostgreSQL refuse to start ("could not load SSL certificate revocation
+//! list file"), while a missing `ssl_crl_dir` is accepted at start (OpenSSL only records the
+//! directory) and then holds no CRL when a client certificate is checked.
 
 use super::Context;
 use crate::facts::Facts;
@@ -19,18 +20,30 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         );
     }
     if let Some(s) = facts.server.as_ref().filter(|s| s.conf.ssl_on()) {
-        for (f, param, what) in [(&s.crl, "ssl_crl_file", "file"), (&s.crl_dir, "ssl_crl_dir", "directory")] {
-            let Some(f) = f.as_ref().filter(|f| !f.exists) else { continue };
+        if let Some(f) = s.crl.as_ref().filter(|f| !f.exists) {
             out.push(
                 Finding::new(Code::CrlProblem)
                     .severity(Severity::Error)
                     .detail(format!(
-                        "{param} is {} ({}) but it does not exist: the server refuses to start and logs: could not load SSL certificate revocation list {what} \"{}\": No such file or directory",
+                        "ssl_crl_file is {} ({}) but it does not exist: the server refuses to start and logs: could not load SSL certificate revocation list file \"{}\": No such file or directory",
                         f.path.display(),
                         f.origin,
                         f.configured
                     ))
-                    .fix(format!("Create the CRL {what} (PEM, issued by the CA in ssl_ca_file) or remove {param} from postgresql.conf, then start or reload the server."))
+                    .fix("Create the CRL file (PEM, issued by the CA in ssl_ca_file) or remove ssl_crl_file from postgresql.conf, then start or reload the server.")
+                    .evidence("file", f.path.display().to_string()),
+            );
+        }
+        if let Some(f) = s.crl_dir.as_ref().filter(|f| !f.exists) {
+            out.push(
+                Finding::new(Code::CrlProblem)
+                    .severity(Severity::Warning)
+                    .detail(format!(
+                        "ssl_crl_dir is {} ({}) but it does not exist: the server starts, but finds no CRL there when it checks a client certificate against revocation lists.",
+                        f.path.display(),
+                        f.origin
+                    ))
+                    .fix("Create the directory with the CA's CRLs (hashed with openssl rehash) or remove ssl_crl_dir from postgresql.conf, then reload.")
                     .evidence("file", f.path.display().to_string()),
             );
         }

@@ -134,6 +134,17 @@ impl<'a> Answer<'a> {
         if matches!(p.reply, Some(crate::net::Negotiated::Refuse)) {
             return Answer::Refused;
         }
+        if let Some(h) = p.handshake_failure() {
+            // Our handshake offered exactly the client's versions, so its failure is libpq's —
+            // except when the server only lacks suites that our TLS stack does not implement
+            // (CBC-only servers): OpenSSL negotiates those, and the chain (read from a raw
+            // TLS 1.2 hello) is what libpq would judge.
+            let stack_limit = matches!(h.alert(), Some("handshake failure" | "insufficient security"))
+                && p.server_suites.as_ref().is_some_and(|s| !s.is_empty());
+            if !(stack_limit && !p.chain.is_empty()) {
+                return Answer::HandshakeFailed(h);
+            }
+        }
         if !p.chain.is_empty() {
             return Answer::Chain(&p.chain);
         }
@@ -155,9 +166,11 @@ pub struct Client<'a> {
     pub system_roots: bool,
     /// The `host` parameter (checked by verify-full); `None` with hostaddr only.
     pub host: Option<&'a str>,
-    /// The `hostaddr` parameter and the port, for libpq's connection error texts.
+    /// The `hostaddr` parameter (a host-less connection is named by it in libpq's texts).
     pub hostaddr: Option<&'a str>,
-    pub port: u16,
+    /// The client's TLS range, as libpq names it in its protocol-version hint.
+    pub tls_min: crate::wire::TlsVersion,
+    pub tls_max: Option<crate::wire::TlsVersion>,
     pub at: OffsetDateTime,
     /// OpenSSL security level.
     pub security_level: u8,
@@ -175,7 +188,8 @@ impl<'a> Client<'a> {
             // hostaddr-only targets carry the address in `host` too; libpq has no host then.
             host: (target.hostaddr.as_deref() != Some(target.host.as_str())).then_some(target.host.as_str()),
             hostaddr: target.hostaddr.as_deref(),
-            port: target.port,
+            tls_min: profile.tls_min,
+            tls_max: profile.tls_max,
             at: profile.at,
             security_level: profile.security_level,
             server_accepts_plaintext: true,
@@ -266,6 +280,13 @@ fn decide_inner(
         Answer::NetworkFailed(e) => return Outcome::fails(Failure::Network { error: e.clone() }, network_text(client, e)),
         Answer::HandshakeFailed(h) => {
             let text = match h.alert() {
+                // fe-secure-openssl.c adds the client's own range after a version refusal
+                // (unset bounds read as OpenSSL's: TLSv1 and TLSv1.3).
+                Some(a @ "protocol version") => format!(
+                    "SSL error: tlsv1 alert {a}\nThis may indicate that the server does not support any SSL protocol version between {} and {}.",
+                    client.tls_min.name(),
+                    client.tls_max.unwrap_or(crate::wire::TlsVersion::TLSv1_3).name()
+                ),
                 Some(a) => format!("SSL error: tlsv1 alert {a}"),
                 None => format!("SSL error: {h}"),
             };
@@ -317,25 +338,18 @@ fn decide_inner(
     }
 }
 
-/// libpq's words for a connection that broke before TLS (fe-connect.c, PostgreSQL 15+):
-/// `connection to server at "HOST" (ADDR), port PORT failed: …`, with the "Is the server
-/// running" hint after a refused connection.
+/// libpq's words for a connection that broke before TLS (fe-connect.c, PostgreSQL 15+), as
+/// they follow "connection to server at … failed: " in psql's output (a name that does not
+/// resolve has no such prefix).
 fn network_text(client: &Client, e: &NetError) -> String {
     use crate::net::{FailureKind, Step};
     let host = client.host.or(client.hostaddr).unwrap_or("");
-    if e.step == Step::Resolve {
-        let reason = e.message.rsplit(": ").next().unwrap_or(&e.message);
-        return match e.kind {
-            FailureKind::Timeout => format!("could not translate host name \"{host}\" to address: timeout expired"),
-            _ => format!("could not translate host name \"{host}\" to address: {reason}"),
-        };
-    }
-    let addr = client.hostaddr.map(str::to_string).or_else(|| e.addr.clone());
-    let at = match addr {
-        Some(a) if a != host => format!("connection to server at \"{host}\" ({a}), port {}", client.port),
-        _ => format!("connection to server at \"{host}\", port {}", client.port),
-    };
-    let why = match (e.step, e.kind) {
+    match (e.step, e.kind) {
+        (Step::Resolve, FailureKind::Timeout) => format!("could not translate host name \"{host}\" to address: timeout expired"),
+        (Step::Resolve, _) => {
+            let reason = e.message.rsplit(": ").next().unwrap_or(&e.message);
+            format!("could not translate host name \"{host}\" to address: {reason}")
+        }
         (_, FailureKind::Timeout) => "timeout expired".to_string(),
         (Step::Connect, _) => {
             let strerror = e.message.split(" (os error").next().unwrap_or(&e.message);
@@ -343,8 +357,7 @@ fn network_text(client: &Client, e: &NetError) -> String {
         }
         (_, FailureKind::Closed) => "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.".to_string(),
         _ => e.message.clone(),
-    };
-    format!("{at} failed: {why}")
+    }
 }
 
 /// The root-file failures libpq reports before connecting (verify-*), or on a weaker sslmode
@@ -497,7 +510,8 @@ impl VerdictInput {
             system_roots: self.pg_major >= 16 && self.sslrootcert.as_deref() == Some("system"),
             host: self.host.as_deref(),
             hostaddr: self.hostaddr.as_deref(),
-            port: 5432,
+            tls_min: crate::wire::TlsVersion::TLSv1_2,
+            tls_max: None,
             at: self.at,
             security_level: self.openssl_security_level,
             server_accepts_plaintext: self.server_accepts_plaintext,

@@ -255,13 +255,13 @@ fn doctor_names_the_reason_first() {
     assert_eq!(code, 2);
     assert_eq!(v["findings"][0]["code"], "protocol-version-mismatch", "{v:#}");
     assert_eq!(v["hosts"][0]["verdict"]["connects"], false);
-    assert_eq!(v["hosts"][0]["verdict"]["error"], "SSL error: tlsv1 alert protocol version");
+    let predicted = v["hosts"][0]["verdict"]["error"].as_str().unwrap().to_string();
     let (ok, out) = server.psql(
         &format!("host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert={} ssl_max_protocol_version=TLSv1.2", root.display()),
         "select 1",
     )
     .unwrap();
-    assert!(!ok && out.contains("SSL error: tlsv1 alert protocol version"), "psql says the same: {out}");
+    assert!(!ok && out.trim().ends_with(&predicted), "psql says the same: {out}\npgtls: {predicted}");
     let (code, v) = run(format!("host=localhost {base}"));
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["hosts"][0]["verdict"]["connects"], true);

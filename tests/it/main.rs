@@ -11,3 +11,4 @@ mod verify;
 mod demo;
 mod server_audit;
 mod cli;
+mod verdicts;
