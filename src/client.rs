@@ -102,5 +102,5 @@ pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
             files.push(file(kw, s));
         }
     }
-    ClientFacts { resolved: resolved.clone(), files, euid: euid(), root: crate::trust::libpq_root(&profile.root) }
+    ClientFacts { resolved: resolved.clone(), files, euid: euid(), root: crate::trust::libpq_root(profile.root.source().as_ref()) }
 }

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::config::ServerFacts;
+use crate::config::server::ServerFacts;
 use crate::client::ClientFacts;
 use crate::config::client::ClientTlsSettings;
 use crate::config::kong::KongConf;

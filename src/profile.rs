@@ -166,6 +166,11 @@ impl ClientProfile {
         }
     }
 
+    /// The versions the probe may offer: exactly the client's.
+    pub fn versions(&self) -> crate::probe::ClientVersions {
+        crate::probe::ClientVersions { min: self.tls_min, max: self.tls_max }
+    }
+
     /// Does the client allow TLS version `v`?
     pub fn allows(&self, v: TlsVersion) -> bool {
         v >= self.tls_min && self.tls_max.is_none_or(|m| v <= m)

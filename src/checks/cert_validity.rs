@@ -9,7 +9,7 @@
 use time::OffsetDateTime;
 
 use super::Context;
-use crate::checks::config::FileFacts;
+use crate::config::server::FileFacts;
 use crate::facts::{Facts, HostFacts};
 use crate::findings::{Code, Finding, Severity};
 use crate::verify::libpq::{Failure, UntrustedCause};

@@ -11,6 +11,7 @@ pub mod ident;
 pub mod jdbc;
 pub mod kong;
 pub mod pgconf;
+pub mod server;
 
 use std::fs;
 use std::path::Path;

@@ -100,12 +100,6 @@ impl Default for ClientVersions {
     }
 }
 
-impl ClientVersions {
-    /// The range of a client profile.
-    pub fn of(p: &crate::profile::ClientProfile) -> ClientVersions {
-        ClientVersions { min: p.tls_min, max: p.tls_max }
-    }
-}
 
 /// Probe one endpoint with every version pgtls's handshake speaks (TLS 1.2 and 1.3).
 pub fn probe(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{exit_status, RunError, Settings};
-use crate::checks::config::{client_cert_user, gather::gather_server};
+use crate::checks::config::client_cert_user;
+use crate::config::server::gather_server;
 use crate::checks::{self, Context};
 use crate::config::client::ClientTlsSettings;
 use crate::config::jdbc::JdbcUrl;

@@ -13,7 +13,7 @@ use crate::conninfo::Env;
 use crate::facts::{Facts, HostFacts, SavedFacts, SAVED_FACTS_VERSION};
 use crate::findings::{Finding, Severity};
 use crate::net::Negotiated;
-use crate::probe::{self, ClientVersions, ProbeFailure, SslNegotiation};
+use crate::probe::{self, ProbeFailure, SslNegotiation};
 use crate::profile::{ClientProfile, Overrides};
 use crate::verify::libpq::{SslMode, Verdict};
 use crate::wire::TlsVersion;
@@ -22,7 +22,7 @@ use crate::x509::Cert;
 /// Probe every host of `profile` within the client's TLS range, load the client's trust
 /// store as libpq would, and derive libpq's verdict for each host.
 pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
-    let versions = ClientVersions::of(profile);
+    let versions = profile.versions();
     let mut facts = Facts {
         client: profile.resolved.as_ref().map(|r| crate::client::gather(r, profile)),
         hosts: profile

@@ -49,7 +49,7 @@ pub enum RunError {
     #[error(transparent)]
     Rotation(#[from] crate::verify::rotation::RotationError),
     #[error("reading {}: {source}", path.display())]
-    ServerConfig { path: PathBuf, source: crate::checks::config::gather::GatherError },
+    ServerConfig { path: PathBuf, source: crate::config::server::GatherError },
     #[error("{0}")]
     Usage(String),
 }

@@ -420,17 +420,18 @@ impl RootTrust {
 /// Read libpq's root certificate source the way `SSL_CTX_load_verify_locations` does: the
 /// file is used only if `stat` finds it, it must be PEM (a DER file, an empty file or a
 /// directory give "no certificate or crl found"), and a broken block fails the whole file.
-pub fn libpq_root(root: &crate::profile::RootCert) -> RootTrust {
-    use crate::profile::RootCert;
-    let path = match root {
-        RootCert::NoHome => return RootTrust::Absent { path: None },
-        RootCert::System { ssl_cert_file } => {
-            return match load(&TrustSource::System { ssl_cert_file: ssl_cert_file.clone() }) {
+/// `source` is `None` when there is no home directory to find the default file in.
+pub fn libpq_root(source: Option<&TrustSource>) -> RootTrust {
+    let path = match source {
+        None => return RootTrust::Absent { path: None },
+        Some(s @ TrustSource::System { .. }) => {
+            return match load(s) {
                 Ok(s) => RootTrust::Loaded(s),
                 Err(e) => RootTrust::SystemUnavailable { reason: e.to_string() },
             }
         }
-        RootCert::File { path, .. } => path,
+        Some(TrustSource::File(path) | TrustSource::Dir(path)) => path,
+        Some(other) => return RootTrust::SystemUnavailable { reason: format!("libpq cannot use {other}") },
     };
     if std::fs::metadata(path).is_err() {
         return RootTrust::Absent { path: Some(path.clone()) };

@@ -503,7 +503,7 @@ impl VerdictInput {
 
     /// Read the root file (as libpq would) and decide.
     pub fn decide(&self) -> (Verdict, RootTrust) {
-        let root = crate::trust::libpq_root(&self.root_cert());
+        let root = crate::trust::libpq_root(self.root_cert().source().as_ref());
         let client = Client {
             sslmode: self.effective_sslmode(),
             libpq: self.pg_major,

@@ -4,22 +4,12 @@
 //!
 //! Gathering (reading files and their metadata) is kept apart from judging so that every
 //! rule can be tested with hand-made facts, and so that the only code touching the audited
-//! system is [`gather`], which opens files read-only and writes nothing. Findings name the
+//! system is [`crate::config::server`], which opens files read-only and writes nothing. Findings name the
 //! file and line to edit. Rules that the server's files share with other sources (ssl = off,
 //! expiry, weak ciphers, pg_hba.conf) live in the checks that own those codes.
 
-use std::fmt;
-use std::path::PathBuf;
-
-
-use crate::config::hba::Hba;
-use crate::config::ident::Ident;
-use crate::config::pgconf::{PgConf, Setting};
-use crate::x509::Cert;
-
 pub mod chain_order;
 pub mod client_cert_user;
-pub mod gather;
 pub mod key_mismatch;
 pub mod key_passphrase;
 pub mod key_permissions;
@@ -27,74 +17,16 @@ pub mod kong;
 pub mod protocol_range;
 pub mod server_files;
 
-/// What was learnt about one file without changing it.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct FileFacts {
-    pub path: PathBuf,
-    /// The name as configured (PostgreSQL's messages quote this, not the resolved path).
-    pub configured: String,
-    /// Where it was configured (`file:line`), or a description of the default.
-    pub origin: String,
-    pub exists: bool,
-    pub is_regular: bool,
-    /// Permission bits (`st_mode & 0o7777`).
-    pub mode: u32,
-    pub uid: u32,
-    pub gid: u32,
-    /// Contents, when this process could read them. May hold key material: never print.
-    pub contents: Option<Vec<u8>>,
-    /// The PEM certificates in the contents, parsed once.
-    pub certs: Vec<Cert>,
-    /// Why stat or read failed.
-    pub error: Option<String>,
-}
-
-impl fmt::Debug for FileFacts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileFacts")
-            .field("path", &self.path)
-            .field("configured", &self.configured)
-            .field("origin", &self.origin)
-            .field("exists", &self.exists)
-            .field("mode", &format_args!("{:04o}", self.mode))
-            .field("uid", &self.uid)
-            .field("contents", &self.contents.as_ref().map(|c| format!("<{} bytes>", c.len())))
-            .field("error", &self.error)
-            .finish()
-    }
-}
-
-/// Everything the server audit looks at.
-#[derive(Debug, Clone)]
-pub struct ServerFacts {
-    pub conf: PgConf,
-    pub hba: Option<Hba>,
-    pub ident: Option<Ident>,
-    /// The database user: owner of the data directory (the server refuses to run otherwise).
-    pub db_uid: Option<u32>,
-    /// Groups of the database user (from /etc/passwd and /etc/group), if known.
-    pub db_gids: Option<Vec<u32>>,
-    pub cert: Option<FileFacts>,
-    pub key: Option<FileFacts>,
-    pub ca: Option<FileFacts>,
-    /// `ssl_crl_file` and `ssl_crl_dir`, when set.
-    pub crl: Option<FileFacts>,
-    pub crl_dir: Option<FileFacts>,
-}
-
-/// "set at file:line" or "not set (default …)".
-pub(crate) fn origin_of(s: Option<&Setting>, default: &str) -> String {
-    match s {
-        Some(s) => format!("set at {}", s.location()),
-        None => format!("not set, default {default}"),
-    }
-}
+pub use crate::config::server::{origin_of, FileFacts, ServerFacts};
 
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Shared fixtures: real keys and certificates made with rcgen, in temp files.
     use super::*;
+    use crate::config::hba::Hba;
+    use crate::config::pgconf::PgConf;
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    use std::path::PathBuf;
     use time::OffsetDateTime;
 
     pub struct Pki {

@@ -1,21 +1,87 @@
-//! Collect the facts the server checks judge, touching nothing.
+//! A server's TLS configuration as gathered: postgresql.conf (with includes), pg_hba.conf,
+//! pg_ident.conf and the SSL files they name, with each file's mode, owner and contents.
 //!
-//! This is the only code in the audit that reads the system. It stats files and reads
+//! This is the only code in the server audit that reads the system. It stats files and reads
 //! them through a read-only descriptor (with O_NOATIME where permitted), never writes,
 //! renames or changes modes, so running pgtls on a production server leaves contents,
-//! permissions and timestamps as they were.
+//! permissions and timestamps as they were. The checks judge these facts without I/O.
 
+use std::fmt;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::{FileFacts, ServerFacts};
-use crate::config::hba::{Hba, HbaError};
-use crate::config::{read_bytes, read_text};
-use crate::config::ident::{Ident, IdentError};
-use crate::config::pgconf::{PgConf, PgConfError};
+use super::hba::{Hba, HbaError};
+use super::{read_bytes, read_text};
+use super::ident::{Ident, IdentError};
+use super::pgconf::{PgConf, PgConfError, Setting};
+use crate::x509::Cert;
+
+/// What was learnt about one file without changing it.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct FileFacts {
+    pub path: PathBuf,
+    /// The name as configured (PostgreSQL's messages quote this, not the resolved path).
+    pub configured: String,
+    /// Where it was configured (`file:line`), or a description of the default.
+    pub origin: String,
+    pub exists: bool,
+    pub is_regular: bool,
+    /// Permission bits (`st_mode & 0o7777`).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// Contents, when this process could read them. May hold key material: never print.
+    pub contents: Option<Vec<u8>>,
+    /// The PEM certificates in the contents, parsed once.
+    pub certs: Vec<Cert>,
+    /// Why stat or read failed.
+    pub error: Option<String>,
+}
+
+impl fmt::Debug for FileFacts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileFacts")
+            .field("path", &self.path)
+            .field("configured", &self.configured)
+            .field("origin", &self.origin)
+            .field("exists", &self.exists)
+            .field("mode", &format_args!("{:04o}", self.mode))
+            .field("uid", &self.uid)
+            .field("contents", &self.contents.as_ref().map(|c| format!("<{} bytes>", c.len())))
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+/// Everything the server audit looks at.
+#[derive(Debug, Clone)]
+pub struct ServerFacts {
+    pub conf: PgConf,
+    pub hba: Option<Hba>,
+    pub ident: Option<Ident>,
+    /// The database user: owner of the data directory (the server refuses to run otherwise).
+    pub db_uid: Option<u32>,
+    /// Groups of the database user (from /etc/passwd and /etc/group), if known.
+    pub db_gids: Option<Vec<u32>>,
+    pub cert: Option<FileFacts>,
+    pub key: Option<FileFacts>,
+    pub ca: Option<FileFacts>,
+    /// `ssl_crl_file` and `ssl_crl_dir`, when set.
+    pub crl: Option<FileFacts>,
+    pub crl_dir: Option<FileFacts>,
+}
+
+/// "set at file:line" or "not set (default …)".
+pub fn origin_of(s: Option<&Setting>, default: &str) -> String {
+    match s {
+        Some(s) => format!("set at {}", s.location()),
+        None => format!("not set, default {default}"),
+    }
+}
+
 
 #[derive(Debug, Error)]
 pub enum GatherError {
@@ -82,7 +148,7 @@ pub fn gather_server(conf_path: &Path, data_dir: Option<&Path>) -> Result<Server
         let path = conf.ssl_file(param)?;
         let s = conf.get(param);
         let configured = s.map(|s| s.value.clone()).unwrap_or_else(|| default.to_string());
-        Some(file_facts(&path, &configured, &format!("{param} {}", super::origin_of(s, &format!("'{default}'")))))
+        Some(file_facts(&path, &configured, &format!("{param} {}", origin_of(s, &format!("'{default}'")))))
     };
     let cert = ssl_file("ssl_cert_file", "server.crt");
     let key = ssl_file("ssl_key_file", "server.key");
