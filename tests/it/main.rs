@@ -12,3 +12,4 @@ mod demo;
 mod server_audit;
 mod cli;
 mod verdicts;
+mod docs;
