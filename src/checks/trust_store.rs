@@ -92,13 +92,14 @@ fn audit(store: &TrustStore, cx: &Context, fails_now: bool) -> Vec<Finding> {
             } else {
                 format!("is not valid before {}", c.not_before.date())
             };
-            out.push(ev(Finding::new(Code::WeakTrustEntry).severity(hygiene).detail(format!(
+            let f = ev(Finding::new(Code::WeakTrustEntry).severity(hygiene).detail(format!(
                 "{} entry {} ({}) {when}: OpenSSL never builds a path through it{}.",
                 store.source,
                 e.label,
                 c.subject,
-                if bundle { "; distribution bundles keep such roots until the next update, nothing to do" } else { "; remove it or replace it with the CA's current certificate" }
-            ))));
+                if bundle { "; distribution bundles keep such roots until the next update" } else { "; remove it or replace it with the CA's current certificate" }
+            )));
+            out.push(if bundle { f.fix("Nothing to do: the distribution's CA bundle drops it in an update (apt upgrade ca-certificates).") } else { f });
         }
         if let Some(first) = flags.duplicate_of {
             out.push(ev(Finding::new(Code::DuplicateTrustEntry).detail(format!(
@@ -117,7 +118,11 @@ fn audit(store: &TrustStore, cx: &Context, fails_now: bool) -> Vec<Finding> {
                 c.weak.join(", "),
                 if only_self_sig { " (a root's own signature is never checked: harmless)" } else { "" }
             )));
-            out.push(if only_self_sig { f.severity(Severity::Info) } else { f.severity(hygiene) });
+            out.push(if only_self_sig {
+                f.severity(Severity::Info).fix("Nothing to do: OpenSSL never checks a trust anchor's own signature.")
+            } else {
+                f.severity(hygiene)
+            });
         }
     }
     out
