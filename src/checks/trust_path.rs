@@ -71,6 +71,12 @@ fn host(h: &HostFacts) -> Option<Finding> {
     }
     // The chain alone.
     let verified = h.verdict.as_ref().is_some_and(|v| v.chain_verified);
+    // Verified straight to a root in the client's store: the leaf's issuer *is* the root.
+    let issued_by_root = h
+        .verdict
+        .as_ref()
+        .and_then(|v| v.paths.as_ref())
+        .is_some_and(|p| p.valid_paths().any(|a| a.certs.len() == 2));
     match chain.as_slice() {
         [leaf] if leaf.self_signed && !verified => Some(
             Finding::new(Code::SelfSignedServerCert)
@@ -81,7 +87,7 @@ fn host(h: &HostFacts) -> Option<Finding> {
                 ))
                 .evidence("endpoint", &endpoint),
         ),
-        [leaf] if leaf.kind == CertKind::Leaf && !leaf.self_signed => {
+        [leaf] if leaf.kind == CertKind::Leaf && !leaf.self_signed && !issued_by_root => {
             let f = Finding::new(Code::ChainIncomplete)
                 .detail(format!(
                     "{endpoint} sends only its own certificate \"{}\", not the certificate of its issuer \"{}\"{}. A client \

@@ -73,6 +73,29 @@ pub struct HandshakeOptions {
     pub only_tls13: bool,
 }
 
+/// The server's handshake signature, checked with the key from our own certificate parser when
+/// webpki refuses to parse the certificate (X.509 v1 certificates, which `openssl x509 -req`
+/// makes without extensions; unusual extensions): an observer must not invent a failure that
+/// OpenSSL clients never see. A bad signature is still an error.
+fn raw_key_fallback(
+    original: rustls::Error,
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+    algs: &rustls::crypto::WebPkiSupportedAlgorithms,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    if !matches!(original, rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding | rustls::CertificateError::Other(_))) {
+        return Err(original);
+    }
+    let Ok(parsed) = crate::x509::Cert::from_der(cert, "sent by the server") else { return Err(original) };
+    let candidates = algs.mapping.iter().find(|(s, _)| *s == dss.scheme).map(|(_, a)| *a).unwrap_or(&[]);
+    if candidates.iter().any(|alg| alg.verify_signature(parsed.public_key_bits(), message, dss.signature()).is_ok()) {
+        Ok(HandshakeSignatureValid::assertion())
+    } else {
+        Err(rustls::Error::InvalidCertificate(rustls::CertificateError::BadSignature))
+    }
+}
+
 /// Records the chain, accepts it, and still checks handshake signatures so the session is
 /// real. Used by the probe (which decides trust later, by libpq's rules) and by `sessions`
 /// for sslmode prefer/require (encryption without authentication, as libpq does).
@@ -115,7 +138,8 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        let algs = &self.provider.signature_verification_algorithms;
+        verify_tls12_signature(message, cert, dss, algs).or_else(|e| raw_key_fallback(e, message, cert, dss, algs))
     }
 
     fn verify_tls13_signature(
@@ -124,7 +148,8 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        let algs = &self.provider.signature_verification_algorithms;
+        verify_tls13_signature(message, cert, dss, algs).or_else(|e| raw_key_fallback(e, message, cert, dss, algs))
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

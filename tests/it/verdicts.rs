@@ -380,3 +380,33 @@ fn failing_verdicts_always_exit_2() {
         }
     }
 }
+
+/// An X.509 v1 server certificate (what `openssl x509 -req` makes without extensions): the
+/// probe raised a false `tls-handshake-failed` ("UnsupportedCertVersion") and exit 2 on a
+/// healthy server. The verdict now follows libpq: psql connects with verify-full.
+#[test]
+fn x509_v1_server_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let openssl = |args: &[&str]| {
+        let o = std::process::Command::new("openssl").args(args).current_dir(d).output().unwrap();
+        assert!(o.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    openssl(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "root.key", "-out", "root.crt", "-subj", "/CN=v1 test root", "-days", "365"]);
+    openssl(&["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+    openssl(&["x509", "-req", "-in", "server.csr", "-CA", "root.crt", "-CAkey", "root.key", "-CAcreateserial", "-days", "365", "-out", "server.crt"]);
+    let read = |n: &str| std::fs::read_to_string(d.join(n)).unwrap();
+    let server = Server::start(ServerOptions::with_tls(TlsFiles { cert_chain_pem: read("server.crt"), key_pem: read("server.key"), ca_pem: None })).unwrap();
+    let root = d.join("root.crt");
+    let ci = format!("host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), root.display());
+    let (ok, out) = server.psql(&format!("host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert={}", root.display()), "select 1").unwrap();
+    assert!(ok, "psql connects: {out}");
+    for cmd in ["probe", "verify", "doctor"] {
+        let (code, v, _) = run(&[cmd, &ci]);
+        assert_eq!(code, 0, "{cmd}: {v:#}");
+        invariant(cmd, code, &v);
+    }
+    let (_, v, _) = run(&["probe", &ci]);
+    assert_eq!(v["chain"][0]["version"], 1);
+    assert_eq!(v["verdict"]["hostname_verified"], true);
+}
