@@ -8,7 +8,6 @@ pub mod probe;
 pub mod profile;
 pub mod checks;
 pub mod facts;
-pub mod lab;
 pub mod report;
 pub mod sessions;
 pub mod conninfo;

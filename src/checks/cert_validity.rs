@@ -109,14 +109,16 @@ fn configured(file: &FileFacts, cx: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::config::testutil::{ca, facts as server, file, leaf, now};
+    use crate::checks::config::testutil::{facts as server, file};
+    use pgtls_lab::{now, CertKey, CertSpec};
     use crate::checks::test_support::{codes, host, probe};
     use time::macros::datetime;
     use time::Duration;
 
     fn cert(days_from: i64, days_to: i64, at: OffsetDateTime) -> Cert {
-        let pki = ca();
-        let (pem, _) = leaf(&pki, "x", at + Duration::days(days_from), at + Duration::days(days_to));
+        let pki = CertKey::root("Test Root CA").unwrap();
+        let spec = CertSpec::valid(at + Duration::days(days_from), at + Duration::days(days_to));
+        let pem = pki.leaf_with("x", &["x"], &spec).unwrap().cert_pem;
         crate::x509::pem_certs(pem.as_bytes()).remove(0)
     }
 
@@ -136,7 +138,7 @@ mod tests {
 
     #[test]
     fn configured_server_files() {
-        let pki = ca();
+        let pki = CertKey::root("Test Root CA").unwrap();
         let d = Duration::days;
         let table: [(Duration, Duration, &[&str]); 4] = [
             (d(-10), d(90), &[]),
@@ -145,7 +147,7 @@ mod tests {
             (d(5), d(90), &["cert-not-yet-valid"]),
         ];
         for (nb, na, expected) in table {
-            let (pem, _) = leaf(&pki, "db", now() + nb, now() + na);
+            let pem = pki.leaf_with("db", &["db"], &CertSpec::valid(now() + nb, now() + na)).unwrap().cert_pem;
             let mut f = server("ssl = on", "");
             f.server.as_mut().unwrap().cert = Some(file("server.crt", pem.as_bytes(), 0o644, 999));
             let out = check(&f, &Context::default());

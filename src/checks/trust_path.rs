@@ -110,14 +110,14 @@ fn host(h: &HostFacts) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::checks::test_support::{codes, host as facts_with, probe};
-    use crate::trust::testpki::Pki;
+    use crate::x509::LabCert;
+    use pgtls_lab::CertKey;
 
     #[test]
     fn leaf_only_chain_without_a_client_is_a_warning() {
-        let pki = Pki::new();
-        let root = pki.root("R");
-        let inter = pki.intermediate("I", &root);
-        let leaf = pki.leaf("db", &inter, &["db"]);
+        let root = CertKey::root("R").unwrap();
+        let inter = root.intermediate("I").unwrap();
+        let leaf = inter.leaf("db", &["db"]).unwrap();
         let mut p = probe();
         p.chain = vec![leaf.info()];
         let f = check(&facts_with(p.clone()), &Context::default());

@@ -132,17 +132,17 @@ fn audit(store: &TrustStore, cx: &Context, fails_now: bool) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::checks::test_support::codes;
-    use crate::trust::testpki::*;
+    use crate::x509::LabCert;
+    use pgtls_lab::{days_ago, CertKey, CertSpec};
 
-    fn store(certs: Vec<&Ca>) -> Facts {
+    fn store(certs: Vec<&CertKey>) -> Facts {
         Facts { stores: vec![TrustStore::from_certs("mem", certs.iter().map(|c| c.info()).collect())], ..Default::default() }
     }
 
     #[test]
     fn pinned_intermediate_severity_follows_the_harm() {
-        let pki = Pki::new();
-        let root = pki.root("R");
-        let inter = pki.intermediate("I", &root);
+        let root = CertKey::root("R").unwrap();
+        let inter = root.intermediate("I").unwrap();
         let cx = Context::default();
         let alone = check(&store(vec![&inter]), &cx);
         assert_eq!(codes(&alone), ["pinned-intermediate"]);
@@ -154,8 +154,7 @@ mod tests {
 
     #[test]
     fn expired_root_is_hygiene_not_an_error() {
-        let pki = Pki::new();
-        let old = pki.root_valid("Old", days_ago(100), days_ago(1));
+        let old = CertKey::root_with("Old", &CertSpec::valid(days_ago(100), days_ago(1))).unwrap();
         let f = check(&store(vec![&old]), &Context::default());
         assert_eq!(codes(&f), ["weak-trust-entry"]);
         assert_eq!(f[0].severity, Severity::Warning);

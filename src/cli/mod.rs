@@ -517,18 +517,18 @@ fn man(command: Option<&str>, dir: Option<&std::path::Path>) -> Result<i32> {
 
 #[cfg(feature = "demo")]
 fn lab_serve(settings: &[String], rsa: bool, newest: bool) -> Result<i32> {
-    use pgtls::lab::{Ca, CertSpec, Installation, Server, ServerOptions, TlsFiles};
-    let spec = CertSpec { rsa, ..Default::default() };
-    let root = Ca::root_with("pgtls lab root", &spec)?;
+    use pgtls_lab::{CertKey, CertSpec, Installation, Server, ServerOptions, TlsFiles};
+    let spec = CertSpec::default().rsa(rsa);
+    let root = CertKey::root_with("pgtls lab root", &spec)?;
     let inter = root.intermediate_with("pgtls lab intermediate", &spec)?;
-    let leaf = inter.leaf_with("localhost", &["localhost", "127.0.0.1"], &spec, rcgen::ExtendedKeyUsagePurpose::ServerAuth)?;
+    let leaf = inter.leaf_with("localhost", &["localhost", "127.0.0.1"], &spec)?;
     let mut o = ServerOptions::with_tls(TlsFiles {
-        cert_chain_pem: format!("{}{}", leaf.cert_pem, inter.cert_pem()),
+        cert_chain_pem: format!("{}{}", leaf.cert_pem, inter.cert_pem),
         key_pem: leaf.key_pem.clone(),
         ca_pem: None,
     });
     if newest {
-        o.installation = pgtls::lab::find_installations().into_iter().next();
+        o.installation = pgtls_lab::find_installations().into_iter().next();
     } else {
         o.installation = Some(Installation::default_one()?);
     }
@@ -538,7 +538,7 @@ fn lab_serve(settings: &[String], rsa: bool, newest: bool) -> Result<i32> {
     }
     let server = Server::start(o)?;
     let root_path = server.data_dir().parent().map(|d| d.join("root.crt")).context("lab dir")?;
-    std::fs::write(&root_path, root.cert_pem())?;
+    std::fs::write(&root_path, &root.cert_pem)?;
     println!("port={}\ndir={}\nroot={}", server.port(), server.data_dir().display(), root_path.display());
     std::io::stdout().flush()?;
     let mut sink = String::new();

@@ -183,6 +183,7 @@ fn groups_of(uid: u32) -> Option<Vec<u32>> {
 mod tests {
     use super::*;
     use crate::checks::config::testutil;
+    use pgtls_lab::{CertKey, CertSpec};
 
     fn audit_server(f: &ServerFacts) -> Vec<crate::findings::Finding> {
         let facts = crate::facts::Facts { server: Some(f.clone()), ..Default::default() };
@@ -211,11 +212,12 @@ mod tests {
     fn audit_changes_nothing_and_finds_problems() {
         let d = tempfile::tempdir().unwrap();
         let dir = d.path();
-        let pki = testutil::ca();
-        let now = testutil::now();
-        let (cert, key) = testutil::leaf(&pki, "db.example.com", now - time::Duration::days(1), now + time::Duration::days(10));
-        fs::write(dir.join("server.crt"), &cert).unwrap();
-        fs::write(dir.join("server.key"), &key).unwrap();
+        let pki = CertKey::root("Test Root CA").unwrap();
+        let now = pgtls_lab::now();
+        let spec = CertSpec::valid(now - time::Duration::days(1), now + time::Duration::days(10));
+        let leaf = pki.leaf_with("db.example.com", &["db.example.com"], &spec).unwrap();
+        fs::write(dir.join("server.crt"), &leaf.cert_pem).unwrap();
+        fs::write(dir.join("server.key"), &leaf.key_pem).unwrap();
         fs::set_permissions(dir.join("server.key"), fs::Permissions::from_mode(0o644)).unwrap();
         fs::write(dir.join("postgresql.conf"), "ssl = on\nssl_min_protocol_version = 'TLSv1'\n").unwrap();
         fs::write(dir.join("pg_hba.conf"), "local all all peer\nhost all all 0.0.0.0/0 scram-sha-256\n").unwrap();

@@ -8,11 +8,11 @@
 //! user runs, and shows the fix working. It succeeds (exit 0) when the scene plays as
 //! designed: the pinned store fails, the root-only store connects.
 
+use pgtls_lab::{CertKey, InProcessServer, LabError, Server, ServerOptions, TlsFiles};
 use serde::Serialize;
 
 use super::{RunError, Settings, VerifyReport};
 use crate::conninfo::SystemEnv;
-use crate::lab::{self, Ca, InProcessServer, Server, ServerOptions, TlsFiles};
 use crate::profile::Overrides;
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,18 +38,18 @@ enum Endpoint {
 }
 
 pub fn demo(s: &Settings) -> Result<DemoReport, RunError> {
-    let pki = |e: lab::LabError| RunError::Usage(format!("generating the demo PKI: {e}"));
-    let root = Ca::root("Example Cloud Global Root G2").map_err(pki)?;
+    let pki = |e: LabError| RunError::Usage(format!("generating the demo PKI: {e}"));
+    let root = CertKey::root("Example Cloud Global Root G2").map_err(pki)?;
     let old_ica = root.intermediate("Example Cloud RSA TLS Issuing CA 03").map_err(pki)?;
     let new_ica = root.intermediate("Example Cloud TLS G2 RSA CA 02").map_err(pki)?;
     let leaf = new_ica.leaf("localhost", &["localhost", "127.0.0.1"]).map_err(pki)?;
-    let tls = TlsFiles { cert_chain_pem: format!("{}{}", leaf.cert_pem, new_ica.cert_pem()), key_pem: leaf.key_pem.clone(), ca_pem: None };
+    let tls = TlsFiles { cert_chain_pem: format!("{}{}", leaf.cert_pem, new_ica.cert_pem), key_pem: leaf.key_pem.clone(), ca_pem: None };
     let io = |what: &'static str| move |source| RunError::Io { what, path: "the demo directory".into(), source };
-    let dir = tempfile::Builder::new().prefix("pgtls-demo-").tempdir().map_err(io("creating"))?;
+    let dir = pgtls_lab::temp_dir("pgtls-demo-").map_err(io("creating"))?;
     let pinned = dir.path().join("root.crt");
-    std::fs::write(&pinned, old_ica.cert_pem()).map_err(io("writing root.crt in"))?;
+    std::fs::write(&pinned, &old_ica.cert_pem).map_err(io("writing root.crt in"))?;
     let fixed = dir.path().join("root-fixed.crt");
-    std::fs::write(&fixed, root.cert_pem()).map_err(io("writing root-fixed.crt in"))?;
+    std::fs::write(&fixed, &root.cert_pem).map_err(io("writing root-fixed.crt in"))?;
 
     let (endpoint, name) = match Server::start(ServerOptions::with_tls(tls.clone())) {
         Ok(srv) => {

@@ -165,7 +165,7 @@ pub fn read_pkcs12(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testpki::*;
+    use pgtls_lab::CertKey;
     use super::super::{load, sniff, CertKind, TrustSource};
     use std::process::Command;
 
@@ -213,13 +213,12 @@ mod tests {
 
     fn check(ty: &str) {
         let Some(kt) = keytool() else { return };
-        let pki = Pki::new();
-        let root = pki.root("KS Root");
-        let inter = pki.intermediate("KS Inter", &root);
+        let root = CertKey::root("KS Root").unwrap();
+        let inter = root.intermediate("KS Inter").unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (r, i) = (dir.path().join("r.pem"), dir.path().join("i.pem"));
-        std::fs::write(&r, root.pem()).unwrap();
-        std::fs::write(&i, inter.pem()).unwrap();
+        std::fs::write(&r, &root.cert_pem).unwrap();
+        std::fs::write(&i, &inter.cert_pem).unwrap();
         let ks = dir.path().join(format!("store.{ty}"));
         import(kt, &ks, ty, "myroot", &r, "changeit");
         import(kt, &ks, ty, "pinned", &i, "changeit");
@@ -284,11 +283,10 @@ mod tests {
     #[test]
     fn truncated_jks_is_an_error_not_a_crash() {
         let Some(kt) = keytool() else { return };
-        let pki = Pki::new();
-        let root = pki.root("KS Root");
+        let root = CertKey::root("KS Root").unwrap();
         let dir = tempfile::tempdir().unwrap();
         let r = dir.path().join("r.pem");
-        std::fs::write(&r, root.pem()).unwrap();
+        std::fs::write(&r, &root.cert_pem).unwrap();
         let ks = dir.path().join("t.jks");
         import(kt, &ks, "JKS", "a", &r, "changeit");
         let data = std::fs::read(&ks).unwrap();

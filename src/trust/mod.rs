@@ -465,11 +465,8 @@ fn is_hash_name(p: &Path) -> bool {
 }
 
 #[cfg(test)]
-pub(crate) mod testpki;
-
-#[cfg(test)]
 mod tests {
-    use super::testpki::*;
+    use pgtls_lab::{days_ago, now, openssl_weak_root, CertKey, CertSpec};
 
     use crate::findings::Severity;
 
@@ -487,19 +484,18 @@ mod tests {
 
     #[test]
     fn classifies_entries_and_audits() {
-        let pki = Pki::new();
-        let root = pki.root("Root A");
-        let inter = pki.intermediate("Inter A", &root);
-        let leaf = pki.leaf("db.example.com", &inter, &["db.example.com"]);
-        let old = pki.root_valid("Old Root", days_ago(400), days_ago(10));
+        let root = CertKey::root("Root A").unwrap();
+        let inter = root.intermediate("Inter A").unwrap();
+        let leaf = inter.leaf("db.example.com", &["db.example.com"]).unwrap();
+        let old = CertKey::root_with("Old Root", &CertSpec::valid(days_ago(400), days_ago(10))).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let bundle = format!(
             "# Subject: Root A\r\n{}junk between\r\n{}\n{}{}{}",
-            root.pem(),
-            inter.pem(),
-            leaf.pem(),
-            root.pem(),
-            old.pem()
+            root.cert_pem,
+            inter.cert_pem,
+            leaf.cert_pem,
+            root.cert_pem,
+            old.cert_pem
         );
         let p = store_file(dir.path(), "root.crt", bundle.as_bytes());
         let store = load(&TrustSource::File(p)).unwrap();
@@ -528,15 +524,14 @@ mod tests {
 
     #[test]
     fn der_file_and_errors_name_file_and_entry() {
-        let pki = Pki::new();
-        let root = pki.root("Root D");
+        let root = CertKey::root("Root D").unwrap();
         let dir = tempfile::tempdir().unwrap();
         let der = store_file(dir.path(), "root.der", &root.der);
         let s = load(&TrustSource::File(der)).unwrap();
         assert_eq!(s.entries.len(), 1);
         assert!(!s.pem, "DER is loaded but flagged: libpq cannot read it");
 
-        let pem = root.pem();
+        let pem = &root.cert_pem;
         let cut = &pem[..pem.len() / 2];
         let trunc = store_file(dir.path(), "trunc.pem", format!("{pem}{cut}").as_bytes());
         let e = load(&TrustSource::File(trunc)).unwrap_err().to_string();
@@ -607,12 +602,11 @@ mod tests {
 
     #[test]
     fn directory_hashed_or_plain() {
-        let pki = Pki::new();
-        let a = pki.root("Dir A");
-        let b = pki.root("Dir B");
+        let a = CertKey::root("Dir A").unwrap();
+        let b = CertKey::root("Dir B").unwrap();
         let dir = tempfile::tempdir().unwrap();
-        store_file(dir.path(), "a.pem", a.pem().as_bytes());
-        store_file(dir.path(), "b.crt", b.pem().as_bytes());
+        store_file(dir.path(), "a.pem", a.cert_pem.as_bytes());
+        store_file(dir.path(), "b.crt", b.cert_pem.as_bytes());
         store_file(dir.path(), "README", b"not a cert");
         let s = load(&TrustSource::Dir(dir.path().to_path_buf())).unwrap();
         assert_eq!(s.entries.len(), 2);

@@ -268,27 +268,12 @@ pub fn bundle(profile: &Profile, sources: &[TrustStore], at: OffsetDateTime) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trust::testpki::*;
     use crate::trust::{self, TrustSource};
+    use crate::x509::LabCert;
+    use pgtls_lab::{days_ago, days_ahead, now, CertKey, CertSpec};
 
-    fn named_root(pki: &Pki, cn: &str, o: &str) -> Ca {
-        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.distinguished_name
-            .push(rcgen::DnType::OrganizationName, o);
-        p.distinguished_name.push(rcgen::DnType::CommonName, cn);
-        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        p.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
-        p.use_authority_key_identifier_extension = true;
-        p.not_before = days_ago(1);
-        p.not_after = days_ahead(100);
-        let key = rcgen::KeyPair::generate().unwrap();
-        let der = p.self_signed(&key).unwrap().der().to_vec();
-        let _ = pki;
-        Ca {
-            params: p,
-            key,
-            der,
-        }
+    fn named_root(cn: &str, o: &str) -> CertKey {
+        CertKey::root_with(cn, &CertSpec::valid(days_ago(1), days_ahead(100)).org(o)).unwrap()
     }
 
     #[test]
@@ -310,22 +295,16 @@ mod tests {
 
     #[test]
     fn readiness_table() {
-        let pki = Pki::new();
         let p = Profile::builtin("azure-2026").unwrap();
-        let g2 = named_root(&pki, "DigiCert Global Root G2", "DigiCert Inc");
-        let fake_g2 = named_root(&pki, "DigiCert Global Root G2", "Evil Inc");
+        let g2 = named_root("DigiCert Global Root G2", "DigiCert Inc");
+        let fake_g2 = named_root("DigiCert Global Root G2", "Evil Inc");
         let ms = named_root(
-            &pki,
             "Microsoft RSA Root Certificate Authority 2017",
             "Microsoft Corporation",
         );
-        let ica = pki.intermediate("Microsoft Azure RSA TLS Issuing CA 03", &g2);
-        let server = pki.leaf(
-            "x.postgres.database.azure.com",
-            &ica,
-            &["x.postgres.database.azure.com"],
-        );
-        let cases: Vec<(&str, Vec<&Ca>, bool, usize)> = vec![
+        let ica = g2.intermediate("Microsoft Azure RSA TLS Issuing CA 03").unwrap();
+        let server = ica.leaf("x.postgres.database.azure.com", &["x.postgres.database.azure.com"]).unwrap();
+        let cases: Vec<(&str, Vec<&CertKey>, bool, usize)> = vec![
             ("G2 only", vec![&g2], true, 0),
             ("G2 + MS 2017", vec![&g2, &ms], true, 0),
             ("MS 2017 only", vec![&ms], false, 1),
@@ -346,9 +325,8 @@ mod tests {
 
     #[test]
     fn bundle_from_sources() {
-        let pki = Pki::new();
         let p = Profile::builtin("azure-2026").unwrap();
-        let g2 = named_root(&pki, "DigiCert Global Root G2", "DigiCert Inc");
+        let g2 = named_root("DigiCert Global Root G2", "DigiCert Inc");
         let src = TrustStore::from_certs("test source", vec![g2.info()]);
         let text = bundle(&p, &[src], now()).unwrap().pem();
         assert!(

@@ -1,10 +1,11 @@
-//! Path-building tests on rcgen PKIs, each also checked against `openssl verify` when the
+//! Path-building tests on generated PKIs (`pgtls_lab`), each also checked against `openssl verify` when the
 //! openssl CLI is installed (the libpq model must agree with real OpenSSL).
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
 use super::*;
 use crate::trust::pem::to_pem;
-use crate::trust::testpki::*;
+use crate::x509::LabCert;
+use pgtls_lab::{days_ago, days_ahead, now, openssl_weak_chain, CertKey, CertSpec, Eku};
 
 fn store(certs: &[&[u8]]) -> TrustStore {
     TrustStore::from_certs(
@@ -88,12 +89,11 @@ fn check(
 
 #[test]
 fn simple_chains() {
-    let pki = Pki::new();
-    let root = pki.root("Root 1");
-    let inter = pki.intermediate("Inter 1", &root);
-    let leaf = pki.leaf("db.example.com", &inter, &["db.example.com"]);
-    let direct = pki.leaf("direct.example.com", &root, &["direct.example.com"]);
-    let other = pki.root("Other Root");
+    let root = CertKey::root("Root 1").unwrap();
+    let inter = root.intermediate("Inter 1").unwrap();
+    let leaf = inter.leaf("db.example.com", &["db.example.com"]).unwrap();
+    let direct = root.leaf("direct.example.com", &["direct.example.com"]).unwrap();
+    let other = CertKey::root("Other Root").unwrap();
 
     check(
         "root->leaf",
@@ -152,10 +152,9 @@ fn simple_chains() {
 
 #[test]
 fn pinning_fails_without_partial_chain() {
-    let pki = Pki::new();
-    let root = pki.root("Root P");
-    let inter = pki.intermediate("Inter P", &root);
-    let leaf = pki.leaf("db.example.com", &inter, &["db.example.com"]);
+    let root = CertKey::root("Root P").unwrap();
+    let inter = root.intermediate("Inter P").unwrap();
+    let leaf = inter.leaf("db.example.com", &["db.example.com"]).unwrap();
     let chain = [leaf.der.clone(), inter.der.clone()];
     check(
         "intermediate-only store",
@@ -172,7 +171,7 @@ fn pinning_fails_without_partial_chain() {
         Some("unable to get local issuer certificate"),
     );
     // A self-signed server certificate pinned in the store is an anchor: accepted.
-    let ss = pki.self_signed_leaf("self.example.com", &["self.example.com"]);
+    let ss = CertKey::self_signed("self.example.com", &["self.example.com"]).unwrap();
     check(
         "self-signed leaf pinned",
         &[ss.der.clone()],
@@ -194,7 +193,7 @@ fn pinning_fails_without_partial_chain() {
             .cloned()
             .chain([root.der.clone()])
             .collect::<Vec<_>>(),
-        &[&pki.root("X").der],
+        &[&CertKey::root("X").unwrap().der],
         false,
         Some("self-signed certificate in certificate chain"),
     );
@@ -204,12 +203,11 @@ fn pinning_fails_without_partial_chain() {
 fn cross_signed_intermediate_with_two_roots() {
     // New root R2 is cross-signed by old root R1 (Azure: Microsoft RSA Root 2017 under
     // DigiCert Global Root G2). The server sends leaf, issuing CA, and the cross-cert.
-    let pki = Pki::new();
-    let r1 = pki.root("Old Root G2");
-    let r2 = pki.root("New Root 2017");
-    let r2_by_r1 = pki.cross(&r2, &r1);
-    let ica = pki.intermediate("Issuing CA", &r2);
-    let leaf = pki.leaf("db.example.com", &ica, &["db.example.com"]);
+    let r1 = CertKey::root("Old Root G2").unwrap();
+    let r2 = CertKey::root("New Root 2017").unwrap();
+    let r2_by_r1 = r1.cross_sign(&r2).unwrap().der;
+    let ica = r2.intermediate("Issuing CA").unwrap();
+    let leaf = ica.leaf("db.example.com", &["db.example.com"]).unwrap();
     let chain = vec![leaf.der.clone(), ica.der.clone(), r2_by_r1.clone()];
 
     let r = check("old root only", &chain, &[&r1.der], true, None);
@@ -226,7 +224,7 @@ fn cross_signed_intermediate_with_two_roots() {
     check(
         "neither root",
         &chain,
-        &[&pki.root("Unrelated").der],
+        &[&CertKey::root("Unrelated").unwrap().der],
         false,
         Some("unable to get local issuer certificate"),
     );
@@ -234,10 +232,9 @@ fn cross_signed_intermediate_with_two_roots() {
 
 #[test]
 fn expired_intermediate_and_root() {
-    let pki = Pki::new();
-    let root = pki.root("Root E");
-    let inter = pki.intermediate_valid("Expired Inter", &root, days_ago(400), days_ago(2));
-    let leaf = pki.leaf("db.example.com", &inter, &["db.example.com"]);
+    let root = CertKey::root("Root E").unwrap();
+    let inter = root.intermediate_with("Expired Inter", &CertSpec::valid(days_ago(400), days_ago(2))).unwrap();
+    let leaf = inter.leaf("db.example.com", &["db.example.com"]).unwrap();
     let r = check(
         "expired intermediate",
         &[leaf.der.clone(), inter.der.clone()],
@@ -249,8 +246,8 @@ fn expired_intermediate_and_root() {
         r.best_failure().unwrap().failure.as_ref().unwrap().depth(),
         Some(1)
     );
-    let future = pki.intermediate_valid("Future Inter", &root, days_ahead(5), days_ahead(400));
-    let leaf2 = pki.leaf("db.example.com", &future, &["db.example.com"]);
+    let future = root.intermediate_with("Future Inter", &CertSpec::valid(days_ahead(5), days_ahead(400))).unwrap();
+    let leaf2 = future.leaf("db.example.com", &["db.example.com"]).unwrap();
     check(
         "not yet valid intermediate",
         &[leaf2.der.clone(), future.der.clone()],
@@ -258,8 +255,8 @@ fn expired_intermediate_and_root() {
         false,
         Some("certificate is not yet valid"),
     );
-    let old_root = pki.root_valid("Expired Root", days_ago(900), days_ago(1));
-    let leaf3 = pki.leaf("db.example.com", &old_root, &["db.example.com"]);
+    let old_root = CertKey::root_with("Expired Root", &CertSpec::valid(days_ago(900), days_ago(1))).unwrap();
+    let leaf3 = old_root.leaf("db.example.com", &["db.example.com"]).unwrap();
     check(
         "expired root",
         &[leaf3.der.clone()],
@@ -271,11 +268,10 @@ fn expired_intermediate_and_root() {
 
 #[test]
 fn ca_constraints() {
-    let pki = Pki::new();
-    let root = pki.root("Root C");
+    let root = CertKey::root("Root C").unwrap();
     // A leaf used as an issuer.
-    let fake_ca = pki.leaf("not-a-ca.example.com", &root, &["not-a-ca.example.com"]);
-    let victim = pki.leaf("db.example.com", &fake_ca, &["db.example.com"]);
+    let fake_ca = root.leaf("not-a-ca.example.com", &["not-a-ca.example.com"]).unwrap();
+    let victim = fake_ca.leaf("db.example.com", &["db.example.com"]).unwrap();
     check(
         "issuer is not a CA",
         &[victim.der.clone(), fake_ca.der.clone()],
@@ -284,17 +280,9 @@ fn ca_constraints() {
         Some("invalid CA certificate"),
     );
     // pathLen 0 on the first intermediate, then another intermediate.
-    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.distinguished_name
-        .push(rcgen::DnType::CommonName, "PathLen0");
-    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
-    p.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
-    p.use_authority_key_identifier_extension = true;
-    p.not_before = days_ago(1);
-    p.not_after = days_ahead(100);
-    let pl0 = pki.issue(p, &root);
-    let sub = pki.intermediate("Sub", &pl0);
-    let leaf = pki.leaf("db.example.com", &sub, &["db.example.com"]);
+    let pl0 = root.intermediate_with("PathLen0", &CertSpec::valid(days_ago(1), days_ahead(100)).path_len(0)).unwrap();
+    let sub = pl0.intermediate("Sub").unwrap();
+    let leaf = sub.leaf("db.example.com", &["db.example.com"]).unwrap();
     check(
         "pathlen exceeded",
         &[leaf.der.clone(), sub.der.clone(), pl0.der.clone()],
@@ -303,14 +291,9 @@ fn ca_constraints() {
         Some("path length constraint exceeded"),
     );
     // Leaf with clientAuth only.
-    let mut p = rcgen::CertificateParams::new(vec!["db.example.com".to_string()]).unwrap();
-    p.distinguished_name
-        .push(rcgen::DnType::CommonName, "db.example.com");
-    p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-    p.use_authority_key_identifier_extension = true;
-    p.not_before = days_ago(1);
-    p.not_after = days_ahead(100);
-    let client = pki.issue(p, &root);
+    let client = root
+        .leaf_with("db.example.com", &["db.example.com"], &CertSpec::valid(days_ago(1), days_ahead(100)).eku(Eku::ClientAuth))
+        .unwrap();
     check(
         "leaf without serverAuth",
         &[client.der.clone()],
@@ -323,17 +306,16 @@ fn ca_constraints() {
 #[test]
 fn hostile_pile_is_bounded() {
     // 40 CAs with the same subject and key, each cross-signed by every other: a path explosion.
-    let pki = Pki::new();
-    let root = pki.root("Pile Root");
-    let ica = pki.intermediate("Pile CA", &root);
-    let leaf = pki.leaf("db.example.com", &ica, &["db.example.com"]);
-    let others: Vec<Ca> = (0..12).map(|i| pki.root(&format!("Pile CA {i}"))).collect();
+    let root = CertKey::root("Pile Root").unwrap();
+    let ica = root.intermediate("Pile CA").unwrap();
+    let leaf = ica.leaf("db.example.com", &["db.example.com"]).unwrap();
+    let others: Vec<CertKey> = (0..12).map(|i| CertKey::root(&format!("Pile CA {i}")).unwrap()).collect();
     let mut chain = vec![leaf.der.clone()];
     for a in &others {
         for b in &others {
-            chain.push(pki.cross(a, b));
+            chain.push(b.cross_sign(a).unwrap().der);
         }
-        chain.push(pki.cross(&ica, a));
+        chain.push(a.cross_sign(&ica).unwrap().der);
     }
     let opts = Options {
         max_signature_checks: 300,
@@ -349,9 +331,8 @@ fn hostile_pile_is_bounded() {
 
 #[test]
 fn garbage_chain_is_an_error_or_ignored() {
-    let pki = Pki::new();
-    let root = pki.root("Root G");
-    let leaf = pki.leaf("db.example.com", &root, &["db.example.com"]);
+    let root = CertKey::root("Root G").unwrap();
+    let leaf = root.leaf("db.example.com", &["db.example.com"]).unwrap();
     let s = store(&[&root.der]);
     assert!(matches!(
         build_paths(&[], &s, &Options::at(now())),
@@ -365,11 +346,10 @@ fn garbage_chain_is_an_error_or_ignored() {
 fn self_signed_twin_in_store_beats_cross_cert_sent() {
     // The server sends its CA as a cross-certificate under an untrusted root; the store holds
     // the same CA self-signed. TRUSTED_FIRST makes OpenSSL 1.1.1+ accept this.
-    let pki = Pki::new();
-    let untrusted_root = pki.root("Untrusted Old Root");
-    let ca = pki.intermediate("Twin CA", &untrusted_root);
-    let twin = pki.self_signed_twin(&ca);
-    let leaf = pki.leaf("db.example.com", &ca, &["db.example.com"]);
+    let untrusted_root = CertKey::root("Untrusted Old Root").unwrap();
+    let ca = untrusted_root.intermediate("Twin CA").unwrap();
+    let twin = ca.self_signed_twin().unwrap().der;
+    let leaf = ca.leaf("db.example.com", &["db.example.com"]).unwrap();
     let r = check(
         "twin in store",
         &[leaf.der.clone(), ca.der.clone(), untrusted_root.der.clone()],
@@ -381,75 +361,6 @@ fn self_signed_twin_in_store_beats_cross_cert_sent() {
     assert_eq!(p.certs.len(), 2, "{}", p.describe());
     assert_eq!(p.certs[1].origin, Origin::Store(1));
     assert!(r.uses_cross_signed());
-}
-
-/// A chain made entirely by the openssl CLI: RSA-1024/SHA-1 root → P-256 leaf.
-fn openssl_weak_chain(dir: &std::path::Path) -> Option<(Vec<u8>, Vec<u8>)> {
-    let sh = |args: &[&str]| {
-        std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .ok()
-            .filter(|s| s.success())
-    };
-    sh(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:1024",
-        "-nodes",
-        "-sha1",
-        "-keyout",
-        "wr.key",
-        "-out",
-        "wr.pem",
-        "-subj",
-        "/CN=Weak Root",
-        "-days",
-        "30",
-        "-addext",
-        "basicConstraints=critical,CA:true",
-    ])?;
-    sh(&[
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "l.key",
-        "-out",
-        "l.csr",
-        "-subj",
-        "/CN=db.example.com",
-    ])?;
-    sh(&[
-        "x509",
-        "-req",
-        "-in",
-        "l.csr",
-        "-CA",
-        "wr.pem",
-        "-CAkey",
-        "wr.key",
-        "-CAcreateserial",
-        "-out",
-        "l.pem",
-        "-days",
-        "5",
-        "-sha256",
-    ])?;
-    let read = |f: &str| {
-        crate::trust::pem::parse_blocks(&std::fs::read_to_string(dir.join(f)).ok()?)
-            .ok()?
-            .into_iter()
-            .next()
-            .map(|b| b.der)
-    };
-    Some((read("wr.pem")?, read("l.pem")?))
 }
 
 #[test]

@@ -540,25 +540,29 @@ pub fn parse_chain(ders: &[Vec<u8>]) -> Result<Vec<Cert>, CertError> {
     ders.iter().enumerate().map(|(i, d)| Cert::from_der(d, &format!("#{i} in the chain"))).collect()
 }
 
+/// Test support: pgtls's view of a certificate the lab generated (the lab never returns
+/// pgtls types).
+#[cfg(test)]
+pub(crate) trait LabCert {
+    fn info(&self) -> Cert;
+}
+
+#[cfg(test)]
+impl LabCert for pgtls_lab::CertKey {
+    fn info(&self) -> Cert {
+        Cert::from_der(&self.der, "test").expect("lab certificate parses")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+    use pgtls_lab::{CertKey, CertSpec};
 
     fn leaf_der() -> (Vec<u8>, Vec<u8>) {
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.distinguished_name.push(DnType::CommonName, "Test Root");
-        ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(1));
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca, &ca_key);
-        let key = KeyPair::generate().unwrap();
-        let mut p = CertificateParams::new(vec!["db.example.com".to_string()]).unwrap();
-        p.subject_alt_names.push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-        p.distinguished_name.push(DnType::CommonName, "db.example.com");
-        p.use_authority_key_identifier_extension = true;
-        let leaf = p.signed_by(&key, &issuer).unwrap();
-        (leaf.der().to_vec(), ca_cert.der().to_vec())
+        let ca = CertKey::root_with("Test Root", &CertSpec::default().path_len(1)).unwrap();
+        let leaf = ca.leaf("db.example.com", &["db.example.com", "127.0.0.1"]).unwrap();
+        (leaf.der, ca.der)
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! CLI conventions: help for every command, version, completions, man page, exit statuses,
 //! and commands that judge stores and several hosts end to end.
 
-use pgtls::lab::{Ca, Server, ServerOptions, TlsFiles};
+use pgtls_lab::{CertKey, Server, ServerOptions, TlsFiles};
 
 use crate::support::*;
 
@@ -56,7 +56,7 @@ fn trust_audit_flags_a_pinned_intermediate() {
     let pki = Pki::new();
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("root.crt");
-    std::fs::write(&store, format!("# our CAs\r\n{}junk between blocks\n{}", pki.inter.cert_pem(), pki.root.cert_pem())).unwrap();
+    std::fs::write(&store, format!("# our CAs\r\n{}junk between blocks\n{}", pki.inter.cert_pem, pki.root.cert_pem)).unwrap();
     let out = pgtls().args(["trust", "audit", "--format", "json"]).arg(&store).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let kinds: Vec<&str> = v["stores"][0]["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
@@ -73,15 +73,15 @@ fn trust_audit_flags_a_pinned_intermediate() {
 /// A primary and a replica issued under different roots: one store does not serve both.
 #[test]
 fn replicas_on_a_newer_root() {
-    let old_root = Ca::root("Old Root").unwrap();
-    let new_root = Ca::root("New Root").unwrap();
+    let old_root = CertKey::root("Old Root").unwrap();
+    let new_root = CertKey::root("New Root").unwrap();
     let old_leaf = old_root.leaf("localhost", &["localhost"]).unwrap();
     let new_leaf = new_root.leaf("localhost", &["localhost"]).unwrap();
     let primary = Server::start(ServerOptions::with_tls(TlsFiles { cert_chain_pem: old_leaf.cert_pem, key_pem: old_leaf.key_pem, ca_pem: None })).unwrap();
     let replica = Server::start(ServerOptions::with_tls(TlsFiles { cert_chain_pem: new_leaf.cert_pem, key_pem: new_leaf.key_pem, ca_pem: None })).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("root.crt");
-    std::fs::write(&store, old_root.cert_pem()).unwrap();
+    std::fs::write(&store, &old_root.cert_pem).unwrap();
     let target = format!(
         "host=localhost,localhost hostaddr=127.0.0.1,127.0.0.1 port={},{} sslmode=verify-full sslrootcert={}",
         primary.port(),
@@ -96,7 +96,7 @@ fn replicas_on_a_newer_root() {
     assert!(codes.contains(&"replica-chain-differs"), "{codes:?}");
     assert_eq!(out.status.code(), Some(2));
     // With both roots, one store serves both.
-    std::fs::write(&store, format!("{}{}", old_root.cert_pem(), new_root.cert_pem())).unwrap();
+    std::fs::write(&store, format!("{}{}", old_root.cert_pem, new_root.cert_pem)).unwrap();
     let out = pgtls().args(["verify", "--format", "json", &target]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["hosts"][1]["verdict"]["connects"], true);
@@ -107,27 +107,27 @@ fn replicas_on_a_newer_root() {
 /// as in the seed guide; the roots are lab stand-ins, matched by name like the real ones).
 #[test]
 fn rotation_sees_old_and_new_chains_and_pinned_intermediates() {
-    let g2 = Ca::root("DigiCert Global Root G2").unwrap();
+    let g2 = CertKey::root("DigiCert Global Root G2").unwrap();
     let old_ica = g2.intermediate("Microsoft Azure RSA TLS Issuing CA 03").unwrap();
     let new_root = g2.intermediate("Microsoft TLS RSA Root G2").unwrap();
     let new_ica = new_root.intermediate("Microsoft TLS G2 RSA CA OCSP 02").unwrap();
     let old_leaf = old_ica.leaf("localhost", &["localhost"]).unwrap();
     let new_leaf = new_ica.leaf("localhost", &["localhost"]).unwrap();
     let old = Server::start(ServerOptions::with_tls(TlsFiles {
-        cert_chain_pem: format!("{}{}", old_leaf.cert_pem, old_ica.cert_pem()),
+        cert_chain_pem: format!("{}{}", old_leaf.cert_pem, old_ica.cert_pem),
         key_pem: old_leaf.key_pem,
         ca_pem: None,
     }))
     .unwrap();
     let new = Server::start(ServerOptions::with_tls(TlsFiles {
-        cert_chain_pem: format!("{}{}{}", new_leaf.cert_pem, new_ica.cert_pem(), new_root.cert_pem()),
+        cert_chain_pem: format!("{}{}{}", new_leaf.cert_pem, new_ica.cert_pem, new_root.cert_pem),
         key_pem: new_leaf.key_pem,
         ca_pem: None,
     }))
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let pinned = dir.path().join("pinned.crt");
-    std::fs::write(&pinned, old_ica.cert_pem()).unwrap();
+    std::fs::write(&pinned, &old_ica.cert_pem).unwrap();
     let out = pgtls()
         .args(["rotation", "--format", "json", "--trust"])
         .arg(&pinned)
@@ -205,21 +205,21 @@ fn malformed_server_config_names_file_and_line() {
 /// Two roots and a cross-signed intermediate: every trust path is listed.
 #[test]
 fn cross_signed_setup_lists_every_path() {
-    let old = Ca::root("Old Root CA").unwrap();
-    let new_root = Ca::root("New Root G2").unwrap();
+    let old = CertKey::root("Old Root CA").unwrap();
+    let new_root = CertKey::root("New Root G2").unwrap();
     let new_int = new_root.intermediate("G2 Issuing CA").unwrap();
     let cross = old.cross_sign(&new_root).unwrap();
     let leaf = new_int.leaf("localhost", &["localhost"]).unwrap();
     let leaf_der = leaf.der.clone();
     let server = Server::start(ServerOptions::with_tls(TlsFiles {
-        cert_chain_pem: format!("{}{}{}", leaf.cert_pem, new_int.cert_pem(), cross),
+        cert_chain_pem: format!("{}{}{}", leaf.cert_pem, new_int.cert_pem, cross.cert_pem),
         key_pem: leaf.key_pem,
         ca_pem: None,
     }))
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("root.crt");
-    std::fs::write(&store, format!("{}{}", old.cert_pem(), new_root.cert_pem())).unwrap();
+    std::fs::write(&store, format!("{}{}", old.cert_pem, new_root.cert_pem)).unwrap();
     let target = format!("host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), store.display());
     let out = pgtls().args(["verify", "--format", "json", &target]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -245,7 +245,7 @@ fn doctor_names_the_reason_first() {
     let server = tls_server(&pki, &[("ssl_min_protocol_version", "'TLSv1.3'")]);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
-    std::fs::write(&root, pki.root.cert_pem()).unwrap();
+    std::fs::write(&root, &pki.root.cert_pem).unwrap();
     let base = format!("hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), root.display());
     let run = |ci: String| -> (i32, serde_json::Value) {
         let out = pgtls().env("HOME", dir.path()).args(["doctor", "--format", "json", &ci]).output().unwrap();

@@ -1,6 +1,6 @@
 //! `pgtls demo` and its in-process fallback endpoint.
 
-use pgtls::lab::InProcessServer;
+use pgtls_lab::InProcessServer;
 use pgtls::net::Timeouts;
 use pgtls::probe::{probe, SslNegotiation, ProbeTarget};
 

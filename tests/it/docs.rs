@@ -1,7 +1,7 @@
 //! docs/json.md agrees with the output: every top-level field each command prints is listed in
 //! that command's section.
 
-use pgtls::lab::{Server, ServerOptions};
+use pgtls_lab::{Server, ServerOptions};
 use serde_json::Value;
 
 use crate::support::*;
@@ -26,7 +26,7 @@ fn json_fields_are_documented() {
     let off = Server::start(ServerOptions::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
-    std::fs::write(&root, pki.root.cert_pem()).unwrap();
+    std::fs::write(&root, pki.root.cert_pem.clone()).unwrap();
     let ci = format!("host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), root.display());
     let inv = dir.path().join("fleet.txt");
     std::fs::write(&inv, format!("{ci}\n")).unwrap();

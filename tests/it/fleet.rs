@@ -1,6 +1,6 @@
 //! `pgtls fleet` over real servers and failing endpoints.
 
-use pgtls::lab::{ClosingListener, Server, ServerOptions};
+use pgtls_lab::{ClosingListener, Server, ServerOptions};
 
 use crate::support::*;
 

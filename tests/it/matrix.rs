@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pgtls::lab::{Ca, CertKey, CertSpec, Server, TlsFiles};
+use pgtls_lab::{CertKey, CertSpec, Server, TlsFiles};
 
 
 /// One server-side chain and the host name a client uses for it.
@@ -18,39 +18,39 @@ pub struct ChainCase {
     pub leaf: String,
 }
 
-fn files(leaf: &CertKey, extra: &[String]) -> TlsFiles {
+fn files(leaf: &CertKey, extra: &[&str]) -> TlsFiles {
     TlsFiles { cert_chain_pem: format!("{}{}", leaf.cert_pem, extra.concat()), key_pem: leaf.key_pem.clone(), ca_pem: None }
 }
 
 pub fn chain_cases() -> Vec<ChainCase> {
-    let old = Ca::root("Old Root CA").unwrap();
-    let root = Ca::root("Right Root CA").unwrap();
+    let old = CertKey::root("Old Root CA").unwrap();
+    let root = CertKey::root("Right Root CA").unwrap();
     let inter = root.intermediate("Issuing CA 1").unwrap();
     let mut v = Vec::new();
     let mut add = |name, tls, host, intermediate: String, leaf: &CertKey, right: String, old_root: String| {
         v.push(ChainCase { name, tls, host, right_root: right, old_root, intermediate, leaf: leaf.cert_pem.clone() });
     };
     let direct = root.leaf("localhost", &["localhost"]).unwrap();
-    add("root>leaf", files(&direct, &[]), "localhost", inter.cert_pem(), &direct, root.cert_pem(), old.cert_pem());
+    add("root>leaf", files(&direct, &[]), "localhost", inter.cert_pem.clone(), &direct, root.cert_pem.clone(), old.cert_pem.clone());
     let l = inter.leaf("localhost", &["localhost"]).unwrap();
-    add("root>int>leaf", files(&l, &[inter.cert_pem()]), "localhost", inter.cert_pem(), &l, root.cert_pem(), old.cert_pem());
+    add("root>int>leaf", files(&l, &[&inter.cert_pem]), "localhost", inter.cert_pem.clone(), &l, root.cert_pem.clone(), old.cert_pem.clone());
     // Cross-signed: "new" root issues the intermediate; the old root cross-signs the new root.
-    let new_root = Ca::root("New Root G2").unwrap();
+    let new_root = CertKey::root("New Root G2").unwrap();
     let new_int = new_root.intermediate("G2 Issuing CA").unwrap();
     let cross = old.cross_sign(&new_root).unwrap();
     let l = new_int.leaf("localhost", &["localhost"]).unwrap();
-    add("cross-signed", files(&l, &[new_int.cert_pem(), cross]), "localhost", new_int.cert_pem(), &l, new_root.cert_pem(), old.cert_pem());
+    add("cross-signed", files(&l, &[&new_int.cert_pem, &cross.cert_pem]), "localhost", new_int.cert_pem.clone(), &l, new_root.cert_pem.clone(), old.cert_pem.clone());
     let expired_int = root.intermediate_with("Expired Issuing CA", &CertSpec::expired()).unwrap();
     let l = expired_int.leaf("localhost", &["localhost"]).unwrap();
-    add("expired-int", files(&l, &[expired_int.cert_pem()]), "localhost", expired_int.cert_pem(), &l, root.cert_pem(), old.cert_pem());
+    add("expired-int", files(&l, &[&expired_int.cert_pem]), "localhost", expired_int.cert_pem.clone(), &l, root.cert_pem.clone(), old.cert_pem.clone());
     let l = inter.leaf("other.example.com", &["other.example.com"]).unwrap();
-    add("other-host", files(&l, &[inter.cert_pem()]), "localhost", inter.cert_pem(), &l, root.cert_pem(), old.cert_pem());
+    add("other-host", files(&l, &[&inter.cert_pem]), "localhost", inter.cert_pem.clone(), &l, root.cert_pem.clone(), old.cert_pem.clone());
     let l = inter.leaf("*.pgtls.test", &["*.pgtls.test"]).unwrap();
-    add("wildcard", files(&l, &[inter.cert_pem()]), "db.pgtls.test", inter.cert_pem(), &l, root.cert_pem(), old.cert_pem());
+    add("wildcard", files(&l, &[&inter.cert_pem]), "db.pgtls.test", inter.cert_pem.clone(), &l, root.cert_pem.clone(), old.cert_pem.clone());
     let l = inter.leaf("ip", &["127.0.0.1"]).unwrap();
-    add("ip-san", files(&l, &[inter.cert_pem()]), "127.0.0.1", inter.cert_pem(), &l, root.cert_pem(), old.cert_pem());
+    add("ip-san", files(&l, &[&inter.cert_pem]), "127.0.0.1", inter.cert_pem.clone(), &l, root.cert_pem.clone(), old.cert_pem.clone());
     let l = inter.leaf("localhost", &[]).unwrap();
-    add("cn-only", files(&l, &[inter.cert_pem()]), "localhost", inter.cert_pem(), &l, root.cert_pem(), old.cert_pem());
+    add("cn-only", files(&l, &[&inter.cert_pem]), "localhost", inter.cert_pem.clone(), &l, root.cert_pem.clone(), old.cert_pem.clone());
     v
 }
 

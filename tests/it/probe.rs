@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use pgtls::lab::{ClosingListener, FixedReplyListener, Server, ServerOptions, SilentListener};
+use pgtls_lab::{ClosingListener, FixedReplyListener, Server, ServerOptions, SilentListener};
 use pgtls::net::Timeouts;
 use pgtls::probe::{probe, SslNegotiation, ProbeFacts, ProbeTarget};
 use serde_json::Value;

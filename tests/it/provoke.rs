@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use pgtls::lab::{Ca, LabError, Server, ServerOptions, TlsFiles};
+use pgtls_lab::{CertKey, LabError, Server, ServerOptions, TlsFiles};
 
 use crate::support::*;
 
@@ -103,7 +103,7 @@ fn garbage_certificate_file() {
 #[test]
 fn broken_crl_file() {
     let pki = Pki::new();
-    let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem()), ..pki.tls() });
+    let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem.clone()), ..pki.tls() });
     o.files.push(("root.crl".into(), "-----BEGIN X509 CRL-----\ngarbage\n-----END X509 CRL-----\n".into(), 0o600));
     let o = o.setting("ssl_crl_file", "'root.crl'");
     let log = start_failure(o);
@@ -125,8 +125,8 @@ fn client_rejects_server_ca() {
     let pki = Pki::new();
     let server = tls_server(&pki, &[]);
     let dir = tempfile::tempdir().unwrap();
-    let wrong = Ca::root("Some Other Root").unwrap();
-    let root = write_secret(dir.path(), "root.crt", &wrong.cert_pem());
+    let wrong = CertKey::root("Some Other Root").unwrap();
+    let root = write_secret(dir.path(), "root.crt", &wrong.cert_pem);
     let (ok, _) = server.psql(&format!("sslmode=verify-ca sslrootcert={root}"), "select 1").unwrap();
     assert!(!ok);
     let log = wait_log(&server, "unknown ca");
@@ -134,7 +134,7 @@ fn client_rejects_server_ca() {
 }
 
 fn cert_auth_server(pki: &super::support::Pki, hba: &str, ident: &[&str]) -> Server {
-    let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem()), ..pki.tls() });
+    let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem.clone()), ..pki.tls() });
     o.init_sql.push("CREATE ROLE kong LOGIN".into());
     o.hba.push(hba.into());
     o.ident = ident.iter().map(|s| s.to_string()).collect();
@@ -146,7 +146,7 @@ fn server_rejects_client_cert_from_unknown_ca() {
     let pki = Pki::new();
     let server = cert_auth_server(&pki, "hostssl all all 127.0.0.1/32 cert", &[]);
     let dir = tempfile::tempdir().unwrap();
-    let stranger = Ca::root("Stranger CA").unwrap().client("kong").unwrap();
+    let stranger = CertKey::root("Stranger CA").unwrap().client("kong").unwrap();
     let crt = write_secret(dir.path(), "client.crt", &stranger.cert_pem);
     let key = write_secret(dir.path(), "client.key", &stranger.key_pem);
     let (ok, _) = server.psql(&format!("user=kong sslmode=require sslcert={crt} sslkey={key}"), "select 1").unwrap();
@@ -246,7 +246,7 @@ fn direct_ssl_without_alpn_on_postgres_18() {
 fn translated_server_messages() {
     for (locale, lang) in [("ja_JP.UTF-8", "ja"), ("zh_CN.UTF-8", "zh")] {
         let pki = Pki::new();
-        let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem()), ..pki.tls() })
+        let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem.clone()), ..pki.tls() })
             .setting("lc_messages", &format!("'{locale}'"))
             .setting("ssl_min_protocol_version", "'TLSv1.3'");
         o.env.push(("LC_CTYPE".into(), locale.into()));

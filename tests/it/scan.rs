@@ -3,21 +3,31 @@
 //! to those the local `openssl` can offer) must equal the ones `s_client` can negotiate.
 
 use std::collections::BTreeSet;
+use std::io;
 use std::time::Duration;
 
-use pgtls::lab::Server;
-use pgtls::tls::scan::openssl_compare::{openssl_candidates, openssl_enumerate, SslRequestConnector};
-use pgtls::tls::scan::{scan, TlsVersion, ScanOptions, ScanResult};
+use pgtls::tls::scan::{scan, Connector, ReadWrite, ScanOptions, ScanResult, TlsVersion};
+use pgtls_lab::openssl::{openssl_candidates, openssl_enumerate, SslRequestDialer};
+use pgtls_lab::Server;
 
 use crate::support::*;
 
+/// The scanner's connections come from the lab's plain SSLRequest dialer, not pgtls's own.
+struct SslRequestConnector(SslRequestDialer);
+
+impl Connector for SslRequestConnector {
+    fn open(&self) -> io::Result<Box<dyn ReadWrite + Send>> {
+        Ok(Box::new(self.0.open()?))
+    }
+}
+
 /// Scan `server`, then compare every version with openssl's answer.
 fn scan_and_compare(server: &Server) -> ScanResult {
-    let c = SslRequestConnector::new("127.0.0.1", server.port(), Duration::from_secs(5)).unwrap();
+    let c = SslRequestConnector(SslRequestDialer::new("127.0.0.1", server.port(), Duration::from_secs(5)).unwrap());
     let r = scan(&c, &ScanOptions::default());
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     for v in TlsVersion::SCANNED {
-        let candidates: BTreeSet<String> = openssl_candidates(v).into_iter().collect();
+        let candidates: BTreeSet<String> = openssl_candidates(v.0).into_iter().collect();
         let ours: BTreeSet<String> = r
             .version(v)
             .unwrap()
@@ -26,7 +36,7 @@ fn scan_and_compare(server: &Server) -> ScanResult {
             .map(|c| c.openssl_name())
             .filter(|n| candidates.contains(n))
             .collect();
-        let theirs: BTreeSet<String> = openssl_enumerate("127.0.0.1", server.port(), v).into_iter().collect();
+        let theirs: BTreeSet<String> = openssl_enumerate("127.0.0.1", server.port(), v.0).into_iter().collect();
         assert_eq!(ours, theirs, "{v}: scanner vs openssl s_client");
     }
     let per_version: u32 = r.versions.iter().map(|v| v.handshakes).sum();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use pgtls::lab::{CertSpec, Server, ServerOptions, TlsFiles};
+use pgtls_lab::{CertSpec, Server, ServerOptions, TlsFiles};
 
 use crate::support::*;
 
@@ -122,10 +122,10 @@ fn host_lines_admit_non_ssl_clients() {
 #[test]
 fn expired_and_misordered_chain() {
     let pki = Pki::new();
-    let expired = pki.inter.leaf_with("localhost", &["localhost"], &CertSpec::expired(), rcgen::ExtendedKeyUsagePurpose::ServerAuth).unwrap();
+    let expired = pki.inter.leaf_with("localhost", &["localhost"], &CertSpec::expired()).unwrap();
     let tls = TlsFiles {
         // Intermediate first, then the leaf: the wrong order.
-        cert_chain_pem: format!("{}{}", pki.inter.cert_pem(), expired.cert_pem),
+        cert_chain_pem: format!("{}{}", pki.inter.cert_pem, expired.cert_pem),
         key_pem: expired.key_pem.clone(),
         ca_pem: None,
     };
@@ -137,14 +137,14 @@ fn expired_and_misordered_chain() {
     let log = prepared.start_expecting_failure().unwrap();
     assert!(log.contains("key values mismatch"), "{log}");
 
-    let tls = TlsFiles { cert_chain_pem: format!("{}{}", expired.cert_pem, pki.inter.cert_pem()), key_pem: expired.key_pem, ca_pem: None };
+    let tls = TlsFiles { cert_chain_pem: format!("{}{}", expired.cert_pem, pki.inter.cert_pem), key_pem: expired.key_pem, ca_pem: None };
     let server = Server::start(ServerOptions::with_tls(tls)).unwrap();
     let (_, codes, _) = audit(server.data_dir(), &[]);
     assert!(codes.iter().any(|c| c == "cert-expired"), "{codes:?}");
     // The server starts, but a verifying client refuses the expired certificate.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
-    std::fs::write(&root, pki.root.cert_pem()).unwrap();
+    std::fs::write(&root, &pki.root.cert_pem).unwrap();
     let (ok, out) = server.psql(&format!("sslmode=verify-ca sslrootcert={}", root.display()), "select 1").unwrap();
     assert!(!ok && out.contains("certificate verify failed"), "{out}");
 }
@@ -154,7 +154,7 @@ fn expired_and_misordered_chain() {
 #[test]
 fn cert_user_mapping_and_the_suggested_ident_line() {
     let pki = Pki::new();
-    let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem()), ..pki.tls() });
+    let mut o = ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem.clone()), ..pki.tls() });
     o.init_sql.push("CREATE ROLE kong LOGIN".into());
     o.hba.push("hostssl all kong 127.0.0.1/32 cert map=kongmap".into());
     o.ident.push("kongmap  someone@example.com  kong".into());
@@ -191,7 +191,7 @@ fn cert_user_mapping_and_the_suggested_ident_line() {
 #[test]
 fn client_audit_matches_libpq_on_key_permissions_and_missing_cert() {
     let pki = Pki::new();
-    let server = Server::start(ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem()), ..pki.tls() })).unwrap();
+    let server = Server::start(ServerOptions::with_tls(TlsFiles { ca_pem: Some(pki.root.cert_pem.clone()), ..pki.tls() })).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let c = pki.root.client("postgres").unwrap();
     let crt = dir.path().join("client.crt");

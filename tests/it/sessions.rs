@@ -19,7 +19,7 @@ impl Drop for Sessions {
 }
 
 fn open(port: u16, sslmode: &str, n: usize, app: &str, into: &mut Sessions) {
-    let psql = pgtls::lab::psql_binary().expect("psql installed");
+    let psql = pgtls_lab::psql_binary().expect("psql installed");
     for _ in 0..n {
         let ci = format!("host=127.0.0.1 port={port} user=postgres dbname=postgres sslmode={sslmode} application_name={app}");
         let child = Command::new(&psql)
@@ -103,7 +103,7 @@ fn counts_tls_and_plain_sessions_exactly() {
 
 #[test]
 fn sslmode_require_refuses_a_server_without_tls() {
-    let server = pgtls::lab::Server::start(Default::default()).unwrap();
+    let server = pgtls_lab::Server::start(Default::default()).unwrap();
     let err = gather(&target(server.port(), SslMode::Require)).unwrap_err();
     assert!(err.to_string().contains("could not connect"), "{err}");
     // With sslmode=disable the same server answers, and the setting says why.
@@ -116,9 +116,9 @@ fn sslmode_require_refuses_a_server_without_tls() {
 #[test]
 fn ssl_is_used_when_sslinfo_is_installed() {
     let pki = Pki::new();
-    let mut o = pgtls::lab::ServerOptions::with_tls(pki.tls());
+    let mut o = pgtls_lab::ServerOptions::with_tls(pki.tls());
     o.init_sql.push("CREATE EXTENSION sslinfo".into());
-    let server = pgtls::lab::Server::start(o).unwrap();
+    let server = pgtls_lab::Server::start(o).unwrap();
     let f = gather(&target(server.port(), SslMode::Require)).unwrap();
     assert!(f.sslinfo_installed);
     assert_eq!(f.ssl_is_used, Some(true));

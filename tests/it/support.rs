@@ -1,18 +1,18 @@
 //! Shared helpers for the integration tests.
 
-use pgtls::lab::{Ca, CertKey, Installation, Server, ServerOptions, TlsFiles};
+use pgtls_lab::{CertKey, Installation, Server, ServerOptions, TlsFiles};
 
 /// A root → intermediate → leaf PKI for 127.0.0.1 / localhost.
 pub struct Pki {
     #[allow(dead_code)] // used by the verification tests
-    pub root: Ca,
-    pub inter: Ca,
+    pub root: CertKey,
+    pub inter: CertKey,
     pub leaf: CertKey,
 }
 
 impl Pki {
     pub fn new() -> Pki {
-        let root = Ca::root("pgtls test root").unwrap();
+        let root = CertKey::root("pgtls test root").unwrap();
         let inter = root.intermediate("pgtls test intermediate").unwrap();
         let leaf = inter.leaf("localhost", &["localhost", "127.0.0.1"]).unwrap();
         Pki { root, inter, leaf }
@@ -21,7 +21,7 @@ impl Pki {
     /// server.crt = leaf + intermediate.
     pub fn tls(&self) -> TlsFiles {
         TlsFiles {
-            cert_chain_pem: format!("{}{}", self.leaf.cert_pem, self.inter.cert_pem()),
+            cert_chain_pem: format!("{}{}", self.leaf.cert_pem, self.inter.cert_pem),
             key_pem: self.leaf.key_pem.clone(),
             ca_pem: None,
         }

@@ -3,7 +3,7 @@
 //! "the client fails ⇒ an error finding and exit 2; exit 0 ⇒ it connects" is checked over
 //! every command and a set of broken setups.
 
-use pgtls::lab::{CertSpec, Server, ServerOptions, SilentListener, TlsFiles};
+use pgtls_lab::{CertSpec, Server, ServerOptions, SilentListener, TlsFiles};
 use serde_json::Value;
 
 use crate::support::*;
@@ -76,7 +76,7 @@ fn unreadable_root_files_are_errors() {
     let server = tls_server(&pki, &[]);
     let dir = tempfile::tempdir().unwrap();
     let der = dir.path().join("root.der");
-    std::fs::write(&der, pki.root.der()).unwrap();
+    std::fs::write(&der, pki.root.der.clone()).unwrap();
     let empty = dir.path().join("empty.crt");
     std::fs::write(&empty, "").unwrap();
     let as_dir = dir.path().join("rootdir");
@@ -153,16 +153,16 @@ fn protocols_needs_a_tls_server() {
 #[test]
 fn expired_certificate_is_the_root_cause() {
     let pki = Pki::new();
-    let leaf = pki.inter.leaf_with("localhost", &["localhost", "127.0.0.1"], &CertSpec::expired(), rcgen::ExtendedKeyUsagePurpose::ServerAuth).unwrap();
+    let leaf = pki.inter.leaf_with("localhost", &["localhost", "127.0.0.1"], &CertSpec::expired()).unwrap();
     let server = Server::start(ServerOptions::with_tls(TlsFiles {
-        cert_chain_pem: format!("{}{}", leaf.cert_pem, pki.inter.cert_pem()),
+        cert_chain_pem: format!("{}{}", leaf.cert_pem, pki.inter.cert_pem.clone()),
         key_pem: leaf.key_pem.clone(),
         ca_pem: None,
     }))
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
-    std::fs::write(&root, pki.root.cert_pem()).unwrap();
+    std::fs::write(&root, pki.root.cert_pem.clone()).unwrap();
     let ci = format!("host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), root.display());
     assert!(psql_error(&server, &ci).contains("certificate verify failed"));
     for cmd in ["verify", "doctor"] {
@@ -182,7 +182,7 @@ fn missing_intermediate_is_chain_incomplete() {
     let server = Server::start(ServerOptions::with_tls(TlsFiles { cert_chain_pem: pki.leaf.cert_pem.clone(), ..pki.tls() })).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
-    std::fs::write(&root, pki.root.cert_pem()).unwrap();
+    std::fs::write(&root, pki.root.cert_pem.clone()).unwrap();
     let ci = format!("host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), root.display());
     assert!(psql_error(&server, &ci).contains("certificate verify failed"));
     let (code, v, _) = run(&["verify", &ci]);
@@ -216,7 +216,7 @@ fn server_audit_finds_what_stops_the_server() {
     let (code, v, _) = run(&["server", "--data-dir", prepared.data_dir().to_str().unwrap()]);
     assert_eq!((code, codes(&v)[0].as_str()), (1, "crl-problem"), "{v:#}");
     assert!(prepared.start_expecting_failure().is_err(), "PostgreSQL starts with a missing ssl_crl_dir");
-    let wrong_order = TlsFiles { cert_chain_pem: format!("{}{}", pki.inter.cert_pem(), pki.leaf.cert_pem), ..pki.tls() };
+    let wrong_order = TlsFiles { cert_chain_pem: format!("{}{}", pki.inter.cert_pem.clone(), pki.leaf.cert_pem), ..pki.tls() };
     let prepared = Server::prepare(ServerOptions::with_tls(wrong_order)).unwrap();
     let log = prepared.start_expecting_failure().unwrap();
     assert!(log.contains("key values mismatch"), "{log}");
@@ -235,7 +235,7 @@ fn client_with_an_intermediate_only_root_file() {
     let server = tls_server(&pki, &[]);
     let dir = tempfile::tempdir().unwrap();
     let inter = dir.path().join("inter.crt");
-    std::fs::write(&inter, pki.inter.cert_pem()).unwrap();
+    std::fs::write(&inter, pki.inter.cert_pem.clone()).unwrap();
     let services = dir.path().join("pg_service.conf");
     std::fs::write(
         &services,
@@ -263,7 +263,7 @@ fn sslmode_findings_say_what_libpq_does() {
     let server = tls_server(&pki, &[]);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
-    std::fs::write(&root, pki.root.cert_pem()).unwrap();
+    std::fs::write(&root, pki.root.cert_pem.clone()).unwrap();
     let base = format!("host=localhost hostaddr=127.0.0.1 port={}", server.port());
     for (mode, root_arg) in [("prefer", String::new()), ("verify-ca", format!(" sslrootcert={}", root.display()))] {
         let (_, v, _) = run(&["doctor", &format!("{base} sslmode={mode}{root_arg}")]);
@@ -275,7 +275,7 @@ fn sslmode_findings_say_what_libpq_does() {
     let f = v["findings"].as_array().unwrap().iter().find(|f| f["code"] == "insecure-sslmode").unwrap();
     assert!(f["detail"].as_str().unwrap().contains("verified the chain"), "{f:#}");
     let other = dir.path().join("other.crt");
-    std::fs::write(&other, Pki::new().root.cert_pem()).unwrap();
+    std::fs::write(&other, Pki::new().root.cert_pem.clone()).unwrap();
     let ci = format!("{base} sslmode=require sslrootcert={}", other.display());
     let (code, v, _) = run(&["doctor", &ci]);
     assert_eq!(code, 2, "require verifies once a root file exists, and fails: {v:#}");
@@ -347,9 +347,9 @@ fn failing_verdicts_always_exit_2() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
-    std::fs::write(&root, pki.root.cert_pem()).unwrap();
+    std::fs::write(&root, pki.root.cert_pem.clone()).unwrap();
     let wrong = dir.path().join("wrong.crt");
-    std::fs::write(&wrong, Pki::new().root.cert_pem()).unwrap();
+    std::fs::write(&wrong, Pki::new().root.cert_pem.clone()).unwrap();
     let h = healthy.port();
     let setups = [
         format!("host=localhost hostaddr=127.0.0.1 port={h} sslmode=verify-full sslrootcert={}", root.display()),

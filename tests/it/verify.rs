@@ -2,7 +2,7 @@
 //! outcome (probe the real server, then `libpq_verdict`) must equal what psql really does,
 //! including libpq's error text. The matrix is printed; every cell must agree.
 
-use pgtls::lab::{Server, ServerOptions};
+use pgtls_lab::{Server, ServerOptions};
 use pgtls::net::Timeouts;
 use pgtls::probe::{probe, SslNegotiation, ProbeTarget};
 use pgtls::verify::libpq::{libpq_verdict, SslMode, VerdictInput};

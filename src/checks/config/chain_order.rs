@@ -69,23 +69,19 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::config::testutil::{ca, codes, facts, file, leaf, now};
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    use crate::checks::config::testutil::{codes, facts, file};
     use ::time::Duration;
+    use pgtls_lab::{now, CertKey, CertSpec};
 
     #[test]
     fn orders() {
-        let root = ca();
-        let ikey = KeyPair::generate().unwrap();
-        let mut ip = CertificateParams::new(Vec::new()).unwrap();
-        ip.distinguished_name.push(DnType::CommonName, "Intermediate");
-        ip.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let inter = ip.signed_by(&ikey, &Issuer::from_params(&root.ca_params, &root.ca_key)).unwrap();
-        let ipki = crate::checks::config::testutil::Pki { ca_pem: inter.pem(), ca_key: ikey, ca_params: ip };
-        let (leaf_pem, _) = leaf(&ipki, "db", now() - Duration::days(1), now() + Duration::days(90));
-        let (other_leaf, _) = leaf(&root, "other", now() - Duration::days(1), now() + Duration::days(90));
-        let i = &ipki.ca_pem;
-        let r = &root.ca_pem;
+        let root = CertKey::root("Test Root CA").unwrap();
+        let inter = root.intermediate("Intermediate").unwrap();
+        let spec = CertSpec::valid(now() - Duration::days(1), now() + Duration::days(90));
+        let leaf_pem = inter.leaf_with("db", &["db"], &spec).unwrap().cert_pem;
+        let other_leaf = root.leaf_with("other", &["other"], &spec).unwrap().cert_pem;
+        let i = &inter.cert_pem;
+        let r = &root.cert_pem;
         let table: Vec<(String, bool)> = vec![
             (leaf_pem.clone(), true),
             (format!("{leaf_pem}{i}"), true),

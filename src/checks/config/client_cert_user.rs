@@ -143,9 +143,10 @@ mod tests {
 
     #[test]
     fn cn_from_certificate() {
-        let pki = crate::checks::config::testutil::ca();
-        let now = crate::checks::config::testutil::now();
-        let (pem, _) = crate::checks::config::testutil::leaf(&pki, "foo@example.com", now, now + ::time::Duration::days(1));
+        let pki = pgtls_lab::CertKey::root("Test Root CA").unwrap();
+        let now = pgtls_lab::now();
+        let spec = pgtls_lab::CertSpec::valid(now, now + ::time::Duration::days(1));
+        let pem = pki.leaf_with("foo@example.com", &["foo@example.com"], &spec).unwrap().cert_pem;
         assert_eq!(common_name(pem.as_bytes()).as_deref(), Some("foo@example.com"));
         assert_eq!(common_name(b"nope"), None);
     }

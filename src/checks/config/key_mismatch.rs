@@ -47,16 +47,18 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rcgen::KeyPair;
-    use crate::checks::config::testutil::{ca, codes, facts, file, leaf, now};
+    use crate::checks::config::testutil::{codes, facts, file};
     use ::time::Duration;
+    use pgtls_lab::{now, CertKey, CertSpec};
 
     #[test]
     fn matching_and_mismatching_pairs() {
-        let pki = ca();
-        let (c1, k1) = leaf(&pki, "a", now() - Duration::days(1), now() + Duration::days(90));
-        let (_c2, k2) = leaf(&pki, "b", now() - Duration::days(1), now() + Duration::days(90));
-        let rsa = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+        let pki = CertKey::root("Test Root CA").unwrap();
+        let spec = CertSpec::valid(now() - Duration::days(1), now() + Duration::days(90));
+        let a = pki.leaf_with("a", &["a"], &spec).unwrap();
+        let (c1, k1) = (a.cert_pem, a.key_pem);
+        let k2 = pki.leaf_with("b", &["b"], &spec).unwrap().key_pem;
+        let rsa_key_pem = pki.leaf_with("rsa", &[], &CertSpec::default().rsa(true)).unwrap().key_pem;
         let table: [(&str, &str, Option<bool>); 4] = [
             (&c1, &k1, Some(true)),
             (&c1, &k2, Some(false)),
@@ -66,7 +68,7 @@ mod tests {
         for (i, (c, k, e)) in table.iter().enumerate() {
             assert_eq!(key_matches(c.as_bytes(), k.as_bytes()), *e, "row {i}");
         }
-        assert_eq!(key_matches(c1.as_bytes(), rsa.serialize_pem().as_bytes()), Some(false));
+        assert_eq!(key_matches(c1.as_bytes(), rsa_key_pem.as_bytes()), Some(false));
         let mut f = facts("ssl = on", "");
         f.server.as_mut().unwrap().cert = Some(file("server.crt", c1.as_bytes(), 0o644, 999));
         f.server.as_mut().unwrap().key = Some(file("server.key", k2.as_bytes(), 0o600, 999));

@@ -21,44 +21,11 @@ pub use crate::config::server::{origin_of, FileFacts, ServerFacts};
 
 #[cfg(test)]
 pub(crate) mod testutil {
-    //! Shared fixtures: real keys and certificates made with rcgen, in temp files.
+    //! Shared fixtures: facts and file facts (certificates come from `pgtls_lab`).
     use super::*;
     use crate::config::hba::Hba;
     use crate::config::pgconf::PgConf;
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
     use std::path::PathBuf;
-    use time::OffsetDateTime;
-
-    pub struct Pki {
-        pub ca_pem: String,
-        pub ca_key: KeyPair,
-        pub ca_params: CertificateParams,
-    }
-
-    pub fn ca() -> Pki {
-        let ca_key = KeyPair::generate().unwrap();
-        let mut p = CertificateParams::new(Vec::new()).unwrap();
-        p.distinguished_name.push(DnType::CommonName, "Test Root CA");
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let cert = p.self_signed(&ca_key).unwrap();
-        Pki { ca_pem: cert.pem(), ca_key, ca_params: p }
-    }
-
-    /// (cert PEM, key PEM) for `cn`, issued by `pki`, valid from `nb` to `na`.
-    pub fn leaf(pki: &Pki, cn: &str, nb: OffsetDateTime, na: OffsetDateTime) -> (String, String) {
-        let key = KeyPair::generate().unwrap();
-        let mut p = CertificateParams::new(vec![cn.to_string()]).unwrap();
-        p.distinguished_name.push(DnType::CommonName, cn);
-        p.not_before = nb;
-        p.not_after = na;
-        let issuer = rcgen::Issuer::from_params(&pki.ca_params, &pki.ca_key);
-        let cert = p.signed_by(&key, &issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    }
-
-    pub fn now() -> OffsetDateTime {
-        OffsetDateTime::now_utc()
-    }
 
     pub fn file(configured: &str, contents: &[u8], mode: u32, uid: u32) -> FileFacts {
         FileFacts {

@@ -959,7 +959,6 @@ mod tests {
 
     #[test]
     fn stalled_server_times_out() {
-        use super::super::openssl_compare::SslRequestConnector;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let server = std::thread::spawn(move || {
@@ -973,7 +972,12 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1500));
             hello
         });
-        let c = SslRequestConnector { addr, timeout: Duration::from_secs(5) };
+        let c = crate::net::TlsStart {
+            addrs: vec![addr],
+            endpoint: addr.to_string(),
+            direct: false,
+            timeouts: crate::net::Timeouts::default(),
+        };
         let opts = ScanOptions {
             timeout: Duration::from_millis(200),
             versions: vec![TlsVersion::TLSv1_2],

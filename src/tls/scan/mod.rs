@@ -12,14 +12,12 @@
 //!   alert, SSLv2, PostgreSQL ErrorResponse, garbage).
 //! - [`enumerate`]: the probing algorithm over a [`Connector`]; the caller opens connections
 //!   (SSLRequest or direct SSL), so the codec and parser stay free of I/O.
-//! - [`openssl_compare`]: test support comparing with `openssl s_client`.
 //!
 //! Every probe is a real connection attempt and leaves a "could not accept SSL connection"
 //! line in the server log; [`ScanResult::handshakes`] says how many were made.
 
 pub mod codec;
 pub mod enumerate;
-pub mod openssl_compare;
 pub mod parse;
 pub mod suites;
 

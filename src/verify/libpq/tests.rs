@@ -1,7 +1,7 @@
 #![allow(clippy::cloned_ref_to_slice_refs)]
 use super::*;
 use crate::findings::{Finding, Severity};
-use crate::trust::testpki::*;
+use pgtls_lab::{days_ago, CertKey, CertSpec};
 
 fn certs(ders: Vec<Vec<u8>>) -> Vec<Cert> {
     ders.iter().map(|d| Cert::from_der(d, "test").unwrap()).collect()
@@ -32,15 +32,14 @@ fn diagnose(input: &VerdictInput) -> Diag {
 
 struct Lab {
     home: tempfile::TempDir,
-    root: Ca,
-    inter: Ca,
+    root: CertKey,
+    inter: CertKey,
 }
 
 impl Lab {
     fn new() -> Lab {
-        let pki = Pki::new();
-        let root = pki.root("Lab Root");
-        let inter = pki.intermediate("Lab Issuing CA", &root);
+        let root = CertKey::root("Lab Root").unwrap();
+        let inter = root.intermediate("Lab Issuing CA").unwrap();
         Lab {
             home: tempfile::tempdir().unwrap(),
             root,
@@ -58,12 +57,8 @@ impl Lab {
     }
 
     fn leaf(&self, sans: &[&str]) -> Vec<Vec<u8>> {
-        let leaf = Pki::new().leaf(
-            sans.first().copied().unwrap_or("cn-only.example.com"),
-            &self.inter,
-            sans,
-        );
-        vec![leaf.der.clone(), self.inter.der.clone()]
+        let leaf = self.inter.leaf(sans.first().copied().unwrap_or("cn-only.example.com"), sans).unwrap();
+        vec![leaf.der, self.inter.der.clone()]
     }
 
     fn input(&self, mode: Option<SslMode>, host: &str, chain: Vec<Vec<u8>>) -> VerdictInput {
@@ -144,7 +139,7 @@ fn root_file_rules() {
     );
 
     // A root.crt with the wrong root: require now verifies, and fails.
-    lab.write_default_root(Pki::new().root("Somebody Else").pem().as_bytes());
+    lab.write_default_root(CertKey::root("Somebody Else").unwrap().cert_pem.as_bytes());
     check(
         "require + wrong root.crt",
         &lab.input(Some(SslMode::Require), "db.example.com", chain.clone()),
@@ -171,7 +166,7 @@ fn root_file_rules() {
     assert!(!d.verdict.connects);
 
     // The right root.
-    lab.write_default_root(lab.root.pem().as_bytes());
+    lab.write_default_root(lab.root.cert_pem.as_bytes());
     check(
         "require + right root.crt",
         &lab.input(Some(SslMode::Require), "db.example.com", chain.clone()),
@@ -195,7 +190,7 @@ fn root_file_rules() {
     );
 
     // Pinned intermediate only: OpenSSL without PARTIAL_CHAIN refuses.
-    lab.write_default_root(lab.inter.pem().as_bytes());
+    lab.write_default_root(lab.inter.cert_pem.as_bytes());
     check(
         "pinned intermediate",
         &lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone()),
@@ -218,7 +213,7 @@ fn root_file_rules() {
         &["cert-or-key-format"],
     );
     // Truncated PEM.
-    let pem = lab.root.pem();
+    let pem = &lab.root.cert_pem;
     lab.write_default_root(&pem.as_bytes()[..pem.len() - 30]);
     let e = format!(
         "could not read root certificate file \"{}\": bad end line",
@@ -234,7 +229,7 @@ fn root_file_rules() {
 
     // Explicit sslrootcert wins over the default file.
     let explicit = lab.home.path().join("explicit.pem");
-    std::fs::write(&explicit, lab.root.pem()).unwrap();
+    std::fs::write(&explicit, &lab.root.cert_pem).unwrap();
     let mut i = lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone());
     i.sslrootcert = Some(explicit.display().to_string());
     check("explicit sslrootcert", &i, true, None, &[]);
@@ -266,7 +261,7 @@ fn sslrootcert_system() {
     );
     // PG 16+: default sslmode becomes verify-full; SSL_CERT_FILE decides the roots.
     let bundle = lab.home.path().join("bundle.pem");
-    std::fs::write(&bundle, lab.root.pem()).unwrap();
+    std::fs::write(&bundle, &lab.root.cert_pem).unwrap();
     let mut i = lab.input(None, "db.example.com", chain.clone());
     i.sslrootcert = Some("system".into());
     i.ssl_cert_file = Some(bundle);
@@ -289,7 +284,7 @@ fn sslrootcert_system() {
 #[test]
 fn host_names() {
     let lab = Lab::new();
-    lab.write_default_root(lab.root.pem().as_bytes());
+    lab.write_default_root(lab.root.cert_pem.as_bytes());
     let vf = |host: &str, sans: &[&str]| lab.input(Some(SslMode::VerifyFull), host, lab.leaf(sans));
     let ok = |name: &str, i: VerdictInput| check(name, &i, true, None, &[]);
     let bad = |name: &str, i: VerdictInput, e: &str| {
@@ -334,12 +329,7 @@ fn host_names() {
         "server certificate for \"127.0.0.1\" does not match host name \"127.0.0.2\"",
     );
     // DNS SANs present and host is a name: the CN is ignored.
-    let pki = Pki::new();
-    let mut p = rcgen::CertificateParams::new(vec!["other.example.com".to_string()]).unwrap();
-    p.distinguished_name
-        .push(rcgen::DnType::CommonName, "db.example.com");
-    p.use_authority_key_identifier_extension = true;
-    let cn_and_san = pki.issue(p, &lab.inter);
+    let cn_and_san = lab.inter.leaf("db.example.com", &["other.example.com"]).unwrap();
     let chain = vec![cn_and_san.der.clone(), lab.inter.der.clone()];
     bad(
         "CN ignored when dNSName present",
@@ -347,11 +337,7 @@ fn host_names() {
         "server certificate for \"other.example.com\" does not match host name \"db.example.com\"",
     );
     // libpq quirk: an IP host falls back to the CN when there is no iPAddress SAN.
-    let mut p = rcgen::CertificateParams::new(vec!["db.example.com".to_string()]).unwrap();
-    p.distinguished_name
-        .push(rcgen::DnType::CommonName, "10.1.2.3");
-    p.use_authority_key_identifier_extension = true;
-    let ip_cn = pki.issue(p, &lab.inter);
+    let ip_cn = lab.inter.leaf("10.1.2.3", &["db.example.com"]).unwrap();
     ok(
         "IP host matches CN despite dNSName",
         lab.input(
@@ -361,11 +347,7 @@ fn host_names() {
         ),
     );
     // CN only.
-    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.distinguished_name
-        .push(rcgen::DnType::CommonName, "cn.example.com");
-    p.use_authority_key_identifier_extension = true;
-    let cn_only = pki.issue(p, &lab.inter);
+    let cn_only = lab.inter.leaf("cn.example.com", &[]).unwrap();
     let chain = vec![cn_only.der.clone(), lab.inter.der.clone()];
     ok(
         "CN only",
@@ -416,7 +398,7 @@ fn wildcard_rule_table() {
 #[test]
 fn server_side_cases() {
     let lab = Lab::new();
-    lab.write_default_root(lab.root.pem().as_bytes());
+    lab.write_default_root(lab.root.cert_pem.as_bytes());
     check(
         "no TLS on server, require",
         &lab.input(Some(SslMode::Require), "db", vec![]),
@@ -439,12 +421,7 @@ fn server_side_cases() {
         &["insecure-sslmode"],
     );
     // Expired server certificate.
-    let pki = Pki::new();
-    let mut p = rcgen::CertificateParams::new(vec!["db.example.com".to_string()]).unwrap();
-    p.use_authority_key_identifier_extension = true;
-    p.not_before = days_ago(100);
-    p.not_after = days_ago(1);
-    let old = pki.issue(p, &lab.inter);
+    let old = lab.inter.leaf_with("db.example.com", &["db.example.com"], &CertSpec::valid(days_ago(100), days_ago(1))).unwrap();
     check(
         "expired leaf",
         &lab.input(
@@ -457,11 +434,11 @@ fn server_side_cases() {
         &["cert-expired"],
     );
     // Cross-signed: both roots trusted, two valid paths.
-    let new_root = pki.root("New Root");
-    let cross = pki.cross(&new_root, &lab.root);
-    let ica = pki.intermediate("New Issuing CA", &new_root);
-    let leaf = pki.leaf("db.example.com", &ica, &["db.example.com"]);
-    lab.write_default_root(format!("{}{}", lab.root.pem(), new_root.pem()).as_bytes());
+    let new_root = CertKey::root("New Root").unwrap();
+    let cross = lab.root.cross_sign(&new_root).unwrap().der;
+    let ica = new_root.intermediate("New Issuing CA").unwrap();
+    let leaf = ica.leaf("db.example.com", &["db.example.com"]).unwrap();
+    lab.write_default_root(format!("{}{}", lab.root.cert_pem, new_root.cert_pem).as_bytes());
     check(
         "cross-signed",
         &lab.input(

@@ -53,7 +53,7 @@ impl InProcessServer {
                 let _ = s.set_nonblocking(false);
                 let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
                 let mut req = [0u8; 8];
-                if s.read_exact(&mut req).is_err() || req != crate::wire::SSL_REQUEST {
+                if s.read_exact(&mut req).is_err() || req != crate::SSL_REQUEST {
                     continue;
                 }
                 if s.write_all(b"S").is_err() {

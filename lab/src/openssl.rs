@@ -1,31 +1,33 @@
-//! Test support, not part of the diagnosis: the reference answer from `openssl s_client`.
+//! The reference answer from `openssl s_client`, for checking pgtls's raw-handshake scanner.
 //!
 //! The scanner's results are only credible if they equal what OpenSSL itself observes, so the
-//! integration tests in `tests/` run [`openssl_enumerate`] against the same lab server and
-//! compare. It tries every suite the local `openssl` binary can offer for a version, one
+//! integration tests run [`openssl_enumerate`] against the same lab server and compare. It
+//! tries every suite the local `openssl` binary can offer for a version, one
 //! `s_client -starttls postgres` run per suite, which is slow (one process per suite) but
-//! independent of our codec. [`SslRequestConnector`] is the plain SSLRequest connector those
-//! tests use to drive [`scan`](super::scan).
+//! independent of pgtls's codec. [`SslRequestDialer`] is the plain SSLRequest dialer those
+//! tests drive the scanner with (they wrap it in pgtls's `Connector`).
+//!
+//! Versions are TLS wire values (`0x0300` SSLv3 … `0x0304` TLS 1.3), suites OpenSSL names.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::codec::TlsVersion;
-use super::enumerate::{Connector, ReadWrite};
+/// TLS 1.3's wire value.
+pub const TLS1_3: u16 = 0x0304;
 
 /// Longest a single `openssl` run may take before it is killed.
 const RUN_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// The `s_client` flag for a version, if `openssl` has one.
-fn version_flag(version: TlsVersion) -> Option<&'static str> {
+/// The `s_client` flag and the name OpenSSL prints (`Protocol  : …`) for a wire version.
+fn version_flag(version: u16) -> Option<(&'static str, &'static str)> {
     Some(match version {
-        TlsVersion::SSLv3 => "-ssl3",
-        TlsVersion::TLSv1_0 => "-tls1",
-        TlsVersion::TLSv1_1 => "-tls1_1",
-        TlsVersion::TLSv1_2 => "-tls1_2",
-        TlsVersion::TLSv1_3 => "-tls1_3",
+        0x0300 => ("-ssl3", "SSLv3"),
+        0x0301 => ("-tls1", "TLSv1"),
+        0x0302 => ("-tls1_1", "TLSv1.1"),
+        0x0303 => ("-tls1_2", "TLSv1.2"),
+        TLS1_3 => ("-tls1_3", "TLSv1.3"),
         _ => return None,
     })
 }
@@ -55,8 +57,8 @@ fn run(cmd: &mut Command) -> Option<(bool, String)> {
 /// OpenSSL names of the suites the local `openssl` can offer in `version` (`@SECLEVEL=0`, so
 /// legacy suites compiled into the library are included). Empty when the binary is missing or
 /// was built without the version (OpenSSL 3 has no SSLv3).
-pub fn openssl_candidates(version: TlsVersion) -> Vec<String> {
-    if version == TlsVersion::TLSv1_3 {
+pub fn openssl_candidates(version: u16) -> Vec<String> {
+    if version == TLS1_3 {
         return [
             "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256",
@@ -67,7 +69,7 @@ pub fn openssl_candidates(version: TlsVersion) -> Vec<String> {
         .map(String::from)
         .to_vec();
     }
-    let Some(flag) = version_flag(version) else { return Vec::new() };
+    let Some((flag, _)) = version_flag(version) else { return Vec::new() };
     let Some((true, out)) = run(Command::new("openssl").args(["ciphers", "-s", flag, "ALL:COMPLEMENTOFALL:@SECLEVEL=0"]))
     else {
         return Vec::new();
@@ -85,16 +87,16 @@ pub fn openssl_candidates(version: TlsVersion) -> Vec<String> {
 /// A suite counts as accepted when `s_client` reports a session with that cipher and that
 /// protocol version. Suites the local `openssl` cannot offer are never tried, so compare
 /// against the scanner's result restricted to [`openssl_candidates`].
-pub fn openssl_enumerate(host: &str, port: u16, version: TlsVersion) -> Vec<String> {
-    let Some(flag) = version_flag(version) else { return Vec::new() };
+pub fn openssl_enumerate(host: &str, port: u16, version: u16) -> Vec<String> {
+    let Some((flag, name)) = version_flag(version) else { return Vec::new() };
     let connect = format!("{host}:{port}");
-    let protocol_line = format!("Protocol  : {}", version.name());
+    let protocol_line = format!("Protocol  : {name}");
     openssl_candidates(version)
         .into_iter()
         .filter(|suite| {
             let mut cmd = Command::new("openssl");
             cmd.args(["s_client", "-starttls", "postgres", "-connect", &connect, flag]);
-            if version == TlsVersion::TLSv1_3 {
+            if version == TLS1_3 {
                 cmd.args(["-ciphersuites", suite]);
             } else {
                 cmd.args(["-cipher", &format!("{suite}:@SECLEVEL=0")]);
@@ -107,7 +109,7 @@ pub fn openssl_enumerate(host: &str, port: u16, version: TlsVersion) -> Vec<Stri
                     out.contains(&format!("Cipher is {suite}\n"))
                         && out.lines().any(|l| {
                             l.trim() == protocol_line
-                                || (version == TlsVersion::TLSv1_3 && l.starts_with("New, TLSv1.3, Cipher is "))
+                                || (version == TLS1_3 && l.starts_with("New, TLSv1.3, Cipher is "))
                         })
                 }
                 None => false,
@@ -116,30 +118,30 @@ pub fn openssl_enumerate(host: &str, port: u16, version: TlsVersion) -> Vec<Stri
         .collect()
 }
 
-/// Connects over TCP, sends PostgreSQL's SSLRequest and expects `S`: the connector tests use.
+/// Connects over TCP, sends PostgreSQL's SSLRequest and expects `S`: a connection where a
+/// ClientHello goes, made without any of pgtls's code.
 #[derive(Debug, Clone)]
-pub struct SslRequestConnector {
+pub struct SslRequestDialer {
     pub addr: SocketAddr,
     pub timeout: Duration,
 }
 
-impl SslRequestConnector {
+impl SslRequestDialer {
     /// Resolves `host:port` (first address).
-    pub fn new(host: &str, port: u16, timeout: Duration) -> io::Result<SslRequestConnector> {
+    pub fn new(host: &str, port: u16, timeout: Duration) -> io::Result<SslRequestDialer> {
         let addr = (host, port).to_socket_addrs()?.next().ok_or_else(|| {
             io::Error::new(io::ErrorKind::NotFound, format!("{host}:{port} did not resolve to any address"))
         })?;
-        Ok(SslRequestConnector { addr, timeout })
+        Ok(SslRequestDialer { addr, timeout })
     }
-}
 
-impl Connector for SslRequestConnector {
-    fn open(&self) -> io::Result<Box<dyn ReadWrite + Send>> {
+    /// A fresh connection, positioned after the server's `S`.
+    pub fn open(&self) -> io::Result<TcpStream> {
         let mut s = TcpStream::connect_timeout(&self.addr, self.timeout)?;
         s.set_read_timeout(Some(self.timeout))?;
         s.set_write_timeout(Some(self.timeout))?;
         s.set_nodelay(true)?;
-        s.write_all(&[0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f])?;
+        s.write_all(&crate::SSL_REQUEST)?;
         let mut reply = [0u8; 1];
         s.read_exact(&mut reply)?;
         let [b] = reply;
@@ -153,7 +155,7 @@ impl Connector for SslRequestConnector {
                 ),
             ));
         }
-        Ok(Box::new(s))
+        Ok(s)
     }
 }
 
@@ -163,9 +165,9 @@ mod tests {
 
     #[test]
     fn flags() {
-        assert_eq!(version_flag(TlsVersion::TLSv1_0), Some("-tls1"));
-        assert_eq!(version_flag(TlsVersion(0x7F00)), None);
-        assert_eq!(openssl_candidates(TlsVersion::TLSv1_3).len(), 5);
+        assert_eq!(version_flag(0x0301), Some(("-tls1", "TLSv1")));
+        assert_eq!(version_flag(0x7F00), None);
+        assert_eq!(openssl_candidates(TLS1_3).len(), 5);
     }
 
     #[test]
@@ -180,7 +182,7 @@ mod tests {
             s.write_all(b"N").unwrap();
             req
         });
-        let c = SslRequestConnector { addr, timeout: Duration::from_secs(5) };
+        let c = SslRequestDialer { addr, timeout: Duration::from_secs(5) };
         let err = c.open().err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("answered 'N' to SSLRequest"), "{err}");
         assert_eq!(t.join().unwrap(), [0, 0, 0, 8, 4, 0xd2, 0x16, 0x2f]);

@@ -68,10 +68,11 @@ impl Installation {
     }
 
     fn template(&self, owner: Option<(u32, u32)>) -> Result<PathBuf, LabError> {
-        let uid = owner.map(|o| o.0).unwrap_or_else(crate::client::euid);
-        let hash = crate::x509::sha256(self.bin_dir.to_string_lossy().as_bytes());
+        let uid = owner.map(|o| o.0).unwrap_or_else(euid);
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, self.bin_dir.to_string_lossy().as_bytes());
+        let hash: String = digest.as_ref()[..6].iter().map(|b| format!("{b:02x}")).collect();
         let root = std::env::temp_dir().join(format!("pgtls-lab-templates-{uid}"));
-        let dest = root.join(format!("pg{}-{}", self.major, &hash[..12]));
+        let dest = root.join(format!("pg{}-{hash}", self.major));
         if dest.join("PG_VERSION").is_file() {
             return Ok(dest);
         }
@@ -296,7 +297,6 @@ pub struct Server {
 
 impl Server {
     /// Start a server; fails with the server's own log when it refuses to start.
-    /// Start a server; fails with the server's own log when it refuses to start.
     pub fn start(opts: ServerOptions) -> Result<Server, LabError> {
         Server::prepare(opts)?.start()
     }
@@ -309,7 +309,7 @@ impl Server {
         };
         let owner = server_owner();
         let template = inst.template(owner)?;
-        let dir = tempfile::Builder::new().prefix("pgtls-lab-").tempdir().map_err(io_err("creating lab dir"))?.keep();
+        let dir = super::temp_dir("pgtls-lab-").map_err(io_err("creating lab dir"))?.keep();
         let mut p = Prepared {
             dir: dir.clone(),
             data: dir.join("data"),
@@ -520,7 +520,7 @@ fn free_port() -> Result<u16, LabError> {
 
 /// When running as root, the (uid, gid) of the user servers run as.
 fn server_owner() -> Option<(u32, u32)> {
-    if crate::client::euid() != 0 {
+    if euid() != 0 {
         return None;
     }
     let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
@@ -535,6 +535,11 @@ fn server_owner() -> Option<(u32, u32)> {
         }
     }
     None
+}
+
+/// The effective uid of this process: the owner of `/proc/self`.
+fn euid() -> u32 {
+    fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(u32::MAX)
 }
 
 fn as_user(cmd: &mut Command, owner: Option<(u32, u32)>) {
