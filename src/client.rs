@@ -55,12 +55,15 @@ impl ClientFacts {
     }
 }
 
-/// The effective uid of this process.
+/// The effective uid of this process (read once).
 pub fn euid() -> u32 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(2)?.parse().ok()))
-        .unwrap_or(u32::MAX)
+    static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *EUID.get_or_init(|| {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(2)?.parse().ok()))
+            .unwrap_or(u32::MAX)
+    })
 }
 
 fn file(keyword: &str, s: &Setting<String>) -> ClientFile {

@@ -134,28 +134,64 @@ pub fn probe_as(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersion
     facts
 }
 
-fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts: &mut ProbeFacts) {
+/// Only the steps before TLS (resolve, connect, SSLRequest and its answer): does a TLS server
+/// answer here at all? `protocols` asks this before it scans; it costs no TLS handshake.
+pub fn probe_negotiation(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {
+    let clock = Instant::now();
+    let mut facts = ProbeFacts {
+        target: target.clone(),
+        started_at: OffsetDateTime::now_utc(),
+        elapsed_ms: 0,
+        reply: None,
+        tls: None,
+        chain: vec![],
+        failure: None,
+        server_versions: None,
+        server_suites: None,
+    };
+    let _ = negotiate(target, timeouts, &mut facts);
+    facts.elapsed_ms = clock.elapsed().as_millis() as u64;
+    facts
+}
+
+/// Resolve, connect, and (SSLRequest) negotiate: the socket, ready for a ClientHello, or
+/// `None` with the facts saying where it stopped.
+fn negotiate(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) -> Option<std::net::TcpStream> {
     let endpoint = target.endpoint();
     let fail = |facts: &mut ProbeFacts, error: NetError| facts.failure = Some(ProbeFailure::Network { error });
     let host = target.hostaddr.as_deref().unwrap_or(&target.host);
     let addrs = match net::resolve(host, target.port, timeouts.connect) {
         Ok(a) => a,
-        Err(e) => return fail(facts, e),
+        Err(e) => {
+            fail(facts, e);
+            return None;
+        }
     };
     let mut sock = match net::connect(&addrs, &endpoint, timeouts) {
         Ok(s) => s,
-        Err(e) => return fail(facts, e),
+        Err(e) => {
+            fail(facts, e);
+            return None;
+        }
     };
     if target.negotiation == SslNegotiation::Postgres {
         match net::ssl_request(&mut sock, &endpoint) {
             Ok(Negotiated::Accept) => facts.reply = Some(Negotiated::Accept),
             Ok(other) => {
                 facts.reply = Some(other);
-                return;
+                return None;
             }
-            Err(e) => return fail(facts, e),
+            Err(e) => {
+                fail(facts, e);
+                return None;
+            }
         }
     }
+    Some(sock)
+}
+
+fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts: &mut ProbeFacts) {
+    let Some(sock) = negotiate(target, timeouts, facts) else { return };
     let opts = HandshakeOptions {
         sni: target.sni.clone(),
         alpn: vec![ALPN_POSTGRESQL.to_vec()],

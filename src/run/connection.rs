@@ -78,6 +78,11 @@ pub struct HostView {
 
 impl HostView {
     pub(crate) fn new(h: &HostFacts, cx: &Context) -> HostView {
+        HostView::with_findings(h, cx, host_findings(h, cx))
+    }
+
+    /// With the findings already computed (one-host runs need not run the checks twice).
+    pub(crate) fn with_findings(h: &HostFacts, cx: &Context, findings: Vec<Finding>) -> HostView {
         let p = &h.probe;
         let tls = p.tls.as_ref();
         HostView {
@@ -98,7 +103,7 @@ impl HostView {
             elapsed_ms: p.elapsed_ms,
             server_versions: p.server_versions.clone(),
             verdict: h.verdict.clone(),
-            findings: host_findings(h, cx),
+            findings,
         }
     }
 

@@ -76,8 +76,14 @@ pub fn fleet(lines: &[(usize, &str)], origin: &str, concurrency: usize, at: Opti
                 let facts = gather(p, s);
                 let cx = Context::new(p.clone());
                 let found = checks::run(&facts, &cx);
-                let entries: Vec<FleetEntry> =
-                    facts.hosts.iter().map(|h| FleetEntry { target: line.clone(), host: HostView::new(h, &cx) }).collect();
+                let entries: Vec<FleetEntry> = facts
+                    .hosts
+                    .iter()
+                    .map(|h| {
+                        let host = if facts.hosts.len() == 1 { HostView::with_findings(h, &cx, found.clone()) } else { HostView::new(h, &cx) };
+                        FleetEntry { target: line.clone(), host }
+                    })
+                    .collect();
                 // A multi-host line yields its first host here; every host's findings count.
                 if let Some(e) = entries.into_iter().next() {
                     results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some((e, found));

@@ -112,9 +112,29 @@ pub fn tcp_profile(target: Option<&str>, o: &Overrides, env: &dyn Env) -> Result
     Ok(p)
 }
 
-/// The major version of the local psql (and so, usually, of the libpq users run), else the
-/// profile's default. The verdict's wording follows it.
+/// The major version of the local libpq (what psql and most clients here load), else the
+/// profile's default. The verdict's wording follows it. Found once per process, from the
+/// shared library's name (`libpq.so.5.15` is PostgreSQL 15's libpq; no process is started),
+/// else from `psql --version`.
 pub fn local_libpq_major() -> u32 {
+    static MAJOR: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *MAJOR.get_or_init(|| libpq_from_library().or_else(libpq_from_psql).unwrap_or(crate::profile::DEFAULT_LIBPQ))
+}
+
+fn libpq_from_library() -> Option<u32> {
+    const DIRS: [&str; 6] =
+        ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib", "/usr/local/pgsql/lib"];
+    // `libpq.so.5` links to `libpq.so.5.<major>`: one readlink per directory.
+    DIRS.iter()
+        .filter_map(|d| std::fs::read_link(std::path::Path::new(d).join("libpq.so.5")).ok())
+        .filter_map(|target| {
+            let name = target.file_name()?.to_str()?.to_string();
+            name.strip_prefix("libpq.so.5.")?.split('.').next()?.parse::<u32>().ok()
+        })
+        .find(|m| (10..100).contains(m))
+}
+
+fn libpq_from_psql() -> Option<u32> {
     let out = std::process::Command::new("psql")
         .arg("--version")
         .stdin(std::process::Stdio::null())
@@ -124,7 +144,6 @@ pub fn local_libpq_major() -> u32 {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .and_then(|v| v.split_whitespace().find_map(|w| w.split('.').next()?.parse::<u32>().ok()))
         .filter(|m| (9..100).contains(m))
-        .unwrap_or(crate::profile::DEFAULT_LIBPQ)
 }
 
 /// An instant given on the command line: RFC 3339, or a date (midnight UTC).

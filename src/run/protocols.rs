@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::connection::{gather, HostView};
+use super::connection::HostView;
 use super::{exit_status, tcp_profile, RunError, Settings};
 use crate::checks::{self, ClientRange, Context};
 use crate::conninfo::Env;
@@ -61,6 +61,25 @@ pub struct ProtocolsReport {
     pub exit_code: i32,
 }
 
+/// A raw scan of one endpoint.
+fn scan_one(t: &crate::probe::ProbeTarget, concurrency: usize, s: &Settings) -> ScanFacts {
+    let endpoint = t.endpoint();
+    let host = t.hostaddr.as_deref().unwrap_or(&t.host);
+    let addrs = match net::resolve(host, t.port, s.timeouts.connect) {
+        Ok(a) => a,
+        Err(e) => return ScanFacts { endpoint, result: None, error: Some(e) },
+    };
+    let conn = TlsStart { addrs, endpoint: endpoint.clone(), direct: t.negotiation == SslNegotiation::Direct, timeouts: s.timeouts };
+    let so = ScanOptions {
+        timeout: s.timeouts.io,
+        max_in_flight: concurrency.max(1),
+        sni: t.sni.clone(),
+        alpn: vec![crate::wire::ALPN_POSTGRESQL.to_vec()],
+        ..Default::default()
+    };
+    ScanFacts { endpoint, result: Some(scan(&conn, &so)), error: None }
+}
+
 fn version(s: &str) -> Result<TlsVersion, RunError> {
     TlsVersion::from_name(s).ok_or_else(|| RunError::Usage(format!("unknown TLS version {s:?} (use TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)")))
 }
@@ -96,37 +115,25 @@ pub fn protocols(a: &ProtocolsArgs, s: &Settings, env: &dyn Env) -> Result<Proto
         }
         client.ciphers = Some(v);
     }
-    // The probe shows whether a TLS server answers at all.
-    let mut facts: Facts = gather(&profile, s);
-    facts.client = None;
+    // The steps before TLS show whether a TLS server answers at all: only then is it scanned
+    // (the "refusals" of something that is not a TLS server mean nothing). No handshake and no
+    // verdict here: versions and suites are the question.
+    let mut facts = Facts {
+        hosts: profile
+            .targets
+            .iter()
+            .map(|t| crate::facts::HostFacts { probe: crate::probe::probe_negotiation(t, s.timeouts), verdict: None })
+            .collect(),
+        ..Default::default()
+    };
     for h in &facts.hosts {
         let t = &h.probe.target;
-        let endpoint = t.endpoint();
         let speaks_tls = match t.negotiation {
             SslNegotiation::Postgres => matches!(h.probe.reply, Some(Negotiated::Accept)),
             SslNegotiation::Direct => h.probe.network_failure().is_none(),
         };
-        if !speaks_tls {
-            facts.scans.push(ScanFacts { endpoint, result: None, error: None });
-            continue;
-        }
-        let host = t.hostaddr.as_deref().unwrap_or(&t.host);
-        let addrs = match net::resolve(host, t.port, s.timeouts.connect) {
-            Ok(a) => a,
-            Err(e) => {
-                facts.scans.push(ScanFacts { endpoint, result: None, error: Some(e) });
-                continue;
-            }
-        };
-        let conn = TlsStart { addrs, endpoint: endpoint.clone(), direct: t.negotiation == SslNegotiation::Direct, timeouts: s.timeouts };
-        let so = ScanOptions {
-            timeout: s.timeouts.io,
-            max_in_flight: a.concurrency.max(1),
-            sni: t.sni.clone(),
-            alpn: vec![crate::wire::ALPN_POSTGRESQL.to_vec()],
-            ..Default::default()
-        };
-        facts.scans.push(ScanFacts { endpoint, result: Some(scan(&conn, &so)), error: None });
+        let scanned = if speaks_tls { scan_one(t, a.concurrency, s) } else { ScanFacts { endpoint: t.endpoint(), result: None, error: None } };
+        facts.scans.push(scanned);
     }
     let cx = Context { scan_client: Some(client.clone()), ..Context::new(profile) };
     let hosts: Vec<ProtocolsHost> = facts
