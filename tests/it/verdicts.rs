@@ -362,8 +362,8 @@ fn failing_verdicts_always_exit_2() {
         format!("host=127.0.0.1 port={h} sslmode=require ssl_max_protocol_version=TLSv1.2 ssl_min_protocol_version=TLSv1.3"),
     ];
     for ci in &setups {
-        for cmd in ["probe", "verify", "doctor"] {
-            let out = pgtls().args([cmd, "--format", "json", ci]).output().unwrap();
+        for cmd in ["probe", "verify", "doctor", "sessions"] {
+            let out = pgtls().args([cmd, "--format", "json", ci]).env_remove("PGPASSWORD").output().unwrap();
             let code = out.status.code().unwrap();
             if code == 3 {
                 continue; // pgtls refused the input (an invalid range is a usage error, as in libpq)
