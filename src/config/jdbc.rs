@@ -257,7 +257,8 @@ mod tests {
     fn pgjdbc_semantics_table() {
         let home = Path::new("/home/app");
         // (query, mode, verifies_server, checks_hostname, trust)
-        let table: &[(&str, SslMode, bool, Option<bool>, Vec<TrustSource>)] = &[
+        type Row<'a> = (&'a str, SslMode, bool, Option<bool>, Vec<TrustSource>);
+        let table: &[Row] = &[
             ("", SslMode::Prefer, false, Some(false), vec![]),
             ("ssl=true", SslMode::VerifyFull, true, Some(true), vec![TrustSource::File("/home/app/.postgresql/root.crt".into())]),
             ("ssl", SslMode::VerifyFull, true, Some(true), vec![TrustSource::File("/home/app/.postgresql/root.crt".into())]),

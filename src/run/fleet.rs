@@ -66,7 +66,8 @@ pub fn fleet(lines: &[(usize, &str)], origin: &str, concurrency: usize, at: Opti
         jobs.push((line.to_string(), p));
     }
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<(FleetEntry, Vec<Finding>)>>> = Mutex::new(vec![None; jobs.len()]);
+    type Done = (FleetEntry, Vec<Finding>);
+    let results: Mutex<Vec<Option<Done>>> = Mutex::new(vec![None; jobs.len()]);
     let workers = concurrency.clamp(1, 256).min(jobs.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {

@@ -24,7 +24,7 @@ pub enum ExplainReport {
     /// `--list`: every catalogue entry.
     List(Vec<Entry>),
     /// A finding code: its catalogue entry.
-    Code(Entry),
+    Code(Box<Entry>),
     /// Error text: what was recognised, as findings.
     Text { command: &'static str, recognised: Vec<RecognisedLine>, findings: Vec<Finding>, exit_code: i32 },
 }
@@ -45,7 +45,7 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
         return Ok(ExplainReport::List(cat.entries().to_vec()));
     };
     if let Some(e) = cat.get(input.trim()) {
-        return Ok(ExplainReport::Code(e.clone()));
+        return Ok(ExplainReport::Code(Box::new(e.clone())));
     }
     let text = if input == "-" {
         let mut s = Vec::new();

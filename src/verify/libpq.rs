@@ -141,7 +141,7 @@ impl<'a> Answer<'a> {
             // TLS 1.2 hello) is what libpq would judge.
             let stack_limit = matches!(h.alert(), Some("handshake failure" | "insufficient security"))
                 && p.server_suites.as_ref().is_some_and(|s| !s.is_empty());
-            if !(stack_limit && !p.chain.is_empty()) {
+            if !stack_limit || p.chain.is_empty() {
                 return Answer::HandshakeFailed(h);
             }
         }

@@ -509,7 +509,7 @@ pub fn security_bits_for_level(level: u8) -> u32 {
 
 /// OpenSSL's security bits of a certificate's public key (RSA per NIST SP 800-57, EC: half the size).
 pub fn key_security_bits(c: &Cert) -> u32 {
-    let bits = c.key_bits as u32;
+    let bits = c.key_bits;
     match c.key_type.as_str() {
         "RSA" => match bits {
             b if b >= 15360 => 256,

@@ -209,7 +209,7 @@ impl TlsVersion {
     /// libpq's and PostgreSQL's `ssl_min_protocol_version` values: TLSv1 … TLSv1.3
     /// (case-insensitive, as both compare them); SSLv3 is not a value they accept.
     pub fn parse_pg(s: &str) -> Option<TlsVersion> {
-        TlsVersion::from_name(s).filter(|v| *v >= TlsVersion::TLSv1_0 && s.to_ascii_lowercase() != "tlsv1.0")
+        TlsVersion::from_name(s).filter(|v| *v >= TlsVersion::TLSv1_0 && !s.eq_ignore_ascii_case("tlsv1.0"))
     }
 
     /// Is this version deprecated (RFC 8996: below TLS 1.2)?
