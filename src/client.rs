@@ -37,6 +37,28 @@ pub struct ClientFacts {
     pub euid: u32,
     /// What libpq would load from sslrootcert.
     pub root: RootTrust,
+    /// The client certificate libpq would present.
+    pub cert: ClientCert,
+}
+
+/// The client certificate libpq would present (`sslcert`/`sslkey`, default
+/// `~/.postgresql/postgresql.crt` and `.key`), loaded as libpq's `initialize_SSL` does.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ClientCert {
+    /// No certificate file (libpq then sends none), or sslcertmode=disable.
+    None,
+    /// Loaded; the key stays in memory for the handshake and is never printed.
+    Loaded {
+        subject: String,
+        issuer: String,
+        #[serde(skip)]
+        auth: crate::tls::ClientAuth,
+    },
+    /// libpq fails before connecting, with this message.
+    Unusable { message: String },
+    /// The key is encrypted (sslpassword): pgtls cannot use it, so it connects without it.
+    Encrypted { path: String },
 }
 
 impl ClientFacts {
@@ -51,8 +73,20 @@ impl ClientFacts {
             &crate::conninfo::SystemEnv,
         )
         .expect("resolvable defaults");
-        ClientFacts { resolved, files: vec![], euid: euid(), root }
+        ClientFacts { resolved, files: vec![], euid: euid(), root, cert: ClientCert::None }
     }
+}
+
+/// libpq's key-permission rule: owned by the current user → no group/other bits; owned by root
+/// → at most u=rw,g=r. Returns libpq's message when the key would be refused.
+pub fn libpq_key_verdict(path: &str, mode: u32, uid: u32, euid: u32) -> Option<String> {
+    let bad = (uid == euid && mode & 0o077 != 0) || (uid == 0 && mode & 0o037 != 0);
+    bad.then(|| {
+        format!(
+            "private key file \"{path}\" has group or world access; file must have permissions u=rw (0600) or less \
+             if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"
+        )
+    })
 }
 
 /// The effective uid of this process (read once).
@@ -105,5 +139,48 @@ pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
             files.push(file(kw, s));
         }
     }
-    ClientFacts { resolved: resolved.clone(), files, euid: euid(), root: crate::trust::libpq_root(profile.root.source().as_ref()) }
+    let cert = if profile.sslcertmode == crate::conninfo::SslCertMode::Disable {
+        ClientCert::None
+    } else {
+        client_cert(files.iter().find(|f| f.keyword == "sslcert"), files.iter().find(|f| f.keyword == "sslkey"))
+    };
+    ClientFacts { resolved: resolved.clone(), files, euid: euid(), root: crate::trust::libpq_root(profile.root.source().as_ref()), cert }
+}
+
+/// libpq's loading of the client certificate and key, in its order and with its words.
+fn client_cert(cert: Option<&ClientFile>, key: Option<&ClientFile>) -> ClientCert {
+    let Some(c) = cert.filter(|c| c.exists) else { return ClientCert::None };
+    let unusable = |message: String| ClientCert::Unusable { message };
+    let Some(pem) = &c.contents else { return unusable(format!("could not open certificate file \"{}\": Permission denied", c.path)) };
+    let chain: Vec<crate::x509::Cert> = crate::x509::pem_certs(pem);
+    let Some(first) = chain.first() else {
+        return unusable(format!("could not read certificate file \"{}\": no certificate or crl found", c.path));
+    };
+    let Some(k) = key else { return unusable("no private key file configured".into()) };
+    if !k.exists {
+        return unusable(format!("certificate present, but not private key file \"{}\"", k.path));
+    }
+    if !k.is_file {
+        return unusable(format!("private key file \"{}\" is not a regular file", k.path));
+    }
+    if let (Some(m), Some(uid)) = (k.mode, k.uid) {
+        if let Some(msg) = libpq_key_verdict(&k.path, m, uid, euid()) {
+            return unusable(msg);
+        }
+    }
+    let Some(key_pem) = &k.contents else { return unusable(format!("could not load private key file \"{}\": Permission denied", k.path)) };
+    if String::from_utf8_lossy(key_pem).contains("ENCRYPTED") {
+        return ClientCert::Encrypted { path: k.path.clone() };
+    }
+    let Some(key_der) = crate::x509::private_key_der(key_pem) else {
+        return unusable(format!("could not load private key file \"{}\": unsupported", k.path));
+    };
+    if crate::x509::private_key_public_bits(key_pem).as_deref() != Some(first.public_key_bits()) {
+        return unusable(format!("certificate does not match private key file \"{}\": key values mismatch", k.path));
+    }
+    ClientCert::Loaded {
+        subject: first.subject.clone(),
+        issuer: first.issuer.clone(),
+        auth: crate::tls::ClientAuth { chain: chain.iter().map(|c| c.der.clone()).collect(), key: key_der },
+    }
 }

@@ -20,13 +20,16 @@ use crate::profile::ClientProfile;
 use crate::sessions::SessionFacts;
 use crate::tls::scan::ScanResult;
 use crate::trust::{RootTrust, TrustStore};
-use crate::verify::libpq::{self, Answer, Client, Verdict};
+use crate::verify::libpq::{self, Client, Verdict};
 use crate::verify::rotation::RotationReport;
 
 /// One endpoint: what the probe saw and what libpq would make of it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HostFacts {
     pub probe: ProbeFacts,
+    /// The plaintext attempt (sslmode disable/allow/prefer, when the startup phase is followed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plaintext: Option<ProbeFacts>,
     /// libpq's verdict (derived; absent when no client is modelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
@@ -105,7 +108,7 @@ pub struct Facts {
 impl Facts {
     /// Facts holding one probe and nothing else (no client modelled, so no verdict).
     pub fn from_probe(probe: ProbeFacts) -> Facts {
-        Facts { hosts: vec![HostFacts { probe, verdict: None }], ..Default::default() }
+        Facts { hosts: vec![HostFacts { probe, plaintext: None, verdict: None }], ..Default::default() }
     }
 
     /// Derive libpq's verdict for every host from its probe, the client's trust store and the
@@ -113,9 +116,13 @@ impl Facts {
     pub fn derive_verdicts(&mut self, profile: &ClientProfile) {
         let absent = RootTrust::Absent { path: None };
         let root = self.client.as_ref().map(|c| &c.root).unwrap_or(&absent);
+        let cert_error = match self.client.as_ref().map(|c| &c.cert) {
+            Some(crate::client::ClientCert::Unusable { message }) => Some(message.clone()),
+            _ => None,
+        };
         for h in &mut self.hosts {
-            let client = Client::of(profile, &h.probe.target);
-            h.verdict = Some(libpq::decide(&client, root, Answer::of(&h.probe)));
+            let client = Client { client_cert_error: cert_error.clone(), ..Client::of(profile, &h.probe.target) };
+            h.verdict = Some(libpq::decide(&client, root, &h.probe, h.plaintext.as_ref()));
         }
     }
 

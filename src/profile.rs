@@ -13,10 +13,14 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::conninfo::{Resolved, SslMode};
+use crate::conninfo::{Resolved, SslCertMode, SslMode};
 use crate::probe::ProbeTarget;
 use crate::trust::TrustSource;
 use crate::wire::{SslNegotiation, TlsVersion};
+
+fn default_certmode() -> SslCertMode {
+    SslCertMode::Allow
+}
 
 /// libpq major version assumed when nothing else says (no psql on this machine).
 pub const DEFAULT_LIBPQ: u32 = 17;
@@ -69,6 +73,18 @@ pub struct ClientProfile {
     pub libpq: u32,
     /// OpenSSL's default security level on the client (2 on Debian/Ubuntu, 1 upstream).
     pub security_level: u8,
+    /// The role and database the StartupMessage names (libpq: the OS user; dbname = user).
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub database: String,
+    /// When libpq sends its client certificate (libpq 16+ `sslcertmode`; older: as `allow`).
+    #[serde(default = "default_certmode")]
+    pub sslcertmode: SslCertMode,
+    /// Follow the connection into the startup phase (`doctor`): send the StartupMessage and
+    /// read the answer up to the authentication request.
+    #[serde(default)]
+    pub startup: bool,
     /// The libpq settings as resolved (where every value came from). Not saved with facts.
     #[serde(skip)]
     pub resolved: Option<Resolved>,
@@ -88,6 +104,8 @@ pub struct Overrides {
     pub home: Option<PathBuf>,
     /// `SSL_CERT_FILE` in the client's environment (OpenSSL's system-store override).
     pub ssl_cert_file: Option<PathBuf>,
+    /// Follow the connection into the startup phase.
+    pub startup: bool,
 }
 
 impl ClientProfile {
@@ -143,6 +161,15 @@ impl ClientProfile {
             at: o.at.unwrap_or_else(OffsetDateTime::now_utc),
             libpq,
             security_level: 2,
+            user: resolved.user.as_ref().map(|u| u.value.clone()).unwrap_or_else(|| "postgres".into()),
+            database: resolved
+                .dbname
+                .as_ref()
+                .map(|d| d.value.clone())
+                .or_else(|| resolved.user.as_ref().map(|u| u.value.clone()))
+                .unwrap_or_else(|| "postgres".into()),
+            sslcertmode: if libpq >= 16 { resolved.sslcertmode.value } else { SslCertMode::Allow },
+            startup: o.startup,
             resolved: Some(resolved),
         }
     }
@@ -162,6 +189,10 @@ impl ClientProfile {
             at,
             libpq: DEFAULT_LIBPQ,
             security_level: 2,
+            user: "postgres".into(),
+            database: "postgres".into(),
+            sslcertmode: SslCertMode::Allow,
+            startup: false,
             resolved: None,
         }
     }

@@ -6,21 +6,10 @@ use super::Context;
 use crate::client::ClientFacts;
 use crate::conninfo::SslMode;
 use crate::facts::Facts;
+use crate::client::libpq_key_verdict;
 use crate::findings::{Code, Finding, Severity};
 
 pub const CODES: &[Code] = &[Code::ClientCertFileMissing, Code::ClientKeyPermissions, Code::ClientKeyMismatch];
-
-/// libpq's key-permission rule: owned by the current user → no group/other bits; owned by root
-/// → at most u=rw,g=r. Returns libpq's message when the key would be refused.
-pub fn libpq_key_verdict(path: &str, mode: u32, uid: u32, euid: u32) -> Option<String> {
-    let bad = (uid == euid && mode & 0o077 != 0) || (uid == 0 && mode & 0o037 != 0);
-    bad.then(|| {
-        format!(
-            "private key file \"{path}\" has group or world access; file must have permissions u=rw (0600) or less \
-             if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"
-        )
-    })
-}
 
 pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     match &facts.client {

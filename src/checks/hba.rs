@@ -79,6 +79,21 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             ).fix("set pg_ssl_cert and pg_ssl_cert_key in kong.conf to a certificate issued by the CA in the server's ssl_ca_file"));
         }
     }
+    // A real server said so: its pg_hba.conf has no line for this TLS connection.
+    for (h, v) in facts.verdicts() {
+        let Some(failure) = v.failure.as_ref().filter(|f| f.recognised() == Some(Code::HbaNoSslEntry)) else { continue };
+        let crate::verify::libpq::Failure::ServerRefused { error, .. } = failure else { continue };
+        let f = Finding::new(Code::HbaNoSslEntry)
+            .detail(format!(
+                "{} accepted TLS, then refused the login: {}:  {}. No pg_hba.conf line matches this TLS connection (its host, user and database{}).",
+                h.endpoint(),
+                error.severity.as_deref().unwrap_or("FATAL"),
+                error.message,
+                if v.plaintext_fallback { "); libpq then retried without TLS" } else { ")" }
+            ))
+            .evidence("endpoint", h.endpoint());
+        out.push(if v.connects { f.severity(Severity::Warning) } else { f });
+    }
     if let Some(rows) = facts.sessions.as_ref().and_then(|s| s.hba_rules.as_ref()) {
         for r in rows {
             if r.kind.as_deref() == Some("host") && r.auth_method.as_deref() != Some("reject") {

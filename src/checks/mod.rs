@@ -40,10 +40,10 @@ mod rotation;
 mod server_ssl;
 mod sessions;
 mod sslmode;
+mod startup;
 mod trust_path;
 mod trust_store;
 
-pub use client_files::libpq_key_verdict;
 pub use ciphers::weak_elements;
 
 /// The client range a scan is compared with (`pgtls protocols --client …`).
@@ -112,6 +112,7 @@ pub const CHECKS: &[Check] = &[
     check!(trust_path),
     check!(trust_store),
     check!(hostname),
+    check!(startup),
     check!(cross_signed),
     check!(replicas),
     check!(client_files),
@@ -181,12 +182,13 @@ pub(crate) mod test_support {
             failure: None,
             server_versions: None,
             server_suites: None,
+            startup: None,
         }
     }
 
     /// Facts with one probed host and no verdict.
     pub fn host(p: ProbeFacts) -> Facts {
-        Facts { hosts: vec![HostFacts { probe: p, verdict: None }], ..Default::default() }
+        Facts { hosts: vec![HostFacts { probe: p, plaintext: None, verdict: None }], ..Default::default() }
     }
 
     /// A scan that accepted `accepted` (version, suites) and refused every other version.

@@ -95,10 +95,11 @@ mod tests {
             trust_source: None,
             failure: Some(failure),
             plaintext_fallback: connects,
+            auth: None,
             paths: None,
         };
         let mut f = crate::checks::test_support::host(crate::checks::test_support::probe());
-        f.hosts.push(HostFacts { probe: f.hosts[0].probe.clone(), verdict: Some(v.clone()) });
+        f.hosts.push(HostFacts { probe: f.hosts[0].probe.clone(), plaintext: None, verdict: Some(v.clone()) });
         f.hosts[0].verdict = Some(v);
         f
     }

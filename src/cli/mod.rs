@@ -99,6 +99,10 @@ pub enum Command {
         target: Option<String>,
         #[command(flatten)]
         client: ClientFlags,
+        /// Stop after TLS: do not send the StartupMessage (user and database) to see whether
+        /// pg_hba.conf and the client certificate let the client in.
+        #[arg(long)]
+        no_startup: bool,
     },
     /// Connect like libpq, negotiate TLS and show version, cipher and the chain the server sent.
     ///
@@ -364,8 +368,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::verify(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Doctor { target, client } => {
-            let r = run::doctor(target.as_deref(), &over(&client), &s, &env)?;
+        Command::Doctor { target, client, no_startup } => {
+            let r = run::doctor(target.as_deref(), &Overrides { startup: !no_startup, ..over(&client) }, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Trust { command: TrustCommand::Audit { stores, storepass, at } } => {

@@ -91,6 +91,7 @@ codes! {
     ConnectionFails = "connection-fails",
     CheckIncomplete = "check-incomplete",
     ServerCaFileMissing = "server-ca-file-missing",
+    LoginRefused = "login-refused",
 }
 
 impl fmt::Display for Code {

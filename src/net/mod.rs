@@ -212,6 +212,50 @@ pub fn ssl_request(stream: &mut TcpStream, endpoint: &str) -> Result<Negotiated,
     })
 }
 
+/// Send a StartupMessage over `stream` (TLS or plain) and read the server's answer up to the
+/// authentication request or an ErrorResponse, skipping notices. Never sends a password: on an
+/// authentication request that needs one, the caller decides (by default it stops there).
+pub fn startup_exchange<S: Read + Write>(stream: &mut S, params: &[(&str, &str)]) -> io::Result<wire::startup::Backend> {
+    use wire::startup::{parse_backend, Backend, MAX_BACKEND_MESSAGE};
+    stream.write_all(&wire::startup::startup_message(params))?;
+    stream.flush()?;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = [0u8; 8192];
+    // After AuthenticationOk the server still checks the role and database (a missing role
+    // under `trust` fails here), so the answer is only final at ReadyForQuery or an error.
+    let mut authenticated = None;
+    loop {
+        while let Some((msg, used)) = parse_backend(&buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))? {
+            buf.drain(..used);
+            let done = match msg {
+                Backend::Auth(wire::startup::AuthRequest::Ok) => {
+                    authenticated = Some(msg);
+                    None
+                }
+                Backend::Other(b'Z') => authenticated.take(),
+                Backend::Other(_) => None,
+                other => Some(other),
+            };
+            match done {
+                None => continue,
+                Some(done) => {
+                    let _ = stream.write_all(&wire::startup::TERMINATE);
+                    let _ = stream.flush();
+                    return Ok(done);
+                }
+            }
+        }
+        if buf.len() > MAX_BACKEND_MESSAGE {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "the server's answer to the startup message is too large"));
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
 /// Opens fresh connections positioned where a ClientHello goes: after `S` to an SSLRequest,
 /// or at once for direct SSL. The raw-handshake scanner uses one connection per probe.
 #[derive(Debug, Clone)]

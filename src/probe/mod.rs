@@ -12,7 +12,8 @@ use time::OffsetDateTime;
 
 use crate::net::{self, FailureKind, Negotiated, NetError, Step, Timeouts};
 use crate::tls::{self, HandshakeError, HandshakeOptions, TlsFacts};
-use crate::wire::{TlsVersion, ALPN_POSTGRESQL};
+use crate::wire::startup::{AuthRequest, Backend};
+use crate::wire::{ErrorResponse, TlsVersion, ALPN_POSTGRESQL};
 use crate::x509::Cert;
 
 pub use crate::wire::SslNegotiation;
@@ -84,6 +85,46 @@ pub struct ProbeFacts {
     pub server_versions: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_suites: Option<Vec<String>>,
+    /// The startup phase, when the run follows the connection past TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup: Option<StartupFacts>,
+}
+
+/// What the server answered the StartupMessage (user, database …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartupFacts {
+    /// Sent over TLS (false: the plaintext attempt of sslmode disable/allow/prefer).
+    pub encrypted: bool,
+    pub user: String,
+    pub database: String,
+    pub outcome: StartupOutcome,
+}
+
+/// The server's answer to the StartupMessage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "kebab-case")]
+pub enum StartupOutcome {
+    /// TLS and pg_hba.conf let the client in; this is how it must authenticate (`Ok`: done).
+    Auth { request: AuthRequest },
+    /// An ErrorResponse: pg_hba.conf, a missing role or database, too many connections …
+    Refused { error: ErrorResponse },
+    /// The server ended the TLS session with an alert (e.g. it refused the client certificate:
+    /// "unknown ca", "certificate required").
+    TlsAlert { alert: String },
+    /// The connection closed without an answer.
+    Closed,
+    Timeout,
+    Failed { message: String },
+}
+
+/// What the probe offers and sends besides the handshake.
+#[derive(Debug, Clone, Default)]
+pub struct ProbeOptions {
+    pub versions: ClientVersions,
+    /// The client certificate, presented when the server asks for one.
+    pub client_auth: Option<crate::tls::ClientAuth>,
+    /// Follow the connection into the startup phase with these (user, database).
+    pub startup: Option<(String, String)>,
 }
 
 /// The TLS versions the client allows (libpq's ssl_min_protocol_version / ssl_max_protocol_version).
@@ -109,11 +150,13 @@ pub fn probe(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {
 /// Probe one endpoint offering only what the client allows, so a TLS 1.2-max client against a
 /// TLS 1.3-only server fails here as it fails in libpq.
 pub fn probe_as(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions) -> ProbeFacts {
-    let started_at = OffsetDateTime::now_utc();
-    let clock = Instant::now();
-    let mut facts = ProbeFacts {
+    probe_with(target, timeouts, &ProbeOptions { versions: *client, ..Default::default() })
+}
+
+fn empty(target: &ProbeTarget) -> ProbeFacts {
+    ProbeFacts {
         target: target.clone(),
-        started_at,
+        started_at: OffsetDateTime::now_utc(),
         elapsed_ms: 0,
         reply: None,
         tls: None,
@@ -121,8 +164,15 @@ pub fn probe_as(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersion
         failure: None,
         server_versions: None,
         server_suites: None,
-    };
-    run(target, timeouts, client, &mut facts);
+        startup: None,
+    }
+}
+
+/// Probe with a client certificate and, optionally, into the startup phase.
+pub fn probe_with(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions) -> ProbeFacts {
+    let clock = Instant::now();
+    let mut facts = empty(target);
+    run(target, timeouts, o, &mut facts);
     if let Some(ProbeFailure::Handshake { error }) = &facts.failure {
         let alert = error.alert().unwrap_or("");
         let incompatible = matches!(error, HandshakeError::Incompatible { .. });
@@ -138,17 +188,7 @@ pub fn probe_as(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersion
 /// answer here at all? `protocols` asks this before it scans; it costs no TLS handshake.
 pub fn probe_negotiation(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {
     let clock = Instant::now();
-    let mut facts = ProbeFacts {
-        target: target.clone(),
-        started_at: OffsetDateTime::now_utc(),
-        elapsed_ms: 0,
-        reply: None,
-        tls: None,
-        chain: vec![],
-        failure: None,
-        server_versions: None,
-        server_suites: None,
-    };
+    let mut facts = empty(target);
     let _ = negotiate(target, timeouts, &mut facts);
     facts.elapsed_ms = clock.elapsed().as_millis() as u64;
     facts
@@ -190,15 +230,61 @@ fn negotiate(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) -
     Some(sock)
 }
 
-fn run(target: &ProbeTarget, timeouts: Timeouts, client: &ClientVersions, facts: &mut ProbeFacts) {
+/// The plaintext attempt libpq makes with sslmode disable, allow (first) or prefer (after TLS
+/// failed): connect, send the StartupMessage without any SSLRequest, read the answer.
+pub fn probe_plaintext(target: &ProbeTarget, timeouts: Timeouts, user: &str, database: &str) -> ProbeFacts {
+    let clock = Instant::now();
+    let mut facts = empty(target);
+    let plain = ProbeTarget { negotiation: SslNegotiation::Postgres, ..target.clone() };
+    let endpoint = plain.endpoint();
+    let host = plain.hostaddr.as_deref().unwrap_or(&plain.host);
+    let sock = net::resolve(host, plain.port, timeouts.connect).and_then(|addrs| net::connect(&addrs, &endpoint, timeouts));
+    match sock {
+        Ok(mut s) => {
+            let answer = net::startup_exchange(&mut s, &[("user", user), ("database", database)]);
+            facts.startup = Some(startup_facts(false, user, database, answer));
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+        Err(error) => facts.failure = Some(ProbeFailure::Network { error }),
+    }
+    facts.elapsed_ms = clock.elapsed().as_millis() as u64;
+    facts
+}
+
+fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::Result<Backend>) -> StartupFacts {
+    let outcome = match answer {
+        Ok(Backend::Auth(request)) => StartupOutcome::Auth { request },
+        Ok(Backend::Error(error)) => StartupOutcome::Refused { error },
+        Ok(Backend::Other(t)) => StartupOutcome::Failed { message: format!("unexpected message type {}", crate::wire::describe_byte(t)) },
+        Err(e) => match crate::tls::alert_of(&e) {
+            Some(alert) => StartupOutcome::TlsAlert { alert },
+            None => match e.kind() {
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => StartupOutcome::Timeout,
+                std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe => StartupOutcome::Closed,
+                _ => StartupOutcome::Failed { message: e.to_string() },
+            },
+        },
+    };
+    StartupFacts { encrypted, user: user.to_string(), database: database.to_string(), outcome }
+}
+
+fn run(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions, facts: &mut ProbeFacts) {
     let Some(sock) = negotiate(target, timeouts, facts) else { return };
+    let client = &o.versions;
     let opts = HandshakeOptions {
         sni: target.sni.clone(),
         alpn: vec![ALPN_POSTGRESQL.to_vec()],
         only_tls12: client.max.is_some_and(|m| m <= TlsVersion::TLSv1_2),
         only_tls13: client.min >= TlsVersion::TLSv1_3,
+        client_auth: o.client_auth.clone(),
     };
-    let outcome = tls::handshake(sock, &opts);
+    let (outcome, startup) = tls::handshake_then(sock, &opts, |session| {
+        o.startup.as_ref().map(|(user, database)| {
+            let answer = net::startup_exchange(session, &[("user", user.as_str()), ("database", database.as_str())]);
+            startup_facts(true, user, database, answer)
+        })
+    });
+    facts.startup = startup.flatten();
     match crate::x509::parse_chain(&outcome.chain_der) {
         Ok(chain) => facts.chain = chain,
         Err(e) => facts.failure = Some(ProbeFailure::Certificate { message: e.to_string() }),
@@ -258,6 +344,12 @@ fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut
 }
 
 impl ProbeFacts {
+    /// Facts of a completed handshake that presented `chain` (offline verdicts, tests).
+    pub fn from_chain(chain: Vec<Cert>) -> ProbeFacts {
+        let target = ProbeTarget { host: String::new(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres };
+        ProbeFacts { reply: Some(Negotiated::Accept), chain, ..empty(&target) }
+    }
+
     /// The step and kind of a network failure, if that is how the probe ended.
     pub fn network_failure(&self) -> Option<&NetError> {
         match &self.failure {

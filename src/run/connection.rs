@@ -21,17 +21,33 @@ use crate::x509::Cert;
 
 /// Probe every host of `profile` within the client's TLS range, load the client's trust
 /// store as libpq would, and derive libpq's verdict for each host.
+/// With `profile.startup`, follow each attempt into the startup phase (StartupMessage, the
+/// answer up to the authentication request), and make libpq's plaintext attempt too when its
+/// sslmode would (disable, allow, prefer).
 pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
-    let versions = profile.versions();
-    let mut facts = Facts {
-        client: profile.resolved.as_ref().map(|r| crate::client::gather(r, profile)),
-        hosts: profile
-            .targets
-            .iter()
-            .map(|t| HostFacts { probe: probe::probe_as(t, s.timeouts, &versions), verdict: None })
-            .collect(),
-        ..Default::default()
+    let client = profile.resolved.as_ref().map(|r| crate::client::gather(r, profile));
+    let client_auth = match client.as_ref().map(|c| &c.cert) {
+        Some(crate::client::ClientCert::Loaded { auth, .. }) => Some(auth.clone()),
+        _ => None,
     };
+    let mode = profile.sslmode;
+    let follow = profile.startup;
+    let o = probe::ProbeOptions {
+        versions: profile.versions(),
+        client_auth,
+        startup: (follow && mode != SslMode::Disable).then(|| (profile.user.clone(), profile.database.clone())),
+    };
+    let hosts = profile
+        .targets
+        .iter()
+        .map(|t| HostFacts {
+            probe: probe::probe_with(t, s.timeouts, &o),
+            plaintext: (follow && mode <= SslMode::Prefer && t.negotiation == SslNegotiation::Postgres)
+                .then(|| probe::probe_plaintext(t, s.timeouts, &profile.user, &profile.database)),
+            verdict: None,
+        })
+        .collect();
+    let mut facts = Facts { client, hosts, ..Default::default() };
     facts.derive_verdicts(profile);
     facts
 }
@@ -172,7 +188,7 @@ pub fn probe_from_facts(path: &Path, at: Option<OffsetDateTime>) -> Result<Probe
         profile.at = at;
     }
     let mut facts = Facts {
-        hosts: saved.probes.into_iter().map(|probe| HostFacts { probe, verdict: None }).collect(),
+        hosts: saved.probes.into_iter().map(|probe| HostFacts { probe, plaintext: None, verdict: None }).collect(),
         ..Default::default()
     };
     // The client's files are not re-read: the saved trust store stands in for them.
@@ -180,7 +196,7 @@ pub fn probe_from_facts(path: &Path, at: Option<OffsetDateTime>) -> Result<Probe
     let root = saved.root;
     for h in &mut facts.hosts {
         let client = crate::verify::libpq::Client::of(&profile, &h.probe.target);
-        h.verdict = Some(crate::verify::libpq::decide(&client, &root, crate::verify::libpq::Answer::of(&h.probe)));
+        h.verdict = Some(crate::verify::libpq::decide(&client, &root, &h.probe, None));
     }
     Ok(probe_report(&facts, &Context::new(profile)))
 }

@@ -28,6 +28,9 @@ pub struct TlsFacts {
     /// Certificates in the order the server sent them (DER).
     #[serde(skip)]
     pub chain_der: Vec<Vec<u8>>,
+    /// The server asked for a client certificate (it has an ssl_ca_file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_request: Option<CertRequest>,
 }
 
 /// Why the handshake did not complete.
@@ -71,6 +74,52 @@ pub struct HandshakeOptions {
     /// Restrict to TLS 1.2 / 1.3 (both when both false).
     pub only_tls12: bool,
     pub only_tls13: bool,
+    /// The client certificate to present when the server asks for one (libpq's sslcert/sslkey
+    /// with sslcertmode allow or require).
+    pub client_auth: Option<ClientAuth>,
+}
+
+/// A client certificate chain and its private key (DER). The key signs the handshake; it is
+/// never printed and never sent.
+#[derive(Clone)]
+pub struct ClientAuth {
+    pub chain: Vec<Vec<u8>>,
+    pub key: Vec<u8>,
+}
+
+impl std::fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAuth").field("chain", &self.chain.len()).field("key", &"<redacted>").finish()
+    }
+}
+
+/// The server's CertificateRequest: which CAs it accepts client certificates from, and whether
+/// pgtls presented one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertRequest {
+    /// Distinguished names of the acceptable CAs (from the server's ssl_ca_file).
+    pub acceptable_cas: Vec<String>,
+    /// A certificate was sent in answer.
+    pub sent: bool,
+}
+
+/// Presents the configured client certificate when asked, and records the request.
+#[derive(Debug)]
+struct RecordingClientAuth {
+    key: Option<Arc<rustls::sign::CertifiedKey>>,
+    request: Mutex<Option<CertRequest>>,
+}
+
+impl rustls::client::ResolvesClientCert for RecordingClientAuth {
+    fn resolve(&self, root_hint_subjects: &[&[u8]], _sigschemes: &[SignatureScheme]) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        let acceptable_cas = root_hint_subjects.iter().map(|dn| crate::x509::dn_to_string(dn)).collect();
+        *self.request.lock().unwrap_or_else(|p| p.into_inner()) = Some(CertRequest { acceptable_cas, sent: self.key.is_some() });
+        self.key.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        true // answer every request, so that the request itself is recorded
+    }
 }
 
 /// The server's handshake signature, checked with the key from our own certificate parser when
@@ -166,7 +215,16 @@ pub struct HandshakeOutcome {
 }
 
 /// Run a TLS handshake over an already negotiated stream, record, then close politely.
-pub fn handshake(mut sock: TcpStream, opts: &HandshakeOptions) -> HandshakeOutcome {
+pub fn handshake(sock: TcpStream, opts: &HandshakeOptions) -> HandshakeOutcome {
+    handshake_then(sock, opts, |_| ()).0
+}
+
+/// A TLS session after a completed handshake, for the startup phase.
+pub type Session = rustls::StreamOwned<ClientConnection, TcpStream>;
+
+/// Run a TLS handshake, then `then` over the open session (when the handshake completed),
+/// then close politely.
+pub fn handshake_then<T>(mut sock: TcpStream, opts: &HandshakeOptions, then: impl FnOnce(&mut Session) -> T) -> (HandshakeOutcome, Option<T>) {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let recorder = Arc::new(RecordingVerifier::new(provider.clone()));
     let versions: &[&'static rustls::SupportedProtocolVersion] = if opts.only_tls12 {
@@ -176,14 +234,20 @@ pub fn handshake(mut sock: TcpStream, opts: &HandshakeOptions) -> HandshakeOutco
     } else {
         rustls::ALL_VERSIONS
     };
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .map_err(|e| HandshakeError::Other { message: e.to_string() });
-    let config = match config {
+    let fail = |e: HandshakeError| (HandshakeOutcome { result: Err(e), chain_der: vec![] }, None);
+    let config = match ClientConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions) {
         Ok(c) => c,
-        Err(e) => return HandshakeOutcome { result: Err(e), chain_der: vec![] },
+        Err(e) => return fail(HandshakeError::Other { message: e.to_string() }),
     };
-    let mut config = config.dangerous().with_custom_certificate_verifier(recorder.clone()).with_no_client_auth();
+    let key = match &opts.client_auth {
+        Some(a) => match certified_key(a, &provider) {
+            Ok(k) => Some(Arc::new(k)),
+            Err(message) => return fail(HandshakeError::Other { message }),
+        },
+        None => None,
+    };
+    let client_auth = Arc::new(RecordingClientAuth { key, request: Mutex::new(None) });
+    let mut config = config.dangerous().with_custom_certificate_verifier(recorder.clone()).with_client_cert_resolver(client_auth.clone());
     config.alpn_protocols = opts.alpn.clone();
     config.enable_sni = opts.sni.is_some();
     config.resumption = rustls::client::Resumption::disabled();
@@ -196,18 +260,39 @@ pub fn handshake(mut sock: TcpStream, opts: &HandshakeOptions) -> HandshakeOutco
         .unwrap_or_else(|| ServerName::try_from("pgtls.invalid").expect("static name is valid"));
     let mut conn = match ClientConnection::new(Arc::new(config), name) {
         Ok(c) => c,
-        Err(e) => return HandshakeOutcome { result: Err(HandshakeError::Other { message: e.to_string() }), chain_der: vec![] },
+        Err(e) => return fail(HandshakeError::Other { message: e.to_string() }),
     };
 
     let result = drive(&mut conn, &mut sock);
     let chain_der = recorder.chain();
-    let result = result.map(|()| facts(&conn, chain_der.clone()));
+    let cert_request = client_auth.request.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let result = result.map(|()| TlsFacts { cert_request, ..facts(&conn, chain_der.clone()) });
+    let mut after = None;
     if result.is_ok() {
-        conn.send_close_notify();
-        let _ = conn.write_tls(&mut sock);
+        let mut session = rustls::StreamOwned::new(conn, sock);
+        after = Some(then(&mut session));
+        session.conn.send_close_notify();
+        let _ = session.conn.write_tls(&mut session.sock);
+        let _ = session.sock.shutdown(std::net::Shutdown::Both);
+    } else {
+        let _ = sock.shutdown(std::net::Shutdown::Both);
     }
-    let _ = sock.shutdown(std::net::Shutdown::Both);
-    HandshakeOutcome { result, chain_der }
+    (HandshakeOutcome { result, chain_der }, after)
+}
+
+fn certified_key(a: &ClientAuth, provider: &CryptoProvider) -> Result<rustls::sign::CertifiedKey, String> {
+    let key = rustls::pki_types::PrivateKeyDer::try_from(a.key.clone()).map_err(|e| format!("the client key is not a private key: {e}"))?;
+    let signing = provider.key_provider.load_private_key(key).map_err(|e| format!("the client key cannot sign: {e}"))?;
+    Ok(rustls::sign::CertifiedKey::new(a.chain.iter().map(|c| CertificateDer::from(c.clone())).collect(), signing))
+}
+
+/// The TLS alert a failed read or write during the session carried, if any (e.g. the server
+/// refusing our client certificate after the handshake: "unknown ca", "certificate required").
+pub fn alert_of(e: &io::Error) -> Option<String> {
+    match e.get_ref()?.downcast_ref::<rustls::Error>()? {
+        rustls::Error::AlertReceived(a) => Some(alert_name(*a)),
+        _ => None,
+    }
 }
 
 fn drive(conn: &mut ClientConnection, sock: &mut TcpStream) -> Result<(), HandshakeError> {
@@ -288,6 +373,7 @@ fn facts(conn: &ClientConnection, chain_der: Vec<Vec<u8>>) -> TlsFacts {
         group: conn.negotiated_key_exchange_group().map(|g| group_name(g.name())),
         alpn: conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
         chain_der,
+        cert_request: None,
     }
 }
 

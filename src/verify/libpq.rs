@@ -37,7 +37,10 @@ use time::OffsetDateTime;
 
 use super::{build_paths, Options, PathFailure, PathReport};
 use crate::net::NetError;
+use crate::probe::StartupOutcome;
 use crate::tls::HandshakeError;
+use crate::wire::startup::AuthRequest;
+use crate::wire::ErrorResponse;
 use crate::trust::{RootTrust, TrustStore};
 use crate::x509::{Cert, CertKind, San};
 
@@ -64,6 +67,10 @@ pub struct Verdict {
     /// `prefer`/`allow` ended up without TLS after the TLS attempt failed.
     #[serde(default)]
     pub plaintext_fallback: bool,
+    /// How the server asks this client to authenticate, when the startup phase got that far
+    /// (TLS and pg_hba.conf let it in); `ok` means no password is needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthRequest>,
     /// Every trust path tried (when a chain was verified).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub paths: Option<PathReport>,
@@ -95,6 +102,26 @@ pub enum Failure {
     Handshake { error: HandshakeError },
     /// The server's answer could not be judged (see the probe's findings).
     Unjudged,
+    /// libpq cannot load the client certificate or key (its message).
+    ClientCertUnusable { message: String },
+    /// The server answered the StartupMessage with an error (pg_hba.conf, a client certificate
+    /// it requires or rejects, a missing role …), over TLS or not.
+    ServerRefused { error: ErrorResponse, encrypted: bool },
+    /// The server ended the TLS session with an alert after the handshake (typically refusing
+    /// the client certificate: "unknown ca", "certificate required").
+    SessionAlert { alert: String },
+    /// The connection broke during the startup phase.
+    StartupBroken { message: String },
+}
+
+impl Failure {
+    /// For a server's refusal: which finding code its message is (recognised by the same
+    /// patterns as `pgtls explain`, so translated server messages are understood too).
+    pub fn recognised(&self) -> Option<crate::findings::Code> {
+        let Failure::ServerRefused { error, .. } = self else { return None };
+        let line = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
+        crate::explain::explain_text(&line).first().map(|r| r.code)
+    }
 }
 
 /// The most specific reason OpenSSL rejects a chain, for the root-cause finding.
@@ -176,6 +203,9 @@ pub struct Client<'a> {
     pub security_level: u8,
     /// Whether pg_hba.conf lets this client in without TLS (unknown: assumed yes).
     pub server_accepts_plaintext: bool,
+    pub port: u16,
+    /// libpq cannot load the client certificate or key: its message (it fails the TLS attempt).
+    pub client_cert_error: Option<String>,
 }
 
 impl<'a> Client<'a> {
@@ -193,6 +223,8 @@ impl<'a> Client<'a> {
             at: profile.at,
             security_level: profile.security_level,
             server_accepts_plaintext: true,
+            port: target.port,
+            client_cert_error: None,
         }
     }
 }
@@ -208,23 +240,64 @@ struct Outcome {
     verified: bool,
     hostname: bool,
     fallback: bool,
+    auth: Option<AuthRequest>,
 }
 
 impl Outcome {
     fn fails(failure: Failure, error: String) -> Outcome {
-        Outcome { connects: false, failure: Some(failure), error: Some(error), tls: false, verified: false, hostname: false, fallback: false }
+        Outcome { connects: false, failure: Some(failure), error: Some(error), tls: false, verified: false, hostname: false, fallback: false, auth: None }
     }
     fn plaintext() -> Outcome {
-        Outcome { connects: true, failure: None, error: None, tls: false, verified: false, hostname: false, fallback: false }
+        Outcome { connects: true, failure: None, error: None, tls: false, verified: false, hostname: false, fallback: false, auth: None }
     }
 }
 
-/// Decide like libpq.
-pub fn decide(client: &Client, root: &RootTrust, answer: Answer) -> Verdict {
+/// Decide like libpq. `tls` is the probe of the TLS attempt (SSLRequest or direct SSL);
+/// `plain` the plaintext attempt, when it was gathered (sslmode disable, allow, prefer with the
+/// startup phase followed). Without a plaintext attempt, the server is assumed to let the client
+/// in unencrypted when libpq would try that (`Client::server_accepts_plaintext`).
+pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts, plain: Option<&crate::probe::ProbeFacts>) -> Verdict {
     let mode = client.sslmode;
     let mut trust_source = None;
     let mut paths = None;
-    let o = decide_inner(client, root, answer, &mut trust_source, &mut paths);
+    let mut tls_leg = || tls_attempt(client, root, tls, &mut trust_source, &mut paths);
+    let o = if client.system_roots && mode != SslMode::VerifyFull {
+        let e = format!("weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")", mode.as_str());
+        Outcome::fails(Failure::WeakSslModeWithSystemRoots { sslmode: mode }, e)
+    } else if let Some(o) = (mode >= SslMode::VerifyCa).then(|| root_failure(client, root)).flatten() {
+        // libpq reads the root file before it connects: verify-* fail here whatever the server.
+        o
+    } else {
+        match mode {
+            SslMode::Disable => plain_attempt(client, plain),
+            // allow: plaintext first; TLS only when the server refuses that.
+            SslMode::Allow => {
+                let first = plain_attempt(client, plain);
+                if first.connects || !matches!(first.failure, Some(Failure::ServerRefused { .. })) {
+                    first
+                } else {
+                    join(client, first, tls_leg())
+                }
+            }
+            // prefer: TLS first; plaintext after any failure of the TLS attempt.
+            SslMode::Prefer => {
+                let first = tls_leg();
+                if first.connects || matches!(first.failure, Some(Failure::Network { .. })) {
+                    first
+                } else {
+                    let second = plain_attempt(client, plain);
+                    if second.connects {
+                        Outcome { fallback: true, failure: first.failure, ..second }
+                    } else if first.failure == Some(Failure::ServerRefusesTls) {
+                        second
+                    } else {
+                        join(client, first, second)
+                    }
+                }
+            }
+            _ => tls_leg(),
+        }
+    };
     Verdict {
         connects: o.connects,
         error: o.error,
@@ -235,45 +308,114 @@ pub fn decide(client: &Client, root: &RootTrust, answer: Answer) -> Verdict {
         trust_source,
         failure: o.failure,
         plaintext_fallback: o.fallback,
+        auth: o.auth,
         paths,
     }
 }
 
-fn decide_inner(
+/// Two failed attempts: libpq reports both, the second behind its own "connection to server at
+/// … failed: " line.
+fn join(client: &Client, first: Outcome, second: Outcome) -> Outcome {
+    let error = match (&first.error, &second.error) {
+        (Some(a), Some(b)) => Some(format!("{a}\n{}{b}", attempt_prefix(client))),
+        (a, b) => a.clone().or(b.clone()),
+    };
+    Outcome { error, ..first }
+}
+
+/// `connection to server at "HOST" (ADDR), port PORT failed: ` as libpq 15+ starts each attempt's
+/// error.
+fn attempt_prefix(client: &Client) -> String {
+    let host = client.host.or(client.hostaddr).unwrap_or("");
+    match client.hostaddr {
+        Some(a) if Some(a) != client.host => format!("connection to server at \"{host}\" ({a}), port {} failed: ", client.port),
+        _ => format!("connection to server at \"{host}\", port {} failed: ", client.port),
+    }
+}
+
+/// The plaintext attempt: the server's answer to a StartupMessage without TLS.
+fn plain_attempt(client: &Client, plain: Option<&crate::probe::ProbeFacts>) -> Outcome {
+    let Some(p) = plain else {
+        return if client.server_accepts_plaintext {
+            Outcome::plaintext()
+        } else {
+            Outcome::fails(Failure::Unjudged, "server requires an encrypted connection (pg_hba.conf has no non-SSL entry for this client)".into())
+        };
+    };
+    if let Some(e) = p.network_failure() {
+        return Outcome::fails(Failure::Network { error: e.clone() }, network_text(client, e));
+    }
+    match p.startup.as_ref().map(|s| &s.outcome) {
+        Some(StartupOutcome::Auth { request }) => Outcome { auth: Some(request.clone()), ..Outcome::plaintext() },
+        Some(other) => startup_failure(other, false),
+        None => Outcome::plaintext(),
+    }
+}
+
+/// A failed startup phase, in libpq's words.
+fn startup_failure(o: &StartupOutcome, encrypted: bool) -> Outcome {
+    match o {
+        StartupOutcome::Refused { error } => {
+            let mut text = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
+            if let Some(d) = &error.detail {
+                text.push_str(&format!("\nDETAIL:  {d}"));
+            }
+            if let Some(h) = &error.hint {
+                text.push_str(&format!("\nHINT:  {h}"));
+            }
+            Outcome::fails(Failure::ServerRefused { error: error.clone(), encrypted }, text)
+        }
+        StartupOutcome::TlsAlert { alert } => {
+            Outcome::fails(Failure::SessionAlert { alert: alert.clone() }, format!("SSL error: {}", openssl_alert(alert)))
+        }
+        StartupOutcome::Closed => Outcome::fails(
+            Failure::StartupBroken { message: "closed".into() },
+            "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.".into(),
+        ),
+        StartupOutcome::Timeout => Outcome::fails(Failure::StartupBroken { message: "timeout".into() }, "timeout expired".into()),
+        StartupOutcome::Failed { message } => Outcome::fails(Failure::StartupBroken { message: message.clone() }, message.clone()),
+        StartupOutcome::Auth { .. } => Outcome::plaintext(),
+    }
+}
+
+/// OpenSSL's reason text for a TLS alert the peer sent: alerts SSL 3.0 defined read `sslv3
+/// alert …`, TLS 1.0's `tlsv1 alert …`, TLS 1.3's `tlsv13 alert …` (ssl/ssl_err.c).
+pub fn openssl_alert(alert: &str) -> String {
+    const SSLV3: [&str; 11] = [
+        "close notify",
+        "unexpected message",
+        "bad record mac",
+        "decompression failure",
+        "handshake failure",
+        "no certificate",
+        "bad certificate",
+        "unsupported certificate",
+        "certificate revoked",
+        "certificate expired",
+        "certificate unknown",
+    ];
+    if alert == "certificate required" {
+        format!("tlsv13 alert {alert}")
+    } else if SSLV3.contains(&alert) || alert == "illegal parameter" {
+        format!("sslv3 alert {alert}")
+    } else {
+        format!("tlsv1 alert {alert}")
+    }
+}
+
+/// The TLS attempt: handshake, libpq's chain and host name rules, then the startup phase.
+fn tls_attempt(
     client: &Client,
     root: &RootTrust,
-    answer: Answer,
+    probe: &crate::probe::ProbeFacts,
     trust_source: &mut Option<String>,
     paths: &mut Option<PathReport>,
 ) -> Outcome {
     let mode = client.sslmode;
-    if client.system_roots && mode != SslMode::VerifyFull {
-        let e = format!("weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")", mode.as_str());
-        return Outcome::fails(Failure::WeakSslModeWithSystemRoots { sslmode: mode }, e);
+    if let Some(message) = &client.client_cert_error {
+        return Outcome::fails(Failure::ClientCertUnusable { message: message.clone() }, message.clone());
     }
-    let plaintext = || -> Outcome {
-        if client.server_accepts_plaintext {
-            Outcome::plaintext()
-        } else {
-            Outcome::fails(
-                Failure::Unjudged,
-                "server requires an encrypted connection (pg_hba.conf has no non-SSL entry for this client)".into(),
-            )
-        }
-    };
-    match mode {
-        SslMode::Disable => return plaintext(),
-        SslMode::Allow if client.server_accepts_plaintext => return Outcome::plaintext(),
-        _ => {}
-    }
-    // libpq reads the root file before it connects: verify-* fail here whatever the server.
-    if mode >= SslMode::VerifyCa {
-        if let Some(o) = root_failure(client, root) {
-            return o;
-        }
-    }
-    let chain = match answer {
-        Answer::Refused if mode <= SslMode::Prefer => return plaintext(),
+    let chain = match Answer::of(probe) {
         Answer::Refused => {
             return Outcome::fails(Failure::ServerRefusesTls, "server does not support SSL, but SSL was required".into())
         }
@@ -287,53 +429,51 @@ fn decide_inner(
                     client.tls_min.name(),
                     client.tls_max.unwrap_or(crate::wire::TlsVersion::TLSv1_3).name()
                 ),
-                Some(a) => format!("SSL error: tlsv1 alert {a}"),
+                Some(a) => format!("SSL error: {}", openssl_alert(a)),
                 None => format!("SSL error: {h}"),
             };
-            return fall_back(client, Outcome::fails(Failure::Handshake { error: h.clone() }, text));
+            return Outcome::fails(Failure::Handshake { error: h.clone() }, text);
         }
         Answer::Unjudged => {
             return Outcome::fails(Failure::Unjudged, "the server's answer could not be judged (see findings)".into())
         }
         Answer::Chain(c) => c,
     };
+    let session = |o: Outcome| match probe.startup.as_ref().map(|s| &s.outcome) {
+        Some(StartupOutcome::Auth { request }) => Outcome { auth: Some(request.clone()), ..o },
+        Some(other) => startup_failure(other, true),
+        None => o,
+    };
+    let encrypted = Outcome { connects: true, failure: None, error: None, tls: true, verified: false, hostname: false, fallback: false, auth: None };
     let store = match root {
         RootTrust::Loaded(s) => s,
-        RootTrust::Absent { .. } => {
-            return Outcome { connects: true, failure: None, error: None, tls: true, verified: false, hostname: false, fallback: false }
-        }
+        RootTrust::Absent { .. } => return session(encrypted),
         // A weaker sslmode with an unreadable root file: libpq fails on it too.
-        _ => return fall_back(client, root_failure(client, root).unwrap_or_else(|| Outcome::fails(Failure::Unjudged, String::new()))),
+        _ => return root_failure(client, root).unwrap_or_else(|| Outcome::fails(Failure::Unjudged, String::new())),
     };
     *trust_source = Some(store.source.clone());
     let report = match build_paths(chain, store, &Options { security_level: client.security_level, ..Options::at(client.at) }) {
         Ok(r) => r,
-        Err(e) => return fall_back(client, Outcome::fails(Failure::Unjudged, format!("SSL error: {e}"))),
+        Err(e) => return Outcome::fails(Failure::Unjudged, format!("SSL error: {e}")),
     };
     if !report.verified() {
         let cause = untrusted_cause(&report, chain, store);
         *paths = Some(report);
-        return fall_back(
-            client,
-            Outcome::fails(Failure::ChainUntrusted { cause }, "SSL error: certificate verify failed".into()),
-        );
+        return Outcome::fails(Failure::ChainUntrusted { cause }, "SSL error: certificate verify failed".into());
     }
     *paths = Some(report);
-    let verified = Outcome { connects: true, failure: None, error: None, tls: true, verified: true, hostname: false, fallback: false };
+    let verified = Outcome { verified: true, ..encrypted };
     if mode != SslMode::VerifyFull {
-        return verified;
+        return session(verified);
     }
     let Some(host) = client.host.filter(|h| !h.is_empty()) else {
-        return fall_back(
-            client,
-            Outcome::fails(Failure::NoHostName, "host name must be specified for a verified SSL connection".into()),
-        );
+        return Outcome::fails(Failure::NoHostName, "host name must be specified for a verified SSL connection".into());
     };
     match check_host(&chain[0], host) {
-        Ok(()) => Outcome { hostname: true, ..verified },
+        Ok(()) => session(Outcome { hostname: true, ..verified }),
         Err(e) => {
             let names = chain[0].dns_names().map(String::from).chain(chain[0].subject_cn.clone()).collect();
-            fall_back(client, Outcome::fails(Failure::HostnameMismatch { host: host.to_string(), names }, e))
+            Outcome::fails(Failure::HostnameMismatch { host: host.to_string(), names }, e)
         }
     }
 }
@@ -383,15 +523,6 @@ fn root_failure(client: &Client, root: &RootTrust) -> Option<Outcome> {
         )),
         _ => None,
     }
-}
-
-/// `prefer` (and `allow`, which already tried plaintext first) retry without TLS after the
-/// TLS attempt failed, when the server lets them in unencrypted.
-fn fall_back(client: &Client, failed: Outcome) -> Outcome {
-    if matches!(client.sslmode, SslMode::Allow | SslMode::Prefer) && client.server_accepts_plaintext {
-        return Outcome { connects: true, error: None, tls: false, verified: false, hostname: false, fallback: true, failure: failed.failure };
-    }
-    failed
 }
 
 /// Name the root cause of a rejected chain from the attempt OpenSSL most likely reports.
@@ -515,9 +646,14 @@ impl VerdictInput {
             at: self.at,
             security_level: self.openssl_security_level,
             server_accepts_plaintext: self.server_accepts_plaintext,
+            port: 5432,
+            client_cert_error: None,
         };
-        let answer = if self.server_chain.is_empty() { Answer::Refused } else { Answer::Chain(&self.server_chain) };
-        (decide(&client, &root, answer), root)
+        let mut probe = crate::probe::ProbeFacts::from_chain(self.server_chain.clone());
+        if self.server_chain.is_empty() {
+            probe.reply = Some(crate::net::Negotiated::Refuse);
+        }
+        (decide(&client, &root, &probe, None), root)
     }
 }
 

@@ -5,11 +5,14 @@
 //! PostgreSQL server, may answer differently: an `E` ErrorResponse (e.g. a pre-7.0 server, or a
 //! connection limit hit before the request is read), HTTP text from a proxy, or nothing at all.
 //! PostgreSQL 17 added "direct SSL": the client starts TLS at once with ALPN `postgresql`.
-//! This module encodes the request and classifies the reply; `net` does the I/O.
+//! This module encodes the request and classifies the reply; `net` does the I/O. [`startup`]
+//! does the same for the StartupMessage and the server's first answers after TLS.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
+
+pub mod startup;
 
 /// SSLRequest: length 8, request code 80877103 (1234 << 16 | 5679).
 pub const SSL_REQUEST: [u8; 8] = [0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f];

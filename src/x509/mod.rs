@@ -493,6 +493,14 @@ fn oid_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
         .unwrap_or_else(|_| oid.to_id_string())
 }
 
+/// A DER-encoded distinguished name as text (`CN=…, O=…`), or hex when it does not parse.
+pub fn dn_to_string(der: &[u8]) -> String {
+    match x509_parser::x509::X509Name::from_der(der) {
+        Ok((_, name)) => name.to_string(),
+        Err(_) => hex(der),
+    }
+}
+
 /// The certificates of a PEM text (`CERTIFICATE`, `X509 CERTIFICATE`, `TRUSTED CERTIFICATE`
 /// blocks), in order; blocks that do not parse are skipped.
 pub fn pem_certs(bytes: &[u8]) -> Vec<Cert> {
@@ -526,6 +534,14 @@ pub fn private_key_public_bits(key_pem: &[u8]) -> Option<Vec<u8>> {
             .or_else(|| Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).ok().map(|k| k.public_key().as_ref().to_vec())),
         _ => None,
     }
+}
+
+/// The DER of a PEM private key (PKCS#8, PKCS#1 or SEC1), for the handshake; `None` for an
+/// encrypted or unknown key. Never print it.
+pub fn private_key_der(key_pem: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(key_pem).ok()?;
+    let block = pem::parse_many(text).ok()?.into_iter().find(|p| matches!(p.tag(), "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"))?;
+    Some(block.into_contents())
 }
 
 /// Does the first certificate of `cert_pem` carry the public key of `key_pem`? `None` when

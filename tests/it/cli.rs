@@ -246,7 +246,7 @@ fn doctor_names_the_reason_first() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
     std::fs::write(&root, &pki.root.cert_pem).unwrap();
-    let base = format!("hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), root.display());
+    let base = format!("hostaddr=127.0.0.1 port={} user=postgres sslmode=verify-full sslrootcert={}", server.port(), root.display());
     let run = |ci: String| -> (i32, serde_json::Value) {
         let out = pgtls().env("HOME", dir.path()).args(["doctor", "--format", "json", &ci]).output().unwrap();
         (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))))

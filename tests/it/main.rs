@@ -13,3 +13,4 @@ mod server_audit;
 mod cli;
 mod verdicts;
 mod docs;
+mod startup;

@@ -264,7 +264,7 @@ fn sslmode_findings_say_what_libpq_does() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root.crt");
     std::fs::write(&root, pki.root.cert_pem.clone()).unwrap();
-    let base = format!("host=localhost hostaddr=127.0.0.1 port={}", server.port());
+    let base = format!("host=localhost hostaddr=127.0.0.1 port={} user=postgres", server.port());
     for (mode, root_arg) in [("prefer", String::new()), ("verify-ca", format!(" sslrootcert={}", root.display()))] {
         let (_, v, _) = run(&["doctor", &format!("{base} sslmode={mode}{root_arg}")]);
         let n = codes(&v).iter().filter(|c| *c == "insecure-sslmode").count();
@@ -398,7 +398,7 @@ fn x509_v1_server_certificate() {
     let read = |n: &str| std::fs::read_to_string(d.join(n)).unwrap();
     let server = Server::start(ServerOptions::with_tls(TlsFiles { cert_chain_pem: read("server.crt"), key_pem: read("server.key"), ca_pem: None })).unwrap();
     let root = d.join("root.crt");
-    let ci = format!("host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), root.display());
+    let ci = format!("host=localhost hostaddr=127.0.0.1 port={} user=postgres sslmode=verify-full sslrootcert={}", server.port(), root.display());
     let (ok, out) = server.psql(&format!("host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert={}", root.display()), "select 1").unwrap();
     assert!(ok, "psql connects: {out}");
     for cmd in ["probe", "verify", "doctor"] {

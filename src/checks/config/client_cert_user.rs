@@ -22,6 +22,42 @@ pub fn common_name(pem: &[u8]) -> Option<String> {
 /// "May this certificate log in as this user?" for `pgtls server --user --client-cn`: the
 /// pg_hba.conf line the connection meets, and its pg_ident.conf map.
 pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let mut out = refused(facts);
+    out.extend(login_query(facts));
+    out
+}
+
+/// A real server refused the certificate login ("certificate authentication failed for user").
+fn refused(facts: &Facts) -> Vec<Finding> {
+    let cert = match facts.client.as_ref().map(|c| &c.cert) {
+        Some(crate::client::ClientCert::Loaded { subject, .. }) => Some(crate::verify::short_name(subject)),
+        _ => None,
+    };
+    facts
+        .verdicts()
+        .filter_map(|(h, v)| {
+            let failure = v.failure.as_ref().filter(|f| f.recognised() == Some(Code::ClientCertUserMismatch))?;
+            let crate::verify::libpq::Failure::ServerRefused { error, .. } = failure else { return None };
+            let user = h.probe.startup.as_ref().map(|s| s.user.clone()).unwrap_or_default();
+            let cn = cert.clone().unwrap_or_else(|| "(the certificate's CN)".into());
+            Some(
+                Finding::new(Code::ClientCertUserMismatch)
+                    .detail(format!(
+                        "{} refused the login: {}:  {}. The client certificate's CN \"{cn}\" is not the database user \"{user}\" and no pg_ident.conf map allows it.",
+                        h.endpoint(),
+                        error.severity.as_deref().unwrap_or("FATAL"),
+                        error.message
+                    ))
+                    .fix(format!(
+                        "Either connect as user={cn}, or add map=<name> to the pg_hba.conf cert line and the pg_ident.conf line `<name>  {cn}  {user}`, then reload the server (`pgtls server --data-dir … --user {user} --client-cn {cn}` writes the exact lines)."
+                    ))
+                    .evidence("endpoint", h.endpoint()),
+            )
+        })
+        .collect()
+}
+
+fn login_query(facts: &Facts) -> Vec<Finding> {
     let (Some(q), Some(f)) = (&facts.cert_login, &facts.server) else { return vec![] };
     let Some(hba) = &f.hba else { return vec![] };
     let query = HbaQuery { ssl: true, gss: false, addr: Some(q.addr), user: q.user.clone(), db: q.database.clone() };

@@ -1,0 +1,119 @@
+//! `ssl-required-by-server`, `client-cert-required`, `server-rejects-client-cert`,
+//! `login-refused`: what happens after TLS, in the startup phase, where half of the gateway
+//! guide's errors live. The server's own words (its ErrorResponse, recognised by the same
+//! patterns as `pgtls explain`, in any language the server logs in) or its TLS alert say why;
+//! pg_hba.conf refusals of TLS connections belong to `hba`, certificate-to-user mapping to
+//! `config::client_cert_user`. A refusal that has nothing to do with TLS (a missing role or
+//! database, too many connections, a wrong password) is said to be that, never a TLS problem.
+
+use super::Context;
+use crate::client::ClientCert;
+use crate::facts::{Facts, HostFacts};
+use crate::findings::{Code, Finding, Severity};
+use crate::verify::libpq::{Failure, Verdict};
+
+pub const CODES: &[Code] = &[Code::SslRequiredByServer, Code::ClientCertRequired, Code::ServerRejectsClientCert, Code::LoginRefused];
+
+/// Alerts a server sends when it refuses a client certificate.
+const CERT_ALERTS: [&str; 7] =
+    ["unknown ca", "bad certificate", "certificate unknown", "unsupported certificate", "certificate expired", "certificate revoked", "access denied"];
+
+pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+    let ours = match facts.client.as_ref().map(|c| &c.cert) {
+        Some(ClientCert::Loaded { subject, issuer, .. }) => Some((subject.as_str(), issuer.as_str())),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for (h, v) in facts.verdicts() {
+        let severity = if v.connects { Severity::Warning } else { Severity::Error };
+        for failure in [&v.failure].into_iter().flatten() {
+            if let Some(f) = finding(h, v, failure, ours) {
+                let f = f.evidence("endpoint", h.endpoint());
+                out.push(if f.severity == Severity::Error { f.severity(severity) } else { f });
+            }
+        }
+        // prefer/allow: the other attempt's refusal explains the rest of libpq's message.
+        if let (false, Some(p)) = (v.connects, h.plaintext.as_ref()) {
+            if let Some(crate::probe::StartupOutcome::Refused { error }) = p.startup.as_ref().map(|s| &s.outcome) {
+                let other = Failure::ServerRefused { error: error.clone(), encrypted: false };
+                if v.failure.as_ref() != Some(&other) {
+                    if let Some(f) = finding(h, v, &other, ours) {
+                        out.push(f.evidence("endpoint", h.endpoint()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &str)>) -> Option<Finding> {
+    let requested = h.probe.tls.as_ref().and_then(|t| t.cert_request.as_ref());
+    let wanted = requested.map(|r| r.acceptable_cas.join("; ")).filter(|s| !s.is_empty());
+    match failure {
+        Failure::ServerRefused { error, encrypted } => {
+            let said = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
+            let sqlstate = error.code.clone().unwrap_or_default();
+            match failure.recognised() {
+                Some(Code::SslRequiredByServer) => Some(
+                    Finding::new(Code::SslRequiredByServer)
+                        .detail(format!(
+                            "{} refused the connection without TLS: {said}. pg_hba.conf has only hostssl lines for this client (or none that match a non-TLS connection).",
+                            h.endpoint()
+                        ))
+                        .evidence("sqlstate", sqlstate),
+                ),
+                Some(Code::ClientCertRequired) => Some(
+                    Finding::new(Code::ClientCertRequired)
+                        .detail(format!(
+                            "{} accepted TLS{}, then refused the login: {said}. {}",
+                            h.endpoint(),
+                            wanted.as_ref().map(|w| format!(" and asked for a client certificate from {w}")).unwrap_or_default(),
+                            match ours {
+                                Some((s, _)) => format!("The client has \"{s}\", but it was not accepted for this login."),
+                                None => "The client sent no certificate (no sslcert file, or sslcertmode=disable).".to_string(),
+                            }
+                        ))
+                        .evidence("sqlstate", sqlstate),
+                ),
+                // Recognised as another code: its own check reports it (`hba` for a TLS
+                // connection no pg_hba.conf line matches, `client_cert_user` for the mapping).
+                Some(_) => None,
+                None if !encrypted && v.plaintext_fallback => None,
+                None => Some(
+                    Finding::new(Code::LoginRefused)
+                        .detail(format!(
+                            "{} refused the login for a reason unrelated to TLS: {said}{} (SQLSTATE {sqlstate}). TLS itself {}.",
+                            h.endpoint(),
+                            error.detail.as_ref().map(|d| format!(" — {d}")).unwrap_or_default(),
+                            if *encrypted { "worked" } else { "was not used on this attempt" }
+                        ))
+                        .evidence("sqlstate", sqlstate),
+                ),
+            }
+        }
+        Failure::SessionAlert { alert } | Failure::Handshake { error: crate::tls::HandshakeError::AlertReceived { alert } }
+            if CERT_ALERTS.contains(&alert.as_str()) && (ours.is_some() || matches!(failure, Failure::SessionAlert { .. })) =>
+        {
+            Some(
+                Finding::new(Code::ServerRejectsClientCert)
+                    .detail(format!(
+                        "{} refused the client certificate with alert \"{alert}\"{}{}.",
+                        h.endpoint(),
+                        ours.map(|(s, i)| format!(": \"{s}\", issued by \"{i}\"")).unwrap_or_default(),
+                        wanted.map(|w| format!("; the server accepts certificates from {w} (its ssl_ca_file)")).unwrap_or_default()
+                    ))
+                    .evidence("alert", alert),
+            )
+        }
+        Failure::SessionAlert { alert } if alert == "certificate required" => Some(
+            Finding::new(Code::ClientCertRequired)
+                .detail(format!("{} requires a client certificate in the TLS handshake (alert \"certificate required\") and the client sent none.", h.endpoint()))
+                .evidence("alert", alert),
+        ),
+        Failure::StartupBroken { message } => Some(
+            Finding::new(Code::LoginRefused).detail(format!("{}: the connection broke after TLS, during the startup phase ({message}).", h.endpoint())),
+        ),
+        _ => None,
+    }
+}

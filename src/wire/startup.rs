@@ -1,0 +1,148 @@
+//! The startup phase, without sockets: the StartupMessage a client sends after TLS (or in
+//! plaintext), and the backend messages that answer it up to the authentication request.
+//!
+//! Half of the gateway guide's errors happen here — "no pg_hba.conf entry", "connection requires
+//! a valid client certificate", "certificate authentication failed" — so pgtls follows the
+//! connection to this point. It stops at the server's authentication request unless asked to
+//! authenticate; it never sends a password in this module.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ErrorResponse, WireError};
+
+/// Protocol version 3.0.
+const PROTOCOL_3_0: u32 = 196_608;
+
+/// Backend messages pgtls reads before authentication are small; anything larger is garbage.
+pub const MAX_BACKEND_MESSAGE: usize = 1 << 20;
+
+/// A StartupMessage with `params` (user, database, application_name, options, replication …),
+/// in the order given.
+pub fn startup_message(params: &[(&str, &str)]) -> Vec<u8> {
+    let mut body = PROTOCOL_3_0.to_be_bytes().to_vec();
+    for (k, v) in params {
+        body.extend_from_slice(k.as_bytes());
+        body.push(0);
+        body.extend_from_slice(v.as_bytes());
+        body.push(0);
+    }
+    body.push(0);
+    let mut msg = ((body.len() + 4) as u32).to_be_bytes().to_vec();
+    msg.extend_from_slice(&body);
+    msg
+}
+
+/// Terminate: a polite goodbye once pgtls has what it came for.
+pub const TERMINATE: [u8; 5] = [b'X', 0, 0, 0, 4];
+
+/// What the server asks for to authenticate the client (`AuthenticationRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "kebab-case")]
+pub enum AuthRequest {
+    /// AuthenticationOk: no password needed (`trust`, or `cert` already satisfied).
+    Ok,
+    Cleartext,
+    Md5,
+    /// SCRAM and friends, with the mechanisms offered (`SCRAM-SHA-256`, `SCRAM-SHA-256-PLUS`).
+    Sasl { mechanisms: Vec<String> },
+    Gss,
+    Sspi,
+    Other { code: u32 },
+}
+
+impl AuthRequest {
+    /// The pg_hba.conf method name this request comes from, as far as it can be told.
+    pub fn method(&self) -> &'static str {
+        match self {
+            AuthRequest::Ok => "trust (or cert)",
+            AuthRequest::Cleartext => "password",
+            AuthRequest::Md5 => "md5",
+            AuthRequest::Sasl { .. } => "scram-sha-256",
+            AuthRequest::Gss => "gss",
+            AuthRequest::Sspi => "sspi",
+            AuthRequest::Other { .. } => "unknown",
+        }
+    }
+}
+
+/// One backend message, as far as the startup phase needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Auth(AuthRequest),
+    Error(ErrorResponse),
+    /// NoticeResponse, ParameterStatus, BackendKeyData, ReadyForQuery, NegotiateProtocolVersion
+    /// …: the type byte, skipped.
+    Other(u8),
+}
+
+/// Parse the first backend message of `buf`: `Ok(None)` when more bytes are needed, else the
+/// message and how many bytes it took.
+pub fn parse_backend(buf: &[u8]) -> Result<Option<(Backend, usize)>, WireError> {
+    let Some(&[t, a, b, c, d]) = buf.get(..5) else { return Ok(None) };
+    let len = u32::from_be_bytes([a, b, c, d]);
+    if len < 4 || len as usize > MAX_BACKEND_MESSAGE {
+        return Err(WireError::BadLength(len));
+    }
+    let total = 1 + len as usize;
+    let Some(body) = buf.get(5..total) else { return Ok(None) };
+    let msg = match t {
+        b'E' => Backend::Error(ErrorResponse::parse(body)),
+        b'R' => {
+            let Some(&[w, x, y, z]) = body.get(..4) else { return Err(WireError::Truncated { expected: 4, got: body.len() }) };
+            Backend::Auth(match u32::from_be_bytes([w, x, y, z]) {
+                0 => AuthRequest::Ok,
+                3 => AuthRequest::Cleartext,
+                5 => AuthRequest::Md5,
+                7 => AuthRequest::Gss,
+                9 => AuthRequest::Sspi,
+                10 => AuthRequest::Sasl {
+                    mechanisms: body[4..]
+                        .split(|&b| b == 0)
+                        .filter(|m| !m.is_empty())
+                        .map(|m| String::from_utf8_lossy(m).into_owned())
+                        .collect(),
+                },
+                code => AuthRequest::Other { code },
+            })
+        }
+        other => Backend::Other(other),
+    };
+    Ok(Some((msg, total)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn startup_message_layout() {
+        let m = startup_message(&[("user", "kong"), ("database", "kong")]);
+        assert_eq!(&m[..4], &(m.len() as u32).to_be_bytes());
+        assert_eq!(&m[4..8], &[0, 3, 0, 0]);
+        assert_eq!(&m[8..], b"user\0kong\0database\0kong\0\0");
+    }
+
+    #[test]
+    fn backend_messages() {
+        let mut sasl = vec![b'R', 0, 0, 0, 0, 0, 0, 0, 10];
+        sasl.extend_from_slice(b"SCRAM-SHA-256-PLUS\0SCRAM-SHA-256\0\0");
+        let len = (sasl.len() - 1) as u32;
+        sasl[1..5].copy_from_slice(&len.to_be_bytes());
+        let (m, n) = parse_backend(&sasl).unwrap().unwrap();
+        assert_eq!(n, sasl.len());
+        assert_eq!(m, Backend::Auth(AuthRequest::Sasl { mechanisms: vec!["SCRAM-SHA-256-PLUS".into(), "SCRAM-SHA-256".into()] }));
+        for k in 0..sasl.len() {
+            assert_eq!(parse_backend(&sasl[..k]).unwrap(), None, "prefix {k}");
+        }
+        let body = b"SFATAL\0C28000\0Mconnection requires a valid client certificate\0\0";
+        let mut e = vec![b'E'];
+        e.extend_from_slice(&((body.len() + 4) as u32).to_be_bytes());
+        e.extend_from_slice(body);
+        match parse_backend(&e).unwrap().unwrap().0 {
+            Backend::Error(r) => assert_eq!(r.code.as_deref(), Some("28000")),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse_backend(&[b'R', 0xff, 0xff, 0xff, 0xff]).is_err());
+        assert_eq!(parse_backend(&[b'Z', 0, 0, 0, 5, b'I']).unwrap().unwrap().0, Backend::Other(b'Z'));
+    }
+}
