@@ -144,7 +144,16 @@ pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
     } else {
         client_cert(files.iter().find(|f| f.keyword == "sslcert"), files.iter().find(|f| f.keyword == "sslkey"))
     };
-    ClientFacts { resolved: resolved.clone(), files, euid: euid(), root: crate::trust::libpq_root(profile.root.source().as_ref()), cert }
+    let mut root = crate::trust::libpq_root(profile.root.source().as_ref());
+    // CRLs come with a root *file* only (fe-secure-openssl.c).
+    if let (RootTrust::Loaded(store), crate::profile::RootCert::File { .. }) = (&mut root, &profile.root) {
+        store.revocation = crate::trust::libpq_revocation(
+            true,
+            resolved.sslcrl.as_ref().map(|s| (s.value.as_str(), !matches!(s.source, Source::Default))),
+            resolved.sslcrldir.as_ref().map(|s| s.value.as_str()),
+        );
+    }
+    ClientFacts { resolved: resolved.clone(), files, euid: euid(), root, cert }
 }
 
 /// libpq's loading of the client certificate and key, in its order and with its words.

@@ -239,6 +239,33 @@ impl CertKey {
         self.resigned(None)
     }
 
+    /// A CRL issued by this CA (PEM), revoking `revoked`, valid from `this_update` to
+    /// `next_update`.
+    pub fn crl_between(&self, revoked: &[&CertKey], this_update: OffsetDateTime, next_update: OffsetDateTime) -> Result<String, LabError> {
+        let params = rcgen::CertificateRevocationListParams {
+            this_update,
+            next_update,
+            crl_number: SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: revoked
+                .iter()
+                .map(|c| rcgen::RevokedCertParams {
+                    serial_number: c.params.serial_number.clone().unwrap_or_else(serial),
+                    revocation_time: days_ago(1),
+                    reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        params.signed_by(&Issuer::from_params(&self.params, &self.key)).map_err(err)?.pem().map_err(err)
+    }
+
+    /// A CRL issued by this CA, current (yesterday to 30 days ahead), revoking `revoked`.
+    pub fn crl(&self, revoked: &[&CertKey]) -> Result<String, LabError> {
+        self.crl_between(revoked, days_ago(1), days_ahead(30))
+    }
+
     fn resigned(&self, issuer: Option<&CertKey>) -> Result<CertKey, LabError> {
         let mut params = self.params.clone();
         params.serial_number = Some(serial());

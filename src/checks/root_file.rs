@@ -93,6 +93,7 @@ mod tests {
             chain_verified: false,
             hostname_verified: false,
             trust_source: None,
+            revocation: None,
             failure: Some(failure),
             plaintext_fallback: connects,
             auth: None,

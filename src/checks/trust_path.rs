@@ -44,6 +44,8 @@ fn host(h: &HostFacts) -> Option<Finding> {
                          ({source}): OpenSSL rejects it with \"self-signed certificate\" (X509_V_ERR 18)."
                     ))
                     .fix("Put exactly this certificate in the client's sslrootcert (it is its own root), or better, issue the server certificate from a CA and trust that CA's root."),
+                // Revocation has its own check (crl.rs).
+                UntrustedCause::Other { failure, .. } if failure.is_revocation() => return None,
                 UntrustedCause::Other { failure, subject, issuer } => {
                     let (code, text) = failure.openssl();
                     let mut f = Finding::new(Code::ServerCertUntrusted)

@@ -72,6 +72,9 @@ pub struct ServerFacts {
     /// `ssl_crl_file` and `ssl_crl_dir`, when set.
     pub crl: Option<FileFacts>,
     pub crl_dir: Option<FileFacts>,
+    /// What OpenSSL loads from them (`Err`: its reason, and the server does not start); `None`
+    /// when neither is set.
+    pub revocation: Option<Result<crate::trust::Revocation, String>>,
 }
 
 /// "set at file:line" or "not set (default …)".
@@ -155,7 +158,13 @@ pub fn gather_server(conf_path: &Path, data_dir: Option<&Path>) -> Result<Server
     let ca = ssl_file("ssl_ca_file", "''");
     let crl = ssl_file("ssl_crl_file", "''");
     let crl_dir = ssl_file("ssl_crl_dir", "''");
-    Ok(ServerFacts { conf, hba, ident, db_uid, db_gids, cert, key, ca, crl, crl_dir })
+    // be-secure-openssl.c (PostgreSQL 14+): X509_STORE_load_locations(ssl_crl_file, ssl_crl_dir).
+    // A file that exists but that this process cannot read is not judged.
+    let unreadable = crl.as_ref().is_some_and(|f| f.exists && f.contents.is_none());
+    let revocation = ((crl.is_some() || crl_dir.is_some()) && !unreadable).then(|| {
+        crate::trust::crl::load_locations(crl.as_ref().map(|f| (f.path.as_path(), f.contents.clone())), crl_dir.as_ref().map(|d| d.path.as_path()))
+    });
+    Ok(ServerFacts { conf, hba, ident, db_uid, db_gids, cert, key, ca, crl, crl_dir, revocation })
 }
 
 /// Primary and supplementary groups of `uid` from /etc/passwd and /etc/group.

@@ -80,6 +80,7 @@ codes! {
     ClientBuiltWithoutSsl = "client-built-without-ssl",
     CertOrKeyFormat = "cert-or-key-format",
     CrlProblem = "crl-problem",
+    CertRevoked = "cert-revoked",
     ChainIncomplete = "chain-incomplete",
     ClientRejectsServerCa = "client-rejects-server-ca",
     ClientCertRequired = "client-cert-required",

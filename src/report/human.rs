@@ -212,6 +212,9 @@ impl Render for ProbeReport {
 fn verify_host(s: &mut String, h: &VerifyHost, libpq: u32, o: &RenderOptions) {
     let _ = writeln!(s, "verify {} as libpq {libpq} would (sslmode={})", h.display_name, h.sslmode);
     let _ = writeln!(s, "  trust source: {}", h.trust_source.as_deref().unwrap_or("none (no verification)"));
+    if let Some(r) = &h.verdict.revocation {
+        let _ = writeln!(s, "  revocation: checked against {r}");
+    }
     let _ = writeln!(s, "  verdict: {}", verdict_line(&h.verdict, o));
     if !o.quiet && !h.attempts.is_empty() {
         let _ = writeln!(s, "  trust paths ({} tried, {} valid):", h.attempts.len(), h.paths.len());

@@ -12,6 +12,7 @@
 //! `sslrootcert=system` — uses (`/etc/ssl/certs/ca-certificates.crt`, falling back to the
 //! directory), Java JKS and PKCS#12 keystores (password `changeit` unless told otherwise).
 
+pub mod crl;
 pub mod keystore;
 pub mod pem;
 
@@ -23,6 +24,7 @@ use ::time::OffsetDateTime;
 use serde::{Deserialize, Serialize};
 
 pub use crate::x509::{Cert, CertKind};
+pub use crl::{libpq_revocation, Revocation};
 
 /// The default Java keystore password, also the one Debian uses for `cacerts`.
 pub const DEFAULT_KEYSTORE_PASSWORD: &str = "changeit";
@@ -148,6 +150,10 @@ pub struct TrustStore {
     pub pem: bool,
     /// Files in a directory that were skipped, with the reason (a directory tolerates junk).
     pub skipped: Vec<String>,
+    /// The CRLs libpq's OpenSSL checks every certificate of the chain against; `None` when
+    /// it checks no revocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<Revocation>,
 }
 
 /// Flags of one entry at one instant.
@@ -202,6 +208,7 @@ impl TrustStore {
                 .collect(),
             pem: true,
             skipped: Vec::new(),
+            revocation: None,
         }
     }
 }
@@ -296,6 +303,7 @@ fn entries_store(path: &Path, certs: Vec<(String, Cert)>, pem: bool) -> TrustSto
             .collect(),
         pem,
         skipped: Vec::new(),
+        revocation: None,
     }
 }
 

@@ -61,6 +61,9 @@ pub struct Verdict {
     pub hostname_verified: bool,
     /// Which trust source the verdict used (e.g. `file /home/u/.postgresql/root.crt`).
     pub trust_source: Option<String>,
+    /// The CRLs revocation was checked against (libpq checks none unless one loads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<String>,
     /// Why libpq fails — or, when it connects after all (`prefer` retrying without TLS),
     /// why the TLS attempt failed.
     pub failure: Option<Failure>,
@@ -298,6 +301,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
             _ => tls_leg(),
         }
     };
+    let revocation = trust_source.as_ref().and_then(|_| root.store()?.revocation.as_ref()).map(|r| r.describe());
     Verdict {
         connects: o.connects,
         error: o.error,
@@ -306,6 +310,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
         chain_verified: o.verified,
         hostname_verified: o.hostname,
         trust_source,
+        revocation,
         failure: o.failure,
         plaintext_fallback: o.fallback,
         auth: o.auth,

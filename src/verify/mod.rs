@@ -23,11 +23,14 @@
 //! * The security level (`Options::security_level`, 2 as in Debian's OpenSSL build) applies to
 //!   every key in the path, the anchor's included ("CA certificate key too weak" for an
 //!   RSA-1024 root), and to every signature except the anchor's self-signature.
+//! * Revocation, when libpq turned it on (a CRL file loaded or a CRL directory named, see
+//!   [`crate::trust::crl`]): `X509_V_FLAG_CRL_CHECK_ALL`, so every certificate of the path,
+//!   the anchor included, needs a CRL from its issuer, checked after the extensions and key
+//!   strength and before the validity dates, as OpenSSL's `verify_chain` orders them.
 //!
-//! Not modelled: CRLs, name
-//! constraints, policies. OpenSSL's search is greedy with limited backtracking; where we find a
-//! valid path OpenSSL would in pathological cases (two candidate issuers, both time-valid, the
-//! first leading nowhere) fail. The work budget bounds hostile certificate piles.
+//! Not modelled: name constraints, policies, CRL authority-key-id matching. OpenSSL's search
+//! is greedy with limited backtracking; where we find a valid path OpenSSL would in
+//! pathological cases (two candidate issuers, both time-valid, the first leading nowhere) fail. The work budget bounds hostile certificate piles.
 
 pub mod libpq;
 pub mod rotation;
@@ -100,6 +103,28 @@ pub enum PathFailure {
         depth: usize,
     },
     ChainTooLong,
+    /// Revocation is checked (a CRL was loaded) and no CRL from this certificate's issuer (3).
+    UnableToGetCrl {
+        depth: usize,
+    },
+    /// The CRL's signature does not verify with its issuer's key (8).
+    CrlSignatureFailure {
+        depth: usize,
+    },
+    CrlNotYetValid {
+        depth: usize,
+    },
+    CrlExpired {
+        depth: usize,
+    },
+    /// The CRL's issuer has keyUsage without cRLSign (35).
+    CrlSignNotAllowed {
+        depth: usize,
+    },
+    /// The certificate's serial is on its issuer's CRL (23).
+    Revoked {
+        depth: usize,
+    },
     /// The work budget ran out before this branch was finished.
     BudgetExhausted,
 }
@@ -120,6 +145,12 @@ impl PathFailure {
                 (20, "unable to get local issuer certificate")
             }
             PathFailure::ChainTooLong => (22, "certificate chain too long"),
+            PathFailure::UnableToGetCrl { .. } => (3, "unable to get certificate CRL"),
+            PathFailure::CrlSignatureFailure { .. } => (8, "CRL signature failure"),
+            PathFailure::CrlNotYetValid { .. } => (11, "CRL is not yet valid"),
+            PathFailure::CrlExpired { .. } => (12, "CRL has expired"),
+            PathFailure::Revoked { .. } => (23, "certificate revoked"),
+            PathFailure::CrlSignNotAllowed { .. } => (35, "key usage does not include CRL signing"),
             PathFailure::InvalidCa { .. } => (24, "invalid CA certificate"),
             PathFailure::PathLengthExceeded { .. } => (25, "path length constraint exceeded"),
             PathFailure::InvalidPurpose { .. } => (26, "unsuitable certificate purpose"),
@@ -131,6 +162,12 @@ impl PathFailure {
             PathFailure::DigestTooWeak { .. } => (68, "CA signature digest algorithm too weak"),
             PathFailure::BudgetExhausted => (1, "unspecified certificate verification error"),
         }
+    }
+
+    /// A failure of revocation checking (a CRL missing, unusable, or revoking the certificate).
+    pub fn is_revocation(&self) -> bool {
+        use PathFailure::*;
+        matches!(self, UnableToGetCrl { .. } | CrlSignatureFailure { .. } | CrlNotYetValid { .. } | CrlExpired { .. } | CrlSignNotAllowed { .. } | Revoked { .. })
     }
 
     /// Depth (0 = server certificate) of the certificate at fault, if one.
@@ -148,7 +185,13 @@ impl PathFailure {
             | InvalidPurpose { depth }
             | KeyUsageNoCertSign { depth }
             | KeyTooWeak { depth }
-            | DigestTooWeak { depth } => Some(*depth),
+            | DigestTooWeak { depth }
+            | UnableToGetCrl { depth }
+            | CrlSignatureFailure { depth }
+            | CrlNotYetValid { depth }
+            | CrlExpired { depth }
+            | CrlSignNotAllowed { depth }
+            | Revoked { depth } => Some(*depth),
             DepthZeroSelfSigned => Some(0),
             ChainTooLong | BudgetExhausted => None,
         }
@@ -279,6 +322,12 @@ impl PathReport {
                         | PathFailure::KeyUsageNoCertSign { .. }
                         | PathFailure::KeyTooWeak { .. }
                         | PathFailure::DigestTooWeak { .. }
+                        | PathFailure::UnableToGetCrl { .. }
+                        | PathFailure::CrlSignatureFailure { .. }
+                        | PathFailure::CrlNotYetValid { .. }
+                        | PathFailure::CrlExpired { .. }
+                        | PathFailure::CrlSignNotAllowed { .. }
+                        | PathFailure::Revoked { .. }
                 )
             );
             (anchored, a.certs.len())
@@ -310,6 +359,7 @@ struct Node<'a> {
 struct Search<'a> {
     nodes: Vec<Node<'a>>,
     opts: &'a Options,
+    revocation: Option<&'a crate::trust::Revocation>,
     sig_cache: HashMap<(usize, usize), bool>,
     sig_checks: usize,
     budget_exhausted: bool,
@@ -483,6 +533,14 @@ impl<'a> Search<'a> {
                 return Some(PathFailure::DigestTooWeak { depth: i });
             }
         }
+        // X509_V_FLAG_CRL_CHECK_ALL: every certificate, the anchor too (its own CRL).
+        if let Some(rev) = self.revocation {
+            for (i, c) in certs.iter().enumerate() {
+                if let Some(f) = revocation_failure(rev, c, certs[(i + 1).min(top)], i, self.opts.at) {
+                    return Some(f);
+                }
+            }
+        }
         for (i, c) in certs.iter().enumerate().rev() {
             if c.not_yet_valid_at(self.opts.at) {
                 return Some(PathFailure::NotYetValid { depth: i });
@@ -493,6 +551,31 @@ impl<'a> Search<'a> {
         }
         None
     }
+}
+
+/// OpenSSL's `check_cert` for one certificate: pick its issuer's CRL (a time-valid one
+/// first), then check the CRL's issuer, dates and signature, then the serial.
+fn revocation_failure(rev: &crate::trust::Revocation, cert: &Cert, issuer: &Cert, depth: usize, at: OffsetDateTime) -> Option<PathFailure> {
+    let candidates: Vec<&crate::x509::Crl> = rev.for_cert(cert).collect();
+    let crl = candidates
+        .iter()
+        .find(|c| !c.expired_at(at) && !c.not_yet_valid_at(at))
+        .or(candidates.first())
+        .copied();
+    let Some(crl) = crl else { return Some(PathFailure::UnableToGetCrl { depth }) };
+    if !issuer.key_usage.is_empty() && !issuer.key_usage.iter().any(|u| u == "cRLSign") {
+        return Some(PathFailure::CrlSignNotAllowed { depth });
+    }
+    if crl.not_yet_valid_at(at) {
+        return Some(PathFailure::CrlNotYetValid { depth });
+    }
+    if crl.expired_at(at) {
+        return Some(PathFailure::CrlExpired { depth });
+    }
+    if !crl.signed_by(issuer) {
+        return Some(PathFailure::CrlSignatureFailure { depth });
+    }
+    crl.revokes(cert).then_some(PathFailure::Revoked { depth })
 }
 
 /// Minimum security bits of an OpenSSL security level.
@@ -577,6 +660,7 @@ pub fn build_paths(
     let mut s = Search {
         nodes,
         opts,
+        revocation: store.revocation.as_ref(),
         sig_cache: HashMap::new(),
         sig_checks: 0,
         budget_exhausted: false,

@@ -12,6 +12,10 @@
 //! `Cert` serialises its facts and its DER (base64); deserialising re-derives everything from
 //! the DER, so saved facts can never disagree with the certificate they describe.
 
+pub mod crl;
+
+pub use crl::{name_hash, pem_crls, Crl};
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -138,7 +142,7 @@ impl TryFrom<CertDer> for Cert {
     }
 }
 
-mod der_b64 {
+pub(crate) mod der_b64 {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(der: &[u8], s: S) -> Result<S::Ok, S::Error> {

@@ -13,4 +13,5 @@ mod server_audit;
 mod cli;
 mod verdicts;
 mod docs;
+mod crl;
 mod startup;

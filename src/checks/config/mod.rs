@@ -62,6 +62,7 @@ pub(crate) mod testutil {
             ca: None,
             crl: None,
             crl_dir: None,
+            revocation: None,
         }
     }
 
