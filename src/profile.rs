@@ -85,9 +85,38 @@ pub struct ClientProfile {
     /// read the answer up to the authentication request.
     #[serde(default)]
     pub startup: bool,
+    /// libpq's own error when the connection string names a keyword the modelled libpq does
+    /// not know (`invalid connection option "sslnegotiation"` from libpq 15): it then fails
+    /// before connecting anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalid_option: Option<InvalidOption>,
     /// The libpq settings as resolved (where every value came from). Not saved with facts.
     #[serde(skip)]
     pub resolved: Option<Resolved>,
+}
+
+/// A connection-string keyword newer than the modelled libpq.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidOption {
+    pub keyword: String,
+    /// The first libpq major version that knows it.
+    pub since: u32,
+    /// libpq's message.
+    pub message: String,
+}
+
+impl InvalidOption {
+    /// The first keyword of `resolved`'s connection string that libpq `major` does not know,
+    /// with libpq's message for the string's form (fe-connect.c: conninfo_parse for
+    /// `key=value`, conninfo_uri_parse_params for URIs).
+    pub fn find(resolved: &Resolved, major: u32) -> Option<InvalidOption> {
+        let k = resolved.given.iter().filter_map(|k| crate::conninfo::keyword(k)).find(|k| k.since > major)?;
+        let message = match resolved.form {
+            crate::conninfo::Form::Uri => format!("invalid URI query parameter: \"{}\"", k.name),
+            _ => format!("invalid connection option \"{}\"", k.name),
+        };
+        Some(InvalidOption { keyword: k.name.to_string(), since: k.since, message })
+    }
 }
 
 /// What the command line may override.
@@ -170,6 +199,7 @@ impl ClientProfile {
                 .unwrap_or_else(|| "postgres".into()),
             sslcertmode: if libpq >= 16 { resolved.sslcertmode.value } else { SslCertMode::Allow },
             startup: o.startup,
+            invalid_option: InvalidOption::find(&resolved, libpq),
             resolved: Some(resolved),
         }
     }
@@ -193,6 +223,7 @@ impl ClientProfile {
             database: "postgres".into(),
             sslcertmode: SslCertMode::Allow,
             startup: false,
+            invalid_option: None,
             resolved: None,
         }
     }

@@ -30,6 +30,7 @@ mod cross_signed;
 mod hba;
 mod hostname;
 mod legacy_protocols;
+mod libpq_version;
 mod negotiation;
 mod network;
 mod outcome;
@@ -101,6 +102,7 @@ macro_rules! check {
 
 /// Every check, in the order the connection meets the problems they find.
 pub const CHECKS: &[Check] = &[
+    check!(libpq_version),
     check!(network),
     check!(negotiation),
     check!(server_ssl),
@@ -141,10 +143,17 @@ pub fn run(facts: &Facts, cx: &Context) -> Vec<Finding> {
         out.extend(found);
     }
     out.extend(outcome::check(facts, cx, &out));
+    // When libpq fails before it connects (an option it refuses), that is the cause, whatever
+    // the probe found on the network: its errors go first.
+    let before_connect = facts.verdicts().any(|(_, v)| v.failure.as_ref().is_some_and(|f| f.before_connect()));
+    let first = |f: &Finding| before_connect && f.severity == Severity::Error && BEFORE_CONNECT.contains(&f.code);
     // Stable: within a severity, CHECKS order (the connection's order) is kept.
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out.sort_by_key(|f| (std::cmp::Reverse(first(f)), std::cmp::Reverse(f.severity)));
     out
 }
+
+/// The codes that name a failure libpq has before connecting anywhere.
+const BEFORE_CONNECT: &[Code] = &[Code::LibpqTooOld, Code::InsecureSslmode];
 
 /// The worst severity present, if any.
 pub fn worst(findings: &[Finding]) -> Option<Severity> {

@@ -141,6 +141,10 @@ pub struct ConnInfo {
     /// `password`, `sslpassword` and the other secret keywords (serialized as `********`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     secrets: BTreeMap<&'static str, Secret>,
+    /// Every keyword given, secret or not, in the order of its first occurrence (an older
+    /// libpq stops at the first keyword it does not know).
+    #[serde(skip)]
+    order: Vec<&'static str>,
 }
 
 impl ConnInfo {
@@ -149,11 +153,20 @@ impl ConnInfo {
             form,
             values: BTreeMap::new(),
             secrets: BTreeMap::new(),
+            order: Vec::new(),
         }
+    }
+
+    /// The keywords given, in the order they first appear.
+    pub fn given(&self) -> &[&'static str] {
+        &self.order
     }
 
     /// Stores `value` under the canonical `keyword` (which must come from [`KEYWORDS`]).
     fn set(&mut self, keyword: &'static str, value: String) {
+        if !self.order.contains(&keyword) {
+            self.order.push(keyword);
+        }
         if self::keyword(keyword).is_some_and(|k| k.secret) {
             self.secrets.insert(keyword, Secret(value));
         } else {
@@ -549,6 +562,10 @@ pub struct Resolved {
     pub settings: BTreeMap<&'static str, Setting<String>>,
     /// Things libpq would print as warnings, or silently do, that a user should know.
     pub warnings: Vec<String>,
+    /// The keywords of the connection string itself, in order, and its form (an older libpq
+    /// rejects a keyword it does not know, with a message that depends on the form).
+    pub given: Vec<&'static str>,
+    pub form: Form,
 }
 
 /// A service file lookup that succeeded.
@@ -724,10 +741,6 @@ pub enum ConninfoError {
     InvalidProtocolRange,
     #[error("weak sslmode \"{sslmode}\" may not be used with sslnegotiation=direct (use \"require\", \"verify-ca\", or \"verify-full\")")]
     WeakSslModeDirect { sslmode: String },
-    #[error(
-        "weak sslmode \"{sslmode}\" may not be used with sslrootcert=system (use \"verify-full\")"
-    )]
-    WeakSslModeSystemRoots { sslmode: String },
     #[error("definition of service \"{service}\" not found")]
     ServiceNotFound { service: String },
     #[error("service file \"{file}\" not found")]
@@ -786,9 +799,6 @@ impl ConninfoError {
             WeakSslModeDirect { .. } => {
                 "Use sslmode=require, verify-ca or verify-full with sslnegotiation=direct, or \
                  drop sslnegotiation=direct."
-            }
-            WeakSslModeSystemRoots { .. } => {
-                "Use sslmode=verify-full with sslrootcert=system (or leave sslmode unset)."
             }
             ServiceNotFound { .. } | ServiceFileUnreadable { .. } => {
                 "Check the service name, PGSERVICEFILE, ~/.pg_service.conf and \

@@ -214,6 +214,8 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
         passfile,
         settings: other_settings(&vals),
         warnings,
+        given: info.given().to_vec(),
+        form: info.form,
     })
 }
 
@@ -488,11 +490,8 @@ fn validate_tls(vals: &Values) -> Result<TlsChoices, ConninfoError> {
             sslmode: sslmode.value.to_string(),
         });
     }
-    if system_roots(vals) && sslmode.value != SslMode::VerifyFull {
-        return Err(ConninfoError::WeakSslModeSystemRoots {
-            sslmode: sslmode.value.to_string(),
-        });
-    }
+    // sslrootcert=system with a weaker sslmode is refused by libpq 16+ only (15 reads a file
+    // named "system"): the verdict decides per libpq version, resolving does not.
     let version = |k: &'static str| match nonempty(vals, k) {
         None => Ok(None),
         Some(_) => typed(vals, k, TlsVersion::parse_pg),
@@ -1360,20 +1359,13 @@ mod tests {
             Setting::new(SslMode::VerifyFull, Source::Default)
         );
         assert!(r.uses_system_roots());
+        // A weak sslmode with sslrootcert=system resolves; libpq 16+ refuses it in the verdict.
         for weak in ["require", "verify-ca", "prefer"] {
-            check_err(
-                &format!("sslrootcert=system sslmode={weak}"),
-                &env,
-                &format!(
-                    r#"weak sslmode "{weak}" may not be used with sslrootcert=system (use "verify-full")"#
-                ),
-            );
+            let r = ok(&format!("sslrootcert=system sslmode={weak} host=h"), &env);
+            assert_eq!(r.sslmode.value.as_str(), weak);
         }
-        check_err(
-            "sslrootcert=system",
-            &TestEnv::new().var("PGSSLMODE", "require"),
-            r#"weak sslmode "require" may not be used with sslrootcert=system (use "verify-full")"#,
-        );
+        let r = ok("sslrootcert=system host=h", &TestEnv::new().var("PGSSLMODE", "require"));
+        assert_eq!(r.sslmode.value, SslMode::Require);
 
         let r = ok(
             "ssl_min_protocol_version=tlsv1.3 ssl_max_protocol_version=TLSv1.3",

@@ -93,6 +93,7 @@ codes! {
     CheckIncomplete = "check-incomplete",
     ServerCaFileMissing = "server-ca-file-missing",
     LoginRefused = "login-refused",
+    LibpqTooOld = "libpq-too-old",
 }
 
 impl fmt::Display for Code {

@@ -115,9 +115,17 @@ pub enum Failure {
     SessionAlert { alert: String },
     /// The connection broke during the startup phase.
     StartupBroken { message: String },
+    /// The connection string names `keyword`, which libpq knows only from version `since` on
+    /// (the modelled libpq is `libpq`).
+    InvalidOption { keyword: String, since: u32, libpq: u32 },
 }
 
 impl Failure {
+    /// libpq fails while checking its options, before it resolves or connects anything.
+    pub fn before_connect(&self) -> bool {
+        matches!(self, Failure::InvalidOption { .. } | Failure::WeakSslModeWithSystemRoots { .. })
+    }
+
     /// For a server's refusal: which finding code its message is (recognised by the same
     /// patterns as `pgtls explain`, so translated server messages are understood too).
     pub fn recognised(&self) -> Option<crate::findings::Code> {
@@ -209,6 +217,8 @@ pub struct Client<'a> {
     pub port: u16,
     /// libpq cannot load the client certificate or key: its message (it fails the TLS attempt).
     pub client_cert_error: Option<String>,
+    /// The connection string names a keyword this libpq does not know: it fails at once.
+    pub invalid_option: Option<crate::profile::InvalidOption>,
 }
 
 impl<'a> Client<'a> {
@@ -228,6 +238,7 @@ impl<'a> Client<'a> {
             server_accepts_plaintext: true,
             port: target.port,
             client_cert_error: None,
+            invalid_option: profile.invalid_option.clone(),
         }
     }
 }
@@ -264,12 +275,12 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
     let mut trust_source = None;
     let mut paths = None;
     let mut tls_leg = || tls_attempt(client, root, tls, &mut trust_source, &mut paths);
-    let o = if client.system_roots && mode != SslMode::VerifyFull {
+    let o = if let Some(bad) = &client.invalid_option {
+        // PQconnectdb rejects the string before it resolves or connects anything.
+        Outcome::fails(Failure::InvalidOption { keyword: bad.keyword.clone(), since: bad.since, libpq: client.libpq }, bad.message.clone())
+    } else if client.system_roots && mode != SslMode::VerifyFull {
         let e = format!("weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")", mode.as_str());
         Outcome::fails(Failure::WeakSslModeWithSystemRoots { sslmode: mode }, e)
-    } else if let Some(o) = (mode >= SslMode::VerifyCa).then(|| root_failure(client, root)).flatten() {
-        // libpq reads the root file before it connects: verify-* fail here whatever the server.
-        o
     } else {
         match mode {
             SslMode::Disable => plain_attempt(client, plain),
@@ -417,14 +428,24 @@ fn tls_attempt(
     paths: &mut Option<PathReport>,
 ) -> Outcome {
     let mode = client.sslmode;
-    if let Some(message) = &client.client_cert_error {
-        return Outcome::fails(Failure::ClientCertUnusable { message: message.clone() }, message.clone());
-    }
-    let chain = match Answer::of(probe) {
+    let answer = Answer::of(probe);
+    match answer {
         Answer::Refused => {
             return Outcome::fails(Failure::ServerRefusesTls, "server does not support SSL, but SSL was required".into())
         }
         Answer::NetworkFailed(e) => return Outcome::fails(Failure::Network { error: e.clone() }, network_text(client, e)),
+        _ => {}
+    }
+    // initialize_SSL runs once the server agreed to TLS (or at once with direct SSL): the root
+    // file first, then the client certificate and key; any failure ends the attempt before
+    // the handshake (psql with a missing root file and a stopped server says "Connection refused").
+    if let Some(o) = root_failure(client, root) {
+        return o;
+    }
+    if let Some(message) = &client.client_cert_error {
+        return Outcome::fails(Failure::ClientCertUnusable { message: message.clone() }, message.clone());
+    }
+    let chain = match answer {
         Answer::HandshakeFailed(h) => {
             let text = match h.alert() {
                 // fe-secure-openssl.c adds the client's own range after a version refusal
@@ -439,7 +460,7 @@ fn tls_attempt(
             };
             return Outcome::fails(Failure::Handshake { error: h.clone() }, text);
         }
-        Answer::Unjudged => {
+        Answer::Unjudged | Answer::Refused | Answer::NetworkFailed(_) => {
             return Outcome::fails(Failure::Unjudged, "the server's answer could not be judged (see findings)".into())
         }
         Answer::Chain(c) => c,
@@ -653,6 +674,7 @@ impl VerdictInput {
             server_accepts_plaintext: self.server_accepts_plaintext,
             port: 5432,
             client_cert_error: None,
+            invalid_option: None,
         };
         let mut probe = crate::probe::ProbeFacts::from_chain(self.server_chain.clone());
         if self.server_chain.is_empty() {

@@ -14,4 +14,5 @@ mod cli;
 mod verdicts;
 mod docs;
 mod crl;
+mod libpq_versions;
 mod startup;
