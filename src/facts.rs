@@ -120,8 +120,12 @@ impl Facts {
             Some(crate::client::ClientCert::Unusable { message }) => Some(message.clone()),
             _ => None,
         };
-        for h in &mut self.hosts {
-            let client = Client { client_cert_error: cert_error.clone(), ..Client::of(profile, &h.probe.target) };
+        for (i, h) in self.hosts.iter_mut().enumerate() {
+            let client = Client {
+                client_cert_error: cert_error.clone(),
+                password_available: profile.password_for(i).is_some(),
+                ..Client::of(profile, &h.probe.target)
+            };
             h.verdict = Some(libpq::decide(&client, root, &h.probe, h.plaintext.as_ref()));
         }
     }

@@ -204,6 +204,14 @@ impl ClientProfile {
         }
     }
 
+    /// The password libpq would use for the `i`-th TCP target (explicit, PGPASSWORD, or the
+    /// password file line that matches it).
+    pub fn password_for(&self, i: usize) -> Option<crate::conninfo::Secret> {
+        let r = self.resolved.as_ref()?;
+        let h = r.hosts.iter().filter(|h| !h.is_unix_socket && (h.host.is_some() || h.hostaddr.is_some())).nth(i)?;
+        h.password.as_ref().map(|p| p.value.clone())
+    }
+
     /// A profile with libpq's defaults and no targets: what a check assumes when it knows
     /// nothing about the client (e.g. `pgtls probe` of a bare host).
     pub fn libpq_default(at: OffsetDateTime) -> ClientProfile {

@@ -97,6 +97,7 @@ mod tests {
             failure: Some(failure),
             plaintext_fallback: connects,
             auth: None,
+            authenticated: false,
             paths: None,
         };
         let mut f = crate::checks::test_support::host(crate::checks::test_support::probe());

@@ -12,7 +12,8 @@ use crate::facts::{Facts, HostFacts};
 use crate::findings::{Code, Finding, Severity};
 use crate::verify::libpq::{Failure, Verdict};
 
-pub const CODES: &[Code] = &[Code::SslRequiredByServer, Code::ClientCertRequired, Code::ServerRejectsClientCert, Code::LoginRefused];
+pub const CODES: &[Code] =
+    &[Code::SslRequiredByServer, Code::ClientCertRequired, Code::ServerRejectsClientCert, Code::LoginRefused, Code::PasswordMissing, Code::AuthUnchecked];
 
 /// Alerts a server sends when it refuses a client certificate.
 const CERT_ALERTS: [&str; 7] =
@@ -31,6 +32,24 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 let f = f.evidence("endpoint", h.endpoint());
                 out.push(if f.severity == Severity::Error { f.severity(severity) } else { f });
             }
+        }
+        if let (true, Some(request), false) = (v.connects, &v.auth, v.authenticated) {
+            out.push(
+                Finding::new(Code::AuthUnchecked)
+                    .detail(format!(
+                        "{}: TLS and pg_hba.conf let this client in, then the server asks for {} ({}). pgtls did not finish that \
+                         step ({}), so whether the password is right was not checked.",
+                        h.endpoint(),
+                        request.method(),
+                        if v.tls { "over TLS" } else { "without TLS" },
+                        if v.tls {
+                            "the password could not be tried on a second, verified session"
+                        } else {
+                            "it never sends a password over an unencrypted connection"
+                        }
+                    ))
+                    .evidence("endpoint", h.endpoint()),
+            );
         }
         // prefer/allow: the other attempt's refusal explains the rest of libpq's message.
         if let (false, Some(p)) = (v.connects, h.plaintext.as_ref()) {
@@ -110,6 +129,17 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
             Finding::new(Code::ClientCertRequired)
                 .detail(format!("{} requires a client certificate in the TLS handshake (alert \"certificate required\") and the client sent none.", h.endpoint()))
                 .evidence("alert", alert),
+        ),
+        Failure::PasswordMissing { method } => Some(
+            Finding::new(Code::PasswordMissing)
+                .detail(format!(
+                    "{}: TLS{} and pg_hba.conf let this client in; the server then asks for a password ({method}) and libpq has none \
+                     (no password=, PGPASSWORD or matching password-file line), so it stops with \"fe_sendauth: no password supplied\". \
+                     psql would prompt for it instead.",
+                    h.endpoint(),
+                    if v.tls || h.probe.startup.as_ref().is_some_and(|s| s.encrypted) { "" } else { " (not used)" }
+                ))
+                .evidence("method", method),
         ),
         Failure::StartupBroken { message } => Some(
             Finding::new(Code::LoginRefused).detail(format!("{}: the connection broke after TLS, during the startup phase ({message}).", h.endpoint())),

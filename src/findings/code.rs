@@ -94,6 +94,8 @@ codes! {
     ServerCaFileMissing = "server-ca-file-missing",
     LoginRefused = "login-refused",
     LibpqTooOld = "libpq-too-old",
+    PasswordMissing = "password-missing",
+    AuthUnchecked = "auth-unchecked",
 }
 
 impl fmt::Display for Code {

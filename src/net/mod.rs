@@ -212,48 +212,166 @@ pub fn ssl_request(stream: &mut TcpStream, endpoint: &str) -> Result<Negotiated,
     })
 }
 
+/// Backend messages read one at a time from a stream (TLS or plain), with a size limit.
+struct BackendReader {
+    buf: Vec<u8>,
+}
+
+impl BackendReader {
+    fn next<S: Read>(&mut self, stream: &mut S) -> io::Result<wire::startup::Backend> {
+        use wire::startup::{parse_backend, MAX_BACKEND_MESSAGE};
+        let mut chunk = [0u8; 8192];
+        loop {
+            if let Some((msg, used)) = parse_backend(&self.buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))? {
+                self.buf.drain(..used);
+                return Ok(msg);
+            }
+            if self.buf.len() > MAX_BACKEND_MESSAGE {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "the server's answer to the startup message is too large"));
+            }
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+}
+
+fn send<S: Write>(stream: &mut S, bytes: &[u8]) -> io::Result<()> {
+    stream.write_all(bytes)?;
+    stream.flush()
+}
+
+fn goodbye<S: Write>(stream: &mut S) {
+    let _ = send(stream, &wire::startup::TERMINATE);
+}
+
 /// Send a StartupMessage over `stream` (TLS or plain) and read the server's answer up to the
 /// authentication request or an ErrorResponse, skipping notices. Never sends a password: on an
 /// authentication request that needs one, the caller decides (by default it stops there).
+/// After AuthenticationOk the server still checks the role and database (a missing role under
+/// `trust` fails there), so that answer is only final at ReadyForQuery or an error.
 pub fn startup_exchange<S: Read + Write>(stream: &mut S, params: &[(&str, &str)]) -> io::Result<wire::startup::Backend> {
-    use wire::startup::{parse_backend, Backend, MAX_BACKEND_MESSAGE};
-    stream.write_all(&wire::startup::startup_message(params))?;
-    stream.flush()?;
-    let mut buf: Vec<u8> = Vec::new();
-    let mut chunk = [0u8; 8192];
-    // After AuthenticationOk the server still checks the role and database (a missing role
-    // under `trust` fails here), so the answer is only final at ReadyForQuery or an error.
+    use wire::startup::{AuthRequest, Backend};
+    send(stream, &wire::startup::startup_message(params))?;
+    let mut reader = BackendReader { buf: Vec::new() };
     let mut authenticated = None;
-    loop {
-        while let Some((msg, used)) = parse_backend(&buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))? {
-            buf.drain(..used);
-            let done = match msg {
-                Backend::Auth(wire::startup::AuthRequest::Ok) => {
-                    authenticated = Some(msg);
-                    None
-                }
-                Backend::Other(b'Z') => authenticated.take(),
-                Backend::Other(_) => None,
-                other => Some(other),
-            };
-            match done {
-                None => continue,
-                Some(done) => {
-                    let _ = stream.write_all(&wire::startup::TERMINATE);
-                    let _ = stream.flush();
-                    return Ok(done);
+    let done = loop {
+        match reader.next(stream)? {
+            msg @ Backend::Auth(AuthRequest::Ok) => authenticated = Some(msg),
+            Backend::Other(b'Z') => {
+                if let Some(ok) = authenticated.take() {
+                    break ok;
                 }
             }
+            Backend::Other(_) => {}
+            other => break other,
         }
-        if buf.len() > MAX_BACKEND_MESSAGE {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "the server's answer to the startup message is too large"));
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
+    };
+    goodbye(stream);
+    Ok(done)
+}
+
+/// What the client answers SCRAM with, as libpq's `channel_binding` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelBindingMode {
+    Disable,
+    Prefer,
+    Require,
+}
+
+/// A password and how to use it. The caller has checked that the stream is a TLS session
+/// whose certificate passed the client's own rules.
+pub struct Credentials<'a> {
+    pub user: &'a str,
+    pub password: &'a str,
+    pub channel_binding: ChannelBindingMode,
+    /// `tls-server-end-point` data of the session (the hash of the server's certificate).
+    pub end_point: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Credentials<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("user", &self.user).field("password", &"********").finish_non_exhaustive()
     }
+}
+
+/// How authentication ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthAnswer {
+    /// ReadyForQuery: the client is in. `method` is the request that was answered.
+    Accepted { method: wire::startup::AuthRequest },
+    /// The server's ErrorResponse (wrong password, missing role …).
+    Refused(wire::ErrorResponse),
+    /// The client gives up, with libpq's words (channel binding required but not offered …).
+    ClientGaveUp(String),
+}
+
+/// Run the startup phase to the end with `creds`: StartupMessage, the server's method
+/// (cleartext, MD5 or SCRAM-SHA-256, with channel binding where libpq would use it), then
+/// ReadyForQuery or an error. Sends Terminate at the end.
+pub fn authenticate<S: Read + Write>(stream: &mut S, params: &[(&str, &str)], creds: &Credentials) -> io::Result<AuthAnswer> {
+    use postgres_protocol::authentication::sasl::{ChannelBinding, ScramSha256};
+    use wire::startup::{password_message, password_payload, sasl_initial_response, AuthRequest, Backend};
+    send(stream, &wire::startup::startup_message(params))?;
+    let mut reader = BackendReader { buf: Vec::new() };
+    let mut method = AuthRequest::Ok;
+    let mut scram: Option<ScramSha256> = None;
+    let answer = loop {
+        match reader.next(stream)? {
+            Backend::Auth(AuthRequest::Ok) => {}
+            Backend::Auth(r @ AuthRequest::Cleartext) => {
+                method = r;
+                send(stream, &password_message(&password_payload(creds.password)))?;
+            }
+            Backend::Auth(r @ AuthRequest::Md5 { salt }) => {
+                method = r;
+                let hash = postgres_protocol::authentication::md5_hash(creds.user.as_bytes(), creds.password.as_bytes(), salt);
+                send(stream, &password_message(&password_payload(&hash)))?;
+            }
+            Backend::Auth(AuthRequest::Sasl { mechanisms }) => {
+                let plus = mechanisms.iter().any(|m| m == "SCRAM-SHA-256-PLUS");
+                let (mechanism, binding) = match (&creds.end_point, creds.channel_binding) {
+                    (Some(ep), ChannelBindingMode::Prefer | ChannelBindingMode::Require) if plus => {
+                        ("SCRAM-SHA-256-PLUS", ChannelBinding::tls_server_end_point(ep.clone()))
+                    }
+                    (_, ChannelBindingMode::Require) => {
+                        break AuthAnswer::ClientGaveUp(
+                            "channel binding is required, but server did not offer an authentication method that supports channel binding".into(),
+                        )
+                    }
+                    // libpq with TLS says "y": it could bind, the server did not offer it.
+                    (Some(_), ChannelBindingMode::Prefer) => ("SCRAM-SHA-256", ChannelBinding::unsupported()),
+                    _ => ("SCRAM-SHA-256", ChannelBinding::unrequested()),
+                };
+                if !mechanisms.iter().any(|m| m == mechanism) {
+                    break AuthAnswer::ClientGaveUp("none of the server's SASL authentication mechanisms are supported".into());
+                }
+                method = AuthRequest::Sasl { mechanisms: vec![mechanism.to_string()] };
+                let s = ScramSha256::new(creds.password.as_bytes(), binding);
+                send(stream, &sasl_initial_response(mechanism, s.message()))?;
+                scram = Some(s);
+            }
+            Backend::Sasl { last: false, data } => {
+                let Some(s) = scram.as_mut() else { break AuthAnswer::ClientGaveUp("unexpected SASL message".into()) };
+                s.update(&data).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                send(stream, &password_message(s.message()))?;
+            }
+            Backend::Sasl { last: true, data } => {
+                let Some(s) = scram.as_mut() else { break AuthAnswer::ClientGaveUp("unexpected SASL message".into()) };
+                if s.finish(&data).is_err() {
+                    break AuthAnswer::ClientGaveUp("invalid SCRAM server signature".into());
+                }
+            }
+            Backend::Auth(other) => break AuthAnswer::ClientGaveUp(format!("authentication method {} is not supported by pgtls", other.method())),
+            Backend::Error(e) => break AuthAnswer::Refused(e),
+            Backend::Other(b'Z') => break AuthAnswer::Accepted { method },
+            Backend::Other(_) => {}
+        }
+    };
+    goodbye(stream);
+    Ok(answer)
 }
 
 /// Opens fresh connections positioned where a ClientHello goes: after `S` to an SSLRequest,

@@ -98,6 +98,25 @@ pub struct StartupFacts {
     pub user: String,
     pub database: String,
     pub outcome: StartupOutcome,
+    /// The end of authentication, when a password was available and pgtls sent it (only
+    /// inside a TLS session that passed the client's own certificate checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<Authentication>,
+}
+
+/// How password authentication ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum Authentication {
+    /// The server accepted the password (ReadyForQuery).
+    Accepted { method: AuthRequest },
+    /// The server refused (wrong password, role without a password …).
+    Refused { error: ErrorResponse },
+    /// The client stopped, as libpq would (channel binding required but not offered …).
+    ClientGaveUp { message: String },
+    /// Nothing was sent: the authenticating session's certificate did not pass the client's checks.
+    NotSent { reason: String },
+    Failed { message: String },
 }
 
 /// The server's answer to the StartupMessage.
@@ -255,6 +274,7 @@ fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::R
     let outcome = match answer {
         Ok(Backend::Auth(request)) => StartupOutcome::Auth { request },
         Ok(Backend::Error(error)) => StartupOutcome::Refused { error },
+        Ok(Backend::Sasl { .. }) => StartupOutcome::Failed { message: "a SASL message before the authentication request".into() },
         Ok(Backend::Other(t)) => StartupOutcome::Failed { message: format!("unexpected message type {}", crate::wire::describe_byte(t)) },
         Err(e) => match crate::tls::alert_of(&e) {
             Some(alert) => StartupOutcome::TlsAlert { alert },
@@ -265,19 +285,65 @@ fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::R
             },
         },
     };
-    StartupFacts { encrypted, user: user.to_string(), database: database.to_string(), outcome }
+    StartupFacts { encrypted, user: user.to_string(), database: database.to_string(), outcome, authentication: None }
 }
 
-fn run(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions, facts: &mut ProbeFacts) {
-    let Some(sock) = negotiate(target, timeouts, facts) else { return };
+fn handshake_options(target: &ProbeTarget, o: &ProbeOptions) -> HandshakeOptions {
     let client = &o.versions;
-    let opts = HandshakeOptions {
+    HandshakeOptions {
         sni: target.sni.clone(),
         alpn: vec![ALPN_POSTGRESQL.to_vec()],
         only_tls12: client.max.is_some_and(|m| m <= TlsVersion::TLSv1_2),
         only_tls13: client.min >= TlsVersion::TLSv1_3,
         client_auth: o.client_auth.clone(),
+    }
+}
+
+/// A second TLS connection that authenticates with `password`: only after `trusted` accepted
+/// the certificate chain of this very session (a load balancer may answer differently than
+/// the first time), and only for the user and database of `o.startup`.
+pub fn authenticate(
+    target: &ProbeTarget,
+    timeouts: Timeouts,
+    o: &ProbeOptions,
+    password: &crate::conninfo::Secret,
+    channel_binding: net::ChannelBindingMode,
+    trusted: &dyn Fn(&[Cert]) -> bool,
+) -> Authentication {
+    let Some((user, database)) = &o.startup else { return Authentication::NotSent { reason: "no startup phase".into() } };
+    let mut scratch = empty(target);
+    let Some(sock) = negotiate(target, timeouts, &mut scratch) else {
+        return Authentication::Failed { message: "the second connection could not be set up".into() };
     };
+    let (outcome, answer) = tls::handshake_then(sock, &handshake_options(target, o), |session| {
+        let ders: Vec<Vec<u8>> = session.conn.peer_certificates().unwrap_or_default().iter().map(|c| c.to_vec()).collect();
+        let chain = crate::x509::parse_chain(&ders).unwrap_or_default();
+        if chain.is_empty() || !trusted(&chain) {
+            return Authentication::NotSent { reason: "the server's certificate in this session did not pass the client's checks".into() };
+        }
+        let creds = net::Credentials {
+            user,
+            password: password.expose(),
+            channel_binding,
+            end_point: Some(crate::x509::tls_server_end_point(&chain[0])),
+        };
+        match net::authenticate(session, &[("user", user.as_str()), ("database", database.as_str())], &creds) {
+            Ok(net::AuthAnswer::Accepted { method }) => Authentication::Accepted { method },
+            Ok(net::AuthAnswer::Refused(error)) => Authentication::Refused { error },
+            Ok(net::AuthAnswer::ClientGaveUp(message)) => Authentication::ClientGaveUp { message },
+            Err(e) => Authentication::Failed { message: e.to_string() },
+        }
+    });
+    match (answer, outcome.result) {
+        (Some(a), _) => a,
+        (None, Err(e)) => Authentication::Failed { message: e.to_string() },
+        (None, Ok(_)) => Authentication::Failed { message: "the TLS session ended early".into() },
+    }
+}
+
+fn run(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions, facts: &mut ProbeFacts) {
+    let Some(sock) = negotiate(target, timeouts, facts) else { return };
+    let opts = handshake_options(target, o);
     let (outcome, startup) = tls::handshake_then(sock, &opts, |session| {
         o.startup.as_ref().map(|(user, database)| {
             let answer = net::startup_exchange(session, &[("user", user.as_str()), ("database", database.as_str())]);

@@ -15,7 +15,7 @@ use crate::findings::{Finding, Severity};
 use crate::net::Negotiated;
 use crate::probe::{self, ProbeFailure, SslNegotiation};
 use crate::profile::{ClientProfile, Overrides};
-use crate::verify::libpq::{SslMode, Verdict};
+use crate::verify::libpq::{self, Client, SslMode, Verdict};
 use crate::wire::TlsVersion;
 use crate::x509::Cert;
 
@@ -49,7 +49,45 @@ pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
         .collect();
     let mut facts = Facts { client, hosts, ..Default::default() };
     facts.derive_verdicts(profile);
+    if follow {
+        authenticate(&mut facts, profile, s, &o);
+        facts.derive_verdicts(profile);
+    }
     facts
+}
+
+/// Where TLS and pg_hba.conf let the client in and the server asks for a password that libpq
+/// would have, finish authentication on a second TLS connection, so the verdict is "connects"
+/// exactly when the password is accepted. Never in plaintext, never to a server whose
+/// certificate fails the client's own rules (checked again in that second session).
+fn authenticate(facts: &mut Facts, profile: &ClientProfile, s: &Settings, o: &probe::ProbeOptions) {
+    use crate::net::ChannelBindingMode;
+    let binding = match profile.resolved.as_ref().and_then(|r| r.settings.get("channel_binding")).map(|v| v.value.as_str()) {
+        Some("disable") => ChannelBindingMode::Disable,
+        Some("require") => ChannelBindingMode::Require,
+        _ => ChannelBindingMode::Prefer,
+    };
+    let absent = crate::trust::RootTrust::Absent { path: None };
+    let root = facts.client.as_ref().map(|c| c.root.clone()).unwrap_or(absent);
+    for (i, h) in facts.hosts.iter_mut().enumerate() {
+        let Some(v) = &h.verdict else { continue };
+        let asks = h.probe.startup.as_ref().is_some_and(|st| {
+            st.encrypted && matches!(&st.outcome, probe::StartupOutcome::Auth { request } if request.needs_password())
+        });
+        if !(v.connects && v.tls && !v.plaintext_fallback && asks) {
+            continue;
+        }
+        let Some(password) = profile.password_for(i) else { continue };
+        let client = Client::of(profile, &h.probe.target);
+        let trusted = |chain: &[Cert]| {
+            let p = probe::ProbeFacts { target: h.probe.target.clone(), ..probe::ProbeFacts::from_chain(chain.to_vec()) };
+            libpq::decide(&client, &root, &p, None).connects
+        };
+        let result = probe::authenticate(&h.probe.target, s.timeouts, o, &password, binding, &trusted);
+        if let Some(st) = h.probe.startup.as_mut() {
+            st.authentication = Some(result);
+        }
+    }
 }
 
 /// Findings about one host alone (for per-host lists; the report's own list covers all).

@@ -74,6 +74,10 @@ pub struct Verdict {
     /// (TLS and pg_hba.conf let it in); `ok` means no password is needed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthRequest>,
+    /// The server let the client all the way in (no password needed, or pgtls's password was
+    /// accepted). False with `auth` set: the password step was not checked.
+    #[serde(default)]
+    pub authenticated: bool,
     /// Every trust path tried (when a chain was verified).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub paths: Option<PathReport>,
@@ -118,6 +122,10 @@ pub enum Failure {
     /// The connection string names `keyword`, which libpq knows only from version `since` on
     /// (the modelled libpq is `libpq`).
     InvalidOption { keyword: String, since: u32, libpq: u32 },
+    /// The server asks for a password (`method`) and libpq has none.
+    PasswordMissing { method: String },
+    /// libpq stops authenticating by itself (channel binding required but not offered …).
+    AuthenticationStopped { message: String },
 }
 
 impl Failure {
@@ -219,6 +227,8 @@ pub struct Client<'a> {
     pub client_cert_error: Option<String>,
     /// The connection string names a keyword this libpq does not know: it fails at once.
     pub invalid_option: Option<crate::profile::InvalidOption>,
+    /// libpq has a password for this host (explicit, PGPASSWORD, password file).
+    pub password_available: bool,
 }
 
 impl<'a> Client<'a> {
@@ -239,6 +249,7 @@ impl<'a> Client<'a> {
             port: target.port,
             client_cert_error: None,
             invalid_option: profile.invalid_option.clone(),
+            password_available: false,
         }
     }
 }
@@ -255,14 +266,50 @@ struct Outcome {
     hostname: bool,
     fallback: bool,
     auth: Option<AuthRequest>,
+    authenticated: bool,
 }
 
 impl Outcome {
     fn fails(failure: Failure, error: String) -> Outcome {
-        Outcome { connects: false, failure: Some(failure), error: Some(error), tls: false, verified: false, hostname: false, fallback: false, auth: None }
+        Outcome {
+            connects: false,
+            failure: Some(failure),
+            error: Some(error),
+            tls: false,
+            verified: false,
+            hostname: false,
+            fallback: false,
+            auth: None,
+            authenticated: false,
+        }
     }
     fn plaintext() -> Outcome {
-        Outcome { connects: true, failure: None, error: None, tls: false, verified: false, hostname: false, fallback: false, auth: None }
+        Outcome { connects: true, failure: None, error: None, tls: false, verified: false, hostname: false, fallback: false, auth: None, authenticated: false }
+    }
+}
+
+/// The server's authentication request, and how it ended when pgtls could finish it: libpq
+/// without a password stops with "fe_sendauth: no password supplied"; with one, the second
+/// connection's result decides; a password pgtls could not try leaves the verdict "connects,
+/// authentication unchecked".
+fn after_auth_request(client: &Client, request: &AuthRequest, st: &crate::probe::StartupFacts, base: Outcome) -> Outcome {
+    use crate::probe::Authentication;
+    let pending = Outcome { auth: Some(request.clone()), authenticated: !request.needs_password(), ..base };
+    if !request.needs_password() {
+        return pending;
+    }
+    match &st.authentication {
+        Some(Authentication::Accepted { .. }) => Outcome { authenticated: true, ..pending },
+        Some(Authentication::Refused { error }) => startup_failure(&StartupOutcome::Refused { error: error.clone() }, st.encrypted),
+        Some(Authentication::ClientGaveUp { message }) => {
+            Outcome::fails(Failure::AuthenticationStopped { message: message.clone() }, message.clone())
+        }
+        _ if client.password_available => pending,
+        _ => Outcome {
+            auth: Some(request.clone()),
+            tls: base.tls,
+            ..Outcome::fails(Failure::PasswordMissing { method: request.method().to_string() }, "fe_sendauth: no password supplied".into())
+        },
     }
 }
 
@@ -325,6 +372,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
         failure: o.failure,
         plaintext_fallback: o.fallback,
         auth: o.auth,
+        authenticated: o.authenticated,
         paths,
     }
 }
@@ -361,9 +409,11 @@ fn plain_attempt(client: &Client, plain: Option<&crate::probe::ProbeFacts>) -> O
     if let Some(e) = p.network_failure() {
         return Outcome::fails(Failure::Network { error: e.clone() }, network_text(client, e));
     }
-    match p.startup.as_ref().map(|s| &s.outcome) {
-        Some(StartupOutcome::Auth { request }) => Outcome { auth: Some(request.clone()), ..Outcome::plaintext() },
-        Some(other) => startup_failure(other, false),
+    match p.startup.as_ref() {
+        Some(st @ crate::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
+            after_auth_request(client, request, st, Outcome::plaintext())
+        }
+        Some(st) => startup_failure(&st.outcome, false),
         None => Outcome::plaintext(),
     }
 }
@@ -465,12 +515,12 @@ fn tls_attempt(
         }
         Answer::Chain(c) => c,
     };
-    let session = |o: Outcome| match probe.startup.as_ref().map(|s| &s.outcome) {
-        Some(StartupOutcome::Auth { request }) => Outcome { auth: Some(request.clone()), ..o },
-        Some(other) => startup_failure(other, true),
+    let session = |o: Outcome| match probe.startup.as_ref() {
+        Some(st @ crate::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => after_auth_request(client, request, st, o),
+        Some(st) => startup_failure(&st.outcome, true),
         None => o,
     };
-    let encrypted = Outcome { connects: true, failure: None, error: None, tls: true, verified: false, hostname: false, fallback: false, auth: None };
+    let encrypted = Outcome { tls: true, ..Outcome::plaintext() };
     let store = match root {
         RootTrust::Loaded(s) => s,
         RootTrust::Absent { .. } => return session(encrypted),
@@ -675,6 +725,7 @@ impl VerdictInput {
             port: 5432,
             client_cert_error: None,
             invalid_option: None,
+            password_available: false,
         };
         let mut probe = crate::probe::ProbeFacts::from_chain(self.server_chain.clone());
         if self.server_chain.is_empty() {

@@ -4,7 +4,9 @@
 //! Half of the gateway guide's errors happen here — "no pg_hba.conf entry", "connection requires
 //! a valid client certificate", "certificate authentication failed" — so pgtls follows the
 //! connection to this point. It stops at the server's authentication request unless asked to
-//! authenticate; it never sends a password in this module.
+//! authenticate. The password messages are built here (cleartext, MD5, SASL); when to send them
+//! — only inside a TLS session whose certificate passed the client's own checks — is decided by
+//! the caller.
 
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +44,11 @@ pub enum AuthRequest {
     /// AuthenticationOk: no password needed (`trust`, or `cert` already satisfied).
     Ok,
     Cleartext,
-    Md5,
+    Md5 {
+        /// The salt for the MD5 answer (not a fact worth reporting).
+        #[serde(skip)]
+        salt: [u8; 4],
+    },
     /// SCRAM and friends, with the mechanisms offered (`SCRAM-SHA-256`, `SCRAM-SHA-256-PLUS`).
     Sasl { mechanisms: Vec<String> },
     Gss,
@@ -56,7 +62,7 @@ impl AuthRequest {
         match self {
             AuthRequest::Ok => "trust (or cert)",
             AuthRequest::Cleartext => "password",
-            AuthRequest::Md5 => "md5",
+            AuthRequest::Md5 { .. } => "md5",
             AuthRequest::Sasl { .. } => "scram-sha-256",
             AuthRequest::Gss => "gss",
             AuthRequest::Sspi => "sspi",
@@ -70,9 +76,41 @@ impl AuthRequest {
 pub enum Backend {
     Auth(AuthRequest),
     Error(ErrorResponse),
+    /// AuthenticationSASLContinue (`last` false) or AuthenticationSASLFinal (`last` true).
+    Sasl { last: bool, data: Vec<u8> },
     /// NoticeResponse, ParameterStatus, BackendKeyData, ReadyForQuery, NegotiateProtocolVersion
     /// …: the type byte, skipped.
     Other(u8),
+}
+
+impl AuthRequest {
+    /// The server wants a password (or a SCRAM exchange) before it lets the client in.
+    pub fn needs_password(&self) -> bool {
+        matches!(self, AuthRequest::Cleartext | AuthRequest::Md5 { .. } | AuthRequest::Sasl { .. })
+    }
+}
+
+/// A PasswordMessage-family message ('p'): the password, an MD5 answer, a SASL response.
+pub fn password_message(payload: &[u8]) -> Vec<u8> {
+    let mut m = vec![b'p'];
+    m.extend_from_slice(&((payload.len() + 4) as u32).to_be_bytes());
+    m.extend_from_slice(payload);
+    m
+}
+
+/// A null-terminated string payload (cleartext password, MD5 answer).
+pub fn password_payload(text: &str) -> Vec<u8> {
+    let mut v = text.as_bytes().to_vec();
+    v.push(0);
+    v
+}
+
+/// SASLInitialResponse: the mechanism, then the client's first message.
+pub fn sasl_initial_response(mechanism: &str, data: &[u8]) -> Vec<u8> {
+    let mut payload = password_payload(mechanism);
+    payload.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    payload.extend_from_slice(data);
+    password_message(&payload)
 }
 
 /// Parse the first backend message of `buf`: `Ok(None)` when more bytes are needed, else the
@@ -92,7 +130,11 @@ pub fn parse_backend(buf: &[u8]) -> Result<Option<(Backend, usize)>, WireError> 
             Backend::Auth(match u32::from_be_bytes([w, x, y, z]) {
                 0 => AuthRequest::Ok,
                 3 => AuthRequest::Cleartext,
-                5 => AuthRequest::Md5,
+                5 => {
+                    let Some(&[a, b, c, d]) = body.get(4..8) else { return Err(WireError::Truncated { expected: 8, got: body.len() }) };
+                    AuthRequest::Md5 { salt: [a, b, c, d] }
+                }
+                11 | 12 => return Ok(Some((Backend::Sasl { last: body[..4] == [0, 0, 0, 12], data: body[4..].to_vec() }, total))),
                 7 => AuthRequest::Gss,
                 9 => AuthRequest::Sspi,
                 10 => AuthRequest::Sasl {

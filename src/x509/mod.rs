@@ -555,6 +555,21 @@ pub fn key_matches_cert(cert_pem: &[u8], key_pem: &[u8]) -> Option<bool> {
     Some(cert.raw.key_bits == private_key_public_bits(key_pem)?)
 }
 
+/// The `tls-server-end-point` channel binding data of a server certificate (RFC 5929 §4.1):
+/// its hash with the digest of its own signature, SHA-256 in place of MD5 and SHA-1.
+pub fn tls_server_end_point(cert: &Cert) -> Vec<u8> {
+    use aws_lc_rs::digest;
+    let a = cert.signature_algorithm.to_ascii_lowercase();
+    let alg = if a.contains("384") {
+        &digest::SHA384
+    } else if a.contains("512") {
+        &digest::SHA512
+    } else {
+        &digest::SHA256
+    };
+    digest::digest(alg, &cert.der).as_ref().to_vec()
+}
+
 /// Parse every certificate in a chain, naming each by its position for errors.
 pub fn parse_chain(ders: &[Vec<u8>]) -> Result<Vec<Cert>, CertError> {
     ders.iter().enumerate().map(|(i, d)| Cert::from_der(d, &format!("#{i} in the chain"))).collect()

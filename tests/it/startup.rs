@@ -168,10 +168,35 @@ fn non_tls_refusals_and_authentication() {
     assert_eq!(code, 2, "{v:#}");
     assert_eq!(first_code(&v), "login-refused", "{v:#}");
     assert_eq!(predicted(&v).as_deref(), Some(psql.as_str()));
-    // scram-sha-256: TLS and pg_hba.conf let the client in; the password comes next, and pgtls
-    // sends none.
-    let (code, v) = s.doctor(&format!("user=app {base}"));
-    assert_eq!(v["hosts"][0]["verdict"]["connects"], true, "{v:#}");
-    assert_eq!(v["hosts"][0]["verdict"]["auth"]["method"], "sasl");
+    // scram-sha-256 without a password: libpq stops after TLS and pg_hba.conf let it in.
+    let extra = format!("user=app {base}");
+    let psql = s.psql(&extra).expect("psql -w fails without a password");
+    let (code, v) = s.doctor(&extra);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(first_code(&v), "password-missing", "{v:#}");
+    assert_eq!(predicted(&v).as_deref(), Some(psql.as_str()));
+    assert_eq!(v["hosts"][0]["verdict"]["auth"]["method"], "sasl", "{v:#}");
+    // The right password: SCRAM (with channel binding) completes, and so does psql.
+    let extra = format!("user=app password=app-pw {base}");
+    assert!(s.psql(&extra).is_none());
+    let (code, v) = s.doctor(&extra);
     assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["hosts"][0]["verdict"]["authenticated"], true, "{v:#}");
+    // The password from PGPASSWORD, as libpq finds it.
+    let out = pgtls()
+        .args(["doctor", "--format", "json", &format!("host=localhost hostaddr=127.0.0.1 port={} user=app {base}", s.server.port())])
+        .env("HOME", s.dir.path())
+        .env("PGPASSWORD", "app-pw")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // A wrong password: the server's refusal, word for word.
+    let extra = format!("user=app password=wrong {base}");
+    let psql = s.psql(&extra).expect("psql fails with a wrong password");
+    let (code, v) = s.doctor(&extra);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(first_code(&v), "login-refused", "{v:#}");
+    assert_eq!(predicted(&v).as_deref(), Some(psql.as_str()));
+    let text = serde_json::to_string(&v).unwrap();
+    assert!(!text.contains("app-pw") && !text.contains("wrong"), "no password in the report");
 }
