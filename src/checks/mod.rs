@@ -192,6 +192,7 @@ pub(crate) mod test_support {
             server_versions: None,
             server_suites: None,
             startup: None,
+            peer_ip: None,
         }
     }
 

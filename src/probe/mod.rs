@@ -88,6 +88,9 @@ pub struct ProbeFacts {
     /// The startup phase, when the run follows the connection past TLS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup: Option<StartupFacts>,
+    /// The address the connection went to (libpq names it in its messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_ip: Option<String>,
 }
 
 /// What the server answered the StartupMessage (user, database …).
@@ -184,6 +187,7 @@ fn empty(target: &ProbeTarget) -> ProbeFacts {
         server_versions: None,
         server_suites: None,
         startup: None,
+        peer_ip: None,
     }
 }
 
@@ -233,6 +237,7 @@ fn negotiate(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) -
             return None;
         }
     };
+    facts.peer_ip = sock.peer_addr().ok().map(|a| a.ip().to_string());
     if target.negotiation == SslNegotiation::Postgres {
         match net::ssl_request(&mut sock, &endpoint) {
             Ok(Negotiated::Accept) => facts.reply = Some(Negotiated::Accept),
@@ -260,6 +265,7 @@ pub fn probe_plaintext(target: &ProbeTarget, timeouts: Timeouts, user: &str, dat
     let sock = net::resolve(host, plain.port, timeouts.connect).and_then(|addrs| net::connect(&addrs, &endpoint, timeouts));
     match sock {
         Ok(mut s) => {
+            facts.peer_ip = s.peer_addr().ok().map(|a| a.ip().to_string());
             let answer = net::startup_exchange(&mut s, &[("user", user), ("database", database)]);
             facts.startup = Some(startup_facts(false, user, database, answer));
             let _ = s.shutdown(std::net::Shutdown::Both);

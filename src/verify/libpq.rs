@@ -319,6 +319,7 @@ fn after_auth_request(client: &Client, request: &AuthRequest, st: &crate::probe:
 /// in unencrypted when libpq would try that (`Client::server_accepts_plaintext`).
 pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts, plain: Option<&crate::probe::ProbeFacts>) -> Verdict {
     let mode = client.sslmode;
+    let peer_ip = tls.peer_ip.as_deref().or(plain.and_then(|p| p.peer_ip.as_deref()));
     let mut trust_source = None;
     let mut paths = None;
     let mut tls_leg = || tls_attempt(client, root, tls, &mut trust_source, &mut paths);
@@ -331,19 +332,37 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
     } else {
         match mode {
             SslMode::Disable => plain_attempt(client, plain),
-            // allow: plaintext first; TLS only when the server refuses that.
+            // allow: plaintext first; TLS only when the server answers that with an error.
             SslMode::Allow => {
                 let first = plain_attempt(client, plain);
                 if first.connects || !matches!(first.failure, Some(Failure::ServerRefused { .. })) {
                     first
                 } else {
-                    join(client, first, tls_leg())
+                    let second = tls_leg();
+                    if second.connects {
+                        second
+                    } else {
+                        join(client, peer_ip, first, second)
+                    }
                 }
             }
-            // prefer: TLS first; plaintext after any failure of the TLS attempt.
+            // prefer: TLS first; plaintext after the TLS attempt failed while setting up TLS
+            // (pqsecure_open_client) or the server answered it with an error. A failure while
+            // reading the answer (an alert after the handshake, a closed connection) or on the
+            // client's side of authentication is final (fe-connect.c goes to error_return).
             SslMode::Prefer => {
                 let first = tls_leg();
-                if first.connects || matches!(first.failure, Some(Failure::Network { .. })) {
+                let final_failure = matches!(
+                    first.failure,
+                    Some(
+                        Failure::Network { .. }
+                            | Failure::SessionAlert { .. }
+                            | Failure::StartupBroken { .. }
+                            | Failure::PasswordMissing { .. }
+                            | Failure::AuthenticationStopped { .. }
+                    )
+                );
+                if first.connects || final_failure {
                     first
                 } else {
                     let second = plain_attempt(client, plain);
@@ -352,7 +371,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
                     } else if first.failure == Some(Failure::ServerRefusesTls) {
                         second
                     } else {
-                        join(client, first, second)
+                        join(client, peer_ip, first, second)
                     }
                 }
             }
@@ -379,21 +398,25 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
 
 /// Two failed attempts: libpq reports both, the second behind its own "connection to server at
 /// … failed: " line.
-fn join(client: &Client, first: Outcome, second: Outcome) -> Outcome {
+fn join(client: &Client, peer_ip: Option<&str>, first: Outcome, second: Outcome) -> Outcome {
     let error = match (&first.error, &second.error) {
-        (Some(a), Some(b)) => Some(format!("{a}\n{}{b}", attempt_prefix(client))),
+        (Some(a), Some(b)) => Some(format!("{a}\n{}{b}", attempt_prefix(client, peer_ip))),
         (a, b) => a.clone().or(b.clone()),
     };
     Outcome { error, ..first }
 }
 
 /// `connection to server at "HOST" (ADDR), port PORT failed: ` as libpq 15+ starts each attempt's
-/// error.
-fn attempt_prefix(client: &Client) -> String {
-    let host = client.host.or(client.hostaddr).unwrap_or("");
-    match client.hostaddr {
-        Some(a) if Some(a) != client.host => format!("connection to server at \"{host}\" ({a}), port {} failed: ", client.port),
-        _ => format!("connection to server at \"{host}\", port {} failed: ", client.port),
+/// error: fe-connect.c `emitHostIdentityInfo`: with hostaddr, libpq names the address alone; with a
+/// host name, the name and, when it differs, the address it was resolved to.
+fn attempt_prefix(client: &Client, peer_ip: Option<&str>) -> String {
+    match (client.hostaddr, client.host) {
+        (Some(a), _) => format!("connection to server at \"{a}\", port {} failed: ", client.port),
+        (None, Some(h)) => match peer_ip.filter(|ip| *ip != h) {
+            Some(ip) => format!("connection to server at \"{h}\" ({ip}), port {} failed: ", client.port),
+            None => format!("connection to server at \"{h}\", port {} failed: ", client.port),
+        },
+        (None, None) => format!("connection to server at \"\", port {} failed: ", client.port),
     }
 }
 

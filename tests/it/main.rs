@@ -13,6 +13,7 @@ mod server_audit;
 mod cli;
 mod verdicts;
 mod docs;
+mod auth_matrix;
 mod crl;
 mod libpq_versions;
 mod startup;
