@@ -126,6 +126,9 @@ pub enum Failure {
     PasswordMissing { method: String },
     /// libpq stops authenticating by itself (channel binding required but not offered …).
     AuthenticationStopped { message: String },
+    /// sslcertmode=require and the server did not ask for a certificate (`requested` false)
+    /// or let the client in without one.
+    ClientCertNotUsed { requested: bool },
 }
 
 impl Failure {
@@ -229,6 +232,8 @@ pub struct Client<'a> {
     pub invalid_option: Option<crate::profile::InvalidOption>,
     /// libpq has a password for this host (explicit, PGPASSWORD, password file).
     pub password_available: bool,
+    /// libpq 16+ `sslcertmode` (older libpq: as `allow`).
+    pub sslcertmode: crate::conninfo::SslCertMode,
 }
 
 impl<'a> Client<'a> {
@@ -250,6 +255,7 @@ impl<'a> Client<'a> {
             client_cert_error: None,
             invalid_option: profile.invalid_option.clone(),
             password_available: false,
+            sslcertmode: profile.sslcertmode,
         }
     }
 }
@@ -292,14 +298,33 @@ impl Outcome {
 /// without a password stops with "fe_sendauth: no password supplied"; with one, the second
 /// connection's result decides; a password pgtls could not try leaves the verdict "connects,
 /// authentication unchecked".
-fn after_auth_request(client: &Client, request: &AuthRequest, st: &crate::probe::StartupFacts, base: Outcome) -> Outcome {
+fn after_auth_request(
+    client: &Client,
+    request: &AuthRequest,
+    st: &crate::probe::StartupFacts,
+    cert_request: Option<&crate::tls::CertRequest>,
+    base: Outcome,
+) -> Outcome {
     use crate::probe::Authentication;
     let pending = Outcome { auth: Some(request.clone()), authenticated: !request.needs_password(), ..base };
+    // fe-auth.c check_expected_areq (libpq 16+): sslcertmode=require is enforced when the
+    // server says AuthenticationOk.
+    let cert_mode = |o: Outcome| -> Outcome {
+        if client.sslcertmode != crate::conninfo::SslCertMode::Require {
+            return o;
+        }
+        let (requested, sent) = cert_request.map(|r| (true, r.sent)).unwrap_or((false, false));
+        match (requested, sent) {
+            (false, _) => Outcome::fails(Failure::ClientCertNotUsed { requested }, "server did not request an SSL certificate".into()),
+            (true, false) => Outcome::fails(Failure::ClientCertNotUsed { requested }, "server accepted connection without a valid SSL certificate".into()),
+            _ => o,
+        }
+    };
     if !request.needs_password() {
-        return pending;
+        return cert_mode(pending);
     }
     match &st.authentication {
-        Some(Authentication::Accepted { .. }) => Outcome { authenticated: true, ..pending },
+        Some(Authentication::Accepted { .. }) => cert_mode(Outcome { authenticated: true, ..pending }),
         Some(Authentication::Refused { error }) => startup_failure(&StartupOutcome::Refused { error: error.clone() }, st.encrypted),
         Some(Authentication::ClientGaveUp { message }) => {
             Outcome::fails(Failure::AuthenticationStopped { message: message.clone() }, message.clone())
@@ -360,6 +385,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
                             | Failure::StartupBroken { .. }
                             | Failure::PasswordMissing { .. }
                             | Failure::AuthenticationStopped { .. }
+                            | Failure::ClientCertNotUsed { .. }
                     )
                 );
                 if first.connects || final_failure {
@@ -434,7 +460,7 @@ fn plain_attempt(client: &Client, plain: Option<&crate::probe::ProbeFacts>) -> O
     }
     match p.startup.as_ref() {
         Some(st @ crate::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
-            after_auth_request(client, request, st, Outcome::plaintext())
+            after_auth_request(client, request, st, None, Outcome::plaintext())
         }
         Some(st) => startup_failure(&st.outcome, false),
         None => Outcome::plaintext(),
@@ -539,7 +565,9 @@ fn tls_attempt(
         Answer::Chain(c) => c,
     };
     let session = |o: Outcome| match probe.startup.as_ref() {
-        Some(st @ crate::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => after_auth_request(client, request, st, o),
+        Some(st @ crate::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
+            after_auth_request(client, request, st, probe.tls.as_ref().and_then(|t| t.cert_request.as_ref()), o)
+        }
         Some(st) => startup_failure(&st.outcome, true),
         None => o,
     };
@@ -749,6 +777,7 @@ impl VerdictInput {
             client_cert_error: None,
             invalid_option: None,
             password_available: false,
+            sslcertmode: crate::conninfo::SslCertMode::Allow,
         };
         let mut probe = crate::probe::ProbeFacts::from_chain(self.server_chain.clone());
         if self.server_chain.is_empty() {

@@ -15,5 +15,6 @@ mod verdicts;
 mod docs;
 mod auth_matrix;
 mod crl;
+mod newer_libpq;
 mod libpq_versions;
 mod startup;
