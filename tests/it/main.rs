@@ -18,3 +18,4 @@ mod crl;
 mod newer_libpq;
 mod libpq_versions;
 mod startup;
+mod wire;
