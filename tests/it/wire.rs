@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use pgtls_lab::{Server, ServerOptions, TlsFiles};
+use pgtls_lab::{Server, ServerOptions};
 use serde_json::Value;
 
 use crate::support::*;
