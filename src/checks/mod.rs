@@ -193,6 +193,7 @@ pub(crate) mod test_support {
             server_suites: None,
             startup: None,
             peer_ip: None,
+            timings: Default::default(),
         }
     }
 

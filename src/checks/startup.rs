@@ -53,9 +53,11 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         }
         // prefer/allow: the other attempt's refusal explains the rest of libpq's message.
         if let (false, Some(p)) = (v.connects, h.plaintext.as_ref()) {
+            // Only when libpq really made that attempt: its words are part of the verdict's.
+            let made = |e: &crate::wire::ErrorResponse| v.error.as_deref().is_some_and(|t| t.contains(&e.message));
             if let Some(crate::probe::StartupOutcome::Refused { error }) = p.startup.as_ref().map(|s| &s.outcome) {
                 let other = Failure::ServerRefused { error: error.clone(), encrypted: false };
-                if v.failure.as_ref() != Some(&other) {
+                if made(error) && v.failure.as_ref() != Some(&other) {
                     if let Some(f) = finding(h, v, &other, ours) {
                         out.push(f.evidence("endpoint", h.endpoint()));
                     }

@@ -91,6 +91,27 @@ pub struct ProbeFacts {
     /// The address the connection went to (libpq names it in its messages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer_ip: Option<String>,
+    /// How long each step took.
+    #[serde(default)]
+    pub timings: Timings,
+}
+
+/// Milliseconds per step of one connection (absent: the step did not run).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timings {
+    pub resolve_ms: Option<u64>,
+    pub connect_ms: Option<u64>,
+    /// SSLRequest and its answer (absent for direct SSL).
+    pub negotiate_ms: Option<u64>,
+    pub handshake_ms: Option<u64>,
+    /// StartupMessage to the authentication request (or the error).
+    pub startup_ms: Option<u64>,
+    /// The second, authenticating connection, from connect to ReadyForQuery or the error.
+    pub authentication_ms: Option<u64>,
+}
+
+fn ms(since: Instant) -> Option<u64> {
+    Some(since.elapsed().as_millis() as u64)
 }
 
 /// What the server answered the StartupMessage (user, database …).
@@ -188,6 +209,7 @@ fn empty(target: &ProbeTarget) -> ProbeFacts {
         server_suites: None,
         startup: None,
         peer_ip: None,
+        timings: Timings::default(),
     }
 }
 
@@ -223,14 +245,20 @@ fn negotiate(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) -
     let endpoint = target.endpoint();
     let fail = |facts: &mut ProbeFacts, error: NetError| facts.failure = Some(ProbeFailure::Network { error });
     let host = target.hostaddr.as_deref().unwrap_or(&target.host);
-    let addrs = match net::resolve(host, target.port, timeouts.connect) {
+    let clock = Instant::now();
+    let addrs = net::resolve(host, target.port, timeouts.connect);
+    facts.timings.resolve_ms = ms(clock);
+    let addrs = match addrs {
         Ok(a) => a,
         Err(e) => {
             fail(facts, e);
             return None;
         }
     };
-    let mut sock = match net::connect(&addrs, &endpoint, timeouts) {
+    let clock = Instant::now();
+    let sock = net::connect(&addrs, &endpoint, timeouts);
+    facts.timings.connect_ms = ms(clock);
+    let mut sock = match sock {
         Ok(s) => s,
         Err(e) => {
             fail(facts, e);
@@ -239,7 +267,10 @@ fn negotiate(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) -
     };
     facts.peer_ip = sock.peer_addr().ok().map(|a| a.ip().to_string());
     if target.negotiation == SslNegotiation::Postgres {
-        match net::ssl_request(&mut sock, &endpoint) {
+        let clock = Instant::now();
+        let answer = net::ssl_request(&mut sock, &endpoint);
+        facts.timings.negotiate_ms = ms(clock);
+        match answer {
             Ok(Negotiated::Accept) => facts.reply = Some(Negotiated::Accept),
             Ok(other) => {
                 facts.reply = Some(other);
@@ -266,7 +297,9 @@ pub fn probe_plaintext(target: &ProbeTarget, timeouts: Timeouts, user: &str, dat
     match sock {
         Ok(mut s) => {
             facts.peer_ip = s.peer_addr().ok().map(|a| a.ip().to_string());
+            let clock = Instant::now();
             let answer = net::startup_exchange(&mut s, &[("user", user), ("database", database)]);
+            facts.timings.startup_ms = ms(clock);
             facts.startup = Some(startup_facts(false, user, database, answer));
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
@@ -350,12 +383,18 @@ pub fn authenticate(
 fn run(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions, facts: &mut ProbeFacts) {
     let Some(sock) = negotiate(target, timeouts, facts) else { return };
     let opts = handshake_options(target, o);
+    let clock = Instant::now();
+    let mut startup_ms = None;
     let (outcome, startup) = tls::handshake_then(sock, &opts, |session| {
         o.startup.as_ref().map(|(user, database)| {
+            let clock = Instant::now();
             let answer = net::startup_exchange(session, &[("user", user.as_str()), ("database", database.as_str())]);
+            startup_ms = ms(clock);
             startup_facts(true, user, database, answer)
         })
     });
+    facts.timings.handshake_ms = ms(clock).map(|t| t.saturating_sub(startup_ms.unwrap_or(0)));
+    facts.timings.startup_ms = startup_ms;
     facts.startup = startup.flatten();
     match crate::x509::parse_chain(&outcome.chain_der) {
         Ok(chain) => facts.chain = chain,

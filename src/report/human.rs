@@ -253,6 +253,19 @@ impl Render for DoctorReport {
                 let outcome = h.verdict.as_ref().map(|v| verdict_line(v, o)).unwrap_or_else(|| "not judged".into());
                 let _ = writeln!(s, "  {:<32} {tls:<40} {outcome}", h.endpoint);
             }
+            let _ = writeln!(s, "  steps:");
+            for st in &self.steps {
+                use crate::run::steps::Outcome;
+                let (mark, color) = match st.outcome {
+                    Outcome::Ok => ("✓", BOLD),
+                    Outcome::Failed => ("✗", RED),
+                    Outcome::Warning => ("!", RED),
+                    Outcome::Skipped => ("-", BOLD),
+                };
+                let ms = st.ms.map(|m| format!(" ({m} ms)")).unwrap_or_default();
+                let first = st.detail.lines().next().unwrap_or("");
+                let _ = writeln!(s, "    {} {:<15} {first}{ms}", paint(color, mark), st.step);
+            }
         }
         findings(&mut s, &self.findings, o);
         s

@@ -83,7 +83,9 @@ fn authenticate(facts: &mut Facts, profile: &ClientProfile, s: &Settings, o: &pr
             let p = probe::ProbeFacts { target: h.probe.target.clone(), ..probe::ProbeFacts::from_chain(chain.to_vec()) };
             libpq::decide(&client, &root, &p, None).connects
         };
+        let clock = std::time::Instant::now();
         let result = probe::authenticate(&h.probe.target, s.timeouts, o, &password, binding, &trusted);
+        h.probe.timings.authentication_ms = Some(clock.elapsed().as_millis() as u64);
         if let Some(st) = h.probe.startup.as_mut() {
             st.authentication = Some(result);
         }
@@ -387,6 +389,9 @@ pub struct DoctorReport {
     pub libpq_major: u32,
     pub settings: Vec<SettingView>,
     pub hosts: Vec<DoctorHost>,
+    /// The connection walked step by step (settings, DNS, TCP, SSLRequest, handshake,
+    /// certificate, startup, authentication), each with its outcome and milliseconds.
+    pub steps: Vec<super::steps::Step>,
     pub findings: Vec<Finding>,
     pub exit_code: i32,
 }
@@ -432,6 +437,7 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
         sslmode: profile.sslmode,
         libpq_major: profile.libpq,
         settings,
+        steps: super::steps::steps(&profile, &facts),
         hosts,
         exit_code: exit_status(&findings),
         findings,

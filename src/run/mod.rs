@@ -13,6 +13,7 @@ mod connection;
 mod demo;
 mod fleet;
 mod protocols;
+pub mod steps;
 mod text;
 mod trust;
 

@@ -564,12 +564,18 @@ fn tls_attempt(
         }
         Answer::Chain(c) => c,
     };
-    let session = |o: Outcome| match probe.startup.as_ref() {
-        Some(st @ crate::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
-            after_auth_request(client, request, st, probe.tls.as_ref().and_then(|t| t.cert_request.as_ref()), o)
-        }
-        Some(st) => startup_failure(&st.outcome, true),
-        None => o,
+    // The startup phase runs inside the TLS session: whatever it decides, what TLS
+    // established (encryption, a verified chain and host name) stays true.
+    let session = |o: Outcome| {
+        let (tls, verified, hostname) = (o.tls, o.verified, o.hostname);
+        let r = match probe.startup.as_ref() {
+            Some(st @ crate::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
+                after_auth_request(client, request, st, probe.tls.as_ref().and_then(|t| t.cert_request.as_ref()), o)
+            }
+            Some(st) => startup_failure(&st.outcome, true),
+            None => o,
+        };
+        Outcome { tls, verified, hostname, ..r }
     };
     let encrypted = Outcome { tls: true, ..Outcome::plaintext() };
     let store = match root {

@@ -93,6 +93,10 @@ fn pg_hba_refusals() {
     assert_eq!(code, 2, "{v:#}");
     assert_eq!(first_code(&v), "ssl-required-by-server", "{v:#}");
     assert_eq!(predicted(&v).as_deref(), Some(psql.as_str()));
+    // sslmode=disable: no TLS step, and the plaintext attempt is where it stops.
+    let last = v["steps"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["step"].as_str(), last["outcome"].as_str()), (Some("plaintext"), Some("failed")), "{v:#}");
+    assert!(v["steps"].as_array().unwrap().iter().any(|s| s["step"] == "ssl-request" && s["outcome"] == "skipped"));
 
     let s = Setup::new(&["hostnossl all all 127.0.0.1/32 trust"], &[]);
     let extra = "user=app dbname=postgres sslmode=require";
@@ -182,6 +186,12 @@ fn non_tls_refusals_and_authentication() {
     let (code, v) = s.doctor(&extra);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["hosts"][0]["verdict"]["authenticated"], true, "{v:#}");
+    // doctor's walk: every step ran and passed, in libpq's order, the network ones timed.
+    let steps: Vec<(&str, &str)> = v["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap(), s["outcome"].as_str().unwrap())).collect();
+    let names: Vec<&str> = steps.iter().map(|s| s.0).collect();
+    assert_eq!(names, ["settings", "dns", "tcp", "ssl-request", "handshake", "certificate", "startup", "authentication"], "{v:#}");
+    assert!(steps.iter().all(|s| s.1 == "ok"), "{steps:?}");
+    assert!(v["steps"].as_array().unwrap().iter().filter(|s| ["tcp", "handshake", "startup", "authentication"].contains(&s["step"].as_str().unwrap())).all(|s| s["ms"].is_u64()));
     // The password from PGPASSWORD, as libpq finds it.
     let out = pgtls()
         .args(["doctor", "--format", "json", &format!("host=localhost hostaddr=127.0.0.1 port={} user=app {base}", s.server.port())])

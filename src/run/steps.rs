@@ -1,0 +1,219 @@
+//! `doctor`'s walk through the connection, step by step, as libpq takes it: the settings, then
+//! for each host DNS, TCP, the SSLRequest (or direct SSL), the TLS handshake, the certificate
+//! verdict, the startup phase and authentication, each with its outcome and milliseconds.
+//! Built from the gathered facts and the verdict, after the fact: nothing here judges anew,
+//! it only lays out what was seen so a reader can find where the connection stopped.
+
+use serde::Serialize;
+
+use crate::facts::{Facts, HostFacts};
+use crate::net::{Negotiated, Step as NetStep};
+use crate::probe::{Authentication, ProbeFailure, SslNegotiation, StartupOutcome};
+use crate::profile::ClientProfile;
+use crate::verify::libpq::{Failure, SslMode};
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Ok,
+    Failed,
+    /// Did not run (an earlier step failed, or the sslmode does not ask for it).
+    Skipped,
+    /// Ran, and something short of a failure is worth a look.
+    Warning,
+}
+
+/// One step of the walk.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// `settings`, `dns`, `tcp`, `ssl-request`, `direct-ssl`, `handshake`, `certificate`,
+    /// `startup`, `authentication`, `plaintext`.
+    pub step: &'static str,
+    /// The endpoint, for the per-host steps.
+    pub host: Option<String>,
+    pub outcome: Outcome,
+    pub detail: String,
+    pub ms: Option<u64>,
+}
+
+fn step(step: &'static str, host: &str, outcome: Outcome, detail: impl Into<String>, ms: Option<u64>) -> Step {
+    Step { step, host: Some(host.to_string()), outcome, detail: detail.into(), ms }
+}
+
+/// The walk for every host of `facts`.
+pub fn steps(profile: &ClientProfile, facts: &Facts) -> Vec<Step> {
+    let mut out = vec![settings(profile, facts)];
+    for h in &facts.hosts {
+        host(h, profile.sslmode, &mut out);
+    }
+    out
+}
+
+fn settings(profile: &ClientProfile, facts: &Facts) -> Step {
+    let before = facts.verdicts().find_map(|(_, v)| v.failure.as_ref().filter(|f| f.before_connect()).and(v.error.clone()));
+    let (outcome, detail) = match before {
+        Some(e) => (Outcome::Failed, format!("libpq {} refuses the settings: {e}", profile.libpq)),
+        None => (
+            Outcome::Ok,
+            format!("libpq {}: sslmode={} ({}), user={}, dbname={}", profile.libpq, profile.sslmode, profile.sslmode_source, profile.user, profile.database),
+        ),
+    };
+    Step { step: "settings", host: None, outcome, detail, ms: None }
+}
+
+fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
+    let p = &h.probe;
+    let name = p.target.display_name();
+    let t = &p.timings;
+    let net = p.network_failure();
+    let failed_at = |s: NetStep| net.is_some_and(|e| e.step == s);
+    let before_connect = h.verdict.as_ref().and_then(|v| v.failure.as_ref()).is_some_and(Failure::before_connect);
+    if before_connect {
+        out.push(step("dns", &name, Outcome::Skipped, "libpq stops before connecting (see settings); pgtls probed the server anyway", None));
+    }
+    // DNS and TCP.
+    if failed_at(NetStep::Resolve) {
+        out.push(step("dns", &name, Outcome::Failed, net.map(|e| e.message.clone()).unwrap_or_default(), t.resolve_ms));
+        return;
+    }
+    let dns = match (&p.target.hostaddr, &p.peer_ip) {
+        (Some(a), _) => format!("hostaddr {a} given: no lookup"),
+        (None, Some(ip)) => format!("{} → {ip}", p.target.host),
+        (None, None) => p.target.host.clone(),
+    };
+    out.push(step("dns", &name, Outcome::Ok, dns, t.resolve_ms));
+    if failed_at(NetStep::Connect) {
+        out.push(step("tcp", &name, Outcome::Failed, net.map(|e| e.message.clone()).unwrap_or_default(), t.connect_ms));
+        return;
+    }
+    out.push(step("tcp", &name, Outcome::Ok, format!("connected to {}", p.peer_ip.as_deref().unwrap_or("the server")), t.connect_ms));
+    // disable: no TLS at all; allow: plaintext first, TLS only after a refusal.
+    if mode == SslMode::Disable {
+        out.push(step("ssl-request", &name, Outcome::Skipped, "sslmode=disable: libpq does not try TLS", None));
+        plaintext(h, &name, out);
+        return;
+    }
+    if mode == SslMode::Allow {
+        plaintext(h, &name, out);
+        let refused = h.plaintext.as_ref().and_then(|p| p.startup.as_ref()).is_some_and(|s| matches!(s.outcome, StartupOutcome::Refused { .. }));
+        if !refused {
+            return;
+        }
+    }
+    let prefer = mode == SslMode::Prefer;
+    let fallback = |out: &mut Vec<Step>| {
+        if prefer {
+            plaintext(h, &name, out)
+        }
+    };
+    // SSLRequest or direct SSL.
+    if p.target.negotiation == SslNegotiation::Direct {
+        out.push(step("direct-ssl", &name, Outcome::Ok, "TLS from the first byte (sslnegotiation=direct)", None));
+    } else {
+        let (o, d) = match (&p.reply, net) {
+            (Some(Negotiated::Accept), _) => (Outcome::Ok, "the server agreed to TLS ('S')".to_string()),
+            (Some(Negotiated::Refuse), _) if mode >= SslMode::Require => {
+                (Outcome::Failed, format!("the server answered 'N': no TLS on this server, and sslmode={mode} requires it"))
+            }
+            (Some(Negotiated::Refuse), _) => (Outcome::Warning, "the server answered 'N': no TLS on this server".to_string()),
+            (Some(other), _) => (Outcome::Failed, format!("unexpected answer: {other:?}")),
+            (None, Some(e)) => (Outcome::Failed, e.message.clone()),
+            (None, None) => (Outcome::Skipped, String::new()),
+        };
+        let stop = o != Outcome::Ok;
+        out.push(step("ssl-request", &name, o, d, t.negotiate_ms));
+        if stop {
+            fallback(out);
+            return;
+        }
+    }
+    // Handshake.
+    match (&p.tls, &p.failure) {
+        (Some(tls), _) => out.push(step("handshake", &name, Outcome::Ok, format!("{} {}", tls.version, tls.cipher_openssl), t.handshake_ms)),
+        (None, Some(ProbeFailure::Handshake { error })) => {
+            out.push(step("handshake", &name, Outcome::Failed, error.to_string(), t.handshake_ms));
+            fallback(out);
+            return;
+        }
+        (None, other) => {
+            let d = other.as_ref().map(|f| format!("{f:?}")).unwrap_or_else(|| "no TLS session".into());
+            out.push(step("handshake", &name, Outcome::Failed, d, t.handshake_ms));
+            return;
+        }
+    }
+    // The certificate, as libpq judges it.
+    if let Some(v) = &h.verdict {
+        let (o, d) = match &v.failure {
+            _ if v.chain_verified => {
+                let host = if v.hostname_verified { ", host name matches" } else { "" };
+                (Outcome::Ok, format!("chain verified against {}{host}", v.trust_source.as_deref().unwrap_or("the trust store")))
+            }
+            Some(
+                Failure::ChainUntrusted { .. }
+                | Failure::HostnameMismatch { .. }
+                | Failure::NoHostName
+                | Failure::RootFileMissing { .. }
+                | Failure::RootFileUnreadable { .. }
+                | Failure::SystemRootsUnavailable { .. }
+                | Failure::ClientCertUnusable { .. },
+            ) => (Outcome::Failed, v.error.clone().unwrap_or_default()),
+            _ if v.sslmode < SslMode::VerifyCa => (Outcome::Warning, format!("not verified: sslmode={} and no root certificate file", v.sslmode)),
+            _ => (Outcome::Skipped, String::new()),
+        };
+        let stop = o == Outcome::Failed;
+        out.push(step("certificate", &name, o, d, None));
+        if stop {
+            fallback(out);
+            return;
+        }
+    }
+    // Startup and authentication.
+    let Some(st) = &p.startup else {
+        out.push(step("startup", &name, Outcome::Skipped, "not followed (--no-startup)", None));
+        return;
+    };
+    match &st.outcome {
+        StartupOutcome::Auth { request } => {
+            out.push(step(
+                "startup",
+                &name,
+                Outcome::Ok,
+                format!("pg_hba.conf lets user \"{}\" into \"{}\"; the server asks for: {}", st.user, st.database, request.method()),
+                t.startup_ms,
+            ));
+            let (o, d) = match (&st.authentication, request.needs_password()) {
+                (_, false) => (Outcome::Ok, "no password needed".to_string()),
+                (Some(Authentication::Accepted { .. }), _) => (Outcome::Ok, "password accepted (on a second, verified TLS connection)".to_string()),
+                (Some(Authentication::Refused { error }), _) => (Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
+                (Some(Authentication::ClientGaveUp { message }), _) => (Outcome::Failed, message.clone()),
+                (Some(Authentication::NotSent { reason } | Authentication::Failed { message: reason }), _) => (Outcome::Warning, format!("not checked: {reason}")),
+                (None, _) => match h.verdict.as_ref().and_then(|v| v.failure.as_ref()) {
+                    Some(Failure::PasswordMissing { .. }) => (Outcome::Failed, "no password available: fe_sendauth: no password supplied".to_string()),
+                    _ => (Outcome::Warning, "not checked".to_string()),
+                },
+            };
+            out.push(step("authentication", &name, o, d, t.authentication_ms));
+        }
+        StartupOutcome::Refused { error } => {
+            out.push(step("startup", &name, Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message), t.startup_ms));
+            fallback(out);
+        }
+        StartupOutcome::TlsAlert { alert } => {
+            out.push(step("startup", &name, Outcome::Failed, format!("the server ended TLS with alert \"{alert}\""), t.startup_ms));
+        }
+        other => out.push(step("startup", &name, Outcome::Failed, format!("{other:?}"), t.startup_ms)),
+    }
+}
+
+/// The plaintext attempt of sslmode disable/allow/prefer, when it was made.
+fn plaintext(h: &HostFacts, name: &str, out: &mut Vec<Step>) {
+    let Some(p) = &h.plaintext else { return };
+    let (o, d) = match p.startup.as_ref().map(|s| &s.outcome) {
+        Some(StartupOutcome::Auth { request }) => (Outcome::Warning, format!("without TLS, pg_hba.conf lets the client in; the server asks for: {}", request.method())),
+        Some(StartupOutcome::Refused { error }) => (Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
+        Some(other) => (Outcome::Failed, format!("{other:?}")),
+        None => (Outcome::Failed, p.network_failure().map(|e| e.message.clone()).unwrap_or_default()),
+    };
+    out.push(step("plaintext", name, o, d, p.timings.startup_ms));
+}
