@@ -57,7 +57,8 @@ pub enum ClientCert {
     },
     /// libpq fails before connecting, with this message.
     Unusable { message: String },
-    /// The key is encrypted (sslpassword): pgtls cannot use it, so it connects without it.
+    /// The key is encrypted in a form pgtls cannot open (a traditional `Proc-Type` PEM): it
+    /// connects without it, and the verdict is not sure.
     Encrypted { path: String },
 }
 
@@ -142,7 +143,11 @@ pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
     let cert = if profile.sslcertmode == crate::conninfo::SslCertMode::Disable {
         ClientCert::None
     } else {
-        client_cert(files.iter().find(|f| f.keyword == "sslcert"), files.iter().find(|f| f.keyword == "sslkey"))
+        client_cert(
+            files.iter().find(|f| f.keyword == "sslcert"),
+            files.iter().find(|f| f.keyword == "sslkey"),
+            resolved.sslpassword.as_ref().map(|p| p.value.expose()),
+        )
     };
     let mut root = crate::trust::libpq_root(profile.root.source().as_ref());
     // CRLs come with a root *file* only (fe-secure-openssl.c).
@@ -157,7 +162,7 @@ pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
 }
 
 /// libpq's loading of the client certificate and key, in its order and with its words.
-fn client_cert(cert: Option<&ClientFile>, key: Option<&ClientFile>) -> ClientCert {
+fn client_cert(cert: Option<&ClientFile>, key: Option<&ClientFile>, password: Option<&str>) -> ClientCert {
     let Some(c) = cert.filter(|c| c.exists) else { return ClientCert::None };
     let unusable = |message: String| ClientCert::Unusable { message };
     let Some(pem) = &c.contents else { return unusable(format!("could not open certificate file \"{}\": Permission denied", c.path)) };
@@ -178,9 +183,27 @@ fn client_cert(cert: Option<&ClientFile>, key: Option<&ClientFile>) -> ClientCer
         }
     }
     let Some(key_pem) = &k.contents else { return unusable(format!("could not load private key file \"{}\": Permission denied", k.path)) };
-    if String::from_utf8_lossy(key_pem).contains("ENCRYPTED") {
-        return ClientCert::Encrypted { path: k.path.clone() };
-    }
+    // An encrypted key: libpq hands sslpassword to OpenSSL. Without one, OpenSSL asks on the
+    // terminal; with no terminal (a job, a service) the load fails. Texts as psql 15.18 with
+    // OpenSSL 3.0 (Debian 12) prints them.
+    let decrypted;
+    let key_pem = if String::from_utf8_lossy(key_pem).contains("ENCRYPTED") {
+        use crate::x509::KeyDecryptError;
+        match (password.map(|p| crate::x509::decrypt_private_key(key_pem, p)), String::from_utf8_lossy(key_pem).contains("ENCRYPTED PRIVATE KEY")) {
+            (Some(Ok(pem)), _) => {
+                decrypted = pem;
+                &decrypted
+            }
+            (Some(Err(KeyDecryptError::WrongPassword)), _) => {
+                return unusable(format!("could not load private key file \"{}\": bad decrypt", k.path))
+            }
+            (None, true) => return unusable(format!("could not load private key file \"{}\": processing error", k.path)),
+            // A traditional encrypted PEM: not opened here.
+            _ => return ClientCert::Encrypted { path: k.path.clone() },
+        }
+    } else {
+        key_pem
+    };
     let Some(key_der) = crate::x509::private_key_der(key_pem) else {
         return unusable(format!("could not load private key file \"{}\": unsupported", k.path));
     };

@@ -548,6 +548,29 @@ pub fn private_key_der(key_pem: &[u8]) -> Option<Vec<u8>> {
     Some(block.into_contents())
 }
 
+/// Why an encrypted private key could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyDecryptError {
+    /// The password does not decrypt it (OpenSSL: "bad decrypt").
+    WrongPassword,
+    /// Not a PKCS#8 `ENCRYPTED PRIVATE KEY` (e.g. a traditional `Proc-Type: 4,ENCRYPTED` PEM).
+    Unsupported,
+}
+
+/// Decrypt a PKCS#8 `ENCRYPTED PRIVATE KEY` PEM with `password` (libpq's sslpassword) into a
+/// plain PEM `PRIVATE KEY`. Never print the result.
+pub fn decrypt_private_key(key_pem: &[u8], password: &str) -> Result<Vec<u8>, KeyDecryptError> {
+    let text = std::str::from_utf8(key_pem).map_err(|_| KeyDecryptError::Unsupported)?;
+    let block = pem::parse_many(text)
+        .map_err(|_| KeyDecryptError::Unsupported)?
+        .into_iter()
+        .find(|p| p.tag() == "ENCRYPTED PRIVATE KEY")
+        .ok_or(KeyDecryptError::Unsupported)?;
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(block.contents()).map_err(|_| KeyDecryptError::Unsupported)?;
+    let plain = info.decrypt(password.as_bytes()).map_err(|_| KeyDecryptError::WrongPassword)?;
+    Ok(pem::encode(&pem::Pem::new("PRIVATE KEY", plain.as_bytes().to_vec())).into_bytes())
+}
+
 /// Does the first certificate of `cert_pem` carry the public key of `key_pem`? `None` when
 /// either cannot be read (an encrypted key, an unsupported algorithm).
 pub fn key_matches_cert(cert_pem: &[u8], key_pem: &[u8]) -> Option<bool> {

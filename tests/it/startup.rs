@@ -210,3 +210,30 @@ fn non_tls_refusals_and_authentication() {
     let text = serde_json::to_string(&v).unwrap();
     assert!(!text.contains("app-pw") && !text.contains("wrong"), "no password in the report");
 }
+
+/// An encrypted client key (PKCS#8, AES-256): libpq opens it with sslpassword; without one it
+/// cannot (no terminal to ask on), with a wrong one OpenSSL says "bad decrypt". pgtls says
+/// the same as psql in each case, and connects with the certificate when the password is right.
+#[test]
+fn encrypted_client_keys() {
+    let s = Setup::new(&["hostssl all app 127.0.0.1/32 cert"], &[]);
+    let (crt, plain_key) = s.client_cert(&s.pki.root, "app");
+    let out = std::process::Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:secret", "-in"])
+        .arg(&plain_key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = s.dir.path().join("enc.key");
+    std::fs::write(&key, &out.stdout).unwrap();
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let base = format!("user=app dbname=postgres sslmode=require sslcert={} sslkey={}", crt.display(), key.display());
+    for extra in ["", "sslpassword=secret", "sslpassword=wrong"] {
+        let ci = format!("{base} {extra}");
+        let psql = s.psql(&ci);
+        let (code, v) = s.doctor(&ci);
+        assert_eq!(predicted(&v), psql, "{extra}: {v:#}");
+        assert_eq!(code == 2, psql.is_some(), "{extra}: {v:#}");
+        assert!(!serde_json::to_string(&v).unwrap().contains("secret"), "no password in the report");
+    }
+}
