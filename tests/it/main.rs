@@ -15,6 +15,7 @@ mod verdicts;
 mod docs;
 mod auth_matrix;
 mod crl;
+mod guides;
 mod newer_libpq;
 mod libpq_versions;
 mod startup;
