@@ -105,6 +105,16 @@ pub struct Facts {
     pub connect_error: Option<String>,
 }
 
+/// libpq's outcome for the whole connection string (all hosts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overall {
+    pub connects: bool,
+    /// The host (index into `hosts`) libpq ends up on.
+    pub host: Option<usize>,
+    /// libpq's message when no host works.
+    pub error: Option<String>,
+}
+
 impl Facts {
     /// Facts holding one probe and nothing else (no client modelled, so no verdict).
     pub fn from_probe(probe: ProbeFacts) -> Facts {
@@ -128,6 +138,37 @@ impl Facts {
             };
             h.verdict = Some(libpq::decide(&client, root, &h.probe, h.plaintext.as_ref()));
         }
+    }
+
+    /// libpq's outcome over all its hosts, tried in order: the first host whose verdict
+    /// connects wins (`target_session_attrs=prefer-standby`: failing that, a second pass takes
+    /// the first server refused only for not being a standby); when none does, libpq's message
+    /// is every host's, each after its own "connection to server at … failed: ". `None`
+    /// without verdicts.
+    pub fn libpq_outcome(&self, profile: &ClientProfile) -> Option<Overall> {
+        let judged: Vec<(usize, &HostFacts, &Verdict)> =
+            self.hosts.iter().enumerate().filter_map(|(i, h)| h.verdict.as_ref().map(|v| (i, h, v))).collect();
+        if judged.is_empty() {
+            return None;
+        }
+        if let Some((i, _, _)) = judged.iter().find(|(_, _, v)| v.connects) {
+            return Some(Overall { connects: true, host: Some(*i), error: None });
+        }
+        if profile.session_attrs == crate::profile::SessionAttrs::PreferStandby {
+            if let Some((i, _, _)) = judged.iter().find(|(_, _, v)| matches!(v.failure, Some(crate::verify::libpq::Failure::SessionAttrs { .. }))) {
+                return Some(Overall { connects: true, host: Some(*i), error: None });
+            }
+        }
+        let mut error = String::new();
+        for (n, (_, h, v)) in judged.iter().enumerate() {
+            if n > 0 {
+                let client = Client::of(profile, &h.probe.target);
+                error.push('\n');
+                error.push_str(&libpq::attempt_prefix(&client, h.probe.peer_ip.as_deref()));
+            }
+            error.push_str(v.error.as_deref().unwrap_or(""));
+        }
+        Some(Overall { connects: false, host: None, error: Some(error) })
     }
 
     /// The verdicts of every host that has one.

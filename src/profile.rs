@@ -90,9 +90,59 @@ pub struct ClientProfile {
     /// before connecting anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_option: Option<InvalidOption>,
+    /// `target_session_attrs`: which servers libpq accepts among the hosts.
+    #[serde(default)]
+    pub session_attrs: SessionAttrs,
     /// The libpq settings as resolved (where every value came from). Not saved with facts.
     #[serde(skip)]
     pub resolved: Option<Resolved>,
+}
+
+/// libpq's `target_session_attrs` (PostgreSQL 14+ values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionAttrs {
+    #[default]
+    Any,
+    ReadWrite,
+    ReadOnly,
+    Primary,
+    Standby,
+    PreferStandby,
+}
+
+impl SessionAttrs {
+    pub fn parse(s: &str) -> SessionAttrs {
+        match s {
+            "read-write" => SessionAttrs::ReadWrite,
+            "read-only" => SessionAttrs::ReadOnly,
+            "primary" => SessionAttrs::Primary,
+            "standby" => SessionAttrs::Standby,
+            "prefer-standby" => SessionAttrs::PreferStandby,
+            _ => SessionAttrs::Any,
+        }
+    }
+
+    /// libpq's refusal of a server with these reported settings (fe-connect.c, PostgreSQL
+    /// 14+: in_hot_standby and default_transaction_read_only come as ParameterStatus). `None`
+    /// when the server is acceptable, or when it did not report what the check needs (servers
+    /// before 14, which libpq queries instead).
+    pub fn refusal(self, params: &std::collections::BTreeMap<String, String>) -> Option<&'static str> {
+        let on = |k: &str| params.get(k).map(|v| v == "on");
+        match self {
+            SessionAttrs::Any => None,
+            SessionAttrs::ReadWrite | SessionAttrs::ReadOnly => {
+                let read_only = on("default_transaction_read_only")? || on("in_hot_standby")?;
+                match (self, read_only) {
+                    (SessionAttrs::ReadWrite, true) => Some("session is read-only"),
+                    (SessionAttrs::ReadOnly, false) => Some("session is not read-only"),
+                    _ => None,
+                }
+            }
+            SessionAttrs::Primary => on("in_hot_standby")?.then_some("server is in hot standby mode"),
+            SessionAttrs::Standby | SessionAttrs::PreferStandby => (!on("in_hot_standby")?).then_some("server is not in hot standby mode"),
+        }
+    }
 }
 
 /// A connection-string keyword newer than the modelled libpq.
@@ -200,6 +250,7 @@ impl ClientProfile {
             sslcertmode: if libpq >= 16 { resolved.sslcertmode.value } else { SslCertMode::Allow },
             startup: o.startup,
             invalid_option: InvalidOption::find(&resolved, libpq),
+            session_attrs: resolved.settings.get("target_session_attrs").map(|s| SessionAttrs::parse(&s.value)).unwrap_or_default(),
             resolved: Some(resolved),
         }
     }
@@ -232,6 +283,7 @@ impl ClientProfile {
             sslcertmode: SslCertMode::Allow,
             startup: false,
             invalid_option: None,
+            session_attrs: SessionAttrs::Any,
             resolved: None,
         }
     }

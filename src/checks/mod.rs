@@ -143,6 +143,18 @@ pub fn run(facts: &Facts, cx: &Context) -> Vec<Finding> {
         out.extend(found);
     }
     out.extend(outcome::check(facts, cx, &out));
+    // Several hosts and libpq connects through one of them: what is wrong with the others is
+    // worth fixing (they are the fallback), but it does not stop the client.
+    if let Some(overall) = facts.libpq_outcome(&cx.profile).filter(|o| o.connects) {
+        let through = overall.host.and_then(|i| facts.hosts.get(i)).map(|h| h.endpoint()).unwrap_or_default();
+        let failing: Vec<String> = facts.verdicts().filter(|(h, v)| !v.connects && h.endpoint() != through).map(|(h, _)| h.endpoint()).collect();
+        for f in &mut out {
+            if f.severity == Severity::Error && f.evidence.get("endpoint").is_some_and(|e| failing.contains(e)) {
+                f.severity = Severity::Warning;
+                f.detail.push_str(&format!(" libpq still connects, through {through}."));
+            }
+        }
+    }
     // When libpq fails before it connects (an option it refuses), that is the cause, whatever
     // the probe found on the network: its errors go first.
     let before_connect = facts.verdicts().any(|(_, v)| v.failure.as_ref().is_some_and(|f| f.before_connect()));

@@ -7,12 +7,14 @@ use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
 
-pub fn check(facts: &Facts, _cx: &Context, found: &[Finding]) -> Vec<Finding> {
+pub fn check(facts: &Facts, cx: &Context, found: &[Finding]) -> Vec<Finding> {
     if found.iter().any(|f| f.severity == Severity::Error) {
         return vec![];
     }
     let mut out = Vec::new();
-    for (h, v) in facts.verdicts().filter(|(_, v)| !v.connects) {
+    // The host libpq ends up on after all (target_session_attrs=prefer-standby's second pass).
+    let chosen = facts.libpq_outcome(&cx.profile).filter(|o| o.connects).and_then(|o| o.host).and_then(|i| facts.hosts.get(i)).map(|h| h.endpoint());
+    for (h, v) in facts.verdicts().filter(|(h, v)| !v.connects && Some(h.endpoint()) != chosen) {
         out.push(
             Finding::new(Code::ConnectionFails)
                 .detail(format!("{}: libpq fails with: {}", h.endpoint(), v.error.as_deref().unwrap_or("(no message)")))

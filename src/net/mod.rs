@@ -252,14 +252,18 @@ fn goodbye<S: Write>(stream: &mut S) {
 /// authentication request that needs one, the caller decides (by default it stops there).
 /// After AuthenticationOk the server still checks the role and database (a missing role under
 /// `trust` fails there), so that answer is only final at ReadyForQuery or an error.
-pub fn startup_exchange<S: Read + Write>(stream: &mut S, params: &[(&str, &str)]) -> io::Result<wire::startup::Backend> {
+pub fn startup_exchange<S: Read + Write>(stream: &mut S, params: &[(&str, &str)]) -> io::Result<(wire::startup::Backend, ServerParams)> {
     use wire::startup::{AuthRequest, Backend};
     send(stream, &wire::startup::startup_message(params))?;
     let mut reader = BackendReader { buf: Vec::new() };
     let mut authenticated = None;
+    let mut reported = ServerParams::new();
     let done = loop {
         match reader.next(stream)? {
             msg @ Backend::Auth(AuthRequest::Ok) => authenticated = Some(msg),
+            Backend::Parameter { name, value } => {
+                reported.insert(name, value);
+            }
             Backend::Other(b'Z') => {
                 if let Some(ok) = authenticated.take() {
                     break ok;
@@ -270,8 +274,11 @@ pub fn startup_exchange<S: Read + Write>(stream: &mut S, params: &[(&str, &str)]
         }
     };
     goodbye(stream);
-    Ok(done)
+    Ok((done, reported))
 }
+
+/// The settings a server reports in ParameterStatus messages, by name.
+pub type ServerParams = std::collections::BTreeMap<String, String>;
 
 /// What the client answers SCRAM with, as libpq's `channel_binding` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -300,8 +307,9 @@ impl std::fmt::Debug for Credentials<'_> {
 /// How authentication ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthAnswer {
-    /// ReadyForQuery: the client is in. `method` is the request that was answered.
-    Accepted { method: wire::startup::AuthRequest },
+    /// ReadyForQuery: the client is in. `method` is the request that was answered; `params`
+    /// what the server reported on the way.
+    Accepted { method: wire::startup::AuthRequest, params: ServerParams },
     /// The server's ErrorResponse (wrong password, missing role …).
     Refused(wire::ErrorResponse),
     /// The client gives up, with libpq's words (channel binding required but not offered …).
@@ -317,6 +325,7 @@ pub fn authenticate<S: Read + Write>(stream: &mut S, params: &[(&str, &str)], cr
     send(stream, &wire::startup::startup_message(params))?;
     let mut reader = BackendReader { buf: Vec::new() };
     let mut method = AuthRequest::Ok;
+    let mut reported = ServerParams::new();
     let mut scram: Option<ScramSha256> = None;
     let answer = loop {
         match reader.next(stream)? {
@@ -366,7 +375,10 @@ pub fn authenticate<S: Read + Write>(stream: &mut S, params: &[(&str, &str)], cr
             }
             Backend::Auth(other) => break AuthAnswer::ClientGaveUp(format!("authentication method {} is not supported by pgtls", other.method())),
             Backend::Error(e) => break AuthAnswer::Refused(e),
-            Backend::Other(b'Z') => break AuthAnswer::Accepted { method },
+            Backend::Parameter { name, value } => {
+                reported.insert(name, value);
+            }
+            Backend::Other(b'Z') => break AuthAnswer::Accepted { method, params: std::mem::take(&mut reported) },
             Backend::Other(_) => {}
         }
     };

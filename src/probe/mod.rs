@@ -126,14 +126,22 @@ pub struct StartupFacts {
     /// inside a TLS session that passed the client's own certificate checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<Authentication>,
+    /// What the server reported (ParameterStatus) once it let the client in: server_version,
+    /// in_hot_standby, default_transaction_read_only … (empty when it asked for a password).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub params: net::ServerParams,
 }
 
 /// How password authentication ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum Authentication {
-    /// The server accepted the password (ReadyForQuery).
-    Accepted { method: AuthRequest },
+    /// The server accepted the password (ReadyForQuery), reporting `params` on the way.
+    Accepted {
+        method: AuthRequest,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        params: net::ServerParams,
+    },
     /// The server refused (wrong password, role without a password …).
     Refused { error: ErrorResponse },
     /// The client stopped, as libpq would (channel binding required but not offered …).
@@ -309,11 +317,15 @@ pub fn probe_plaintext(target: &ProbeTarget, timeouts: Timeouts, user: &str, dat
     facts
 }
 
-fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::Result<Backend>) -> StartupFacts {
+fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::Result<(Backend, net::ServerParams)>) -> StartupFacts {
+    let (answer, params) = match answer {
+        Ok((b, p)) => (Ok(b), p),
+        Err(e) => (Err(e), Default::default()),
+    };
     let outcome = match answer {
         Ok(Backend::Auth(request)) => StartupOutcome::Auth { request },
         Ok(Backend::Error(error)) => StartupOutcome::Refused { error },
-        Ok(Backend::Sasl { .. }) => StartupOutcome::Failed { message: "a SASL message before the authentication request".into() },
+        Ok(Backend::Sasl { .. } | Backend::Parameter { .. }) => StartupOutcome::Failed { message: "a SASL message before the authentication request".into() },
         Ok(Backend::Other(t)) => StartupOutcome::Failed { message: format!("unexpected message type {}", crate::wire::describe_byte(t)) },
         Err(e) => match crate::tls::alert_of(&e) {
             Some(alert) => StartupOutcome::TlsAlert { alert },
@@ -324,7 +336,7 @@ fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::R
             },
         },
     };
-    StartupFacts { encrypted, user: user.to_string(), database: database.to_string(), outcome, authentication: None }
+    StartupFacts { encrypted, user: user.to_string(), database: database.to_string(), outcome, authentication: None, params }
 }
 
 fn handshake_options(target: &ProbeTarget, o: &ProbeOptions) -> HandshakeOptions {
@@ -367,7 +379,7 @@ pub fn authenticate(
             end_point: Some(crate::x509::tls_server_end_point(&chain[0])),
         };
         match net::authenticate(session, &[("user", user.as_str()), ("database", database.as_str())], &creds) {
-            Ok(net::AuthAnswer::Accepted { method }) => Authentication::Accepted { method },
+            Ok(net::AuthAnswer::Accepted { method, params }) => Authentication::Accepted { method, params },
             Ok(net::AuthAnswer::Refused(error)) => Authentication::Refused { error },
             Ok(net::AuthAnswer::ClientGaveUp(message)) => Authentication::ClientGaveUp { message },
             Err(e) => Authentication::Failed { message: e.to_string() },

@@ -389,6 +389,8 @@ pub struct DoctorReport {
     pub libpq_major: u32,
     pub settings: Vec<SettingView>,
     pub hosts: Vec<DoctorHost>,
+    /// libpq's outcome over all hosts: which one it ends up on, or its whole message.
+    pub outcome: Option<crate::facts::Overall>,
     /// The connection walked step by step (settings, DNS, TCP, SSLRequest, handshake,
     /// certificate, startup, authentication), each with its outcome and milliseconds.
     pub steps: Vec<super::steps::Step>,
@@ -432,12 +434,13 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
     }
     Ok(DoctorReport {
         command: "doctor",
-        summary: summary(&facts, &findings),
+        summary: summary(&facts, &profile, &findings),
         connection: profile.resolved.as_ref().map(|r| r.to_string()).unwrap_or_default(),
         sslmode: profile.sslmode,
         libpq_major: profile.libpq,
         settings,
         steps: super::steps::steps(&profile, &facts),
+        outcome: facts.libpq_outcome(&profile),
         hosts,
         exit_code: exit_status(&findings),
         findings,
@@ -445,32 +448,32 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
 }
 
 /// One sentence: what psql would do, and why when it fails.
-fn summary(facts: &Facts, findings: &[Finding]) -> String {
-    let failing: Vec<(&HostFacts, &Verdict)> = facts.verdicts().filter(|(_, v)| !v.connects).collect();
+fn summary(facts: &Facts, profile: &ClientProfile, findings: &[Finding]) -> String {
     let cause = findings.iter().find(|f| f.severity == Severity::Error).map(|f| format!(" — cause: {} ({})", f.title, f.code)).unwrap_or_default();
-    if let Some((h, v)) = failing.first() {
-        let e = v.error.as_deref().unwrap_or("").lines().next().unwrap_or("");
-        let more = if failing.len() > 1 { format!(" (and {} more host(s))", failing.len() - 1) } else { String::new() };
-        return format!("psql FAILS to connect to {}{more}: {e}{cause}", h.probe.target.display_name());
+    let Some(overall) = facts.libpq_outcome(profile) else { return "nothing was judged".into() };
+    if !overall.connects {
+        let failing: Vec<&HostFacts> = facts.verdicts().map(|(h, _)| h).collect();
+        let e = overall.error.as_deref().unwrap_or("").lines().next().unwrap_or("");
+        let more = if failing.len() > 1 { format!(" (nor to {} more host(s))", failing.len() - 1) } else { String::new() };
+        let first = failing.first().map(|h| h.probe.target.display_name()).unwrap_or_default();
+        return format!("psql FAILS to connect to {first}{more}: {e}{cause}");
     }
-    let all: Vec<String> = facts
-        .verdicts()
-        .map(|(h, v)| {
-            let how = if !v.tls {
-                "WITHOUT TLS".to_string()
-            } else {
-                let version = h.probe.tls.as_ref().map(|t| t.version.name()).unwrap_or_default();
-                let trust = if v.hostname_verified {
-                    "chain and host name verified"
-                } else if v.chain_verified {
-                    "chain verified, host name not checked"
-                } else {
-                    "encrypted, server NOT verified"
-                };
-                format!("{version}, {trust}")
-            };
-            format!("{} ({how})", h.probe.target.display_name())
-        })
-        .collect();
-    format!("psql connects to {}", all.join(", "))
+    let Some(h) = overall.host.and_then(|i| facts.hosts.get(i)) else { return "psql connects".into() };
+    let Some(v) = &h.verdict else { return "psql connects".into() };
+    let how = if !v.tls {
+        "WITHOUT TLS".to_string()
+    } else {
+        let version = h.probe.tls.as_ref().map(|t| t.version.name()).unwrap_or_default();
+        let trust = if v.hostname_verified {
+            "chain and host name verified"
+        } else if v.chain_verified {
+            "chain verified, host name not checked"
+        } else {
+            "encrypted, server NOT verified"
+        };
+        format!("{version}, {trust}")
+    };
+    let skipped = facts.verdicts().filter(|(o, v)| !v.connects && o.endpoint() != h.endpoint()).count();
+    let note = if skipped > 0 { format!(" — {skipped} other host(s) of the list fail (see findings)") } else { String::new() };
+    format!("psql connects to {} ({how}){note}", h.probe.target.display_name())
 }

@@ -129,6 +129,8 @@ pub enum Failure {
     /// sslcertmode=require and the server did not ask for a certificate (`requested` false)
     /// or let the client in without one.
     ClientCertNotUsed { requested: bool },
+    /// The server let the client in but is not what target_session_attrs asks for.
+    SessionAttrs { wanted: crate::profile::SessionAttrs },
 }
 
 impl Failure {
@@ -234,6 +236,8 @@ pub struct Client<'a> {
     pub password_available: bool,
     /// libpq 16+ `sslcertmode` (older libpq: as `allow`).
     pub sslcertmode: crate::conninfo::SslCertMode,
+    /// `target_session_attrs`.
+    pub session_attrs: crate::profile::SessionAttrs,
 }
 
 impl<'a> Client<'a> {
@@ -256,6 +260,7 @@ impl<'a> Client<'a> {
             invalid_option: profile.invalid_option.clone(),
             password_available: false,
             sslcertmode: profile.sslcertmode,
+            session_attrs: profile.session_attrs,
         }
     }
 }
@@ -309,6 +314,18 @@ fn after_auth_request(
     let pending = Outcome { auth: Some(request.clone()), authenticated: !request.needs_password(), ..base };
     // fe-auth.c check_expected_areq (libpq 16+): sslcertmode=require is enforced when the
     // server says AuthenticationOk.
+    // After ReadyForQuery: target_session_attrs against what the server reported.
+    let attrs = |o: Outcome, params: &crate::net::ServerParams| -> Outcome {
+        match client.session_attrs.refusal(params) {
+            Some(text) if o.connects => Outcome {
+                tls: o.tls,
+                auth: o.auth.clone(),
+                authenticated: o.authenticated,
+                ..Outcome::fails(Failure::SessionAttrs { wanted: client.session_attrs }, text.to_string())
+            },
+            _ => o,
+        }
+    };
     let cert_mode = |o: Outcome| -> Outcome {
         if client.sslcertmode != crate::conninfo::SslCertMode::Require {
             return o;
@@ -321,10 +338,10 @@ fn after_auth_request(
         }
     };
     if !request.needs_password() {
-        return cert_mode(pending);
+        return attrs(cert_mode(pending), &st.params);
     }
     match &st.authentication {
-        Some(Authentication::Accepted { .. }) => cert_mode(Outcome { authenticated: true, ..pending }),
+        Some(Authentication::Accepted { params, .. }) => attrs(cert_mode(Outcome { authenticated: true, ..pending }), params),
         Some(Authentication::Refused { error }) => startup_failure(&StartupOutcome::Refused { error: error.clone() }, st.encrypted),
         Some(Authentication::ClientGaveUp { message }) => {
             Outcome::fails(Failure::AuthenticationStopped { message: message.clone() }, message.clone())
@@ -386,6 +403,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
                             | Failure::PasswordMissing { .. }
                             | Failure::AuthenticationStopped { .. }
                             | Failure::ClientCertNotUsed { .. }
+                            | Failure::SessionAttrs { .. }
                     )
                 );
                 if first.connects || final_failure {
@@ -435,7 +453,7 @@ fn join(client: &Client, peer_ip: Option<&str>, first: Outcome, second: Outcome)
 /// `connection to server at "HOST" (ADDR), port PORT failed: ` as libpq 15+ starts each attempt's
 /// error: fe-connect.c `emitHostIdentityInfo`: with hostaddr, libpq names the address alone; with a
 /// host name, the name and, when it differs, the address it was resolved to.
-fn attempt_prefix(client: &Client, peer_ip: Option<&str>) -> String {
+pub fn attempt_prefix(client: &Client, peer_ip: Option<&str>) -> String {
     match (client.hostaddr, client.host) {
         (Some(a), _) => format!("connection to server at \"{a}\", port {} failed: ", client.port),
         (None, Some(h)) => match peer_ip.filter(|ip| *ip != h) {
@@ -784,6 +802,7 @@ impl VerdictInput {
             invalid_option: None,
             password_available: false,
             sslcertmode: crate::conninfo::SslCertMode::Allow,
+            session_attrs: crate::profile::SessionAttrs::Any,
         };
         let mut probe = crate::probe::ProbeFacts::from_chain(self.server_chain.clone());
         if self.server_chain.is_empty() {

@@ -78,6 +78,9 @@ pub enum Backend {
     Error(ErrorResponse),
     /// AuthenticationSASLContinue (`last` false) or AuthenticationSASLFinal (`last` true).
     Sasl { last: bool, data: Vec<u8> },
+    /// ParameterStatus: a setting the server reports (server_version, in_hot_standby,
+    /// default_transaction_read_only …).
+    Parameter { name: String, value: String },
     /// NoticeResponse, ParameterStatus, BackendKeyData, ReadyForQuery, NegotiateProtocolVersion
     /// …: the type byte, skipped.
     Other(u8),
@@ -146,6 +149,12 @@ pub fn parse_backend(buf: &[u8]) -> Result<Option<(Backend, usize)>, WireError> 
                 },
                 code => AuthRequest::Other { code },
             })
+        }
+        b'S' => {
+            let mut parts = body.split(|&b| b == 0);
+            let name = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+            let value = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+            Backend::Parameter { name, value }
         }
         other => Backend::Other(other),
     };

@@ -16,6 +16,7 @@ mod docs;
 mod auth_matrix;
 mod crl;
 mod guides;
+mod hosts;
 mod newer_libpq;
 mod libpq_versions;
 mod startup;
