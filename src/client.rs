@@ -197,8 +197,9 @@ fn client_cert(cert: Option<&ClientFile>, key: Option<&ClientFile>, password: Op
             (Some(Err(KeyDecryptError::WrongPassword)), _) => {
                 return unusable(format!("could not load private key file \"{}\": bad decrypt", k.path))
             }
-            (None, true) => return unusable(format!("could not load private key file \"{}\": processing error", k.path)),
-            // A traditional encrypted PEM: not opened here.
+            // No password: OpenSSL cannot open it, whatever the format.
+            (None, _) => return unusable(format!("could not load private key file \"{}\": processing error", k.path)),
+            // A traditional encrypted PEM with a password: libpq may open it, pgtls cannot.
             _ => return ClientCert::Encrypted { path: k.path.clone() },
         }
     } else {

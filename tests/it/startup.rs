@@ -228,6 +228,16 @@ fn encrypted_client_keys() {
     std::fs::write(&key, &out.stdout).unwrap();
     std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let base = format!("user=app dbname=postgres sslmode=require sslcert={} sslkey={}", crt.display(), key.display());
+    // The traditional (Proc-Type: 4,ENCRYPTED) form, without a password.
+    let out = std::process::Command::new("openssl").args(["ec", "-aes256", "-passout", "pass:secret", "-in"]).arg(&plain_key).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Proc-Type: 4,ENCRYPTED"), "{}", String::from_utf8_lossy(&out.stderr));
+    let trad = s.dir.path().join("trad.key");
+    std::fs::write(&trad, &out.stdout).unwrap();
+    std::fs::set_permissions(&trad, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let ci = format!("user=app dbname=postgres sslmode=require sslcert={} sslkey={}", crt.display(), trad.display());
+    let psql = s.psql(&ci);
+    assert!(psql.is_some(), "psql cannot open it without a password");
+    assert_eq!(predicted(&s.doctor(&ci).1), psql);
     for extra in ["", "sslpassword=secret", "sslpassword=wrong"] {
         let ci = format!("{base} {extra}");
         let psql = s.psql(&ci);
