@@ -153,7 +153,6 @@ pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
     // CRLs come with a root *file* only (fe-secure-openssl.c).
     if let (RootTrust::Loaded(store), crate::profile::RootCert::File { .. }) = (&mut root, &profile.root) {
         store.revocation = crate::trust::libpq_revocation(
-            true,
             resolved.sslcrl.as_ref().map(|s| (s.value.as_str(), !matches!(s.source, Source::Default))),
             resolved.sslcrldir.as_ref().map(|s| s.value.as_str()),
         );

@@ -17,8 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::x509::crl::issuer_hash;
-use crate::x509::{Cert, Crl};
+use crate::x509::{name_hash, Cert, Crl};
 
 /// What libpq's OpenSSL would check revocation with; exists only when libpq turns checking on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,25 +38,22 @@ impl Revocation {
     /// The CRLs OpenSSL would consider for `cert`: issued under its issuer's name, from the
     /// file, or from the directory file named after that name's hash.
     pub fn for_cert<'a>(&'a self, cert: &'a Cert) -> impl Iterator<Item = &'a Crl> + 'a {
-        let hash = issuer_hash(cert);
-        self.crls
-            .iter()
-            .chain(self.dir_crls.iter().filter(move |(h, _)| Some(*h) == hash).map(|(_, c)| c))
-            .filter(move |c| c.covers(cert))
+        self.issued_under(cert.issuer_raw())
     }
 
     /// The CRLs issued by the CA `ca` (what certificates it issued are checked against).
     pub fn issued_by<'a>(&'a self, ca: &'a Cert) -> impl Iterator<Item = &'a Crl> + 'a {
-        let hash = crate::x509::name_hash(ca.subject_raw());
+        self.issued_under(ca.subject_raw())
+    }
+
+    /// The CRLs issued under the DER name `name`: from the file, and from the directory files
+    /// named after that name's hash.
+    fn issued_under<'a>(&'a self, name: &'a [u8]) -> impl Iterator<Item = &'a Crl> + 'a {
+        let hash = name_hash(name);
         self.crls
             .iter()
             .chain(self.dir_crls.iter().filter(move |(h, _)| Some(*h) == hash).map(|(_, c)| c))
-            .filter(move |c| c.issued_by_name(ca))
-    }
-
-    /// Every CRL, for reports.
-    pub fn all(&self) -> impl Iterator<Item = &Crl> {
-        self.crls.iter().chain(self.dir_crls.iter().map(|(_, c)| c))
+            .filter(move |c| c.issued_under(name))
     }
 
     /// Where the CRLs come from, in words.
@@ -71,13 +67,11 @@ impl Revocation {
     }
 }
 
-/// How libpq would set up revocation checking. `sslcrl` is the configured file (`default`:
-/// libpq's own `~/.postgresql/root.crl`, used only when `sslcrldir` is unset); `None` when
-/// libpq checks no revocation (no root file loaded, or the CRL file does not load).
-pub fn libpq_revocation(root_file_loaded: bool, sslcrl: Option<(&str, bool)>, sslcrldir: Option<&str>) -> Option<Revocation> {
-    if !root_file_loaded {
-        return None;
-    }
+/// How libpq would set up revocation checking once it has loaded a root certificate *file*
+/// (the caller's condition). `sslcrl` is the configured file and whether it was named
+/// explicitly (libpq's default `~/.postgresql/root.crl` counts only when `sslcrldir` is unset);
+/// `None` when libpq checks no revocation (the CRL file does not load).
+pub fn libpq_revocation(sslcrl: Option<(&str, bool)>, sslcrldir: Option<&str>) -> Option<Revocation> {
     let dir = sslcrldir.filter(|d| !d.is_empty()).map(PathBuf::from);
     let file = match sslcrl.filter(|(f, _)| !f.is_empty()) {
         Some((f, explicit)) if explicit || dir.is_none() => Some(PathBuf::from(f)),

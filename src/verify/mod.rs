@@ -322,14 +322,8 @@ impl PathReport {
                         | PathFailure::KeyUsageNoCertSign { .. }
                         | PathFailure::KeyTooWeak { .. }
                         | PathFailure::DigestTooWeak { .. }
-                        | PathFailure::UnableToGetCrl { .. }
-                        | PathFailure::CrlSignatureFailure { .. }
-                        | PathFailure::CrlNotYetValid { .. }
-                        | PathFailure::CrlExpired { .. }
-                        | PathFailure::CrlSignNotAllowed { .. }
-                        | PathFailure::Revoked { .. }
                 )
-            );
+            ) || a.failure.as_ref().is_some_and(PathFailure::is_revocation);
             (anchored, a.certs.len())
         })
     }

@@ -66,14 +66,10 @@ impl Crl {
         })
     }
 
-    /// Issued under the name that issued `cert` (OpenSSL matches CRLs by issuer name).
-    pub fn covers(&self, cert: &Cert) -> bool {
-        self.issuer_raw == cert.issuer_raw() || names_equal(&self.issuer_raw, cert.issuer_raw())
-    }
-
-    /// Issued under `ca`'s subject name.
-    pub fn issued_by_name(&self, ca: &Cert) -> bool {
-        self.issuer_raw == ca.subject_raw() || names_equal(&self.issuer_raw, ca.subject_raw())
+    /// Issued under the DER name `name`, compared as OpenSSL compares names (a certificate's
+    /// issuer name: the CRLs that cover it; a CA's subject name: the CRLs it issued).
+    pub fn issued_under(&self, name: &[u8]) -> bool {
+        self.issuer_raw == name || names_equal(&self.issuer_raw, name)
     }
 
     pub fn revokes(&self, cert: &Cert) -> bool {
@@ -121,11 +117,6 @@ pub fn name_hash(der: &[u8]) -> Option<u32> {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &canon);
     let d = digest.as_ref();
     Some(u32::from_le_bytes([d[0], d[1], d[2], d[3]]))
-}
-
-/// The certificate's issuer name hash: where OpenSSL looks for the CRL that covers it.
-pub fn issuer_hash(cert: &Cert) -> Option<u32> {
-    name_hash(cert.issuer_raw())
 }
 
 /// Names equal after OpenSSL's canonicalisation (how `X509_NAME_cmp` compares them).
@@ -258,10 +249,12 @@ mod tests {
         assert_eq!(crls.len(), 1);
         let c = &crls[0];
         assert_eq!(c.origin, "f block 1");
-        assert!(c.covers(&revoked.info()) && c.covers(&fine.info()) && !c.covers(&inter.info()));
+        let covers = |cert: &CertKey| c.issued_under(cert.info().issuer_raw());
+        assert!(covers(&revoked) && covers(&fine) && !covers(&inter));
+        assert!(c.issued_under(inter.info().subject_raw()) && !c.issued_under(root.info().subject_raw()));
         assert!(c.revokes(&revoked.info()) && !c.revokes(&fine.info()));
         assert!(c.signed_by(&inter.info()) && !c.signed_by(&root.info()) && !c.signed_by(&other.info()));
-        assert_eq!(c.issuer_hash(), issuer_hash(&revoked.info()));
+        assert_eq!(c.issuer_hash(), name_hash(revoked.info().issuer_raw()));
         let now = time::OffsetDateTime::now_utc();
         assert!(!c.expired_at(now) && !c.not_yet_valid_at(now));
         assert!(c.expired_at(now + time::Duration::days(31)));
