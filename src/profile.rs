@@ -98,6 +98,12 @@ pub struct ClientProfile {
     pub resolved: Option<Resolved>,
 }
 
+/// The hosts libpq reaches over TCP, in order, each with the name it goes by (host, else
+/// hostaddr): one per entry of `ClientProfile::targets`, so an index means the same host in both.
+fn tcp_hosts(resolved: &Resolved) -> impl Iterator<Item = (&crate::conninfo::HostEntry, String)> {
+    resolved.hosts.iter().filter(|h| !h.is_unix_socket).filter_map(|h| Some((h, h.host.clone().or_else(|| h.hostaddr.clone())?)))
+}
+
 /// libpq's `target_session_attrs` (PostgreSQL 14+ values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -217,12 +223,10 @@ impl ClientProfile {
         let negotiation = if o.direct { SslNegotiation::Direct } else { resolved.sslnegotiation.value };
         let mut targets = Vec::new();
         let mut unix_sockets = Vec::new();
-        for h in &resolved.hosts {
-            if h.is_unix_socket {
-                unix_sockets.push(h.host.clone().unwrap_or_default());
-                continue;
-            }
-            let Some(host) = h.host.clone().or_else(|| h.hostaddr.clone()) else { continue };
+        for h in resolved.hosts.iter().filter(|h| h.is_unix_socket) {
+            unix_sockets.push(h.host.clone().unwrap_or_default());
+        }
+        for (h, host) in tcp_hosts(&resolved) {
             targets.push(ProbeTarget { host, hostaddr: h.hostaddr.clone(), port: h.port, sni: h.sni.clone(), negotiation });
         }
         ClientProfile {
@@ -258,8 +262,7 @@ impl ClientProfile {
     /// The password libpq would use for the `i`-th TCP target (explicit, PGPASSWORD, or the
     /// password file line that matches it).
     pub fn password_for(&self, i: usize) -> Option<crate::conninfo::Secret> {
-        let r = self.resolved.as_ref()?;
-        let h = r.hosts.iter().filter(|h| !h.is_unix_socket && (h.host.is_some() || h.hostaddr.is_some())).nth(i)?;
+        let (h, _) = tcp_hosts(self.resolved.as_ref()?).nth(i)?;
         h.password.as_ref().map(|p| p.value.clone())
     }
 
