@@ -188,18 +188,16 @@ fn client_cert(cert: Option<&ClientFile>, key: Option<&ClientFile>, password: Op
     let decrypted;
     let key_pem = if String::from_utf8_lossy(key_pem).contains("ENCRYPTED") {
         use crate::x509::KeyDecryptError;
-        match (password.map(|p| crate::x509::decrypt_private_key(key_pem, p)), String::from_utf8_lossy(key_pem).contains("ENCRYPTED PRIVATE KEY")) {
-            (Some(Ok(pem)), _) => {
+        match password.map(|p| crate::x509::decrypt_private_key(key_pem, p)) {
+            Some(Ok(pem)) => {
                 decrypted = pem;
                 &decrypted
             }
-            (Some(Err(KeyDecryptError::WrongPassword)), _) => {
-                return unusable(format!("could not load private key file \"{}\": bad decrypt", k.path))
-            }
+            Some(Err(KeyDecryptError::WrongPassword)) => return unusable(format!("could not load private key file \"{}\": bad decrypt", k.path)),
             // No password: OpenSSL cannot open it, whatever the format.
-            (None, _) => return unusable(format!("could not load private key file \"{}\": processing error", k.path)),
+            None => return unusable(format!("could not load private key file \"{}\": processing error", k.path)),
             // A traditional encrypted PEM with a password: libpq may open it, pgtls cannot.
-            _ => return ClientCert::Encrypted { path: k.path.clone() },
+            Some(Err(KeyDecryptError::Unsupported)) => return ClientCert::Encrypted { path: k.path.clone() },
         }
     } else {
         key_pem

@@ -68,7 +68,7 @@ fn authenticate(facts: &mut Facts, profile: &ClientProfile, s: &Settings, o: &pr
         _ => ChannelBindingMode::Prefer,
     };
     let absent = crate::trust::RootTrust::Absent { path: None };
-    let root = facts.client.as_ref().map(|c| c.root.clone()).unwrap_or(absent);
+    let root = facts.client.as_ref().map_or(&absent, |c| &c.root);
     for (i, h) in facts.hosts.iter_mut().enumerate() {
         let Some(v) = &h.verdict else { continue };
         let asks = h.probe.startup.as_ref().is_some_and(|st| {
@@ -81,7 +81,7 @@ fn authenticate(facts: &mut Facts, profile: &ClientProfile, s: &Settings, o: &pr
         let client = Client::of(profile, &h.probe.target);
         let trusted = |chain: &[Cert]| {
             let p = probe::ProbeFacts { target: h.probe.target.clone(), ..probe::ProbeFacts::from_chain(chain.to_vec()) };
-            libpq::decide(&client, &root, &p, None).connects
+            libpq::decide(&client, root, &p, None).connects
         };
         let clock = std::time::Instant::now();
         let result = probe::authenticate(&h.probe.target, s.timeouts, o, &password, binding, &trusted);

@@ -312,13 +312,11 @@ fn after_auth_request(
 ) -> Outcome {
     use crate::probe::Authentication;
     let pending = Outcome { auth: Some(request.clone()), authenticated: !request.needs_password(), ..base };
-    // fe-auth.c check_expected_areq (libpq 16+): sslcertmode=require is enforced when the
-    // server says AuthenticationOk.
-    // After ReadyForQuery: target_session_attrs against what the server reported.
+    // After ReadyForQuery: target_session_attrs against what the server reported. (What TLS
+    // established is kept by the caller, `tls_attempt`'s session step.)
     let attrs = |o: Outcome, params: &crate::net::ServerParams| -> Outcome {
         match client.session_attrs.refusal(params) {
             Some(text) if o.connects => Outcome {
-                tls: o.tls,
                 auth: o.auth.clone(),
                 authenticated: o.authenticated,
                 ..Outcome::fails(Failure::SessionAttrs { wanted: client.session_attrs }, text.to_string())
@@ -326,6 +324,8 @@ fn after_auth_request(
             _ => o,
         }
     };
+    // fe-auth.c check_expected_areq (libpq 16+): sslcertmode=require is enforced when the
+    // server says AuthenticationOk.
     let cert_mode = |o: Outcome| -> Outcome {
         if client.sslcertmode != crate::conninfo::SslCertMode::Require {
             return o;
@@ -349,7 +349,6 @@ fn after_auth_request(
         _ if client.password_available => pending,
         _ => Outcome {
             auth: Some(request.clone()),
-            tls: base.tls,
             ..Outcome::fails(Failure::PasswordMissing { method: request.method().to_string() }, "fe_sendauth: no password supplied".into())
         },
     }
