@@ -53,7 +53,10 @@ pub fn steps(profile: &ClientProfile, facts: &Facts) -> Vec<Step> {
 fn settings(profile: &ClientProfile, facts: &Facts) -> Step {
     let before = facts.verdicts().find_map(|(_, v)| v.failure.as_ref().filter(|f| f.before_connect()).and(v.error.clone()));
     let (outcome, detail) = match before {
-        Some(e) => (Outcome::Failed, format!("libpq {} refuses the settings: {e}", profile.libpq)),
+        Some(e) => (
+            Outcome::Failed,
+            format!("libpq {} refuses the settings and connects nowhere: {e} (the steps below are what pgtls saw when it probed anyway)", profile.libpq),
+        ),
         None => (
             Outcome::Ok,
             format!("libpq {}: sslmode={} ({}), user={}, dbname={}", profile.libpq, profile.sslmode, profile.sslmode_source, profile.user, profile.database),
@@ -68,10 +71,6 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
     let t = &p.timings;
     let net = p.network_failure();
     let failed_at = |s: NetStep| net.is_some_and(|e| e.step == s);
-    let before_connect = h.verdict.as_ref().and_then(|v| v.failure.as_ref()).is_some_and(Failure::before_connect);
-    if before_connect {
-        out.push(step("dns", &name, Outcome::Skipped, "libpq stops before connecting (see settings); pgtls probed the server anyway", None));
-    }
     // DNS and TCP.
     if failed_at(NetStep::Resolve) {
         out.push(step("dns", &name, Outcome::Failed, net.map(|e| e.message.clone()).unwrap_or_default(), t.resolve_ms));
