@@ -45,14 +45,7 @@ fn authentication_matrix_agrees_with_psql() {
     let root = dir.path().join("root.crt");
     std::fs::write(&root, &pki.root.cert_pem).unwrap();
     let other = CertKey::root("some other CA").unwrap();
-    let write = |ca: &CertKey, cn: &str, tag: &str| -> (PathBuf, PathBuf) {
-        let c = ca.client(cn).unwrap();
-        let (crt, key) = (dir.path().join(format!("{tag}.crt")), dir.path().join(format!("{tag}.key")));
-        std::fs::write(&crt, &c.cert_pem).unwrap();
-        std::fs::write(&key, &c.key_pem).unwrap();
-        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-        (crt, key)
-    };
+    let write = |ca: &CertKey, cn: &str, tag: &str| write_client_cert(dir.path(), ca, cn, tag);
     let certs = [
         Cert { name: "no cert", files: None },
         Cert { name: "CA cert CN=app", files: Some(write(&pki.root, "app", "app")) },

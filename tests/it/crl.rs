@@ -143,7 +143,6 @@ fn server_crl_needs_every_ca() {
     use pgtls_lab::{ServerOptions, TlsFiles};
     let pki = Pki::new();
     let other = CertKey::root("some other CA").unwrap();
-    let client = pki.root.client("postgres").unwrap();
     let cases = [
         ("fresh CRL of the client CA", pki.root.crl(&[]).unwrap(), None),
         ("only another CA's CRL", other.crl(&[]).unwrap(), Some("no CRL from")),
@@ -160,10 +159,7 @@ fn server_crl_needs_every_ca() {
         let crl_findings: Vec<&Value> = v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "crl-problem").collect();
 
         let dir = tempfile::tempdir().unwrap();
-        let (crt, key) = (dir.path().join("c.crt"), dir.path().join("c.key"));
-        std::fs::write(&crt, &client.cert_pem).unwrap();
-        std::fs::write(&key, &client.key_pem).unwrap();
-        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let (crt, key) = write_client_cert(dir.path(), &pki.root, "postgres", "c");
         let (ok, psql) = server.psql(&format!("sslmode=require sslcert={} sslkey={}", crt.display(), key.display()), "select 1").unwrap();
         match problem {
             None => {

@@ -59,11 +59,7 @@ fn newer_libpq_agrees() {
     let root = dir.path().join("root.crt");
     std::fs::write(&root, &pki.root.cert_pem).unwrap();
     let write = |ca: &CertKey, tag: &str| -> String {
-        let c = ca.client("app").unwrap();
-        let (crt, key) = (dir.path().join(format!("{tag}.crt")), dir.path().join(format!("{tag}.key")));
-        std::fs::write(&crt, &c.cert_pem).unwrap();
-        std::fs::write(&key, &c.key_pem).unwrap();
-        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let (crt, key) = write_client_cert(dir.path(), ca, "app", tag);
         format!("sslcert={} sslkey={}", crt.display(), key.display())
     };
     let certs = [("no cert", "sslcert=/nonexistent/none.crt".to_string()), ("CA cert", write(&pki.root, "ca")), ("other CA", write(&other, "other"))];

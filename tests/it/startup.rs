@@ -38,13 +38,7 @@ impl Setup {
 
     /// A client certificate (and 0600 key) for `cn`, issued by `ca`.
     fn client_cert(&self, ca: &CertKey, cn: &str) -> (PathBuf, PathBuf) {
-        let c = ca.client(cn).unwrap();
-        let crt = self.dir.path().join(format!("{cn}.crt"));
-        let key = self.dir.path().join(format!("{cn}.key"));
-        std::fs::write(&crt, &c.cert_pem).unwrap();
-        std::fs::write(&key, &c.key_pem).unwrap();
-        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-        (crt, key)
+        write_client_cert(self.dir.path(), ca, cn, cn)
     }
 
     /// `doctor` with `extra` conninfo → (exit, JSON).

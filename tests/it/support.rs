@@ -72,3 +72,14 @@ pub fn pgtls() -> std::process::Command {
     c.env("NO_COLOR", "1").env_remove("PGSSLMODE").env_remove("PGHOST").env_remove("PGPORT");
     c
 }
+
+/// A client certificate for `cn` issued by `ca`, written to `dir` as `tag.crt` and `tag.key`
+/// (mode 0600, as libpq requires).
+pub fn write_client_cert(dir: &std::path::Path, ca: &CertKey, cn: &str, tag: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let c = ca.client(cn).unwrap();
+    let (crt, key) = (dir.join(format!("{tag}.crt")), dir.join(format!("{tag}.key")));
+    std::fs::write(&crt, &c.cert_pem).unwrap();
+    std::fs::write(&key, &c.key_pem).unwrap();
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    (crt, key)
+}
