@@ -1,40 +1,63 @@
-//! `rotation-unready`: a trust store that will fail once the provider's rotation reaches the
-//! servers — a root the new chain ends at is missing, or the store pins certificates from the
-//! provider's chains (intermediates, server certificates) that the rotation replaces.
+//! `rotation-unready`, `rotation-needs-cross-sign`: a trust store that does not verify a chain servers present after the
+//! provider's rotation, that verifies it only while servers send a cross-sign, or that does not
+//! verify the chain a given server presents. Each comes from a chain verdict
+//! ([`crate::verify::rotation`]), never from names.
 
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding};
+use crate::verify::rotation::Phase;
 
-pub const CODES: &[Code] = &[Code::RotationUnready];
+pub const CODES: &[Code] = &[Code::RotationUnready, Code::RotationNeedsCrossSign];
 
 pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let Some(r) = &facts.rotation else { return vec![] };
+    let date = r.at.date();
+    let absent_anchors = |chain: &str| -> Vec<String> {
+        r.roots.iter().filter(|x| !x.present && x.anchors.iter().any(|a| a == chain)).map(|x| x.cn.clone()).collect()
+    };
+    let fix = |absent: &[String]| {
+        let add = if absent.is_empty() { "its root".to_string() } else { absent.join(" or ") };
+        format!(
+            "Add {add} to the trust store (roots only, keeping the current ones): `pgtls bundle --profile {} -o root.crt` writes every root of the profile with its SHA-256 and source; point sslrootcert (or PGSSLROOTCERT, the Java truststore, lua_ssl_trusted_certificate) at it.",
+            r.profile
+        )
+    };
+    let with = |f: Finding| f.evidence("profile", &r.profile).evidence("store", &r.store).evidence("at", date.to_string());
     let mut out = Vec::new();
-    let missing: Vec<_> = r.roots.iter().filter(|x| x.required && !x.present).collect();
-    if !missing.is_empty() {
-        let mut f = Finding::new(Code::RotationUnready).detail(format!(
-            "{}: {} does not contain {}; after the rotation the server chain ends there and verify-ca/verify-full clients fail.",
-            r.title,
-            r.store,
-            missing.iter().map(|x| x.cn.as_str()).collect::<Vec<_>>().join(", ")
-        ));
-        for x in &missing {
-            f = f.evidence(format!("missing {}", x.cn), x.unusable.clone().unwrap_or_else(|| "not in the store".into()));
+    for c in r.chains.iter().filter(|c| c.phase == Phase::After) {
+        let absent = absent_anchors(&c.name);
+        if !c.verifies {
+            out.push(with(Finding::new(Code::RotationUnready)
+                .detail(format!(
+                    "{}: {} does not verify the {} chain ({}) at {date}; once servers present it, verify-ca and verify-full clients fail.",
+                    r.title, r.store, c.name, c.path.join(" → ")
+                ))
+                .fix(fix(&absent))
+                .evidence("chain", &c.name)
+                .evidence("reason", &c.reason)));
+        } else if c.verifies_without_optional == Some(false) {
+            out.push(with(Finding::new(Code::RotationNeedsCrossSign)
+                .detail(format!(
+                    "{}: {} verifies the {} chain only while the server also sends its cross-signed certificate; a server that leaves it out fails ({}).",
+                    r.title, r.store, c.name, c.reason_without_optional.as_deref().unwrap_or("")
+                ))
+                .fix(fix(&absent))
+                .evidence("chain", &c.name)));
         }
-        out.push(f.evidence("profile", &r.profile).evidence("store", &r.store));
     }
-    if !r.pinned.is_empty() {
-        let mut f = Finding::new(Code::RotationUnready).detail(format!(
-            "{}: {} pins {} certificate(s) from the provider's chains; the rotation replaces them.",
-            r.title,
-            r.store,
-            r.pinned.len()
-        ));
-        for (i, p) in r.pinned.iter().enumerate() {
-            f = f.evidence(format!("pinned {}", i + 1), p.clone());
-        }
-        out.push(f.evidence("profile", &r.profile).evidence("store", &r.store));
+    for s in r.servers.iter().filter(|s| s.verifies == Some(false)) {
+        out.push(with(Finding::new(Code::RotationUnready)
+            .detail(format!(
+                "{}: {} presents the {} chain, which {} does not verify at {date}: verify-ca and verify-full clients fail with it.",
+                r.title,
+                s.endpoint,
+                s.chain.as_deref().unwrap_or("(not a chain of this profile)"),
+                r.store
+            ))
+            .fix(fix(&s.chain.as_deref().map(absent_anchors).unwrap_or_default()))
+            .evidence("server", &s.endpoint)
+            .evidence("reason", s.reason.as_deref().unwrap_or(""))));
     }
     out
 }

@@ -76,6 +76,7 @@ codes! {
     RootCertMissing = "root-cert-missing",
     CrossSignedPath = "cross-signed-path",
     RotationUnready = "rotation-unready",
+    RotationNeedsCrossSign = "rotation-needs-cross-sign",
     SslRequiredByServer = "ssl-required-by-server",
     ClientBuiltWithoutSsl = "client-built-without-ssl",
     CertOrKeyFormat = "cert-or-key-format",

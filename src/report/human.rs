@@ -312,22 +312,37 @@ impl Render for TrustAuditReport {
 
 impl Render for RotationReportView {
     fn human(&self, o: &RenderOptions) -> String {
-        let mut s = format!("{} — {}\n", self.title, self.store);
+        let r = &self.report;
+        let mut s = format!("{} — {} at {}\n", r.title, r.store, r.at.date());
         if !o.quiet {
-            for ch in &self.chains {
-                let _ = writeln!(s, "  {} chain: {}", ch.name, ch.path.join(" → "));
+            for ch in &r.chains {
+                let mark = if ch.verifies { "verifies" } else { "FAILS" };
+                let when = match ch.phase {
+                    crate::verify::rotation::Phase::Before => "before the rotation",
+                    crate::verify::rotation::Phase::After => "after the rotation",
+                };
+                let _ = writeln!(s, "  {} chain ({when}): {} — {mark}", ch.name, ch.path.join(" → "));
+                let _ = writeln!(s, "      {}", ch.reason);
+                if ch.verifies_without_optional == Some(false) {
+                    let _ = writeln!(s, "      without the cross-sign: FAILS — {}", ch.reason_without_optional.as_deref().unwrap_or(""));
+                }
             }
-            for r in &self.roots {
-                let state = if r.present { "present" } else if r.required { "MISSING (required)" } else { "missing (recommended)" };
-                let _ = writeln!(s, "  root {:<46} {state}{}", r.cn, r.found.as_ref().map(|f| format!(" — {f}")).unwrap_or_default());
+            for x in &r.roots {
+                let state = if x.present { "present" } else { "absent" };
+                let _ = writeln!(s, "  root {:<46} {state}{}", x.cn, x.found.as_ref().map(|f| format!(" — {f}")).unwrap_or_default());
             }
-            for p in &self.pinned {
-                let _ = writeln!(s, "  pinned: {p}");
+            for p in &r.pinned {
+                let _ = writeln!(s, "  intermediate in the store (never an anchor for libpq): {p}");
             }
-            for sv in &self.servers {
-                let _ = writeln!(s, "  server {} presents the {} chain", sv.endpoint, sv.chain.as_deref().unwrap_or("unknown"));
+            for sv in &r.servers {
+                let v = match sv.verifies {
+                    Some(true) => "verifies",
+                    Some(false) => "FAILS",
+                    None => "unreachable",
+                };
+                let _ = writeln!(s, "  server {} presents the {} chain — {v}", sv.endpoint, sv.chain.as_deref().unwrap_or("unknown"));
             }
-            let _ = writeln!(s, "  ready: {}", if self.ready { "yes" } else { "NO" });
+            let _ = writeln!(s, "  ready: {}", if r.ready { "yes" } else { "NO" });
         }
         findings(&mut s, &self.findings, o);
         s

@@ -13,7 +13,7 @@ use crate::facts::Facts;
 use crate::findings::Finding;
 use crate::profile::Overrides;
 use crate::trust::{self, EntryFlags, TrustSource, TrustStore};
-use crate::verify::rotation::{self, Bundle, ChainSpec, Profile, RootStatus};
+use crate::verify::rotation::{self, Bundle, Profile, RotationReport};
 
 /// A store argument: a path (PEM, DER, directory, JKS, PKCS#12), `system`, `default`
 /// (~/.postgresql/root.crt) or `windows-default` (%APPDATA%\postgresql\root.crt).
@@ -104,10 +104,7 @@ pub fn trust_audit(stores: &[String], storepass: Option<&str>, at: Option<Offset
 
 fn profile(name: &str, file: Option<&Path>) -> Result<Profile, RunError> {
     match file {
-        Some(f) => {
-            let text = std::fs::read_to_string(f).map_err(|source| RunError::Io { what: "reading profile", path: f.into(), source })?;
-            Ok(Profile::from_toml(name, &text)?)
-        }
+        Some(f) => Ok(Profile::from_file(f)?),
         None => Ok(Profile::builtin(name)?),
     }
 }
@@ -123,28 +120,12 @@ pub struct RotationArgs<'a> {
     pub targets: &'a [String],
 }
 
-/// A server checked for the chain it presents.
-#[derive(Debug, Clone, Serialize)]
-pub struct ServerChain {
-    pub endpoint: String,
-    /// The profile chain its intermediates belong to.
-    pub chain: Option<String>,
-    pub intermediates: Vec<String>,
-    pub reachable: bool,
-}
-
 /// `pgtls rotation`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RotationReportView {
     pub command: &'static str,
-    pub profile: String,
-    pub title: String,
-    pub store: String,
-    pub ready: bool,
-    pub roots: Vec<RootStatus>,
-    pub pinned: Vec<String>,
-    pub chains: Vec<ChainSpec>,
-    pub servers: Vec<ServerChain>,
+    #[serde(flatten)]
+    pub report: RotationReport,
     pub findings: Vec<Finding>,
     pub exit_code: i32,
 }
@@ -153,37 +134,23 @@ pub fn rotation(a: &RotationArgs, s: &Settings, env: &dyn Env) -> Result<Rotatio
     let at = a.at.unwrap_or_else(OffsetDateTime::now_utc);
     let prof = profile(a.profile, a.profile_file)?;
     let store = load_store(a.trust.unwrap_or("default"), a.storepass, env)?;
-    let readiness = rotation::check(&prof, &store, at);
-    let mut facts = Facts::default();
-    let mut servers = Vec::new();
+    let mut report = rotation::check(&prof, &store, at);
     let o = Overrides { at: Some(at), ..Default::default() };
-    let mut cx = Context::at(at);
+    let mut findings = Vec::new();
+    // Each target is its own server (not replicas of one another): its connection is judged
+    // on its own, and only its chain joins the rotation report.
     for t in a.targets {
         let p = super::tcp_profile(Some(t), &o, env)?;
-        let mut f = super::connection::gather(&p, s);
+        let f = super::connection::gather(&p, s);
         for h in &f.hosts {
-            let cns: Vec<String> = h.probe.chain.iter().skip(1).filter_map(|c| c.subject_cn.clone()).collect();
-            let which = prof.chains.iter().find(|ch| ch.intermediates.iter().any(|i| cns.contains(i))).map(|ch| ch.name.clone());
-            servers.push(ServerChain { endpoint: h.endpoint(), chain: which, intermediates: cns, reachable: h.probe.tls.is_some() });
+            let sent = if h.probe.tls.is_some() { h.probe.chain.clone() } else { vec![] };
+            report.add_server(&prof, &store, h.endpoint(), &sent);
         }
-        facts.hosts.append(&mut f.hosts);
-        cx = Context::new(p);
+        findings.extend(checks::run(&f, &Context::new(p)));
     }
-    facts.rotation = Some(readiness.clone());
-    let findings = checks::run(&facts, &cx);
-    Ok(RotationReportView {
-        command: "rotation",
-        profile: prof.name.clone(),
-        title: prof.title.clone(),
-        store: readiness.store,
-        ready: readiness.ready,
-        roots: readiness.roots,
-        pinned: readiness.pinned,
-        chains: prof.chains,
-        servers,
-        exit_code: exit_status(&findings),
-        findings,
-    })
+    let facts = Facts { rotation: Some(report.clone()), ..Default::default() };
+    findings.extend(checks::run(&facts, &Context::at(at)));
+    Ok(RotationReportView { command: "rotation", report, exit_code: exit_status(&findings), findings })
 }
 
 /// `pgtls bundle`: the roots, and where the PEM went.
@@ -201,8 +168,13 @@ pub fn bundle(name: &str, file: Option<&Path>, sources: &[String], output: Optio
     let prof = profile(name, file)?;
     let at = at.unwrap_or_else(OffsetDateTime::now_utc);
     let srcs: Vec<String> = if sources.is_empty() { vec!["system".into()] } else { sources.to_vec() };
-    let stores: Vec<TrustStore> = srcs.iter().map(|s| load_store(s, None, env)).collect::<Result<_, _>>()?;
-    let b = rotation::bundle(&prof, &stores, at)?;
+    // A missing system store is not an error: the profile carries every root itself.
+    let stores: Vec<TrustStore> = srcs
+        .iter()
+        .map(|s| load_store(s, None, env))
+        .filter(|r| !(sources.is_empty() && r.is_err()))
+        .collect::<Result<_, _>>()?;
+    let b = rotation::bundle(&prof, &stores, at);
     if let Some(p) = output {
         std::fs::write(p, b.pem()).map_err(|source| RunError::Io { what: "writing", path: p.into(), source })?;
     }

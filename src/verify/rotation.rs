@@ -1,48 +1,85 @@
-//! Provider certificate rotations as data, and "is this trust store ready?".
+//! Provider certificate rotations as data, and "will this trust store still verify?".
 //!
-//! A rotation notice (e.g. Azure's 2026 intermediate CA change) boils down to: which roots the
-//! new chain ends at, which intermediates go away, and which cross-signs exist. Kept as TOML
-//! profiles (`profiles/*.toml`) so a new notice is a data change. A store is ready when every
-//! required root is present as a valid self-signed certificate and nothing from the provider's
-//! chains (intermediates, server certificates) is pinned in it. Certificates are matched by
-//! subject CN and O, not fingerprint (see the profile for why); reports show fingerprints so a
-//! user can compare with the vendor's.
+//! A rotation notice (e.g. Azure's 2026 intermediate CA change) is about certificates, so a
+//! profile carries the real ones: each provider CA certificate, with where its bytes came from
+//! and the thumbprint the provider publishes (checked when the profile loads), and the chains
+//! servers present before and after the rotation. Names are for people; matching is by
+//! SHA-256, and for roots by subject and key (a re-issued copy of a root with the same key is
+//! the same anchor to OpenSSL).
+//!
+//! A chain's verdict is not a guess from names: it is the libpq/OpenSSL path-building model
+//! ([`super::build_paths`]) run over the chain's issuing CA and the certificates the server
+//! sends with it, against the given store at an instant. The server's own certificate is not
+//! part of a profile, so the issuing CA stands in for it: the verdict is the one every server
+//! certificate under that CA gets, host name aside. Readiness then follows from the verdicts of
+//! the chains servers present after the rotation, and of the chains given servers present now.
+
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::short_name;
+use super::{build_paths, short_name, Options, PathReport};
 use crate::trust::{pem::to_pem, TrustStore};
 use crate::x509::{Cert, CertKind};
 
-/// A root CA the provider's chains end at.
+/// One provider certificate, with provenance.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct CertSpec {
+    pub id: String,
+    /// SHA-256 of the DER, hex (colons and case ignored).
+    pub sha256: String,
+    /// Where the bytes came from (package and path, or repository, commit and path).
+    pub source: String,
+    /// The SHA-1 thumbprint the provider publishes; checked against the bytes at load.
+    #[serde(default)]
+    pub published_sha1: Option<String>,
+    /// Where that thumbprint is published.
+    #[serde(default)]
+    pub published_in: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A root the profile's chains end at.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RootSpec {
-    pub cn: String,
-    /// Organization; when present it must match too.
-    #[serde(default)]
-    pub o: Option<String>,
-    pub required: bool,
+    /// A `[[cert]]` id.
+    pub cert: String,
     pub role: String,
 }
 
-/// One chain as served before/after the rotation.
+/// When servers present a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Before,
+    After,
+}
+
+/// One chain as servers present it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ChainSpec {
     pub name: String,
+    pub phase: Phase,
     pub description: String,
     /// Root first, for display.
     pub path: Vec<String>,
-    /// CNs of the intermediates (pinning any of these is a finding).
-    pub intermediates: Vec<String>,
-    pub anchor: String,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct CrossSign {
-    pub subject: String,
-    pub issuer: String,
-    pub note: String,
+    /// The issuing CAs (`[[cert]]` ids) that sign server certificates in this chain; the verdict
+    /// is computed for each.
+    pub issuing: Vec<String>,
+    /// Further certificates the server sends above the issuing CA (cross-signs), bottom first.
+    #[serde(default)]
+    pub sent: Vec<String>,
+    /// Of `sent`, those a server may leave out; the verdict is also computed without them.
+    #[serde(default)]
+    pub optional: Vec<String>,
+    /// A served intermediate signed by one of these keys belongs to this chain even when its
+    /// own certificate is not in the profile (e.g. OCSP 06–16 under Microsoft TLS RSA Root G2).
+    #[serde(default)]
+    pub issued_by: Vec<String>,
+    /// The roots (`[[cert]]` ids) a client may trust for this chain.
+    pub anchors: Vec<String>,
 }
 
 /// A rotation profile.
@@ -52,66 +89,183 @@ pub struct Profile {
     pub title: String,
     #[serde(default)]
     pub docs: Vec<String>,
+    /// The PEM file with every `[[cert]]`, relative to the profile.
+    pub pem: String,
+    #[serde(rename = "cert")]
+    pub certs: Vec<CertSpec>,
     #[serde(rename = "root")]
     pub roots: Vec<RootSpec>,
     #[serde(rename = "chain")]
     pub chains: Vec<ChainSpec>,
-    #[serde(default, rename = "cross_sign")]
-    pub cross_signs: Vec<CrossSign>,
+    /// The parsed certificates, in `certs` order.
+    #[serde(skip)]
+    loaded: Vec<Cert>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum RotationError {
-    #[error("unknown rotation profile {0:?}; known: {known}", known = BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))]
+    #[error("unknown rotation profile {0:?}; known: {known}", known = BUILTIN.iter().map(|b| b.0).collect::<Vec<_>>().join(", "))]
     Unknown(String),
     #[error("rotation profile {name} is not valid TOML: {source}")]
-    Parse {
-        name: String,
-        source: toml::de::Error,
-    },
-    #[error("cannot build the bundle: root(s) not found in the given sources: {0}; install the ca-certificates package or download them from the provider")]
-    MissingRoots(String),
+    Parse { name: String, source: toml::de::Error },
+    #[error("rotation profile {name}: {problem}")]
+    Invalid { name: String, problem: String },
+    #[error("rotation profile {name}: cannot read {path}: {source}")]
+    Io { name: String, path: std::path::PathBuf, source: std::io::Error },
 }
 
-const BUILTIN: &[(&str, &str)] = &[("azure-2026", include_str!("profiles/azure-2026.toml"))];
+/// (name, TOML, PEM)
+const BUILTIN: &[(&str, &str, &str)] = &[(
+    "azure-2026",
+    include_str!("profiles/azure-2026.toml"),
+    include_str!("profiles/azure-2026.pem"),
+)];
+
+/// The names of the built-in profiles.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTIN.iter().map(|b| b.0).collect()
+}
+
+fn norm_hex(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>().to_ascii_lowercase()
+}
 
 impl Profile {
     pub fn builtin(name: &str) -> Result<Profile, RotationError> {
-        let (_, text) = BUILTIN
-            .iter()
-            .find(|(n, _)| *n == name)
-            .ok_or_else(|| RotationError::Unknown(name.to_string()))?;
-        Profile::from_toml(name, text)
+        let (_, toml, pem) = BUILTIN.iter().find(|b| b.0 == name).ok_or_else(|| RotationError::Unknown(name.to_string()))?;
+        Profile::from_parts(name, toml, pem.as_bytes())
     }
 
-    pub fn from_toml(name: &str, text: &str) -> Result<Profile, RotationError> {
-        toml::from_str(text).map_err(|source| RotationError::Parse {
-            name: name.to_string(),
-            source,
-        })
+    /// A profile file; its `pem` is read relative to it.
+    pub fn from_file(path: &Path) -> Result<Profile, RotationError> {
+        let name = path.display().to_string();
+        let io = |p: &Path, source| RotationError::Io { name: name.clone(), path: p.to_path_buf(), source };
+        let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+        let head: Profile = toml::from_str(&text).map_err(|source| RotationError::Parse { name: name.clone(), source })?;
+        let pem_path = path.parent().unwrap_or(Path::new(".")).join(&head.pem);
+        let pem = std::fs::read(&pem_path).map_err(|e| io(&pem_path, e))?;
+        Profile::from_parts(&name, &text, &pem)
+    }
+
+    /// Parse the TOML, load the PEM, and check that both agree: every `[[cert]]` has exactly its
+    /// bytes in the PEM, every PEM certificate is described, published thumbprints match, and
+    /// every reference names a `[[cert]]`.
+    pub fn from_parts(name: &str, toml_text: &str, pem: &[u8]) -> Result<Profile, RotationError> {
+        let mut p: Profile = toml::from_str(toml_text).map_err(|source| RotationError::Parse { name: name.to_string(), source })?;
+        let bad = |problem: String| RotationError::Invalid { name: name.to_string(), problem };
+        let parsed = crate::x509::pem_certs(pem);
+        let mut loaded = Vec::new();
+        for spec in &p.certs {
+            let want = norm_hex(&spec.sha256);
+            let c = parsed
+                .iter()
+                .find(|c| c.sha256 == want)
+                .ok_or_else(|| bad(format!("certificate {} (SHA-256 {}) is not in {}", spec.id, spec.sha256, p.pem)))?;
+            if let Some(t) = &spec.published_sha1 {
+                if norm_hex(t) != c.sha1() {
+                    return Err(bad(format!("certificate {}: SHA-1 {} differs from the published thumbprint {t}", spec.id, c.sha1())));
+                }
+            }
+            loaded.push(c.clone());
+        }
+        if let Some(extra) = parsed.iter().find(|c| !loaded.iter().any(|l| l.sha256 == c.sha256)) {
+            return Err(bad(format!("{} holds {} (SHA-256 {}) that no [[cert]] describes", p.pem, extra.subject, extra.sha256)));
+        }
+        p.loaded = loaded;
+        let ids: Vec<&str> = p.certs.iter().map(|c| c.id.as_str()).collect();
+        let check = |what: String, id: &str| if ids.contains(&id) { Ok(()) } else { Err(bad(format!("{what} names unknown certificate {id:?}"))) };
+        for r in &p.roots {
+            check("a [[root]]".into(), &r.cert)?;
+        }
+        for ch in &p.chains {
+            for id in ch.issuing.iter().chain(&ch.sent).chain(&ch.optional).chain(&ch.issued_by).chain(&ch.anchors) {
+                check(format!("chain {}", ch.name), id)?;
+            }
+            if ch.issuing.is_empty() {
+                return Err(bad(format!("chain {} has no issuing CA", ch.name)));
+            }
+        }
+        for r in &p.roots {
+            let c = p.cert(&r.cert);
+            if c.kind != CertKind::Root {
+                return Err(bad(format!("[[root]] {} is not a self-signed certificate", r.cert)));
+            }
+        }
+        Ok(p)
+    }
+
+    /// The certificate with this id (ids are checked at load).
+    pub fn cert(&self, id: &str) -> &Cert {
+        let i = self.certs.iter().position(|c| c.id == id).expect("profile ids are checked at load");
+        &self.loaded[i]
+    }
+
+    pub fn spec(&self, id: &str) -> &CertSpec {
+        self.certs.iter().find(|c| c.id == id).expect("profile ids are checked at load")
+    }
+
+    /// The chain a server presents, from the certificates it sent (leaf first): by fingerprint
+    /// first, then by the key that signed one of them.
+    pub fn chain_of(&self, sent: &[Cert]) -> Option<&ChainSpec> {
+        let ids_of = |ch: &ChainSpec| ch.issuing.iter().chain(&ch.sent).map(|id| self.cert(id).sha256.clone()).collect::<Vec<_>>();
+        self.chains
+            .iter()
+            .find(|ch| {
+                let shas = ids_of(ch);
+                sent.iter().skip(1).any(|c| shas.contains(&c.sha256))
+            })
+            .or_else(|| {
+                self.chains.iter().find(|ch| {
+                    sent.iter().any(|c| {
+                        ch.issued_by.iter().any(|id| {
+                            let k = self.cert(id);
+                            c.issuer_raw() == k.subject_raw() && c.signed_by(k)
+                        })
+                    })
+                })
+            })
     }
 }
 
-fn matches_root(spec: &RootSpec, c: &Cert) -> bool {
-    c.subject_cn.as_deref() == Some(spec.cn.as_str())
-        && spec
-            .o
-            .as_ref()
-            .is_none_or(|o| c.organization() == Some(o.as_str()))
+/// A store entry that is this root: the same bytes, or a self-signed copy with the same subject
+/// and key.
+fn is_copy_of_root(entry: &Cert, root: &Cert) -> bool {
+    entry.sha256 == root.sha256 || (entry.kind == CertKind::Root && entry.same_ca(root))
 }
 
 /// One root of the profile, looked up in the store.
 #[derive(Debug, Clone, Serialize)]
 pub struct RootStatus {
     pub cn: String,
-    pub required: bool,
+    pub subject: String,
+    pub sha256: String,
     pub role: String,
-    /// A valid self-signed copy is in the store.
+    /// The chains that can end at it.
+    pub anchors: Vec<String>,
+    /// A usable copy is in the store.
     pub present: bool,
     /// Where it was found (`entry 12 (block 12 (line 300))`) and its fingerprint.
     pub found: Option<String>,
-    /// Found only as an expired or not self-signed copy.
+    /// Found only as a copy outside its validity period.
     pub unusable: Option<String>,
+}
+
+/// A chain's verdict against the store at the instant.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainVerdict {
+    pub name: String,
+    pub phase: Phase,
+    pub description: String,
+    pub path: Vec<String>,
+    /// Every issuing CA of the chain verifies, with the server sending `sent`.
+    pub verifies: bool,
+    /// The path that verifies, or why none does (OpenSSL's words).
+    pub reason: String,
+    /// The same when the server leaves out the optional certificates (`None`: nothing optional).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verifies_without_optional: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_without_optional: Option<String>,
 }
 
 /// The readiness report.
@@ -120,76 +274,146 @@ pub struct RotationReport {
     pub profile: String,
     pub title: String,
     pub store: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
     pub roots: Vec<RootStatus>,
-    /// Store entries that pin the provider's intermediates or server certificates.
+    pub chains: Vec<ChainVerdict>,
+    /// Store entries that are the provider's intermediates (information: they are never trust
+    /// anchors for libpq, which does not set X509_V_FLAG_PARTIAL_CHAIN).
     pub pinned: Vec<String>,
+    /// The given servers and the chain each presents.
+    pub servers: Vec<ServerChain>,
+    /// Every chain servers present after the rotation verifies, and so does the chain each
+    /// given server presents now.
     pub ready: bool,
 }
 
-/// Is `store` ready for the rotation described by `profile`, at `at`?
-pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> RotationReport {
-    let mut roots = Vec::new();
-    for spec in &profile.roots {
-        let mut st = RootStatus {
-            cn: spec.cn.clone(),
-            required: spec.required,
-            role: spec.role.clone(),
-            present: false,
-            found: None,
-            unusable: None,
+/// A server and the chain it presents.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerChain {
+    pub endpoint: String,
+    /// The profile chain it belongs to (by fingerprint or issuing key).
+    pub chain: Option<String>,
+    /// Subjects of the CA certificates it sent.
+    pub intermediates: Vec<String>,
+    pub reachable: bool,
+    /// Its chain as sent verifies with the store at the instant (host name aside).
+    pub verifies: Option<bool>,
+    pub reason: Option<String>,
+}
+
+impl RotationReport {
+    /// Add a server from the certificates it sent (leaf first; empty when unreachable).
+    pub fn add_server(&mut self, profile: &Profile, store: &TrustStore, endpoint: String, sent: &[Cert]) {
+        let verdict = (!sent.is_empty()).then(|| match build_paths(sent, store, &Options::at(self.at)) {
+            Ok(r) => explain(&r),
+            Err(e) => Err(e.to_string()),
+        });
+        let s = ServerChain {
+            endpoint,
+            chain: profile.chain_of(sent).map(|c| c.name.clone()),
+            intermediates: sent.iter().skip(1).map(|c| c.short_name().to_string()).collect(),
+            reachable: !sent.is_empty(),
+            verifies: verdict.as_ref().map(Result::is_ok),
+            reason: verdict.map(|v| v.unwrap_or_else(|e| e)),
         };
-        for e in store.entries.iter().filter(|e| matches_root(spec, &e.cert)) {
-            let c = &e.cert;
-            let where_ = format!("entry {} ({}), SHA-256 {}", e.index, e.label, crate::x509::colon_hex(&c.sha256));
-            if c.kind == CertKind::Root && !c.expired_at(at) && !c.not_yet_valid_at(at) {
-                st.present = true;
-                st.found = Some(where_);
-                break;
-            }
-            let why = if c.kind != CertKind::Root {
-                "not self-signed (a cross-certificate, not a root)"
-            } else {
-                "outside its validity period"
-            };
-            st.unusable = Some(format!("{where_}: {why}"));
-        }
-        roots.push(st);
+        self.ready &= s.verifies != Some(false);
+        self.servers.push(s);
     }
-    let ica_names: Vec<&str> = profile
-        .chains
+}
+
+fn verdict_for(p: &Profile, ch: &ChainSpec, store: &TrustStore, at: OffsetDateTime, with_optional: bool) -> (bool, String) {
+    let opts = Options::at(at);
+    let mut first_ok = None;
+    for id in &ch.issuing {
+        let mut chain = vec![p.cert(id).clone()];
+        chain.extend(ch.sent.iter().filter(|s| with_optional || !ch.optional.contains(s)).map(|s| p.cert(s).clone()));
+        let report = match build_paths(&chain, store, &opts) {
+            Ok(r) => r,
+            Err(e) => return (false, format!("{}: {e}", p.cert(id).short_name())),
+        };
+        match explain(&report) {
+            Ok(path) => {
+                first_ok.get_or_insert(path);
+            }
+            Err(why) => return (false, why),
+        }
+    }
+    (true, first_ok.unwrap_or_default())
+}
+
+/// The first valid path, or OpenSSL's reason for the most likely failure.
+fn explain(r: &PathReport) -> Result<String, String> {
+    if let Some(ok) = r.valid_paths().next() {
+        return Ok(ok.describe());
+    }
+    Err(r.best_failure().map(|a| a.describe()).unwrap_or_else(|| "no path was found".into()))
+}
+
+/// The verdict of one chain against `store` at `at`.
+pub fn chain_verdict(p: &Profile, ch: &ChainSpec, store: &TrustStore, at: OffsetDateTime) -> ChainVerdict {
+    let (verifies, reason) = verdict_for(p, ch, store, at, true);
+    let without = (!ch.optional.is_empty()).then(|| verdict_for(p, ch, store, at, false));
+    ChainVerdict {
+        name: ch.name.clone(),
+        phase: ch.phase,
+        description: ch.description.clone(),
+        path: ch.path.clone(),
+        verifies,
+        reason,
+        verifies_without_optional: without.as_ref().map(|w| w.0),
+        reason_without_optional: without.map(|w| w.1),
+    }
+}
+
+/// Will `store` verify the chains of `profile` at `at`?
+pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> RotationReport {
+    let roots = profile
+        .roots
         .iter()
-        .flat_map(|c| c.intermediates.iter().map(String::as_str))
+        .map(|spec| {
+            let root = profile.cert(&spec.cert);
+            let mut st = RootStatus {
+                cn: root.short_name().to_string(),
+                subject: root.subject.clone(),
+                sha256: crate::x509::colon_hex(&root.sha256),
+                role: spec.role.clone(),
+                anchors: profile.chains.iter().filter(|c| c.anchors.contains(&spec.cert)).map(|c| c.name.clone()).collect(),
+                present: false,
+                found: None,
+                unusable: None,
+            };
+            for e in store.entries.iter().filter(|e| is_copy_of_root(&e.cert, root)) {
+                let where_ = format!("entry {} ({}), SHA-256 {}", e.index, e.label, crate::x509::colon_hex(&e.cert.sha256));
+                if e.cert.invalid_at(at) {
+                    st.unusable = Some(format!("{where_}: outside its validity period"));
+                } else {
+                    st.present = true;
+                    st.found = Some(where_);
+                    break;
+                }
+            }
+            st
+        })
         .collect();
-    let provider_names: Vec<&str> = ica_names
-        .iter()
-        .copied()
-        .chain(profile.roots.iter().map(|r| r.cn.as_str()))
-        .collect();
-    let pinned: Vec<String> = store
+    let chains: Vec<ChainVerdict> = profile.chains.iter().map(|ch| chain_verdict(profile, ch, store, at)).collect();
+    let intermediates: Vec<&Cert> = profile.loaded.iter().filter(|c| c.kind != CertKind::Root).collect();
+    let pinned = store
         .entries
         .iter()
-        .filter(|e| e.cert.kind != CertKind::Root)
-        .filter(|e| {
-            let cn = e.cert.subject_cn.as_deref().unwrap_or("");
-            let issuer_cn = short_name(&e.cert.issuer);
-            ica_names.contains(&cn)
-                || (e.cert.kind == CertKind::Leaf && provider_names.contains(&issuer_cn.as_str()))
-        })
-        .map(|e| {
-            format!(
-                "entry {} ({}): {} [{:?}]",
-                e.index, e.label, e.cert.subject, e.cert.kind
-            )
-        })
+        .filter(|e| e.cert.kind != CertKind::Root && intermediates.iter().any(|i| i.same_ca(&e.cert)))
+        .map(|e| format!("entry {} ({}): {} issued by {}", e.index, e.label, e.cert.subject, short_name(&e.cert.issuer)))
         .collect();
-
-    let ready = roots.iter().all(|r| !r.required || r.present) && pinned.is_empty();
+    let ready = chains.iter().filter(|c| c.phase == Phase::After).all(|c| c.verifies);
     RotationReport {
         profile: profile.name.clone(),
-        store: store.source.clone(),
-        roots,
         title: profile.title.clone(),
+        store: store.source.clone(),
+        at,
+        roots,
+        chains,
         pinned,
+        servers: vec![],
         ready,
     }
 }
@@ -199,167 +423,62 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
 pub struct BundleRoot {
     pub subject: String,
     pub sha256: String,
-    /// Which store and entry it came from.
+    /// Which store and entry it came from, or the profile's provenance.
     pub source: String,
     #[serde(skip)]
     pub der: Vec<u8>,
 }
 
-/// The roots of a profile, found in the given sources.
+/// The roots of a profile.
 #[derive(Debug, Clone, Serialize)]
 pub struct Bundle {
     pub profile: String,
     pub title: String,
     pub roots: Vec<BundleRoot>,
-    /// Optional roots no source had.
-    pub missing_optional: Vec<String>,
+    /// Roots left out because they are outside their validity period at the instant.
+    pub left_out: Vec<String>,
 }
 
 impl Bundle {
     /// The PEM text: each root preceded by `# Subject:`, `# SHA-256:` and `# From:` comments.
     pub fn pem(&self) -> String {
         let mut out = format!(
-            "# {}\n# Roots for profile {}; matched by subject CN/O, compare the SHA-256 with the vendor's.\n",
+            "# {}\n# Roots for profile {}: every chain of the profile verifies with these (and no intermediates).\n",
             self.title, self.profile
         );
         for r in &self.roots {
-            out.push_str(&format!(
-                "\n# Subject: {}\n# SHA-256: {}\n# From: {}\n",
-                r.subject,
-                crate::x509::colon_hex(&r.sha256),
-                r.source
-            ));
+            out.push_str(&format!("\n# Subject: {}\n# SHA-256: {}\n# From: {}\n", r.subject, crate::x509::colon_hex(&r.sha256), r.source));
             out.push_str(&to_pem(&r.der));
         }
-        for m in &self.missing_optional {
-            out.push_str(&format!("\n# Not found (optional): {m}\n"));
+        for m in &self.left_out {
+            out.push_str(&format!("\n# Left out: {m}\n"));
         }
         out
     }
 }
 
-/// Every root of the profile, taken from `sources` (e.g. the system store). Fails if a
-/// required root is missing.
-pub fn bundle(profile: &Profile, sources: &[TrustStore], at: OffsetDateTime) -> Result<Bundle, RotationError> {
-    let mut b = Bundle { profile: profile.name.clone(), title: profile.title.clone(), roots: vec![], missing_optional: vec![] };
-    let mut missing_required = Vec::new();
+/// Every root of the profile: the copy in `sources` (e.g. the system store) when one is there,
+/// otherwise the profile's own certificate, with its provenance.
+pub fn bundle(profile: &Profile, sources: &[TrustStore], at: OffsetDateTime) -> Bundle {
+    let mut b = Bundle { profile: profile.name.clone(), title: profile.title.clone(), roots: vec![], left_out: vec![] };
     for spec in &profile.roots {
+        let root = profile.cert(&spec.cert);
         let found = sources
             .iter()
             .flat_map(|s| s.entries.iter().map(move |e| (s, e)))
-            .find(|(_, e)| matches_root(spec, &e.cert) && e.cert.kind == CertKind::Root && !e.cert.expired_at(at));
-        match found {
-            Some((s, e)) => b.roots.push(BundleRoot {
-                subject: e.cert.subject.clone(),
-                sha256: e.cert.sha256.clone(),
-                source: format!("{} {}", s.source, e.label),
-                der: e.cert.der.clone(),
-            }),
-            None if spec.required => missing_required.push(spec.cn.clone()),
-            None => b.missing_optional.push(spec.cn.clone()),
+            .find(|(_, e)| e.cert.sha256 == root.sha256 || (is_copy_of_root(&e.cert, root) && !e.cert.invalid_at(at)));
+        let (cert, source) = match found {
+            Some((s, e)) => (&e.cert, format!("{} {}", s.source, e.label)),
+            None => (root, format!("pgtls profile {} ({})", profile.name, profile.spec(&spec.cert).source)),
+        };
+        if cert.invalid_at(at) {
+            b.left_out.push(format!("{} (SHA-256 {}): not valid at {}", cert.subject, crate::x509::colon_hex(&cert.sha256), at.date()));
+            continue;
         }
+        b.roots.push(BundleRoot { subject: cert.subject.clone(), sha256: cert.sha256.clone(), source, der: cert.der.clone() });
     }
-    if !missing_required.is_empty() {
-        return Err(RotationError::MissingRoots(missing_required.join(", ")));
-    }
-    Ok(b)
+    b
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::trust::{self, TrustSource};
-    use crate::x509::LabCert;
-    use pgtls_lab::{days_ago, days_ahead, now, CertKey, CertSpec};
-
-    fn named_root(cn: &str, o: &str) -> CertKey {
-        CertKey::root_with(cn, &CertSpec::valid(days_ago(1), days_ahead(100)).org(o)).unwrap()
-    }
-
-    #[test]
-    fn builtin_profile_parses() {
-        let p = Profile::builtin("azure-2026").unwrap();
-        assert_eq!(p.roots.iter().filter(|r| r.required).count(), 1);
-        assert!(p.chains.iter().any(|c| c.name == "new"
-            && c.intermediates
-                .contains(&"Microsoft TLS G2 RSA CA OCSP 16".to_string())));
-        assert!(matches!(
-            Profile::builtin("nope"),
-            Err(RotationError::Unknown(_))
-        ));
-        assert!(matches!(
-            Profile::from_toml("x", "name = 1"),
-            Err(RotationError::Parse { .. })
-        ));
-    }
-
-    #[test]
-    fn readiness_table() {
-        let p = Profile::builtin("azure-2026").unwrap();
-        let g2 = named_root("DigiCert Global Root G2", "DigiCert Inc");
-        let fake_g2 = named_root("DigiCert Global Root G2", "Evil Inc");
-        let ms = named_root(
-            "Microsoft RSA Root Certificate Authority 2017",
-            "Microsoft Corporation",
-        );
-        let ica = g2.intermediate("Microsoft Azure RSA TLS Issuing CA 03").unwrap();
-        let server = ica.leaf("x.postgres.database.azure.com", &["x.postgres.database.azure.com"]).unwrap();
-        let cases: Vec<(&str, Vec<&CertKey>, bool, usize)> = vec![
-            ("G2 only", vec![&g2], true, 0),
-            ("G2 + MS 2017", vec![&g2, &ms], true, 0),
-            ("MS 2017 only", vec![&ms], false, 1),
-            ("wrong organisation", vec![&fake_g2], false, 1),
-            ("G2 + pinned ICA", vec![&g2, &ica], false, 1),
-            ("pinned server cert only", vec![&server], false, 2),
-        ];
-        for (name, certs, ready, nfind) in cases {
-            let store = TrustStore::from_certs(name, certs.iter().map(|c| c.info()).collect());
-            let r = check(&p, &store, now());
-            assert_eq!(r.ready, ready, "{name}: {r:#?}");
-            let facts = crate::facts::Facts { rotation: Some(r), ..Default::default() };
-            let found = crate::checks::run(&facts, &crate::checks::Context::default());
-            assert_eq!(found.len(), nfind, "{name}: {found:#?}");
-            assert!(found.iter().all(|f| f.code == "rotation-unready"));
-        }
-    }
-
-    #[test]
-    fn bundle_from_sources() {
-        let p = Profile::builtin("azure-2026").unwrap();
-        let g2 = named_root("DigiCert Global Root G2", "DigiCert Inc");
-        let src = TrustStore::from_certs("test source", vec![g2.info()]);
-        let text = bundle(&p, &[src], now()).unwrap().pem();
-        assert!(
-            text.contains("# Subject: O=DigiCert Inc, CN=DigiCert Global Root G2")
-                || text.contains("CN=DigiCert Global Root G2"),
-            "{text}"
-        );
-        assert!(text.contains(&format!("# SHA-256: {}", crate::x509::colon_hex(&g2.info().sha256))));
-        assert!(text.contains("# Not found (optional): DigiCert Global Root CA"));
-        // The bundle is itself a loadable trust store, and passes the readiness check.
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("azure.pem");
-        std::fs::write(&f, &text).unwrap();
-        let s = trust::load(&TrustSource::File(f)).unwrap();
-        assert!(check(&p, &s, now()).ready);
-        let empty = TrustStore::from_certs("empty", vec![]);
-        assert!(
-            matches!(bundle(&p, &[empty], now()), Err(RotationError::MissingRoots(m)) if m.contains("G2"))
-        );
-    }
-
-    #[test]
-    fn system_store_has_the_azure_roots() {
-        let Ok(sys) = trust::load(&TrustSource::System {
-            ssl_cert_file: None,
-        }) else {
-            eprintln!("skipping: no system trust store");
-            return;
-        };
-        let p = Profile::builtin("azure-2026").unwrap();
-        let r = check(&p, &sys, now());
-        assert!(r.ready, "{r:#?}");
-        let text = bundle(&p, &[sys], now()).unwrap().pem();
-        assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 3, "{text}");
-    }
-}
+mod tests;

@@ -427,6 +427,11 @@ impl Cert {
             .then(|| self.ext_key_usage.iter().any(|u| u == "serverAuth" || u == "anyExtendedKeyUsage"))
     }
 
+    /// SHA-1 of the DER, lower-case hex: the "thumbprint" Windows and providers' CA pages show.
+    pub fn sha1(&self) -> String {
+        hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &self.der).as_ref())
+    }
+
     /// Same subject and same key: the same CA, whoever signed this copy.
     pub fn same_ca(&self, other: &Cert) -> bool {
         self.raw.subject == other.raw.subject && self.raw.spki == other.raw.spki

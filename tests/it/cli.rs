@@ -103,16 +103,20 @@ fn replicas_on_a_newer_root() {
     assert!(v["paths"].as_array().unwrap().len() == 1);
 }
 
-/// Rotation readiness on lab servers that present the provider's old and new chains (names
-/// as in the seed guide; the roots are lab stand-ins, matched by name like the real ones).
+/// Rotation readiness on lab servers that present a provider's old and new chains. Lab CAs
+/// cannot be the real ones, so the test writes a profile of its own (`--profile-file`) with the
+/// lab certificates, as a user would for a private PKI; the built-in profile's real certificates
+/// are covered by the unit tests.
 #[test]
-fn rotation_sees_old_and_new_chains_and_pinned_intermediates() {
+fn rotation_judges_the_chains_servers_present_by_fingerprint_and_key() {
     let g2 = CertKey::root("DigiCert Global Root G2").unwrap();
     let old_ica = g2.intermediate("Microsoft Azure RSA TLS Issuing CA 03").unwrap();
     let new_root = g2.intermediate("Microsoft TLS RSA Root G2").unwrap();
     let new_ica = new_root.intermediate("Microsoft TLS G2 RSA CA OCSP 02").unwrap();
+    // OCSP 10 is not in the profile: it is placed by the key that signed it.
+    let other_ica = new_root.intermediate("Microsoft TLS G2 RSA CA OCSP 10").unwrap();
     let old_leaf = old_ica.leaf("localhost", &["localhost"]).unwrap();
-    let new_leaf = new_ica.leaf("localhost", &["localhost"]).unwrap();
+    let new_leaf = other_ica.leaf("localhost", &["localhost"]).unwrap();
     let old = Server::start(ServerOptions::with_tls(TlsFiles {
         cert_chain_pem: format!("{}{}", old_leaf.cert_pem, old_ica.cert_pem),
         key_pem: old_leaf.key_pem,
@@ -120,38 +124,110 @@ fn rotation_sees_old_and_new_chains_and_pinned_intermediates() {
     }))
     .unwrap();
     let new = Server::start(ServerOptions::with_tls(TlsFiles {
-        cert_chain_pem: format!("{}{}{}", new_leaf.cert_pem, new_ica.cert_pem, new_root.cert_pem),
+        cert_chain_pem: format!("{}{}{}", new_leaf.cert_pem, other_ica.cert_pem, new_root.cert_pem),
         key_pem: new_leaf.key_pem,
         ca_pem: None,
     }))
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let sha = |c: &CertKey| pgtls::x509::Cert::from_der(&c.der, "lab").unwrap().sha256;
+    std::fs::write(dir.path().join("lab.pem"), [&g2, &old_ica, &new_root, &new_ica].iter().map(|c| c.cert_pem.clone()).collect::<String>()).unwrap();
+    let toml = format!(
+        r#"name = "lab"
+title = "Lab rotation"
+pem = "lab.pem"
+[[cert]]
+id = "root"
+sha256 = "{}"
+source = "lab"
+[[cert]]
+id = "old-ica"
+sha256 = "{}"
+source = "lab"
+[[cert]]
+id = "new-root-xsign"
+sha256 = "{}"
+source = "lab"
+[[cert]]
+id = "new-ica"
+sha256 = "{}"
+source = "lab"
+[[root]]
+cert = "root"
+role = "the root"
+[[chain]]
+name = "old"
+phase = "before"
+description = "old"
+path = ["root", "old ICA"]
+issuing = ["old-ica"]
+anchors = ["root"]
+[[chain]]
+name = "new"
+phase = "after"
+description = "new"
+path = ["root", "new root", "new ICA"]
+issuing = ["new-ica"]
+sent = ["new-root-xsign"]
+issued_by = ["new-root-xsign"]
+anchors = ["root"]
+"#,
+        sha(&g2),
+        sha(&old_ica),
+        sha(&new_root),
+        sha(&new_ica)
+    );
+    let profile = dir.path().join("lab.toml");
+    std::fs::write(&profile, toml).unwrap();
+    let run = |trust: &std::path::Path| {
+        let out = pgtls()
+            .args(["rotation", "--format", "json", "--profile-file"])
+            .arg(&profile)
+            .arg("--trust")
+            .arg(trust)
+            .arg(format!("127.0.0.1:{}", old.port()))
+            .arg(format!("127.0.0.1:{}", new.port()))
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), v)
+    };
+    // A store that pins the old intermediate: libpq trusts no chain with it.
     let pinned = dir.path().join("pinned.crt");
     std::fs::write(&pinned, &old_ica.cert_pem).unwrap();
-    let out = pgtls()
-        .args(["rotation", "--format", "json", "--trust"])
-        .arg(&pinned)
-        .arg(format!("127.0.0.1:{}", old.port()))
-        .arg(format!("127.0.0.1:{}", new.port()))
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(v["servers"][0]["chain"], "old");
-    assert_eq!(v["servers"][1]["chain"], "new");
+    let (code, v) = run(&pinned);
+    assert_eq!(v["servers"][0]["chain"], "old", "{v:#}");
+    assert_eq!(v["servers"][1]["chain"], "new", "{v:#}");
+    assert_eq!(v["servers"][0]["verifies"], false);
+    assert_eq!(v["chains"][1]["verifies"], false);
     assert_eq!(v["ready"], false);
     let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
-    assert!(codes.contains(&"rotation-unready"), "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == "rotation-unready").count(), 3, "new chain + two servers: {v:#}");
     assert!(!v["pinned"].as_array().unwrap().is_empty(), "{v:#}");
-    assert_eq!(out.status.code(), Some(1), "rotation-unready is a warning: it breaks at the rotation");
+    assert_eq!(code, Some(1), "rotation-unready is a warning: it breaks at the rotation");
+    // With the root: both chains and both servers verify.
+    let root = dir.path().join("root.crt");
+    std::fs::write(&root, &g2.cert_pem).unwrap();
+    let (code, v) = run(&root);
+    assert_eq!(v["ready"], true, "{v:#}");
+    assert_eq!(v["servers"][1]["verifies"], true, "{v:#}");
+    assert_eq!(code, Some(0), "{v:#}");
+    // A look-alike root with the same name does not count.
+    let fake = CertKey::root("DigiCert Global Root G2").unwrap();
+    let lookalike = dir.path().join("lookalike.crt");
+    std::fs::write(&lookalike, &fake.cert_pem).unwrap();
+    let (_, v) = run(&lookalike);
+    assert_eq!(v["ready"], false, "{v:#}");
+    assert_eq!(v["roots"][0]["present"], false, "{v:#}");
 
-    // The bundle from the system store holds the real roots, each with its subject and SHA-256.
+    // The built-in bundle writes the real roots, each with its subject, SHA-256 and source.
     let bundle = dir.path().join("bundle.crt");
     let out = pgtls().args(["bundle", "--profile", "azure-2026", "-o"]).arg(&bundle).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&bundle).unwrap();
     assert!(text.contains("# Subject: C=US, O=DigiCert Inc, OU=www.digicert.com, CN=DigiCert Global Root G2"), "{text}");
-    assert!(text.contains("# SHA-256: "));
-    // The system store is ready for the rotation (it has the required root).
+    assert!(text.contains("# Subject: C=US, O=Microsoft Corporation, CN=Microsoft TLS RSA Root G2"), "{text}");
+    // The system store verifies the new chain (through the cross-sign) and is ready.
     let out = pgtls().args(["rotation", "--format", "json", "--trust", "system"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ready"], true, "{v:#}");
