@@ -5,7 +5,7 @@
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding};
+use crate::findings::{Code, Finding, Severity};
 use crate::verify::rotation::Phase;
 
 pub const CODES: &[Code] = &[Code::RotationUnready, Code::RotationNeedsCrossSign];
@@ -17,7 +17,11 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         r.roots.iter().filter(|x| !x.present && x.anchors.iter().any(|a| a == chain)).map(|x| x.cn.clone()).collect()
     };
     let fix = |absent: &[String]| {
-        let add = if absent.is_empty() { "its root".to_string() } else { absent.join(" or ") };
+        let add = match absent.len() {
+            0 => "its root".to_string(),
+            1..=3 => absent.join(" or "),
+            n => format!("the root that signs your servers' chain (one of {n}, e.g. {})", absent[..2].join(", ")),
+        };
         format!(
             "Add {add} to the trust store (roots only, keeping the current ones): `pgtls bundle --profile {} -o root.crt` writes every root of the profile with its SHA-256 and source; point sslrootcert (or PGSSLROOTCERT, the Java truststore, lua_ssl_trusted_certificate) at it.",
             r.profile
@@ -28,14 +32,32 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     for c in r.chains.iter().filter(|c| c.phase == Phase::After) {
         let absent = absent_anchors(&c.name);
         if !c.verifies {
-            out.push(with(Finding::new(Code::RotationUnready)
+            let list = |v: &[String]| match v.len() {
+                0..=3 => v.join(", "),
+                n => format!("{} and {} more", v[..3].join(", "), n - 3),
+            };
+            let (scope, hint) = if c.covered.is_empty() {
+                (String::new(), "")
+            } else {
+                (
+                    format!(" for {} of its {} issuing CAs: it verifies only {} (not {})", c.not_covered.len(), c.issuing, list(&c.covered), list(&c.not_covered)),
+                    " If every server you use is under the ones it verifies, that is enough: name them as targets to judge them exactly.",
+                )
+            };
+            let f = Finding::new(Code::RotationUnready)
                 .detail(format!(
-                    "{}: {} does not verify the {} chain ({}) at {date}; once servers present it, verify-ca and verify-full clients fail.",
-                    r.title, r.store, c.name, c.path.join(" → ")
+                    "{}: at {date}, {} does not verify the {} chain ({}){scope}; verify-ca and verify-full clients fail with servers that present it.{}{hint}",
+                    r.title,
+                    r.store,
+                    c.name,
+                    c.path.join(" → "),
+                    if c.required { "" } else { " Only servers whose owners chose this CA present it." }
                 ))
                 .fix(fix(&absent))
                 .evidence("chain", &c.name)
-                .evidence("reason", &c.reason)));
+                .evidence("reason", &c.reason);
+            // A chain customers opt into (RDS's rsa4096 and ecc384) is information, not a warning.
+            out.push(with(if c.required { f } else { f.severity(Severity::Info) }));
         } else if c.verifies_without_optional == Some(false) {
             out.push(with(Finding::new(Code::RotationNeedsCrossSign)
                 .detail(format!(

@@ -316,7 +316,11 @@ impl Render for RotationReportView {
         let mut s = format!("{} — {} at {}\n", r.title, r.store, r.at.date());
         if !o.quiet {
             for ch in &r.chains {
-                let mark = if ch.verifies { "verifies" } else { "FAILS" };
+                let mark = match (ch.verifies, ch.covered.len()) {
+                    (true, _) => "verifies".to_string(),
+                    (false, 0) => "FAILS".to_string(),
+                    (false, n) => format!("verifies for {n} of {} issuing CAs only", ch.issuing),
+                };
                 let when = match ch.phase {
                     crate::verify::rotation::Phase::Before => "before the rotation",
                     crate::verify::rotation::Phase::After => "after the rotation",
@@ -327,9 +331,18 @@ impl Render for RotationReportView {
                     let _ = writeln!(s, "      without the cross-sign: FAILS — {}", ch.reason_without_optional.as_deref().unwrap_or(""));
                 }
             }
-            for x in &r.roots {
-                let state = if x.present { "present" } else { "absent" };
-                let _ = writeln!(s, "  root {:<46} {state}{}", x.cn, x.found.as_ref().map(|f| format!(" — {f}")).unwrap_or_default());
+            if r.roots.len() <= 8 {
+                for x in &r.roots {
+                    let state = if x.present { "present" } else { "absent" };
+                    let _ = writeln!(s, "  root {:<46} {state}{}", x.cn, x.found.as_ref().map(|f| format!(" — {f}")).unwrap_or_default());
+                }
+            } else {
+                let absent: Vec<&str> = r.roots.iter().filter(|x| !x.present).map(|x| x.cn.as_str()).collect();
+                let _ = writeln!(s, "  roots: {} of {} present (--format json lists each)", r.roots.len() - absent.len(), r.roots.len());
+                if !absent.is_empty() {
+                    let more = if absent.len() > 5 { format!(" and {} more", absent.len() - 5) } else { String::new() };
+                    let _ = writeln!(s, "  absent: {}{more}", absent.iter().take(5).copied().collect::<Vec<_>>().join(", "));
+                }
             }
             for p in &r.pinned {
                 let _ = writeln!(s, "  intermediate in the store (never an anchor for libpq): {p}");

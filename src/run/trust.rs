@@ -132,25 +132,53 @@ pub struct RotationReportView {
 
 pub fn rotation(a: &RotationArgs, s: &Settings, env: &dyn Env) -> Result<RotationReportView, RunError> {
     let at = a.at.unwrap_or_else(OffsetDateTime::now_utc);
-    let prof = profile(a.profile, a.profile_file)?;
     let store = load_store(a.trust.unwrap_or("default"), a.storepass, env)?;
-    let mut report = rotation::check(&prof, &store, at);
     let o = Overrides { at: Some(at), ..Default::default() };
     let mut findings = Vec::new();
     // Each target is its own server (not replicas of one another): its connection is judged
     // on its own, and only its chain joins the rotation report.
+    let mut servers = Vec::new();
     for t in a.targets {
         let p = super::tcp_profile(Some(t), &o, env)?;
         let f = super::connection::gather(&p, s);
         for h in &f.hosts {
             let sent = if h.probe.tls.is_some() { h.probe.chain.clone() } else { vec![] };
-            report.add_server(&prof, &store, h.endpoint(), &sent);
+            servers.push((h.endpoint(), sent));
         }
         findings.extend(checks::run(&f, &Context::new(p)));
+    }
+    let prof = if a.profile == "auto" && a.profile_file.is_none() {
+        recognise(&servers)?
+    } else {
+        profile(a.profile, a.profile_file)?
+    };
+    let mut report = rotation::check(&prof, &store, at);
+    for (endpoint, sent) in servers {
+        report.add_server(&prof, &store, endpoint, &sent);
     }
     let facts = Facts { rotation: Some(report.clone()), ..Default::default() };
     findings.extend(checks::run(&facts, &Context::at(at)));
     Ok(RotationReportView { command: "rotation", report, exit_code: exit_status(&findings), findings })
+}
+
+/// `--profile auto`: the built-in profile one of the servers' chains belongs to (by fingerprint
+/// or issuing key).
+fn recognise(servers: &[(String, Vec<crate::x509::Cert>)]) -> Result<Profile, RunError> {
+    if servers.is_empty() {
+        return Err(RunError::Usage("--profile auto recognises the provider from the chain a server presents: name at least one server".into()));
+    }
+    for name in rotation::builtin_names() {
+        let p = Profile::builtin(name)?;
+        if servers.iter().any(|(_, sent)| p.chain_of(sent).is_some()) {
+            return Ok(p);
+        }
+    }
+    let reached: Vec<&str> = servers.iter().filter(|(_, c)| !c.is_empty()).map(|(e, _)| e.as_str()).collect();
+    Err(RunError::Usage(format!(
+        "--profile auto: no built-in profile ({}) knows the chain presented by {}; give --profile or --profile-file",
+        rotation::builtin_names().join(", "),
+        if reached.is_empty() { "any server (none completed a TLS handshake)".to_string() } else { reached.join(", ") }
+    )))
 }
 
 /// `pgtls bundle`: the roots, and where the PEM went.

@@ -80,6 +80,14 @@ pub struct ChainSpec {
     pub issued_by: Vec<String>,
     /// The roots (`[[cert]]` ids) a client may trust for this chain.
     pub anchors: Vec<String>,
+    /// Every client needs it (an `after` chain that fails makes the store unready); `false`
+    /// for chains a customer opts into (e.g. RDS's rsa4096 and ecc384 families).
+    #[serde(default = "yes")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A rotation profile.
@@ -115,11 +123,15 @@ pub enum RotationError {
 }
 
 /// (name, TOML, PEM)
-const BUILTIN: &[(&str, &str, &str)] = &[(
-    "azure-2026",
-    include_str!("profiles/azure-2026.toml"),
-    include_str!("profiles/azure-2026.pem"),
-)];
+const BUILTIN: &[(&str, &str, &str)] = &[
+    ("azure-2026", include_str!("profiles/azure-2026.toml"), include_str!("profiles/azure-2026.pem")),
+    ("aws-rds", include_str!("profiles/aws-rds.toml"), include_str!("profiles/aws-rds.pem")),
+    (
+        "azure-single-server-2022",
+        include_str!("profiles/azure-single-server-2022.toml"),
+        include_str!("profiles/azure-single-server-2022.pem"),
+    ),
+];
 
 /// The names of the built-in profiles.
 pub fn builtin_names() -> Vec<&'static str> {
@@ -257,8 +269,16 @@ pub struct ChainVerdict {
     pub phase: Phase,
     pub description: String,
     pub path: Vec<String>,
+    pub required: bool,
     /// Every issuing CA of the chain verifies, with the server sending `sent`.
     pub verifies: bool,
+    /// The issuing CAs that verify (short names), of `issuing`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub covered: Vec<String>,
+    pub issuing: usize,
+    /// The issuing CAs that do not verify (short names).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_covered: Vec<String>,
     /// The path that verifies, or why none does (OpenSSL's words).
     pub reason: String,
     /// The same when the server leaves out the optional certificates (`None`: nothing optional).
@@ -322,24 +342,28 @@ impl RotationReport {
     }
 }
 
-fn verdict_for(p: &Profile, ch: &ChainSpec, store: &TrustStore, at: OffsetDateTime, with_optional: bool) -> (bool, String) {
+/// (reason, issuing CAs that fail) for one chain; the reason is the first failure's, or the
+/// first valid path when all verify.
+fn verdict_for(p: &Profile, ch: &ChainSpec, store: &TrustStore, at: OffsetDateTime, with_optional: bool) -> (String, Vec<String>) {
     let opts = Options::at(at);
     let mut first_ok = None;
+    let mut first_err = None;
+    let mut failing = Vec::new();
     for id in &ch.issuing {
         let mut chain = vec![p.cert(id).clone()];
         chain.extend(ch.sent.iter().filter(|s| with_optional || !ch.optional.contains(s)).map(|s| p.cert(s).clone()));
-        let report = match build_paths(&chain, store, &opts) {
-            Ok(r) => r,
-            Err(e) => return (false, format!("{}: {e}", p.cert(id).short_name())),
-        };
-        match explain(&report) {
+        let verdict = build_paths(&chain, store, &opts).map_err(|e| format!("{}: {e}", p.cert(id).short_name())).and_then(|r| explain(&r));
+        match verdict {
             Ok(path) => {
                 first_ok.get_or_insert(path);
             }
-            Err(why) => return (false, why),
+            Err(why) => {
+                first_err.get_or_insert(why);
+                failing.push(p.cert(id).short_name().to_string());
+            }
         }
     }
-    (true, first_ok.unwrap_or_default())
+    (first_err.or(first_ok).unwrap_or_default(), failing)
 }
 
 /// The first valid path, or OpenSSL's reason for the most likely failure.
@@ -352,17 +376,21 @@ fn explain(r: &PathReport) -> Result<String, String> {
 
 /// The verdict of one chain against `store` at `at`.
 pub fn chain_verdict(p: &Profile, ch: &ChainSpec, store: &TrustStore, at: OffsetDateTime) -> ChainVerdict {
-    let (verifies, reason) = verdict_for(p, ch, store, at, true);
+    let (reason, not_covered) = verdict_for(p, ch, store, at, true);
     let without = (!ch.optional.is_empty()).then(|| verdict_for(p, ch, store, at, false));
     ChainVerdict {
         name: ch.name.clone(),
         phase: ch.phase,
         description: ch.description.clone(),
         path: ch.path.clone(),
-        verifies,
+        required: ch.required,
+        verifies: not_covered.is_empty(),
+        covered: ch.issuing.iter().map(|id| p.cert(id).short_name().to_string()).filter(|n| !not_covered.contains(n)).collect(),
+        issuing: ch.issuing.len(),
+        not_covered,
         reason,
-        verifies_without_optional: without.as_ref().map(|w| w.0),
-        reason_without_optional: without.map(|w| w.1),
+        verifies_without_optional: without.as_ref().map(|w| w.1.is_empty()),
+        reason_without_optional: without.map(|w| w.0),
     }
 }
 
@@ -404,7 +432,7 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
         .filter(|e| e.cert.kind != CertKind::Root && intermediates.iter().any(|i| i.same_ca(&e.cert)))
         .map(|e| format!("entry {} ({}): {} issued by {}", e.index, e.label, e.cert.subject, short_name(&e.cert.issuer)))
         .collect();
-    let ready = chains.iter().filter(|c| c.phase == Phase::After).all(|c| c.verifies);
+    let ready = chains.iter().filter(|c| c.phase == Phase::After && c.required).all(|c| c.verifies);
     RotationReport {
         profile: profile.name.clone(),
         title: profile.title.clone(),

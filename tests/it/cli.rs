@@ -220,6 +220,38 @@ anchors = ["root"]
     assert_eq!(v["ready"], false, "{v:#}");
     assert_eq!(v["roots"][0]["present"], false, "{v:#}");
 
+    // `--profile auto` needs a server whose chain a built-in profile knows; the lab chain is
+    // not one of them.
+    let out = pgtls().args(["rotation", "--profile", "auto", "--trust"]).arg(&root).arg(format!("127.0.0.1:{}", old.port())).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no built-in profile (azure-2026, aws-rds, azure-single-server-2022) knows the chain presented by 127.0.0.1:"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A server that sends Azure's real OCSP 02 and cross-signed Root G2 after its own
+    // certificate is recognised as Azure's new chain (and fails: its leaf is a lab one).
+    let azure_pem = include_str!("../../src/verify/profiles/azure-2026.pem");
+    let block = |id: &str| {
+        let start = azure_pem.find(&format!("# {id}\n")).unwrap();
+        let rest = &azure_pem[start..];
+        let end = rest.find("-----END CERTIFICATE-----\n").unwrap() + "-----END CERTIFICATE-----\n".len();
+        rest[rest.find("-----BEGIN").unwrap()..end].to_string()
+    };
+    let leaf = g2.leaf("localhost", &["localhost"]).unwrap();
+    let azure_like = Server::start(ServerOptions::with_tls(TlsFiles {
+        cert_chain_pem: format!("{}{}{}", leaf.cert_pem, block("microsoft-tls-g2-rsa-ca-ocsp-02"), block("microsoft-tls-rsa-root-g2-xsign")),
+        key_pem: leaf.key_pem,
+        ca_pem: None,
+    }))
+    .unwrap();
+    let out = pgtls()
+        .args(["rotation", "--format", "json", "--profile", "auto", "--trust", "system"])
+        .arg(format!("127.0.0.1:{}", azure_like.port()))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(v["profile"], "azure-2026", "{v:#}");
+    assert_eq!(v["servers"][0]["chain"], "new", "{v:#}");
+    assert_eq!(v["servers"][0]["verifies"], false, "{v:#}");
+    assert_eq!(v["ready"], false, "{v:#}");
+
     // The built-in bundle writes the real roots, each with its subject, SHA-256 and source.
     let bundle = dir.path().join("bundle.crt");
     let out = pgtls().args(["bundle", "--profile", "azure-2026", "-o"]).arg(&bundle).output().unwrap();

@@ -5,6 +5,7 @@
 use super::*;
 use crate::trust::{self, TrustSource};
 use crate::x509::LabCert;
+use std::path::Path;
 use time::macros::datetime;
 
 fn azure() -> Profile {
@@ -48,6 +49,30 @@ fn expected(store: &str, at: OffsetDateTime) -> (bool, bool, bool, bool) {
     }
 }
 
+fn have_openssl() -> bool {
+    std::process::Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
+}
+
+/// `openssl verify -no-CApath -no-CAstore -CAfile STORE [-untrusted SENT] -attime AT ISSUING`
+/// succeeds for every issuing CA of the chain.
+fn openssl_verifies(p: &Profile, ch: &ChainSpec, store_pem: &str, at: OffsetDateTime, with_optional: bool, dir: &Path) -> bool {
+    let store_file = dir.join("store.pem");
+    std::fs::write(&store_file, store_pem).unwrap();
+    let sent: Vec<&String> = ch.sent.iter().filter(|s| with_optional || !ch.optional.contains(s)).collect();
+    ch.issuing.iter().all(|id| {
+        let target = dir.join("target.pem");
+        std::fs::write(&target, to_pem(&p.cert(id).der)).unwrap();
+        let mut cmd = std::process::Command::new("openssl");
+        cmd.args(["verify", "-no-CApath", "-no-CAstore", "-CAfile"]).arg(&store_file);
+        if !sent.is_empty() {
+            let untrusted = dir.join("untrusted.pem");
+            std::fs::write(&untrusted, sent.iter().map(|s| to_pem(&p.cert(s).der)).collect::<String>()).unwrap();
+            cmd.arg("-untrusted").arg(&untrusted);
+        }
+        cmd.args(["-attime", &at.unix_timestamp().to_string()]).arg(&target).output().unwrap().status.success()
+    })
+}
+
 #[test]
 fn profile_loads_its_real_certificates_and_checks_the_published_thumbprints() {
     let p = azure();
@@ -76,7 +101,7 @@ fn profile_loads_its_real_certificates_and_checks_the_published_thumbprints() {
 #[test]
 fn chain_verdicts_for_the_named_stores_and_instants() {
     let p = azure();
-    let openssl = std::process::Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
+    let openssl = have_openssl();
     let dir = tempfile::tempdir().unwrap();
     let mut checked_with_openssl = 0;
     for (name, ids) in stores() {
@@ -98,31 +123,16 @@ fn chain_verdicts_for_the_named_stores_and_instants() {
                 continue;
             }
             // OpenSSL's own verdict for every issuing CA, with and without the cross-sign.
-            let store_file = dir.path().join("store.pem");
-            std::fs::write(&store_file, ids.iter().map(|id| to_pem(&p.cert(id).der)).collect::<String>()).unwrap();
+            let store_pem: String = ids.iter().map(|id| to_pem(&p.cert(id).der)).collect();
             for ch in &p.chains {
                 for with_optional in [true, false] {
                     if !with_optional && ch.optional.is_empty() {
                         continue;
                     }
-                    let sent: Vec<&String> = ch.sent.iter().filter(|s| with_optional || !ch.optional.contains(s)).collect();
-                    let mut all_ok = true;
-                    for id in &ch.issuing {
-                        let target = dir.path().join("target.pem");
-                        std::fs::write(&target, to_pem(&p.cert(id).der)).unwrap();
-                        let mut cmd = std::process::Command::new("openssl");
-                        cmd.args(["verify", "-no-CApath", "-no-CAstore", "-CAfile"]).arg(&store_file);
-                        if !sent.is_empty() {
-                            let untrusted = dir.path().join("untrusted.pem");
-                            std::fs::write(&untrusted, sent.iter().map(|s| to_pem(&p.cert(s).der)).collect::<String>()).unwrap();
-                            cmd.arg("-untrusted").arg(&untrusted);
-                        }
-                        let out = cmd.args(["-attime", &at.unix_timestamp().to_string()]).arg(&target).output().unwrap();
-                        all_ok &= out.status.success();
-                        checked_with_openssl += 1;
-                    }
+                    let theirs = openssl_verifies(&p, ch, &store_pem, at, with_optional, dir.path());
+                    checked_with_openssl += ch.issuing.len();
                     let ours = if with_optional { v(&ch.name).verifies } else { v(&ch.name).verifies_without_optional.unwrap() };
-                    assert_eq!(ours, all_ok, "OpenSSL disagrees on chain {} (cross-sign sent: {with_optional}) for {ctx}", ch.name);
+                    assert_eq!(ours, theirs, "OpenSSL disagrees on chain {} (cross-sign sent: {with_optional}) for {ctx}", ch.name);
                 }
             }
         }
@@ -172,6 +182,19 @@ fn bundle_takes_missing_roots_from_the_profile_and_verifies_every_chain() {
     }
     let r = check(&p, &s, TODAY);
     assert!(r.ready && r.roots.iter().all(|x| x.present), "{r:#?}");
+    // And OpenSSL agrees: the written file, as -CAfile, verifies every chain of the profile,
+    // with and without the cross-sign, at an instant when all of them are valid.
+    if have_openssl() {
+        for ch in &p.chains {
+            assert!(openssl_verifies(&p, ch, &text, JUN_2026, true, dir.path()), "{}", ch.name);
+            assert!(openssl_verifies(&p, ch, &text, JUN_2026, false, dir.path()), "{} without the cross-sign", ch.name);
+        }
+        // Today the old-g2 copies have expired; everything else still verifies.
+        for ch in p.chains.iter().filter(|c| c.name != "old-g2") {
+            assert!(openssl_verifies(&p, ch, &text, TODAY, false, dir.path()), "{}", ch.name);
+        }
+        assert!(!openssl_verifies(&p, &p.chains[1], &text, TODAY, false, dir.path()));
+    }
 
     // From the system store, the roots it has come from there and the rest from the profile.
     if let Ok(sys) = trust::load(&TrustSource::System { ssl_cert_file: None }) {
@@ -179,5 +202,82 @@ fn bundle_takes_missing_roots_from_the_profile_and_verifies_every_chain() {
         let from = |cn: &str| b.roots.iter().find(|r| r.subject.ends_with(cn)).unwrap().source.clone();
         assert!(from("CN=DigiCert Global Root G2").starts_with("system store"), "{b:#?}");
         assert!(from("CN=Microsoft TLS RSA Root G2").starts_with("pgtls profile"), "{b:#?}");
+    }
+}
+
+/// AWS RDS: one root per region and CA family. A store verifies a family's chain region by
+/// region; OpenSSL agrees on the family verdicts.
+#[test]
+fn aws_rds_profile_judges_regions_and_families() {
+    let p = Profile::builtin("aws-rds").unwrap();
+    assert_eq!(p.certs.len(), 108);
+    let chain = |n: &str| p.chains.iter().find(|c| c.name == n).unwrap();
+    for fam in ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] {
+        assert_eq!(chain(fam).issuing.len(), 28, "{fam}");
+    }
+    assert!(chain("rds-ca-rsa2048-g1").required && !chain("rds-ca-ecc384-g1").required);
+    let g1: Vec<&str> = p.roots.iter().map(|r| r.cert.as_str()).filter(|id| id.ends_with("-g1")).collect();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Every G1 root: every family verifies; rds-ca-2019 does not (its root expired 2024-08-22).
+    let all = store_of(&p, "G1 roots", &g1);
+    let r = check(&p, &all, TODAY);
+    assert!(r.ready, "{r:#?}");
+    assert!(r.chains.iter().filter(|c| c.phase == Phase::After).all(|c| c.verifies && c.covered.len() == 28));
+    assert!(!r.chains[0].verifies && r.chains[0].name == "rds-ca-2019");
+    // Only us-east-1's RSA2048 root: one region of one family, so not ready.
+    let east = store_of(&p, "us-east-1", &["rds-us-east-1-root-rsa2048-g1"]);
+    let r = check(&p, &east, TODAY);
+    let v = r.chains.iter().find(|c| c.name == "rds-ca-rsa2048-g1").unwrap();
+    assert_eq!(v.covered, vec!["Amazon RDS us-east-1 Root CA RSA2048 G1".to_string()], "{v:#?}");
+    assert_eq!(v.not_covered.len(), 27);
+    assert!(!r.ready);
+    let facts = crate::facts::Facts { rotation: Some(r), ..Default::default() };
+    let found = crate::checks::run(&facts, &crate::checks::Context::at(TODAY));
+    use crate::findings::Severity;
+    assert_eq!(found.iter().filter(|f| f.severity == Severity::Warning).count(), 1, "{found:#?}");
+    assert!(found[0].detail.contains("it verifies only Amazon RDS us-east-1 Root CA RSA2048 G1"), "{found:#?}");
+    // rds-ca-2019 verified before its root expired.
+    let old = store_of(&p, "2019", &["rds-root-2019"]);
+    assert!(check(&p, &old, datetime!(2024-01-01 00:00 UTC)).chains[0].verifies);
+    if have_openssl() {
+        let pem = |ids: &[&str]| ids.iter().map(|id| to_pem(&p.cert(id).der)).collect::<String>();
+        for ch in p.chains.iter().filter(|c| c.phase == Phase::After) {
+            assert!(openssl_verifies(&p, ch, &pem(&g1), TODAY, true, dir.path()), "{}", ch.name);
+            assert!(!openssl_verifies(&p, ch, &pem(&["rds-us-east-1-root-rsa2048-g1"]), TODAY, true, dir.path()), "{}", ch.name);
+        }
+        assert!(openssl_verifies(&p, chain("rds-ca-2019"), &pem(&["rds-root-2019"]), datetime!(2024-01-01 00:00 UTC), true, dir.path()));
+        assert!(!openssl_verifies(&p, chain("rds-ca-2019"), &pem(&["rds-root-2019"]), TODAY, true, dir.path()));
+    }
+    // Servers are placed by fingerprint (a 2019 regional CA) or by the root key that signed
+    // what they sent (a G1 subordinate; here the root itself stands in).
+    let x = p.cert("rds-us-east-1-2019").clone();
+    assert_eq!(p.chain_of(&[x.clone(), x]).unwrap().name, "rds-ca-2019");
+    assert_eq!(p.chain_of(&[p.cert("rds-eu-west-1-root-ecc384-g1").clone()]).unwrap().name, "rds-ca-ecc384-g1");
+    // The bundle: every root still valid; the expired 2019 root is left out and says so.
+    let b = bundle(&p, &[], TODAY);
+    assert_eq!(b.roots.len(), 84);
+    assert!(b.left_out.len() == 1 && b.left_out[0].contains("Amazon RDS Root 2019 CA"), "{:?}", b.left_out);
+}
+
+/// Azure Single Server's root change: roots only, each verdict against OpenSSL.
+#[test]
+fn azure_single_server_root_change() {
+    let p = Profile::builtin("azure-single-server-2022").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (vec!["baltimore-cybertrust-root"], datetime!(2022-06-01 00:00 UTC), true, false),
+        (vec!["baltimore-cybertrust-root"], TODAY, false, false),
+        (vec!["baltimore-cybertrust-root", "digicert-global-root-g2"], datetime!(2022-06-01 00:00 UTC), true, true),
+        (vec!["digicert-global-root-g2"], TODAY, false, true),
+    ];
+    for (ids, at, old, new) in cases {
+        let r = check(&p, &store_of(&p, "s", &ids), at);
+        assert_eq!((r.chains[0].verifies, r.chains[1].verifies, r.ready), (old, new, new), "{ids:?} at {at}");
+        if have_openssl() {
+            let pem: String = ids.iter().map(|id| to_pem(&p.cert(id).der)).collect();
+            assert_eq!(openssl_verifies(&p, &p.chains[0], &pem, at, true, dir.path()), old);
+            assert_eq!(openssl_verifies(&p, &p.chains[1], &pem, at, true, dir.path()), new);
+        }
     }
 }
