@@ -2,6 +2,7 @@
 pub mod findings;
 pub mod wire;
 pub mod x509;
+pub mod conn;
 pub mod net;
 pub mod tls;
 pub mod probe;

@@ -38,8 +38,8 @@ pub mod openssl;
 mod pki;
 mod server;
 
-pub use inprocess::InProcessServer;
-pub use listeners::{ClosingListener, FixedReplyListener, SilentListener};
+pub use inprocess::{AfterHandshake, InProcessServer};
+pub use listeners::{ClosingListener, FixedReplyListener, ScriptedListener, SilentListener};
 pub use pki::{days_ago, days_ahead, now, openssl_weak_chain, openssl_weak_root, CertKey, CertSpec, Eku};
 pub use server::{find_installations, psql_binary, Installation, Prepared, Server, ServerOptions, TlsFiles};
 pub use tempfile::TempDir;

@@ -1,6 +1,7 @@
 //! Misbehaving listeners for failure tests: one that never answers, one that hangs up at
-//! once, one that answers the SSLRequest with fixed bytes (a proxy that is not PostgreSQL).
-//! Each runs on a background thread for the life of the value, on 127.0.0.1 only.
+//! once, one that answers the SSLRequest with fixed bytes (a proxy that is not PostgreSQL), and
+//! one that runs any script per connection (the hostile-server suite). Each runs on a
+//! background thread for the life of the value, on 127.0.0.1 only.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -18,7 +19,13 @@ struct Background {
 }
 
 impl Background {
+    /// Accept connections and pass each to `handle`, keeping a clone of every socket open for
+    /// the life of the listener (a silent listener's connections must not close).
     fn start(handle: impl Fn(TcpStream) + Send + 'static) -> Result<Background, LabError> {
+        Background::start_holding(handle, true)
+    }
+
+    fn start_holding(handle: impl Fn(TcpStream) + Send + 'static, hold: bool) -> Result<Background, LabError> {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(io_err("binding a lab listener"))?;
         let port = listener.local_addr().map_err(io_err("lab listener address"))?.port();
         listener.set_nonblocking(true).map_err(io_err("lab listener"))?;
@@ -31,8 +38,10 @@ impl Background {
                     Ok((s, _)) => {
                         let _ = s.set_nonblocking(false);
                         let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
-                        if let Ok(c) = s.try_clone() {
-                            held.push(c);
+                        if hold {
+                            if let Ok(c) = s.try_clone() {
+                                held.push(c);
+                            }
                         }
                         handle(s);
                     }
@@ -121,5 +130,27 @@ impl FixedReplyListener {
             });
         })
         .map(FixedReplyListener)
+    }
+}
+
+/// Runs `script` on every accepted connection, each on its own thread (so a script that drips
+/// or stalls does not hold up the next connection). Scripts should end within a minute.
+pub struct ScriptedListener(Background);
+
+impl ScriptedListener {
+    pub fn start(script: impl Fn(TcpStream) + Send + Sync + 'static) -> Result<Self, LabError> {
+        let script = Arc::new(script);
+        // The script owns the socket: when it drops it, the connection closes (or resets).
+        Background::start_holding(
+            move |s| {
+                let script = script.clone();
+                std::thread::spawn(move || script(s));
+            },
+            false,
+        )
+        .map(ScriptedListener)
+    }
+    pub fn port(&self) -> u16 {
+        self.0.port
     }
 }

@@ -219,6 +219,23 @@ impl CertKey {
         CertKey::sign(p, key(spec.rsa)?, Some(self))
     }
 
+    /// A server certificate for `cn` carrying `count` private extensions (OIDs under
+    /// 1.3.6.1.4.1.55555), each an OCTET STRING of `size` bytes (at most 127): absurd
+    /// certificates for robustness tests.
+    pub fn leaf_with_extensions(&self, cn: &str, count: u64, size: usize) -> Result<CertKey, LabError> {
+        let spec = CertSpec::default();
+        let mut p = base(cn, None, &spec)?;
+        p.subject_alt_names = sans(&[cn])?;
+        for i in 0..count {
+            // extnValue holds DER: an OCTET STRING of `size` bytes (short form, so ≤ 127).
+            let size = size.min(127);
+            let mut content = vec![0x04, size as u8];
+            content.resize(2 + size, 0x5a);
+            p.custom_extensions.push(rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 55555, i + 1], content));
+        }
+        CertKey::sign(p, key(spec.rsa)?, Some(self))
+    }
+
     /// A self-signed server certificate with no CA, key-usage or extended-key-usage
     /// extensions: what `openssl req -x509` users deploy.
     pub fn self_signed(cn: &str, san_list: &[&str]) -> Result<CertKey, LabError> {
@@ -229,7 +246,7 @@ impl CertKey {
     }
 
     /// A cross-certificate: `other`'s subject and key, issued by this certificate (the way
-    /// "Microsoft RSA Root CA 2017" is cross-signed by "DigiCert Global Root G2").
+    /// "Microsoft TLS RSA Root G2" is cross-signed by "DigiCert Global Root G2").
     pub fn cross_sign(&self, other: &CertKey) -> Result<CertKey, LabError> {
         other.resigned(Some(self))
     }

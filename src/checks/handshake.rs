@@ -17,14 +17,35 @@ pub const CODES: &[Code] = &[Code::SniRequired, Code::TlsHandshakeFailed];
 const OWNED_ELSEWHERE: [&str; 4] = ["protocol version", "handshake failure", "insufficient security", "no application protocol"];
 
 pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
-    facts
+    let mut out: Vec<Finding> = facts
         .hosts
         .iter()
         .filter_map(|h| {
             let f = probe(&h.probe)?;
             Some(if h.verdict.as_ref().is_some_and(|v| v.connects) { f.severity(Severity::Warning) } else { f })
         })
-        .collect()
+        .collect();
+    // A scan in which no handshake at any version got an answer learned nothing: that is a
+    // failure to report, not "no problems found".
+    for s in &facts.scans {
+        let Some(r) = &s.result else { continue };
+        if r.accepted_versions().is_empty() && !r.errors.is_empty() && r.versions.iter().all(|v| !v.complete) {
+            let e = &r.errors[0];
+            out.push(
+                Finding::new(Code::TlsHandshakeFailed)
+                    .detail(format!(
+                        "{}: no handshake of the scan completed ({} error(s); the first, {} at {}: {}); the server's TLS versions and ciphers are unknown.",
+                        s.endpoint,
+                        r.errors.len(),
+                        e.stage,
+                        e.version,
+                        e.message
+                    ))
+                    .evidence("endpoint", &s.endpoint),
+            );
+        }
+    }
+    out
 }
 
 fn probe(p: &ProbeFacts) -> Option<Finding> {

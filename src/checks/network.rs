@@ -1,5 +1,5 @@
 //! `tcp-connect-failed`, `network-timeout`, `unexpected-eof`: the connection broke before TLS
-//! could even be judged. The step is named, because "it hangs" during connect (firewall)
+//! could even be judged, or stalled or broke later in the handshake or the startup phase. The step is named, because "it hangs" during connect (firewall)
 //! and during the SSLRequest answer (a non-PostgreSQL listener) have different fixes, and a
 //! name that does not resolve is a DNS problem, not a listening problem.
 
@@ -23,7 +23,8 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
         return Some(net_error(e, Some(p.target.port)));
     }
     let endpoint = p.target.endpoint();
-    match p.handshake_failure()? {
+    let Some(failure) = p.handshake_failure() else { return startup(p, &endpoint) };
+    match failure {
         HandshakeError::Closed if p.target.negotiation == SslNegotiation::Postgres => Some(
             Finding::new(Code::UnexpectedEof)
                 .detail(format!(
@@ -35,7 +36,7 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
         ),
         HandshakeError::Timeout => Some(
             Finding::new(Code::NetworkTimeout)
-                .detail(format!("{endpoint} stopped answering during the TLS handshake."))
+                .detail(format!("{endpoint} did not finish the TLS handshake in time: it stopped answering, or answered too slowly."))
                 .evidence("step", Step::TlsHandshake.to_string())
                 .evidence("endpoint", &endpoint),
         ),
@@ -43,11 +44,29 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
     }
 }
 
+/// After TLS (or without it), the StartupMessage got no answer in time, or the connection
+/// closed before the server answered it.
+fn startup(p: &ProbeFacts, endpoint: &str) -> Option<Finding> {
+    use crate::probe::StartupOutcome;
+    let s = p.startup.as_ref()?;
+    let over = if s.encrypted { "over TLS" } else { "without TLS" };
+    let f = match s.outcome {
+        StartupOutcome::Timeout => Finding::new(Code::NetworkTimeout)
+            .detail(format!("{endpoint} completed the connection {over} but did not answer the StartupMessage in time."))
+            .fix("The server (or a proxy in front of it) accepted the session and then stalled: check that the port belongs to PostgreSQL, the server log for a backend stuck at startup (authentication_timeout, an extension in shared_preload_libraries, a full disk), and the connection limits of any pooler."),
+        StartupOutcome::Closed => Finding::new(Code::UnexpectedEof)
+            .detail(format!("{endpoint} closed the connection {over} before answering the StartupMessage."))
+            .fix("The backend exited while starting the session: the server log at this time says why (a crash, max_connections in a pooler, a proxy that drops unknown clients)."),
+        _ => return None,
+    };
+    Some(f.evidence("step", "the startup phase (StartupMessage and the server's answer)").evidence("endpoint", endpoint))
+}
+
 fn net_error(e: &NetError, port: Option<u16>) -> Finding {
     let port = port.map(|p| p.to_string()).unwrap_or_else(|| e.endpoint.rsplit(':').next().unwrap_or("5432").to_string());
     let f = match (e.step, e.kind) {
         (_, FailureKind::Timeout) => Finding::new(Code::NetworkTimeout)
-            .detail(format!("{} at {}: no answer before the timeout.", capitalise(&e.step.to_string()), e.endpoint))
+            .detail(format!("{} at {}: {}.", capitalise(&e.step.to_string()), e.endpoint, e.message))
             .fix(match e.step {
                 Step::Resolve => "The DNS lookup did not finish: check the resolver (/etc/resolv.conf, getent hosts <host>), or connect by IP address (hostaddr=).".to_string(),
                 Step::Connect => format!("Nothing answered the TCP connection: check that the server is up, that listen_addresses includes this interface, and that no firewall or security group drops port {port} (nc -vz <host> {port})."),

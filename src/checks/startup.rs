@@ -143,6 +143,8 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                 ))
                 .evidence("method", method),
         ),
+        // A stall or a close at startup is a network finding (`network`), with the step named.
+        Failure::StartupBroken { message } if message == "timeout" || message == "closed" => None,
         Failure::StartupBroken { message } => Some(
             Finding::new(Code::LoginRefused).detail(format!("{}: the connection broke after TLS, during the startup phase ({message}).", h.endpoint())),
         ),

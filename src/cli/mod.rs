@@ -352,7 +352,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let o = RenderOptions { lang: cli.lang.unwrap_or_else(Lang::from_env), verbose: cli.verbose, quiet: cli.quiet, pem: false };
     let secs = if cli.timeout.is_finite() && cli.timeout > 0.0 { cli.timeout } else { 5.0 };
     let d = std::time::Duration::from_secs_f64(secs);
-    let s = Settings { timeouts: Timeouts { connect: d, io: d } };
+    let s = Settings { timeouts: Timeouts::uniform(d) };
     let f = cli.format;
     let env = SystemEnv;
     let over = |c: &ClientFlags| Overrides { at: c.at, libpq: c.libpq, ..Default::default() };

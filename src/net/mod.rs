@@ -1,5 +1,8 @@
 //! The only socket code: resolve, connect and PostgreSQL's SSL negotiation, every step
 //! under a timeout, every failure naming its step.
+//!
+//! Every connection is a [`Conn`] (see `conn`): per-read timeout, a deadline for the whole
+//! exchange ([`Timeouts::total`]) and a budget of bytes read.
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
@@ -68,7 +71,9 @@ impl NetError {
             ConnectionRefused | HostUnreachable | NetworkUnreachable | AddrNotAvailable => FailureKind::Refused,
             _ => FailureKind::Other,
         };
+        let bound = e.get_ref().and_then(|inner| inner.downcast_ref::<Bound>());
         let message = match kind {
+            _ if bound.is_some() => bound.map(ToString::to_string).unwrap_or_default(),
             FailureKind::Timeout => "no answer before the timeout".to_string(),
             FailureKind::Closed if e.kind() == UnexpectedEof => "the server closed the connection".to_string(),
             _ => e.to_string(),
@@ -81,14 +86,26 @@ impl NetError {
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
     pub connect: Duration,
+    /// One read or write.
     pub io: Duration,
+    /// One whole connection, from connect to close.
+    pub total: Duration,
+}
+
+impl Timeouts {
+    /// `--timeout T`: T to connect and per read or write, 3 T for a whole connection.
+    pub fn uniform(t: Duration) -> Timeouts {
+        Timeouts { connect: t, io: t, total: t * 3 }
+    }
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { connect: Duration::from_secs(5), io: Duration::from_secs(5) }
+        Timeouts::uniform(Duration::from_secs(5))
     }
 }
+
+pub use crate::conn::{Bound, Conn, MAX_READ_PER_CONNECTION};
 
 /// Resolve `host` (a name or IP literal) under a timeout. The system resolver has none of
 /// its own, so it runs on a helper thread that is abandoned if it stalls.
@@ -128,17 +145,13 @@ pub fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAdd
     }
 }
 
-/// Connect to the first address that answers, with read/write timeouts set.
-pub fn connect(addrs: &[SocketAddr], endpoint: &str, t: Timeouts) -> Result<TcpStream, NetError> {
+/// Connect to the first address that answers; the connection's bounds start now.
+pub fn connect(addrs: &[SocketAddr], endpoint: &str, t: Timeouts) -> Result<Conn, NetError> {
     let mut last = None;
     for addr in addrs {
         match TcpStream::connect_timeout(addr, t.connect) {
             Ok(s) => {
-                let set = s
-                    .set_read_timeout(Some(t.io))
-                    .and_then(|_| s.set_write_timeout(Some(t.io)))
-                    .and_then(|_| s.set_nodelay(true));
-                return set.map(|_| s).map_err(|e| NetError::from_io(Step::Connect, endpoint, &e));
+                return s.set_nodelay(true).map(|_| Conn::new(s, t.io, t.total)).map_err(|e| NetError::from_io(Step::Connect, endpoint, &e));
             }
             Err(e) => last = Some(NetError { addr: Some(addr.ip().to_string()), ..NetError::from_io(Step::Connect, endpoint, &e) }),
         }
@@ -163,7 +176,7 @@ pub enum Negotiated {
 }
 
 /// Send SSLRequest and read the one-byte answer (and an ErrorResponse if one follows).
-pub fn ssl_request(stream: &mut TcpStream, endpoint: &str) -> Result<Negotiated, NetError> {
+pub fn ssl_request(stream: &mut Conn, endpoint: &str) -> Result<Negotiated, NetError> {
     stream
         .write_all(&wire::SSL_REQUEST)
         .and_then(|_| stream.flush())
@@ -199,7 +212,7 @@ pub fn ssl_request(stream: &mut TcpStream, endpoint: &str) -> Result<Negotiated,
         SslReply::Unexpected(byte) => {
             // Read whatever else is waiting (bounded) so the report can show what answered.
             let mut more = [0u8; 64];
-            let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+            stream.set_io(Duration::from_millis(200));
             let n = stream.read(&mut more).unwrap_or(0);
             let mut all = vec![byte];
             all.extend_from_slice(&more[..n]);

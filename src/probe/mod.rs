@@ -249,7 +249,7 @@ pub fn probe_negotiation(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts
 
 /// Resolve, connect, and (SSLRequest) negotiate: the socket, ready for a ClientHello, or
 /// `None` with the facts saying where it stopped.
-fn negotiate(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) -> Option<std::net::TcpStream> {
+fn negotiate(target: &ProbeTarget, timeouts: Timeouts, facts: &mut ProbeFacts) -> Option<net::Conn> {
     let endpoint = target.endpoint();
     let fail = |facts: &mut ProbeFacts, error: NetError| facts.failure = Some(ProbeFailure::Network { error });
     let host = target.hostaddr.as_deref().unwrap_or(&target.host);

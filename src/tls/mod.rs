@@ -3,7 +3,7 @@
 //! (trust is decided later, by libpq's rules, from the recorded facts).
 
 use std::io::{self, Write};
-use std::net::TcpStream;
+use crate::conn::Conn;
 use std::sync::{Arc, Mutex};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -50,6 +50,11 @@ pub enum HandshakeError {
     Timeout,
     #[error("the server's answer is not TLS: {message}")]
     NotTls { message: String },
+    /// A handshake message over rustls's 64 kB limit (usually an enormous certificate chain).
+    /// OpenSSL, and so libpq, accepts a certificate chain up to 100 kB by default
+    /// (SSL_CTX_set_max_cert_list(3)), so between the two limits psql may connect.
+    #[error("the server sent a handshake message larger than 64 kB (a certificate chain that big?); pgtls's TLS library stops there. libpq's OpenSSL accepts a certificate chain up to 100 kB by default, so if this one is smaller psql may still connect: pgtls could not check the chain")]
+    TooLarge,
     #[error("TLS handshake failed: {message}")]
     Other { message: String },
 }
@@ -215,16 +220,16 @@ pub struct HandshakeOutcome {
 }
 
 /// Run a TLS handshake over an already negotiated stream, record, then close politely.
-pub fn handshake(sock: TcpStream, opts: &HandshakeOptions) -> HandshakeOutcome {
+pub fn handshake(sock: Conn, opts: &HandshakeOptions) -> HandshakeOutcome {
     handshake_then(sock, opts, |_| ()).0
 }
 
 /// A TLS session after a completed handshake, for the startup phase.
-pub type Session = rustls::StreamOwned<ClientConnection, TcpStream>;
+pub type Session = rustls::StreamOwned<ClientConnection, Conn>;
 
 /// Run a TLS handshake, then `then` over the open session (when the handshake completed),
 /// then close politely.
-pub fn handshake_then<T>(mut sock: TcpStream, opts: &HandshakeOptions, then: impl FnOnce(&mut Session) -> T) -> (HandshakeOutcome, Option<T>) {
+pub fn handshake_then<T>(mut sock: Conn, opts: &HandshakeOptions, then: impl FnOnce(&mut Session) -> T) -> (HandshakeOutcome, Option<T>) {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let recorder = Arc::new(RecordingVerifier::new(provider.clone()));
     let versions: &[&'static rustls::SupportedProtocolVersion] = if opts.only_tls12 {
@@ -295,7 +300,7 @@ pub fn alert_of(e: &io::Error) -> Option<String> {
     }
 }
 
-fn drive(conn: &mut ClientConnection, sock: &mut TcpStream) -> Result<(), HandshakeError> {
+fn drive(conn: &mut ClientConnection, sock: &mut Conn) -> Result<(), HandshakeError> {
     while conn.is_handshaking() {
         while conn.wants_write() {
             conn.write_tls(sock).map_err(io_error)?;
@@ -355,6 +360,7 @@ fn rustls_error(e: rustls::Error) -> HandshakeError {
     use rustls::Error as E;
     match e {
         E::AlertReceived(a) => HandshakeError::AlertReceived { alert: alert_name(a) },
+        E::InvalidMessage(rustls::InvalidMessage::HandshakePayloadTooLarge) => HandshakeError::TooLarge,
         E::InvalidMessage(m) => HandshakeError::NotTls { message: format!("{m:?}") },
         E::PeerIncompatible(p) => HandshakeError::Incompatible { message: format!("{p:?}") },
         E::PeerMisbehaved(p) => HandshakeError::Incompatible { message: format!("{p:?}") },

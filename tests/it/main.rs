@@ -21,3 +21,4 @@ mod newer_libpq;
 mod libpq_versions;
 mod startup;
 mod wire;
+mod hostile;

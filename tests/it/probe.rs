@@ -265,7 +265,7 @@ fn garbage_and_stalls_inside_the_handshake() {
 
     let stall = FixedReplyListener::start_and_stall(b"S").unwrap();
     let started = Instant::now();
-    let t = Timeouts { connect: Duration::from_secs(1), io: Duration::from_secs(1) };
+    let t = Timeouts::uniform(Duration::from_secs(1));
     let facts = probe(&target(stall.port()), t);
     assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
     assert_eq!(codes_of(&facts), ["network-timeout"]);

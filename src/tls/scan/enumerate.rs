@@ -46,6 +46,13 @@ impl ReadWrite for TcpStream {
     }
 }
 
+impl ReadWrite for crate::conn::Conn {
+    fn set_timeouts(&mut self, timeout: Duration) -> io::Result<()> {
+        self.set_io(timeout);
+        Ok(())
+    }
+}
+
 /// Opens a fresh connection positioned where the ClientHello goes (after `S` to SSLRequest,
 /// or at once for direct SSL).
 pub trait Connector: Sync {
