@@ -211,13 +211,19 @@ fn decode(s: &str) -> Result<String, JdbcError> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// A query parameter name (as written, percent-encoding and all) that names a secret, the
+/// way [`JdbcUrl::parse`] decodes it: `pass%77ord` is `password`.
+pub fn is_secret_key(raw: &str) -> bool {
+    SECRET_PARAMS.contains(&raw) || decode(raw).is_ok_and(|k| SECRET_PARAMS.contains(&k.as_str()))
+}
+
 /// A URL with secret parameter values replaced, for error messages.
 pub fn redact(url: &str) -> String {
     let Some((head, query)) = url.split_once('?') else { return url.to_string() };
     let parts: Vec<String> = query
         .split('&')
         .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if SECRET_PARAMS.contains(&k) => format!("{k}=***"),
+            Some((k, _)) if is_secret_key(k) => format!("{k}=***"),
             _ => kv.to_string(),
         })
         .collect();
@@ -227,6 +233,15 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the jdbc_url fuzz target: a secret parameter whose name is percent-encoded
+    /// (`pass%77ord`) is a password to pgJDBC's parser, so redaction must hide it too.
+    #[test]
+    fn redact_hides_percent_encoded_secret_names() {
+        let red = redact("jdbc:postgresql://h/db?user=u&pass%77ord=hunter2&sslpassword=k");
+        assert!(!red.contains("hunter2") && !red.contains("=k"), "{red}");
+        assert!(JdbcUrl::parse("jdbc:postgresql://h/db?pass%77ord=hunter2").unwrap().secrets_present == ["password"]);
+    }
 
     #[test]
     fn url_forms() {

@@ -10,13 +10,13 @@ use super::{is_c_space, keyword, ConnInfo, ConninfoError, Form, REDACTED};
 /// Nothing is looked up and values are not validated beyond the syntax (that is
 /// [`super::resolve`]'s job, as in libpq); unknown keywords are rejected here, as libpq does.
 pub fn parse(target: &str) -> Result<ConnInfo, ConninfoError> {
+    // Only at the very start, as libpq's `uri_prefix_length`: " postgresql://…" is a
+    // keyword/value string to libpq (and fails there with `missing "="`). Found by the
+    // conninfo_libpq differential fuzz target.
     if uri_prefix_len(target) > 0 {
         return parse_uri(target);
     }
     let trimmed = target.trim_matches(is_c_space);
-    if uri_prefix_len(trimmed) > 0 {
-        return parse_uri(trimmed);
-    }
     if !trimmed.is_empty()
         && !trimmed.contains('=')
         && !trimmed.contains("://")
@@ -412,6 +412,15 @@ mod tests {
             Ok(info) => panic!("input {input:?}: expected error, got {info}"),
             Err(e) => assert_eq!(e.to_string(), expected, "input: {input:?}"),
         }
+    }
+
+    /// Found by the conninfo_libpq differential fuzz target: libpq recognises a URI only at
+    /// the very first byte; with a leading blank it is a keyword/value string, which fails.
+    #[test]
+    fn uri_only_at_the_first_byte() {
+        check_err(" postgresql://u@h/db", "missing \"=\" after \"postgresql://u@h/db\" in connection info string");
+        check_err("\npostgres://h", "missing \"=\" after \"postgres://h\" in connection info string");
+        assert!(parse("postgresql://u@h/db").is_ok());
     }
 
     #[test]
