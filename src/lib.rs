@@ -3,6 +3,7 @@ pub mod findings;
 pub mod wire;
 pub mod x509;
 pub mod conn;
+pub mod files;
 pub mod net;
 pub mod tls;
 pub mod probe;
@@ -114,6 +115,21 @@ mod architecture {
         files(&src(), &mut fs);
         for f in fs.iter().filter(|f| !f.starts_with(src().join("x509"))) {
             assert!(!production(f).contains("X509Certificate::from_der"), "{} parses certificates itself", f.display());
+        }
+    }
+
+    /// Every file pgtls audits is opened by `files` (read-only, access time untouched); only
+    /// a few system files (/proc, /etc/passwd, /dev/urandom) are read directly.
+    #[test]
+    fn only_files_opens_files() {
+        let mut fs = Vec::new();
+        files(&src(), &mut fs);
+        let allowed = ["\"/proc/self/status\"", "\"/etc/passwd\"", "\"/dev/urandom\""];
+        for f in fs.iter().filter(|f| !f.ends_with("files.rs")) {
+            for line in production(f).lines() {
+                let opens = ["fs::read(", "fs::read_to_string(", "File::open(", "OpenOptions::new()"].iter().any(|p| line.contains(p));
+                assert!(!opens || allowed.iter().any(|a| line.contains(a)), "{} opens a file itself: {}", f.display(), line.trim());
+            }
         }
     }
 }

@@ -410,7 +410,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let text = if file.as_os_str() == "-" {
                 std::io::read_to_string(std::io::stdin()).context("reading targets from standard input")?
             } else {
-                std::fs::read_to_string(&file).with_context(|| format!("reading targets from {}", file.display()))?
+                pgtls::files::read_text(&file).with_context(|| format!("reading targets from {}", file.display()))?
             };
             let lines = run::inventory(&text);
             let r = run::fleet(&lines, &file.display().to_string(), concurrency, at, &s, &env)?;

@@ -13,32 +13,14 @@ pub mod kong;
 pub mod pgconf;
 pub mod server;
 
-use std::fs;
 use std::path::Path;
 
-/// Read a file for auditing: read-only, and on Linux without touching its access time
-/// when we are allowed to (O_NOATIME needs ownership or CAP_FOWNER).
+/// Read a file for auditing (see [`crate::files`]: read-only, access time untouched).
 pub fn read_text(path: &Path) -> std::io::Result<String> {
-    read_bytes(path).map(|b| String::from_utf8_lossy(&b).into_owned())
+    crate::files::read_text(path)
 }
 
 /// See [`read_text`].
 pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut f = open_noatime(path)?;
-    let mut buf = Vec::new();
-    f.read_to_end(&mut buf)?;
-    Ok(buf)
-}
-
-fn open_noatime(path: &Path) -> std::io::Result<fs::File> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        const O_NOATIME: i32 = 0o1000000;
-        if let Ok(f) = fs::OpenOptions::new().read(true).custom_flags(O_NOATIME).open(path) {
-            return Ok(f);
-        }
-    }
-    fs::File::open(path)
+    crate::files::read(path)
 }

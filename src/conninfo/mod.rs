@@ -373,6 +373,30 @@ pub const KEYWORDS: &[Keyword] = &[
 ];
 
 /// The keyword table entry for `name` (exact, case-sensitive, as libpq).
+/// A connection target as the user wrote it, with every secret value masked (`********`):
+/// for reports and error messages that echo the target. Works on text that does not parse,
+/// too, since error paths echo exactly that: key=value secrets, a URI's `user:password@`, and
+/// secret URI query parameters.
+pub fn redact_target(target: &str) -> String {
+    use std::sync::OnceLock;
+    static RES: OnceLock<[regex::Regex; 3]> = OnceLock::new();
+    let [kv, userinfo, query] = RES.get_or_init(|| {
+        let names = KEYWORDS.iter().filter(|k| k.secret).map(|k| k.name).collect::<Vec<_>>().join("|");
+        [
+            regex::Regex::new(&format!(r#"(?i)\b({names})(\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s]*)"#)).expect("static regex"),
+            regex::Regex::new(r"(://[^:/@?#\s]*:)[^@/?#\s]*@").expect("static regex"),
+            regex::Regex::new(&format!(r"(?i)([?&](?:{names})=)[^&#\s]*")).expect("static regex"),
+        ]
+    });
+    let t = target.trim_start();
+    if t.starts_with("postgresql://") || t.starts_with("postgres://") {
+        let s = userinfo.replace_all(target, format!("${{1}}{REDACTED}@"));
+        query.replace_all(&s, format!("${{1}}{REDACTED}")).into_owned()
+    } else {
+        kv.replace_all(target, format!("${{1}}${{2}}{REDACTED}")).into_owned()
+    }
+}
+
 pub fn keyword(name: &str) -> Option<&'static Keyword> {
     KEYWORDS.iter().find(|k| k.name == name)
 }

@@ -417,6 +417,21 @@ mod tests {
     /// Found by the conninfo_libpq differential fuzz target: libpq recognises a URI only at
     /// the very first byte; with a leading blank it is a keyword/value string, which fails.
     #[test]
+    fn redact_target_masks_every_secret_form() {
+        use super::super::redact_target;
+        for (input, expected) in [
+            ("host=h password=pw1 sslmode=require", "host=h password=******** sslmode=require"),
+            ("host=h password = 'a b\\' c' user=u", "host=h password = ******** user=u"),
+            ("host=h sslpassword=k1 password='unterminated", "host=h sslpassword=******** password=********"),
+            ("postgresql://u:pw2@h:5432/db?sslpassword=k2&sslmode=require", "postgresql://u:********@h:5432/db?sslpassword=********&sslmode=require"),
+            ("postgres://h/db?password=pw3", "postgres://h/db?password=********"),
+            ("host=h sslmode=require", "host=h sslmode=require"),
+        ] {
+            assert_eq!(redact_target(input), expected, "{input}");
+        }
+    }
+
+    #[test]
     fn uri_only_at_the_first_byte() {
         check_err(" postgresql://u@h/db", "missing \"=\" after \"postgresql://u@h/db\" in connection info string");
         check_err("\npostgres://h", "missing \"=\" after \"postgres://h\" in connection info string");

@@ -75,7 +75,7 @@ impl Env for SystemEnv {
     }
 
     fn read_file(&self, path: &str) -> std::io::Result<Vec<u8>> {
-        std::fs::read(path)
+        crate::files::read(std::path::Path::new(path))
     }
 
     fn stat(&self, path: &str) -> Option<FileInfo> {

@@ -14,7 +14,7 @@
 //! are counted under `other`), so memory stays bounded whatever the input.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
+
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -446,7 +446,7 @@ fn candidate_lines(ac: &AhoCorasick, conn_from: usize, chunk: &[u8], out: &mut V
 
 /// Open a log file, transparently decompressing gzip (detected by its magic bytes).
 pub fn open_log(path: &Path) -> Result<Box<dyn Read>, LogError> {
-    let open = || File::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e });
+    let open = || crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e });
     let mut f = open()?;
     let mut magic = [0u8; 2];
     let n = read_up_to(&mut f, &mut magic).map_err(|e| LogError::Read { what: path.display().to_string(), source: e })?;
@@ -684,7 +684,7 @@ mod tests {
     fn gzip_input() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("postgresql.log.gz");
-        let mut enc = flate2::write::GzEncoder::new(File::create(&path).unwrap(), flate2::Compression::fast());
+        let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::fast());
         enc.write_all(format!("{P}FATAL:  connection requires a valid client certificate\n").as_bytes()).unwrap();
         enc.finish().unwrap();
         let mut s = Summary::default();

@@ -74,7 +74,7 @@ pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
     let sf = gather_server(&conf, a.data_dir).map_err(|source| RunError::ServerConfig { path: conf.clone(), source })?;
     let cert_name = match (a.client_cert, a.client_cn) {
         (Some(p), _) => {
-            let pem = std::fs::read(p).map_err(|source| RunError::Io { what: "reading client certificate", path: p.into(), source })?;
+            let pem = crate::files::read(p).map_err(|source| RunError::Io { what: "reading client certificate", path: p.into(), source })?;
             Some(client_cert_user::common_name(&pem).ok_or_else(|| RunError::BadInput {
                 path: p.into(),
                 message: "holds no PEM certificate with a common name".into(),

@@ -215,7 +215,7 @@ pub fn probe(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env, s
 /// `pgtls probe --from-facts FILE [--at]`: re-judge saved facts without the network, with the
 /// client they were gathered for (its TLS range, sslmode and trust store).
 pub fn probe_from_facts(path: &Path, at: Option<OffsetDateTime>) -> Result<ProbeReport, RunError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RunError::Io { what: "reading facts from", path: path.into(), source })?;
+    let text = crate::files::read_text(path).map_err(|source| RunError::Io { what: "reading facts from", path: path.into(), source })?;
     let saved: SavedFacts = serde_json::from_str(&text).map_err(|e| RunError::BadInput {
         path: path.into(),
         message: format!("not pgtls probe facts (write them with `pgtls probe --save-facts FILE`): {e}"),

@@ -19,7 +19,7 @@ use crate::profile::{ClientProfile, Overrides};
 /// One endpoint's outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct FleetEntry {
-    /// The inventory line it came from.
+    /// The inventory line it came from, secrets masked.
     pub target: String,
     #[serde(flatten)]
     pub host: HostView,
@@ -62,7 +62,7 @@ pub fn fleet(lines: &[(usize, &str)], origin: &str, concurrency: usize, at: Opti
     let o = Overrides { at, ..Default::default() };
     let mut jobs: Vec<(String, ClientProfile)> = Vec::new();
     for (n, line) in lines {
-        let p = tcp_profile(Some(line), &o, env).map_err(|e| RunError::Usage(format!("{origin}:{n}: bad target {line:?}: {e}")))?;
+        let p = tcp_profile(Some(line), &o, env).map_err(|e| RunError::Usage(format!("{origin}:{n}: bad target {:?}: {e}", crate::conninfo::redact_target(line))))?;
         jobs.push((line.to_string(), p));
     }
     let next = AtomicUsize::new(0);
@@ -82,7 +82,7 @@ pub fn fleet(lines: &[(usize, &str)], origin: &str, concurrency: usize, at: Opti
                     .iter()
                     .map(|h| {
                         let host = if facts.hosts.len() == 1 { HostView::with_findings(h, &cx, found.clone()) } else { HostView::new(h, &cx) };
-                        FleetEntry { target: line.clone(), host }
+                        FleetEntry { target: crate::conninfo::redact_target(line), host }
                     })
                     .collect();
                 // A multi-host line yields its first host here; every host's findings count.

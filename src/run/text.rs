@@ -49,10 +49,16 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
     }
     let text = if input == "-" {
         let mut s = Vec::new();
-        stdin.read_to_end(&mut s).map_err(|source| RunError::Io { what: "reading", path: "standard input".into(), source })?;
+        stdin.take(crate::files::MAX_FILE + 1).read_to_end(&mut s).map_err(|source| RunError::Io { what: "reading", path: "standard input".into(), source })?;
+        if s.len() as u64 > crate::files::MAX_FILE {
+            return Err(RunError::Usage(format!(
+                "standard input is larger than {} MB, the most `explain` reads; for whole logs use `pgtls logs -`",
+                crate::files::MAX_FILE >> 20
+            )));
+        }
         String::from_utf8_lossy(&s).into_owned()
     } else if !input.contains('\n') && Path::new(input).is_file() {
-        let bytes = std::fs::read(input).map_err(|source| RunError::Io { what: "reading", path: input.into(), source })?;
+        let bytes = crate::files::read(std::path::Path::new(input)).map_err(|source| RunError::Io { what: "reading", path: input.into(), source })?;
         String::from_utf8_lossy(&bytes).into_owned()
     } else {
         let looks_like_code = !input.contains(char::is_whitespace)

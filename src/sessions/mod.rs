@@ -180,7 +180,7 @@ fn tls_config(t: &SessionTarget) -> Result<rustls::ClientConfig, SessionError> {
         SslMode::VerifyCa | SslMode::VerifyFull => {
             let path = t.sslrootcert.clone().unwrap_or_default();
             let roots_err = |message: String| SessionError::Roots { path: path.display().to_string(), message };
-            let text = std::fs::read(&path).map_err(|e| roots_err(e.to_string()))?;
+            let text = crate::files::read(&path).map_err(|e| roots_err(e.to_string()))?;
             let mut roots = RootCertStore::empty();
             for p in pem::parse_many(&text).map_err(|e| roots_err(e.to_string()))? {
                 if p.tag() == "CERTIFICATE" {

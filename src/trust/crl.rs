@@ -80,7 +80,7 @@ pub fn libpq_revocation(sslcrl: Option<(&str, bool)>, sslcrldir: Option<&str>) -
     if file.is_none() && dir.is_none() {
         return None;
     }
-    load_locations(file.as_deref().map(|f| (f, std::fs::read(f).ok())), dir.as_deref()).ok()
+    load_locations(file.as_deref().map(|f| (f, crate::files::read(f).ok())), dir.as_deref()).ok()
 }
 
 /// OpenSSL's `X509_STORE_load_locations(file, dir)`: the file must be PEM and hold at least one
@@ -135,7 +135,7 @@ fn read_dir(dir: &Path, r: &mut Revocation) {
             continue;
         }
         expect = Some((hash, n + 1));
-        let Ok(data) = std::fs::read(&path) else {
+        let Ok(data) = crate::files::read(&path) else {
             r.problems.push(format!("{}: cannot be read", path.display()));
             continue;
         };

@@ -224,7 +224,10 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, TrustError> {
             path: path.to_path_buf(),
         });
     }
-    std::fs::read(path).map_err(io)
+    crate::files::read_limited(path, MAX_FILE_BYTES).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => TrustError::TooLarge { path: path.to_path_buf() },
+        _ => io(e),
+    })
 }
 
 /// Load a trust store.

@@ -152,10 +152,10 @@ impl Profile {
     pub fn from_file(path: &Path) -> Result<Profile, RotationError> {
         let name = path.display().to_string();
         let io = |p: &Path, source| RotationError::Io { name: name.clone(), path: p.to_path_buf(), source };
-        let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+        let text = crate::files::read_text(path).map_err(|e| io(path, e))?;
         let head: Profile = toml::from_str(&text).map_err(|source| RotationError::Parse { name: name.clone(), source })?;
         let pem_path = path.parent().unwrap_or(Path::new(".")).join(&head.pem);
-        let pem = std::fs::read(&pem_path).map_err(|e| io(&pem_path, e))?;
+        let pem = crate::files::read(&pem_path).map_err(|e| io(&pem_path, e))?;
         Profile::from_parts(&name, &text, &pem)
     }
 

@@ -22,3 +22,4 @@ mod libpq_versions;
 mod startup;
 mod wire;
 mod hostile;
+mod promises;
