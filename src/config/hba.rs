@@ -187,6 +187,9 @@ pub enum Address {
     SameHost,
     SameNet,
     Cidr { addr: IpAddr, prefix: u8 },
+    /// An address with a separate netmask that is not a prefix (`10.0.0.1 255.0.255.0`):
+    /// PostgreSQL accepts any mask of the same family and matches `client & mask`.
+    Masked { addr: IpAddr, mask: IpAddr },
     /// A host name; a leading `.` matches a suffix. Needs DNS to evaluate.
     Hostname(String),
 }
@@ -441,11 +444,13 @@ fn parse_rule(file: &Path, line: u32, raw: &str, fields: &Fields) -> Result<HbaR
             })?;
             let m = &mf[0].text;
             let mask: IpAddr = m.parse().map_err(|_| format!("invalid IP mask \"{m}\""))?;
-            let prefix = mask_prefix(mask).ok_or_else(|| format!("invalid IP mask \"{m}\""))?;
             if mask.is_ipv4() != addr.is_ipv4() {
                 return Err("IP address and mask do not match".into());
             }
-            Address::Cidr { addr, prefix }
+            match mask_prefix(mask) {
+                Some(prefix) => Address::Cidr { addr, prefix },
+                None => Address::Masked { addr, mask },
+            }
         } else {
             Address::Hostname(a.to_string())
         });
@@ -454,9 +459,19 @@ fn parse_rule(file: &Path, line: u32, raw: &str, fields: &Fields) -> Result<HbaR
     if mf.len() > 1 {
         return Err("multiple values specified for authentication type".into());
     }
-    let method = mf[0].text.clone();
+    let mut method = mf[0].text.clone();
     if method != "bsd" && !METHODS.contains(&method.as_str()) {
         return Err(format!("invalid authentication method \"{method}\""));
+    }
+    // Methods a build may leave out: SSPI exists only on Windows, BSD auth only on OpenBSD.
+    // pgtls audits the files of the machine it runs on.
+    let unsupported = (method == "sspi" && !cfg!(windows)) || (method == "bsd" && !cfg!(target_os = "openbsd"));
+    if unsupported {
+        return Err(format!("invalid authentication method \"{method}\": not supported by this build"));
+    }
+    // On a local socket, "ident" means peer (hba.c).
+    if conn_type == ConnType::Local && method == "ident" {
+        method = "peer".into();
     }
     let mut options = Vec::new();
     for f in it {
@@ -465,7 +480,28 @@ fn parse_rule(file: &Path, line: u32, raw: &str, fields: &Fields) -> Result<HbaR
                 .text
                 .split_once('=')
                 .ok_or_else(|| format!("authentication option not in name=value format: {}", t.text))?;
+            check_option(n, v, conn_type, &method)?;
             options.push((n.to_string(), v.to_string()));
+        }
+    }
+    let has = |n: &str| options.iter().any(|(k, _)| k == n);
+    if method == "ldap" {
+        if has("ldapprefix") || has("ldapsuffix") {
+            if ["ldapbasedn", "ldapbinddn", "ldapbindpasswd", "ldapsearchattribute", "ldapsearchfilter"].iter().any(|n| has(n)) {
+                return Err("cannot use ldapbasedn, ldapbinddn, ldapbindpasswd, ldapsearchattribute, ldapsearchfilter, or ldapurl together with ldapprefix".into());
+            }
+        } else if !has("ldapbasedn") && !has("ldapurl") {
+            return Err("authentication method \"ldap\" requires argument \"ldapbasedn\", \"ldapprefix\", or \"ldapsuffix\" to be set".into());
+        }
+        if has("ldapsearchattribute") && has("ldapsearchfilter") {
+            return Err("cannot use ldapsearchattribute together with ldapsearchfilter".into());
+        }
+    }
+    if method == "radius" {
+        for arg in ["radiusservers", "radiussecrets"] {
+            if !has(arg) {
+                return Err(format!("authentication method \"radius\" requires argument \"{arg}\" to be set"));
+            }
         }
     }
     let rule = HbaRule {
@@ -503,6 +539,35 @@ fn parse_rule(file: &Path, line: u32, raw: &str, fields: &Fields) -> Result<HbaR
     Ok(rule)
 }
 
+/// PostgreSQL's `parse_hba_auth_opt` (hba.c): the option must exist and belong to the method.
+fn check_option(name: &str, value: &str, conn_type: ConnType, method: &str) -> Result<(), String> {
+    let only = |methods: &[&str], shown: &str| {
+        if methods.contains(&method) {
+            Ok(())
+        } else {
+            Err(format!("authentication option \"{name}\" is only valid for authentication methods {shown}"))
+        }
+    };
+    match name {
+        "map" => only(&["ident", "peer", "gss", "sspi", "cert"], "ident, peer, gssapi, sspi, and cert"),
+        "clientcert" | "clientname" if conn_type != ConnType::HostSsl => Err(format!("{name} can only be configured for \"hostssl\" rows")),
+        "clientcert" | "clientname" => Ok(()),
+        "pamservice" | "pam_use_hostname" => only(&["pam"], "pam"),
+        "ldapurl" | "ldaptls" | "ldapscheme" | "ldapserver" | "ldapport" | "ldapbinddn" | "ldapbindpasswd" | "ldapsearchattribute"
+        | "ldapsearchfilter" | "ldapbasedn" | "ldapprefix" | "ldapsuffix" => {
+            only(&["ldap"], "ldap")?;
+            if name == "ldapport" && value.trim().parse::<i64>().map_or(true, |p| p == 0) {
+                return Err(format!("invalid LDAP port number: \"{value}\""));
+            }
+            Ok(())
+        }
+        "krb_realm" | "include_realm" => only(&["gss", "sspi"], "gssapi and sspi"),
+        "compat_realm" | "upn_username" => only(&["sspi"], "sspi"),
+        "radiusservers" | "radiussecrets" | "radiusports" | "radiusidentifiers" => only(&["radius"], "radius"),
+        _ => Err(format!("unrecognized authentication option name: \"{name}\"")),
+    }
+}
+
 fn mask_prefix(mask: IpAddr) -> Option<u8> {
     let bits: u128 = match mask {
         IpAddr::V4(m) => u128::from(u32::from(m)) << 96,
@@ -511,6 +576,14 @@ fn mask_prefix(mask: IpAddr) -> Option<u8> {
     let ones = bits.leading_ones();
     (bits.checked_shl(ones).unwrap_or(0) == 0).then_some(ones as u8)
         .map(|p| if mask.is_ipv4() { p.min(32) } else { p })
+}
+
+fn in_mask(client: IpAddr, net: IpAddr, mask: IpAddr) -> bool {
+    match (client, net, mask) {
+        (IpAddr::V4(c), IpAddr::V4(n), IpAddr::V4(m)) => u32::from(c) & u32::from(m) == u32::from(n) & u32::from(m),
+        (IpAddr::V6(c), IpAddr::V6(n), IpAddr::V6(m)) => u128::from(c) & u128::from(m) == u128::from(n) & u128::from(m),
+        _ => false,
+    }
 }
 
 fn in_cidr(client: IpAddr, net: IpAddr, prefix: u8) -> bool {
@@ -569,6 +642,9 @@ fn rule_matches(r: &HbaRule, q: &HbaQuery) -> Tri {
         (None, _) | (Some(Address::All), _) => Tri::Yes,
         (Some(Address::Cidr { addr, prefix }), Some(c)) => {
             if in_cidr(c, *addr, *prefix) { Tri::Yes } else { Tri::No }
+        }
+        (Some(Address::Masked { addr, mask }), Some(c)) => {
+            if in_mask(c, *addr, *mask) { Tri::Yes } else { Tri::No }
         }
         (Some(Address::SameHost), Some(c)) if c.is_loopback() => Tri::Yes,
         (Some(_), _) => Tri::Maybe,

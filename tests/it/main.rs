@@ -23,3 +23,4 @@ mod startup;
 mod wire;
 mod hostile;
 mod promises;
+mod differential;
