@@ -480,6 +480,11 @@ fn deescape(quoted: &str) -> String {
             i += 1;
         }
     }
+    // The server keeps the value as a C string: an escaped NUL (`\0`) ends it. Found by the
+    // postgresql.conf differential test against pg_file_settings.
+    if let Some(nul) = out.iter().position(|&b| b == 0) {
+        out.truncate(nul);
+    }
     String::from_utf8_lossy(&out).into_owned()
 }
 
@@ -567,6 +572,7 @@ mod tests {
             ("x = 'a\\'b'", Ok("a'b")),
             ("x = 'tab\\there'", Ok("tab\there")),
             ("x = '\\101'", Ok("A")),
+            ("x = 'ab\\0cd'", Ok("ab")),
             ("x = '#not a comment'", Ok("#not a comment")),
             ("ssl_cert_file = etc/ssl/server.crt", Ok("etc/ssl/server.crt")),
             ("shared_buffers = 128MB", Ok("128MB")),
