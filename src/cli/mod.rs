@@ -211,8 +211,10 @@ pub enum Command {
     /// Probe many endpoints concurrently, each judged with its own connection string, and
     /// summarise versions, issuers, expiry and findings.
     ///
-    /// FILE has one target per line (anything `probe` accepts, e.g. "host=db sslmode=verify-full
-    /// sslrootcert=/ca.pem"); blank lines and `#` comments are skipped; `-` reads standard input.
+    /// FILE is an inventory: one target per line (anything `probe` accepts, e.g. "host=db
+    /// sslmode=verify-full sslrootcert=/ca.pem"; blank lines and `#` comments are skipped), a CSV
+    /// with a `target` column (other columns become labels), or a pg_service.conf (every
+    /// section is a target); `-` reads standard input.
     Fleet {
         file: PathBuf,
         /// Probes in flight at once.
@@ -221,6 +223,44 @@ pub enum Command {
         /// Judge validity at this instant: a date (2026-06-01) or RFC 3339.
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
+        /// The inventory's format (default: from the file name and its first line).
+        #[arg(long, value_enum, default_value = "auto")]
+        inventory: InventoryFormat,
+        /// Only shard K of N (0 <= K < N), split by a stable hash of each target; with
+        /// --shards N alone, K comes from JOB_COMPLETION_INDEX (a Kubernetes indexed Job).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        #[arg(long, value_name = "N")]
+        shards: Option<u64>,
+        /// Stream one JSON record per endpoint as results arrive (`-`: standard output, instead
+        /// of the report); `pgtls merge` combines such files.
+        #[arg(long, value_name = "FILE")]
+        jsonl: Option<PathBuf>,
+        /// Write a CSV table.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Write Prometheus metrics for node_exporter's textfile collector (written atomically).
+        #[arg(long, value_name = "FILE")]
+        prometheus: Option<PathBuf>,
+        /// Show a progress bar (default: when standard error is a terminal and CI is unset).
+        #[arg(long, overrides_with = "no_progress")]
+        progress: bool,
+        #[arg(long)]
+        no_progress: bool,
+    },
+    /// Combine the JSON Lines of several `fleet --jsonl` runs (shards) into one report, the same
+    /// as one run over the whole inventory would give.
+    Merge {
+        /// JSON Lines files (`-`: standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Judge expiry at this instant (default: now).
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<time::OffsetDateTime>,
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        prometheus: Option<PathBuf>,
     },
     /// Audit a server's TLS configuration files, read-only: postgresql.conf (with includes),
     /// key and certificate files and their permissions, pg_hba.conf and pg_ident.conf.
@@ -342,6 +382,39 @@ fn print(s: &str) -> Result<()> {
 }
 
 /// Render and print a report; its exit code is the process's.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Auto,
+    Lines,
+    Csv,
+    Service,
+}
+
+/// A file's text, or standard input for `-`.
+fn read_input(p: &std::path::Path, what: &str) -> Result<String> {
+    if p.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).with_context(|| format!("reading {what} from standard input"))
+    } else {
+        pgtls::files::read_text(p).with_context(|| format!("reading {what} from {}", p.display()))
+    }
+}
+
+/// The CSV table and the Prometheus textfile of a fleet report, when asked for. The textfile
+/// is written next to its final name and renamed, so node_exporter never reads half a file.
+fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, csv: Option<&std::path::Path>, prometheus: Option<&std::path::Path>) -> Result<()> {
+    let now = at.unwrap_or_else(time::OffsetDateTime::now_utc);
+    if let Some(p) = csv {
+        let text = run::fleet_export::csv(r, now).context("building the CSV table")?;
+        std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = prometheus {
+        let tmp = p.with_extension("prom.tmp");
+        std::fs::write(&tmp, run::fleet_export::prometheus(&r.endpoints, now)).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, p).with_context(|| format!("renaming {} to {}", tmp.display(), p.display()))?;
+    }
+    Ok(())
+}
+
 fn show<R: Render>(report: &R, exit_code: i32, format: Format, o: &RenderOptions) -> Result<i32> {
     print(&render(report, format, o))?;
     Ok(exit_code)
@@ -406,14 +479,65 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::protocols(&a, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Fleet { file, concurrency, at } => {
-            let text = if file.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin()).context("reading targets from standard input")?
-            } else {
-                pgtls::files::read_text(&file).with_context(|| format!("reading targets from {}", file.display()))?
+        Command::Fleet { file, concurrency, at, inventory, shard, shards, jsonl, csv, prometheus, progress, no_progress } => {
+            let origin = file.display().to_string();
+            let text = read_input(&file, "targets")?;
+            let format = match inventory {
+                InventoryFormat::Auto => run::inventory::Format::detect(&origin, &text),
+                InventoryFormat::Lines => run::inventory::Format::Lines,
+                InventoryFormat::Csv => run::inventory::Format::Csv,
+                InventoryFormat::Service => run::inventory::Format::Service,
             };
-            let lines = run::inventory(&text);
-            let r = run::fleet(&lines, &file.display().to_string(), concurrency, at, &s, &env)?;
+            let targets = run::inventory::parse(&origin, &text, format)?;
+            let shard = match (shard, shards) {
+                (Some(k_n), _) => Some(run::inventory::parse_shard(&k_n)?),
+                (None, Some(n)) => {
+                    let k = std::env::var("JOB_COMPLETION_INDEX").context("--shards N takes K from JOB_COMPLETION_INDEX, which is not set; give --shard K/N")?;
+                    Some(run::inventory::parse_shard(&format!("{k}/{n}"))?)
+                }
+                (None, None) => None,
+            };
+            let targets = run::inventory::select(targets, shard);
+            let show_progress = (progress || (std::io::stderr().is_terminal() && std::env::var_os("CI").is_none())) && !no_progress;
+            let bar = show_progress.then(|| {
+                let b = indicatif::ProgressBar::new(targets.len() as u64);
+                b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} endpoints {elapsed} ({eta} left)").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+                b
+            });
+            let stream: Option<std::sync::Mutex<Box<dyn Write + Send>>> = match &jsonl {
+                Some(p) if p.as_os_str() == "-" => Some(std::sync::Mutex::new(Box::new(std::io::stdout()))),
+                Some(p) => Some(std::sync::Mutex::new(Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?))),
+                None => None,
+            };
+            let on_record = |r: &run::FleetRecord| {
+                if let Some(w) = &stream {
+                    let mut w = w.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Ok(line) = serde_json::to_string(r) {
+                        let _ = writeln!(w, "{line}");
+                        let _ = w.flush();
+                    }
+                }
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+            };
+            let r = run::fleet(&targets, &run::FleetOptions { concurrency, at }, &s, &env, &on_record)?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            write_fleet_outputs(&r, at, csv.as_deref(), prometheus.as_deref())?;
+            if jsonl.as_deref().is_some_and(|p| p.as_os_str() == "-") {
+                return Ok(r.exit_code);
+            }
+            show(&r, r.exit_code, f, &o)
+        }
+        Command::Merge { files, at, csv, prometheus } => {
+            let mut inputs = Vec::new();
+            for p in &files {
+                inputs.push((p.display().to_string(), read_input(p, "fleet records")?));
+            }
+            let r = run::merge(&inputs, at)?;
+            write_fleet_outputs(&r, at, csv.as_deref(), prometheus.as_deref())?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Server { data_dir, config, client_cert, client_cn, user, database, addr } => {

@@ -544,36 +544,39 @@ impl Render for SessionsReport {
 impl Render for FleetReport {
     fn human(&self, o: &RenderOptions) -> String {
         let mut out = String::new();
+        let now = time::OffsetDateTime::now_utc();
         if !o.quiet {
-            for e in &self.endpoints {
-                let h = &e.host;
-                let tls = match (&h.tls_version, &h.cipher_openssl) {
+            for r in &self.endpoints {
+                let Some(f) = &r.facts else {
+                    let _ = writeln!(out, "{} {}:{} {}", paint(RED, "ERROR"), r.origin, r.line, r.error.as_deref().unwrap_or("not probed"));
+                    continue;
+                };
+                let tls = match (&f.tls_version, &f.cipher) {
                     (Some(v), Some(c)) => format!("{v} {c}"),
                     _ => "-".into(),
                 };
-                let leaf = h
-                    .chain
-                    .first()
-                    .map(|c| {
-                        let d = c.days_left;
+                let leaf = match (&f.leaf_subject, f.not_after) {
+                    (Some(subject), Some(t)) => {
+                        let d = (t - now).whole_days();
                         let when = if d < 0 { format!("expired {} days ago", -d) } else { format!("expires in {d} days") };
-                        format!("{} ({when})", c.cert.subject)
-                    })
-                    .unwrap_or_default();
-                let failing = h.verdict.as_ref().is_some_and(|v| !v.connects);
-                let worst = h.findings.iter().map(|x| x.severity).max();
-                let status = match (failing, worst) {
+                        format!("{subject} ({when})")
+                    }
+                    _ => String::new(),
+                };
+                let status = match (f.failing, f.worst) {
                     (true, _) | (_, Some(Severity::Error)) => paint(RED, "ERROR"),
                     (_, Some(Severity::Warning)) => paint(YELLOW, "WARN "),
                     _ => paint(GREEN, "ok   "),
                 };
-                let codes: Vec<&str> = h.findings.iter().map(|x| x.code.as_str()).collect();
-                let _ = writeln!(out, "{status} {:<24} {:<40} {leaf} {}", h.display_name(), tls, codes.join(","));
+                let _ = writeln!(out, "{status} {:<24} {:<40} {leaf} {}", f.endpoint, tls, f.codes.join(","));
             }
             let _ = writeln!(out);
         }
         let sm = &self.summary;
         let _ = writeln!(out, "{} endpoints, {} with TLS, {} where the client fails", sm.endpoints, sm.tls_ok, sm.failing);
+        if sm.bad_targets > 0 {
+            let _ = writeln!(out, "{} inventory line(s) could not be probed (see ERROR lines)", sm.bad_targets);
+        }
         for (v, n) in &sm.versions {
             let _ = writeln!(out, "  {v}: {n}");
         }

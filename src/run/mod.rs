@@ -11,7 +11,7 @@ mod audit;
 mod connection;
 #[cfg(feature = "demo")]
 mod demo;
-mod fleet;
+pub mod fleet;
 mod protocols;
 pub mod steps;
 mod text;
@@ -21,7 +21,7 @@ pub use audit::{client, server, sessions, ClientArgs, ClientReport, DriverView, 
 pub use connection::{doctor, probe, probe_from_facts, verify, DoctorReport, HostView, ProbeReport, VerifyHost, VerifyReport};
 #[cfg(feature = "demo")]
 pub use demo::{demo, DemoReport};
-pub use fleet::{fleet, inventory, FleetEntry, FleetReport, FleetSummary};
+pub use fleet::{export as fleet_export, fleet, inventory, merge, EndpointFacts, FleetOptions, FleetRecord, FleetReport, FleetSummary, Target};
 pub use protocols::{protocols, ClientChoice, ProtocolsArgs, ProtocolsHost, ProtocolsReport};
 pub use text::{explain, logs, ExplainReport, LogsReport};
 pub use trust::{bundle, rotation, trust_audit, BundleReport, RotationArgs, RotationReportView, TrustAuditReport};

@@ -43,9 +43,114 @@ fn fleet_summarises_mixed_endpoints_in_input_order() {
     assert_eq!(s["issuers"]["CN=pgtls test intermediate, O=pgtls lab"], 22);
     assert_eq!(s["codes"]["server-ssl-off"], 1);
 
+    // A bad line no longer stops the run: it is reported where it is, and the rest is probed.
     let bad = dir.path().join("bad.txt");
-    std::fs::write(&bad, "127.0.0.1:notaport\n").unwrap();
+    std::fs::write(&bad, format!("127.0.0.1:notaport\n127.0.0.1:{}\n", a.port())).unwrap();
     let out = pgtls().args(["fleet"]).arg(&bad).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.txt:1"));
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("bad.txt:1") && text.contains("TLSv1.3"), "{text}");
+}
+
+/// Inventories as operators keep them (CSV with labels, pg_service.conf), streamed JSON Lines,
+/// CSV and Prometheus outputs, and sharded runs that merge into the same report as one run.
+#[test]
+fn fleet_inventories_outputs_and_shards() {
+    let pki = Pki::new();
+    let a = tls_server(&pki, &[]);
+    let b = tls_server(&pki, &[("ssl_max_protocol_version", "'TLSv1.2'")]);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.crt");
+    std::fs::write(&root, &pki.root.cert_pem).unwrap();
+    // CSV: a target column and labels; one verify-full target with the wrong host name fails.
+    let csv = dir.path().join("inventory.csv");
+    let mut text = String::from("name,target,team\n");
+    text += &format!("a,\"host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}\",core\n", a.port(), root.display());
+    text += &format!("a-wrong-name,\"host=db.example.com hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}\",core\n", a.port(), root.display());
+    text += &format!("b,127.0.0.1:{},edge\n", b.port());
+    for i in 0..17 {
+        text += &format!("a{i},\"host=localhost hostaddr=127.0.0.1 port={} sslmode=require application_name=n{i}\",bulk\n", a.port());
+    }
+    std::fs::write(&csv, text).unwrap();
+    let jsonl = dir.path().join("all.jsonl");
+    let table = dir.path().join("all.csv");
+    let prom = dir.path().join("pgtls.prom");
+    let at = "2026-12-01T00:00:00Z";
+    let out = pgtls()
+        .args(["fleet", "--format", "json", "--at", at, "--jsonl"])
+        .arg(&jsonl)
+        .arg("--csv")
+        .arg(&table)
+        .arg("--prometheus")
+        .arg(&prom)
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let one: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let eps = one["endpoints"].as_array().unwrap();
+    assert_eq!(eps.len(), 20);
+    assert_eq!(eps[0]["labels"]["name"], "a");
+    assert_eq!(eps[0]["facts"]["connects"], true, "{:#}", eps[0]);
+    assert_eq!(eps[1]["facts"]["connects"], false, "verify-full with the wrong host name fails: {:#}", eps[1]);
+    assert!(eps[1]["findings"].as_array().unwrap().iter().any(|f| f["code"] == "hostname-mismatch"), "{:#}", eps[1]);
+    assert_eq!(eps[2]["facts"]["tls_version"], "TLSv1.2");
+    // JSON Lines: one record per endpoint (in completion order).
+    let lines = std::fs::read_to_string(&jsonl).unwrap();
+    assert_eq!(lines.lines().count(), 20);
+    // CSV table with the label columns.
+    let t = std::fs::read_to_string(&table).unwrap();
+    assert!(t.lines().next().unwrap().ends_with(",name,team"), "{t}");
+    assert_eq!(t.lines().count(), 21);
+    // Prometheus textfile: the stored notAfter equals the certificate's.
+    let p = std::fs::read_to_string(&prom).unwrap();
+    let not_after = pgtls::x509::Cert::from_der(&pki.leaf.der, "leaf").unwrap().not_after.unix_timestamp();
+    let line = p.lines().find(|l| l.starts_with("pgtls_cert_not_after_seconds{") && l.contains("name=\"a\"")).unwrap();
+    assert!(line.ends_with(&format!(" {not_after}")), "{line}");
+    assert!(p.contains("pgtls_verify_success{") && p.contains("team=\"edge\""), "{p}");
+
+    // Shards: N = 1, 3, 7, each shard to its own JSON Lines; merged = one run.
+    let normalise = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        for e in v["endpoints"].as_array_mut().unwrap() {
+            let m = e.as_object_mut().unwrap();
+            for k in ["elapsed_ms", "started_at"] {
+                m.remove(k);
+            }
+            m["facts"].as_object_mut().unwrap().remove("elapsed_ms");
+            for f in m["findings"].as_array_mut().unwrap() {
+                f.as_object_mut().unwrap().remove("detail");
+            }
+        }
+        v
+    };
+    for n in [1, 3, 7] {
+        let mut parts = Vec::new();
+        for k in 0..n {
+            let part = dir.path().join(format!("shard-{k}-of-{n}.jsonl"));
+            let out = pgtls().args(["fleet", "--format", "json", "--at", at, "--shard", &format!("{k}/{n}"), "--jsonl"]).arg(&part).arg(&csv).output().unwrap();
+            assert!(out.status.code().is_some(), "{}", String::from_utf8_lossy(&out.stderr));
+            parts.push(part);
+        }
+        let out = pgtls().args(["merge", "--format", "json", "--at", at]).args(&parts).output().unwrap();
+        let merged: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(normalise(&merged)["summary"], normalise(&one)["summary"], "N={n}");
+        assert_eq!(normalise(&merged)["endpoints"], normalise(&one)["endpoints"], "N={n}");
+        assert_eq!(out.status.code(), Some(2));
+    }
+    // Kubernetes indexed Job: K from JOB_COMPLETION_INDEX.
+    let out = pgtls().args(["fleet", "--format", "json", "--shards", "3"]).arg(&csv).env("JOB_COMPLETION_INDEX", "1").output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n1 = v["endpoints"].as_array().unwrap().len();
+    assert!(n1 > 0 && n1 < 20, "{n1}");
+
+    // pg_service.conf: every section is a target.
+    let svc = dir.path().join("pg_service.conf");
+    std::fs::write(&svc, format!("[alpha]\nhost=localhost\nhostaddr=127.0.0.1\nport={}\nsslmode=require\n\n[beta]\nhost=127.0.0.1\nport={}\nsslmode=require\n", a.port(), b.port())).unwrap();
+    let out = pgtls().args(["fleet", "--format", "json"]).arg(&svc).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let eps = v["endpoints"].as_array().unwrap();
+    assert_eq!(eps.len(), 2, "{v:#}");
+    assert_eq!(eps[0]["labels"]["service"], "alpha");
+    assert_eq!(eps[1]["facts"]["tls_version"], "TLSv1.2", "{v:#}");
 }
