@@ -248,6 +248,22 @@ pub enum Command {
         #[arg(long)]
         no_progress: bool,
     },
+    /// Serve Prometheus' multi-target exporter pattern: `/probe?target=HOST:PORT&module=NAME`
+    /// answers that endpoint's metrics (TLS, certificate expiry, libpq's verdict, findings,
+    /// rotation readiness), `/metrics` the exporter's own. See contrib/ for a scrape config,
+    /// alerting rules and a Grafana dashboard.
+    Exporter {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9187")]
+        listen: String,
+        /// Modules (TOML: [modules.NAME] sslmode, sslrootcert, sslcert, sslkey, sslnegotiation,
+        /// conninfo, profile, timeout); without it, only the module "default".
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Probes running at once; more are refused with 503.
+        #[arg(long, default_value_t = 16)]
+        max_in_flight: usize,
+    },
     /// Combine the JSON Lines of several `fleet --jsonl` runs (shards) into one report, the same
     /// as one run over the whole inventory would give.
     Merge {
@@ -530,6 +546,15 @@ pub fn run(cli: Cli) -> Result<i32> {
                 return Ok(r.exit_code);
             }
             show(&r, r.exit_code, f, &o)
+        }
+        Command::Exporter { listen, config, max_in_flight } => {
+            let config = match &config {
+                Some(p) => run::exporter::ExporterConfig::load(p)?,
+                None => Default::default(),
+            };
+            let ready = |addr: std::net::SocketAddr| eprintln!("pgtls exporter listening on http://{addr}/ (probe: /probe?target=HOST:PORT&module=NAME)");
+            run::exporter::serve(&listen, config, max_in_flight, Some(&ready))?;
+            Ok(0)
         }
         Command::Merge { files, at, csv, prometheus } => {
             let mut inputs = Vec::new();

@@ -11,6 +11,7 @@ mod audit;
 mod connection;
 #[cfg(feature = "demo")]
 mod demo;
+pub mod exporter;
 pub mod fleet;
 mod protocols;
 pub mod steps;

@@ -34,7 +34,7 @@ pub fn store_source(arg: &str, storepass: Option<&str>, env: &dyn Env) -> Result
     }
 }
 
-fn load_store(arg: &str, storepass: Option<&str>, env: &dyn Env) -> Result<TrustStore, RunError> {
+pub(crate) fn load_store(arg: &str, storepass: Option<&str>, env: &dyn Env) -> Result<TrustStore, RunError> {
     Ok(trust::load(&store_source(arg, storepass, env)?)?)
 }
 

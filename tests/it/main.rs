@@ -24,3 +24,4 @@ mod wire;
 mod hostile;
 mod promises;
 mod differential;
+mod exporter;

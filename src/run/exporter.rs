@@ -1,0 +1,237 @@
+//! `pgtls exporter`: Prometheus' multi-target exporter pattern, as blackbox_exporter does it
+//! for HTTP — which cannot do this job itself, because it does not speak PostgreSQL's
+//! SSLRequest. Prometheus scrapes `/probe?target=HOST:PORT&module=NAME`; the module (from a
+//! TOML file) says how to connect (sslmode, trust store, client certificate, rotation profile,
+//! timeout); the answer is that one endpoint's metrics, judged by the same engine as `doctor`.
+//! `/metrics` is the exporter's own health. Probes run on blocking threads, at most
+//! `max_in_flight` at once; each is bounded by the module's timeout (see `conn`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::fleet::{export, inventory::Target, FleetOptions};
+use super::{RunError, Settings};
+use crate::conninfo::{Env, SystemEnv};
+use crate::net::Timeouts;
+
+/// How to connect for one kind of probe.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Module {
+    pub sslmode: Option<String>,
+    pub sslrootcert: Option<String>,
+    pub sslcert: Option<String>,
+    pub sslkey: Option<String>,
+    pub sslnegotiation: Option<String>,
+    /// More connection keywords, as a conninfo string (`"user=monitor dbname=postgres"`).
+    pub conninfo: Option<String>,
+    /// A rotation profile: adds `pgtls_rotation_ready` for the chain the server presents.
+    pub profile: Option<String>,
+    /// Seconds per network step (the whole probe is bounded by three times this).
+    pub timeout: Option<f64>,
+}
+
+/// The exporter's configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExporterConfig {
+    #[serde(default)]
+    pub modules: BTreeMap<String, Module>,
+}
+
+impl ExporterConfig {
+    pub fn load(path: &Path) -> Result<ExporterConfig, RunError> {
+        let text = crate::files::read_text(path).map_err(|source| RunError::Io { what: "reading exporter configuration", path: path.into(), source })?;
+        let c: ExporterConfig = toml::from_str(&text).map_err(|e| RunError::Usage(format!("{}: {e}", path.display())))?;
+        for (name, m) in &c.modules {
+            if let Some(p) = &m.profile {
+                crate::verify::rotation::Profile::builtin(p).map_err(|e| RunError::Usage(format!("{}: module {name}: {e}", path.display())))?;
+            }
+        }
+        Ok(c)
+    }
+
+    fn module(&self, name: &str) -> Option<Module> {
+        match self.modules.get(name) {
+            Some(m) => Some(m.clone()),
+            None if name == "default" => Some(Module::default()),
+            None => None,
+        }
+    }
+}
+
+/// A single-quoted conninfo value.
+fn quote(v: &str) -> String {
+    format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// The connection string for `target` under `module`: `HOST:PORT` becomes `host=… port=…`; the
+/// module's keywords come after the target's, so they win (libpq keeps the last value).
+pub fn conninfo_for(target: &str, m: &Module) -> Result<String, RunError> {
+    let info = crate::conninfo::parse(target).map_err(|e| RunError::Usage(format!("target {:?}: {e}", crate::conninfo::redact_target(target))))?;
+    let mut s = match info.form {
+        crate::conninfo::Form::HostPort => info.to_string(),
+        _ => target.to_string(),
+    };
+    if s.starts_with("postgres") {
+        return Err(RunError::Usage("a URI target cannot take a module's settings: give HOST:PORT or key=value".into()));
+    }
+    for (k, v) in [("sslmode", &m.sslmode), ("sslrootcert", &m.sslrootcert), ("sslcert", &m.sslcert), ("sslkey", &m.sslkey), ("sslnegotiation", &m.sslnegotiation)] {
+        if let Some(v) = v {
+            let _ = write!(s, " {k}={}", quote(v));
+        }
+    }
+    if let Some(extra) = &m.conninfo {
+        let _ = write!(s, " {extra}");
+    }
+    Ok(s)
+}
+
+/// One probe: the target's metrics in Prometheus' text format.
+pub fn probe(target: &str, m: &Module, env: &(dyn Env + Sync)) -> Result<String, RunError> {
+    let conninfo = conninfo_for(target, m)?;
+    let t = Duration::from_secs_f64(m.timeout.unwrap_or(5.0).clamp(0.1, 120.0));
+    let s = Settings { timeouts: Timeouts::uniform(t) };
+    let targets = [Target { origin: "probe".into(), line: 1, target: conninfo.clone(), labels: BTreeMap::new(), service_file: None }];
+    let now = OffsetDateTime::now_utc();
+    let started = std::time::Instant::now();
+    let report = super::fleet::fleet(&targets, &FleetOptions { concurrency: 1, at: None }, &s, env, &|_| {})?;
+    let mut out = export::prometheus(&report.endpoints, now);
+    if let Some(e) = report.endpoints.first().and_then(|r| r.error.clone()) {
+        return Err(RunError::Usage(e));
+    }
+    if let Some(name) = &m.profile {
+        let prof = crate::verify::rotation::Profile::builtin(name)?;
+        let store = super::trust::load_store(m.sslrootcert.as_deref().unwrap_or("system"), None, env)?;
+        let mut rr = crate::verify::rotation::check(&prof, &store, now);
+        // The chain the server sent, from the probe just made (not a second connection).
+        let sent: Vec<crate::x509::Cert> = report
+            .endpoints
+            .first()
+            .and_then(|r| r.host.get("chain"))
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        rr.add_server(&prof, &store, target.to_string(), &sent);
+        let chain = rr.servers.first().and_then(|x| x.chain.clone()).unwrap_or_default();
+        let _ = writeln!(out, "# HELP pgtls_rotation_ready 1 when the module's trust store verifies every chain of the profile servers present after the rotation, and the chain this server presents");
+        let _ = writeln!(out, "# TYPE pgtls_rotation_ready gauge");
+        let _ = writeln!(out, "pgtls_rotation_ready{{profile=\"{name}\",chain=\"{chain}\"}} {}", u8::from(rr.ready));
+    }
+    let _ = writeln!(out, "# HELP pgtls_probe_total_seconds Wall time of this probe, rotation check included");
+    let _ = writeln!(out, "# TYPE pgtls_probe_total_seconds gauge");
+    let _ = writeln!(out, "pgtls_probe_total_seconds {:.3}", started.elapsed().as_secs_f64());
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Stats {
+    probes: AtomicU64,
+    errors: AtomicU64,
+    rejected: AtomicU64,
+    in_flight: AtomicU64,
+}
+
+struct State {
+    config: ExporterConfig,
+    permits: tokio::sync::Semaphore,
+    stats: Stats,
+}
+
+/// Serve until the process is stopped. `listen` is `ADDR:PORT`.
+pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: Option<&dyn Fn(std::net::SocketAddr)>) -> Result<(), RunError> {
+    use axum::extract::{Query, State as AxState};
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| RunError::Usage(format!("starting the exporter: {e}")))?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|source| RunError::Io { what: "listening on", path: listen.into(), source })?;
+        let addr = listener.local_addr().map_err(|source| RunError::Io { what: "listening on", path: listen.into(), source })?;
+        if let Some(f) = ready {
+            f(addr);
+        }
+        let state = Arc::new(State { config, permits: tokio::sync::Semaphore::new(max_in_flight.max(1)), stats: Stats::default() });
+        const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+        async fn probe_handler(AxState(st): AxState<Arc<State>>, Query(q): Query<BTreeMap<String, String>>) -> axum::response::Response {
+            let Some(target) = q.get("target").cloned() else {
+                return (StatusCode::BAD_REQUEST, "missing ?target=HOST:PORT\n").into_response();
+            };
+            let module_name = q.get("module").cloned().unwrap_or_else(|| "default".into());
+            let Some(module) = st.config.module(&module_name) else {
+                return (StatusCode::BAD_REQUEST, format!("unknown module {module_name:?}\n")).into_response();
+            };
+            let Ok(permit) = st.permits.try_acquire() else {
+                st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                return (StatusCode::SERVICE_UNAVAILABLE, "too many probes in flight\n").into_response();
+            };
+            st.stats.probes.fetch_add(1, Ordering::Relaxed);
+            st.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+            let result = tokio::task::spawn_blocking(move || probe(&target, &module, &SystemEnv)).await;
+            st.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+            drop(permit);
+            match result {
+                Ok(Ok(text)) => ([(header::CONTENT_TYPE, TEXT)], text).into_response(),
+                Ok(Err(e)) => {
+                    st.stats.errors.fetch_add(1, Ordering::Relaxed);
+                    (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
+                }
+                Err(_) => {
+                    st.stats.errors.fetch_add(1, Ordering::Relaxed);
+                    (StatusCode::INTERNAL_SERVER_ERROR, "the probe failed\n").into_response()
+                }
+            }
+        }
+
+        async fn metrics_handler(AxState(st): AxState<Arc<State>>) -> axum::response::Response {
+            let s = &st.stats;
+            let mut out = String::new();
+            for (name, help, v) in [
+                ("pgtls_exporter_probes_total", "Probes served", s.probes.load(Ordering::Relaxed)),
+                ("pgtls_exporter_probe_errors_total", "Probes that could not run (bad target or module)", s.errors.load(Ordering::Relaxed)),
+                ("pgtls_exporter_probes_rejected_total", "Probes refused because max_in_flight were running", s.rejected.load(Ordering::Relaxed)),
+            ] {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+            }
+            let _ = writeln!(out, "# HELP pgtls_exporter_probes_in_flight Probes running now\n# TYPE pgtls_exporter_probes_in_flight gauge\npgtls_exporter_probes_in_flight {}", s.in_flight.load(Ordering::Relaxed));
+            let _ = writeln!(out, "# HELP pgtls_exporter_build_info pgtls version\n# TYPE pgtls_exporter_build_info gauge\npgtls_exporter_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+            ([(header::CONTENT_TYPE, TEXT)], out).into_response()
+        }
+
+        let app = axum::Router::new()
+            .route("/probe", get(probe_handler))
+            .route("/metrics", get(metrics_handler))
+            .route("/", get(|| async { "pgtls exporter: /probe?target=HOST:PORT&module=NAME, /metrics\n" }))
+            .with_state(state);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|source| RunError::Io { what: "serving on", path: listen.into(), source })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_settings_follow_the_target() {
+        let m = Module { sslmode: Some("verify-full".into()), sslrootcert: Some("/etc/it's.pem".into()), conninfo: Some("user=monitor".into()), ..Default::default() };
+        assert_eq!(conninfo_for("db.example.com:6432", &m).unwrap(), "host=db.example.com port=6432 sslmode='verify-full' sslrootcert='/etc/it\\'s.pem' user=monitor");
+        assert!(conninfo_for("host=a sslmode=disable", &m).unwrap().ends_with("sslmode='verify-full' sslrootcert='/etc/it\\'s.pem' user=monitor"));
+        assert!(conninfo_for("postgresql://a/b", &m).is_err());
+        let c: ExporterConfig = toml::from_str("[modules.azure]\nsslmode = \"verify-full\"\nprofile = \"azure-2026\"\ntimeout = 3\n").unwrap();
+        assert!(c.module("azure").is_some() && c.module("default").is_some() && c.module("nope").is_none());
+        assert!(toml::from_str::<ExporterConfig>("[modules.x]\nsslmod = \"require\"\n").is_err(), "typos are refused");
+    }
+}
