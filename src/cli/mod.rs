@@ -242,6 +242,13 @@ pub enum Command {
         /// Write Prometheus metrics for node_exporter's textfile collector (written atomically).
         #[arg(long, value_name = "FILE")]
         prometheus: Option<PathBuf>,
+        /// Write a self-contained HTML report (summary, expiry timeline, sortable table, each
+        /// target's chain and findings).
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Place every endpoint in a chain of this rotation profile (azure-2026, aws-rds, ...).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
         /// Show a progress bar (default: when standard error is a terminal and CI is unset).
         #[arg(long, overrides_with = "no_progress")]
         progress: bool,
@@ -277,6 +284,8 @@ pub enum Command {
         csv: Option<PathBuf>,
         #[arg(long, value_name = "FILE")]
         prometheus: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// Audit a server's TLS configuration files, read-only: postgresql.conf (with includes),
     /// key and certificate files and their permissions, pg_hba.conf and pg_ident.conf.
@@ -417,8 +426,12 @@ fn read_input(p: &std::path::Path, what: &str) -> Result<String> {
 
 /// The CSV table and the Prometheus textfile of a fleet report, when asked for. The textfile
 /// is written next to its final name and renamed, so node_exporter never reads half a file.
-fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, csv: Option<&std::path::Path>, prometheus: Option<&std::path::Path>) -> Result<()> {
+fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, csv: Option<&std::path::Path>, prometheus: Option<&std::path::Path>, html: Option<&std::path::Path>, origin: &str) -> Result<()> {
     let now = at.unwrap_or_else(time::OffsetDateTime::now_utc);
+    if let Some(p) = html {
+        let page = run::fleet::html::render(r, now, &format!("PostgreSQL TLS fleet report — {origin}"));
+        std::fs::write(p, page).with_context(|| format!("writing {}", p.display()))?;
+    }
     if let Some(p) = csv {
         let text = run::fleet_export::csv(r, now).context("building the CSV table")?;
         std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
@@ -495,7 +508,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::protocols(&a, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Fleet { file, concurrency, at, inventory, shard, shards, jsonl, csv, prometheus, progress, no_progress } => {
+        Command::Fleet { file, concurrency, at, inventory, shard, shards, jsonl, csv, prometheus, html, profile, progress, no_progress } => {
             let origin = file.display().to_string();
             let text = read_input(&file, "targets")?;
             let format = match inventory {
@@ -528,20 +541,19 @@ pub fn run(cli: Cli) -> Result<i32> {
             let on_record = |r: &run::FleetRecord| {
                 if let Some(w) = &stream {
                     let mut w = w.lock().unwrap_or_else(|p| p.into_inner());
-                    if let Ok(line) = serde_json::to_string(r) {
-                        let _ = writeln!(w, "{line}");
-                        let _ = w.flush();
-                    }
+                    let _ = writeln!(w, "{}", r.json_line());
+                    let _ = w.flush();
                 }
                 if let Some(b) = &bar {
                     b.inc(1);
                 }
             };
-            let r = run::fleet(&targets, &run::FleetOptions { concurrency, at }, &s, &env, &on_record)?;
+            let profile = profile.as_deref().map(pgtls::verify::rotation::Profile::builtin).transpose()?;
+            let r = run::fleet(&targets, &run::FleetOptions { concurrency, at, profile }, &s, &env, &on_record)?;
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            write_fleet_outputs(&r, at, csv.as_deref(), prometheus.as_deref())?;
+            write_fleet_outputs(&r, at, csv.as_deref(), prometheus.as_deref(), html.as_deref(), &origin)?;
             if jsonl.as_deref().is_some_and(|p| p.as_os_str() == "-") {
                 return Ok(r.exit_code);
             }
@@ -556,13 +568,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             run::exporter::serve(&listen, config, max_in_flight, Some(&ready))?;
             Ok(0)
         }
-        Command::Merge { files, at, csv, prometheus } => {
+        Command::Merge { files, at, csv, prometheus, html } => {
             let mut inputs = Vec::new();
             for p in &files {
                 inputs.push((p.display().to_string(), read_input(p, "fleet records")?));
             }
             let r = run::merge(&inputs, at)?;
-            write_fleet_outputs(&r, at, csv.as_deref(), prometheus.as_deref())?;
+            let origin = files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+            write_fleet_outputs(&r, at, csv.as_deref(), prometheus.as_deref(), html.as_deref(), &origin)?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Server { data_dir, config, client_cert, client_cn, user, database, addr } => {

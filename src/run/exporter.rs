@@ -102,7 +102,7 @@ pub fn probe(target: &str, m: &Module, env: &(dyn Env + Sync)) -> Result<String,
     let targets = [Target { origin: "probe".into(), line: 1, target: conninfo.clone(), labels: BTreeMap::new(), service_file: None }];
     let now = OffsetDateTime::now_utc();
     let started = std::time::Instant::now();
-    let report = super::fleet::fleet(&targets, &FleetOptions { concurrency: 1, at: None }, &s, env, &|_| {})?;
+    let report = super::fleet::fleet(&targets, &FleetOptions { concurrency: 1, ..Default::default() }, &s, env, &|_| {})?;
     let mut out = export::prometheus(&report.endpoints, now);
     if let Some(e) = report.endpoints.first().and_then(|r| r.error.clone()) {
         return Err(RunError::Usage(e));

@@ -154,3 +154,66 @@ fn fleet_inventories_outputs_and_shards() {
     assert_eq!(eps[0]["labels"]["service"], "alpha");
     assert_eq!(eps[1]["facts"]["tls_version"], "TLSv1.2", "{v:#}");
 }
+
+/// The HTML report, opened in headless Chromium: every target, each chain marked old or new
+/// against the Azure profile, the script ran; a screenshot is kept in
+/// target/test-artifacts/fleet-report.png.
+#[test]
+fn fleet_html_report_renders_in_chromium() {
+    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|c| std::process::Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success())) else {
+        eprintln!("SKIP: no chromium (bash .ci/run installs Debian's chromium)");
+        return;
+    };
+    let azure_pem = include_str!("../../src/verify/profiles/azure-2026.pem");
+    let block = |id: &str| {
+        let start = azure_pem.find(&format!("# {id}\n")).unwrap();
+        let rest = &azure_pem[start..];
+        let end = rest.find("-----END CERTIFICATE-----\n").unwrap() + "-----END CERTIFICATE-----\n".len();
+        rest[rest.find("-----BEGIN").unwrap()..end].to_string()
+    };
+    let ca = pgtls_lab::CertKey::root("Lab CA").unwrap();
+    let serve = |extra: &str| {
+        let leaf = ca.leaf("localhost", &["localhost"]).unwrap();
+        Server::start(ServerOptions::with_tls(pgtls_lab::TlsFiles { cert_chain_pem: format!("{}{extra}", leaf.cert_pem), key_pem: leaf.key_pem, ca_pem: None })).unwrap()
+    };
+    let new = serve(&format!("{}{}", block("microsoft-tls-g2-rsa-ca-ocsp-02"), block("microsoft-tls-rsa-root-g2-xsign")));
+    let old = serve(&block("azure-rsa-tls-issuing-ca-03-xsign"));
+    let plain = serve("");
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inventory.csv");
+    std::fs::write(
+        &inv,
+        format!("name,target\nrotated,127.0.0.1:{}\nnot-yet,127.0.0.1:{}\nown-ca,127.0.0.1:{}\nbroken,127.0.0.1:notaport\n", new.port(), old.port(), plain.port()),
+    )
+    .unwrap();
+    let html = dir.path().join("report.html");
+    let out = pgtls().args(["fleet", "--profile", "azure-2026", "--html"]).arg(&html).arg(&inv).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(!page.contains("src=\"http") && !page.contains("href=\"http"), "self-contained");
+    let chrome = |args: &[&str]| {
+        std::process::Command::new(chromium)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", "--virtual-time-budget=2000"])
+            .args(args)
+            .arg(format!("file://{}", html.display()))
+            .output()
+            .unwrap()
+    };
+    let dom = String::from_utf8_lossy(&chrome(&["--dump-dom"]).stdout).into_owned();
+    assert!(dom.contains("data-ready=\"yes\""), "the page's script ran: {}", &dom[..dom.len().min(500)]);
+    for port in [new.port(), old.port(), plain.port()] {
+        assert!(dom.contains(&format!("127.0.0.1:{port}")), "target {port} missing");
+    }
+    assert!(dom.contains("new chain (after the rotation)"), "new chain marked");
+    assert!(dom.contains("old-g2 chain (before the rotation)"), "old chain marked");
+    assert!(dom.contains("not a chain of the profile"));
+    assert!(dom.contains("inventory.csv:5"), "the bad line is shown");
+    assert_eq!(dom.matches("class=\"chain\"").count(), 3, "a chain diagram per reachable target");
+    assert!(dom.contains("class=\"expiry\""), "expiry timeline");
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("fleet-report.png");
+    let _ = std::fs::remove_file(&shot);
+    let out = chrome(&[&format!("--screenshot={}", shot.display()), "--window-size=1280,1400"]);
+    assert!(shot.exists() && std::fs::metadata(&shot).unwrap().len() > 10_000, "screenshot: {}", String::from_utf8_lossy(&out.stderr));
+}

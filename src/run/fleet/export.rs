@@ -151,6 +151,8 @@ mod tests {
                 chain: vec![],
                 verified: true,
                 elapsed_ms: 12,
+                rotation_chain: None,
+                rotation_phase: None,
             }),
             host: Default::default(),
             findings: vec![],

@@ -8,6 +8,7 @@
 //! same report one run would have made.
 
 pub mod export;
+pub mod html;
 pub mod inventory;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +49,12 @@ pub struct EndpointFacts {
     /// The chain verified against the target's trust store.
     pub verified: bool,
     pub elapsed_ms: u64,
+    /// With `--profile`: the profile chain the server presents (`new`, `old-g2`, …), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_chain: Option<String>,
+    /// Whether that chain is the one servers present before or after the rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_phase: Option<crate::verify::rotation::Phase>,
 }
 
 /// One endpoint of the fleet, self-contained (a JSON Lines record).
@@ -72,6 +79,13 @@ pub struct FleetRecord {
     pub host: serde_json::Map<String, serde_json::Value>,
 }
 
+impl FleetRecord {
+    /// The record as one line of JSON (`--jsonl`; read back by [`merge`]).
+    pub fn json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"origin\":{:?},\"line\":{},\"error\":{:?}}}", self.origin, self.line, e.to_string()))
+    }
+}
+
 /// Totals over the fleet.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FleetSummary {
@@ -90,6 +104,9 @@ pub struct FleetSummary {
     pub codes: BTreeMap<String, usize>,
     /// Smallest days-left of any server certificate, with its endpoint.
     pub soonest_expiry: Option<(String, i64)>,
+    /// With `--profile`: endpoints per profile chain they present.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rotation_chains: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,13 +114,18 @@ pub struct FleetReport {
     pub command: &'static str,
     pub summary: FleetSummary,
     pub endpoints: Vec<FleetRecord>,
+    /// Every endpoint's findings, in endpoint order.
+    pub findings: Vec<Finding>,
     pub exit_code: i32,
 }
 
 /// How to run a fleet.
+#[derive(Default)]
 pub struct FleetOptions {
     pub concurrency: usize,
     pub at: Option<OffsetDateTime>,
+    /// A rotation profile: each endpoint is placed in one of its chains.
+    pub profile: Option<crate::verify::rotation::Profile>,
 }
 
 /// An environment with `PGSERVICEFILE` set (for targets from a service file).
@@ -147,7 +169,7 @@ pub fn fleet(targets: &[Target], o: &FleetOptions, s: &Settings, env: &(dyn Env 
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(t) = targets.get(i) else { break };
-                let record = probe_one(t, &overrides, s, env, now);
+                let record = probe_one(t, &overrides, s, env, now, o.profile.as_ref());
                 on_record(&record);
                 results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(record);
             });
@@ -157,7 +179,7 @@ pub fn fleet(targets: &[Target], o: &FleetOptions, s: &Settings, env: &(dyn Env 
     Ok(report(records, now))
 }
 
-fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + Sync), now: OffsetDateTime) -> FleetRecord {
+fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + Sync), now: OffsetDateTime, profile: Option<&crate::verify::rotation::Profile>) -> FleetRecord {
     let mut record = FleetRecord {
         origin: t.origin.clone(),
         line: t.line,
@@ -189,7 +211,12 @@ fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + S
     // A multi-host line is judged as a whole; the first host stands for it here.
     if let Some(h) = facts.hosts.first() {
         let view = if facts.hosts.len() == 1 { HostView::with_findings(h, &cx, found.clone()) } else { HostView::new(h, &cx) };
-        record.facts = Some(endpoint_facts(&view, &found, now));
+        let mut f = endpoint_facts(&view, &found, now);
+        if let Some(c) = profile.and_then(|p| p.chain_of(&h.probe.chain)) {
+            f.rotation_chain = Some(c.name.clone());
+            f.rotation_phase = Some(c.phase);
+        }
+        record.facts = Some(f);
         if let Ok(serde_json::Value::Object(mut m)) = serde_json::to_value(&view) {
             m.remove("findings");
             record.host = m;
@@ -217,6 +244,8 @@ fn endpoint_facts(h: &HostView, found: &[Finding], _now: OffsetDateTime) -> Endp
         chain: h.chain.iter().map(|c| c.cert.subject.clone()).collect(),
         verified: h.verdict.as_ref().is_some_and(|v| v.chain_verified),
         elapsed_ms: h.elapsed_ms,
+        rotation_chain: None,
+        rotation_phase: None,
     }
 }
 
@@ -231,7 +260,8 @@ pub fn report(mut records: Vec<FleetRecord>, now: OffsetDateTime) -> FleetReport
     } else {
         0
     };
-    FleetReport { command: "fleet", summary, endpoints: records, exit_code }
+    let findings = records.iter().flat_map(|r| r.findings.iter().cloned()).collect();
+    FleetReport { command: "fleet", summary, endpoints: records, findings, exit_code }
 }
 
 fn summarise(records: &[FleetRecord], now: OffsetDateTime) -> FleetSummary {
@@ -258,6 +288,9 @@ fn summarise(records: &[FleetRecord], now: OffsetDateTime) -> FleetSummary {
         }
         for c in &f.codes {
             *s.codes.entry(c.clone()).or_default() += 1;
+        }
+        if let Some(c) = &f.rotation_chain {
+            *s.rotation_chains.entry(c.clone()).or_default() += 1;
         }
     }
     s
