@@ -227,16 +227,9 @@ anchors = ["root"]
     assert!(String::from_utf8_lossy(&out.stderr).contains("no built-in profile (azure-2026, aws-rds, azure-single-server-2022) knows the chain presented by 127.0.0.1:"), "{}", String::from_utf8_lossy(&out.stderr));
     // A server that sends Azure's real OCSP 02 and cross-signed Root G2 after its own
     // certificate is recognised as Azure's new chain (and fails: its leaf is a lab one).
-    let azure_pem = include_str!("../../src/verify/profiles/azure-2026.pem");
-    let block = |id: &str| {
-        let start = azure_pem.find(&format!("# {id}\n")).unwrap();
-        let rest = &azure_pem[start..];
-        let end = rest.find("-----END CERTIFICATE-----\n").unwrap() + "-----END CERTIFICATE-----\n".len();
-        rest[rest.find("-----BEGIN").unwrap()..end].to_string()
-    };
     let leaf = g2.leaf("localhost", &["localhost"]).unwrap();
     let azure_like = Server::start(ServerOptions::with_tls(TlsFiles {
-        cert_chain_pem: format!("{}{}{}", leaf.cert_pem, block("microsoft-tls-g2-rsa-ca-ocsp-02"), block("microsoft-tls-rsa-root-g2-xsign")),
+        cert_chain_pem: format!("{}{}{}", leaf.cert_pem, azure_cert_pem("microsoft-tls-g2-rsa-ca-ocsp-02"), azure_cert_pem("microsoft-tls-rsa-root-g2-xsign")),
         key_pem: leaf.key_pem,
         ca_pem: None,
     }))

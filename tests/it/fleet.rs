@@ -164,20 +164,13 @@ fn fleet_html_report_renders_in_chromium() {
         eprintln!("SKIP: no chromium (bash .ci/run installs Debian's chromium)");
         return;
     };
-    let azure_pem = include_str!("../../src/verify/profiles/azure-2026.pem");
-    let block = |id: &str| {
-        let start = azure_pem.find(&format!("# {id}\n")).unwrap();
-        let rest = &azure_pem[start..];
-        let end = rest.find("-----END CERTIFICATE-----\n").unwrap() + "-----END CERTIFICATE-----\n".len();
-        rest[rest.find("-----BEGIN").unwrap()..end].to_string()
-    };
     let ca = pgtls_lab::CertKey::root("Lab CA").unwrap();
     let serve = |extra: &str| {
         let leaf = ca.leaf("localhost", &["localhost"]).unwrap();
         Server::start(ServerOptions::with_tls(pgtls_lab::TlsFiles { cert_chain_pem: format!("{}{extra}", leaf.cert_pem), key_pem: leaf.key_pem, ca_pem: None })).unwrap()
     };
-    let new = serve(&format!("{}{}", block("microsoft-tls-g2-rsa-ca-ocsp-02"), block("microsoft-tls-rsa-root-g2-xsign")));
-    let old = serve(&block("azure-rsa-tls-issuing-ca-03-xsign"));
+    let new = serve(&format!("{}{}", azure_cert_pem("microsoft-tls-g2-rsa-ca-ocsp-02"), azure_cert_pem("microsoft-tls-rsa-root-g2-xsign")));
+    let old = serve(&azure_cert_pem("azure-rsa-tls-issuing-ca-03-xsign"));
     let plain = serve("");
     let dir = tempfile::tempdir().unwrap();
     let inv = dir.path().join("inventory.csv");
