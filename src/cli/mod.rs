@@ -249,6 +249,14 @@ pub enum Command {
         /// Place every endpoint in a chain of this rotation profile (azure-2026, aws-rds, ...).
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
+        /// Also scan each endpoint's TLS versions and cipher suites (raw ClientHellos, as
+        /// `pgtls protocols`): legacy versions and weak suites become findings.
+        #[arg(long)]
+        protocols: bool,
+        /// Stop at the TLS handshake instead of following each connection into the startup
+        /// phase as `doctor` does (then a missing role or a pg_hba.conf refusal is not seen).
+        #[arg(long)]
+        no_startup: bool,
         /// Show a progress bar (default: when standard error is a terminal and CI is unset).
         #[arg(long, overrides_with = "no_progress")]
         progress: bool,
@@ -508,7 +516,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::protocols(&a, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Fleet { file, concurrency, at, inventory, shard, shards, jsonl, csv, prometheus, html, profile, progress, no_progress } => {
+        Command::Fleet { file, concurrency, at, inventory, shard, shards, jsonl, csv, prometheus, html, profile, protocols, no_startup, progress, no_progress } => {
             let origin = file.display().to_string();
             let text = read_input(&file, "targets")?;
             let format = match inventory {
@@ -549,7 +557,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 }
             };
             let profile = profile.as_deref().map(pgtls::verify::rotation::Profile::builtin).transpose()?;
-            let r = run::fleet(&targets, &run::FleetOptions { concurrency, at, profile }, &s, &env, &on_record)?;
+            let r = run::fleet(&targets, &run::FleetOptions { concurrency, at, profile, protocols, startup: !no_startup }, &s, &env, &on_record)?;
             if let Some(b) = bar {
                 b.finish_and_clear();
             }

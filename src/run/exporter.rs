@@ -36,6 +36,11 @@ pub struct Module {
     pub profile: Option<String>,
     /// Seconds per network step (the whole probe is bounded by three times this).
     pub timeout: Option<f64>,
+    /// Follow the connection into the startup phase (as `doctor`), with the `user` and
+    /// `dbname` of `conninfo`: then pgtls_verify_success also covers pg_hba.conf and the
+    /// role. Off by default: each probe would leave a login attempt in the server's log.
+    #[serde(default)]
+    pub startup: bool,
 }
 
 /// The exporter's configuration file.
@@ -102,7 +107,7 @@ pub fn probe(target: &str, m: &Module, env: &(dyn Env + Sync)) -> Result<String,
     let targets = [Target { origin: "probe".into(), line: 1, target: conninfo.clone(), labels: BTreeMap::new(), service_file: None }];
     let now = OffsetDateTime::now_utc();
     let started = std::time::Instant::now();
-    let report = super::fleet::fleet(&targets, &FleetOptions { concurrency: 1, ..Default::default() }, &s, env, &|_| {})?;
+    let report = super::fleet::fleet(&targets, &FleetOptions { concurrency: 1, startup: m.startup, ..Default::default() }, &s, env, &|_| {})?;
     let mut out = export::prometheus(&report.endpoints, now);
     if let Some(e) = report.endpoints.first().and_then(|r| r.error.clone()) {
         return Err(RunError::Usage(e));

@@ -62,7 +62,7 @@ pub struct ProtocolsReport {
 }
 
 /// A raw scan of one endpoint.
-fn scan_one(t: &crate::probe::ProbeTarget, concurrency: usize, s: &Settings) -> ScanFacts {
+pub(crate) fn scan_one(t: &crate::probe::ProbeTarget, concurrency: usize, s: &Settings) -> ScanFacts {
     let endpoint = t.endpoint();
     let host = t.hostaddr.as_deref().unwrap_or(&t.host);
     let addrs = match net::resolve(host, t.port, s.timeouts.connect) {

@@ -65,11 +65,14 @@ fn fleet_inventories_outputs_and_shards() {
     // CSV: a target column and labels; one verify-full target with the wrong host name fails.
     let csv = dir.path().join("inventory.csv");
     let mut text = String::from("name,target,team\n");
-    text += &format!("a,\"host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}\",core\n", a.port(), root.display());
-    text += &format!("a-wrong-name,\"host=db.example.com hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}\",core\n", a.port(), root.display());
-    text += &format!("b,127.0.0.1:{},edge\n", b.port());
-    for i in 0..17 {
-        text += &format!("a{i},\"host=localhost hostaddr=127.0.0.1 port={} sslmode=require application_name=n{i}\",bulk\n", a.port());
+    // (user=postgres: fleet follows each connection into the startup phase, as doctor does.)
+    text += &format!("a,\"host=localhost hostaddr=127.0.0.1 port={} user=postgres sslmode=verify-full sslrootcert={}\",core\n", a.port(), root.display());
+    text += &format!("a-wrong-name,\"host=db.example.com hostaddr=127.0.0.1 port={} user=postgres sslmode=verify-full sslrootcert={}\",core\n", a.port(), root.display());
+    text += &format!("b,\"host=127.0.0.1 port={} user=postgres\",edge\n", b.port());
+    // A role that does not exist: TLS is fine, psql is not.
+    text += &format!("nobody,\"host=127.0.0.1 port={} user=nosuchrole sslmode=require\",edge\n", a.port());
+    for i in 0..16 {
+        text += &format!("a{i},\"host=localhost hostaddr=127.0.0.1 port={} user=postgres sslmode=require application_name=n{i}\",bulk\n", a.port());
     }
     std::fs::write(&csv, text).unwrap();
     let jsonl = dir.path().join("all.jsonl");
@@ -95,6 +98,19 @@ fn fleet_inventories_outputs_and_shards() {
     assert_eq!(eps[1]["facts"]["connects"], false, "verify-full with the wrong host name fails: {:#}", eps[1]);
     assert!(eps[1]["findings"].as_array().unwrap().iter().any(|f| f["code"] == "hostname-mismatch"), "{:#}", eps[1]);
     assert_eq!(eps[2]["facts"]["tls_version"], "TLSv1.2");
+    assert_eq!(eps[3]["facts"]["connects"], false, "a missing role fails, as for psql: {:#}", eps[3]);
+    // The same verdict per target as `doctor` gives for that target alone.
+    for (i, line) in std::fs::read_to_string(&csv).unwrap().lines().skip(1).take(4).enumerate() {
+        let target = line.split_once(',').unwrap().1.rsplit_once(',').unwrap().0.trim_matches('"').to_string();
+        let out = pgtls().args(["doctor", "--format", "json", "--at", at, &target]).output().unwrap();
+        let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(d["hosts"][0]["verdict"]["connects"], eps[i]["facts"]["connects"], "{target}: doctor {:#} vs fleet {:#}", d["hosts"][0]["verdict"], eps[i]["facts"]);
+    }
+    // --protocols: the versions each server accepts.
+    let out = pgtls().args(["fleet", "--format", "json", "--protocols", "--at", at]).arg(&csv).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["endpoints"][0]["facts"]["accepted_versions"], serde_json::json!(["TLSv1.2", "TLSv1.3"]), "{:#}", v["endpoints"][0]["facts"]);
+    assert_eq!(v["endpoints"][2]["facts"]["accepted_versions"], serde_json::json!(["TLSv1.2"]));
     // JSON Lines: one record per endpoint (in completion order).
     let lines = std::fs::read_to_string(&jsonl).unwrap();
     assert_eq!(lines.lines().count(), 20);
@@ -146,7 +162,7 @@ fn fleet_inventories_outputs_and_shards() {
 
     // pg_service.conf: every section is a target.
     let svc = dir.path().join("pg_service.conf");
-    std::fs::write(&svc, format!("[alpha]\nhost=localhost\nhostaddr=127.0.0.1\nport={}\nsslmode=require\n\n[beta]\nhost=127.0.0.1\nport={}\nsslmode=require\n", a.port(), b.port())).unwrap();
+    std::fs::write(&svc, format!("[alpha]\nhost=localhost\nhostaddr=127.0.0.1\nport={}\nuser=postgres\nsslmode=require\n\n[beta]\nhost=127.0.0.1\nport={}\nuser=postgres\nsslmode=require\n", a.port(), b.port())).unwrap();
     let out = pgtls().args(["fleet", "--format", "json"]).arg(&svc).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     let eps = v["endpoints"].as_array().unwrap();

@@ -153,6 +153,7 @@ mod tests {
                 elapsed_ms: 12,
                 rotation_chain: None,
                 rotation_phase: None,
+                accepted_versions: None,
             }),
             host: Default::default(),
             findings: vec![],

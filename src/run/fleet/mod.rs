@@ -55,6 +55,9 @@ pub struct EndpointFacts {
     /// Whether that chain is the one servers present before or after the rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_phase: Option<crate::verify::rotation::Phase>,
+    /// With `--protocols`: every TLS version the server accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_versions: Option<Vec<String>>,
 }
 
 /// One endpoint of the fleet, self-contained (a JSON Lines record).
@@ -126,6 +129,11 @@ pub struct FleetOptions {
     pub at: Option<OffsetDateTime>,
     /// A rotation profile: each endpoint is placed in one of its chains.
     pub profile: Option<crate::verify::rotation::Profile>,
+    /// Also scan each endpoint's TLS versions and cipher suites (as `protocols` does).
+    pub protocols: bool,
+    /// Follow each connection into the startup phase, as `doctor` does (a missing role, a
+    /// pg_hba.conf refusal, a client certificate the server rejects).
+    pub startup: bool,
 }
 
 /// An environment with `PGSERVICEFILE` set (for targets from a service file).
@@ -159,7 +167,7 @@ impl Env for ServiceEnv<'_> {
 /// Probe every target, `concurrency` at a time, calling `on_record` as each finishes (from
 /// worker threads, in completion order); the report keeps inventory order.
 pub fn fleet(targets: &[Target], o: &FleetOptions, s: &Settings, env: &(dyn Env + Sync), on_record: &(dyn Fn(&FleetRecord) + Sync)) -> Result<FleetReport, RunError> {
-    let overrides = Overrides { at: o.at, ..Default::default() };
+    let overrides = Overrides { at: o.at, startup: o.startup, ..Default::default() };
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<FleetRecord>>> = Mutex::new(vec![None; targets.len()]);
     let workers = o.concurrency.clamp(1, 256).min(targets.len().max(1));
@@ -169,7 +177,7 @@ pub fn fleet(targets: &[Target], o: &FleetOptions, s: &Settings, env: &(dyn Env 
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(t) = targets.get(i) else { break };
-                let record = probe_one(t, &overrides, s, env, now, o.profile.as_ref());
+                let record = probe_one(t, &overrides, s, env, now, o);
                 on_record(&record);
                 results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(record);
             });
@@ -179,7 +187,8 @@ pub fn fleet(targets: &[Target], o: &FleetOptions, s: &Settings, env: &(dyn Env 
     Ok(report(records, now))
 }
 
-fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + Sync), now: OffsetDateTime, profile: Option<&crate::verify::rotation::Profile>) -> FleetRecord {
+fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + Sync), now: OffsetDateTime, o: &FleetOptions) -> FleetRecord {
+    let profile = o.profile.as_ref();
     let mut record = FleetRecord {
         origin: t.origin.clone(),
         line: t.line,
@@ -205,13 +214,30 @@ fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + S
             return record;
         }
     };
-    let facts = gather(&p, s);
-    let cx = Context::new(p.clone());
+    let mut facts = gather(&p, s);
+    let mut cx = Context::new(p.clone());
+    // `--protocols`: the versions and suites the server accepts, judged against this target's
+    // own TLS range, as `pgtls protocols` does.
+    let mut accepted = None;
+    if o.protocols {
+        if let Some(h) = facts.hosts.first().filter(|h| h.probe.tls.is_some()) {
+            let scan = super::protocols::scan_one(&h.probe.target, 4, s);
+            accepted = scan.result.as_ref().map(|r| r.accepted_versions().iter().map(|v| v.name()).collect::<Vec<_>>());
+            facts.scans.push(scan);
+            cx.scan_client = Some(crate::checks::ClientRange {
+                name: "libpq".into(),
+                min: p.tls_min,
+                max: p.tls_max.unwrap_or(crate::wire::TlsVersion::TLSv1_3),
+                ciphers: None,
+            });
+        }
+    }
     let found = checks::run(&facts, &cx);
     // A multi-host line is judged as a whole; the first host stands for it here.
     if let Some(h) = facts.hosts.first() {
         let view = if facts.hosts.len() == 1 { HostView::with_findings(h, &cx, found.clone()) } else { HostView::new(h, &cx) };
         let mut f = endpoint_facts(&view, &found, now);
+        f.accepted_versions = accepted;
         if let Some(c) = profile.and_then(|p| p.chain_of(&h.probe.chain)) {
             f.rotation_chain = Some(c.name.clone());
             f.rotation_phase = Some(c.phase);
@@ -246,6 +272,7 @@ fn endpoint_facts(h: &HostView, found: &[Finding], _now: OffsetDateTime) -> Endp
         elapsed_ms: h.elapsed_ms,
         rotation_chain: None,
         rotation_phase: None,
+        accepted_versions: None,
     }
 }
 
