@@ -236,16 +236,8 @@ pub enum Command {
         /// of the report); `pgtls merge` combines such files.
         #[arg(long, value_name = "FILE")]
         jsonl: Option<PathBuf>,
-        /// Write a CSV table.
-        #[arg(long, value_name = "FILE")]
-        csv: Option<PathBuf>,
-        /// Write Prometheus metrics for node_exporter's textfile collector (written atomically).
-        #[arg(long, value_name = "FILE")]
-        prometheus: Option<PathBuf>,
-        /// Write a self-contained HTML report (summary, expiry timeline, sortable table, each
-        /// target's chain and findings).
-        #[arg(long, value_name = "FILE")]
-        html: Option<PathBuf>,
+        #[command(flatten)]
+        outputs: FleetOutputs,
         /// Place every endpoint in a chain of this rotation profile (azure-2026, aws-rds, ...).
         #[arg(long, value_name = "NAME")]
         profile: Option<String>,
@@ -288,12 +280,8 @@ pub enum Command {
         /// Judge expiry at this instant (default: now).
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
-        #[arg(long, value_name = "FILE")]
-        csv: Option<PathBuf>,
-        #[arg(long, value_name = "FILE")]
-        prometheus: Option<PathBuf>,
-        #[arg(long, value_name = "FILE")]
-        html: Option<PathBuf>,
+        #[command(flatten)]
+        outputs: FleetOutputs,
     },
     /// Audit a server's TLS configuration files, read-only: postgresql.conf (with includes),
     /// key and certificate files and their permissions, pg_hba.conf and pg_ident.conf.
@@ -415,6 +403,21 @@ fn print(s: &str) -> Result<()> {
 }
 
 /// Render and print a report; its exit code is the process's.
+/// The files `fleet` and `merge` can write besides the report.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FleetOutputs {
+    /// Write a CSV table.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Write Prometheus metrics for node_exporter's textfile collector (written atomically).
+    #[arg(long, value_name = "FILE")]
+    prometheus: Option<PathBuf>,
+    /// Write a self-contained HTML report (summary, expiry timeline, sortable table, each
+    /// target's chain and findings).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum InventoryFormat {
     Auto,
@@ -434,17 +437,17 @@ fn read_input(p: &std::path::Path, what: &str) -> Result<String> {
 
 /// The CSV table and the Prometheus textfile of a fleet report, when asked for. The textfile
 /// is written next to its final name and renamed, so node_exporter never reads half a file.
-fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, csv: Option<&std::path::Path>, prometheus: Option<&std::path::Path>, html: Option<&std::path::Path>, origin: &str) -> Result<()> {
+fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, outputs: &FleetOutputs, origin: &str) -> Result<()> {
     let now = at.unwrap_or_else(time::OffsetDateTime::now_utc);
-    if let Some(p) = html {
+    if let Some(p) = &outputs.html {
         let page = run::fleet::html::render(r, now, &format!("PostgreSQL TLS fleet report — {origin}"));
         std::fs::write(p, page).with_context(|| format!("writing {}", p.display()))?;
     }
-    if let Some(p) = csv {
+    if let Some(p) = &outputs.csv {
         let text = run::fleet_export::csv(r, now).context("building the CSV table")?;
         std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
     }
-    if let Some(p) = prometheus {
+    if let Some(p) = &outputs.prometheus {
         let tmp = p.with_extension("prom.tmp");
         std::fs::write(&tmp, run::fleet_export::prometheus(&r.endpoints, now)).with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, p).with_context(|| format!("renaming {} to {}", tmp.display(), p.display()))?;
@@ -516,7 +519,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::protocols(&a, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Fleet { file, concurrency, at, inventory, shard, shards, jsonl, csv, prometheus, html, profile, protocols, no_startup, progress, no_progress } => {
+        Command::Fleet { file, concurrency, at, inventory, shard, shards, jsonl, outputs, profile, protocols, no_startup, progress, no_progress } => {
             let origin = file.display().to_string();
             let text = read_input(&file, "targets")?;
             let format = match inventory {
@@ -561,7 +564,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            write_fleet_outputs(&r, at, csv.as_deref(), prometheus.as_deref(), html.as_deref(), &origin)?;
+            write_fleet_outputs(&r, at, &outputs, &origin)?;
             if jsonl.as_deref().is_some_and(|p| p.as_os_str() == "-") {
                 return Ok(r.exit_code);
             }
@@ -576,14 +579,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             run::exporter::serve(&listen, config, max_in_flight, Some(&ready))?;
             Ok(0)
         }
-        Command::Merge { files, at, csv, prometheus, html } => {
+        Command::Merge { files, at, outputs } => {
             let mut inputs = Vec::new();
             for p in &files {
                 inputs.push((p.display().to_string(), read_input(p, "fleet records")?));
             }
             let r = run::merge(&inputs, at)?;
             let origin = files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-            write_fleet_outputs(&r, at, csv.as_deref(), prometheus.as_deref(), html.as_deref(), &origin)?;
+            write_fleet_outputs(&r, at, &outputs, &origin)?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Server { data_dir, config, client_cert, client_cn, user, database, addr } => {

@@ -10,6 +10,7 @@ use super::{localise, Render, RenderOptions};
 use crate::findings::{Finding, Lang, Severity};
 use crate::net::Negotiated;
 use crate::probe::SslNegotiation;
+use crate::run::fleet::Status as FleetStatus;
 use crate::run::{
     BundleReport, ClientReport, DoctorReport, DriverView, ExplainReport, FleetReport, HostView, LogsReport, ProbeReport,
     ProtocolsReport, RotationReportView, ServerReport, SessionsReport, TrustAuditReport, VerifyHost, VerifyReport,
@@ -563,10 +564,10 @@ impl Render for FleetReport {
                     }
                     _ => String::new(),
                 };
-                let status = match (f.failing, f.worst) {
-                    (true, _) | (_, Some(Severity::Error)) => paint(RED, "ERROR"),
-                    (_, Some(Severity::Warning)) => paint(YELLOW, "WARN "),
-                    _ => paint(GREEN, "ok   "),
+                let status = match r.status() {
+                    FleetStatus::Fails | FleetStatus::BadTarget => paint(RED, "ERROR"),
+                    FleetStatus::Warning => paint(YELLOW, "WARN "),
+                    FleetStatus::Ok => paint(GREEN, "ok   "),
                 };
                 let _ = writeln!(out, "{status} {:<24} {:<40} {leaf} {}", f.endpoint, tls, f.codes.join(","));
             }

@@ -72,11 +72,6 @@ impl ExporterConfig {
     }
 }
 
-/// A single-quoted conninfo value.
-fn quote(v: &str) -> String {
-    format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
 /// The connection string for `target` under `module`: `HOST:PORT` becomes `host=… port=…`; the
 /// module's keywords come after the target's, so they win (libpq keeps the last value).
 pub fn conninfo_for(target: &str, m: &Module) -> Result<String, RunError> {
@@ -90,7 +85,7 @@ pub fn conninfo_for(target: &str, m: &Module) -> Result<String, RunError> {
     }
     for (k, v) in [("sslmode", &m.sslmode), ("sslrootcert", &m.sslrootcert), ("sslcert", &m.sslcert), ("sslkey", &m.sslkey), ("sslnegotiation", &m.sslnegotiation)] {
         if let Some(v) = v {
-            let _ = write!(s, " {k}={}", quote(v));
+            let _ = write!(s, " {k}={}", crate::conninfo::quote_value(v));
         }
     }
     if let Some(extra) = &m.conninfo {
@@ -232,8 +227,8 @@ mod tests {
     #[test]
     fn module_settings_follow_the_target() {
         let m = Module { sslmode: Some("verify-full".into()), sslrootcert: Some("/etc/it's.pem".into()), conninfo: Some("user=monitor".into()), ..Default::default() };
-        assert_eq!(conninfo_for("db.example.com:6432", &m).unwrap(), "host=db.example.com port=6432 sslmode='verify-full' sslrootcert='/etc/it\\'s.pem' user=monitor");
-        assert!(conninfo_for("host=a sslmode=disable", &m).unwrap().ends_with("sslmode='verify-full' sslrootcert='/etc/it\\'s.pem' user=monitor"));
+        assert_eq!(conninfo_for("db.example.com:6432", &m).unwrap(), "host=db.example.com port=6432 sslmode=verify-full sslrootcert='/etc/it\\'s.pem' user=monitor");
+        assert!(conninfo_for("host=a sslmode=disable", &m).unwrap().ends_with("sslmode=verify-full sslrootcert='/etc/it\\'s.pem' user=monitor"));
         assert!(conninfo_for("postgresql://a/b", &m).is_err());
         let c: ExporterConfig = toml::from_str("[modules.azure]\nsslmode = \"verify-full\"\nprofile = \"azure-2026\"\ntimeout = 3\n").unwrap();
         assert!(c.module("azure").is_some() && c.module("default").is_some() && c.module("nope").is_none());

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use pgtls::config::hba::{Address, ConnType, Hba};
+use pgtls::config::hba::{Address, Hba};
 use pgtls_lab::{Server, ServerOptions};
 
 use crate::support::*;
@@ -97,15 +97,7 @@ fn ours(text: &str) -> Vec<Line> {
             .iter()
             .map(|r| Line::Rule {
                 line: r.line,
-                kind: match r.conn_type {
-                    ConnType::Local => "local",
-                    ConnType::Host => "host",
-                    ConnType::HostSsl => "hostssl",
-                    ConnType::HostNoSsl => "hostnossl",
-                    ConnType::HostGssEnc => "hostgssenc",
-                    ConnType::HostNoGssEnc => "hostnogssenc",
-                }
-                .into(),
+                kind: r.conn_type.as_str().into(),
                 databases: r.databases.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(","),
                 users: r.users.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(","),
                 address: match &r.address {

@@ -93,3 +93,13 @@ pub fn azure_cert_pem(id: &str) -> String {
     let end = rest.find("-----END CERTIFICATE-----\n").unwrap() + "-----END CERTIFICATE-----\n".len();
     rest[rest.find("-----BEGIN").unwrap()..end].to_string()
 }
+
+/// pgtls's verdict in a `doctor --format json` report as a client's outcome (`None`: connects,
+/// else libpq's error text), and whether it agrees with the real client's `theirs`: the same
+/// outcome and text, and exit status 2 whenever the client fails.
+pub fn agrees(v: &serde_json::Value, exit: i32, theirs: &Option<String>) -> (Option<String>, bool) {
+    let verdict = &v["hosts"][0]["verdict"];
+    let ours = (verdict["connects"] != true).then(|| verdict["error"].as_str().unwrap_or("").to_string());
+    let agree = ours == *theirs && (theirs.is_none() || exit == 2);
+    (ours, agree)
+}

@@ -8,8 +8,7 @@ use std::fmt::Write as _;
 
 use time::OffsetDateTime;
 
-use super::{FleetRecord, FleetReport};
-use crate::findings::Severity;
+use super::{FleetRecord, FleetReport, Status};
 
 /// The CSV table: one row per endpoint, inventory labels as extra columns.
 pub fn csv(report: &FleetReport, now: OffsetDateTime) -> Result<String, csv::Error> {
@@ -20,12 +19,11 @@ pub fn csv(report: &FleetReport, now: OffsetDateTime) -> Result<String, csv::Err
     w.write_record(&header)?;
     for r in &report.endpoints {
         let f = r.facts.as_ref();
-        let status = match (r.error.is_some(), f) {
-            (true, _) => "bad-target",
-            (_, Some(f)) if f.failing => "error",
-            (_, Some(f)) if f.worst == Some(Severity::Warning) => "warning",
-            (_, Some(_)) => "ok",
-            (_, None) => "unknown",
+        let status = match r.status() {
+            Status::BadTarget => "bad-target",
+            Status::Fails => "error",
+            Status::Warning => "warning",
+            Status::Ok => "ok",
         };
         let mut row = vec![
             r.origin.clone(),

@@ -7,19 +7,20 @@ use std::fmt::Write as _;
 
 use time::OffsetDateTime;
 
-use super::{FleetRecord, FleetReport};
+use super::{FleetRecord, FleetReport, Status};
 use crate::findings::Severity;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
+/// The status word and its CSS class.
 fn status(r: &FleetRecord) -> (&'static str, &'static str) {
-    match &r.facts {
-        None => ("bad target", "err"),
-        Some(f) if f.failing => ("fails", "err"),
-        Some(f) if f.worst == Some(Severity::Warning) => ("warning", "warn"),
-        Some(_) => ("ok", "ok"),
+    match r.status() {
+        Status::BadTarget => ("bad target", "err"),
+        Status::Fails => ("fails", "err"),
+        Status::Warning => ("warning", "warn"),
+        Status::Ok => ("ok", "ok"),
     }
 }
 

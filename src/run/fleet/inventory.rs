@@ -4,7 +4,7 @@
 //! a Kubernetes indexed Job) each probe their part and `pgtls merge` puts the parts together.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -127,11 +127,6 @@ pub fn select(targets: Vec<Target>, shard: Option<(u64, u64)>) -> Vec<Target> {
         None => targets,
         Some((k, n)) => targets.into_iter().filter(|t| shard_of(t, n) == k).collect(),
     }
-}
-
-/// The path a `service=` target's file is read from, for `Env` overrides.
-pub fn service_file(t: &Target) -> Option<&Path> {
-    t.service_file.as_deref()
 }
 
 #[cfg(test)]

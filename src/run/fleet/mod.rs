@@ -82,7 +82,27 @@ pub struct FleetRecord {
     pub host: serde_json::Map<String, serde_json::Value>,
 }
 
+/// What an endpoint's record comes to, for every rendering (table, CSV, HTML, exit status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Ok,
+    Warning,
+    /// libpq with the target's settings fails, or an error-level finding was made.
+    Fails,
+    /// The target could not even be probed (a line that does not parse).
+    BadTarget,
+}
+
 impl FleetRecord {
+    pub fn status(&self) -> Status {
+        match &self.facts {
+            None => Status::BadTarget,
+            Some(f) if f.failing => Status::Fails,
+            Some(f) if f.worst == Some(Severity::Warning) => Status::Warning,
+            Some(_) => Status::Ok,
+        }
+    }
+
     /// The record as one line of JSON (`--jsonl`; read back by [`merge`]).
     pub fn json_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"origin\":{:?},\"line\":{},\"error\":{:?}}}", self.origin, self.line, e.to_string()))
@@ -200,7 +220,7 @@ fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + S
         findings: vec![],
     };
     let service_env;
-    let env: &dyn Env = match inventory::service_file(t) {
+    let env: &dyn Env = match &t.service_file {
         Some(f) => {
             service_env = ServiceEnv { inner: env, file: f.display().to_string() };
             &service_env
@@ -280,12 +300,10 @@ fn endpoint_facts(h: &HostView, found: &[Finding], _now: OffsetDateTime) -> Endp
 pub fn report(mut records: Vec<FleetRecord>, now: OffsetDateTime) -> FleetReport {
     records.sort_by(|a, b| (&a.origin, a.line).cmp(&(&b.origin, b.line)));
     let summary = summarise(&records, now);
-    let exit_code = if summary.failing > 0 || summary.bad_targets > 0 {
-        2
-    } else if records.iter().filter_map(|r| r.facts.as_ref()).any(|f| f.worst == Some(Severity::Warning)) {
-        1
-    } else {
-        0
+    let exit_code = match records.iter().map(FleetRecord::status).max() {
+        Some(Status::Fails | Status::BadTarget) => 2,
+        Some(Status::Warning) => 1,
+        _ => 0,
     };
     let findings = records.iter().flat_map(|r| r.findings.iter().cloned()).collect();
     FleetReport { command: "fleet", summary, endpoints: records, findings, exit_code }
