@@ -281,3 +281,22 @@ fn azure_single_server_root_change() {
         }
     }
 }
+
+/// A store with only DigiCert Global Root G2 is ready, but only through the cross-sign:
+/// `rotation-needs-cross-sign` (information) says so; with the self-signed Root G2 it is gone.
+#[test]
+fn cross_sign_dependence_is_reported() {
+    use crate::findings::{Code, Severity};
+    let p = azure();
+    let run = |ids: &[&str]| {
+        let r = check(&p, &store_of(&p, "s", ids), TODAY);
+        assert!(r.ready);
+        let facts = crate::facts::Facts { rotation: Some(r), ..Default::default() };
+        crate::checks::run(&facts, &crate::checks::Context::at(TODAY))
+    };
+    let found = run(&[G2]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!((found[0].code, found[0].severity), (Code::RotationNeedsCrossSign, Severity::Info));
+    assert!(found[0].fix.contains("Microsoft TLS RSA Root G2"), "{}", found[0].fix);
+    assert!(run(&[G2, RG2]).is_empty());
+}
