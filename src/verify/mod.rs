@@ -33,6 +33,7 @@
 //! pathological cases (two candidate issuers, both time-valid, the first leading nowhere) fail. The work budget bounds hostile certificate piles.
 
 pub mod libpq;
+pub mod clients;
 pub mod rotation;
 
 pub use libpq::{libpq_verdict, Verdict, VerdictInput};
@@ -266,6 +267,25 @@ pub struct Options {
     /// OpenSSL security level (0–5). libpq sets none, so the library default applies:
     /// 2 on Debian/Ubuntu builds (RSA ≥ 2048, no SHA-1 signatures), 1 in upstream OpenSSL 3.
     pub security_level: u8,
+    /// Which trusted certificates end a path (libpq: self-signed roots only).
+    pub anchors: Anchors,
+}
+
+/// Which certificates of the trust store a verifier accepts as the end of a path.
+///
+/// libpq's OpenSSL (no `X509_V_FLAG_PARTIAL_CHAIN`) needs a self-signed root. Other verifiers
+/// take any trusted certificate as an anchor: Java's PKIX, Go's `crypto/x509`, OpenSSL with
+/// `X509_V_FLAG_PARTIAL_CHAIN` (Python 3.13's default context) accept an intermediate, and
+/// even the server's own certificate; webpki accepts an intermediate but matches the
+/// server's certificate only against its issuers. See `crate::verify::clients` for who does what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Anchors {
+    /// Only a self-signed certificate in the store ends a path.
+    #[default]
+    SelfSignedRoots,
+    /// Any certificate in the store ends a path; `leaf`: the server's certificate itself too.
+    AnyTrusted { leaf: bool },
 }
 
 impl Options {
@@ -276,6 +296,7 @@ impl Options {
             max_signature_checks: 2000,
             max_attempts: 256,
             security_level: 2,
+            anchors: Anchors::SelfSignedRoots,
         }
     }
 }
@@ -437,6 +458,20 @@ impl<'a> Search<'a> {
         let depth = path.len() - 1;
         let cert = self.nodes[n].cert;
         let trusted = self.trusted(n);
+        if let Anchors::AnyTrusted { leaf } = self.opts.anchors {
+            // A trusted certificate ends the path whatever its issuer; the server's own
+            // certificate counts when the store holds the same certificate.
+            let store_copy = if depth == 0 && leaf {
+                (0..self.nodes.len()).find(|&i| self.trusted(i) && self.nodes[i].cert.sha256 == cert.sha256)
+            } else {
+                None
+            };
+            if trusted || store_copy.is_some() {
+                let failure = self.validate(path);
+                self.record(path, failure);
+                return;
+            }
+        }
         if cert.self_signed {
             if trusted {
                 let failure = self.validate(path);

@@ -1,0 +1,725 @@
+//! What each client stack does with the same server chain: libpq is one client among many.
+//!
+//! Client libraries disagree on exactly the points that break connections: which trusted
+//! certificates end a path (a pinned intermediate or leaf is accepted by Java, Go and Python
+//! 3.13 and refused by libpq), whether a certificate without subjectAltName still matches by
+//! its common name, what `require` checks when a root file is given, how deep a chain may be,
+//! whether an X.509 v1 certificate is acceptable. Each stack here is a small model: data (a
+//! [`Model`]: anchors, host-name rule, v1 rule, defaults, where the facts come from) plus the
+//! one function that turns its settings into checks ([`checks`]). The chain itself is judged by
+//! the same path builder as libpq's verdict ([`super::build_paths`]) with the stack's anchor
+//! rule, so a difference between stacks is always one named rule, never a second verifier.
+//!
+//! libpq and psycopg (which bundles libpq) are answered by the libpq model itself
+//! ([`super::libpq`]); the others by [`predict`]. Every modelled fact names its source in
+//! [`Model::sources`] (a file of the library at a version, or its documentation), and
+//! `tests/it/clients.rs` checks the predictions against the real libraries.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::libpq::{SslMode, VerdictInput};
+use super::{build_paths, Anchors, Options, PathFailure};
+use crate::trust::{RootTrust, TrustSource, TrustStore};
+use crate::x509::{Cert, San};
+
+/// A client stack pgtls models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stack {
+    Libpq,
+    Jdbc,
+    Node,
+    Psycopg,
+    Asyncpg,
+    Pgx,
+    Npgsql,
+    Rustls,
+    Kong,
+}
+
+impl Stack {
+    pub const ALL: [Stack; 9] = [
+        Stack::Libpq,
+        Stack::Jdbc,
+        Stack::Node,
+        Stack::Psycopg,
+        Stack::Asyncpg,
+        Stack::Pgx,
+        Stack::Npgsql,
+        Stack::Rustls,
+        Stack::Kong,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stack::Libpq => "libpq",
+            Stack::Jdbc => "jdbc",
+            Stack::Node => "node",
+            Stack::Psycopg => "psycopg",
+            Stack::Asyncpg => "asyncpg",
+            Stack::Pgx => "pgx",
+            Stack::Npgsql => "npgsql",
+            Stack::Rustls => "rustls",
+            Stack::Kong => "kong",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stack> {
+        Stack::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    pub fn model(self) -> &'static Model {
+        MODELS.iter().find(|m| m.stack == self).expect("every stack has a model")
+    }
+}
+
+impl std::fmt::Display for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a stack matches the host name against the server certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NameRule {
+    /// libpq: SANs of the host's kind (DNS or IP); the CN only when the certificate has no SAN
+    /// of that kind.
+    Libpq,
+    /// DNS host: DNS SANs, the CN only when there is no DNS SAN; IP host: IP SANs only
+    /// (OpenSSL `X509_check_host`/`X509_check_ip`, Node's `checkServerIdentity`, pgJDBC).
+    SanThenCn,
+    /// SANs only, never the CN (Go ≥ 1.15, webpki).
+    SanOnly,
+}
+
+/// One client stack's documented behaviour.
+#[derive(Debug, Serialize)]
+pub struct Model {
+    pub stack: Stack,
+    /// Library and version the model describes.
+    pub library: &'static str,
+    /// Which trusted certificates end a path.
+    pub anchors: Anchors,
+    pub names: NameRule,
+    /// An X.509 v1 server certificate is accepted.
+    pub v1_leaf: bool,
+    /// Where the roots come from when none is configured.
+    pub default_trust: &'static str,
+    /// TLS versions the stack offers by default.
+    pub tls_versions: &'static str,
+    /// Where each modelled fact comes from (library source at a version, or its documentation,
+    /// or a measurement with the real library named by version).
+    pub sources: &'static [&'static str],
+}
+
+/// The models, one per stack.
+pub static MODELS: &[Model] = &[
+    Model {
+        stack: Stack::Libpq,
+        library: "libpq 12–18 with OpenSSL",
+        anchors: Anchors::SelfSignedRoots,
+        names: NameRule::Libpq,
+        v1_leaf: true,
+        default_trust: "~/.postgresql/root.crt",
+        tls_versions: "TLSv1.2 and later (ssl_min_protocol_version default)",
+        sources: &["see src/verify/libpq.rs and tests/it/verify.rs (psql agreement matrix)"],
+    },
+    Model {
+        stack: Stack::Jdbc,
+        library: "pgJDBC 42.5 on Java 17 (PKIX)",
+        anchors: Anchors::AnyTrusted { leaf: true },
+        names: NameRule::SanThenCn,
+        v1_leaf: true,
+        default_trust: "~/.postgresql/root.crt (LibPQFactory); the JVM's cacerts with DefaultJavaSSLFactory",
+        tls_versions: "the JVM's defaults (TLSv1.2, TLSv1.3 on Java 17)",
+        sources: &["measured: Debian libpostgresql-jdbc-java 42.5.5 with OpenJDK 17 (tests/it/clients.rs)"],
+    },
+    Model {
+        stack: Stack::Node,
+        library: "node-postgres 8 (pg-connection-string 2) on Node.js 20",
+        anchors: Anchors::SelfSignedRoots,
+        names: NameRule::SanThenCn,
+        v1_leaf: true,
+        default_trust: "Node's bundled Mozilla roots (when no ca is given)",
+        tls_versions: "TLSv1.2 and TLSv1.3 (Node's tls defaults)",
+        sources: &["measured: npm pg 8 with Node.js 20 (tests/it/clients.rs)"],
+    },
+    Model {
+        stack: Stack::Psycopg,
+        library: "psycopg 3.3 binary wheel (bundled libpq 18, OpenSSL 3.5)",
+        anchors: Anchors::SelfSignedRoots,
+        names: NameRule::Libpq,
+        v1_leaf: true,
+        default_trust: "~/.postgresql/root.crt",
+        tls_versions: "TLSv1.2 and later",
+        sources: &["psycopg's binary wheel bundles libpq: psycopg.pq.version() = 180000 (measured, psycopg 3.3.9)"],
+    },
+    Model {
+        stack: Stack::Asyncpg,
+        library: "asyncpg 0.30 on CPython's ssl module",
+        anchors: Anchors::SelfSignedRoots,
+        names: NameRule::SanThenCn,
+        v1_leaf: true,
+        default_trust: "~/.postgresql/root.crt when it exists, else the system store",
+        tls_versions: "TLSv1.2 and later",
+        sources: &["measured: asyncpg from PyPI (tests/it/clients.rs)"],
+    },
+    Model {
+        stack: Stack::Pgx,
+        library: "pgx v4 / pgconn v1 on Go 1.19 crypto/x509",
+        anchors: Anchors::AnyTrusted { leaf: true },
+        names: NameRule::SanOnly,
+        v1_leaf: true,
+        default_trust: "the system store (Go's x509.SystemCertPool)",
+        tls_versions: "TLSv1.2 and later (Go's client default)",
+        sources: &["measured: Debian golang-github-jackc-pgx-v4-dev with golang-go 1.19 (tests/it/clients.rs)"],
+    },
+    Model {
+        stack: Stack::Npgsql,
+        library: "Npgsql 8 on .NET 8 (documentation only: no .NET runtime is packaged here)",
+        anchors: Anchors::SelfSignedRoots,
+        names: NameRule::SanThenCn,
+        v1_leaf: true,
+        default_trust: "the system store; `Root Certificate` names a file",
+        tls_versions: "the OS defaults (TLSv1.2, TLSv1.3)",
+        sources: &["Npgsql documentation, security page (SSL Mode, Root Certificate, Trust Server Certificate)"],
+    },
+    Model {
+        stack: Stack::Rustls,
+        library: "tokio-postgres 0.7 with tokio-postgres-rustls 0.14 (rustls 0.23, webpki 0.103)",
+        anchors: Anchors::AnyTrusted { leaf: false },
+        names: NameRule::SanOnly,
+        v1_leaf: false,
+        default_trust: "whatever RootCertStore the application builds (here: sslrootcert's certificates)",
+        tls_versions: "TLSv1.2 and TLSv1.3",
+        sources: &["measured in-process: tokio-postgres 0.7.18, tokio-postgres-rustls 0.14, rustls 0.23 (tests/it/clients.rs)"],
+    },
+    Model {
+        stack: Stack::Kong,
+        library: "Kong 3 (pgmoon on OpenResty, OpenSSL)",
+        anchors: Anchors::SelfSignedRoots,
+        names: NameRule::SanThenCn,
+        v1_leaf: true,
+        default_trust: "lua_ssl_trusted_certificate",
+        tls_versions: "lua_ssl_protocols (TLSv1.2 TLSv1.3 by default)",
+        sources: &["Kong kong.conf.default (pg_ssl, pg_ssl_verify, pg_ssl_required, lua_ssl_trusted_certificate, lua_ssl_verify_depth)", "OpenSSL SSL_CTX_set_verify_depth(3)"],
+    },
+];
+
+/// How the client is configured, in the stack's own terms.
+#[derive(Debug, Clone)]
+pub struct StackSettings {
+    /// sslmode as the connection string gives it (`None`: the stack's default).
+    pub sslmode: Option<SslMode>,
+    /// The root certificate file (`sslrootcert`, pgJDBC's `sslrootcert`, node's `ca` file …).
+    pub sslrootcert: Option<String>,
+    /// The client's home directory (default root file location).
+    pub home: Option<PathBuf>,
+    /// The host name the client connects with (and checks).
+    pub host: String,
+    /// Stack-specific style: jdbc `sslmode` | `ssl-true` | `nonvalidating` | `default-factory`;
+    /// node `connstring` | `connstring-libpqcompat` | `config`; asyncpg `dsn` | `context`;
+    /// kong: `verify` | `no-verify`.
+    pub variant: Option<String>,
+    /// Python minor version for asyncpg (3.13 verifies with `VERIFY_X509_PARTIAL_CHAIN`).
+    pub python_minor: u32,
+    /// Kong's `lua_ssl_verify_depth` (default 1).
+    pub verify_depth: Option<u32>,
+    /// The libpq major version (libpq itself).
+    pub libpq_major: u32,
+    /// The instant certificates are checked at.
+    pub at: OffsetDateTime,
+    /// The OpenSSL security level of the client (libpq on Debian: 2).
+    pub security_level: u8,
+}
+
+impl StackSettings {
+    pub fn new(host: &str) -> StackSettings {
+        StackSettings {
+            sslmode: None,
+            sslrootcert: None,
+            home: std::env::var_os("HOME").map(PathBuf::from),
+            host: host.to_string(),
+            variant: None,
+            python_minor: 11,
+            verify_depth: None,
+            libpq_major: 17,
+            at: OffsetDateTime::now_utc(),
+            security_level: 2,
+        }
+    }
+}
+
+/// What the server offers.
+#[derive(Debug, Clone)]
+pub struct ServerSide {
+    /// What the server sends, leaf first; empty when it refuses TLS.
+    pub chain: Vec<Cert>,
+    /// The server lets this client in without TLS (pg_hba `host` lines).
+    pub accepts_plaintext: bool,
+}
+
+/// One stack's predicted outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackVerdict {
+    pub client: Stack,
+    pub connects: bool,
+    /// The error text the stack would show (its own wording), when it does not connect.
+    pub error: Option<String>,
+    /// The session is encrypted.
+    pub tls: bool,
+    pub chain_verified: bool,
+    pub hostname_verified: bool,
+    /// Where the roots came from.
+    pub trust_source: Option<String>,
+    /// What the stack checks with these settings, in words.
+    pub checks: String,
+}
+
+/// What a stack's settings make it check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checks {
+    /// TLS is attempted.
+    pub try_tls: bool,
+    /// Without TLS the connection fails (otherwise the stack falls back to plaintext).
+    pub require_tls: bool,
+    pub verify_chain: bool,
+    pub verify_host: bool,
+    /// The roots (`None`: the stack's default store).
+    pub roots: Roots,
+    pub words: &'static str,
+}
+
+/// Where a stack takes its roots from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Roots {
+    /// A file; `must_exist`: the stack fails when it is missing.
+    File { path: PathBuf, must_exist: bool },
+    /// The system / runtime store.
+    Default,
+    /// Nothing checked.
+    None,
+}
+
+/// Why a stack stops before or during the handshake (rendered in its own words by [`message`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    InvalidSslMode(SslMode),
+    ServerRefusesTls,
+    RootFileMissing(PathBuf),
+    Chain(PathFailure),
+    NoTrustedPath,
+    V1Certificate,
+    HostMismatch { host: String, names: Vec<String>, cn: Option<String> },
+}
+
+/// The checks a stack makes with `s` (`Err`: it refuses the settings themselves).
+pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
+    use SslMode::*;
+    let variant = s.variant.as_deref().unwrap_or("");
+    let given = s.sslrootcert.as_ref().filter(|p| !p.is_empty()).map(PathBuf::from);
+    let home_root = s.home.as_ref().map(|h| h.join(".postgresql").join("root.crt"));
+    let off = |words| Checks { try_tls: false, require_tls: false, verify_chain: false, verify_host: false, roots: Roots::None, words };
+    let enc = |require_tls, words| Checks { try_tls: true, require_tls, verify_chain: false, verify_host: false, roots: Roots::None, words };
+    let verify = |require_tls, host, roots, words| Checks { try_tls: true, require_tls, verify_chain: true, verify_host: host, roots, words };
+    match stack {
+        Stack::Libpq | Stack::Psycopg => unreachable!("answered by the libpq model"),
+        Stack::Jdbc => {
+            // pgJDBC: ssl=true without sslmode means verify-full; LibPQFactory (the default)
+            // reads sslrootcert or ~/.postgresql/root.crt and fails without it.
+            let mode = match variant {
+                "ssl-true" | "nonvalidating" => s.sslmode.unwrap_or(VerifyFull),
+                _ => s.sslmode.unwrap_or(Prefer),
+            };
+            let root = given.clone().or(home_root.clone()).map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::None);
+            if variant == "nonvalidating" {
+                return Ok(enc(mode >= Require, "encryption only: NonValidatingFactory accepts any certificate (and skips the host name check)"));
+            }
+            if variant == "default-factory" {
+                return Ok(match mode {
+                    Disable => off("no TLS"),
+                    Allow | Prefer | Require => enc(mode >= Require, "encryption only"),
+                    VerifyCa => verify(true, false, Roots::Default, "the chain against the JVM's cacerts"),
+                    VerifyFull => verify(true, true, Roots::Default, "the chain against the JVM's cacerts and the host name"),
+                });
+            }
+            Ok(match mode {
+                Disable => off("no TLS"),
+                Allow | Prefer | Require => enc(mode >= Require, "encryption only (pgJDBC's require does not read a root file)"),
+                VerifyCa => verify(true, false, root, "the chain (PKIX: any certificate in the root file is a trust anchor)"),
+                VerifyFull => verify(true, true, root, "the chain (PKIX) and the host name"),
+            })
+        }
+        Stack::Node => {
+            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            match variant {
+                "config" => Ok(match s.sslmode {
+                    Some(Disable) => off("no TLS"),
+                    Some(Allow | Prefer | Require) => enc(true, "encryption only (rejectUnauthorized: false)"),
+                    _ => verify(true, true, root, "the chain against ca and the host name (checkServerIdentity)"),
+                }),
+                "connstring-libpqcompat" => Ok(match s.sslmode.unwrap_or(Prefer) {
+                    Disable => off("no TLS"),
+                    Allow | Prefer | Require if given.is_none() => enc(true, "encryption only"),
+                    Allow | Prefer | Require | VerifyCa => verify(true, false, root, "the chain against sslrootcert, no host name (libpq compatibility)"),
+                    VerifyFull => verify(true, true, root, "the chain and the host name"),
+                }),
+                // pg-connection-string: every sslmode but disable means full verification.
+                _ => Ok(match s.sslmode {
+                    None => off("no TLS (no ssl in the connection string)"),
+                    Some(Disable) => off("no TLS"),
+                    Some(_) => verify(true, true, root, "the chain and the host name: pg-connection-string treats prefer, require and verify-ca as verify-full"),
+                }),
+            }
+        }
+        Stack::Asyncpg => {
+            if variant == "context" {
+                return Ok(match s.sslmode {
+                    Some(Disable) => off("no TLS"),
+                    Some(Allow | Prefer | Require) => enc(true, "encryption only (CERT_NONE)"),
+                    Some(VerifyCa) => verify(true, false, given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default), "the chain (CERT_REQUIRED), no host name"),
+                    _ => verify(true, true, given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default), "the chain and the host name (create_default_context)"),
+                });
+            }
+            let mode = s.sslmode.unwrap_or(Prefer);
+            let file = given.clone().or(home_root.clone());
+            let exists = file.as_ref().is_some_and(|p| p.exists());
+            Ok(match mode {
+                Disable => off("no TLS"),
+                Allow | Prefer | Require if !exists => enc(mode >= Require, "encryption only (no root file)"),
+                Allow | Prefer | Require => verify(mode >= Require, false, Roots::File { path: file.unwrap_or_default(), must_exist: true }, "the chain against the root file (it exists), no host name"),
+                VerifyCa => verify(true, false, file.map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default), "the chain, no host name"),
+                VerifyFull => verify(true, true, file.map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default), "the chain and the host name"),
+            })
+        }
+        Stack::Pgx => {
+            let mode = s.sslmode.unwrap_or(Prefer);
+            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            Ok(match mode {
+                Disable => off("no TLS"),
+                Allow | Prefer | Require if given.is_none() => enc(mode >= Require, "encryption only (InsecureSkipVerify)"),
+                Allow | Prefer | Require | VerifyCa => verify(mode >= Require, false, root, "the chain against sslrootcert, no host name (pgconn: require with sslrootcert acts as verify-ca)"),
+                VerifyFull => verify(true, true, root, "the chain and the host name (crypto/tls)"),
+            })
+        }
+        Stack::Npgsql => {
+            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            Ok(match s.sslmode.unwrap_or(Prefer) {
+                Disable => off("no TLS"),
+                Allow | Prefer | Require => enc(s.sslmode.unwrap_or(Prefer) >= Require, "encryption only (Npgsql 8: Require does not validate)"),
+                VerifyCa => verify(true, false, root, "the chain, no host name"),
+                VerifyFull => verify(true, true, root, "the chain and the host name"),
+            })
+        }
+        Stack::Rustls => {
+            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            match s.sslmode.unwrap_or(Prefer) {
+                Disable => Ok(off("no TLS")),
+                m @ (VerifyCa | VerifyFull) => Err(Refusal::InvalidSslMode(m)),
+                m => Ok(verify(m >= Require, true, root, "the chain and the host name (rustls always verifies both)")),
+            }
+        }
+        Stack::Kong => {
+            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::None);
+            Ok(match variant {
+                "no-verify" => enc(s.sslmode.unwrap_or(Require) >= Require, "encryption only (pg_ssl_verify = off)"),
+                _ => verify(s.sslmode.unwrap_or(Require) >= Require, false, root, "the chain against lua_ssl_trusted_certificate within lua_ssl_verify_depth"),
+            })
+        }
+    }
+}
+
+/// The libpq-based stacks' answer, from the libpq model.
+fn libpq_answer(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVerdict {
+    let mut input = VerdictInput::new(&s.host, server.chain.clone());
+    input.sslmode = s.sslmode;
+    input.sslrootcert = s.sslrootcert.clone();
+    input.home = s.home.clone();
+    input.server_accepts_plaintext = server.accepts_plaintext;
+    input.at = s.at;
+    input.pg_major = if stack == Stack::Psycopg { 18 } else { s.libpq_major };
+    input.openssl_security_level = if stack == Stack::Psycopg { 1 } else { s.security_level };
+    let v = super::libpq_verdict(&input);
+    let mode = input.effective_sslmode();
+    StackVerdict {
+        client: stack,
+        connects: v.connects,
+        error: v.error.clone(),
+        tls: v.tls,
+        chain_verified: v.chain_verified,
+        hostname_verified: v.hostname_verified,
+        trust_source: v.trust_source.clone(),
+        checks: format!("libpq sslmode={mode}"),
+    }
+}
+
+/// Predict what `stack` does against `server` with settings `s`.
+pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVerdict {
+    if matches!(stack, Stack::Libpq | Stack::Psycopg) {
+        return libpq_answer(stack, s, server);
+    }
+    let model = stack.model();
+    let fail = |refusal: Refusal, c: Option<&Checks>, trust: Option<String>| StackVerdict {
+        client: stack,
+        connects: false,
+        error: Some(message(stack, &refusal, s)),
+        tls: false,
+        chain_verified: false,
+        hostname_verified: false,
+        trust_source: trust,
+        checks: c.map(|c| c.words.to_string()).unwrap_or_else(|| "refuses the settings".into()),
+    };
+    let c = match checks(stack, s) {
+        Ok(c) => c,
+        Err(r) => return fail(r, None, None),
+    };
+    let plain_ok = StackVerdict {
+        client: stack,
+        connects: true,
+        error: None,
+        tls: false,
+        chain_verified: false,
+        hostname_verified: false,
+        trust_source: None,
+        checks: c.words.to_string(),
+    };
+    if !c.try_tls {
+        return plain_ok;
+    }
+    // Roots are read before connecting.
+    let (store, trust) = match &c.roots {
+        Roots::File { path, must_exist } if c.verify_chain => match load_roots(path) {
+            Some(st) => (Some(st), Some(format!("file {}", path.display()))),
+            None if *must_exist => return fail(Refusal::RootFileMissing(path.clone()), Some(&c), None),
+            None => (None, None),
+        },
+        Roots::Default if c.verify_chain => match crate::trust::load(&TrustSource::System { ssl_cert_file: None }) {
+            Ok(st) => (Some(st), Some("system store".to_string())),
+            Err(_) => (Some(TrustStore::from_certs("system store (missing)", Vec::new())), Some("system store (missing)".into())),
+        },
+        _ => (None, None),
+    };
+    if server.chain.is_empty() {
+        return if c.require_tls || !server.accepts_plaintext {
+            fail(Refusal::ServerRefusesTls, Some(&c), trust)
+        } else {
+            plain_ok
+        };
+    }
+    let tls_failure = judge_chain(stack, model, &c, s, server, store.as_ref());
+    match tls_failure {
+        None => StackVerdict {
+            client: stack,
+            connects: true,
+            error: None,
+            tls: true,
+            chain_verified: c.verify_chain,
+            hostname_verified: c.verify_host,
+            trust_source: trust,
+            checks: c.words.to_string(),
+        },
+        // prefer/allow: the TLS attempt fails, the stack tries again without TLS.
+        Some(_) if !c.require_tls && server.accepts_plaintext => plain_ok,
+        Some(r) => fail(r, Some(&c), trust),
+    }
+}
+
+fn load_roots(path: &Path) -> Option<TrustStore> {
+    match crate::trust::libpq_root(Some(&TrustSource::File(path.to_path_buf()))) {
+        RootTrust::Loaded(st) => Some(st),
+        RootTrust::Unreadable { .. } => Some(TrustStore::from_certs(&path.display().to_string(), Vec::new())),
+        _ => None,
+    }
+}
+
+fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, server: &ServerSide, store: Option<&TrustStore>) -> Option<Refusal> {
+    let leaf = &server.chain[0];
+    if !model.v1_leaf && leaf.version < 3 && c.verify_chain {
+        return Some(Refusal::V1Certificate);
+    }
+    if c.verify_chain {
+        let anchors = match (stack, model.anchors) {
+            // CPython 3.13's create_default_context sets VERIFY_X509_PARTIAL_CHAIN.
+            (Stack::Asyncpg, _) if s.python_minor >= 13 => Anchors::AnyTrusted { leaf: true },
+            (_, a) => a,
+        };
+        let max_depth = match (stack, s.verify_depth) {
+            // OpenSSL's verify depth N allows N intermediates between the leaf and the anchor.
+            (Stack::Kong, d) => d.unwrap_or(1) as usize + 2,
+            _ => 10,
+        };
+        let empty = TrustStore::from_certs("empty", Vec::new());
+        let opts = Options { anchors, max_depth, security_level: s.security_level, ..Options::at(s.at) };
+        match build_paths(&server.chain, store.unwrap_or(&empty), &opts) {
+            Ok(r) if r.verified() => {}
+            Ok(r) => {
+                return Some(match r.best_failure().and_then(|a| a.failure.clone()) {
+                    Some(f) => Refusal::Chain(f),
+                    None => Refusal::NoTrustedPath,
+                })
+            }
+            Err(_) => return Some(Refusal::NoTrustedPath),
+        }
+    }
+    if c.verify_host {
+        if let Err(r) = host_matches(model.names, leaf, &s.host) {
+            return Some(r);
+        }
+    }
+    None
+}
+
+/// The host name check of a rule: `Err` with what the certificate names.
+pub fn host_matches(rule: NameRule, leaf: &Cert, host: &str) -> Result<(), Refusal> {
+    let mismatch = || Refusal::HostMismatch {
+        host: host.to_string(),
+        names: leaf.sans().iter().map(san_text).collect(),
+        cn: leaf.subject_cn.clone(),
+    };
+    if rule == NameRule::Libpq {
+        return super::libpq::check_host(leaf, host).map_err(|_| mismatch());
+    }
+    let ip: Option<std::net::IpAddr> = host.parse().ok();
+    let dns: Vec<&str> = leaf.dns_names().collect();
+    let ok = match ip {
+        Some(ip) => leaf.ip_addresses().any(|a| a == ip),
+        None if !dns.is_empty() => dns.iter().any(|d| d.eq_ignore_ascii_case(host) || super::libpq::wildcard_match(d, host)),
+        None => {
+            rule == NameRule::SanThenCn
+                && leaf.subject_cn.as_deref().is_some_and(|cn| cn.eq_ignore_ascii_case(host) || super::libpq::wildcard_match(cn, host))
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(mismatch())
+    }
+}
+
+fn san_text(s: &San) -> String {
+    match s {
+        San::Dns(d) => d.clone(),
+        San::Ip(b) if b.len() == 4 => std::net::IpAddr::from([b[0], b[1], b[2], b[3]]).to_string(),
+        San::Ip(b) if b.len() == 16 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(b);
+            std::net::IpAddr::from(a).to_string()
+        }
+        San::Ip(_) => "<bad IP>".into(),
+    }
+}
+
+/// OpenSSL's text for a path failure (`X509_verify_cert_error_string`, OpenSSL 3 spelling).
+fn openssl_text(f: &PathFailure) -> &'static str {
+    f.openssl().1
+}
+
+/// Node's `err.code` for an OpenSSL verify result (node/src/crypto/crypto_common.cc).
+fn node_code(f: &PathFailure) -> &'static str {
+    match f {
+        PathFailure::UnableToGetLocalIssuer { depth: 0 } => "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+        PathFailure::UnableToGetLocalIssuer { .. } => "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+        PathFailure::UnableToGetIssuer { .. } => "UNABLE_TO_GET_ISSUER_CERT",
+        PathFailure::SelfSignedInChain { .. } => "SELF_SIGNED_CERT_IN_CHAIN",
+        PathFailure::DepthZeroSelfSigned => "DEPTH_ZERO_SELF_SIGNED_CERT",
+        PathFailure::Expired { .. } => "CERT_HAS_EXPIRED",
+        PathFailure::NotYetValid { .. } => "CERT_NOT_YET_VALID",
+        PathFailure::ChainTooLong => "CERT_CHAIN_TOO_LONG",
+        _ => "CERT_UNTRUSTED",
+    }
+}
+
+/// The stack's own error text for a refusal.
+pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
+    let host = &s.host;
+    let untrusted_java = "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target";
+    match (stack, r) {
+        (_, Refusal::InvalidSslMode(m)) => format!("invalid configuration: invalid value for option `sslmode`: {m}"),
+        (Stack::Jdbc, Refusal::ServerRefusesTls) => "The server does not support SSL.".into(),
+        (Stack::Node, Refusal::ServerRefusesTls) => "The server does not support SSL connections".into(),
+        (Stack::Asyncpg, Refusal::ServerRefusesTls) => "rejected SSL upgrade".into(),
+        (Stack::Pgx, Refusal::ServerRefusesTls) => "server refused TLS connection".into(),
+        (Stack::Rustls, Refusal::ServerRefusesTls) => "error performing TLS handshake: server does not support TLS".into(),
+        (_, Refusal::ServerRefusesTls) => "the server does not support SSL".into(),
+        (Stack::Jdbc, Refusal::RootFileMissing(p)) => format!("Could not open SSL root certificate file {}.", p.display()),
+        (Stack::Node, Refusal::RootFileMissing(p)) => format!("ENOENT: no such file or directory, open '{}'", p.display()),
+        (Stack::Asyncpg, Refusal::RootFileMissing(p)) => format!("[Errno 2] No such file or directory: '{}'", p.display()),
+        (Stack::Pgx, Refusal::RootFileMissing(p)) => format!("unable to read CA file: open {}: no such file or directory", p.display()),
+        (_, Refusal::RootFileMissing(p)) => format!("root certificate file {} does not exist", p.display()),
+        (Stack::Jdbc, Refusal::Chain(PathFailure::Expired { .. } | PathFailure::NotYetValid { .. })) => "PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed".into(),
+        (Stack::Jdbc, Refusal::Chain(_) | Refusal::NoTrustedPath) => untrusted_java.into(),
+        (Stack::Node, Refusal::Chain(f)) => format!("{}: {}", node_code(f), node_text(f)),
+        (Stack::Node, Refusal::NoTrustedPath) => "UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unable to get local issuer certificate".into(),
+        (Stack::Asyncpg | Stack::Kong | Stack::Npgsql, Refusal::Chain(f)) => {
+            format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {}", openssl_text(f))
+        }
+        (Stack::Pgx, Refusal::Chain(PathFailure::Expired { .. } | PathFailure::NotYetValid { .. })) => "x509: certificate has expired or is not yet valid".into(),
+        (Stack::Pgx, Refusal::Chain(_) | Refusal::NoTrustedPath) => "x509: certificate signed by unknown authority".into(),
+        (Stack::Rustls, Refusal::Chain(PathFailure::Expired { .. })) => "error performing TLS handshake: invalid peer certificate: certificate expired".into(),
+        (Stack::Rustls, Refusal::Chain(_) | Refusal::NoTrustedPath) => "error performing TLS handshake: invalid peer certificate: UnknownIssuer".into(),
+        (Stack::Rustls, Refusal::V1Certificate) => "error performing TLS handshake: invalid peer certificate: BadEncoding".into(),
+        (_, Refusal::V1Certificate) => "the server certificate is X.509 version 1".into(),
+        (_, Refusal::Chain(f)) => format!("certificate verify failed: {}", openssl_text(f)),
+        (_, Refusal::NoTrustedPath) => "certificate verify failed: unable to get local issuer certificate".into(),
+        (Stack::Jdbc, Refusal::HostMismatch { .. }) => {
+            format!("The hostname {host} could not be verified by hostnameverifier PgjdbcHostnameVerifier.")
+        }
+        (Stack::Node, Refusal::HostMismatch { names, cn, .. }) => {
+            let reason = if host.parse::<std::net::IpAddr>().is_ok() {
+                format!("IP: {host} is not in the cert's list: {}", names.iter().filter(|n| n.parse::<std::net::IpAddr>().is_ok()).cloned().collect::<Vec<_>>().join(", "))
+            } else if names.iter().any(|n| n.parse::<std::net::IpAddr>().is_err()) {
+                format!("Host: {host}. is not in the cert's altnames: {}", names.iter().map(|n| format!("DNS:{n}")).collect::<Vec<_>>().join(", "))
+            } else if let Some(cn) = cn {
+                format!("Host: {host}. is not cert's CN: {cn}")
+            } else {
+                "Cert does not contain a DNS name".into()
+            };
+            format!("ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: {reason}")
+        }
+        (Stack::Pgx, Refusal::HostMismatch { names, cn, .. }) => {
+            let is_ip = host.parse::<std::net::IpAddr>().is_ok();
+            let ips: Vec<&String> = names.iter().filter(|n| n.parse::<std::net::IpAddr>().is_ok()).collect();
+            let dns: Vec<&String> = names.iter().filter(|n| n.parse::<std::net::IpAddr>().is_err()).collect();
+            if names.is_empty() && cn.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(host)) {
+                "x509: certificate relies on legacy Common Name field, use SANs instead".into()
+            } else if is_ip && ips.is_empty() {
+                format!("x509: cannot validate certificate for {host} because it doesn't contain any IP SANs")
+            } else {
+                let valid: Vec<&str> = if is_ip { ips.iter().map(|s| s.as_str()).collect() } else { dns.iter().map(|s| s.as_str()).collect() };
+                if valid.is_empty() {
+                    format!("x509: certificate is not valid for any names, but wanted to match {host}")
+                } else {
+                    format!("x509: certificate is valid for {}, not {host}", valid.join(", "))
+                }
+            }
+        }
+        (Stack::Rustls, Refusal::HostMismatch { .. }) => "error performing TLS handshake: invalid peer certificate: certificate not valid for name".into(),
+        (_, Refusal::HostMismatch { .. }) => {
+            if host.parse::<std::net::IpAddr>().is_ok() {
+                format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: IP address mismatch, certificate is not valid for '{host}'.")
+            } else {
+                format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '{host}'.")
+            }
+        }
+    }
+}
+
+/// Node's message for a verify result: OpenSSL's text, except the leaf case Node rewords.
+fn node_text(f: &PathFailure) -> &'static str {
+    match f {
+        PathFailure::UnableToGetLocalIssuer { depth: 0 } => "unable to verify the first certificate",
+        _ => openssl_text(f),
+    }
+}
+
+/// Every stack's answer, libpq first.
+pub fn predict_all(s: &StackSettings, server: &ServerSide) -> Vec<StackVerdict> {
+    Stack::ALL.iter().map(|&k| predict(k, s, server)).collect()
+}
+
+#[cfg(test)]
+mod tests;
