@@ -33,6 +33,9 @@ pub struct HostFacts {
     /// libpq's verdict (derived; absent when no client is modelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// The other client stacks' verdicts (derived; `--client`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<crate::verify::clients::StackVerdict>,
 }
 
 impl HostFacts {
@@ -118,7 +121,7 @@ pub struct Overall {
 impl Facts {
     /// Facts holding one probe and nothing else (no client modelled, so no verdict).
     pub fn from_probe(probe: ProbeFacts) -> Facts {
-        Facts { hosts: vec![HostFacts { probe, plaintext: None, verdict: None }], ..Default::default() }
+        Facts { hosts: vec![HostFacts { probe, plaintext: None, verdict: None, stacks: Vec::new() }], ..Default::default() }
     }
 
     /// Derive libpq's verdict for every host from its probe, the client's trust store and the
@@ -137,6 +140,29 @@ impl Facts {
                 ..Client::of(profile, &h.probe.target)
             };
             h.verdict = Some(libpq::decide(&client, root, &h.probe, h.plaintext.as_ref()));
+            let server = crate::verify::clients::ServerSide { chain: h.probe.chain.clone(), accepts_plaintext: true };
+            let choices: Vec<crate::verify::clients::StackChoice> = if profile.stacks_all {
+                crate::verify::clients::Stack::ALL.iter().map(|&stack| crate::verify::clients::StackChoice { stack, variant: None }).collect()
+            } else {
+                profile.stacks.clone()
+            };
+            h.stacks = choices
+                .iter()
+                .map(|c| {
+                    let settings = profile.stack_settings(&h.probe.target, c);
+                    let mut v = crate::verify::clients::predict(c.stack, &settings, &server);
+                    if matches!(c.stack, crate::verify::clients::Stack::Libpq) {
+                        // libpq's own verdict already followed the startup phase.
+                        let l = h.verdict.as_ref().expect("set above");
+                        v.connects = l.connects;
+                        v.error = l.error.clone();
+                    } else {
+                        v = crate::verify::clients::after_startup(v, h.probe.startup.as_ref());
+                    }
+                    v.named = !profile.stacks_all;
+                    v
+                })
+                .collect();
         }
     }
 

@@ -8,7 +8,7 @@
 //! place that reads it. The profile serialises with the facts, so `--from-facts` re-judges a
 //! support bundle with the client it was gathered for.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -93,6 +93,12 @@ pub struct ClientProfile {
     /// `target_session_attrs`: which servers libpq accepts among the hosts.
     #[serde(default)]
     pub session_attrs: SessionAttrs,
+    /// Client stacks to judge besides libpq (`--client`); `stacks_all`: every stack was asked
+    /// for, to compare (no single one is the client).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<crate::verify::clients::StackChoice>,
+    #[serde(default)]
+    pub stacks_all: bool,
     /// The libpq settings as resolved (where every value came from). Not saved with facts.
     #[serde(skip)]
     pub resolved: Option<Resolved>,
@@ -191,6 +197,9 @@ pub struct Overrides {
     pub ssl_cert_file: Option<PathBuf>,
     /// Follow the connection into the startup phase.
     pub startup: bool,
+    /// Client stacks to judge besides libpq (`--client`), and whether all were asked for.
+    pub stacks: Vec<crate::verify::clients::StackChoice>,
+    pub stacks_all: bool,
 }
 
 impl ClientProfile {
@@ -255,6 +264,8 @@ impl ClientProfile {
             startup: o.startup,
             invalid_option: InvalidOption::find(&resolved, libpq),
             session_attrs: resolved.settings.get("target_session_attrs").map(|s| SessionAttrs::parse(&s.value)).unwrap_or_default(),
+            stacks: o.stacks.clone(),
+            stacks_all: o.stacks_all,
             resolved: Some(resolved),
         }
     }
@@ -287,8 +298,33 @@ impl ClientProfile {
             startup: false,
             invalid_option: None,
             session_attrs: SessionAttrs::Any,
+            stacks: Vec::new(),
+            stacks_all: false,
             resolved: None,
         }
+    }
+
+    /// The settings a client stack sees for `target`: the sslmode and root file as the
+    /// connection string states them (not libpq's defaults: each stack has its own).
+    pub fn stack_settings(&self, target: &ProbeTarget, choice: &crate::verify::clients::StackChoice) -> crate::verify::clients::StackSettings {
+        let mut s = crate::verify::clients::StackSettings::new(&target.host);
+        // Explicit: the connection string, the environment, or the command line named it.
+        let explicit_mode = match &self.resolved {
+            Some(r) => !r.sslmode.is_default() || r.sslmode.value != self.sslmode,
+            None => false,
+        };
+        s.sslmode = explicit_mode.then_some(self.sslmode);
+        match &self.root {
+            RootCert::File { path, explicit: true } => s.sslrootcert = Some(path.display().to_string()),
+            RootCert::File { path, explicit: false } => s.home = path.parent().and_then(|p| p.parent()).map(Path::to_path_buf),
+            RootCert::System { .. } => s.sslrootcert = Some("system".into()),
+            RootCert::NoHome => s.home = None,
+        }
+        s.variant = choice.variant.clone();
+        s.at = self.at;
+        s.libpq_major = self.libpq;
+        s.security_level = self.security_level;
+        s
     }
 
     /// The versions the probe may offer: exactly the client's.

@@ -41,6 +41,7 @@ mod rotation;
 mod server_ssl;
 mod sessions;
 mod sslmode;
+mod stacks;
 mod startup;
 mod trust_path;
 mod trust_store;
@@ -132,6 +133,7 @@ pub const CHECKS: &[Check] = &[
     check!(config::client_cert_user),
     check!(config::kong),
     check!(rotation),
+    check!(stacks),
 ];
 
 /// Run every check, then the safety net, and order the findings root cause first.
@@ -211,7 +213,7 @@ pub(crate) mod test_support {
 
     /// Facts with one probed host and no verdict.
     pub fn host(p: ProbeFacts) -> Facts {
-        Facts { hosts: vec![HostFacts { probe: p, plaintext: None, verdict: None }], ..Default::default() }
+        Facts { hosts: vec![HostFacts { probe: p, plaintext: None, verdict: None, stacks: Vec::new() }], ..Default::default() }
     }
 
     /// A scan that accepted `accepted` (version, suites) and refused every other version.

@@ -101,7 +101,7 @@ mod tests {
             paths: None,
         };
         let mut f = crate::checks::test_support::host(crate::checks::test_support::probe());
-        f.hosts.push(HostFacts { probe: f.hosts[0].probe.clone(), plaintext: None, verdict: Some(v.clone()) });
+        f.hosts.push(HostFacts { probe: f.hosts[0].probe.clone(), plaintext: None, verdict: Some(v.clone()), stacks: Vec::new() });
         f.hosts[0].verdict = Some(v);
         f
     }

@@ -78,6 +78,14 @@ fn parse_sslmode(s: &str) -> Result<SslMode, String> {
     s.parse()
 }
 
+/// `--client STACK[:VARIANT]` or `all`.
+fn parse_stack(s: &str) -> Result<Option<pgtls::verify::clients::StackChoice>, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(None);
+    }
+    pgtls::verify::clients::StackChoice::parse(s).map(Some)
+}
+
 /// The client-side flags shared by the connection commands.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClientFlags {
@@ -99,6 +107,11 @@ pub enum Command {
         target: Option<String>,
         #[command(flatten)]
         client: ClientFlags,
+        /// Judge as this client library too: libpq, jdbc, node, psycopg, asyncpg, pgx, npgsql,
+        /// rustls, kong, optionally with a style (jdbc:ssl-true, node:config …), or `all` for a
+        /// table of every stack. Repeatable.
+        #[arg(long = "client", value_name = "STACK", value_parser = parse_stack)]
+        stacks: Vec<Option<pgtls::verify::clients::StackChoice>>,
         /// Stop after TLS: do not send the StartupMessage (user and database) to see whether
         /// pg_hba.conf and the client certificate let the client in.
         #[arg(long)]
@@ -144,6 +157,11 @@ pub enum Command {
         /// Start TLS directly (PostgreSQL 17+).
         #[arg(long)]
         direct: bool,
+        /// Judge as this client library too: libpq, jdbc, node, psycopg, asyncpg, pgx, npgsql,
+        /// rustls, kong, optionally with a style (jdbc:ssl-true, node:config …), or `all` for a
+        /// table of every stack. Repeatable.
+        #[arg(long = "client", value_name = "STACK", value_parser = parse_stack)]
+        stacks: Vec<Option<pgtls::verify::clients::StackChoice>>,
     },
     /// Trust stores: `pgtls trust audit STORE...`.
     Trust {
@@ -477,13 +495,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             show(&r, r.exit_code, f, &RenderOptions { pem, ..o })
         }
-        Command::Verify { target, sslrootcert, sslmode, client, direct } => {
-            let ov = Overrides { sslmode, sslrootcert, direct, ..over(&client) };
+        Command::Verify { target, sslrootcert, sslmode, client, direct, stacks } => {
+            let ov = Overrides { sslmode, sslrootcert, direct, stacks_all: stacks.contains(&None), stacks: stacks.into_iter().flatten().collect(), ..over(&client) };
             let r = run::verify(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Doctor { target, client, no_startup } => {
-            let r = run::doctor(target.as_deref(), &Overrides { startup: !no_startup, ..over(&client) }, &s, &env)?;
+        Command::Doctor { target, client, no_startup, stacks } => {
+            let ov = Overrides { startup: !no_startup, stacks_all: stacks.contains(&None), stacks: stacks.into_iter().flatten().collect(), ..over(&client) };
+            let r = run::doctor(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Trust { command: TrustCommand::Audit { stores, storepass, at } } => {

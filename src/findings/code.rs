@@ -97,6 +97,7 @@ codes! {
     LibpqTooOld = "libpq-too-old",
     PasswordMissing = "password-missing",
     AuthUnchecked = "auth-unchecked",
+    ClientStackFails = "client-stack-fails",
 }
 
 impl fmt::Display for Code {

@@ -225,12 +225,43 @@ fn verify_host(s: &mut String, h: &VerifyHost, libpq: u32, o: &RenderOptions) {
     }
 }
 
+/// `--client`: one line per client stack.
+fn stack_table(s: &mut String, verdicts: &[crate::verify::clients::StackVerdict]) {
+    if verdicts.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "{}", paint(BOLD, "client stacks:"));
+    for v in verdicts {
+        let name = match &v.variant {
+            Some(var) => format!("{}:{var}", v.client),
+            None => v.client.to_string(),
+        };
+        let outcome = if v.connects {
+            let how = if !v.tls {
+                "WITHOUT TLS"
+            } else if v.hostname_verified {
+                "chain and host name verified"
+            } else if v.chain_verified {
+                "chain verified, host name not checked"
+            } else {
+                "encrypted, server NOT verified"
+            };
+            format!("{} ({how})", paint(BOLD, "connects"))
+        } else {
+            format!("{}: {}", paint(RED, "FAILS"), v.error.as_deref().unwrap_or("").lines().next().unwrap_or(""))
+        };
+        let _ = writeln!(s, "  {name:<28} {outcome}");
+        let _ = writeln!(s, "  {:<28} checks {}", "", v.checks);
+    }
+}
+
 impl Render for VerifyReport {
     fn human(&self, o: &RenderOptions) -> String {
         let mut s = String::new();
         for h in &self.hosts {
             verify_host(&mut s, h, self.libpq_major, o);
         }
+        stack_table(&mut s, &self.verdicts);
         findings(&mut s, &self.findings, o);
         s
     }
@@ -268,6 +299,7 @@ impl Render for DoctorReport {
                 let _ = writeln!(s, "    {} {:<15} {first}{ms}", paint(color, mark), st.step);
             }
         }
+        stack_table(&mut s, &self.verdicts);
         findings(&mut s, &self.findings, o);
         s
     }

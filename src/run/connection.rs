@@ -45,6 +45,7 @@ pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
             plaintext: (follow && mode <= SslMode::Prefer && t.negotiation == SslNegotiation::Postgres)
                 .then(|| probe::probe_plaintext(t, s.timeouts, &profile.user, &profile.database)),
             verdict: None,
+            stacks: Vec::new(),
         })
         .collect();
     let mut facts = Facts { client, hosts, ..Default::default() };
@@ -228,7 +229,7 @@ pub fn probe_from_facts(path: &Path, at: Option<OffsetDateTime>) -> Result<Probe
         profile.at = at;
     }
     let mut facts = Facts {
-        hosts: saved.probes.into_iter().map(|probe| HostFacts { probe, plaintext: None, verdict: None }).collect(),
+        hosts: saved.probes.into_iter().map(|probe| HostFacts { probe, plaintext: None, verdict: None, stacks: Vec::new() }).collect(),
         ..Default::default()
     };
     // The client's files are not re-read: the saved trust store stands in for them.
@@ -293,6 +294,9 @@ pub struct VerifyReport {
     pub at: OffsetDateTime,
     pub libpq_major: u32,
     pub hosts: Vec<VerifyHost>,
+    /// Each client stack's verdict on the first host (`--client`; empty without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub verdicts: Vec<crate::verify::clients::StackVerdict>,
     pub findings: Vec<Finding>,
     pub exit_code: i32,
 }
@@ -353,9 +357,16 @@ pub fn verify(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
         at: profile.at,
         libpq_major: profile.libpq,
         hosts,
+        verdicts: stack_verdicts(&facts, &profile),
         exit_code: exit_status(&findings),
         findings,
     })
+}
+
+/// The client stacks' verdicts on the host libpq ends up on (else the first host).
+fn stack_verdicts(facts: &Facts, profile: &ClientProfile) -> Vec<crate::verify::clients::StackVerdict> {
+    let i = facts.libpq_outcome(profile).and_then(|o| o.host).unwrap_or(0);
+    facts.hosts.get(i).map(|h| h.stacks.clone()).unwrap_or_default()
 }
 
 /// A setting and where it came from.
@@ -394,6 +405,9 @@ pub struct DoctorReport {
     /// The connection walked step by step (settings, DNS, TCP, SSLRequest, handshake,
     /// certificate, startup, authentication), each with its outcome and milliseconds.
     pub steps: Vec<super::steps::Step>,
+    /// Each client stack's verdict (`--client`; empty without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub verdicts: Vec<crate::verify::clients::StackVerdict>,
     pub findings: Vec<Finding>,
     pub exit_code: i32,
 }
@@ -441,6 +455,7 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
         settings,
         steps: super::steps::steps(&profile, &facts),
         outcome: facts.libpq_outcome(&profile),
+        verdicts: stack_verdicts(&facts, &profile),
         hosts,
         exit_code: exit_status(&findings),
         findings,

@@ -122,7 +122,7 @@ pub fn protocols(a: &ProtocolsArgs, s: &Settings, env: &dyn Env) -> Result<Proto
         hosts: profile
             .targets
             .iter()
-            .map(|t| crate::facts::HostFacts { probe: crate::probe::probe_negotiation(t, s.timeouts), plaintext: None, verdict: None })
+            .map(|t| crate::facts::HostFacts { probe: crate::probe::probe_negotiation(t, s.timeouts), plaintext: None, verdict: None, stacks: Vec::new() })
             .collect(),
         ..Default::default()
     };

@@ -107,6 +107,8 @@ pub struct Model {
     pub names: NameRule,
     /// An X.509 v1 server certificate is accepted.
     pub v1_leaf: bool,
+    /// The trust anchor's own dates are checked (not by Java's PKIX).
+    pub anchor_validity: bool,
     /// Where the roots come from when none is configured.
     pub default_trust: &'static str,
     /// TLS versions the stack offers by default.
@@ -124,6 +126,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::SelfSignedRoots,
         names: NameRule::Libpq,
         v1_leaf: true,
+        anchor_validity: true,
         default_trust: "~/.postgresql/root.crt",
         tls_versions: "TLSv1.2 and later (ssl_min_protocol_version default)",
         sources: &["see src/verify/libpq.rs and tests/it/verify.rs (psql agreement matrix)"],
@@ -134,6 +137,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::AnyTrusted { leaf: true },
         names: NameRule::SanThenCn,
         v1_leaf: true,
+        anchor_validity: false,
         default_trust: "~/.postgresql/root.crt (LibPQFactory); the JVM's cacerts with DefaultJavaSSLFactory",
         tls_versions: "the JVM's defaults (TLSv1.2, TLSv1.3 on Java 17)",
         sources: &["measured: Debian libpostgresql-jdbc-java 42.5.5 with OpenJDK 17 (tests/it/clients.rs)"],
@@ -144,6 +148,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::SelfSignedRoots,
         names: NameRule::SanThenCn,
         v1_leaf: true,
+        anchor_validity: true,
         default_trust: "Node's bundled Mozilla roots (when no ca is given)",
         tls_versions: "TLSv1.2 and TLSv1.3 (Node's tls defaults)",
         sources: &["measured: npm pg 8 with Node.js 20 (tests/it/clients.rs)"],
@@ -154,6 +159,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::SelfSignedRoots,
         names: NameRule::Libpq,
         v1_leaf: true,
+        anchor_validity: true,
         default_trust: "~/.postgresql/root.crt",
         tls_versions: "TLSv1.2 and later",
         sources: &["psycopg's binary wheel bundles libpq: psycopg.pq.version() = 180000 (measured, psycopg 3.3.9)"],
@@ -164,6 +170,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::SelfSignedRoots,
         names: NameRule::SanThenCn,
         v1_leaf: true,
+        anchor_validity: true,
         default_trust: "~/.postgresql/root.crt when it exists, else the system store",
         tls_versions: "TLSv1.2 and later",
         sources: &["measured: asyncpg from PyPI (tests/it/clients.rs)"],
@@ -174,6 +181,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::AnyTrusted { leaf: true },
         names: NameRule::SanOnly,
         v1_leaf: true,
+        anchor_validity: true,
         default_trust: "the system store (Go's x509.SystemCertPool)",
         tls_versions: "TLSv1.2 and later (Go's client default)",
         sources: &["measured: Debian golang-github-jackc-pgx-v4-dev with golang-go 1.19 (tests/it/clients.rs)"],
@@ -184,6 +192,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::SelfSignedRoots,
         names: NameRule::SanThenCn,
         v1_leaf: true,
+        anchor_validity: true,
         default_trust: "the system store; `Root Certificate` names a file",
         tls_versions: "the OS defaults (TLSv1.2, TLSv1.3)",
         sources: &["Npgsql documentation, security page (SSL Mode, Root Certificate, Trust Server Certificate)"],
@@ -194,6 +203,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::AnyTrusted { leaf: false },
         names: NameRule::SanOnly,
         v1_leaf: false,
+        anchor_validity: true,
         default_trust: "whatever RootCertStore the application builds (here: sslrootcert's certificates)",
         tls_versions: "TLSv1.2 and TLSv1.3",
         sources: &["measured in-process: tokio-postgres 0.7.18, tokio-postgres-rustls 0.14, rustls 0.23 (tests/it/clients.rs)"],
@@ -204,6 +214,7 @@ pub static MODELS: &[Model] = &[
         anchors: Anchors::SelfSignedRoots,
         names: NameRule::SanThenCn,
         v1_leaf: true,
+        anchor_validity: true,
         default_trust: "lua_ssl_trusted_certificate",
         tls_versions: "lua_ssl_protocols (TLSv1.2 TLSv1.3 by default)",
         sources: &["Kong kong.conf.default (pg_ssl, pg_ssl_verify, pg_ssl_required, lua_ssl_trusted_certificate, lua_ssl_verify_depth)", "OpenSSL SSL_CTX_set_verify_depth(3)"],
@@ -263,10 +274,64 @@ pub struct ServerSide {
     pub accepts_plaintext: bool,
 }
 
+/// A stack the user names (`--client jdbc`, `--client node:config`), with its style.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackChoice {
+    pub stack: Stack,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+}
+
+/// The variants each stack knows (the first is its default).
+pub fn variants(stack: Stack) -> &'static [&'static str] {
+    match stack {
+        Stack::Jdbc => &["sslmode", "ssl-true", "nonvalidating", "default-factory"],
+        Stack::Node => &["connstring", "connstring-libpqcompat", "config"],
+        Stack::Asyncpg => &["dsn", "context"],
+        Stack::Kong => &["verify", "no-verify"],
+        _ => &[],
+    }
+}
+
+impl StackChoice {
+    /// `STACK` or `STACK:VARIANT`; `Err` names what is accepted.
+    pub fn parse(s: &str) -> Result<StackChoice, String> {
+        let (name, variant) = match s.split_once(':') {
+            Some((n, v)) => (n, Some(v.trim().to_string())),
+            None => (s, None),
+        };
+        let known = || Stack::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+        let stack = Stack::parse(name).ok_or_else(|| format!("unknown client stack {name:?}: use one of {}, or all", known()))?;
+        if let Some(v) = &variant {
+            if !variants(stack).contains(&v.as_str()) {
+                return Err(match variants(stack) {
+                    [] => format!("client stack {stack} has no variants (got {v:?})"),
+                    vs => format!("unknown variant {v:?} for {stack}: use one of {}", vs.join(", ")),
+                });
+            }
+        }
+        Ok(StackChoice { stack, variant })
+    }
+
+    pub fn label(&self) -> String {
+        match &self.variant {
+            Some(v) => format!("{}:{v}", self.stack),
+            None => self.stack.to_string(),
+        }
+    }
+}
+
 /// One stack's predicted outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackVerdict {
     pub client: Stack,
+    /// The style judged (`ssl-true`, `config` …), when not the stack's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// The user named this stack (`--client STACK`), rather than asking for all of them: its
+    /// failure is the client's failure.
+    #[serde(default)]
+    pub named: bool,
     pub connects: bool,
     /// The error text the stack would show (its own wording), when it does not connect.
     pub error: Option<String>,
@@ -337,7 +402,11 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
             };
             let root = given.clone().or(home_root.clone()).map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::None);
             if variant == "nonvalidating" {
-                return Ok(enc(mode >= Require, "encryption only: NonValidatingFactory accepts any certificate (and skips the host name check)"));
+                // NonValidatingFactory trusts any chain, but MakeSSL still checks the host name
+                // for verify-full (which ssl=true implies).
+                let mut c = enc(mode >= Require, "any chain (NonValidatingFactory), but the host name for verify-full");
+                c.verify_host = mode == VerifyFull;
+                return Ok(c);
             }
             if variant == "default-factory" {
                 return Ok(match mode {
@@ -407,7 +476,13 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
             })
         }
         Stack::Npgsql => {
-            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            // Root Certificate (or PGSSLROOTCERT), else ~/.postgresql/root.crt when it exists,
+            // else the system store.
+            let root = given
+                .clone()
+                .map(|path| Roots::File { path, must_exist: true })
+                .or_else(|| home_root.clone().filter(|p| p.exists()).map(|path| Roots::File { path, must_exist: true }))
+                .unwrap_or(Roots::Default);
             Ok(match s.sslmode.unwrap_or(Prefer) {
                 Disable => off("no TLS"),
                 Allow | Prefer | Require => enc(s.sslmode.unwrap_or(Prefer) >= Require, "encryption only (Npgsql 8: Require does not validate)"),
@@ -424,7 +499,8 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
             }
         }
         Stack::Kong => {
-            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::None);
+            // lua_ssl_trusted_certificate defaults to `system`; pgmoon checks no host name.
+            let root = given.clone().filter(|p| p.as_os_str() != "system").map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
             Ok(match variant {
                 "no-verify" => enc(s.sslmode.unwrap_or(Require) >= Require, "encryption only (pg_ssl_verify = off)"),
                 _ => verify(s.sslmode.unwrap_or(Require) >= Require, false, root, "the chain against lua_ssl_trusted_certificate within lua_ssl_verify_depth"),
@@ -447,6 +523,8 @@ fn libpq_answer(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVe
     let mode = input.effective_sslmode();
     StackVerdict {
         client: stack,
+        variant: None,
+        named: false,
         connects: v.connects,
         error: v.error.clone(),
         tls: v.tls,
@@ -465,6 +543,8 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
     let model = stack.model();
     let fail = |refusal: Refusal, c: Option<&Checks>, trust: Option<String>| StackVerdict {
         client: stack,
+        variant: s.variant.clone(),
+        named: false,
         connects: false,
         error: Some(message(stack, &refusal, s)),
         tls: false,
@@ -479,6 +559,8 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
     };
     let plain_ok = StackVerdict {
         client: stack,
+        variant: s.variant.clone(),
+        named: false,
         connects: true,
         error: None,
         tls: false,
@@ -514,6 +596,8 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
     match tls_failure {
         None => StackVerdict {
             client: stack,
+            variant: s.variant.clone(),
+            named: false,
             connects: true,
             error: None,
             tls: true,
@@ -543,8 +627,9 @@ fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, serve
     }
     if c.verify_chain {
         let anchors = match (stack, model.anchors) {
-            // CPython 3.13's create_default_context sets VERIFY_X509_PARTIAL_CHAIN.
-            (Stack::Asyncpg, _) if s.python_minor >= 13 => Anchors::AnyTrusted { leaf: true },
+            // CPython 3.13's create_default_context sets VERIFY_X509_PARTIAL_CHAIN (asyncpg's own
+            // sslmode path builds a PROTOCOL_TLS_CLIENT context without it).
+            (Stack::Asyncpg, _) if s.python_minor >= 13 && s.variant.as_deref() == Some("context") => Anchors::AnyTrusted { leaf: true },
             (_, a) => a,
         };
         let max_depth = match (stack, s.verify_depth) {
@@ -553,7 +638,7 @@ fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, serve
             _ => 10,
         };
         let empty = TrustStore::from_certs("empty", Vec::new());
-        let opts = Options { anchors, max_depth, security_level: s.security_level, ..Options::at(s.at) };
+        let opts = Options { anchors, max_depth, security_level: s.security_level, anchor_validity: model.anchor_validity, ..Options::at(s.at) };
         match build_paths(&server.chain, store.unwrap_or(&empty), &opts) {
             Ok(r) if r.verified() => {}
             Ok(r) => {
@@ -714,6 +799,27 @@ fn node_text(f: &PathFailure) -> &'static str {
         PathFailure::UnableToGetLocalIssuer { depth: 0 } => "unable to verify the first certificate",
         _ => openssl_text(f),
     }
+}
+
+/// After TLS, the server answers every stack alike: a refusal of the StartupMessage
+/// (pg_hba.conf, a missing role, a client certificate it requires) seen by pgtls's own
+/// connection over the same kind of session fails the stack too.
+pub fn after_startup(mut v: StackVerdict, startup: Option<&crate::probe::StartupFacts>) -> StackVerdict {
+    use crate::probe::StartupOutcome;
+    let Some(st) = startup else { return v };
+    if !v.connects || st.encrypted != v.tls {
+        return v;
+    }
+    let error = match &st.outcome {
+        StartupOutcome::Refused { error } => Some(format!("{}: {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
+        StartupOutcome::TlsAlert { alert } => Some(format!("the server ended the TLS session: {alert}")),
+        _ => None,
+    };
+    if let Some(e) = error {
+        v.connects = false;
+        v.error = Some(e);
+    }
+    v
 }
 
 /// Every stack's answer, libpq first.

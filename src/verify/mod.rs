@@ -269,6 +269,9 @@ pub struct Options {
     pub security_level: u8,
     /// Which trusted certificates end a path (libpq: self-signed roots only).
     pub anchors: Anchors,
+    /// The anchor's own validity period is checked (OpenSSL, Go: yes; Java's PKIX: no — a
+    /// trust anchor is a name and a key, its dates are not part of path validation).
+    pub anchor_validity: bool,
 }
 
 /// Which certificates of the trust store a verifier accepts as the end of a path.
@@ -297,6 +300,7 @@ impl Options {
             max_attempts: 256,
             security_level: 2,
             anchors: Anchors::SelfSignedRoots,
+            anchor_validity: true,
         }
     }
 }
@@ -571,6 +575,9 @@ impl<'a> Search<'a> {
             }
         }
         for (i, c) in certs.iter().enumerate().rev() {
+            if i == top && !self.opts.anchor_validity {
+                continue;
+            }
             if c.not_yet_valid_at(self.opts.at) {
                 return Some(PathFailure::NotYetValid { depth: i });
             }

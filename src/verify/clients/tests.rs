@@ -116,10 +116,14 @@ fn jdbc_ssl_true_without_any_root_file_fails() {
     let v = predict(Stack::Jdbc, &s, &server(&[&p.leaf, &p.int]));
     assert!(!v.connects);
     assert!(v.error.as_deref().unwrap().contains("/nonexistent.crt"), "{v:?}");
-    // NonValidatingFactory: any certificate, no host name check.
+    // NonValidatingFactory: any chain, but ssl=true means verify-full and pgJDBC still checks
+    // the host name (measured with pgJDBC 42.5.5; MakeSSL.java).
     s.variant = Some("nonvalidating".into());
-    s.host = "127.0.0.1".into();
     assert!(predict(Stack::Jdbc, &s, &server(&[&p.leaf])).connects);
+    s.host = "127.0.0.1".into();
+    let v = predict(Stack::Jdbc, &s, &server(&[&p.leaf]));
+    assert!(!v.connects);
+    assert!(v.error.as_deref().unwrap().contains("could not be verified by hostnameverifier"), "{v:?}");
 }
 
 #[test]
@@ -134,10 +138,16 @@ fn a_pinned_intermediate_splits_the_stacks() {
     assert!(by(Stack::Jdbc));
     assert!(by(Stack::Pgx));
     assert!(!by(Stack::Node));
+    // asyncpg's own sslmode path never sets partial chain; an SSLContext from Python 3.13's
+    // create_default_context does.
     let mut py13 = s.clone();
     py13.python_minor = 13;
     assert!(!predict(Stack::Asyncpg, &s, &srv).connects);
+    assert!(!predict(Stack::Asyncpg, &py13, &srv).connects);
+    py13.variant = Some("context".into());
     assert!(predict(Stack::Asyncpg, &py13, &srv).connects);
+    py13.python_minor = 11;
+    assert!(!predict(Stack::Asyncpg, &py13, &srv).connects);
 }
 
 #[test]

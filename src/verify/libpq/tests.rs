@@ -23,7 +23,7 @@ fn diagnose(input: &VerdictInput) -> Diag {
     if input.server_chain.is_empty() {
         probe.reply = Some(crate::net::Negotiated::Refuse);
     }
-    let mut facts = crate::facts::Facts { hosts: vec![crate::facts::HostFacts { probe, plaintext: None, verdict: Some(verdict.clone()) }], ..Default::default() };
+    let mut facts = crate::facts::Facts { hosts: vec![crate::facts::HostFacts { probe, plaintext: None, verdict: Some(verdict.clone()), stacks: Vec::new() }], ..Default::default() };
     facts.client = Some(crate::client::ClientFacts::with_root(root));
     let mut cx = crate::checks::Context::at(input.at);
     cx.audit_client = true;

@@ -1,0 +1,355 @@
+//! Agreement with the real client libraries: for every chain × trust file × mode × host cell,
+//! pgtls's prediction for each stack (`pgtls::verify::clients::predict`, fed the chain the
+//! real server sent) must equal what the real library does. The real libraries run through
+//! the runners in `lab/clients/` (installed by `lab/clients/install.sh`: pgJDBC, node-postgres,
+//! psycopg 3, asyncpg, pgx); rustls is tokio-postgres with tokio-postgres-rustls, in process.
+//! The matrix is printed and written to `target/test-artifacts/clients-matrix.md`; every
+//! disagreement fails the test. A stack whose runtime is missing is reported as SKIPPED, and
+//! fails the test when `PGTLS_REQUIRE_CLIENTS=1` (CI sets it).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use pgtls::net::Timeouts;
+use pgtls::probe::{probe, ProbeTarget, SslNegotiation};
+use pgtls::verify::clients::{predict, ServerSide, Stack, StackSettings};
+use pgtls::verify::libpq::SslMode;
+use pgtls_lab::{CertKey, CertSpec, Server, ServerOptions, TlsFiles};
+
+/// One server chain.
+struct Chain {
+    name: &'static str,
+    tls: TlsFiles,
+    /// The trust files' contents by name.
+    trust: Vec<(&'static str, String)>,
+}
+
+fn files(leaf_cert: &str, leaf_key: &str, extra: &[&str]) -> TlsFiles {
+    TlsFiles { cert_chain_pem: format!("{leaf_cert}{}", extra.concat()), key_pem: leaf_key.to_string(), ca_pem: None }
+}
+
+/// An X.509 v1 leaf (what `openssl x509 -req` makes without extensions), CN=localhost,
+/// issued by `ca`. `None` when the openssl CLI is missing.
+fn v1_leaf(dir: &Path, ca: &CertKey) -> Option<(String, String)> {
+    let w = |n: &str, body: &str| {
+        let p = dir.join(n);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let ca_cert = w("v1-ca.pem", &ca.cert_pem);
+    let ca_key = w("v1-ca.key", &ca.key_pem);
+    let key = dir.join("v1.key");
+    let csr = dir.join("v1.csr");
+    let crt = dir.join("v1.crt");
+    let ok = |c: &mut Command| c.stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+    if !ok(Command::new("openssl").args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"]).arg(&key)) {
+        return None;
+    }
+    if !ok(Command::new("openssl").args(["req", "-new", "-subj", "/CN=localhost", "-key"]).arg(&key).arg("-out").arg(&csr)) {
+        return None;
+    }
+    if !ok(Command::new("openssl")
+        .args(["x509", "-req", "-days", "30", "-set_serial", "4242", "-in"])
+        .arg(&csr)
+        .arg("-CA")
+        .arg(&ca_cert)
+        .arg("-CAkey")
+        .arg(&ca_key)
+        .arg("-out")
+        .arg(&crt))
+    {
+        return None;
+    }
+    Some((std::fs::read_to_string(&crt).ok()?, std::fs::read_to_string(&key).ok()?))
+}
+
+fn chains(dir: &Path) -> Vec<Chain> {
+    let root = CertKey::root("Right Root CA").unwrap();
+    let other = CertKey::root("Other Root CA").unwrap();
+    let int = root.intermediate("Issuing CA 1").unwrap();
+    let trust = |right: &CertKey, other: &CertKey, int: &str, leaf: &str| {
+        vec![
+            ("right-root", right.cert_pem.clone()),
+            ("other-root", other.cert_pem.clone()),
+            ("int-only", int.to_string()),
+            ("leaf-only", leaf.to_string()),
+            ("both-roots", format!("{}{}", other.cert_pem, right.cert_pem)),
+        ]
+    };
+    let mut v = Vec::new();
+    let l = int.leaf("localhost", &["localhost"]).unwrap();
+    v.push(Chain { name: "root>int>leaf", tls: files(&l.cert_pem, &l.key_pem, &[&int.cert_pem]), trust: trust(&root, &other, &int.cert_pem, &l.cert_pem) });
+    v.push(Chain { name: "missing-int", tls: files(&l.cert_pem, &l.key_pem, &[]), trust: trust(&root, &other, &int.cert_pem, &l.cert_pem) });
+    // The old root cross-signs the new one; the server sends leaf, issuing CA, cross-sign.
+    let old = CertKey::root("Old Root 2017").unwrap();
+    let new_root = CertKey::root("New Root G2").unwrap();
+    let new_int = new_root.intermediate("G2 Issuing CA").unwrap();
+    let cross = old.cross_sign(&new_root).unwrap();
+    let l = new_int.leaf("localhost", &["localhost"]).unwrap();
+    v.push(Chain {
+        name: "cross-signed",
+        tls: files(&l.cert_pem, &l.key_pem, &[&new_int.cert_pem, &cross.cert_pem]),
+        trust: trust(&new_root, &old, &new_int.cert_pem, &l.cert_pem),
+    });
+    let l = int.leaf("localhost", &[]).unwrap();
+    v.push(Chain { name: "cn-only", tls: files(&l.cert_pem, &l.key_pem, &[&int.cert_pem]), trust: trust(&root, &other, &int.cert_pem, &l.cert_pem) });
+    let l = int.leaf_with("localhost", &["localhost"], &CertSpec::expired()).unwrap();
+    v.push(Chain { name: "expired", tls: files(&l.cert_pem, &l.key_pem, &[&int.cert_pem]), trust: trust(&root, &other, &int.cert_pem, &l.cert_pem) });
+    if let Some((cert, key)) = v1_leaf(dir, &int) {
+        v.push(Chain { name: "v1-leaf", tls: files(&cert, &key, &[&int.cert_pem]), trust: trust(&root, &other, &int.cert_pem, &cert) });
+    }
+    v
+}
+
+const MODES: [SslMode; 3] = [SslMode::Require, SslMode::VerifyCa, SslMode::VerifyFull];
+const HOSTS: [&str; 2] = ["localhost", "127.0.0.1"];
+
+/// A stack and style as the runners know it.
+struct Runner {
+    stack: Stack,
+    runner: &'static str,
+    variant: &'static str,
+    /// The sslmode is part of the case (false: the style fixes what is checked).
+    modes: bool,
+}
+
+const RUNNERS: &[Runner] = &[
+    Runner { stack: Stack::Psycopg, runner: "psycopg", variant: "conninfo", modes: true },
+    Runner { stack: Stack::Jdbc, runner: "jdbc", variant: "sslmode", modes: true },
+    Runner { stack: Stack::Jdbc, runner: "jdbc", variant: "ssl-true", modes: false },
+    Runner { stack: Stack::Node, runner: "node", variant: "connstring", modes: true },
+    Runner { stack: Stack::Node, runner: "node", variant: "connstring-libpqcompat", modes: true },
+    Runner { stack: Stack::Node, runner: "node", variant: "config", modes: true },
+    Runner { stack: Stack::Jdbc, runner: "jdbc", variant: "nonvalidating", modes: false },
+    Runner { stack: Stack::Asyncpg, runner: "asyncpg", variant: "dsn", modes: true },
+    Runner { stack: Stack::Asyncpg, runner: "asyncpg", variant: "context", modes: true },
+    Runner { stack: Stack::Pgx, runner: "pgx", variant: "conninfo", modes: true },
+];
+
+#[derive(Debug, Clone)]
+struct Case {
+    id: String,
+    chain: usize,
+    trust: &'static str,
+    mode: Option<SslMode>,
+    host: &'static str,
+    rootcert: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Outcome {
+    connects: bool,
+    error: Option<String>,
+}
+
+fn runner_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lab/clients/run.sh")
+}
+
+/// Run a batch of cases through a real library's runner; `Err` when the runner is unavailable.
+fn run_real(r: &Runner, port: u16, home: &Path, cases: &[Case]) -> Result<(String, BTreeMap<String, Outcome>), String> {
+    let mut child = Command::new("bash")
+        .arg(runner_script())
+        .arg(r.runner)
+        .env("HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", r.runner))?;
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        for c in cases {
+            let line = serde_json::json!({
+                "id": c.id, "host": c.host, "port": port, "dbname": "postgres", "user": "postgres",
+                "password": "unused-password", "sslmode": c.mode.map(|m| m.as_str()),
+                "sslrootcert": c.rootcert.display().to_string(), "variant": r.variant,
+                "home": home.display().to_string(),
+            });
+            writeln!(stdin, "{line}").map_err(|e| e.to_string())?;
+        }
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let mut library = String::new();
+    let mut got = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if let Some(l) = v["library"].as_str() {
+            library = l.to_string();
+        }
+        if let (Some(id), Some(c)) = (v["id"].as_str(), v["connects"].as_bool()) {
+            got.insert(id.to_string(), Outcome { connects: c, error: v["error"].as_str().map(str::to_string) });
+        }
+    }
+    if got.is_empty() {
+        return Err(format!("{} runner gave no answers (exit {:?}): {}", r.runner, out.status.code(), String::from_utf8_lossy(&out.stderr).lines().take(5).collect::<Vec<_>>().join(" | ")));
+    }
+    Ok((library, got))
+}
+
+/// tokio-postgres with tokio-postgres-rustls, roots from the trust file: the rustls stack.
+fn run_rustls(port: u16, c: &Case) -> Outcome {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mode = c.mode.map(|m| format!(" sslmode={m}")).unwrap_or_default();
+        let cfg: Result<tokio_postgres::Config, _> = format!("host={} port={port} user=postgres dbname=postgres connect_timeout=10{mode}", c.host).parse();
+        let cfg = match cfg {
+            Ok(cfg) => cfg,
+            Err(e) => return Outcome { connects: false, error: Some(e.to_string()) },
+        };
+        let mut roots = rustls::RootCertStore::empty();
+        let pem = std::fs::read(&c.rootcert).unwrap_or_default();
+        for der in pgtls::x509::pem_certs(&pem) {
+            let _ = roots.add(rustls::pki_types::CertificateDer::from(der.der.clone()));
+        }
+        let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(config);
+        match tokio::time::timeout(std::time::Duration::from_secs(10), cfg.connect(tls)).await {
+            Ok(Ok((client, conn))) => {
+                tokio::spawn(conn);
+                match client.simple_query("select 1").await {
+                    Ok(_) => Outcome { connects: true, error: None },
+                    Err(e) => Outcome { connects: false, error: Some(e.to_string()) },
+                }
+            }
+            Ok(Err(e)) => Outcome { connects: false, error: Some(format!("{e}{}", std::error::Error::source(&e).map(|s| format!(": {s}")).unwrap_or_default())) },
+            Err(_) => Outcome { connects: false, error: Some("timeout".into()) },
+        }
+    })
+}
+
+fn settings(c: &Case, variant: &str, home: &Path, python_minor: u32) -> StackSettings {
+    let mut s = StackSettings::new(c.host);
+    s.sslmode = c.mode;
+    s.sslrootcert = Some(c.rootcert.display().to_string());
+    s.home = Some(home.to_path_buf());
+    s.variant = Some(variant.to_string());
+    s.python_minor = python_minor;
+    s
+}
+
+/// The Python minor version a runner's `library` string names ("… Python 3.11.2 …").
+fn python_minor(library: &str) -> u32 {
+    library
+        .split("Python ")
+        .nth(1)
+        .and_then(|v| v.split('.').nth(1))
+        .and_then(|m| m.trim_matches(|c: char| !c.is_ascii_digit()).parse().ok())
+        .unwrap_or(11)
+}
+
+#[test]
+fn stack_predictions_agree_with_the_real_libraries() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let require_all = std::env::var("PGTLS_REQUIRE_CLIENTS").is_ok_and(|v| v == "1");
+    let chains = chains(dir.path());
+    assert_eq!(chains.len(), 6, "the v1 chain needs the openssl CLI");
+    let mut table = String::from("| chain | trust | mode | host | stack | real | pgtls | agree |\n|---|---|---|---|---|---|---|---|\n");
+    let mut cells = 0usize;
+    let mut disagreements = Vec::new();
+    let mut skipped: BTreeMap<String, String> = BTreeMap::new();
+    let mut libraries: BTreeMap<String, String> = BTreeMap::new();
+    let mut per_stack: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (ci, chain) in chains.iter().enumerate() {
+        let server = Server::start(ServerOptions::with_tls(chain.tls.clone())).unwrap();
+        let facts = probe(
+            &ProbeTarget { host: "localhost".into(), hostaddr: Some("127.0.0.1".into()), port: server.port(), sni: None, negotiation: SslNegotiation::Postgres },
+            Timeouts::default(),
+        );
+        assert!(!facts.chain.is_empty(), "{}: no chain", chain.name);
+        let side = ServerSide { chain: facts.chain.clone(), accepts_plaintext: true };
+        let mut cases = Vec::new();
+        for (trust, body) in &chain.trust {
+            let path = dir.path().join(format!("{}-{trust}.crt", chain.name.replace('>', "_")));
+            std::fs::write(&path, body).unwrap();
+            for mode in MODES {
+                for host in HOSTS {
+                    cases.push(Case { id: format!("{ci}/{trust}/{mode}/{host}"), chain: ci, trust, mode: Some(mode), host, rootcert: path.clone() });
+                }
+            }
+        }
+        let mut compare = |label: String, real: &Outcome, c: &Case, predicted: pgtls::verify::clients::StackVerdict| {
+            cells += 1;
+            let agree = real.connects == predicted.connects;
+            let e = per_stack.entry(label.clone()).or_default();
+            e.0 += 1;
+            let show = |connects: bool, err: &Option<String>| {
+                if connects {
+                    "connects".to_string()
+                } else {
+                    format!("fails: {}", err.as_deref().unwrap_or("").lines().next().unwrap_or("").replace('|', "/").chars().take(110).collect::<String>())
+                }
+            };
+            let mode = c.mode.map(|m| m.as_str()).unwrap_or("-");
+            table += &format!(
+                "| {} | {} | {mode} | {} | {label} | {} | {} | {} |\n",
+                chains[c.chain].name,
+                c.trust,
+                c.host,
+                show(real.connects, &real.error),
+                show(predicted.connects, &predicted.error),
+                if agree { "ok" } else { "**DIFF**" }
+            );
+            if agree {
+                e.1 += 1;
+            } else {
+                disagreements.push(format!("{label} {} / {} / {mode} / {}: real {:?}, pgtls {:?}", chains[c.chain].name, c.trust, c.host, real, (predicted.connects, predicted.error)));
+            }
+        };
+        for r in RUNNERS {
+            let label = format!("{}:{}", r.stack, r.variant);
+            if skipped.contains_key(&label) {
+                continue;
+            }
+            let batch: Vec<Case> = if r.modes {
+                cases.clone()
+            } else {
+                cases.iter().filter(|c| c.mode == Some(SslMode::Require)).map(|c| Case { mode: None, ..c.clone() }).collect()
+            };
+            match run_real(r, server.port(), &home, &batch) {
+                Err(why) => {
+                    skipped.insert(label, why);
+                }
+                Ok((library, got)) => {
+                    libraries.insert(label.clone(), library.clone());
+                    for c in &batch {
+                        let missing = Outcome { connects: false, error: Some("the runner gave no answer".into()) };
+                        let real = got.get(&c.id).unwrap_or(&missing);
+                        let predicted = predict(r.stack, &settings(c, r.variant, &home, python_minor(&library)), &side);
+                        compare(label.clone(), real, c, predicted);
+                    }
+                }
+            }
+        }
+        for c in &cases {
+            let real = run_rustls(server.port(), c);
+            let predicted = predict(Stack::Rustls, &settings(c, "", &home, 11), &side);
+            compare("rustls".into(), &real, c, predicted);
+        }
+    }
+    libraries.insert("rustls".into(), "tokio-postgres 0.7 + tokio-postgres-rustls 0.14 + rustls 0.23 (in process)".into());
+    let mut summary = String::from("| stack | library | cells | agree |\n|---|---|---|---|\n");
+    for (label, (n, ok)) in &per_stack {
+        summary += &format!("| {label} | {} | {n} | {ok} |\n", libraries.get(label).map(String::as_str).unwrap_or("?"));
+    }
+    for (label, why) in &skipped {
+        summary += &format!("| {label} | SKIPPED: {why} | 0 | 0 |\n");
+    }
+    let report = format!("{summary}\n{table}");
+    let art = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    let _ = std::fs::create_dir_all(&art);
+    let _ = std::fs::write(art.join("clients-matrix.md"), &report);
+    println!("{summary}");
+    println!("{} cells, {} agree; skipped: {:?}", cells, cells - disagreements.len(), skipped.keys().collect::<Vec<_>>());
+    assert!(!(require_all && !skipped.is_empty()), "client runtimes missing (PGTLS_REQUIRE_CLIENTS=1): {skipped:?}");
+    assert!(cells >= 6 * 5 * 3 * 2, "too few cells: {cells}");
+    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
+}
