@@ -67,6 +67,18 @@ pub struct DriverFacts {
     pub settings: ClientTlsSettings,
     /// kong.conf as read, for the Kong-specific rules.
     pub kong: Option<KongConf>,
+    /// The root files the driver reads, as read (pgJDBC's sslrootcert or its default
+    /// ~/.postgresql/root.crt; Kong's lua_ssl_trusted_certificate files).
+    pub roots: Vec<(std::path::PathBuf, RootTrust)>,
+    /// The driver's server, probed (Kong: pg_host:pg_port from kong.conf), when it was.
+    pub server: Option<crate::probe::ProbeFacts>,
+}
+
+impl DriverFacts {
+    /// Settings alone (nothing read or probed yet).
+    pub fn new(settings: ClientTlsSettings, kong: Option<KongConf>) -> DriverFacts {
+        DriverFacts { settings, kong, roots: Vec::new(), server: None }
+    }
 }
 
 /// "May this client certificate log in as this user?" (`pgtls server --user --client-cn`).
@@ -149,7 +161,7 @@ impl Facts {
             h.stacks = choices
                 .iter()
                 .map(|c| {
-                    let settings = profile.stack_settings(&h.probe.target, c);
+                    let settings = crate::verify::clients::settings_for(profile, &h.probe.target, c);
                     let mut v = crate::verify::clients::predict(c.stack, &settings, &server);
                     if matches!(c.stack, crate::verify::clients::Stack::Libpq) {
                         // libpq's own verdict already followed the startup phase.

@@ -8,6 +8,7 @@ pub mod net;
 pub mod tls;
 pub mod probe;
 pub mod profile;
+pub mod stack;
 pub mod checks;
 pub mod facts;
 pub mod report;

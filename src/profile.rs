@@ -8,7 +8,7 @@
 //! place that reads it. The profile serialises with the facts, so `--from-facts` re-judges a
 //! support bundle with the client it was gathered for.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -96,7 +96,7 @@ pub struct ClientProfile {
     /// Client stacks to judge besides libpq (`--client`); `stacks_all`: every stack was asked
     /// for, to compare (no single one is the client).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub stacks: Vec<crate::verify::clients::StackChoice>,
+    pub stacks: Vec<crate::stack::StackChoice>,
     #[serde(default)]
     pub stacks_all: bool,
     /// The libpq settings as resolved (where every value came from). Not saved with facts.
@@ -198,7 +198,7 @@ pub struct Overrides {
     /// Follow the connection into the startup phase.
     pub startup: bool,
     /// Client stacks to judge besides libpq (`--client`), and whether all were asked for.
-    pub stacks: Vec<crate::verify::clients::StackChoice>,
+    pub stacks: Vec<crate::stack::StackChoice>,
     pub stacks_all: bool,
 }
 
@@ -302,29 +302,6 @@ impl ClientProfile {
             stacks_all: false,
             resolved: None,
         }
-    }
-
-    /// The settings a client stack sees for `target`: the sslmode and root file as the
-    /// connection string states them (not libpq's defaults: each stack has its own).
-    pub fn stack_settings(&self, target: &ProbeTarget, choice: &crate::verify::clients::StackChoice) -> crate::verify::clients::StackSettings {
-        let mut s = crate::verify::clients::StackSettings::new(&target.host);
-        // Explicit: the connection string, the environment, or the command line named it.
-        let explicit_mode = match &self.resolved {
-            Some(r) => !r.sslmode.is_default() || r.sslmode.value != self.sslmode,
-            None => false,
-        };
-        s.sslmode = explicit_mode.then_some(self.sslmode);
-        match &self.root {
-            RootCert::File { path, explicit: true } => s.sslrootcert = Some(path.display().to_string()),
-            RootCert::File { path, explicit: false } => s.home = path.parent().and_then(|p| p.parent()).map(Path::to_path_buf),
-            RootCert::System { .. } => s.sslrootcert = Some("system".into()),
-            RootCert::NoHome => s.home = None,
-        }
-        s.variant = choice.variant.clone();
-        s.at = self.at;
-        s.libpq_major = self.libpq;
-        s.security_level = self.security_level;
-        s
     }
 
     /// The versions the probe may offer: exactly the client's.

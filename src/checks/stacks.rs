@@ -3,11 +3,18 @@
 //! with libpq's); libpq's own failures keep their specific findings. When every stack was
 //! asked for (`--client all`) no single one is the client: the failures are information for
 //! the comparison table, and the exit status follows libpq.
+//!
+//! Drivers audited from their configuration (`pgtls client --jdbc`, `--kong-conf`) are judged
+//! by the same models: pgJDBC's verify-ca/verify-full (and `ssl=true`) stop before connecting
+//! when its root file is missing; Kong's verdict on the chain its server really serves (its
+//! trusted certificates, its `lua_ssl_verify_depth`).
 
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::verify::clients::Stack;
+use crate::facts::DriverFacts;
+use crate::trust::RootTrust;
+use crate::verify::clients::{predict, ServerSide, Stack, StackSettings};
 
 pub const CODES: &[Code] = &[Code::ClientStackFails];
 
@@ -33,7 +40,75 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             out.push(f);
         }
     }
+    for d in &facts.drivers {
+        out.extend(driver(d));
+    }
     out
+}
+
+fn driver(d: &DriverFacts) -> Option<Finding> {
+    let s = &d.settings;
+    if d.kong.is_none() {
+        // pgJDBC's LibPQFactory reads its root file before it connects.
+        let (path, missing) = d.roots.iter().find_map(|(p, r)| match r {
+            RootTrust::Absent { .. } => Some((p, "does not exist")),
+            RootTrust::Unreadable { .. } => Some((p, "cannot be read as PEM")),
+            _ => None,
+        })?;
+        return Some(
+            Finding::new(Code::ClientStackFails)
+                .detail(format!(
+                    "{}: pgJDBC verifies the server (sslmode={}{}) but its root file {} {missing}; it fails before connecting with: Could not open SSL root certificate file {}.",
+                    s.source,
+                    s.mode,
+                    s.origin("ssl").map(|_| ", from ssl=true").unwrap_or(""),
+                    path.display(),
+                    path.display()
+                ))
+                .evidence("client", "jdbc")
+                .evidence("sslrootcert", path.display().to_string())
+                .fix(format!("Put the server's root CA certificate (PEM) in {}, or name the file with sslrootcert= in the URL.", path.display())),
+        );
+    }
+    let kong = d.kong.as_ref()?;
+    let server = d.server.as_ref().filter(|p| !p.chain.is_empty())?;
+    let mut st = StackSettings::new(&server.target.host);
+    st.sslmode = Some(s.mode);
+    st.variant = Some(if s.verifies_server { "verify" } else { "no-verify" }.into());
+    st.sslrootcert = d.roots.first().map(|(p, _)| p.display().to_string());
+    let depth = kong.get("lua_ssl_verify_depth").and_then(|v| v.value.parse::<u32>().ok());
+    st.verify_depth = depth;
+    let v = predict(Stack::Kong, &st, &ServerSide { chain: server.chain.clone(), accepts_plaintext: s.mode < crate::conninfo::SslMode::Require });
+    if v.connects {
+        return None;
+    }
+    let intermediates = server.chain.len().saturating_sub(1);
+    let depth = depth.unwrap_or(1);
+    let mut f = Finding::new(Code::ClientStackFails)
+        .detail(format!(
+            "Kong against {} ({} certificate(s) served, lua_ssl_verify_depth {depth}{}): {}",
+            server.target.endpoint(),
+            server.chain.len(),
+            kong.get("lua_ssl_verify_depth").map(|v| format!(" at {}", v.origin)).unwrap_or_else(|| " by default".into()),
+            v.error.as_deref().unwrap_or("fails")
+        ))
+        .evidence("client", "kong")
+        .evidence("endpoint", server.target.endpoint())
+        .evidence("lua_ssl_verify_depth", depth.to_string());
+    if v.error.as_deref().is_some_and(|e| e.contains("chain too long")) {
+        // The smallest depth with which the same chain verifies.
+        let need = (depth + 1..=10).find(|&d| {
+            let mut t = st.clone();
+            t.verify_depth = Some(d);
+            predict(Stack::Kong, &t, &ServerSide { chain: server.chain.clone(), accepts_plaintext: false }).connects
+        });
+        if let Some(need) = need {
+            f = f.fix(format!(
+                "The server sends {intermediates} intermediate certificate(s); the path to your trusted root has {need} CA certificate(s) below the root: set lua_ssl_verify_depth = {need} (or more) in kong.conf."
+            ));
+        }
+    }
+    Some(f)
 }
 
 #[cfg(test)]

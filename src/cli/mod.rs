@@ -346,6 +346,10 @@ pub enum Command {
         /// The client's libpq major version (15, 16, 17, 18).
         #[arg(long)]
         libpq: Option<u32>,
+        /// Do not probe the database server kong.conf names (pg_host:pg_port) to compare
+        /// lua_ssl_verify_depth and the trusted certificates with the chain it serves.
+        #[arg(long)]
+        no_probe: bool,
     },
     /// Ask the server itself, read-only: sessions with and without TLS (pg_stat_ssl joined with
     /// pg_stat_activity), ssl_is_used(), ssl settings, pg_hba_file_rules.
@@ -621,14 +625,15 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::server(&a)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Client { target, kong_conf, jdbc, platform, libpq } => {
+        Command::Client { target, kong_conf, jdbc, platform, libpq, no_probe } => {
             let a = run::ClientArgs {
                 target: target.as_deref(),
                 kong_conf: kong_conf.as_deref(),
                 jdbc: jdbc.as_deref(),
                 windows: platform == PlatformArg::Windows,
+                probe: !no_probe,
             };
-            let r = run::client(&a, &Overrides { libpq, ..Default::default() }, &env)?;
+            let r = run::client(&a, &Overrides { libpq, ..Default::default() }, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Sessions { target } => {

@@ -120,6 +120,8 @@ pub struct ClientArgs<'a> {
     pub kong_conf: Option<&'a Path>,
     pub jdbc: Option<&'a str>,
     pub windows: bool,
+    /// Probe the server kong.conf names (pg_host:pg_port) to judge the chain it serves.
+    pub probe: bool,
 }
 
 /// A driver's settings in libpq terms, for reports.
@@ -180,7 +182,34 @@ pub struct ClientReport {
     pub exit_code: i32,
 }
 
-pub fn client(a: &ClientArgs, o: &Overrides, env: &dyn Env) -> Result<ClientReport, RunError> {
+/// The root files a driver reads, as its TLS library would load them.
+fn read_roots(settings: &ClientTlsSettings) -> Vec<(PathBuf, crate::trust::RootTrust)> {
+    if !settings.verifies_server {
+        return Vec::new();
+    }
+    settings
+        .trust
+        .iter()
+        .filter_map(|t| match t {
+            crate::trust::TrustSource::File(p) => Some((p.clone(), crate::trust::libpq_root(Some(t)))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Kong's database server as kong.conf names it (pg_host, pg_port; Kong's defaults
+/// 127.0.0.1:5432), probed with the versions Kong offers. `None` when TLS is off.
+fn probe_kong(k: &KongConf, settings: &ClientTlsSettings, s: &Settings) -> Option<crate::probe::ProbeFacts> {
+    if settings.mode == crate::conninfo::SslMode::Disable {
+        return None;
+    }
+    let host = k.get("pg_host").map(|v| v.value.clone()).unwrap_or_else(|| "127.0.0.1".into());
+    let port = k.get("pg_port").and_then(|v| v.value.parse::<u16>().ok()).unwrap_or(5432);
+    let target = crate::probe::ProbeTarget { host, hostaddr: None, port, sni: None, negotiation: crate::wire::SslNegotiation::Postgres };
+    Some(crate::probe::probe(&target, s.timeouts))
+}
+
+pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Result<ClientReport, RunError> {
     let mut facts = Facts::default();
     let mut libpq = None;
     let mut cx = Context { audit_client: true, ..Context::default() };
@@ -207,7 +236,13 @@ pub fn client(a: &ClientArgs, o: &Overrides, env: &dyn Env) -> Result<ClientRepo
             .with_env(std::env::vars());
         let settings = k.tls_settings().map_err(|e| RunError::BadInput { path: path.into(), message: e.to_string() })?;
         kong = Some(DriverView::of(&settings));
-        facts.drivers.push(DriverFacts { settings, kong: Some(k) });
+        let mut d = DriverFacts::new(settings, None);
+        d.roots = read_roots(&d.settings);
+        if a.probe {
+            d.server = probe_kong(&k, &d.settings, s);
+        }
+        d.kong = Some(k);
+        facts.drivers.push(d);
     }
     let mut jdbc = None;
     if let Some(url) = a.jdbc {
@@ -215,7 +250,9 @@ pub fn client(a: &ClientArgs, o: &Overrides, env: &dyn Env) -> Result<ClientRepo
         let home = env.home_dir().map(PathBuf::from);
         let settings = parsed.tls_settings(home.as_deref()).map_err(|e| RunError::Usage(e.to_string()))?;
         jdbc = Some(DriverView::of(&settings));
-        facts.drivers.push(DriverFacts { settings, kong: None });
+        let mut d = DriverFacts::new(settings, None);
+        d.roots = read_roots(&d.settings);
+        facts.drivers.push(d);
     }
     let findings = checks::run(&facts, &cx);
     Ok(ClientReport { command: "client", libpq, kong, jdbc, exit_code: exit_status(&findings), findings })

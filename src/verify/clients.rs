@@ -25,60 +25,12 @@ use super::{build_paths, Anchors, Options, PathFailure};
 use crate::trust::{RootTrust, TrustSource, TrustStore};
 use crate::x509::{Cert, San};
 
-/// A client stack pgtls models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stack {
-    Libpq,
-    Jdbc,
-    Node,
-    Psycopg,
-    Asyncpg,
-    Pgx,
-    Npgsql,
-    Rustls,
-    Kong,
-}
+pub use crate::stack::{variants, Stack, StackChoice};
 
 impl Stack {
-    pub const ALL: [Stack; 9] = [
-        Stack::Libpq,
-        Stack::Jdbc,
-        Stack::Node,
-        Stack::Psycopg,
-        Stack::Asyncpg,
-        Stack::Pgx,
-        Stack::Npgsql,
-        Stack::Rustls,
-        Stack::Kong,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stack::Libpq => "libpq",
-            Stack::Jdbc => "jdbc",
-            Stack::Node => "node",
-            Stack::Psycopg => "psycopg",
-            Stack::Asyncpg => "asyncpg",
-            Stack::Pgx => "pgx",
-            Stack::Npgsql => "npgsql",
-            Stack::Rustls => "rustls",
-            Stack::Kong => "kong",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Stack> {
-        Stack::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-
+    /// The model of this stack.
     pub fn model(self) -> &'static Model {
         MODELS.iter().find(|m| m.stack == self).expect("every stack has a model")
-    }
-}
-
-impl std::fmt::Display for Stack {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -274,53 +226,6 @@ pub struct ServerSide {
     pub accepts_plaintext: bool,
 }
 
-/// A stack the user names (`--client jdbc`, `--client node:config`), with its style.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StackChoice {
-    pub stack: Stack,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variant: Option<String>,
-}
-
-/// The variants each stack knows (the first is its default).
-pub fn variants(stack: Stack) -> &'static [&'static str] {
-    match stack {
-        Stack::Jdbc => &["sslmode", "ssl-true", "nonvalidating", "default-factory"],
-        Stack::Node => &["connstring", "connstring-libpqcompat", "config"],
-        Stack::Asyncpg => &["dsn", "context"],
-        Stack::Kong => &["verify", "no-verify"],
-        _ => &[],
-    }
-}
-
-impl StackChoice {
-    /// `STACK` or `STACK:VARIANT`; `Err` names what is accepted.
-    pub fn parse(s: &str) -> Result<StackChoice, String> {
-        let (name, variant) = match s.split_once(':') {
-            Some((n, v)) => (n, Some(v.trim().to_string())),
-            None => (s, None),
-        };
-        let known = || Stack::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
-        let stack = Stack::parse(name).ok_or_else(|| format!("unknown client stack {name:?}: use one of {}, or all", known()))?;
-        if let Some(v) = &variant {
-            if !variants(stack).contains(&v.as_str()) {
-                return Err(match variants(stack) {
-                    [] => format!("client stack {stack} has no variants (got {v:?})"),
-                    vs => format!("unknown variant {v:?} for {stack}: use one of {}", vs.join(", ")),
-                });
-            }
-        }
-        Ok(StackChoice { stack, variant })
-    }
-
-    pub fn label(&self) -> String {
-        match &self.variant {
-            Some(v) => format!("{}:{v}", self.stack),
-            None => self.stack.to_string(),
-        }
-    }
-}
-
 /// One stack's predicted outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackVerdict {
@@ -507,6 +412,29 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
             })
         }
     }
+}
+
+/// The settings a client stack sees for `target`: the sslmode and root file as the
+/// connection string states them (not libpq's defaults: each stack has its own).
+pub fn settings_for(profile: &crate::profile::ClientProfile, target: &crate::probe::ProbeTarget, choice: &StackChoice) -> StackSettings {
+    let mut s = StackSettings::new(&target.host);
+    // Explicit: the connection string, the environment, or the command line named it.
+    let explicit_mode = match &profile.resolved {
+        Some(r) => !r.sslmode.is_default() || r.sslmode.value != profile.sslmode,
+        None => false,
+    };
+    s.sslmode = explicit_mode.then_some(profile.sslmode);
+    match &profile.root {
+        crate::profile::RootCert::File { path, explicit: true } => s.sslrootcert = Some(path.display().to_string()),
+        crate::profile::RootCert::File { path, explicit: false } => s.home = path.parent().and_then(|p| p.parent()).map(std::path::Path::to_path_buf),
+        crate::profile::RootCert::System { .. } => s.sslrootcert = Some("system".into()),
+        crate::profile::RootCert::NoHome => s.home = None,
+    }
+    s.variant = choice.variant.clone();
+    s.at = profile.at;
+    s.libpq_major = profile.libpq;
+    s.security_level = profile.security_level;
+    s
 }
 
 /// The libpq-based stacks' answer, from the libpq model.
@@ -739,7 +667,9 @@ pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
         (Stack::Jdbc, Refusal::Chain(_) | Refusal::NoTrustedPath) => untrusted_java.into(),
         (Stack::Node, Refusal::Chain(f)) => format!("{}: {}", node_code(f), node_text(f)),
         (Stack::Node, Refusal::NoTrustedPath) => "UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unable to get local issuer certificate".into(),
-        (Stack::Asyncpg | Stack::Kong | Stack::Npgsql, Refusal::Chain(f)) => {
+        // lua-nginx-module reports OpenSSL's verify result (nginx error.log form).
+        (Stack::Kong, Refusal::Chain(f)) => format!("SSL handshake failed: certificate verify failed ({})", openssl_text(f)),
+        (Stack::Asyncpg | Stack::Npgsql, Refusal::Chain(f)) => {
             format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {}", openssl_text(f))
         }
         (Stack::Pgx, Refusal::Chain(PathFailure::Expired { .. } | PathFailure::NotYetValid { .. })) => "x509: certificate has expired or is not yet valid".into(),

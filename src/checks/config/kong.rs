@@ -9,6 +9,7 @@
 use crate::checks::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
+use crate::trust::RootTrust;
 
 pub const CODES: &[Code] = &[Code::KongVerifyWithoutCa];
 
@@ -16,6 +17,33 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for d in &facts.drivers {
         let (Some(kong), s) = (&d.kong, &d.settings) else { continue };
+        // Files that exist but hold no self-signed root: Kong's OpenSSL (no partial chain)
+        // has no anchor there; files that do not exist stop Kong at start.
+        let system_too = kong.trusted_certificates().is_some_and(|l| l.iter().any(|t| t == "system"));
+        for (path, root) in &d.roots {
+            let at = kong.get("lua_ssl_trusted_certificate").map(|v| v.origin.clone()).unwrap_or_default();
+            match root {
+                RootTrust::Absent { .. } | RootTrust::Unreadable { .. } => out.push(
+                    Finding::new(Code::KongVerifyWithoutCa)
+                        .detail(format!("lua_ssl_trusted_certificate ({at}) names {}, which does not exist or is not PEM: Kong cannot load its trusted certificates", path.display()))
+                        .evidence("file", path.display().to_string()),
+                ),
+                RootTrust::Loaded(store) if !system_too && store.entries.iter().all(|e| !e.cert.self_signed) => {
+                    let names: Vec<String> = store.entries.iter().map(|e| crate::verify::short_name(&e.cert.subject)).collect();
+                    let issuers: Vec<String> = store.entries.iter().map(|e| crate::verify::short_name(&e.cert.issuer)).collect();
+                    out.push(
+                        Finding::new(Code::KongVerifyWithoutCa)
+                            .detail(format!(
+                                "lua_ssl_trusted_certificate ({at}) holds no root certificate, only {}: Kong verifies with OpenSSL, which accepts only a self-signed root as trust anchor, so pg_ssl_verify fails with \"unable to get issuer certificate\"",
+                                names.join(", ")
+                            ))
+                            .evidence("file", path.display().to_string())
+                            .fix(format!("Add the root CA that issued {} to {} (keep the intermediate if you like).", issuers.join(", "), path.display())),
+                    );
+                }
+                _ => {}
+            }
+        }
         if s.verifies_server && s.trust.is_empty() {
             let verify_at = s.origin("pg_ssl_verify").unwrap_or("kong.conf");
             match kong.get("lua_ssl_trusted_certificate") {
@@ -42,7 +70,7 @@ mod tests {
 
     fn kong(text: &str) -> Facts {
         let k = KongConf::parse_str(text, Path::new("/etc/kong/kong.conf")).unwrap();
-        Facts { drivers: vec![DriverFacts { settings: k.tls_settings().unwrap(), kong: Some(k) }], ..Default::default() }
+        Facts { drivers: vec![DriverFacts::new(k.tls_settings().unwrap(), Some(k))], ..Default::default() }
     }
 
     #[test]
