@@ -61,6 +61,8 @@ pub struct Model {
     pub v1_leaf: bool,
     /// The trust anchor's own dates are checked (not by Java's PKIX).
     pub anchor_validity: bool,
+    /// Which error the stack reports when several checks fail.
+    pub order: ErrorOrder,
     /// Where the roots come from when none is configured.
     pub default_trust: &'static str,
     /// TLS versions the stack offers by default.
@@ -79,6 +81,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::Libpq,
         v1_leaf: true,
         anchor_validity: true,
+        order: ErrorOrder::ChainThenHost,
         default_trust: "~/.postgresql/root.crt",
         tls_versions: "TLSv1.2 and later (ssl_min_protocol_version default)",
         sources: &["see src/verify/libpq.rs and tests/it/verify.rs (psql agreement matrix)"],
@@ -90,6 +93,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::SanThenCn,
         v1_leaf: true,
         anchor_validity: false,
+        order: ErrorOrder::ChainThenHost,
         default_trust: "~/.postgresql/root.crt (LibPQFactory); the JVM's cacerts with DefaultJavaSSLFactory",
         tls_versions: "the JVM's defaults (TLSv1.2, TLSv1.3 on Java 17)",
         sources: &["measured: Debian libpostgresql-jdbc-java 42.5.5 with OpenJDK 17 (tests/it/clients.rs)"],
@@ -101,6 +105,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::SanThenCn,
         v1_leaf: true,
         anchor_validity: true,
+        order: ErrorOrder::OpenSslLastError,
         default_trust: "Node's bundled Mozilla roots (when no ca is given)",
         tls_versions: "TLSv1.2 and TLSv1.3 (Node's tls defaults)",
         sources: &["measured: npm pg 8 with Node.js 20 (tests/it/clients.rs)"],
@@ -112,6 +117,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::Libpq,
         v1_leaf: true,
         anchor_validity: true,
+        order: ErrorOrder::ChainThenHost,
         default_trust: "~/.postgresql/root.crt",
         tls_versions: "TLSv1.2 and later",
         sources: &["psycopg's binary wheel bundles libpq: psycopg.pq.version() = 180000 (measured, psycopg 3.3.9)"],
@@ -123,6 +129,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::SanThenCn,
         v1_leaf: true,
         anchor_validity: true,
+        order: ErrorOrder::OpenSslCheckId,
         default_trust: "~/.postgresql/root.crt when it exists, else the system store",
         tls_versions: "TLSv1.2 and later",
         sources: &["measured: asyncpg from PyPI (tests/it/clients.rs)"],
@@ -134,6 +141,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::SanOnly,
         v1_leaf: true,
         anchor_validity: true,
+        order: ErrorOrder::LeafDatesHostChain,
         default_trust: "the system store (Go's x509.SystemCertPool)",
         tls_versions: "TLSv1.2 and later (Go's client default)",
         sources: &["measured: Debian golang-github-jackc-pgx-v4-dev with golang-go 1.19 (tests/it/clients.rs)"],
@@ -145,6 +153,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::SanThenCn,
         v1_leaf: true,
         anchor_validity: true,
+        order: ErrorOrder::ChainThenHost,
         default_trust: "the system store; `Root Certificate` names a file",
         tls_versions: "the OS defaults (TLSv1.2, TLSv1.3)",
         sources: &["Npgsql documentation, security page (SSL Mode, Root Certificate, Trust Server Certificate)"],
@@ -156,6 +165,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::SanOnly,
         v1_leaf: false,
         anchor_validity: true,
+        order: ErrorOrder::LeafDatesChainHost,
         default_trust: "whatever RootCertStore the application builds (here: sslrootcert's certificates)",
         tls_versions: "TLSv1.2 and TLSv1.3",
         sources: &["measured in-process: tokio-postgres 0.7.18, tokio-postgres-rustls 0.14, rustls 0.23 (tests/it/clients.rs)"],
@@ -167,6 +177,7 @@ pub static MODELS: &[Model] = &[
         names: NameRule::SanThenCn,
         v1_leaf: true,
         anchor_validity: true,
+        order: ErrorOrder::ChainThenHost,
         default_trust: "lua_ssl_trusted_certificate",
         tls_versions: "lua_ssl_protocols (TLSv1.2 TLSv1.3 by default)",
         sources: &["Kong kong.conf.default (pg_ssl, pg_ssl_verify, pg_ssl_required, lua_ssl_trusted_certificate, lua_ssl_verify_depth)", "OpenSSL SSL_CTX_set_verify_depth(3)"],
@@ -479,7 +490,10 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
         chain_verified: false,
         hostname_verified: false,
         trust_source: trust,
-        checks: c.map(|c| c.words.to_string()).unwrap_or_else(|| "refuses the settings".into()),
+        checks: c.map(|c| c.words.to_string()).unwrap_or_else(|| match &refusal {
+            Refusal::InvalidSslMode(m) => format!("refuses sslmode={m} (it knows only disable, prefer and require; with rustls, require verifies the chain and the host name)"),
+            _ => "refuses the settings".into(),
+        }),
     };
     let c = match checks(stack, s) {
         Ok(c) => c,
@@ -548,8 +562,37 @@ fn load_roots(path: &Path) -> Option<TrustStore> {
     }
 }
 
+/// Which of several problems a stack reports: the order its verifier checks them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorOrder {
+    /// The chain, then the host name after the handshake (libpq, pgJDBC, rustls).
+    ChainThenHost,
+    /// The server certificate's dates, then the host name, then the chain (Go's
+    /// `Certificate.Verify`: `isValid` on the leaf, `VerifyHostname`, then chain building).
+    LeafDatesHostChain,
+    /// The server certificate's dates, then the chain, then the host name (webpki checks the
+    /// end entity's validity before it looks for issuers).
+    LeafDatesChainHost,
+    /// OpenSSL with the host set on the verify parameters (CPython's ssl): chain building
+    /// and trust errors, then the host name (`check_id`), then validity dates.
+    OpenSslCheckId,
+    /// OpenSSL with a verify callback that continues (Node): the last error wins, so an
+    /// expired certificate is reported over a missing issuer; the host name after the handshake.
+    OpenSslLastError,
+}
+
 fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, server: &ServerSide, store: Option<&TrustStore>) -> Option<Refusal> {
     let leaf = &server.chain[0];
+    let host = if c.verify_host { host_matches(model.names, leaf, &s.host).err() } else { None };
+    let leaf_first = matches!(model.order, ErrorOrder::LeafDatesHostChain | ErrorOrder::LeafDatesChainHost);
+    if leaf_first && c.verify_chain && (leaf.expired_at(s.at) || leaf.not_yet_valid_at(s.at)) {
+        let f = if leaf.expired_at(s.at) { PathFailure::Expired { depth: 0 } } else { PathFailure::NotYetValid { depth: 0 } };
+        return Some(Refusal::Chain(f));
+    }
+    if model.order == ErrorOrder::LeafDatesHostChain && host.is_some() {
+        return host;
+    }
     if !model.v1_leaf && leaf.version < 3 && c.verify_chain {
         return Some(Refusal::V1Certificate);
     }
@@ -567,23 +610,22 @@ fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, serve
         };
         let empty = TrustStore::from_certs("empty", Vec::new());
         let opts = Options { anchors, max_depth, security_level: s.security_level, anchor_validity: model.anchor_validity, ..Options::at(s.at) };
-        match build_paths(&server.chain, store.unwrap_or(&empty), &opts) {
-            Ok(r) if r.verified() => {}
-            Ok(r) => {
-                return Some(match r.best_failure().and_then(|a| a.failure.clone()) {
-                    Some(f) => Refusal::Chain(f),
-                    None => Refusal::NoTrustedPath,
-                })
-            }
-            Err(_) => return Some(Refusal::NoTrustedPath),
+        let failure = match build_paths(&server.chain, store.unwrap_or(&empty), &opts) {
+            Ok(r) if r.verified() => None,
+            Ok(r) => Some(r.best_failure().and_then(|a| a.failure.clone())),
+            Err(_) => Some(None),
+        };
+        if let Some(f) = failure {
+            let dates = matches!(f, Some(PathFailure::Expired { .. } | PathFailure::NotYetValid { .. }));
+            return Some(match (model.order, f) {
+                (ErrorOrder::OpenSslCheckId, _) if dates && host.is_some() => host.expect("checked"),
+                (ErrorOrder::OpenSslLastError, Some(_)) if !dates && leaf.expired_at(s.at) => Refusal::Chain(PathFailure::Expired { depth: 0 }),
+                (_, Some(f)) => Refusal::Chain(f),
+                (_, None) => Refusal::NoTrustedPath,
+            });
         }
     }
-    if c.verify_host {
-        if let Err(r) = host_matches(model.names, leaf, &s.host) {
-            return Some(r);
-        }
-    }
-    None
+    host
 }
 
 /// The host name check of a rule: `Err` with what the certificate names.
@@ -651,7 +693,9 @@ pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
     let host = &s.host;
     let untrusted_java = "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target";
     match (stack, r) {
-        (_, Refusal::InvalidSslMode(m)) => format!("invalid configuration: invalid value for option `sslmode`: {m}"),
+        // tokio-postgres's Display of its config error (the option is named in its source only).
+        (Stack::Rustls, Refusal::InvalidSslMode(_)) => "invalid connection string".into(),
+        (_, Refusal::InvalidSslMode(m)) => format!("invalid value for option `sslmode`: {m}"),
         (Stack::Jdbc, Refusal::ServerRefusesTls) => "The server does not support SSL.".into(),
         (Stack::Node, Refusal::ServerRefusesTls) => "The server does not support SSL connections".into(),
         (Stack::Asyncpg, Refusal::ServerRefusesTls) => "rejected SSL upgrade".into(),
@@ -676,7 +720,7 @@ pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
         (Stack::Pgx, Refusal::Chain(_) | Refusal::NoTrustedPath) => "x509: certificate signed by unknown authority".into(),
         (Stack::Rustls, Refusal::Chain(PathFailure::Expired { .. })) => "error performing TLS handshake: invalid peer certificate: certificate expired".into(),
         (Stack::Rustls, Refusal::Chain(_) | Refusal::NoTrustedPath) => "error performing TLS handshake: invalid peer certificate: UnknownIssuer".into(),
-        (Stack::Rustls, Refusal::V1Certificate) => "error performing TLS handshake: invalid peer certificate: BadEncoding".into(),
+        (Stack::Rustls, Refusal::V1Certificate) => "error performing TLS handshake: invalid peer certificate: Other(OtherError(UnsupportedCertVersion))".into(),
         (_, Refusal::V1Certificate) => "the server certificate is X.509 version 1".into(),
         (_, Refusal::Chain(f)) => format!("certificate verify failed: {}", openssl_text(f)),
         (_, Refusal::NoTrustedPath) => "certificate verify failed: unable to get local issuer certificate".into(),

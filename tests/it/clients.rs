@@ -4,7 +4,8 @@
 //! the runners in `lab/clients/` (installed by `lab/clients/install.sh`: pgJDBC, node-postgres,
 //! psycopg 3, asyncpg, pgx); rustls is tokio-postgres with tokio-postgres-rustls, in process.
 //! The matrix is printed and written to `target/test-artifacts/clients-matrix.md`; every
-//! disagreement fails the test. A stack whose runtime is missing is reported as SKIPPED, and
+//! disagreement fails the test: the outcome, and where both fail, the error text (the real
+//! library's message must contain the one pgtls predicts). A stack whose runtime is missing is reported as SKIPPED, and
 //! fails the test when `PGTLS_REQUIRE_CLIENTS=1` (CI sets it).
 
 use std::collections::BTreeMap;
@@ -258,6 +259,7 @@ fn stack_predictions_agree_with_the_real_libraries() {
     let mut skipped: BTreeMap<String, String> = BTreeMap::new();
     let mut libraries: BTreeMap<String, String> = BTreeMap::new();
     let mut per_stack: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut texts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for (ci, chain) in chains.iter().enumerate() {
         let server = Server::start(ServerOptions::with_tls(chain.tls.clone())).unwrap();
         let facts = probe(
@@ -279,6 +281,18 @@ fn stack_predictions_agree_with_the_real_libraries() {
         let mut compare = |label: String, real: &Outcome, c: &Case, predicted: pgtls::verify::clients::StackVerdict| {
             cells += 1;
             let agree = real.connects == predicted.connects;
+            // The error text: the real one contains pgtls's (libraries add wrappers such as
+            // "org.postgresql.util.PSQLException: SSL error: " or Go's "failed to connect to …").
+            if !real.connects && !predicted.connects {
+                let t = texts.entry(label.clone()).or_default();
+                t.0 += 1;
+                let p = predicted.error.as_deref().unwrap_or("");
+                if !p.is_empty() && real.error.as_deref().unwrap_or("").contains(p) {
+                    t.1 += 1;
+                } else {
+                    disagreements.push(format!("{label} {} / {}: error text differs: real {:?}, pgtls {p:?}", chains[c.chain].name, c.id, real.error.as_deref().unwrap_or("")));
+                }
+            }
             let e = per_stack.entry(label.clone()).or_default();
             e.0 += 1;
             let show = |connects: bool, err: &Option<String>| {
@@ -336,12 +350,13 @@ fn stack_predictions_agree_with_the_real_libraries() {
         }
     }
     libraries.insert("rustls".into(), "tokio-postgres 0.7 + tokio-postgres-rustls 0.14 + rustls 0.23 (in process)".into());
-    let mut summary = String::from("| stack | library | cells | agree |\n|---|---|---|---|\n");
+    let mut summary = String::from("| stack | library | cells | outcome agrees | both fail | same error text |\n|---|---|---|---|---|---|\n");
     for (label, (n, ok)) in &per_stack {
-        summary += &format!("| {label} | {} | {n} | {ok} |\n", libraries.get(label).map(String::as_str).unwrap_or("?"));
+        let (tn, tok) = texts.get(label).copied().unwrap_or_default();
+        summary += &format!("| {label} | {} | {n} | {ok} | {tn} | {tok} |\n", libraries.get(label).map(String::as_str).unwrap_or("?"));
     }
     for (label, why) in &skipped {
-        summary += &format!("| {label} | SKIPPED: {why} | 0 | 0 |\n");
+        summary += &format!("| {label} | SKIPPED: {why} | 0 | 0 | 0 | 0 |\n");
     }
     let report = format!("{summary}\n{table}");
     let art = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
