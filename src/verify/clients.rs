@@ -96,7 +96,11 @@ pub static MODELS: &[Model] = &[
         order: ErrorOrder::ChainThenHost,
         default_trust: "~/.postgresql/root.crt (LibPQFactory); the JVM's cacerts with DefaultJavaSSLFactory",
         tls_versions: "the JVM's defaults (TLSv1.2, TLSv1.3 on Java 17)",
-        sources: &["measured: Debian libpostgresql-jdbc-java 42.5.5 with OpenJDK 17 (tests/it/clients.rs)"],
+        sources: &[
+            "pgjdbc/pgjdbc@b9953dc4 (REL42.5.6): jdbc/SslMode.java#L51-L71 (ssl=true means verify-full; require never verifies), ssl/LibPQFactory.java#L127-L167 (root file, NonValidatingTM), ssl/MakeSSL.java#L42-L84 (host name check for verify-full, NonValidatingFactory too), ssl/PGjdbcHostnameVerifier.java#L96-L216 (CN only without dNSName SAN)",
+            "openjdk/jdk@0336d8fb: sun/security/validator/PKIXValidator.java engineValidate (any trusted certificate, the leaf too, is an anchor; anchors' dates unchecked)",
+            "measured: Debian libpostgresql-jdbc-java 42.5.5 with OpenJDK 17.0.15 (tests/it/clients.rs)",
+        ],
     },
     Model {
         stack: Stack::Node,
@@ -108,7 +112,12 @@ pub static MODELS: &[Model] = &[
         order: ErrorOrder::OpenSslLastError,
         default_trust: "Node's bundled Mozilla roots (when no ca is given)",
         tls_versions: "TLSv1.2 and TLSv1.3 (Node's tls defaults)",
-        sources: &["measured: npm pg 8 with Node.js 20 (tests/it/clients.rs)"],
+        sources: &[
+            "brianc/node-postgres pg-connection-string@2.14.0 (b617619f) index.js#L77-L157: every sslmode but disable means verify-full unless uselibpqcompat=true (#L106-L137)",
+            "pg@8.23.0 (df274d1b) packages/pg/lib/connection.js#L79-L119: no plaintext fallback, SNI only for names",
+            "nodejs/node v20.20.2 lib/tls.js checkServerIdentity (CN only without DNS SAN; IP hosts against IP SANs); X509_V_FLAG_PARTIAL_CHAIN only with allowPartialTrustChain (c2bf0134ce, v20.18.0)",
+            "measured: npm pg 8.23.1 with Node.js 20.20.2 (tests/it/clients.rs)",
+        ],
     },
     Model {
         stack: Stack::Psycopg,
@@ -132,7 +141,11 @@ pub static MODELS: &[Model] = &[
         order: ErrorOrder::OpenSslCheckId,
         default_trust: "~/.postgresql/root.crt when it exists, else the system store",
         tls_versions: "TLSv1.2 and later",
-        sources: &["measured: asyncpg from PyPI (tests/it/clients.rs)"],
+        sources: &[
+            "MagicStack/asyncpg asyncpg/connect_utils.py (_parse_connect_dsn_and_args: require verifies when sslrootcert or ~/.postgresql/root.crt loads; host name only for verify-full; its own PROTOCOL_TLS_CLIENT context, no partial chain)",
+            "python/cpython v3.13.0 Lib/ssl.py#L706-L714: create_default_context sets VERIFY_X509_PARTIAL_CHAIN | VERIFY_X509_STRICT (3.11.7: neither)",
+            "measured: asyncpg 0.32.0 on CPython 3.11.7 (tests/it/clients.rs)",
+        ],
     },
     Model {
         stack: Stack::Pgx,
@@ -144,7 +157,11 @@ pub static MODELS: &[Model] = &[
         order: ErrorOrder::LeafDatesHostChain,
         default_trust: "the system store (Go's x509.SystemCertPool)",
         tls_versions: "TLSv1.2 and later (Go's client default)",
-        sources: &["measured: Debian golang-github-jackc-pgx-v4-dev with golang-go 1.19 (tests/it/clients.rs)"],
+        sources: &[
+            "jackc/pgconn v1 config.go#L617-L782 configTLS: require with sslrootcert falls through to verify-ca; verify-ca = InsecureSkipVerify + VerifyPeerCertificate without DNSName; no ~/.postgresql default",
+            "golang/go go1.19.8 src/crypto/x509/verify.go: Verify checks the leaf's dates, then VerifyHostname, then chains; Roots.contains(leaf) accepts a trusted leaf (#L801-L803); no CN fallback since Go 1.15",
+            "measured: Debian golang-github-jackc-pgx-v4-dev 4.15.0 with golang-go 1.19.8 (tests/it/clients.rs)",
+        ],
     },
     Model {
         stack: Stack::Npgsql,
@@ -156,7 +173,11 @@ pub static MODELS: &[Model] = &[
         order: ErrorOrder::ChainThenHost,
         default_trust: "the system store; `Root Certificate` names a file",
         tls_versions: "the OS defaults (TLSv1.2, TLSv1.3)",
-        sources: &["Npgsql documentation, security page (SSL Mode, Root Certificate, Trust Server Certificate)"],
+        sources: &[
+            "npgsql/npgsql v8.0.9 src/Npgsql/Internal/NpgsqlConnector.cs#L843-L879, #L1683-L1732: Prefer/Require accept any certificate; VerifyCA ignores a name mismatch; Root Certificate, PGSSLROOTCERT or an existing ~/.postgresql/root.crt go into CustomTrustStore",
+            "dotnet/runtime issue 99426 (maintainer, 2024-03-07): CustomTrustStore certificates must be self-signed roots",
+            "not measured: no .NET runtime in Debian bookworm, NuGet unreachable here",
+        ],
     },
     Model {
         stack: Stack::Rustls,
@@ -168,7 +189,11 @@ pub static MODELS: &[Model] = &[
         order: ErrorOrder::LeafDatesChainHost,
         default_trust: "whatever RootCertStore the application builds (here: sslrootcert's certificates)",
         tls_versions: "TLSv1.2 and TLSv1.3",
-        sources: &["measured in-process: tokio-postgres 0.7.18, tokio-postgres-rustls 0.14, rustls 0.23 (tests/it/clients.rs)"],
+        sources: &[
+            "sfackler/rust-postgres tokio-postgres config.rs#L582-L587: sslmode disable | prefer | require only",
+            "rustls/webpki v/0.103.13 (2879b2ce): trust_anchor.rs#L20-L44 (any certificate is an anchor, matched by issuer name: a trusted leaf does not verify itself), cert.rs#L256-L272 (v3 only: UnsupportedCertVersion), end_entity.rs#L124-L135 (SANs only)",
+            "measured in-process: tokio-postgres 0.7.18, tokio-postgres-rustls 0.14, rustls 0.23 (tests/it/clients.rs)",
+        ],
     },
     Model {
         stack: Stack::Kong,
@@ -180,7 +205,11 @@ pub static MODELS: &[Model] = &[
         order: ErrorOrder::ChainThenHost,
         default_trust: "lua_ssl_trusted_certificate",
         tls_versions: "lua_ssl_protocols (TLSv1.2 TLSv1.3 by default)",
-        sources: &["Kong kong.conf.default (pg_ssl, pg_ssl_verify, pg_ssl_required, lua_ssl_trusted_certificate, lua_ssl_verify_depth)", "OpenSSL SSL_CTX_set_verify_depth(3)"],
+        sources: &[
+            "Kong/kong 3.9.1 (b724fc71) kong/templates/kong_defaults.lua#L130-L131, #L192-L194 (pg_ssl, pg_ssl_verify off; lua_ssl_trusted_certificate system; lua_ssl_verify_depth 1; TLSv1.2 TLSv1.3), kong/db/strategies/postgres/connector.lua#L948-L970 (pgmoon gets ssl, ssl_verify, cafile; no server name: no host name check)",
+            "OpenSSL doc/man3/SSL_CTX_set_verify.pod (15148cb6): depth N allows N certificates between the end entity and the trust anchor",
+            "not measured: no Kong here; the depth rule is checked against openssl verify -verify_depth",
+        ],
     },
 ];
 

@@ -519,3 +519,38 @@ fn verify_client_all_lists_every_stack_and_a_named_failing_stack_is_an_error() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown client stack"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `doctor --client`: after TLS the server answers every stack alike; a pg_hba.conf reject
+/// seen by pgtls's own startup fails the named stack, as it fails the real library.
+#[test]
+fn doctor_client_follows_the_stack_into_the_startup_phase() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = CertKey::root("Startup Root").unwrap();
+    let leaf = root.leaf("localhost", &["localhost"]).unwrap();
+    let mut opts = ServerOptions::with_tls(files(&leaf.cert_pem, &leaf.key_pem, &[]));
+    opts.hba = vec!["hostssl all postgres 127.0.0.1/32 reject".into(), "host all all 127.0.0.1/32 trust".into()];
+    let server = Server::start(opts).unwrap();
+    let rootcert = dir.path().join("root.crt");
+    std::fs::write(&rootcert, &root.cert_pem).unwrap();
+    let target = format!("host=localhost hostaddr=127.0.0.1 port={} user=postgres dbname=postgres sslmode=verify-full sslrootcert={}", server.port(), rootcert.display());
+    let out = crate::support::pgtls().env("HOME", dir.path()).args(["doctor", "--format", "json", "--client", "jdbc", "--client", "node:config", &target]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    for x in v["verdicts"].as_array().unwrap() {
+        assert_eq!(x["connects"], false, "{x}");
+        assert!(x["error"].as_str().unwrap().contains("pg_hba.conf rejects connection"), "{x}");
+    }
+    // The real pgJDBC says the same (when installed).
+    let r = RUNNERS.iter().find(|r| r.stack == Stack::Jdbc && r.variant == "sslmode").unwrap();
+    let case = Case { id: "hba".into(), chain: 0, trust: "right-root", mode: Some(SslMode::VerifyFull), host: "localhost", rootcert };
+    match run_real(r, server.port(), dir.path(), &[case]) {
+        Ok((_, got)) => {
+            let real = &got["hba"];
+            assert!(!real.connects && real.error.as_deref().unwrap_or("").contains("pg_hba.conf rejects connection"), "{real:?}");
+        }
+        Err(why) => {
+            assert!(std::env::var("PGTLS_REQUIRE_CLIENTS").ok().as_deref() != Some("1"), "{why}");
+            eprintln!("SKIP real pgJDBC: {why}");
+        }
+    }
+}

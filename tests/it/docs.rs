@@ -33,7 +33,9 @@ fn json_fields_are_documented() {
     let cases: Vec<(&str, Value)> = vec![
         ("probe", json(&["probe", &ci])),
         ("verify", json(&["verify", &ci])),
+        ("verify", json(&["verify", "--client", "all", &ci])),
         ("doctor", json(&["doctor", &ci])),
+        ("doctor", json(&["doctor", "--client", "jdbc", &ci])),
         ("trust audit", json(&["trust", "audit", root.to_str().unwrap()])),
         ("protocols", json(&["protocols", &format!("127.0.0.1:{}", server.port())])),
         ("fleet", json(&["fleet", inv.to_str().unwrap()])),
