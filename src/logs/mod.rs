@@ -68,6 +68,15 @@ impl Tally {
         }
     }
 
+    fn subtract(&mut self, v: &str, n: u64) {
+        if let Some(c) = self.counts.get_mut(v) {
+            *c = c.saturating_sub(n);
+            if *c == 0 {
+                self.counts.remove(v);
+            }
+        }
+    }
+
     fn top(&self) -> Vec<Count> {
         let mut v: Vec<Count> = self.counts.iter().map(|(k, c)| Count { value: k.clone(), count: *c }).collect();
         v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
@@ -80,8 +89,12 @@ impl Tally {
 #[derive(Debug, Clone, Default)]
 pub struct CodeStats {
     pub count: u64,
+    /// The earliest and latest occurrence by the log's own timestamps (as written), across
+    /// every input: logs are not always read in time order (rotated files, several servers).
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
+    first_key: Option<TimeKey>,
+    last_key: Option<TimeKey>,
     pub sample: String,
     clients: Tally,
     users: Tally,
@@ -100,10 +113,151 @@ impl CodeStats {
     }
 }
 
+/// A point in time to order log timestamps by: the instant when the zone is numeric or
+/// UTC/GMT, else the wall-clock time (same zone assumed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct TimeKey(i128);
+
+/// Parse the timestamps PostgreSQL (`%m`, `%t`, csvlog, jsonlog), Kong/nginx
+/// (`2026/03/01 10:00:00`) and ISO 8601 logs write: date, time, optional fraction, optional
+/// zone. `None` for anything else.
+fn time_key(ts: &str) -> Option<TimeKey> {
+    let b = ts.trim().as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = b.get(r)?;
+        s.iter().all(u8::is_ascii_digit).then(|| s.iter().fold(0i64, |a, d| a * 10 + (d - b'0') as i64))
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !matches!(b.get(4), Some(b'-' | b'/')) || b.get(7) != b.get(4) || !matches!(b.get(10), Some(b' ' | b'T')) {
+        return None;
+    }
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut i = 19;
+    let mut nanos: i64 = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let mut scale = 100_000_000i64;
+        while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            nanos += (c - b'0') as i64 * scale;
+            scale /= 10;
+            i += 1;
+        }
+    }
+    let rest = std::str::from_utf8(&b[i..]).ok()?.trim();
+    let offset_s: i64 = match rest.as_bytes().first() {
+        Some(sign @ (b'+' | b'-')) => {
+            let digits: String = rest[1..].chars().filter(char::is_ascii_digit).collect();
+            let (oh, om) = (digits.get(0..2)?.parse::<i64>().ok()?, digits.get(2..4).and_then(|m| m.parse::<i64>().ok()).unwrap_or(0));
+            let v = oh * 3600 + om * 60;
+            if *sign == b'-' { -v } else { v }
+        }
+        Some(b'Z') => 0,
+        _ => 0,
+    };
+    let date = time::Date::from_calendar_date(y as i32, time::Month::try_from(mo as u8).ok()?, d as u8).ok()?;
+    let t = time::Time::from_hms(h as u8, mi as u8, se as u8).ok()?;
+    let secs = time::PrimitiveDateTime::new(date, t).assume_utc().unix_timestamp() - offset_s;
+    Some(TimeKey(secs as i128 * 1_000_000_000 + nanos as i128))
+}
+
+/// A burst of TLS handshake failures from one client that looks like a scan (`pgtls
+/// protocols`, sslscan, testssl.sh, nmap): many failures of several kinds (versions, ciphers)
+/// with no pause between them. Reported apart, so a scan does not drown the real clients'
+/// problems.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scanner {
+    pub client: String,
+    /// Handshake failures of the burst, by code.
+    pub handshakes: BTreeMap<String, u64>,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+}
+
+/// Handshake failures a scanner provokes by offering versions and ciphers one at a time.
+const SCAN_CODES: [crate::findings::Code; 6] = [
+    crate::findings::Code::ProtocolVersionMismatch,
+    crate::findings::Code::CipherMismatch,
+    crate::findings::Code::TlsHandshakeFailed,
+    crate::findings::Code::UnexpectedEof,
+    crate::findings::Code::AlpnRejected,
+    crate::findings::Code::DirectSslUnsupported,
+];
+/// A scan: at least this many handshake failures from one client …
+const SCAN_MIN: u64 = 8;
+/// … of at least two kinds, none more than this many seconds after the previous one.
+const SCAN_GAP_S: i128 = 5;
+/// Scans remembered per client (later ones are merged into the last).
+const SCANS_PER_CLIENT: usize = 16;
+
+/// One client's current run of handshake failures.
+#[derive(Debug, Clone, Default)]
+struct Burst {
+    count: u64,
+    by_code: BTreeMap<String, u64>,
+    first: Option<(TimeKey, String)>,
+    last: Option<(TimeKey, String)>,
+}
+
+impl Burst {
+    fn is_scan(&self) -> bool {
+        self.count >= SCAN_MIN && self.by_code.len() >= 2
+    }
+}
+
+/// Per-client bursts, to find scans (bounded like the top lists).
+#[derive(Debug, Clone, Default)]
+struct HostBursts {
+    current: Burst,
+    scans: Vec<Burst>,
+}
+
+impl HostBursts {
+    fn add(&mut self, code: &str, at: Option<(TimeKey, String)>) {
+        let gap = match (&self.current.last, &at) {
+            (Some((l, _)), Some((k, _))) => (k.0 - l.0) / 1_000_000_000 > SCAN_GAP_S || k.0 < l.0,
+            _ => false,
+        };
+        if gap {
+            self.close();
+        }
+        let b = &mut self.current;
+        b.count += 1;
+        *b.by_code.entry(code.to_string()).or_default() += 1;
+        if let Some(at) = at {
+            if b.first.is_none() {
+                b.first = Some(at.clone());
+            }
+            b.last = Some(at);
+        }
+    }
+
+    fn close(&mut self) {
+        let b = std::mem::take(&mut self.current);
+        if !b.is_scan() {
+            return;
+        }
+        let full = self.scans.len() >= SCANS_PER_CLIENT;
+        match self.scans.last_mut() {
+            Some(last) if full => {
+                last.count += b.count;
+                for (c, n) in b.by_code {
+                    *last.by_code.entry(c).or_default() += n;
+                }
+                last.last = b.last;
+            }
+            _ => self.scans.push(b),
+        }
+    }
+}
+
 /// What a scan found; several inputs can be scanned into one summary.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     pub codes: BTreeMap<String, CodeStats>,
+    /// Clients whose handshake failures look like a TLS scan (filled by [`Summary::finish`]);
+    /// their failures are not in `codes`.
+    pub scanners: Vec<Scanner>,
+    bursts: HashMap<String, HostBursts>,
     /// Bytes read (after decompression).
     pub bytes: u64,
     /// Lines that contained an anchor and were examined.
@@ -113,6 +267,35 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Separate the scanners' handshake failures from the real clients' (call once, after
+    /// every input was scanned). A client with no known address cannot be told apart.
+    pub fn finish(&mut self) {
+        let mut scanners: Vec<Scanner> = Vec::new();
+        for (client, b) in &mut self.bursts {
+            b.close();
+            for scan in &b.scans {
+                scanners.push(Scanner {
+                    client: client.clone(),
+                    handshakes: scan.by_code.clone(),
+                    first_seen: scan.first.as_ref().map(|(_, s)| s.clone()),
+                    last_seen: scan.last.as_ref().map(|(_, s)| s.clone()),
+                });
+            }
+        }
+        for sc in &scanners {
+            for (code, n) in &sc.handshakes {
+                if let Some(st) = self.codes.get_mut(code) {
+                    st.count = st.count.saturating_sub(*n);
+                    st.clients.subtract(&sc.client, *n);
+                }
+            }
+        }
+        self.codes.retain(|_, st| st.count > 0);
+        scanners.sort_by(|a, b| (&a.first_seen, &a.client).cmp(&(&b.first_seen, &b.client)));
+        self.scanners = scanners;
+        self.bursts.clear();
+    }
+
     /// One finding per recognised code, most frequent first, with the count, the time span and
     /// a sample line as evidence.
     pub fn findings(&self) -> Vec<crate::findings::Finding> {
@@ -168,11 +351,12 @@ impl Serialize for Summary {
             })
             .collect();
         codes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(b.code)));
-        let mut st = s.serialize_struct("Summary", 4)?;
+        let mut st = s.serialize_struct("Summary", 5)?;
         st.serialize_field("bytes", &self.bytes)?;
         st.serialize_field("candidate_lines", &self.candidate_lines)?;
         st.serialize_field("matched_lines", &self.matched_lines)?;
         st.serialize_field("codes", &codes)?;
+        st.serialize_field("scanners", &self.scanners)?;
         st.end()
     }
 }
@@ -444,6 +628,19 @@ fn candidate_lines(ac: &AhoCorasick, conn_from: usize, chunk: &[u8], out: &mut V
     }
 }
 
+/// A stream that may be gzip-compressed (standard input: `zcat` is not needed): the first two
+/// bytes decide, and are put back in front of the rest.
+pub fn decompressing<'a>(mut r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>, LogError> {
+    let mut magic = [0u8; 2];
+    let n = read_up_to(&mut r, &mut magic).map_err(|e| LogError::Read { what: "the log input".into(), source: e })?;
+    let whole = io::Cursor::new(magic[..n].to_vec()).chain(r);
+    if n == 2 && magic == [0x1f, 0x8b] {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(BUFFER_SIZE, whole))))
+    } else {
+        Ok(Box::new(whole))
+    }
+}
+
 /// Open a log file, transparently decompressing gzip (detected by its magic bytes).
 pub fn open_log(path: &Path) -> Result<Box<dyn Read>, LogError> {
     let open = || crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e });
@@ -500,11 +697,29 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
     summary.matched_lines += 1;
     let st = summary.codes.entry(code.to_string()).or_default();
     st.count += 1;
+    let key = log.timestamp.as_deref().and_then(time_key);
     if let Some(ts) = &log.timestamp {
-        if st.first_seen.is_none() {
-            st.first_seen = Some(ts.clone());
+        match key {
+            Some(k) => {
+                if st.first_key.is_none_or(|f| k < f) {
+                    st.first_key = Some(k);
+                    st.first_seen = Some(ts.clone());
+                }
+                if st.last_key.is_none_or(|l| k >= l) {
+                    st.last_key = Some(k);
+                    st.last_seen = Some(ts.clone());
+                }
+            }
+            // Not a timestamp pgtls can order: first and last as read.
+            None => {
+                if st.first_seen.is_none() {
+                    st.first_seen = Some(ts.clone());
+                }
+                if st.last_key.is_none() {
+                    st.last_seen = Some(ts.clone());
+                }
+            }
         }
-        st.last_seen = Some(ts.clone());
     }
     if st.sample.is_empty() {
         let s = text.trim_end();
@@ -523,6 +738,10 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
         .or_else(|| hit.facts.get("host").cloned());
     if let Some(c) = client {
         st.clients.add(&c);
+        if SCAN_CODES.contains(&code) && (summary.bursts.len() < MAX_DISTINCT || summary.bursts.contains_key(&c)) {
+            let at = key.zip(log.timestamp.clone());
+            summary.bursts.entry(c).or_default().add(code.as_str(), at);
+        }
     }
     if let Some(u) = log.user.as_deref().or(hit.facts.get("user").map(String::as_str)) {
         st.users.add(u);
@@ -780,5 +999,67 @@ mod tests {
         let mut s = Summary::default();
         scan_reader(&bytes[..], &mut s).unwrap();
         assert_eq!(s.bytes, bytes.len() as u64);
+    }
+
+    #[test]
+    fn first_and_last_follow_the_timestamps_not_the_reading_order() {
+        // Two rotated files read newest first, with a numeric zone in one of them.
+        let newer = "2026-03-02 09:00:00.500 UTC [9] LOG:  could not accept SSL connection: no shared cipher\n\
+                     2026-03-02 09:30:00 UTC [9] LOG:  could not accept SSL connection: no shared cipher\n";
+        let older = "2026-03-01 23:59:59.999 +09 [8] LOG:  could not accept SSL connection: no shared cipher\n\
+                     2026-03-01 08:00:00 UTC [8] LOG:  could not accept SSL connection: no shared cipher\n";
+        let mut s = Summary::default();
+        scan_reader(newer.as_bytes(), &mut s).unwrap();
+        scan_reader(older.as_bytes(), &mut s).unwrap();
+        let st = &s.codes["cipher-mismatch"];
+        assert_eq!(st.count, 4);
+        assert_eq!(st.first_seen.as_deref(), Some("2026-03-01 08:00:00 UTC"));
+        assert_eq!(st.last_seen.as_deref(), Some("2026-03-02 09:30:00 UTC"));
+        // 23:59:59.999 +09 is 14:59:59.999 UTC: after 08:00 UTC, before the newer file.
+        assert!(time_key("2026-03-01 23:59:59.999 +09") < time_key("2026-03-02 09:00:00.500 UTC"));
+        assert!(time_key("2026-03-01 23:59:59.999 +09") > time_key("2026-03-01 08:00:00 UTC"));
+        assert_eq!(time_key("2026/03/01 08:00:00"), time_key("2026-03-01T08:00:00Z"));
+        assert_eq!(time_key("not a time"), None);
+    }
+
+    #[test]
+    fn a_burst_of_varied_handshake_failures_from_one_client_is_a_scanner() {
+        let mut log = String::new();
+        let kinds = ["unsupported protocol", "no shared cipher", "wrong version number"];
+        for i in 0..12 {
+            log.push_str(&format!(
+                "2026-03-01 10:00:{i:02}.000 UTC [{}] 10.9.9.9(4000) LOG:  could not accept SSL connection: {}\n",
+                100 + i,
+                kinds[i % 3]
+            ));
+        }
+        // A real client failing the same way, over hours: not a scan.
+        for h in 0..9 {
+            log.push_str(&format!("2026-03-01 1{h}:30:00.000 UTC [7{h}] 10.0.0.5(5000) LOG:  could not accept SSL connection: unsupported protocol\n"));
+        }
+        let mut s = scan(&log);
+        s.finish();
+        assert_eq!(s.scanners.len(), 1, "{:?}", s.scanners);
+        assert_eq!(s.scanners[0].client, "10.9.9.9");
+        assert_eq!(s.scanners[0].handshakes.values().sum::<u64>(), 12);
+        assert_eq!(counts(&s), [("protocol-version-mismatch".to_string(), 9)]);
+        assert_eq!(s.codes["protocol-version-mismatch"].clients()[0].value, "10.0.0.5");
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["scanners"][0]["client"], "10.9.9.9");
+    }
+
+    #[test]
+    fn gzip_on_standard_input_is_read_through() {
+        let text = "2026-03-01 10:00:00 UTC [1] LOG:  could not accept SSL connection: no shared cipher\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let packed = gz.finish().unwrap();
+        for input in [packed.clone(), text.as_bytes().to_vec(), b"x".to_vec(), Vec::new()] {
+            let mut s = Summary::default();
+            let r = decompressing(Box::new(std::io::Cursor::new(input.clone()))).unwrap();
+            scan_reader(r, &mut s).unwrap();
+            let want = if input.len() > 1 { 1 } else { 0 };
+            assert_eq!(s.codes.get("cipher-mismatch").map_or(0, |c| c.count), want);
+        }
     }
 }

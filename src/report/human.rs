@@ -701,6 +701,17 @@ impl Render for LogsReport {
         if sm.codes.is_empty() {
             s += "no TLS-related messages found\n";
         }
+        for sc in &sm.scanners {
+            let kinds = sc.handshakes.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(", ");
+            let _ = writeln!(
+                s,
+                "\nscanner {}: {} handshake failure(s) between {} and {} ({kinds}) — a TLS scan (pgtls protocols, sslscan, testssl.sh …), counted apart",
+                sc.client,
+                sc.handshakes.values().sum::<u64>(),
+                sc.first_seen.as_deref().unwrap_or("?"),
+                sc.last_seen.as_deref().unwrap_or("?")
+            );
+        }
         s
     }
 }

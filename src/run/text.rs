@@ -95,13 +95,15 @@ pub fn logs(files: &[PathBuf], all_languages: bool, stdin: &mut dyn Read) -> Res
     let so = logs::ScanOptions { languages: if all_languages { Languages::All } else { Languages::Auto } };
     let bad = |path: &Path, e: logs::LogError| RunError::BadInput { path: path.into(), message: e.to_string() };
     if files.is_empty() || (files.len() == 1 && files[0].as_os_str() == "-") {
-        logs::scan_reader_with(stdin, &mut summary, &so).map_err(|e| bad(Path::new("standard input"), e))?;
+        let input = logs::decompressing(Box::new(stdin)).map_err(|e| bad(Path::new("standard input"), e))?;
+        logs::scan_reader_with(input, &mut summary, &so).map_err(|e| bad(Path::new("standard input"), e))?;
     } else {
         for f in files {
             let r = logs::open_log(f).map_err(|e| bad(f, e))?;
             logs::scan_reader_with(r, &mut summary, &so).map_err(|e| bad(f, e))?;
         }
     }
+    summary.finish();
     let findings = summary.findings();
     Ok(LogsReport { command: "logs", files: files.to_vec(), summary, exit_code: exit_status(&findings), findings })
 }

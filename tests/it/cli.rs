@@ -290,6 +290,45 @@ fn logs_reads_gzip_and_stdin_and_reports_per_code() {
     let out = child.wait_with_output().unwrap();
     let v2: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v2["codes"], v["codes"]);
+    // gzip on standard input too (no zcat needed).
+    let mut child = pgtls()
+        .args(["logs", "--format", "json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&std::fs::read(&gz).unwrap()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v3: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v3["codes"], v["codes"]);
+}
+
+/// A real server's log after real psql failures and, seconds later, a `pgtls protocols` scan:
+/// `logs` reports the scan apart and keeps psql's failures as the finding.
+#[test]
+fn logs_reports_a_protocols_scan_apart_from_real_client_failures() {
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[("ssl_min_protocol_version", "'TLSv1.3'")]);
+    for _ in 0..3 {
+        let (ok, out) = server.psql("sslmode=require ssl_max_protocol_version=TLSv1.2", "select 1").unwrap();
+        assert!(!ok, "psql must fail: {out}");
+    }
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    let scan = pgtls().args(["protocols", "-q"]).arg(format!("127.0.0.1:{}", server.port())).output().unwrap();
+    assert!(scan.status.code().is_some());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = pgtls().args(["logs", "--format", "json"]).arg(server.log_path()).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scanners = v["scanners"].as_array().unwrap();
+    assert_eq!(scanners.len(), 1, "{v:#}");
+    assert_eq!(scanners[0]["client"], "127.0.0.1");
+    let handshakes: u64 = scanners[0]["handshakes"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
+    assert!(handshakes >= 8, "{v:#}");
+    let codes = v["codes"].as_array().unwrap();
+    let pv = codes.iter().find(|c| c["code"] == "protocol-version-mismatch").unwrap_or_else(|| panic!("psql's failures must stay: {v:#}"));
+    assert_eq!(pv["count"], 3, "{v:#}");
+    let text = String::from_utf8_lossy(&pgtls().args(["logs"]).arg(server.log_path()).output().unwrap().stdout).to_string();
+    assert!(text.contains("scanner 127.0.0.1"), "{text}");
 }
 
 #[test]
