@@ -424,8 +424,9 @@ const PID_SLOTS: usize = 1 << 16;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Languages {
     /// English plus the languages seen in the first buffer of the input (translated
-    /// severity words, or the script: kana → ja, Hangul → ko, Han → zh_CN, Cyrillic → ru,
-    /// Latin accents → de/fr/es). Fast for the common English-only log.
+    /// severity words, or the script: kana → ja, Hangul → ko, Han → zh_CN, Cyrillic → ru/uk,
+    /// Georgian → ka, Greek → el, Latin accents → de/sv/fr/it/es/cs). Fast for the common
+    /// English-only log.
     #[default]
     Auto,
     /// English and every translation (slower: several automata).
@@ -585,10 +586,24 @@ pub fn detect_languages(first: &[u8]) -> Vec<String> {
         match c as u32 {
             0x3040..=0x30FF => kana = true,
             0xAC00..=0xD7AF => add("ko"),
-            0x0400..=0x04FF => add("ru"),
+            0x0400..=0x04FF => {
+                add("ru");
+                add("uk");
+            }
+            0x10A0..=0x10FF => add("ka"),
+            0x0370..=0x03FF => add("el"),
             0x4E00..=0x9FFF => han = true,
-            0xE4 | 0xF6 | 0xFC | 0xDF | 0xC4 | 0xD6 | 0xDC => add("de"),
-            0xE9 | 0xE8 | 0xEA | 0xE0 | 0xE7 | 0xC9 | 0xE2 | 0xF4 => add("fr"),
+            0xE4 | 0xF6 | 0xFC | 0xDF | 0xC4 | 0xD6 | 0xDC => {
+                add("de");
+                add("sv");
+            }
+            0xE5 | 0xC5 => add("sv"),
+            0xE9 | 0xE8 | 0xEA | 0xE0 | 0xE7 | 0xC9 | 0xE2 | 0xF4 => {
+                add("fr");
+                add("it");
+            }
+            0xEC | 0xF2 | 0xF9 => add("it"),
+            0x10D | 0x159 | 0x161 | 0x17E | 0x11B | 0x16F | 0xFD => add("cs"),
             0xF1 | 0xE1 | 0xED | 0xF3 | 0xFA | 0xBF | 0xA1 => add("es"),
             _ => {}
         }
@@ -639,6 +654,21 @@ pub fn decompressing<'a>(mut r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>
     } else {
         Ok(Box::new(whole))
     }
+}
+
+/// A stream in UTF-8: when its first 64 KiB are not UTF-8 but read cleanly as EUC-JP,
+/// Shift_JIS or GBK (a server with a legacy `lc_messages` encoding), it is transcoded on the
+/// fly (`crate::pglog::encoding`); otherwise passed through untouched.
+pub fn to_utf8<'a>(mut r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>, LogError> {
+    let mut first = vec![0u8; 64 * 1024];
+    let n = read_up_to(&mut r, &mut first).map_err(|e| LogError::Read { what: "the log input".into(), source: e })?;
+    first.truncate(n);
+    let enc = crate::pglog::encoding::legacy_encoding(&first);
+    let whole = io::Cursor::new(first).chain(r);
+    Ok(match enc {
+        Some(enc) => Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(enc)).build(whole)),
+        None => Box::new(whole),
+    })
 }
 
 /// Open a log file, transparently decompressing gzip (detected by its magic bytes).
@@ -923,7 +953,9 @@ mod tests {
         check_langs("2026-03-01 LOG:  checkpoint starting: time\n", &[]);
         check_langs("ログ:  チェックポイント開始: time\n", &["ja"]);
         check_langs("日志:  检查点开始\n", &["zh_CN"]);
-        check_langs("СООБЩЕНИЕ:  контрольная точка\n", &["ru"]);
+        check_langs("СООБЩЕНИЕ:  контрольная точка\n", &["ru", "uk"]);
+        check_langs("ΣΦΑΛΜΑ:  κάτι\n", &["el"]);
+        check_langs("ჟურნალი:  რამე\n", &["ka"]);
         check_langs("TIPP:  irgendwas\n", &["de"]);
         // A German log whose first buffer shows no sign of German: Auto misses it, All finds it.
         let de = format!("{P}LOG:  Anweisung: SELECT 1\n{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n");

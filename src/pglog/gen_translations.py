@@ -21,7 +21,18 @@ import re
 import sys
 import tomllib
 
-LANGS = ["ja", "zh_CN", "de", "fr", "es", "ko", "ru"]
+# Every language PostgreSQL 15 ships a server or libpq catalogue for (Debian's packages put
+# them under /usr/share/locale); listed in main() from what is installed.
+PREFERRED = ["ja", "zh_CN", "de", "fr", "es", "ko", "ru"]
+
+
+def languages(root):
+    found = set()
+    for lang in os.listdir(root):
+        for fname in DOMAINS.values():
+            if os.path.exists(os.path.join(root, lang, "LC_MESSAGES", fname)):
+                found.add(lang)
+    return [l for l in PREFERRED if l in found] + sorted(found - set(PREFERRED))
 DOMAINS = {"postgres": "postgres-15.mo", "libpq5": "libpq5-15.mo"}
 SEVERITIES = ["LOG", "FATAL", "ERROR", "WARNING", "PANIC", "NOTICE", "INFO", "DEBUG",
               "DETAIL:  ", "HINT:  ", "CONTEXT:  ", "STATEMENT:  "]
@@ -110,7 +121,7 @@ def main():
     print("# message: translated form of a patterns.toml msgid, as regex with the same groups.")
     print("# severity: translated log severity words; term: translated fixed words;")
     print("# connection_received: text before the host in the translated log_connections line.")
-    for lang in LANGS:
+    for lang in languages(root):
         cats = {}
         for domain, fname in DOMAINS.items():
             path = os.path.join(root, lang, "LC_MESSAGES", fname)

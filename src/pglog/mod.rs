@@ -7,11 +7,14 @@
 //! - [`translations`] holds the translated forms of PostgreSQL's server and libpq messages,
 //!   severity words and fixed terms (`translations.toml`, generated from PostgreSQL's gettext
 //!   catalogues by `gen_translations.py`), parsed once and read through typed accessors.
+//! - [`encoding`] reads text that is not UTF-8 (EUC-JP, Shift_JIS, GBK logs) or was decoded
+//!   with the wrong encoding (mojibake), offering every plausible reading.
 //!
 //! Both `explain` (the recognisers: which message means which finding) and `logs` (the
 //! streaming scanner that counts findings in whole log files) need this, and `logs` in turn
 //! builds on `explain`. Keeping it here, depending on neither, keeps the dependency graph
 //! one-way: `pglog` ← `explain` ← `logs` (and `logs` → `pglog`), with no import cycle.
 
+pub mod encoding;
 pub mod line;
 pub mod translations;

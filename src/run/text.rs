@@ -47,7 +47,7 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
     if let Some(e) = cat.get(input.trim()) {
         return Ok(ExplainReport::Code(Box::new(e.clone())));
     }
-    let text = if input == "-" {
+    let bytes: Vec<u8> = if input == "-" {
         let mut s = Vec::new();
         stdin.take(crate::files::MAX_FILE + 1).read_to_end(&mut s).map_err(|source| RunError::Io { what: "reading", path: "standard input".into(), source })?;
         if s.len() as u64 > crate::files::MAX_FILE {
@@ -56,10 +56,9 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
                 crate::files::MAX_FILE >> 20
             )));
         }
-        String::from_utf8_lossy(&s).into_owned()
+        s
     } else if !input.contains('\n') && Path::new(input).is_file() {
-        let bytes = crate::files::read(std::path::Path::new(input)).map_err(|source| RunError::Io { what: "reading", path: input.into(), source })?;
-        String::from_utf8_lossy(&bytes).into_owned()
+        crate::files::read(std::path::Path::new(input)).map_err(|source| RunError::Io { what: "reading", path: input.into(), source })?
     } else {
         let looks_like_code = !input.contains(char::is_whitespace)
             && input.chars().all(|c| c.is_ascii_lowercase() || c == '-')
@@ -67,9 +66,22 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
         if looks_like_code {
             return Err(RunError::Usage(format!("unknown finding code {input:?}; `pgtls explain --list` shows them all")));
         }
-        input.to_string()
+        input.as_bytes().to_vec()
     };
-    let found = crate::explain::explain_text(&text);
+    // Not UTF-8 (an EUC-JP, Shift_JIS or GBK log) or mojibake: of the readings the
+    // recognisers understand, the most plausible text (a garbled reading may still match an
+    // English fragment such as "certificate verify failed").
+    let readings = crate::pglog::encoding::readings(&bytes);
+    let found = readings
+        .iter()
+        .map(|r| (crate::pglog::encoding::plausibility(&r.text), crate::explain::explain_text(&r.text)))
+        .filter(|(_, f)| !f.is_empty())
+        .fold(None::<(f64, Vec<crate::explain::Recognised>)>, |best, (p, f)| match best {
+            Some((bp, bf)) if bp >= p => Some((bp, bf)),
+            _ => Some((p, f)),
+        })
+        .map(|(_, f)| f)
+        .unwrap_or_default();
     let findings: Vec<Finding> = found.iter().map(|r| r.finding.clone()).collect();
     Ok(ExplainReport::Text {
         command: "explain",
@@ -95,11 +107,11 @@ pub fn logs(files: &[PathBuf], all_languages: bool, stdin: &mut dyn Read) -> Res
     let so = logs::ScanOptions { languages: if all_languages { Languages::All } else { Languages::Auto } };
     let bad = |path: &Path, e: logs::LogError| RunError::BadInput { path: path.into(), message: e.to_string() };
     if files.is_empty() || (files.len() == 1 && files[0].as_os_str() == "-") {
-        let input = logs::decompressing(Box::new(stdin)).map_err(|e| bad(Path::new("standard input"), e))?;
+        let input = logs::decompressing(Box::new(stdin)).and_then(logs::to_utf8).map_err(|e| bad(Path::new("standard input"), e))?;
         logs::scan_reader_with(input, &mut summary, &so).map_err(|e| bad(Path::new("standard input"), e))?;
     } else {
         for f in files {
-            let r = logs::open_log(f).map_err(|e| bad(f, e))?;
+            let r = logs::open_log(f).and_then(logs::to_utf8).map_err(|e| bad(f, e))?;
             logs::scan_reader_with(r, &mut summary, &so).map_err(|e| bad(f, e))?;
         }
     }

@@ -445,3 +445,45 @@ fn verify_of_an_unreachable_server_fails() {
     assert!(v["verdict"]["error"].as_str().unwrap().contains("Connection refused"));
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Server messages in legacy encodings (EUC-JP, Shift_JIS, GBK) and as mojibake are
+/// recognised by `explain` and `logs` alike, with the same code as the UTF-8 text.
+#[test]
+fn legacy_encodings_and_mojibake_are_recognised_by_explain_and_logs() {
+    let corpus = include_str!("../corpus/translations.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let mut per_encoding: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+    let mut checked = 0;
+    for line in corpus.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let Some(enc) = v["encoding"].as_str() else { continue };
+        let text = v["text"].as_str().unwrap();
+        let expect = v["expect"].as_str().unwrap();
+        let encoding = encoding_rs::Encoding::for_label(enc.replace('_', "-").as_bytes()).unwrap();
+        let (bytes, _, bad) = encoding.encode(text);
+        assert!(!bad, "{enc}: {text}");
+        let r = pgtls::run::explain(Some("-"), false, &mut &bytes[..]).unwrap();
+        let got = serde_json::to_value(&r).unwrap();
+        let codes: Vec<&str> = got["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert_eq!(codes.first().copied(), Some(expect), "{enc}: {text}");
+        // The same bytes decoded as Windows-1252 (mojibake) are repaired.
+        let (garbled, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+        let r = pgtls::run::explain(Some("-"), false, &mut garbled.as_bytes()).unwrap();
+        let got = serde_json::to_value(&r).unwrap();
+        assert_eq!(got["findings"][0]["code"], expect, "mojibake of {enc}: {garbled}");
+        let buf = per_encoding.entry(enc.to_string()).or_default();
+        buf.extend_from_slice(&bytes);
+        buf.push(b'\n');
+        checked += 1;
+    }
+    assert!(checked >= 150, "{checked}");
+    for (enc, bytes) in per_encoding {
+        let f = dir.path().join(format!("postgresql-{enc}.log"));
+        std::fs::write(&f, &bytes).unwrap();
+        let out = pgtls().args(["logs", "--format", "json"]).arg(&f).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let total: u64 = v["codes"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+        let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
+        assert!(total * 10 >= lines * 9, "{enc}: {total} of {lines} lines recognised by logs: {v:#}");
+    }
+}

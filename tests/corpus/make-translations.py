@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Write tests/corpus/translations.jsonl: every PostgreSQL server and libpq message the
+recognisers know by msgid, in every language PostgreSQL ships a catalogue for, as the server
+(or psql) would print it.
+
+Why: a server with lc_messages set to another language writes its messages translated, and
+users paste those. The texts come from the gettext catalogues Debian's postgresql-15 package
+installs (/usr/share/locale/<lang>/LC_MESSAGES/postgres-15.mo and libpq5-15.mo): each line is
+a catalogue's msgstr with realistic values in place of its printf arguments, server messages
+behind a stderr log prefix with the translated severity word. The expected code is the code
+of the English pattern the msgid belongs to. Lines in legacy encodings are added too, marked
+with "encoding" (the corpus test encodes the text so before handing the bytes over):
+Japanese as EUC-JP and Shift_JIS, Chinese as GBK.
+
+    python3 tests/corpus/make-translations.py > tests/corpus/translations.jsonl
+"""
+import gettext
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+
+ROOT = "/usr/share/locale"
+DOMAINS = {"postgres": "postgres-15.mo", "libpq5": "libpq5-15.mo"}
+LEGACY = {"ja": ["euc_jp", "shift_jis"], "zh_CN": ["gbk"]}
+SPEC = re.compile(r"%(?:(\d+)\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?([sdiucmxXf%])")
+VALUES = {
+    "file": "server.key",
+    "host": "10.0.0.5",
+    "user": "app",
+    "authn_user": "foo@example.com",
+    "database": "shop",
+    "min_version": "TLSv1.3",
+    "max_version": "TLSv1.2",
+    "min_setting": "TLSv1.3",
+    "max_setting": "TLSv1.2",
+    "sslmode": "verify-full",
+    "ssl_error_code": "1",
+    "response": "X",
+}
+
+
+def package_version():
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "postgresql-15"], capture_output=True, text=True)
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def sample(regex):
+    """A value that satisfies a `when` regex: its first alternative."""
+    body = regex.replace("(?i)", "")
+    first = body.split("|")[0]
+    return re.sub(r"\\(.)", r"\1", first)
+
+
+def fill(fmt, args, values):
+    seq = 0
+    out = []
+    pos = 0
+    for m in SPEC.finditer(fmt):
+        out.append(fmt[pos:m.start()])
+        pos = m.end()
+        conv = m.group(2)
+        if conv == "%":
+            out.append("%")
+            continue
+        if conv == "m":
+            out.append(values.get("reason", "Permission denied"))
+            continue
+        idx = int(m.group(1)) - 1 if m.group(1) else seq
+        if not m.group(1):
+            seq += 1
+        if idx >= len(args):
+            return None
+        name = args[idx]
+        v = values.get(name, VALUES.get(name, "x"))
+        out.append(v if conv not in "diuxX" else (v if v.isdigit() else "1"))
+    out.append(fmt[pos:])
+    return "".join(out)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = os.path.join(here, "..", "..", "src")
+    patterns = []
+    for path in sorted(glob.glob(os.path.join(src, "explain", "**", "*.toml"), recursive=True)):
+        with open(path, "rb") as f:
+            patterns.extend(tomllib.load(f).get("pattern", []))
+    with open(os.path.join(src, "pglog", "translations.toml"), "rb") as f:
+        tr = tomllib.load(f)
+    severity = {(s["lang"], s["en"]): s["text"] for s in tr.get("severity", [])}
+    terms = {(t["lang"], t["msgid"]): t["text"] for t in tr.get("term", [])}
+    version = package_version()
+    langs = sorted({l for l in os.listdir(ROOT) if any(os.path.exists(os.path.join(ROOT, l, "LC_MESSAGES", f)) for f in DOMAINS.values())})
+    seen = set()
+    for p in patterns:
+        if "msgid" not in p:
+            continue
+        domain = p.get("domain", "postgres")
+        for lang in langs:
+            path = os.path.join(ROOT, lang, "LC_MESSAGES", DOMAINS[domain])
+            if not os.path.exists(path):
+                continue
+            with open(path, "rb") as f:
+                cat = gettext.GNUTranslations(f)._catalog
+            msgstr = cat.get(p["msgid"]) or cat.get(p["msgid"] + "\n")
+            if not msgstr or msgstr.split("\n")[0] == p["msgid"]:
+                continue
+            msgstr = msgstr.split("\n")[0].rstrip()
+            values = {}
+            for name, regex in p.get("when", {}).items():
+                values[name] = sample(regex)
+            for name, words in p.get("when_terms", {}).items():
+                values[name] = terms.get((lang, words[0]), words[0])
+            text = fill(msgstr, p.get("args", []), values)
+            if text is None:
+                continue
+            if domain == "postgres":
+                # HINT lines are attached to the message before; "could not accept SSL
+                # connection" is a LOG (be-secure-openssl.c); the rest stop a backend or start.
+                en = "HINT" if p.get("attach") else "LOG" if p["msgid"].startswith("could not accept SSL connection") else "FATAL"
+                sev = severity.get((lang, en), en)
+                text = "2026-03-01 10:00:00.123 UTC [4242] app@shop %s:  %s" % (sev, text)
+            key = (lang, text)
+            if key in seen:
+                continue
+            seen.add(key)
+            source = "Debian postgresql-15 %s: %s (msgid %s)" % (version, path, json.dumps(p["msgid"], ensure_ascii=False))
+            stack = "postgres-server" if domain == "postgres" else "libpq"
+            line = {"text": text, "expect": p["code"], "stack": stack, "lang": lang, "source": source, "kind": "translation"}
+            print(json.dumps(line, ensure_ascii=False))
+            for enc in LEGACY.get(lang, []):
+                try:
+                    text.encode(enc)
+                except UnicodeEncodeError:
+                    continue
+                print(json.dumps(dict(line, encoding=enc), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
