@@ -34,6 +34,9 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             if let Some(t) = &v.trust_source {
                 f = f.evidence("trust source", t);
             }
+            if let Some(fix) = &v.fix {
+                f = f.fix(fix.clone());
+            }
             if !v.named {
                 f = f.severity(Severity::Info);
             }
@@ -95,6 +98,9 @@ fn driver(d: &DriverFacts) -> Option<Finding> {
         .evidence("client", "kong")
         .evidence("endpoint", server.target.endpoint())
         .evidence("lua_ssl_verify_depth", depth.to_string());
+    if let Some(fix) = &v.fix {
+        f = f.fix(fix.clone());
+    }
     if v.error.as_deref().is_some_and(|e| e.contains("chain too long")) {
         // The smallest depth with which the same chain verifies.
         let need = (depth + 1..=10).find(|&d| {
@@ -129,6 +135,7 @@ mod tests {
             hostname_verified: false,
             trust_source: None,
             checks: "the chain (PKIX) and the host name".into(),
+            fix: None,
         }
     }
 

@@ -190,7 +190,7 @@ impl KongConf {
             }
         };
         if ssl && verify {
-            notes.push("whether Kong also checks the server host name depends on the Kong version; rely on the chain check only (like sslmode=verify-ca)".into());
+            notes.push("Kong checks the chain but not the host name, like sslmode=verify-ca (Kong 3.9.1's connector hands pgmoon no server name)".into());
         }
         if verify {
             let depth = self.get("lua_ssl_verify_depth").and_then(|v| v.value.parse::<u32>().ok()).unwrap_or(1);
@@ -202,7 +202,7 @@ impl KongConf {
             source: "kong.conf".into(),
             mode,
             verifies_server: ssl && verify,
-            checks_hostname: if ssl && verify { None } else { Some(false) },
+            checks_hostname: Some(false),
             trust,
             client_cert: self.get("pg_ssl_cert").filter(|v| !v.value.is_empty()).map(|v| PathBuf::from(&v.value)),
             client_key: self.get("pg_ssl_cert_key").filter(|v| !v.value.is_empty()).map(|v| PathBuf::from(&v.value)),

@@ -251,7 +251,10 @@ fn stack_table(s: &mut String, verdicts: &[crate::verify::clients::StackVerdict]
             format!("{}: {}", paint(RED, "FAILS"), v.error.as_deref().unwrap_or("").lines().next().unwrap_or(""))
         };
         let _ = writeln!(s, "  {name:<28} {outcome}");
-        let _ = writeln!(s, "  {:<28} checks {}", "", v.checks);
+        let _ = writeln!(s, "  {:<28} it checks: {}", "", v.checks);
+        if let Some(fix) = &v.fix {
+            let _ = writeln!(s, "  {:<28} fix: {fix}", "");
+        }
     }
 }
 

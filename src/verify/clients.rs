@@ -63,6 +63,10 @@ pub struct Model {
     pub anchor_validity: bool,
     /// Which error the stack reports when several checks fail.
     pub order: ErrorOrder,
+    /// With `prefer`, a failed TLS handshake is retried without TLS (libpq, pgx: pgconn's
+    /// fallback list); the others retry only when the server refuses TLS (pgJDBC, Kong) or on
+    /// an authorization error (asyncpg), or not at all (node-postgres, tokio-postgres).
+    pub plaintext_retry: bool,
     /// Where the roots come from when none is configured.
     pub default_trust: &'static str,
     /// TLS versions the stack offers by default.
@@ -82,6 +86,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: true,
         anchor_validity: true,
         order: ErrorOrder::ChainThenHost,
+        plaintext_retry: true,
         default_trust: "~/.postgresql/root.crt",
         tls_versions: "TLSv1.2 and later (ssl_min_protocol_version default)",
         sources: &["see src/verify/libpq.rs and tests/it/verify.rs (psql agreement matrix)"],
@@ -94,6 +99,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: true,
         anchor_validity: false,
         order: ErrorOrder::ChainThenHost,
+        plaintext_retry: false,
         default_trust: "~/.postgresql/root.crt (LibPQFactory); the JVM's cacerts with DefaultJavaSSLFactory",
         tls_versions: "the JVM's defaults (TLSv1.2, TLSv1.3 on Java 17)",
         sources: &[
@@ -110,6 +116,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: true,
         anchor_validity: true,
         order: ErrorOrder::OpenSslLastError,
+        plaintext_retry: false,
         default_trust: "Node's bundled Mozilla roots (when no ca is given)",
         tls_versions: "TLSv1.2 and TLSv1.3 (Node's tls defaults)",
         sources: &[
@@ -127,6 +134,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: true,
         anchor_validity: true,
         order: ErrorOrder::ChainThenHost,
+        plaintext_retry: true,
         default_trust: "~/.postgresql/root.crt",
         tls_versions: "TLSv1.2 and later",
         sources: &["psycopg's binary wheel bundles libpq: psycopg.pq.version() = 180000 (measured, psycopg 3.3.9)"],
@@ -139,6 +147,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: true,
         anchor_validity: true,
         order: ErrorOrder::OpenSslCheckId,
+        plaintext_retry: false,
         default_trust: "~/.postgresql/root.crt when it exists, else the system store",
         tls_versions: "TLSv1.2 and later",
         sources: &[
@@ -155,6 +164,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: true,
         anchor_validity: true,
         order: ErrorOrder::LeafDatesHostChain,
+        plaintext_retry: true,
         default_trust: "the system store (Go's x509.SystemCertPool)",
         tls_versions: "TLSv1.2 and later (Go's client default)",
         sources: &[
@@ -171,6 +181,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: true,
         anchor_validity: true,
         order: ErrorOrder::ChainThenHost,
+        plaintext_retry: false,
         default_trust: "the system store; `Root Certificate` names a file",
         tls_versions: "the OS defaults (TLSv1.2, TLSv1.3)",
         sources: &[
@@ -187,6 +198,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: false,
         anchor_validity: true,
         order: ErrorOrder::LeafDatesChainHost,
+        plaintext_retry: false,
         default_trust: "whatever RootCertStore the application builds (here: sslrootcert's certificates)",
         tls_versions: "TLSv1.2 and TLSv1.3",
         sources: &[
@@ -203,6 +215,7 @@ pub static MODELS: &[Model] = &[
         v1_leaf: true,
         anchor_validity: true,
         order: ErrorOrder::ChainThenHost,
+        plaintext_retry: false,
         default_trust: "lua_ssl_trusted_certificate",
         tls_versions: "lua_ssl_protocols (TLSv1.2 TLSv1.3 by default)",
         sources: &[
@@ -288,6 +301,9 @@ pub struct StackVerdict {
     pub trust_source: Option<String>,
     /// What the stack checks with these settings, in words.
     pub checks: String,
+    /// What would make this stack connect, when it does not (in its own terms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
 }
 
 /// What a stack's settings make it check.
@@ -500,6 +516,7 @@ fn libpq_answer(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVe
         hostname_verified: v.hostname_verified,
         trust_source: v.trust_source.clone(),
         checks: format!("libpq sslmode={mode}"),
+        fix: None,
     }
 }
 
@@ -515,12 +532,13 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
         named: false,
         connects: false,
         error: Some(message(stack, &refusal, s)),
+        fix: Some(fix_for(stack, &refusal, s)),
         tls: false,
         chain_verified: false,
         hostname_verified: false,
         trust_source: trust,
         checks: c.map(|c| c.words.to_string()).unwrap_or_else(|| match &refusal {
-            Refusal::InvalidSslMode(m) => format!("refuses sslmode={m} (it knows only disable, prefer and require; with rustls, require verifies the chain and the host name)"),
+            Refusal::InvalidSslMode(m) => format!("nothing: sslmode={m} is not accepted (tokio-postgres knows disable, prefer and require; with rustls, require verifies the chain and the host name)"),
             _ => "refuses the settings".into(),
         }),
     };
@@ -539,6 +557,7 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
         hostname_verified: false,
         trust_source: None,
         checks: c.words.to_string(),
+        fix: None,
     };
     if !c.try_tls {
         return plain_ok;
@@ -576,9 +595,10 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
             hostname_verified: c.verify_host,
             trust_source: trust,
             checks: c.words.to_string(),
+            fix: None,
         },
-        // prefer/allow: the TLS attempt fails, the stack tries again without TLS.
-        Some(_) if !c.require_tls && server.accepts_plaintext => plain_ok,
+        // prefer/allow: the TLS attempt fails, and stacks that retry try again without TLS.
+        Some(_) if !c.require_tls && model.plaintext_retry && server.accepts_plaintext => plain_ok,
         Some(r) => fail(r, Some(&c), trust),
     }
 }
@@ -793,6 +813,43 @@ pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
                 format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '{host}'.")
             }
         }
+    }
+}
+
+/// What would make `stack` connect after `r`, in its own terms.
+pub fn fix_for(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
+    let root_where = match stack {
+        Stack::Jdbc => "the file sslrootcert names (default ~/.postgresql/root.crt)",
+        Stack::Node => "the ca option / sslrootcert file",
+        Stack::Kong => "the lua_ssl_trusted_certificate file",
+        Stack::Pgx => "the sslrootcert file (pgx has no ~/.postgresql default)",
+        Stack::Rustls => "the RootCertStore the application builds",
+        _ => "the root certificate file",
+    };
+    match r {
+        Refusal::InvalidSslMode(_) => "Use sslmode=require: with the rustls connector tokio-postgres then verifies the chain and the host name (verify-ca and verify-full are libpq spellings it does not accept).".into(),
+        Refusal::ServerRefusesTls => "Turn ssl = on in the server's postgresql.conf (with ssl_cert_file and ssl_key_file), or point the client at a server that offers TLS.".into(),
+        Refusal::RootFileMissing(p) => format!("Put the server's root CA certificate (PEM) in {}, or point {root_where} at it.", p.display()),
+        Refusal::V1Certificate => format!("Reissue the server certificate as X.509 v3 with subjectAltName DNS:{} (rustls/webpki accept only v3 certificates).", s.host),
+        Refusal::HostMismatch { names, cn, .. } if names.is_empty() && cn.is_some() => format!(
+            "The certificate names the server only in its common name, which this library ignores: reissue it with subjectAltName DNS:{} (or IP:{} for an address).",
+            s.host, s.host
+        ),
+        Refusal::HostMismatch { names, .. } => format!(
+            "Connect with a name the certificate holds ({}), or reissue it with subjectAltName {}:{}.",
+            if names.is_empty() { "none".to_string() } else { names.join(", ") },
+            if s.host.parse::<std::net::IpAddr>().is_ok() { "IP" } else { "DNS" },
+            s.host
+        ),
+        Refusal::Chain(PathFailure::Expired { .. }) => "A certificate of the chain has expired: renew it on the server (and any expired CA in the trust file).".into(),
+        Refusal::Chain(PathFailure::NotYetValid { .. }) => "A certificate is not valid yet: check the server's and the client's clocks, or reissue it.".into(),
+        Refusal::Chain(PathFailure::ChainTooLong) => "The chain needs more CAs below the root than the verify depth allows: raise lua_ssl_verify_depth to the number of CA certificates below the root.".into(),
+        Refusal::Chain(PathFailure::UnableToGetIssuer { .. }) => format!(
+            "The trust file holds a CA that is not a self-signed root, which this library does not accept as an anchor: add the root CA above it to {root_where}."
+        ),
+        Refusal::Chain(_) | Refusal::NoTrustedPath => format!(
+            "Add the root CA that issued the server's chain to {root_where}; if the server sends only its own certificate, make it send the intermediate too (ssl_cert_file holds the certificate followed by the intermediates)."
+        ),
     }
 }
 

@@ -38,7 +38,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                                 names.join(", ")
                             ))
                             .evidence("file", path.display().to_string())
-                            .fix(format!("Add the root CA that issued {} to {} (keep the intermediate if you like).", issuers.join(", "), path.display())),
+                            .fix(format!("Add the root CA ({}) to {} (the intermediate may stay).", issuers.join(", "), path.display())),
                     );
                 }
                 _ => {}
