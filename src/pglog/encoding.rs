@@ -69,10 +69,11 @@ pub fn readings(bytes: &[u8]) -> Vec<Reading<'_>> {
     match std::str::from_utf8(bytes) {
         Ok(text) => {
             out.push(Reading { text: Cow::Borrowed(text), how: "utf-8".into() });
-            let latin = text.chars().filter(|c| (0x80..=0xFF).contains(&(*c as u32))).count();
-            if latin >= 2 {
+            // Mojibake: text that Windows-1252 maps back to bytes, at least two of them not
+            // ASCII (ƒ, ‰, Ã … stand for the bytes 0x83, 0x89, 0xC3 …).
+            if !text.is_ascii() {
                 let (raw, _, unmappable) = WINDOWS_1252.encode(text);
-                if !unmappable {
+                if !unmappable && raw.iter().filter(|b| **b >= 0x80).count() >= 2 {
                     let mut repaired: Vec<Reading<'_>> = Vec::new();
                     if let Ok(t) = String::from_utf8(raw.to_vec()) {
                         repaired.push(Reading { text: Cow::Owned(t), how: "utf-8 read as windows-1252".into() });

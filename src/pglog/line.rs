@@ -253,6 +253,14 @@ fn parse_stderr(line: &str) -> LogLine<'_> {
     let ts = r.timestamp.find(prefix);
     let pid = r.pid.captures(prefix).and_then(|c| c.get(1));
     if ts.is_none() && pid.is_none() {
+        // Without a log prefix, a translated severity word must be followed by the server's
+        // two spaces ("致命错误:  …"): libpq's own messages contain the same words with one
+        // ("SSL SYSCALL 错误: 发现结束符", zh_CN for "SSL SYSCALL error: EOF detected").
+        let translated = !SEVERITIES_EN.contains(&sev.as_str()) && !sev.as_str().starts_with("DEBUG");
+        let two_spaces = line[sev.end()..].starts_with(":  ") || line[sev.end()..].starts_with('：');
+        if translated && !two_spaces {
+            return plain(line);
+        }
         return out;
     }
     out.timestamp = ts.map(|m| m.as_str().to_string());
