@@ -97,6 +97,7 @@ codes! {
     LibpqTooOld = "libpq-too-old",
     PasswordMissing = "password-missing",
     AuthUnchecked = "auth-unchecked",
+    CertTooWeak = "cert-too-weak",
 }
 
 impl fmt::Display for Code {
