@@ -28,6 +28,9 @@ use crate::findings::{Code, Finding, Severity};
 use crate::pglog::line::{connection_received, connection_received_prefixes, parse_line, LineFormat, LogLine};
 use crate::pglog::translations::translations;
 
+#[cfg(test)]
+mod corpus;
+
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
 
 /// The pattern files in priority order: `patterns.toml` (PostgreSQL server and libpq messages by
@@ -383,9 +386,19 @@ impl Recognisers {
                 }
             }
             for (g, allowed) in &rule.when_terms {
-                match facts.get(g) {
-                    Some(v) if allowed.iter().any(|a| a == v) => {}
-                    _ => continue 'rules,
+                // The term ends the message; what follows it in the same line is a wrapper's
+                // (a closing quote of a JSON string, `(SQLSTATE 28000)`, a logfmt key).
+                let term = facts.get(g).and_then(|v| {
+                    allowed.iter().find(|a| {
+                        v == *a || v.strip_prefix(a.as_str()).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
+                    })
+                });
+                match term {
+                    Some(t) => {
+                        let t = t.clone();
+                        facts.insert(g.clone(), t);
+                    }
+                    None => continue 'rules,
                 }
             }
             let matched = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
@@ -671,7 +684,7 @@ struct Scan {
 /// How a line relates to an exception chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ChainLine {
-    /// `Caused by: …` (Java): the next, inner cause.
+    /// `Caused by: …` (Java) or ` ---> …` (.NET inner exception): the next, inner cause.
     CausedBy,
     /// Python's "The above exception was the direct cause …" / "During handling …".
     PythonLink,
@@ -683,7 +696,7 @@ enum ChainLine {
 
 fn chain_line(line: &str) -> ChainLine {
     let t = line.trim_start();
-    if t.starts_with("Caused by:") {
+    if t.starts_with("Caused by:") || t.starts_with("--->") {
         ChainLine::CausedBy
     } else if t.starts_with("The above exception was the direct cause") || t.starts_with("During handling of the above exception") {
         ChainLine::PythonLink
@@ -763,6 +776,17 @@ impl Recognisers {
             return;
         }
         let log = parse_line(raw);
+        if top && log.format != LineFormat::Plain && log.message.contains('\n') {
+            // A JSON log record whose message holds a whole stack trace.
+            let message = log.message.to_string();
+            st.sub_line = false;
+            for sub in message.lines() {
+                self.explain_line(sub, n, st, false);
+                st.sub_line = true;
+            }
+            st.sub_line = false;
+            return;
+        }
         if top && log.format == LineFormat::Plain {
             if let Some(unescaped) = json_unescape(raw) {
                 // A JSON log line or an escaped string: its lines are lines of the paste.
@@ -852,10 +876,8 @@ impl Recognisers {
         let prev_symptom = prev.symptom;
         let new_wins = if prev.code == rule.code {
             false
-        } else if prev_symptom && !rule.symptom {
-            true
-        } else if rule.symptom {
-            false
+        } else if prev_symptom != rule.symptom {
+            prev_symptom
         } else {
             !python
         };
@@ -1015,7 +1037,7 @@ mod tests {
             ("FATAL:  could not load private key file \"server.key\": bad decrypt", "key-passphrase"),
             ("FATAL:  private key file \"server.key\" must be owned by the database user or root", "server-key-permissions"),
             ("LOG:  private key file \"server.key\" cannot be reloaded because it requires a passphrase", "key-passphrase"),
-            ("FATAL:  could not load root certificate file \"root.crt\": No such file or directory", "server-cert-missing"),
+            ("FATAL:  could not load root certificate file \"root.crt\": No such file or directory", "server-ca-file-missing"),
             ("FATAL:  could not load SSL certificate revocation list file \"root.crl\": no start line", "crl-problem"),
             ("FATAL:  could not load server certificate file \"server.crt\": Permission denied", "server-cert-file-unreadable"),
             ("FATAL:  could not load server certificate file \"server.crt\": no start line", "cert-or-key-format"),
