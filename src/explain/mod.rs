@@ -28,9 +28,6 @@ use crate::findings::{Code, Finding, Severity};
 use crate::pglog::line::{connection_received, connection_received_prefixes, parse_line, LineFormat, LogLine};
 use crate::pglog::translations::translations;
 
-#[cfg(test)]
-mod corpus;
-
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
 
 /// The pattern files in priority order: `patterns.toml` (PostgreSQL server and libpq messages by

@@ -1,5 +1,6 @@
-//! The recall test: every text in `tests/corpus/*.jsonl` through `explain_text`, the entry
-//! point `pgtls explain` uses, with recall per stack and per language.
+//! The recall test (`cargo test --test corpus`): every text in `tests/corpus/*.jsonl` through
+//! `explain_text`, the entry point `pgtls explain` uses, with recall per stack and per
+//! language. It needs no PostgreSQL server.
 //!
 //! Why a corpus: the recognisers are data derived from each stack's sources, and the only
 //! honest measure of "recognises every real-world text" is a large set of texts as the stacks
@@ -16,11 +17,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::explain_text;
-use crate::findings::Code;
+use pgtls::explain::{explain_text, pattern_inventory};
+use pgtls::findings::Code;
 
 /// The stack names a corpus line may use.
-pub(crate) const STACKS: &[&str] = &[
+const STACKS: &[&str] = &[
     "postgres-server", "libpq", "openssl", "boringssl", "pgjdbc", "java-jsse", "node-postgres", "node-tls", "go-lib-pq", "pgx",
     "go-tls", "rustls", "tokio-postgres", "sqlx", "psycopg2", "psycopg", "asyncpg", "python-ssl", "npgsql", "dotnet", "postgrex",
     "erlang-ssl", "ruby-pg", "php-pdo-pgsql", "kong", "pgbouncer", "pgpool", "odyssey", "rds-proxy", "azure", "cloud-sql-proxy",
@@ -254,14 +255,14 @@ fn explain_and_log_scanner_agree_on_server_lines() {
         let mut want: Vec<String> = explain_text(&c.line.text).into_iter().map(|r| r.code.to_string()).collect();
         want.sort();
         want.dedup();
-        let mut summary = crate::logs::Summary::default();
-        let opts = crate::logs::ScanOptions { languages: crate::logs::Languages::All };
-        crate::logs::scan_reader_with(c.line.text.as_bytes(), &mut summary, &opts).expect("scan");
+        let mut summary = pgtls::logs::Summary::default();
+        let opts = pgtls::logs::ScanOptions { languages: pgtls::logs::Languages::All };
+        pgtls::logs::scan_reader_with(c.line.text.as_bytes(), &mut summary, &opts).expect("scan");
         let got: Vec<String> = summary.codes.keys().cloned().collect();
         // Known scanner behaviour, reported to the src/logs owner: a DETAIL/HINT line at the
         // very start of the input counts as the continuation of a finding before it (its
         // `last_end` starts at 0), so a lone DETAIL gives nothing there. Counted, not hidden.
-        let first = crate::pglog::line::parse_line(c.line.text.lines().next().unwrap_or(""));
+        let first = pgtls::pglog::line::parse_line(c.line.text.lines().next().unwrap_or(""));
         if got.is_empty() && !want.is_empty() && matches!(first.severity_en, Some("DETAIL" | "HINT")) {
             known.push(format!("{}:{}", c.file, c.no));
             checked += 1;
@@ -282,7 +283,7 @@ fn explain_and_log_scanner_agree_on_server_lines() {
 /// (the translation generator reads only that file).
 #[test]
 fn every_pattern_has_provenance() {
-    let inv = super::pattern_inventory().unwrap();
+    let inv = pattern_inventory().unwrap();
     for p in &inv {
         assert!(!p.from.is_empty() && p.from.iter().all(|f| !f.trim().is_empty()), "{} {}: no `from`", p.file, p.code);
         let stack = p.stack.as_deref().unwrap_or("");
