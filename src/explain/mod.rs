@@ -1297,6 +1297,61 @@ mod tests {
         check(json, &["client-cert-user-mismatch"], &[("authn_user", "foo@example.com"), ("client", "10.9.8.7")]);
     }
 
+    /// Wrappers around a message are looked through, and in an exception chain the cause wins
+    /// over the symptom: innermost in a Java or .NET chain, first in a Python chain.
+    #[test]
+    fn wrappers_and_exception_chains() {
+        let one = |t: &str| codes(t);
+        let ssl_req = vec!["ssl-required-by-server".to_string()];
+        let hba = "no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption";
+        // Kubernetes and journald prefixes.
+        assert_eq!(one(&format!("2026-03-01T10:00:00.123456789Z stderr F pq: {hba}")), ssl_req);
+        assert_eq!(one(&format!("Mar  1 10:00:00 web-01 app[1234]: pq: {hba}")), ssl_req);
+        // A JSON log line: escaped quotes, and text after the message in the same string.
+        let json = format!("{{\"level\":\"error\",\"msg\":\"pq: {}\",\"time\":\"2026-03-01T10:00:00Z\"}}", hba.replace('"', "\\\""));
+        assert_eq!(one(&json), ssl_req, "{json}");
+        // logfmt with text after the term.
+        assert_eq!(one(&format!("level=error msg=\"FATAL: {}\" module=db", hba.replace('"', "\\\""))), ssl_req);
+        // A JSON string holding a whole Java stack trace: one finding, the innermost cause.
+        let trace = "org.postgresql.util.PSQLException: The connection attempt failed.\\n\\tat org.postgresql.Driver.connect(Driver.java:297)\\nCaused by: javax.net.ssl.SSLHandshakeException: PKIX path building failed: x";
+        let got = explain_text(&format!("{{\"message\":\"{trace}\"}}"));
+        assert_eq!(got.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), vec!["server-cert-untrusted"]);
+        assert!(got[0].finding.evidence.get("symptom").is_some_and(|s| s.starts_with("connection-fails")), "{:?}", got[0].finding.evidence);
+        // Two causes in a Java chain: the inner one (Caused by) wins.
+        let java = "org.postgresql.util.PSQLException: SSL error: Received fatal alert: certificate_expired\n\tat x.y(Z.java:1)\nCaused by: javax.net.ssl.SSLHandshakeException: No subject alternative names present";
+        assert_eq!(one(java), vec!["hostname-mismatch"]);
+        // .NET inner exceptions.
+        let dotnet = "Npgsql.NpgsqlException (0x80004005): Failed to connect to 10.0.0.5:5432\n ---> System.Security.Authentication.AuthenticationException: The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot";
+        assert_eq!(one(dotnet), vec!["server-cert-untrusted"]);
+        // Python: the first exception is the cause of the ones after "The above exception …".
+        let py = "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'db'. (_ssl.c:1006)\n\n\
+            The above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"/app/x.py\", line 3, in <module>\n\
+            sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection to server at \"db\" (10.0.0.5), port 5432 failed: SSL error: certificate verify failed";
+        assert_eq!(one(py), vec!["hostname-mismatch"]);
+        // Unrelated messages on separate lines stay separate findings.
+        assert_eq!(one(&format!("pq: {hba}\nsomething else\npq: SSL is not enabled on the server")), vec!["ssl-required-by-server", "server-ssl-off"]);
+        // Cause and symptom in one line: the cause.
+        assert_eq!(one("error performing TLS handshake: invalid peer certificate: UnknownIssuer"), vec!["server-cert-untrusted"]);
+        // The proxy passing the SSLRequest on as a protocol version.
+        assert_eq!(one("FATAL:  unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0"), vec!["proxy-mishandles-sslrequest"]);
+        assert_eq!(one("FATAL:  unsupported frontend protocol 2.0: server supports 3.0 to 3.0"), Vec::<String>::new());
+    }
+
+    /// A text with two possible causes names both, and what tells them apart.
+    #[test]
+    fn two_candidates() {
+        let got = explain_text("FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption");
+        assert_eq!(got[0].code, "ssl-required-by-server");
+        assert_eq!(got[0].also, vec![Code::LoginRefused]);
+        let e = &got[0].finding.evidence;
+        assert_eq!(e.get("also_possible").map(String::as_str), Some("login-refused"));
+        assert!(e.get("tell_apart").is_some_and(|t| t.contains("sslmode=require")));
+        assert!(got[0].finding.detail.contains("Also possible") && got[0].finding.detail.contains("What tells them apart"));
+        // One cause: no alternatives.
+        let one = explain_text("FATAL:  connection requires a valid client certificate");
+        assert!(one[0].also.is_empty() && !one[0].finding.evidence.contains_key("also_possible"));
+    }
+
     #[test]
     fn unrecognised_text_gives_nothing() {
         for t in [
