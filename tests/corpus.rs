@@ -295,3 +295,23 @@ fn every_pattern_has_provenance() {
     }
     assert!(inv.len() > 300, "{} patterns", inv.len());
 }
+
+/// docs/recognisers.md states the pattern count of every stack; it must match the pattern
+/// files (regenerate with tests/corpus/gen_recognisers_md.py).
+#[test]
+fn docs_pattern_counts_are_current() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/recognisers.md")).expect("docs/recognisers.md");
+    let section = doc.split("## Pattern counts per stack").nth(1).expect("pattern count section");
+    let mut documented: BTreeMap<String, usize> = BTreeMap::new();
+    for row in section.lines().take_while(|l| !l.starts_with("## ")).filter(|l| l.starts_with("| ") && !l.starts_with("| stack")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        if let (Some(stack), Some(Ok(n))) = (cells.get(1), cells.get(2).map(|c| c.parse::<usize>())) {
+            documented.insert(stack.to_string(), n);
+        }
+    }
+    let mut actual: BTreeMap<String, usize> = BTreeMap::new();
+    for p in pattern_inventory().unwrap() {
+        *actual.entry(p.stack.unwrap_or_default()).or_default() += 1;
+    }
+    assert_eq!(documented, actual, "docs/recognisers.md is out of date: run tests/corpus/gen_recognisers_md.py");
+}

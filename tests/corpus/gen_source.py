@@ -726,6 +726,13 @@ for t in ["FATAL:  SSL connection is required. Please specify SSL options and re
           "org.postgresql.util.PSQLException: FATAL: SSL connection is required. Please specify SSL options and retry."]:
     add("azure", t, "ssl-required-by-server", AZURE)
     add("azure", jsonlog(t), "ssl-required-by-server", AZURE)
+KONG_CONF = "Kong/kong@22246ef28c16842098369b494eef879222e30c7b:kong/conf_loader/parse.lua"
+for t, expect, also in [
+    ("Error: lua_ssl_trusted_certificate: failed loading certificate from /etc/kong/pg-root.crt", "root-cert-missing", ["cert-or-key-format"]),
+    ("[kong] parse.lua:256 lua_ssl_trusted_certificate: unable to locate system bundle: no CA bundle found. If you are using TLS connections, consider specifying \"lua_ssl_trusted_certificate\" manually", "kong-verify-without-ca", None),
+]:
+    add("kong", t, expect, KONG_CONF, also)
+    add("kong", k8s(t), expect, KONG_CONF, also)
 KONG_ERR = "Error: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: "
 for tail, expect, src, also in [
     ("the server does not support SSL connections", "server-ssl-off", PGMOON, None),
