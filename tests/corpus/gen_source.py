@@ -429,6 +429,7 @@ for msg, expect in PGXS:
 LIBPQ_GO = [
     ("pq: SSL is not enabled on the server", "server-ssl-off", LIBPQGO + "conn.go"),
     ("pq: private key has world access; permissions should be u=rw,g=r (0640) if owned by root, or u=rw (0600), or less", "client-key-permissions", LIBPQGO + "internal/pqutil/perm.go"),
+    ("pq: Private key file has group or world access. Permissions should be u=rw (0600) or less", "client-key-permissions", "lib/pq@006a3f492338e7f74b87a2c16d2c4be10cc04ae6:conn.go"),
     ("pq: could not get owner information for private key, may not be properly protected", "client-key-permissions", LIBPQGO + "internal/pqutil/perm.go"),
     ("pq: couldn't parse pem from sslrootcert", "cert-or-key-format", LIBPQGO + "ssl.go"),
     ('pq: no pg_hba.conf entry for host "10.0.0.9", user "app", database "shop", no encryption', "ssl-required-by-server", LIBPQGO + "error.go " + AUTH),
