@@ -26,7 +26,7 @@ BSC = PG + "9e3dbc6fd9a38cd7c72289f7facd639976484e45:src/backend/libpq/be-secure
 AUTH = PG + "7133152c5b604ed7b1e4e3f80df7109401bed8d5:src/backend/libpq/auth.c"
 HBA = PG + "288b4288c3db3af24404cf6d4c1d9d5a9c9c1922:src/backend/libpq/hba.c"
 BST = PG + "9d9b9d46f3c509c722ebbf2a1e7dc6296a6c711d:src/backend/tcop/backend_startup.c"
-FSO = PG + "6f782a2a1738ab96ee948a4ab33ca3defd39327b:src/interfaces/libpq/fe-secure-openssl.c"
+FSO = PG + "0028b55bc8e2fc80816094620d116e2cbbd8e5f3:src/interfaces/libpq/fe-secure-openssl.c"
 FC = PG + "286c8bc646468fe68c6af484463391dd414ee65d:src/interfaces/libpq/fe-connect.c"
 FSC = PG + "ffa2e4670123124b92f037d335a1e844c3782d3f:src/interfaces/libpq/fe-secure-common.c"
 FS = PG + "36d1087611bf96b0cd716666fc8c4a2d168fa501:src/interfaces/libpq/fe-secure.c"
@@ -235,6 +235,12 @@ LIBPQ = [  # (message, expect, source, also)
     ("received unencrypted data after SSL response", "proxy-mishandles-sslrequest", FC, None),
     ("SSL connection was established with unexpected ALPN protocol", "alpn-rejected", FSO, None),
     ("SSL connection was established without ALPN protocol negotiation extension", "direct-ssl-unsupported", FSO, ["alpn-rejected"]),
+    ("SSL error: no SSL error reported", "tls-handshake-failed", FSO, None),
+    ("could not load system root certificate paths: no certificate or crl found", "root-cert-missing", FSO, None),
+    ("SSL error: certificate verify failed: unable to get local issuer certificate", "server-cert-untrusted", FSO + " " + X509, None),
+    ('invalid value "TLSv1.4" for minimum SSL protocol version', "ssl-protocol-range-invalid", FSO, None),
+    ("could not find digest for NID UNDEF", "connection-fails", FSO, None),
+    ("SSL certificate's address entry is missing", "hostname-mismatch", FSO, None),
     ("Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?", "tcp-connect-failed", FC, None),
     ("timeout expired", "network-timeout", FC, None),
     ('FATAL:  no pg_hba.conf entry for host "{client}", user "app", database "shop", no encryption', "ssl-required-by-server", AUTH, ["login-refused"]),
