@@ -190,6 +190,12 @@ server('no pg_hba.conf entry for host "10.0.0.9", user "app", database "shop", S
 server('no pg_hba.conf entry for replication connection from host "10.0.0.7", user "replicator", no encryption', "FATAL", "ssl-required-by-server", AUTH, ["login-refused"], n=3)
 server('pg_hba.conf rejects connection for host "10.0.0.9", user "app", database "shop", no encryption', "FATAL", "ssl-required-by-server", AUTH, ["login-refused"], n=3)
 server('"ssl_min_protocol_version" cannot be higher than "ssl_max_protocol_version"', "LOG", "ssl-protocol-range-invalid", BSO, n=2)
+BSO14 = PG + "01e6f1a842f406170e5f717305e4a6cf0e84b3ee:src/backend/libpq/be-secure-openssl.c"
+server('"ssl_min_protocol_version" setting "TLSv1.4" not supported by this build', "FATAL", "ssl-protocol-range-invalid", BSO14, n=3)
+server("could not set the cipher list (no valid ciphers available)", "FATAL", "cipher-mismatch", BSO14, n=3)
+server('could not load SSL certificate revocation list file "root.crl" or directory "crl.d": no start line', "FATAL", "crl-problem", BSO14, n=2)
+server("SSL certificate's common name contains embedded null", "LOG", "server-rejects-client-cert", BSO14, n=2)
+server("could not accept SSL connection: Connection reset by peer", "LOG", "unexpected-eof", BSO14, n=2)
 for f in [lambda sev, m: k8s(SERVER_PREFIXES[0](sev, m))]:
     add("postgres-server", f("LOG", "could not accept SSL connection: tlsv1 alert unknown ca"), "client-rejects-server-ca", BSO)
     add("postgres-server", f("FATAL", 'no pg_hba.conf entry for host "10.244.3.27", user "app", database "shop", no encryption'), "ssl-required-by-server", AUTH, ["login-refused"])
