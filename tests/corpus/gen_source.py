@@ -191,6 +191,11 @@ server('no pg_hba.conf entry for replication connection from host "10.0.0.7", us
 server('pg_hba.conf rejects connection for host "10.0.0.9", user "app", database "shop", no encryption', "FATAL", "ssl-required-by-server", AUTH, ["login-refused"], n=3)
 server('"ssl_min_protocol_version" cannot be higher than "ssl_max_protocol_version"', "LOG", "ssl-protocol-range-invalid", BSO, n=2)
 BSO14 = PG + "01e6f1a842f406170e5f717305e4a6cf0e84b3ee:src/backend/libpq/be-secure-openssl.c"
+server('certificate validation (clientcert=verify-full) failed for user "app": CN mismatch', "FATAL", "client-cert-user-mismatch", AUTH, n=3)
+server('no match in usermap "certmap" for user "app" authenticated as "CN=app-client"', "LOG", "client-cert-user-mismatch", HBA, n=3)
+server("cert authentication is only supported on hostssl connections", "LOG", "hba-no-ssl-entry", HBA, n=2)
+server('clientcert can only be configured for "hostssl" rows', "LOG", "hba-no-ssl-entry", HBA, n=2)
+
 server('"ssl_min_protocol_version" setting "TLSv1.4" not supported by this build', "FATAL", "ssl-protocol-range-invalid", BSO14, n=3)
 server("could not set the cipher list (no valid ciphers available)", "FATAL", "cipher-mismatch", BSO14, n=3)
 server('could not load SSL certificate revocation list file "root.crl" or directory "crl.d": no start line', "FATAL", "crl-problem", BSO14, n=2)
