@@ -419,6 +419,8 @@ GO_TLS = [
     ("tls: no supported versions satisfy MinVersion and MaxVersion", "protocol-version-mismatch", GOHC),
     ("tls: server selected unsupported protocol version 301", "protocol-version-mismatch", GOHC),
     ("tls: server selected unadvertised ALPN protocol", "alpn-rejected", GOHC),
+    ("tls: first record does not look like a TLS handshake", "proxy-mishandles-sslrequest", "golang/go@28fad8da15631a8b165fece2c7381ed84ce090db:src/crypto/tls/conn.go"),
+    ("tls: oversized record received with length 20527", "proxy-mishandles-sslrequest", "golang/go@28fad8da15631a8b165fece2c7381ed84ce090db:src/crypto/tls/conn.go"),
 ]
 for msg, expect, src in GO_TLS:
     add("go-tls", msg, expect, src)
