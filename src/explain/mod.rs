@@ -133,6 +133,11 @@ struct PatternSpec {
     /// message in the same line or exception chain names the cause and wins.
     #[serde(default)]
     symptom: bool,
+    /// Only when the line's severity (English) is one of these: `role "x" does not exist` is
+    /// a refused login as FATAL, an ordinary statement error as ERROR. Such patterns are not
+    /// used where the severity is unknown (the log scanner's message-only matching).
+    #[serde(default)]
+    log_severity: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +163,7 @@ struct Rule {
     also: Vec<Code>,
     tell_apart: Option<String>,
     symptom: bool,
+    log_severity: Vec<String>,
 }
 
 /// All recognisers, compiled once.
@@ -229,6 +235,7 @@ impl Recognisers {
                 also: also.clone(),
                 tell_apart: p.tell_apart.clone(),
                 symptom: p.symptom,
+                log_severity: p.log_severity.clone(),
             };
             match (&p.msgid, &p.anchor, &p.regex) {
                 (Some(msgid), None, None) => {
@@ -354,6 +361,12 @@ impl Recognisers {
     /// The first rule (in priority order) that matches `text`; a rule marked `symptom` only
     /// when no other rule matches (the cause wins over the symptom in the same line).
     pub(crate) fn match_message(&self, text: &str) -> Option<Hit> {
+        self.match_message_at(text, None)
+    }
+
+    /// `match_message` for a line whose severity is known (English word), which enables the
+    /// patterns that need one (`log_severity`).
+    fn match_message_at(&self, text: &str, severity: Option<&str>) -> Option<Hit> {
         let mut candidates: Vec<usize> = Vec::new();
         for m in self.anchors.find_overlapping_iter(text) {
             candidates.extend_from_slice(&self.anchor_rules[m.pattern().as_usize()]);
@@ -366,6 +379,9 @@ impl Recognisers {
         let mut symptom: Option<Hit> = None;
         'rules: for idx in candidates {
             let rule = &self.rules[idx];
+            if !rule.log_severity.is_empty() && !severity.is_some_and(|s| rule.log_severity.iter().any(|w| w == s)) {
+                continue;
+            }
             let Some(caps) = rule.regex.captures(text) else { continue };
             let mut facts = BTreeMap::new();
             for name in rule.regex.capture_names().flatten() {
@@ -801,7 +817,7 @@ impl Recognisers {
             && (st.last_pid.is_none() || log.pid.is_none() || st.last_pid == log.pid);
         let is_continuation = matches!(log.severity_en, Some("DETAIL" | "HINT" | "CONTEXT" | "STATEMENT"));
         let chained = st.in_chain && !st.out.is_empty() && (kind == ChainLine::CausedBy || st.python_link || kind == ChainLine::Frame);
-        match self.match_message(&log.message) {
+        match self.match_message_at(&log.message, log.severity_en) {
             Some(hit) => {
                 let rule = &self.rules[hit.rule];
                 let folds = adjacent
@@ -1335,6 +1351,18 @@ mod tests {
         // The proxy passing the SSLRequest on as a protocol version.
         assert_eq!(one("FATAL:  unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0"), vec!["proxy-mishandles-sslrequest"]);
         assert_eq!(one("FATAL:  unsupported frontend protocol 2.0: server supports 3.0 to 3.0"), Vec::<String>::new());
+    }
+
+    /// A refused login is FATAL; the same words as ERROR are an ordinary statement error.
+    #[test]
+    fn severity_bound_patterns() {
+        assert_eq!(codes("psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: FATAL:  role \"bob\" does not exist"), vec!["login-refused"]);
+        assert_eq!(codes("2026-03-01 10:00:00 UTC [5] FATAL:  database \"shop\" does not exist"), vec!["login-refused"]);
+        assert!(codes("2026-03-01 10:00:00 UTC [5] app@shop ERROR:  database \"shop2\" does not exist").is_empty());
+        assert!(codes("ERROR:  role \"bob\" does not exist").is_empty());
+        // The log scanner's message-only matching does not use them.
+        let r = recognisers().unwrap();
+        assert!(r.match_message("role \"bob\" does not exist").is_none());
     }
 
     /// A text with two possible causes names both, and what tells them apart.
