@@ -52,6 +52,9 @@ pattern has no `from`.
   output: the detail; JSON: `evidence.also_possible`, `evidence.tell_apart`). Example: `no
   pg_hba.conf entry for host …, no encryption` is `ssl-required-by-server` (only hostssl lines
   match) or `login-refused` (no line at all); `sslmode=require` tells them apart.
+- **Severity-bound patterns** (`log_severity`): `role "x" does not exist` is a refused login as
+  FATAL and an ordinary statement error as ERROR; such patterns need the line's severity and are
+  not used by the log scanner, which matches messages alone.
 - **Nothing recognised** is an answer of its own: `pgtls explain` says so (JSON `unrecognised`)
   and exits 1. pgtls never guesses.
 - PostgreSQL's `no pg_hba.conf entry … SSL off / SSL on` is the form of servers up to 11 (and of
