@@ -247,6 +247,7 @@ LIBPQ = [  # (message, expect, source, also)
     ("SSL connection was established with unexpected ALPN protocol", "alpn-rejected", FSO, None),
     ("SSL connection was established without ALPN protocol negotiation extension", "direct-ssl-unsupported", FSO, ["alpn-rejected"]),
     ("SSL error: no SSL error reported", "tls-handshake-failed", FSO, None),
+    ('WARNING: password file "/home/app/.pgpass" has group or world access; permissions should be u=rw (0600) or less', "password-missing", FC, None),
     ("could not load system root certificate paths: no certificate or crl found", "root-cert-missing", FSO, None),
     ("SSL error: certificate verify failed: unable to get local issuer certificate", "server-cert-untrusted", FSO + " " + X509, None),
     ('invalid value "TLSv1.4" for minimum SSL protocol version', "ssl-protocol-range-invalid", FSO, None),
