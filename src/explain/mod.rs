@@ -800,7 +800,7 @@ impl Recognisers {
             st.sub_line = false;
             return;
         }
-        if top && log.format == LineFormat::Plain {
+        if top && log.format != LineFormat::Json && log.format != LineFormat::Csv {
             if let Some(unescaped) = json_unescape(raw) {
                 // A JSON log line or an escaped string: its lines are lines of the paste.
                 st.sub_line = false;

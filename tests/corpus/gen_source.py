@@ -247,7 +247,6 @@ LIBPQ = [  # (message, expect, source, also)
     ("SSL connection was established with unexpected ALPN protocol", "alpn-rejected", FSO, None),
     ("SSL connection was established without ALPN protocol negotiation extension", "direct-ssl-unsupported", FSO, ["alpn-rejected"]),
     ("SSL error: no SSL error reported", "tls-handshake-failed", FSO, None),
-    ('WARNING: password file "/home/app/.pgpass" has group or world access; permissions should be u=rw (0600) or less', "password-missing", FC, None),
     ("could not load system root certificate paths: no certificate or crl found", "root-cert-missing", FSO, None),
     ("SSL error: certificate verify failed: unable to get local issuer certificate", "server-cert-untrusted", FSO + " " + X509, None),
     ('invalid value "TLSv1.4" for minimum SSL protocol version', "ssl-protocol-range-invalid", FSO, None),
@@ -275,6 +274,8 @@ for msg, expect, src, also in LIBPQ[:12]:
     h = pick(HOSTS)
     add("libpq", k8s(f"psql: error: {at(h)}{msg.format(ip=h[1], name=h[0], client=pick(CLIENTS))}".split("\n")[0]), expect, src, also)
 add("libpq", 'psql: error: sslmode value "require" invalid when SSL support is not compiled in', "client-built-without-ssl", FC)
+for h in HOSTS[:3]:
+    add("libpq", f'WARNING: password file "/home/app/.pgpass" has group or world access; permissions should be u=rw (0600) or less\npsql: error: {at(h)}fe_sendauth: no password supplied', "password-missing", FC)
 add("libpq", 'psql: error: sslmode value "verify-full" invalid when SSL support is not compiled in', "client-built-without-ssl", FC)
 add("libpq", 'psql: error: could not translate host name "db.example.invalid" to address: Name or service not known', "tcp-connect-failed", FC)
 
