@@ -4,9 +4,9 @@
 Why: the document lists, per stack, how many patterns pgtls has, which versions they cover and
 where each message was read, and the recall measured on tests/corpus. All of that is data
 (src/explain/**/*.toml and the table the corpus test writes), so it is generated, not typed;
-tests/corpus.rs checks that the pattern counts here match the pattern files.
+tests/it/corpus.rs checks that the pattern counts here match the pattern files.
 
-    cargo test --test corpus corpus_recall && python3 tests/corpus/gen_recognisers_md.py
+    cargo test --test it corpus::corpus_recall && python3 tests/corpus/gen_recognisers_md.py
 """
 import collections
 import os
@@ -105,7 +105,7 @@ def main():
                "PostgreSQL msgids against the PostgreSQL 15 message catalogues.\n")
     recall = os.path.join(ROOT, "target", "test-artifacts", "recall.md")
     out.append("\n## Measured recall (tests/corpus)\n\n")
-    out.append("`cargo test --test corpus` runs every line of every `tests/corpus/*.jsonl` through the same "
+    out.append("`cargo test --test it corpus` runs every line of every `tests/corpus/*.jsonl` through the same "
                "entry point as `pgtls explain` and fails when overall recall is under 95 %, a stack with 10 or "
                "more lines is under 90 %, or a negative gives a finding. A line counts as recognised when the "
                "first finding's code is the expected one, one of the line's acceptable alternatives (`also`), "

@@ -6,7 +6,7 @@ real values in the format arguments and inside the wrappers users paste (psql's 
 Python traceback, a Java `Caused by:` chain, a JSON log line, a Kubernetes or journald prefix).
 Every message template below was read in the source named next to it (the same provenance the
 pattern files record); this script only fills in hosts, users and files and adds the wrappers.
-The test (tests/corpus.rs) reads every tests/corpus/*.jsonl; re-run this after changing a
+The test (tests/it/corpus.rs) reads every tests/corpus/*.jsonl; re-run this after changing a
 template:
 
     python3 tests/corpus/gen_source.py

@@ -25,3 +25,4 @@ mod hostile;
 mod promises;
 mod differential;
 mod exporter;
+mod corpus;

@@ -1,4 +1,4 @@
-//! The recall test (`cargo test --test corpus`): every text in `tests/corpus/*.jsonl` through
+//! The recall test (`cargo test --test it corpus`): every text in `tests/corpus/*.jsonl` through
 //! `explain_text`, the entry point `pgtls explain` uses, with recall per stack and per
 //! language. It needs no PostgreSQL server.
 //!
