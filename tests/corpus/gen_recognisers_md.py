@@ -113,7 +113,13 @@ def main():
                "stacks print them, made from the message templates read in the sources, "
                "tests/corpus/gen_source.py), `posted` (real texts from public issue threads), later "
                "`translation`; negatives must give nothing. A second test checks that `pgtls logs` finds the "
-               "same codes as `explain` for every PostgreSQL server text.\n\n")
+               "same codes as `explain` for every PostgreSQL server text.\n\n"
+               "Read the two kinds differently: `source` lines are made from the same message templates the "
+               "patterns were written from, so they show that every message read is recognised with real "
+               "values, in every wrapper and in priority order, not how much of the real world is covered; "
+               "`posted` lines are that measure. Some `wrong code` there are deliberate: pgtls names a more "
+               "specific cause than the thread's label (`ee key too small` is `cert-too-weak`, not "
+               "`cert-or-key-format`).\n\n")
     with open(recall, encoding="utf-8") as f:
         body = f.read().split("\n", 2)[2]
     out.append(body.replace("| stack |", "| stack |", 1))
