@@ -15,6 +15,8 @@ use pgtls::profile::Overrides;
 use pgtls::report::{render, Format, Render, RenderOptions};
 use pgtls::run::{self, parse_instant, ClientChoice, Settings};
 
+mod explain;
+
 /// Exit status when pgtls itself could not run (bad arguments, unreadable file).
 pub const EXIT_TOOL_FAILURE: i32 = 3;
 
@@ -361,8 +363,12 @@ pub enum Command {
     /// input (`-`).
     ///
     /// Understands PostgreSQL server log lines (any log_line_prefix, csvlog, jsonlog, and
-    /// translated messages), libpq/psql, Kong, pgJDBC, node-postgres, Npgsql, psycopg, asyncpg,
-    /// Go (pgx, lib/pq) and OpenSSL error strings. Never guesses: unknown text yields no finding.
+    /// translated messages), libpq and everything built on it, poolers and managed proxies
+    /// (PgBouncer, Pgpool-II, Odyssey, Supavisor, RDS Proxy, Neon …), Java/pgJDBC, Node,
+    /// Go, Rust (rustls, tokio-postgres, sqlx), Python, .NET/Npgsql, Erlang/Postgrex and
+    /// OpenSSL/BoringSSL texts, also inside stack traces, JSON log lines and container log
+    /// prefixes (docs/recognisers.md). Never guesses: text with no known message exits 1 and
+    /// says so.
     Explain {
         /// A finding code (`server-ssl-off`), error text, a file, or `-` for standard input.
         input: Option<String>,
@@ -647,7 +653,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             show(&r, r.exit_code, f, &o)
         }
         Command::Explain { input, list } => {
-            let r = run::explain(input.as_deref(), list, &mut std::io::stdin().lock())?;
+            let r = explain::ExplainOutput::new(run::explain(input.as_deref(), list, &mut std::io::stdin().lock())?);
             show(&r, r.exit_code(), f, &o)
         }
         Command::Logs { print_anchors: true, .. } => {

@@ -30,13 +30,33 @@ use crate::pglog::translations::translations;
 
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
 
+/// The pattern files in priority order: `patterns.toml` (PostgreSQL server and libpq messages by
+/// msgid — the translation generator reads only this file — and the first client patterns),
+/// then one file per client stack, then the generic OpenSSL reasons and network errors, which
+/// any stack can print and which therefore come last.
+const PATTERN_FILES: &[(&str, &str)] = &[
+    ("src/explain/patterns.toml", PATTERNS_TOML),
+    ("src/explain/recognisers/postgres-server.toml", include_str!("recognisers/postgres-server.toml")),
+    ("src/explain/recognisers/libpq.toml", include_str!("recognisers/libpq.toml")),
+    ("src/explain/recognisers/proxies.toml", include_str!("recognisers/proxies.toml")),
+    ("src/explain/recognisers/java.toml", include_str!("recognisers/java.toml")),
+    ("src/explain/recognisers/node.toml", include_str!("recognisers/node.toml")),
+    ("src/explain/recognisers/go.toml", include_str!("recognisers/go.toml")),
+    ("src/explain/recognisers/rust.toml", include_str!("recognisers/rust.toml")),
+    ("src/explain/recognisers/python.toml", include_str!("recognisers/python.toml")),
+    ("src/explain/recognisers/dotnet.toml", include_str!("recognisers/dotnet.toml")),
+    ("src/explain/recognisers/erlang.toml", include_str!("recognisers/erlang.toml")),
+    ("src/explain/recognisers/openssl.toml", include_str!("recognisers/openssl.toml")),
+    ("src/explain/recognisers/network.toml", include_str!("recognisers/network.toml")),
+];
+
 /// A problem in the built-in pattern data (a bug in pgtls, caught by the tests).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExplainError {
     #[error("{file} is not valid TOML: {message}")]
     Toml { file: &'static str, message: String },
-    #[error("pattern #{index} ({code}) in src/explain/patterns.toml: {message}")]
-    Pattern { index: usize, code: String, message: String },
+    #[error("pattern #{index} ({code}) in {file}: {message}")]
+    Pattern { file: &'static str, index: usize, code: String, message: String },
     #[error("translation {lang} of {msgid:?} in src/pglog/translations.toml: {message}")]
     Translation { lang: String, msgid: String, message: String },
     #[error("could not build the anchor automaton: {0}")]
@@ -47,6 +67,13 @@ pub enum ExplainError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recognised {
     pub code: Code,
+    /// Other codes the same text can mean (the message alone does not decide), most likely
+    /// first; empty when the text has one cause.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Code>,
+    /// The message only describes a symptom (see the `symptom` pattern field).
+    #[serde(skip)]
+    pub(crate) symptom: bool,
     /// The finding, with `evidence` holding the extracted facts and the matched text.
     pub finding: Finding,
     /// 1-based line number in the pasted text where the message starts.
@@ -54,7 +81,9 @@ pub struct Recognised {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PatternFile {
+    #[serde(default)]
     pattern: Vec<PatternSpec>,
     #[serde(default)]
     context: Vec<ContextSpec>,
@@ -85,9 +114,34 @@ struct PatternSpec {
     severity: Option<Severity>,
     #[serde(default)]
     detail: Option<String>,
+    /// The stack whose source the message comes from (a corpus stack name).
+    #[serde(default)]
+    stack: Option<String>,
+    /// Versions of that stack that print the message.
+    #[serde(default)]
+    versions: Option<String>,
+    /// Provenance: where the message text was read (`owner/repo@commit:path`, or a public page).
+    #[serde(default)]
+    from: Vec<String>,
+    /// Other codes the same text can mean: the finding names them as possible causes too.
+    #[serde(default)]
+    also: Vec<String>,
+    /// What tells the primary cause and the `also` causes apart.
+    #[serde(default)]
+    tell_apart: Option<String>,
+    /// A generic symptom (a handshake failed, a connection closed): any other recognised
+    /// message in the same line or exception chain names the cause and wins.
+    #[serde(default)]
+    symptom: bool,
+    /// Only when the line's severity (English) is one of these: `role "x" does not exist` is
+    /// a refused login as FATAL, an ordinary statement error as ERROR. Such patterns are not
+    /// used where the severity is unknown (the log scanner's message-only matching).
+    #[serde(default)]
+    log_severity: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ContextSpec {
     marker: String,
     program: String,
@@ -105,6 +159,11 @@ struct Rule {
     attach: bool,
     severity: Option<Severity>,
     detail: Option<String>,
+    stack: Option<String>,
+    also: Vec<Code>,
+    tell_apart: Option<String>,
+    symptom: bool,
+    log_severity: Vec<String>,
 }
 
 /// All recognisers, compiled once.
@@ -128,17 +187,24 @@ pub(crate) struct Hit {
 impl Recognisers {
     /// Compile the built-in pattern data.
     pub fn load() -> Result<Recognisers, ExplainError> {
-        let pf: PatternFile = toml::from_str(PATTERNS_TOML)
-            .map_err(|e| ExplainError::Toml { file: "src/explain/patterns.toml", message: e.to_string() })?;
         let tf = translations()
             .map_err(|e| ExplainError::Toml { file: "src/pglog/translations.toml", message: e.0.clone() })?;
         let mut rules = Vec::new();
         let mut anchor_of_rule: Vec<String> = Vec::new();
-        for (index, p) in pf.pattern.iter().enumerate() {
-            let perr = |message: String| ExplainError::Pattern { index, code: p.code.clone(), message };
+        let mut contexts = Vec::new();
+        for (file, p, index) in pattern_specs()?.into_iter().flat_map(|(file, pf)| {
+            contexts.extend(pf.context);
+            pf.pattern.into_iter().enumerate().map(move |(i, p)| (file, p, i))
+        }) {
+            let perr = |message: String| ExplainError::Pattern { file, index, code: p.code.clone(), message };
             let Some(code) = Code::parse(&p.code) else {
                 return Err(perr("code is not in findings/catalogue.toml".into()));
             };
+            let also = p
+                .also
+                .iter()
+                .map(|c| Code::parse(c).ok_or_else(|| perr(format!("also code {c} is not in findings/catalogue.toml"))))
+                .collect::<Result<Vec<_>, _>>()?;
             let when = p
                 .when
                 .iter()
@@ -165,6 +231,11 @@ impl Recognisers {
                 attach: p.attach,
                 severity: p.severity,
                 detail: p.detail.clone(),
+                stack: p.stack.clone(),
+                also: also.clone(),
+                tell_apart: p.tell_apart.clone(),
+                symptom: p.symptom,
+                log_severity: p.log_severity.clone(),
             };
             match (&p.msgid, &p.anchor, &p.regex) {
                 (Some(msgid), None, None) => {
@@ -216,7 +287,7 @@ impl Recognisers {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&anchors)
             .map_err(|e| ExplainError::Automaton(e.to_string()))?;
-        Ok(Recognisers { rules, anchors: ac, anchor_rules, anchor_texts: anchors, contexts: pf.context })
+        Ok(Recognisers { rules, anchors: ac, anchor_rules, anchor_texts: anchors, contexts })
     }
 
     pub(crate) fn code(&self, rule: usize) -> Code {
@@ -287,8 +358,15 @@ impl Recognisers {
         self.rules.is_empty()
     }
 
-    /// The first rule (in priority order) that matches `text`.
+    /// The first rule (in priority order) that matches `text`; a rule marked `symptom` only
+    /// when no other rule matches (the cause wins over the symptom in the same line).
     pub(crate) fn match_message(&self, text: &str) -> Option<Hit> {
+        self.match_message_at(text, None)
+    }
+
+    /// `match_message` for a line whose severity is known (English word), which enables the
+    /// patterns that need one (`log_severity`).
+    fn match_message_at(&self, text: &str, severity: Option<&str>) -> Option<Hit> {
         let mut candidates: Vec<usize> = Vec::new();
         for m in self.anchors.find_overlapping_iter(text) {
             candidates.extend_from_slice(&self.anchor_rules[m.pattern().as_usize()]);
@@ -298,8 +376,12 @@ impl Recognisers {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        let mut symptom: Option<Hit> = None;
         'rules: for idx in candidates {
             let rule = &self.rules[idx];
+            if !rule.log_severity.is_empty() && !severity.is_some_and(|s| rule.log_severity.iter().any(|w| w == s)) {
+                continue;
+            }
             let Some(caps) = rule.regex.captures(text) else { continue };
             let mut facts = BTreeMap::new();
             for name in rule.regex.capture_names().flatten() {
@@ -317,16 +399,31 @@ impl Recognisers {
                 }
             }
             for (g, allowed) in &rule.when_terms {
-                match facts.get(g) {
-                    Some(v) if allowed.iter().any(|a| a == v) => {}
-                    _ => continue 'rules,
+                // The term ends the message; what follows it in the same line is a wrapper's
+                // (a closing quote of a JSON string, `(SQLSTATE 28000)`, a logfmt key).
+                let term = facts.get(g).and_then(|v| {
+                    allowed.iter().find(|a| {
+                        v == *a || v.strip_prefix(a.as_str()).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
+                    })
+                });
+                match term {
+                    Some(t) => {
+                        let t = t.clone();
+                        facts.insert(g.clone(), t);
+                    }
+                    None => continue 'rules,
                 }
             }
             let matched = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
-            return Some(Hit { rule: idx, facts, matched });
+            let hit = Hit { rule: idx, facts, matched };
+            if !rule.symptom {
+                return Some(hit);
+            }
+            symptom.get_or_insert(hit);
         }
-        None
+        symptom
     }
+
 
     fn program(&self, line: &str) -> Option<&str> {
         self.contexts.iter().find(|c| line.contains(&c.marker)).map(|c| c.program.as_str())
@@ -343,6 +440,21 @@ impl Recognisers {
             f = f.evidence(k.clone(), v.clone());
         }
         f = f.evidence("matched", hit.matched.clone()).evidence("source", rule.source.clone());
+        if let Some(stack) = &rule.stack {
+            f = f.evidence("stack", stack.clone());
+        }
+        if !rule.also.is_empty() {
+            let names: Vec<&str> = rule.also.iter().map(|c| c.as_str()).collect();
+            f = f.evidence("also_possible", names.join(", "));
+            let titles: Vec<String> =
+                rule.also.iter().map(|c| format!("{} ({})", crate::findings::catalogue().entry(*c).en.title, c)).collect();
+            let mut d = format!("{} Also possible: {}.", f.detail, titles.join("; "));
+            if let Some(t) = &rule.tell_apart {
+                f = f.evidence("tell_apart", t.clone());
+                d = format!("{d} What tells them apart: {t}");
+            }
+            f = f.detail(d);
+        }
         if let Some(lang) = &rule.lang {
             f = f.evidence("language", lang.clone());
         }
@@ -382,6 +494,52 @@ fn render_detail(template: Option<&str>, facts: &BTreeMap<String, String>, match
         }
     }
     format!("Recognised message: {matched}")
+}
+
+/// Where one pattern comes from: the provenance the pattern data records.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatternInfo {
+    /// The pattern file (`src/explain/…`).
+    pub file: &'static str,
+    pub code: String,
+    /// Stack whose source prints the message (corpus stack name).
+    pub stack: Option<String>,
+    pub versions: Option<String>,
+    /// Where the message text was read.
+    pub from: Vec<String>,
+    /// By PostgreSQL msgid (translated forms come from src/pglog/translations.toml).
+    pub msgid: bool,
+    pub also: Vec<String>,
+}
+
+/// The provenance of every built-in pattern, in priority order.
+pub fn pattern_inventory() -> Result<Vec<PatternInfo>, ExplainError> {
+    Ok(pattern_specs()?
+        .into_iter()
+        .flat_map(|(file, pf)| {
+            pf.pattern.into_iter().map(move |p| PatternInfo {
+                file,
+                code: p.code,
+                stack: p.stack,
+                versions: p.versions,
+                from: p.from,
+                msgid: p.msgid.is_some(),
+                also: p.also,
+            })
+        })
+        .collect())
+}
+
+/// Every pattern file, parsed, in priority order.
+fn pattern_specs() -> Result<Vec<(&'static str, PatternFile)>, ExplainError> {
+    PATTERN_FILES
+        .iter()
+        .map(|(file, text)| {
+            toml::from_str::<PatternFile>(text)
+                .map(|pf| (*file, pf))
+                .map_err(|e| ExplainError::Toml { file, message: e.to_string() })
+        })
+        .collect()
 }
 
 /// The compiled built-in recognisers, or why they could not be compiled.
@@ -504,54 +662,217 @@ pub fn printf_to_regex(fmt: &str, args: &[String]) -> Option<(String, String)> {
 
 /// Recognise every known message in `text` (one or many lines, any of the supported log and
 /// client formats). Several messages give several findings; a message's DETAIL/HINT lines (or
-/// csvlog/jsonlog fields) are folded into its finding. Unrecognised text gives nothing.
+/// csvlog/jsonlog fields) are folded into its finding, and so are the messages of one exception
+/// chain (Java `Caused by:`, Python tracebacks), where the cause wins over the symptom.
+/// Wrappers are looked through: Kubernetes and journald line prefixes, JSON log lines and
+/// JSON-escaped strings (whose `\n` become lines). Unrecognised text gives nothing.
 pub fn explain_text(text: &str) -> Vec<Recognised> {
     let Ok(r) = recognisers() else { return Vec::new() };
-    let mut out: Vec<Recognised> = Vec::new();
-    // Line number of the last line folded into out.last(), and its pid.
-    let mut last_line = 0usize;
-    let mut last_pid: Option<String> = None;
-    // pid → client host from log_connections lines, for prefixes without %h.
-    let mut pid_hosts: BTreeMap<String, String> = BTreeMap::new();
-    let conn_prefixes = connection_received_prefixes(None);
+    let mut st = Scan { conn_prefixes: connection_received_prefixes(None), ..Scan::default() };
     for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
-        if raw.trim().is_empty() {
+        r.explain_line(raw, i + 1, &mut st, true);
+    }
+    st.out
+}
+
+/// [`explain_text`] for bytes that may not be UTF-8 (an EUC-JP, Shift_JIS or GBK log) or may be
+/// mojibake (`crate::pglog::encoding::readings`): of the readings the recognisers understand,
+/// the most plausible text wins (a garbled reading may still match an English fragment such
+/// as "certificate verify failed"). Nothing recognised in any reading gives nothing.
+pub fn explain_bytes(bytes: &[u8]) -> Vec<Recognised> {
+    let mut best: Option<(f64, Vec<Recognised>)> = None;
+    for r in crate::pglog::encoding::readings(bytes) {
+        let found = explain_text(&r.text);
+        if found.is_empty() {
             continue;
         }
-        if let Some((pid, host)) = connection_received(raw.as_bytes(), &conn_prefixes) {
-            pid_hosts.insert(pid, host);
+        let p = crate::pglog::encoding::plausibility(&r.text);
+        if best.as_ref().is_none_or(|(bp, _)| p > *bp) {
+            best = Some((p, found));
+        }
+    }
+    best.map(|(_, f)| f).unwrap_or_default()
+}
+
+/// State of one `explain_text` pass.
+#[derive(Default)]
+struct Scan {
+    out: Vec<Recognised>,
+    /// Line number of the last line folded into out.last(), and its pid.
+    last_line: usize,
+    last_pid: Option<String>,
+    /// pid → client host from log_connections lines, for prefixes without %h.
+    pid_hosts: BTreeMap<String, String>,
+    conn_prefixes: Vec<String>,
+    /// Since the last finding only exception-chain lines (frames, blank lines, links) came.
+    in_chain: bool,
+    /// A Python "The above exception …" link came since the last finding: the finding before
+    /// it is the cause.
+    python_link: bool,
+    /// Sub-lines of one JSON-escaped string share a line number.
+    sub_line: bool,
+}
+
+/// How a line relates to an exception chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChainLine {
+    /// `Caused by: …` (Java) or ` ---> …` (.NET inner exception): the next, inner cause.
+    CausedBy,
+    /// Python's "The above exception was the direct cause …" / "During handling …".
+    PythonLink,
+    /// A stack frame, `Traceback …`, an indented or blank line: part of the chain, no message.
+    Frame,
+    /// Anything else.
+    Other,
+}
+
+fn chain_line(line: &str) -> ChainLine {
+    let t = line.trim_start();
+    if t.starts_with("Caused by:") || t.starts_with("--->") {
+        ChainLine::CausedBy
+    } else if t.starts_with("The above exception was the direct cause") || t.starts_with("During handling of the above exception") {
+        ChainLine::PythonLink
+    } else if t.is_empty()
+        || t.starts_with("at ")
+        || t.starts_with("... ")
+        || t.starts_with("Traceback (most recent call last)")
+        || t.starts_with("File \"")
+        || t.starts_with("Suppressed:")
+        || line.starts_with(char::is_whitespace)
+    {
+        ChainLine::Frame
+    } else {
+        ChainLine::Other
+    }
+}
+
+/// Strip a Kubernetes (CRI) or journald/syslog line prefix that is not PostgreSQL's own.
+fn strip_wrapper_prefix(line: &str) -> &str {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r"^(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) [FP] |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ (?P<prog>[\w./@-]+?)(?:\[\d+\])?: )",
+        )
+        .expect("static regex")
+    });
+    match re.captures(line) {
+        Some(c) if !c.name("prog").is_some_and(|p| p.as_str().starts_with("postgres") || p.as_str() == "postmaster") => {
+            &line[c.get(0).map_or(0, |m| m.end())..]
+        }
+        _ => line,
+    }
+}
+
+/// Undo JSON string escapes (`\"`, `\\`, `\n`, `\t`, `\uXXXX` …) when the text has any.
+fn json_unescape(s: &str) -> Option<String> {
+    if !(s.contains("\\\"") || s.contains("\\n") || s.contains("\\\\") || s.contains("\\u00") || s.contains("\\t")) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
             continue;
+        }
+        match it.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => {}
+            Some('u') => {
+                let hex: String = (0..4).filter_map(|_| it.next()).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => {
+                        out.push_str("\\u");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    Some(out)
+}
+
+impl Recognisers {
+    fn explain_line(&self, raw: &str, n: usize, st: &mut Scan, top: bool) {
+        let raw = strip_wrapper_prefix(raw);
+        let kind = chain_line(raw);
+        if raw.trim().is_empty() {
+            return;
+        }
+        if let Some((pid, host)) = connection_received(raw.as_bytes(), &st.conn_prefixes) {
+            st.pid_hosts.insert(pid, host);
+            return;
         }
         let log = parse_line(raw);
-        let adjacent = !out.is_empty() && last_line + 1 == n && (last_pid.is_none() || log.pid.is_none() || last_pid == log.pid);
+        if top && log.format != LineFormat::Plain && log.message.contains('\n') {
+            // A JSON log record whose message holds a whole stack trace.
+            let message = log.message.to_string();
+            st.sub_line = false;
+            for sub in message.lines() {
+                self.explain_line(sub, n, st, false);
+                st.sub_line = true;
+            }
+            st.sub_line = false;
+            return;
+        }
+        if top && log.format != LineFormat::Json && log.format != LineFormat::Csv {
+            if let Some(unescaped) = json_unescape(raw) {
+                // A JSON log line or an escaped string: its lines are lines of the paste.
+                st.sub_line = false;
+                for sub in unescaped.lines() {
+                    self.explain_line(sub, n, st, false);
+                    st.sub_line = true;
+                }
+                st.sub_line = false;
+                return;
+            }
+        }
+        let adjacent = !st.out.is_empty()
+            && (st.last_line + 1 == n || (st.sub_line && st.last_line == n))
+            && (st.last_pid.is_none() || log.pid.is_none() || st.last_pid == log.pid);
         let is_continuation = matches!(log.severity_en, Some("DETAIL" | "HINT" | "CONTEXT" | "STATEMENT"));
-        match r.match_message(&log.message) {
+        let chained = st.in_chain && !st.out.is_empty() && (kind == ChainLine::CausedBy || st.python_link || kind == ChainLine::Frame);
+        match self.match_message_at(&log.message, log.severity_en) {
             Some(hit) => {
-                let rule = &r.rules[hit.rule];
+                let rule = &self.rules[hit.rule];
                 let folds = adjacent
                     && (is_continuation
                         || (rule.attach
-                            && out.last().is_some_and(|p| p.code == rule.code || p.code == "tls-handshake-failed")));
+                            && st.out.last().is_some_and(|p| p.code == rule.code || p.code == "tls-handshake-failed")));
                 if folds {
-                    if let Some(prev) = out.last_mut() {
-                        fold(r, prev, &hit, &log);
-                        last_line = n;
-                        continue;
+                    if let Some(prev) = st.out.last_mut() {
+                        fold(self, prev, &hit, &log);
+                        st.last_line = n;
+                        return;
                     }
                 }
-                let mut rec = Recognised { code: rule.code, finding: r.finding(&hit, &log, raw), line: n };
-                if let Some(host) = log.pid.as_ref().and_then(|p| pid_hosts.get(p)) {
+                if chained {
+                    let python = st.python_link;
+                    if let Some(prev) = st.out.last_mut() {
+                        self.chain(prev, &hit, &log, raw, python);
+                        st.last_line = n;
+                        st.python_link = false;
+                        return;
+                    }
+                }
+                let mut rec = Recognised { code: rule.code, also: rule.also.clone(), symptom: rule.symptom, finding: self.finding(&hit, &log, raw), line: n };
+                if let Some(host) = log.pid.as_ref().and_then(|p| st.pid_hosts.get(p)) {
                     rec.finding.evidence.entry("client".to_string()).or_insert_with(|| host.clone());
                 }
-                fold_fields(r, &mut rec, &log);
-                out.push(rec);
-                last_line = n;
-                last_pid = log.pid.clone();
+                fold_fields(self, &mut rec, &log);
+                st.out.push(rec);
+                st.last_line = n;
+                st.last_pid = log.pid.clone();
+                st.in_chain = true;
+                st.python_link = false;
             }
             None => {
                 if adjacent && is_continuation {
-                    if let Some(prev) = out.last_mut() {
+                    if let Some(prev) = st.out.last_mut() {
                         let key = match log.severity_en {
                             Some("HINT") => "hint",
                             Some("DETAIL") => "detail",
@@ -559,13 +880,55 @@ pub fn explain_text(text: &str) -> Vec<Recognised> {
                             _ => "statement",
                         };
                         prev.finding.evidence.entry(key.to_string()).or_insert_with(|| log.message.to_string());
-                        last_line = n;
+                        st.last_line = n;
+                    }
+                    return;
+                }
+                match kind {
+                    ChainLine::PythonLink => st.python_link = true,
+                    ChainLine::Frame | ChainLine::CausedBy => {}
+                    // An unrecognised exception line in a Python chain (the outer exception of
+                    // a traceback) keeps the chain; any other text ends it.
+                    ChainLine::Other if st.python_link => {}
+                    ChainLine::Other => {
+                        st.in_chain = false;
+                        st.python_link = false;
                     }
                 }
             }
         }
     }
-    out
+
+    /// Merge a message of the same exception chain into its finding. The cause wins over a
+    /// symptom; between two causes the innermost wins: the later one in a Java `Caused by:`
+    /// chain, the earlier one in a Python chain ("The above exception was the direct cause of
+    /// the following exception"). The message that loses stays as evidence.
+    fn chain(&self, prev: &mut Recognised, hit: &Hit, log: &LogLine<'_>, raw: &str, python: bool) {
+        let rule = &self.rules[hit.rule];
+        let prev_symptom = prev.symptom;
+        let new_wins = if prev.code == rule.code {
+            false
+        } else if prev_symptom != rule.symptom {
+            prev_symptom
+        } else {
+            !python
+        };
+        if new_wins {
+            let old = std::mem::replace(prev, Recognised { code: rule.code, also: rule.also.clone(), symptom: rule.symptom, finding: self.finding(hit, log, raw), line: prev.line });
+            prev.finding.evidence.insert("symptom".to_string(), format!("{}: {}", old.code, old.finding.evidence.get("matched").map(String::as_str).unwrap_or("")));
+            for (k, v) in old.finding.evidence {
+                if k != "matched" {
+                    prev.finding.evidence.entry(k).or_insert(v);
+                }
+            }
+        } else if prev.code != rule.code {
+            prev.finding.evidence.entry("symptom".to_string()).or_insert_with(|| format!("{}: {}", rule.code, hit.matched));
+        } else {
+            for (k, v) in &hit.facts {
+                prev.finding.evidence.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
 }
 
 /// csvlog/jsonlog: the DETAIL and HINT of a record are fields, not lines.
@@ -591,6 +954,8 @@ fn fold(r: &Recognisers, prev: &mut Recognised, hit: &Hit, log: &LogLine<'_>) {
             prev.finding.evidence.entry(k).or_insert(v);
         }
         prev.code = rule.code;
+        prev.also = rule.also.clone();
+        prev.symptom = rule.symptom;
     }
     for (k, v) in &hit.facts {
         prev.finding.evidence.entry(k.clone()).or_insert_with(|| v.clone());
@@ -704,7 +1069,7 @@ mod tests {
             ("FATAL:  could not load private key file \"server.key\": bad decrypt", "key-passphrase"),
             ("FATAL:  private key file \"server.key\" must be owned by the database user or root", "server-key-permissions"),
             ("LOG:  private key file \"server.key\" cannot be reloaded because it requires a passphrase", "key-passphrase"),
-            ("FATAL:  could not load root certificate file \"root.crt\": No such file or directory", "server-cert-missing"),
+            ("FATAL:  could not load root certificate file \"root.crt\": No such file or directory", "server-ca-file-missing"),
             ("FATAL:  could not load SSL certificate revocation list file \"root.crl\": no start line", "crl-problem"),
             ("FATAL:  could not load server certificate file \"server.crt\": Permission denied", "server-cert-file-unreadable"),
             ("FATAL:  could not load server certificate file \"server.crt\": no start line", "cert-or-key-format"),
@@ -965,6 +1330,73 @@ mod tests {
         check(csv, &["protocol-version-mismatch"], &[("min_version", "TLSv1.2"), ("client", "10.0.0.7"), ("log_format", "csvlog")]);
         let json = r#"{"timestamp":"2026-03-01 10:00:00.123 UTC","pid":99,"remote_host":"10.9.8.7","error_severity":"FATAL","message":"provided user name (kong) and authenticated user name (foo@example.com) do not match"}"#;
         check(json, &["client-cert-user-mismatch"], &[("authn_user", "foo@example.com"), ("client", "10.9.8.7")]);
+    }
+
+    /// Wrappers around a message are looked through, and in an exception chain the cause wins
+    /// over the symptom: innermost in a Java or .NET chain, first in a Python chain.
+    #[test]
+    fn wrappers_and_exception_chains() {
+        let one = |t: &str| codes(t);
+        let ssl_req = vec!["ssl-required-by-server".to_string()];
+        let hba = "no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption";
+        // Kubernetes and journald prefixes.
+        assert_eq!(one(&format!("2026-03-01T10:00:00.123456789Z stderr F pq: {hba}")), ssl_req);
+        assert_eq!(one(&format!("Mar  1 10:00:00 web-01 app[1234]: pq: {hba}")), ssl_req);
+        // A JSON log line: escaped quotes, and text after the message in the same string.
+        let json = format!("{{\"level\":\"error\",\"msg\":\"pq: {}\",\"time\":\"2026-03-01T10:00:00Z\"}}", hba.replace('"', "\\\""));
+        assert_eq!(one(&json), ssl_req, "{json}");
+        // logfmt with text after the term.
+        assert_eq!(one(&format!("level=error msg=\"FATAL: {}\" module=db", hba.replace('"', "\\\""))), ssl_req);
+        // A JSON string holding a whole Java stack trace: one finding, the innermost cause.
+        let trace = "org.postgresql.util.PSQLException: The connection attempt failed.\\n\\tat org.postgresql.Driver.connect(Driver.java:297)\\nCaused by: javax.net.ssl.SSLHandshakeException: PKIX path building failed: x";
+        let got = explain_text(&format!("{{\"message\":\"{trace}\"}}"));
+        assert_eq!(got.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), vec!["server-cert-untrusted"]);
+        assert!(got[0].finding.evidence.get("symptom").is_some_and(|s| s.starts_with("connection-fails")), "{:?}", got[0].finding.evidence);
+        // Two causes in a Java chain: the inner one (Caused by) wins.
+        let java = "org.postgresql.util.PSQLException: SSL error: Received fatal alert: certificate_expired\n\tat x.y(Z.java:1)\nCaused by: javax.net.ssl.SSLHandshakeException: No subject alternative names present";
+        assert_eq!(one(java), vec!["hostname-mismatch"]);
+        // .NET inner exceptions.
+        let dotnet = "Npgsql.NpgsqlException (0x80004005): Failed to connect to 10.0.0.5:5432\n ---> System.Security.Authentication.AuthenticationException: The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot";
+        assert_eq!(one(dotnet), vec!["server-cert-untrusted"]);
+        // Python: the first exception is the cause of the ones after "The above exception …".
+        let py = "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'db'. (_ssl.c:1006)\n\n\
+            The above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"/app/x.py\", line 3, in <module>\n\
+            sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection to server at \"db\" (10.0.0.5), port 5432 failed: SSL error: certificate verify failed";
+        assert_eq!(one(py), vec!["hostname-mismatch"]);
+        // Unrelated messages on separate lines stay separate findings.
+        assert_eq!(one(&format!("pq: {hba}\nsomething else\npq: SSL is not enabled on the server")), vec!["ssl-required-by-server", "server-ssl-off"]);
+        // Cause and symptom in one line: the cause.
+        assert_eq!(one("error performing TLS handshake: invalid peer certificate: UnknownIssuer"), vec!["server-cert-untrusted"]);
+        // The proxy passing the SSLRequest on as a protocol version.
+        assert_eq!(one("FATAL:  unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0"), vec!["proxy-mishandles-sslrequest"]);
+        assert_eq!(one("FATAL:  unsupported frontend protocol 2.0: server supports 3.0 to 3.0"), Vec::<String>::new());
+    }
+
+    /// A refused login is FATAL; the same words as ERROR are an ordinary statement error.
+    #[test]
+    fn severity_bound_patterns() {
+        assert_eq!(codes("psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: FATAL:  role \"bob\" does not exist"), vec!["login-refused"]);
+        assert_eq!(codes("2026-03-01 10:00:00 UTC [5] FATAL:  database \"shop\" does not exist"), vec!["login-refused"]);
+        assert!(codes("2026-03-01 10:00:00 UTC [5] app@shop ERROR:  database \"shop2\" does not exist").is_empty());
+        assert!(codes("ERROR:  role \"bob\" does not exist").is_empty());
+        // The log scanner's message-only matching does not use them.
+        let r = recognisers().unwrap();
+        assert!(r.match_message("role \"bob\" does not exist").is_none());
+    }
+
+    /// A text with two possible causes names both, and what tells them apart.
+    #[test]
+    fn two_candidates() {
+        let got = explain_text("FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption");
+        assert_eq!(got[0].code, "ssl-required-by-server");
+        assert_eq!(got[0].also, vec![Code::LoginRefused]);
+        let e = &got[0].finding.evidence;
+        assert_eq!(e.get("also_possible").map(String::as_str), Some("login-refused"));
+        assert!(e.get("tell_apart").is_some_and(|t| t.contains("sslmode=require")));
+        assert!(got[0].finding.detail.contains("Also possible") && got[0].finding.detail.contains("What tells them apart"));
+        // One cause: no alternatives.
+        let one = explain_text("FATAL:  connection requires a valid client certificate");
+        assert!(one[0].also.is_empty() && !one[0].finding.evidence.contains_key("also_possible"));
     }
 
     #[test]

@@ -98,6 +98,7 @@ codes! {
     PasswordMissing = "password-missing",
     AuthUnchecked = "auth-unchecked",
     ClientStackFails = "client-stack-fails",
+    CertTooWeak = "cert-too-weak",
 }
 
 impl fmt::Display for Code {

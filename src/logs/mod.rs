@@ -366,7 +366,7 @@ impl Serialize for Summary {
 #[derive(Default)]
 struct Carry {
     /// Absolute offset just past the last counted line.
-    last_end: u64,
+    last_end: Option<u64>,
     last_code: Option<crate::findings::Code>,
     last_pid: Option<String>,
     /// pid → client host from `connection received: host=… port=…` (log_connections), for
@@ -712,7 +712,7 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
     let log = parse_line(&text);
     let Some(hit) = rec.match_message(&log.message) else { return };
     let code = rec.code(hit.rule);
-    let adjacent = carry.last_end == start
+    let adjacent = carry.last_end == Some(start)
         && (carry.last_pid.is_none() || log.pid.is_none() || carry.last_pid == log.pid);
     let continuation = matches!(log.severity_en, Some("DETAIL" | "HINT"));
     if adjacent
@@ -721,7 +721,7 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
                 && carry.last_code.is_some_and(|c| c == code || c == crate::findings::Code::TlsHandshakeFailed)))
     {
         summary.matched_lines += 1;
-        carry.last_end = end;
+        carry.last_end = Some(end);
         return;
     }
     summary.matched_lines += 1;
@@ -779,7 +779,7 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
     if let Some(d) = log.database.as_deref().or(hit.facts.get("database").map(String::as_str)) {
         st.databases.add(d);
     }
-    carry.last_end = end;
+    carry.last_end = Some(end);
     carry.last_code = Some(code);
     carry.last_pid = log.pid.clone();
 }

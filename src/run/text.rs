@@ -68,20 +68,7 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
         }
         input.as_bytes().to_vec()
     };
-    // Not UTF-8 (an EUC-JP, Shift_JIS or GBK log) or mojibake: of the readings the
-    // recognisers understand, the most plausible text (a garbled reading may still match an
-    // English fragment such as "certificate verify failed").
-    let readings = crate::pglog::encoding::readings(&bytes);
-    let found = readings
-        .iter()
-        .map(|r| (crate::pglog::encoding::plausibility(&r.text), crate::explain::explain_text(&r.text)))
-        .filter(|(_, f)| !f.is_empty())
-        .fold(None::<(f64, Vec<crate::explain::Recognised>)>, |best, (p, f)| match best {
-            Some((bp, bf)) if bp >= p => Some((bp, bf)),
-            _ => Some((p, f)),
-        })
-        .map(|(_, f)| f)
-        .unwrap_or_default();
+    let found = crate::explain::explain_bytes(&bytes);
     let findings: Vec<Finding> = found.iter().map(|r| r.finding.clone()).collect();
     Ok(ExplainReport::Text {
         command: "explain",

@@ -494,3 +494,57 @@ fn legacy_encodings_and_mojibake_are_recognised_by_explain_and_logs() {
         assert_eq!(legacy, reference, "{enc}");
     }
 }
+
+/// `pgtls explain` takes text from standard input (`-`), from a file, and as an argument, and
+/// gives the same answer; two possible causes are named in human and JSON output; text with no
+/// known message says so and exits 1. No server needed.
+#[test]
+fn explain_reads_stdin_files_and_arguments() {
+    use std::io::Write as _;
+    let text = "2026-03-01 10:00:00 UTC [7] FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption\n";
+    let run_stdin = |args: &[&str], input: &str| {
+        let mut child = pgtls()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("paste.txt");
+    std::fs::write(&file, text).unwrap();
+    let from_stdin = run_stdin(&["--format", "json", "explain", "-"], text);
+    let from_file = pgtls().args(["--format", "json", "explain"]).arg(&file).output().unwrap();
+    let from_arg = pgtls().args(["--format", "json", "explain", text.trim()]).output().unwrap();
+    for out in [&from_stdin, &from_file, &from_arg] {
+        assert_eq!(out.status.code(), Some(2));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["recognised"][0]["code"], "ssl-required-by-server", "{v}");
+        let ev = &v["findings"][0]["evidence"];
+        assert_eq!(ev["also_possible"], "login-refused", "{v}");
+        assert!(ev["tell_apart"].as_str().unwrap().contains("sslmode=require"), "{v}");
+        assert!(v.get("unrecognised").is_none());
+    }
+    // Human output names both causes too.
+    let human = run_stdin(&["explain", "-"], text);
+    let h = String::from_utf8_lossy(&human.stdout);
+    assert!(h.contains("ssl-required-by-server") && h.contains("login-refused") && h.contains("What tells them apart"), "{h}");
+    // A Java stack trace: the innermost cause wins over the outer symptom.
+    let java = "org.postgresql.util.PSQLException: The connection attempt failed.\n\tat org.postgresql.Driver.connect(Driver.java:297)\n\
+        Caused by: javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target\n";
+    let j = run_stdin(&["--format", "json", "explain", "-"], java);
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["findings"][0]["code"], "server-cert-untrusted", "{v}");
+    // Nothing recognised: said so, status 1, in both formats.
+    let none = run_stdin(&["--format", "json", "explain", "-"], "checkpoint complete: wrote 3 buffers\n");
+    assert_eq!(none.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&none.stdout).unwrap();
+    assert!(v["unrecognised"]["note"].as_str().unwrap().contains("never guesses"), "{v}");
+    assert_eq!(v["exit_code"], 1);
+    let none = run_stdin(&["explain", "-"], "hello\n");
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stdout).contains("recognises no"));
+}

@@ -26,3 +26,4 @@ mod promises;
 mod differential;
 mod exporter;
 mod clients;
+mod corpus;

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Development-time generator for docs/recognisers.md.
+
+Why: the document lists, per stack, how many patterns pgtls has, which versions they cover and
+where each message was read, and the recall measured on tests/corpus. All of that is data
+(src/explain/**/*.toml and the table the corpus test writes), so it is generated, not typed;
+tests/it/corpus.rs checks that the pattern counts here match the pattern files.
+
+    cargo test --test it corpus::corpus_recall && python3 tests/corpus/gen_recognisers_md.py
+"""
+import collections
+import os
+import tomllib
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+FILES = ["src/explain/patterns.toml"] + [f"src/explain/recognisers/{n}.toml" for n in [
+    "postgres-server", "libpq", "proxies", "java", "node", "go", "rust", "python", "dotnet", "erlang", "openssl", "network"]]
+
+INTRO = """# Recognisers: which text means which finding
+
+`pgtls explain` (and, for server log lines, `pgtls logs`) turns error text into findings. The
+knowledge is data in `src/explain/patterns.toml` and `src/explain/recognisers/*.toml`; every
+pattern records the stack that prints the message (`stack`), the versions (`versions`) and
+where its text was read (`from`: `owner/repo@commit:path`, or for managed services without
+public sources the public thread quoting the text). Never from memory: a test fails when a
+pattern has no `from`.
+
+## How a text is read
+
+- **Priority.** Files are read in the order below; within a file, top to bottom. For each line
+  the first matching pattern wins, except that a pattern marked `symptom` (a generic "handshake
+  failed", "connection attempt failed", "SSL error: …" wrapper) only wins when nothing more
+  specific matches the same line.
+- **Two kinds of pattern.** PostgreSQL server and libpq messages by their exact msgid (printf
+  format) in `patterns.toml`; their translations come from `src/pglog/translations.toml`,
+  generated from PostgreSQL's message catalogues by `src/pglog/gen_translations.py`, which
+  reads only `patterns.toml`. Everything else by a literal anchor (one Aho-Corasick automaton
+  over all anchors picks the few regexes to try) and a regex whose named groups become facts.
+  Server patterns (`source = "server"`) also feed the log scanner's automata, so their anchors
+  are long and distinctive.
+- **Wrappers.** Kubernetes (`… stderr F …`) and journald/syslog prefixes are stripped; JSON log
+  lines and JSON-escaped strings are unescaped and their `\\n` become lines; a JSON log record
+  whose message holds a stack trace is read line by line; a message followed by wrapper text
+  (`", "time": …`, `(SQLSTATE 28000)`, `module=…`) still matches.
+- **Exception chains.** Lines of one chain (Java `Caused by:` and `at …` frames, .NET ` ---> `,
+  Python tracebacks and "The above exception was the direct cause …") give one finding. A cause
+  beats a symptom; between two causes the innermost wins (the last `Caused by:`; in Python the
+  first exception, which the later ones wrap). The message that lost stays as `symptom`
+  evidence.
+- **Two candidates.** A message with two possible causes has `also = [codes]` and
+  `tell_apart = "…"`: the finding names the other cause and what tells them apart (human
+  output: the detail; JSON: `evidence.also_possible`, `evidence.tell_apart`). Example: `no
+  pg_hba.conf entry for host …, no encryption` is `ssl-required-by-server` (only hostssl lines
+  match) or `login-refused` (no line at all); `sslmode=require` tells them apart.
+- **Severity-bound patterns** (`log_severity`): `role "x" does not exist` is a refused login as
+  FATAL and an ordinary statement error as ERROR; such patterns need the line's severity and are
+  not used by the log scanner, which matches messages alone.
+- **Nothing recognised** is an answer of its own: `pgtls explain` says so (JSON `unrecognised`)
+  and exits 1. pgtls never guesses.
+- PostgreSQL's `no pg_hba.conf entry … SSL off / SSL on` is the form of servers up to 11 (and of
+  Pgpool-II); 12 and later write `no encryption`, `SSL encryption` or `GSS encryption` (GSS is not
+  a TLS refusal and gives no finding). A proxy that passes the client's SSLRequest on as a
+  startup packet shows as `unsupported frontend protocol 1234.5679` (`proxy-mishandles-sslrequest`).
+
+## Pattern files, in priority order
+
+"""
+
+
+def main():
+    by_stack = collections.OrderedDict()
+    per_file = []
+    for f in FILES:
+        d = tomllib.load(open(os.path.join(ROOT, f), "rb"))
+        pats = d.get("pattern", [])
+        per_file.append((f, len(pats)))
+        for p in pats:
+            e = by_stack.setdefault(p["stack"], {"n": 0, "msgid": 0, "versions": set(), "from": set(), "codes": set()})
+            e["n"] += 1
+            e["msgid"] += 1 if "msgid" in p else 0
+            e["versions"].add(p.get("versions", ""))
+            e["codes"].add(p["code"])
+            e["from"].update(p.get("from", []))
+    out = [INTRO]
+    for f, n in per_file:
+        out.append(f"- `{f}`: {n} patterns\n")
+    out.append("\n## Pattern counts per stack\n\n")
+    out.append("| stack | patterns | by msgid | versions | codes |\n|---|---:|---:|---|---|\n")
+    for st, e in sorted(by_stack.items()):
+        vers = "; ".join(sorted(v for v in e["versions"] if v))
+        out.append(f"| {st} | {e['n']} | {e['msgid']} | {vers} | {', '.join(sorted(e['codes']))} |\n")
+    total = sum(e["n"] for e in by_stack.values())
+    out.append(f"\n{total} patterns in all (English; translated forms of the msgid patterns come on top).\n")
+    out.append("\nStacks without patterns of their own print another stack's messages: psycopg2, psycopg, "
+               "ruby-pg and php-pdo-pgsql pass libpq's text on (wrapped as `psycopg2.OperationalError: …`, "
+               "`PG::ConnectionBad: …`, `PDOException: SQLSTATE[08006] [7] …`); the corpus checks them "
+               "with those wrappers.\n")
+    out.append("\n## Where the messages were read\n\n")
+    for st, e in sorted(by_stack.items()):
+        out.append(f"- **{st}**: " + "; ".join(f"`{x}`" for x in sorted(e["from"])) + "\n")
+    out.append("\nWhere a text was checked beyond reading the source: OpenSSL reason strings with "
+               "`openssl errstr` (OpenSSL 3.0.19); JSSE strings in the class files of OpenJDK 17.0.15; "
+               "crypto/x509 and crypto/tls strings in the go1.19 source tree; Node.js and Python ssl "
+               "messages reproduced with Node.js v20.20.2 and Python 3.11.7 against a local TLS server; "
+               "PostgreSQL msgids against the PostgreSQL 15 message catalogues.\n")
+    recall = os.path.join(ROOT, "target", "test-artifacts", "recall.md")
+    out.append("\n## Measured recall (tests/corpus)\n\n")
+    out.append("`cargo test --test it corpus` runs every line of every `tests/corpus/*.jsonl` through the same "
+               "entry point as `pgtls explain` and fails when overall recall is under 95 %, a stack with 10 or "
+               "more lines is under 90 %, or a negative gives a finding. A line counts as recognised when the "
+               "first finding's code is the expected one, one of the line's acceptable alternatives (`also`), "
+               "or the finding names the expected code as its second candidate. Kinds: `source` (texts as the "
+               "stacks print them, made from the message templates read in the sources, "
+               "tests/corpus/gen_source.py), `posted` (real texts from public issue threads), "
+               "`translation` (every msgid in every catalogue language, as the server or psql prints it, plus the "
+               "Japanese and Chinese lines in EUC-JP, Shift_JIS and GBK bytes, tests/corpus/make-translations.py); "
+               "negatives must give nothing. A second test checks that `pgtls logs` finds the "
+               "same codes as `explain` for every PostgreSQL server text.\n\n"
+               "Read the two kinds differently: `source` lines are made from the same message templates the "
+               "patterns were written from, so they show that every message read is recognised with real "
+               "values, in every wrapper and in priority order, not how much of the real world is covered; "
+               "`posted` lines are that measure. Some `wrong code` there are deliberate: pgtls names a more "
+               "specific cause than the thread's label (`ee key too small` is `cert-too-weak`, not "
+               "`cert-or-key-format`).\n\n")
+    with open(recall, encoding="utf-8") as f:
+        body = f.read().split("\n", 2)[2]
+    out.append(body.replace("| stack |", "| stack |", 1))
+    out.append("\n## Not covered (yet)\n\n" + GAPS)
+    with open(os.path.join(ROOT, "docs", "recognisers.md"), "w", encoding="utf-8") as f:
+        f.write("".join(out))
+
+
+GAPS = """- Posted texts that stay unrecognised are mostly outside TLS (password prompts, `fe_sendauth: no
+  password supplied` — not in the PostgreSQL 15 catalogue the msgids are checked against —,
+  DNS failures in other tools' words), texts cut off mid-message, and messages of old
+  versions whose source was not read (rustls 0.19 `WebPKIError(…)`, Node.js before 10
+  `Hostname/IP doesn't match …`, PostgreSQL 9.x `hostssl requires SSL to be turned on`, Neon's
+  former `SNI is missing`).
+- Translations come from the PostgreSQL 15 catalogues Debian installs (13 languages for the
+  server or libpq: cs, de, el, es, fr, it, ja, ka, ko, ru, sv, uk, zh_CN). Catalogues of other
+  major versions (12–14, 16–18) and languages PostgreSQL 15 does not ship (pt_BR, pl, tr,
+  zh_TW) are not available on this machine; where a later version reworded a message, its
+  translation is missed until those catalogues are read. The pre-12 `SSL off`/`SSL on` forms
+  are recognised in English (their translated terms are not in the 15 catalogues).
+- Azure and Amazon RDS Proxy publish no source: their two texts are taken from public issue
+  threads that quote them (named in `from`).
+"""
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,316 @@
+//! The recall test (`cargo test --test it corpus`): every text in `tests/corpus/*.jsonl` through
+//! `explain_text`, the entry point `pgtls explain` uses, with recall per stack and per
+//! language. It needs no PostgreSQL server.
+//!
+//! Why a corpus: the recognisers are data derived from each stack's sources, and the only
+//! honest measure of "recognises every real-world text" is a large set of texts as the stacks
+//! print them (`source-*.jsonl`, generated from the same sources by
+//! tests/corpus/gen_source.py), as users posted them (`posted.jsonl`), translated
+//! (`translations.jsonl`), plus texts that must yield nothing (`negatives.jsonl`). The test
+//! fails when overall recall drops under 95 %, a stack with 10 or more lines under 90 %, or any
+//! negative yields a finding; the table goes to `target/test-artifacts/recall.md` and into
+//! docs/recognisers.md.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use pgtls::explain::{explain_bytes, explain_text, pattern_inventory};
+use pgtls::findings::Code;
+
+/// The stack names a corpus line may use.
+const STACKS: &[&str] = &[
+    "postgres-server", "libpq", "openssl", "boringssl", "pgjdbc", "java-jsse", "node-postgres", "node-tls", "go-lib-pq", "pgx",
+    "go-tls", "rustls", "tokio-postgres", "sqlx", "psycopg2", "psycopg", "asyncpg", "python-ssl", "npgsql", "dotnet", "postgrex",
+    "erlang-ssl", "ruby-pg", "php-pdo-pgsql", "kong", "pgbouncer", "pgpool", "odyssey", "rds-proxy", "azure", "cloud-sql-proxy",
+    "supavisor", "neon",
+];
+
+#[derive(Debug, Deserialize)]
+struct Line {
+    text: String,
+    expect: Option<String>,
+    #[serde(default)]
+    also: Vec<String>,
+    stack: String,
+    #[serde(default = "en")]
+    lang: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    kind: String,
+    /// The text is handed over in this legacy encoding (translations.jsonl: euc_jp,
+    /// shift_jis, gbk), through the bytes entry point `pgtls explain` uses.
+    #[serde(default)]
+    encoding: Option<String>,
+}
+
+fn en() -> String {
+    "en".into()
+}
+
+/// One corpus line with where it came from.
+struct Case {
+    file: String,
+    no: usize,
+    line: Line,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    positives: usize,
+    right: usize,
+    wrong: usize,
+    missed: usize,
+    negatives: usize,
+    false_findings: usize,
+}
+
+impl Tally {
+    fn recall(&self) -> f64 {
+        if self.positives == 0 {
+            1.0
+        } else {
+            self.right as f64 / self.positives as f64
+        }
+    }
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+/// Every line of every `tests/corpus/*.jsonl`, or a description of what is malformed.
+fn read_corpus() -> (Vec<Case>, Vec<String>) {
+    let mut cases = Vec::new();
+    let mut problems = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .expect("tests/corpus exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let text = std::fs::read_to_string(&f).expect("corpus file is UTF-8");
+        for (i, raw) in text.lines().enumerate() {
+            if raw.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Line>(raw) {
+                Ok(line) => cases.push(Case { file: name.clone(), no: i + 1, line }),
+                Err(e) => problems.push(format!("{name}:{}: not a corpus line: {e}", i + 1)),
+            }
+        }
+    }
+    (cases, problems)
+}
+
+fn validate(c: &Case) -> Vec<String> {
+    let mut p = Vec::new();
+    let at = format!("{}:{}", c.file, c.no);
+    let l = &c.line;
+    if l.text.trim().is_empty() {
+        p.push(format!("{at}: empty text"));
+    }
+    if l.source.trim().is_empty() {
+        p.push(format!("{at}: no source"));
+    }
+    if !STACKS.contains(&l.stack.as_str()) {
+        p.push(format!("{at}: unknown stack {:?}", l.stack));
+    }
+    for code in l.expect.iter().chain(&l.also) {
+        if Code::parse(code).is_none() {
+            p.push(format!("{at}: unknown code {code:?}"));
+        }
+    }
+    if l.kind.is_empty() {
+        p.push(format!("{at}: no kind"));
+    }
+    p
+}
+
+fn table(title: &str, rows: &BTreeMap<String, Tally>) -> String {
+    let mut s = format!("| {title} | positives | right | wrong code | missed | recall | negatives | with a finding |\n");
+    s += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (k, t) in rows {
+        let _ = writeln!(
+            s,
+            "| {k} | {} | {} | {} | {} | {:.1} % | {} | {} |",
+            t.positives,
+            t.right,
+            t.wrong,
+            t.missed,
+            100.0 * t.recall(),
+            t.negatives,
+            t.false_findings
+        );
+    }
+    s
+}
+
+#[test]
+fn corpus_recall() {
+    let (cases, mut problems) = read_corpus();
+    for c in &cases {
+        problems.extend(validate(c));
+    }
+    assert!(problems.is_empty(), "malformed corpus lines:\n{}", problems.join("\n"));
+    assert!(cases.len() > 700, "only {} corpus lines", cases.len());
+
+    let mut by_stack: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_lang: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut total = Tally::default();
+    let mut failures: Vec<String> = Vec::new();
+    for c in &cases {
+        let l = &c.line;
+        let found = match &l.encoding {
+            Some(enc) => {
+                let e = encoding_rs::Encoding::for_label(enc.replace('_', "-").as_bytes()).expect("known encoding");
+                explain_bytes(&e.encode(&l.text).0)
+            }
+            None => explain_text(&l.text),
+        };
+        let primary = found.first().map(|r| r.code.as_str());
+        // The recogniser's own second candidate counts too: it names both causes.
+        let candidates: Vec<&str> = found.first().map(|r| r.also.iter().map(|c| c.as_str()).collect()).unwrap_or_default();
+        let mut t = Tally::default();
+        match &l.expect {
+            Some(want) => {
+                t.positives = 1;
+                match primary {
+                    Some(p) if p == want || l.also.iter().any(|a| a == p) || candidates.contains(&want.as_str()) => t.right = 1,
+                    Some(p) => {
+                        t.wrong = 1;
+                        failures.push(format!("WRONG {}:{} [{}] want {want}, got {p}: {}", c.file, c.no, l.stack, l.text));
+                    }
+                    None => {
+                        t.missed = 1;
+                        failures.push(format!("MISSED {}:{} [{}] want {want}: {}", c.file, c.no, l.stack, l.text));
+                    }
+                }
+            }
+            None => {
+                t.negatives = 1;
+                if let Some(p) = primary {
+                    t.false_findings = 1;
+                    failures.push(format!("NEGATIVE {}:{} [{}] gave {p}: {}", c.file, c.no, l.stack, l.text));
+                }
+            }
+        }
+        for (map, key) in [(&mut by_stack, &l.stack), (&mut by_lang, &l.lang), (&mut by_kind, &l.kind)] {
+            let e = map.entry(key.clone()).or_default();
+            add(e, t);
+        }
+        add(&mut total, t);
+    }
+    let mut md = String::from("# Recogniser recall on tests/corpus\n\n");
+    let _ = writeln!(
+        md,
+        "{} lines: {} positives, {} recognised with the expected code ({:.1} %), {} wrong code, {} missed; {} negatives, {} with a finding.\n",
+        cases.len(),
+        total.positives,
+        total.right,
+        100.0 * total.recall(),
+        total.wrong,
+        total.missed,
+        total.negatives,
+        total.false_findings
+    );
+    md += &table("stack", &by_stack);
+    md += "\n";
+    md += &table("language", &by_lang);
+    md += "\n";
+    md += &table("kind", &by_kind);
+    println!("{md}");
+    for f in failures.iter().take(200) {
+        println!("{f}");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("create target/test-artifacts");
+    std::fs::write(dir.join("recall.md"), &md).expect("write recall.md");
+
+    assert!(total.recall() >= 0.95, "overall recall {:.1} % < 95 %", 100.0 * total.recall());
+    let weak: Vec<String> = by_stack
+        .iter()
+        .filter(|(_, t)| t.positives >= 10 && t.recall() < 0.90)
+        .map(|(k, t)| format!("{k} {:.1} %", 100.0 * t.recall()))
+        .collect();
+    assert!(weak.is_empty(), "stacks under 90 %: {weak:?}");
+    assert_eq!(total.false_findings, 0, "negatives with a finding (see the NEGATIVE lines above)");
+}
+
+fn add(e: &mut Tally, t: Tally) {
+    e.positives += t.positives;
+    e.right += t.right;
+    e.wrong += t.wrong;
+    e.missed += t.missed;
+    e.negatives += t.negatives;
+    e.false_findings += t.false_findings;
+}
+
+/// For every PostgreSQL server log text in the corpus, the log scanner (`pgtls logs`) finds
+/// the same codes as `explain`.
+#[test]
+fn explain_and_log_scanner_agree_on_server_lines() {
+    let (cases, _) = read_corpus();
+    let mut checked = 0;
+    let mut disagree = Vec::new();
+    for c in cases.iter().filter(|c| c.line.stack == "postgres-server") {
+        let mut want: Vec<String> = explain_text(&c.line.text).into_iter().map(|r| r.code.to_string()).collect();
+        want.sort();
+        want.dedup();
+        let mut summary = pgtls::logs::Summary::default();
+        let opts = pgtls::logs::ScanOptions { languages: pgtls::logs::Languages::All };
+        pgtls::logs::scan_reader_with(c.line.text.as_bytes(), &mut summary, &opts).expect("scan");
+        let got: Vec<String> = summary.codes.keys().cloned().collect();
+        if got != want {
+            disagree.push(format!("{}:{}: explain {want:?}, logs {got:?}: {}", c.file, c.no, c.line.text));
+        }
+        checked += 1;
+    }
+    println!("{checked} server texts");
+    assert!(checked >= 100, "only {checked} server lines");
+    assert!(disagree.is_empty(), "{} of {checked} disagree:\n{}", disagree.len(), disagree.join("\n"));
+}
+
+/// The pattern data says where every message was read, and only `patterns.toml` uses msgids
+/// (the translation generator reads only that file).
+#[test]
+fn every_pattern_has_provenance() {
+    let inv = pattern_inventory().unwrap();
+    for p in &inv {
+        assert!(!p.from.is_empty() && p.from.iter().all(|f| !f.trim().is_empty()), "{} {}: no `from`", p.file, p.code);
+        let stack = p.stack.as_deref().unwrap_or("");
+        assert!(STACKS.contains(&stack), "{} {}: stack {stack:?}", p.file, p.code);
+        assert!(p.versions.is_some(), "{} {}: no versions", p.file, p.code);
+        if p.msgid {
+            assert_eq!(p.file, "src/explain/patterns.toml", "{}: msgid patterns belong in patterns.toml", p.code);
+        }
+    }
+    assert!(inv.len() > 300, "{} patterns", inv.len());
+}
+
+/// docs/recognisers.md states the pattern count of every stack; it must match the pattern
+/// files (regenerate with tests/corpus/gen_recognisers_md.py).
+#[test]
+fn docs_pattern_counts_are_current() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/recognisers.md")).expect("docs/recognisers.md");
+    let section = doc.split("## Pattern counts per stack").nth(1).expect("pattern count section");
+    let mut documented: BTreeMap<String, usize> = BTreeMap::new();
+    for row in section.lines().take_while(|l| !l.starts_with("## ")).filter(|l| l.starts_with("| ") && !l.starts_with("| stack")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        if let (Some(stack), Some(Ok(n))) = (cells.get(1), cells.get(2).map(|c| c.parse::<usize>())) {
+            documented.insert(stack.to_string(), n);
+        }
+    }
+    let mut actual: BTreeMap<String, usize> = BTreeMap::new();
+    for p in pattern_inventory().unwrap() {
+        *actual.entry(p.stack.unwrap_or_default()).or_default() += 1;
+    }
+    assert_eq!(documented, actual, "docs/recognisers.md is out of date: run tests/corpus/gen_recognisers_md.py");
+}
