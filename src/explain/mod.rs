@@ -298,15 +298,16 @@ impl Recognisers {
         self.rules[rule].attach
     }
 
-    /// Anchors of the server-log patterns, grouped for the log scanner: English first, then
-    /// one group per language (only `langs` if given). Groups hold at most `max` anchors so
-    /// that each automaton stays small enough for the SIMD (Teddy) searcher.
+    /// Anchors of the patterns of what writes logs `pgtls logs` reads — the PostgreSQL server,
+    /// and Kong's error.log (its `[PostgreSQL error] …` lines) — grouped for the log scanner:
+    /// English first, then one group per language (only `langs` if given). Groups hold at most
+    /// `max` anchors so that each automaton stays small enough for the SIMD (Teddy) searcher.
     pub(crate) fn server_anchor_groups(&self, langs: Option<&[String]>, max: usize) -> Vec<Vec<String>> {
         let mut by_lang: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
         for (a, rules) in self.anchor_texts.iter().zip(&self.anchor_rules) {
             for &i in rules {
                 let r = &self.rules[i];
-                if r.source != "server" {
+                if !LOG_SOURCES.contains(&r.source.as_str()) {
                     continue;
                 }
                 let lang = r.lang.as_deref();
@@ -693,6 +694,9 @@ pub fn explain_bytes(bytes: &[u8]) -> Vec<Recognised> {
     }
     best.map(|(_, f)| f).unwrap_or_default()
 }
+
+/// The pattern sources whose messages appear in the logs `pgtls logs` scans.
+const LOG_SOURCES: [&str; 2] = ["server", "kong"];
 
 /// State of one `explain_text` pass.
 #[derive(Default)]

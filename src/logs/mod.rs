@@ -1094,4 +1094,18 @@ mod tests {
             assert_eq!(s.codes.get("cipher-mismatch").map_or(0, |c| c.count), want);
         }
     }
+
+    #[test]
+    fn kong_error_log_lines_are_counted_with_their_timestamps() {
+        // nginx's error.log form (ngx_times.c: "%4d/%02d/%02d %02d:%02d:%02d", then
+        // "[level] pid#tid: "); the message is Kong's, as posted in Kong's issue threads.
+        let log = "2026/03/01 10:00:00 [notice] 1#0: using the \"epoll\" event method\n\
+                   2026/03/01 10:00:02 [error] 1#0: init_by_lua error: /usr/local/share/lua/5.1/kong/init.lua:452: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: connection refused\n\
+                   2026/03/01 09:59:00 [error] 1#0: init_by_lua error: /usr/local/share/lua/5.1/kong/init.lua:452: [PostgreSQL error] failed to retrieve PostgreSQL server_version_num: connection refused\n";
+        let s = scan(log);
+        assert_eq!(counts(&s), [("tcp-connect-failed".to_string(), 2)]);
+        let st = &s.codes["tcp-connect-failed"];
+        assert_eq!(st.first_seen.as_deref(), Some("2026/03/01 09:59:00"));
+        assert_eq!(st.last_seen.as_deref(), Some("2026/03/01 10:00:02"));
+    }
 }

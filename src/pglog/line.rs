@@ -23,6 +23,8 @@ pub enum LineFormat {
     Stderr,
     Csv,
     Json,
+    /// nginx / OpenResty `error.log` (Kong): `2026/03/01 10:00:00 [error] 1#0: *5 message`.
+    Nginx,
     /// No severity marker: a client error or free text.
     Plain,
 }
@@ -31,6 +33,7 @@ impl LineFormat {
     pub fn as_str(self) -> &'static str {
         match self {
             LineFormat::Stderr => "stderr",
+            LineFormat::Nginx => "nginx",
             LineFormat::Csv => "csvlog",
             LineFormat::Json => "jsonlog",
             LineFormat::Plain => "plain",
@@ -81,6 +84,8 @@ pub(crate) fn severity_words() -> &'static [(String, &'static str)] {
 
 struct Res {
     marker: Regex,
+    nginx: Regex,
+    nginx_client: Regex,
     timestamp: Regex,
     pid: Regex,
     labelled: Regex,
@@ -102,6 +107,13 @@ fn res() -> Option<&'static Res> {
         let marker = format!(r"(?:^|[\s\]\)>:,])(?P<sev>{})\s?[:：]\s", words.join("|"));
         Some(Res {
             marker: Regex::new(&marker).ok()?,
+            // ngx_times.c writes the error-log time as "%4d/%02d/%02d %02d:%02d:%02d"
+            // (nginx/nginx@0206ebe7); ngx_log.c adds "[level] pid#tid: " and "*connection ".
+            nginx: Regex::new(
+                r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) \[(?P<level>debug|info|notice|warn|error|crit|alert|emerg)\] (?P<pid>\d+)#\d+: (?:\*\d+ )?(?P<msg>.*)$",
+            )
+            .ok()?,
+            nginx_client: Regex::new(r", client: (?P<client>[^,\s]+)").ok()?,
             timestamp: Regex::new(
                 r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?(?:[A-Z]{2,5}\b|[+-]\d{2}(?::?\d{2})?|Z))?",
             )
@@ -215,6 +227,11 @@ pub fn parse_line(line: &str) -> LogLine<'_> {
             return l;
         }
     }
+    if t.len() > 20 && t.as_bytes()[0].is_ascii_digit() && t.as_bytes().get(4) == Some(&b'/') {
+        if let Some(l) = parse_nginx(t) {
+            return l;
+        }
+    }
     parse_stderr(line)
 }
 
@@ -232,6 +249,30 @@ fn plain(line: &str) -> LogLine<'_> {
         database: None,
         client: None,
     }
+}
+
+/// An nginx / OpenResty error.log line (Kong's `logs/error.log`): the time, the level, the
+/// worker pid, the message; `client: …` when nginx names the request's client.
+fn parse_nginx(line: &str) -> Option<LogLine<'_>> {
+    let r = res()?;
+    let c = r.nginx.captures(line)?;
+    let msg = c.name("msg")?;
+    let level = c.name("level")?.as_str();
+    Some(LogLine {
+        format: LineFormat::Nginx,
+        severity: Some(level.to_string()),
+        severity_en: match level {
+            "warn" => Some("WARNING"),
+            "error" => Some("ERROR"),
+            "crit" | "alert" | "emerg" => Some("FATAL"),
+            _ => Some("LOG"),
+        },
+        message: Cow::Borrowed(msg.as_str()),
+        timestamp: c.name("ts").map(|m| m.as_str().to_string()),
+        pid: c.name("pid").map(|m| m.as_str().to_string()),
+        client: r.nginx_client.captures(msg.as_str()).and_then(|c| c.name("client")).map(|m| m.as_str().to_string()),
+        ..plain(line)
+    })
 }
 
 fn parse_stderr(line: &str) -> LogLine<'_> {

@@ -253,14 +253,14 @@ fn add(e: &mut Tally, t: Tally) {
     e.false_findings += t.false_findings;
 }
 
-/// For every PostgreSQL server log text in the corpus, the log scanner (`pgtls logs`) finds
-/// the same codes as `explain`.
+/// For every PostgreSQL server log text and every Kong text in the corpus, the log scanner
+/// (`pgtls logs`) finds the same codes as `explain`.
 #[test]
 fn explain_and_log_scanner_agree_on_server_lines() {
     let (cases, _) = read_corpus();
     let mut checked = 0;
     let mut disagree = Vec::new();
-    for c in cases.iter().filter(|c| c.line.stack == "postgres-server") {
+    for c in cases.iter().filter(|c| c.line.stack == "postgres-server" || c.line.stack == "kong") {
         let mut want: Vec<String> = explain_text(&c.line.text).into_iter().map(|r| r.code.to_string()).collect();
         want.sort();
         want.dedup();
