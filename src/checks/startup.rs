@@ -97,11 +97,10 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                         ))
                         .evidence("sqlstate", sqlstate),
                 ),
-                // Recognised as another code: its own check reports it (`hba` for a TLS
-                // connection no pg_hba.conf line matches, `client_cert_user` for the mapping).
-                Some(_) => None,
-                None if !encrypted && v.plaintext_fallback => None,
-                None => Some(
+                None | Some(Code::LoginRefused) if !encrypted && v.plaintext_fallback => None,
+                // Not TLS-related (a missing role or database, too many connections …), whether
+                // or not the recognisers name it.
+                None | Some(Code::LoginRefused) => Some(
                     Finding::new(Code::LoginRefused)
                         .detail(format!(
                             "{} refused the login for a reason unrelated to TLS: {said}{} (SQLSTATE {sqlstate}). TLS itself {}.",
@@ -111,6 +110,9 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                         ))
                         .evidence("sqlstate", sqlstate),
                 ),
+                // Recognised as another code: its own check reports it (`hba` for a TLS
+                // connection no pg_hba.conf line matches, `client_cert_user` for the mapping).
+                Some(_) => None,
             }
         }
         Failure::SessionAlert { alert } | Failure::Handshake { error: crate::tls::HandshakeError::AlertReceived { alert } }

@@ -51,11 +51,18 @@ def package_version():
         return "unknown"
 
 
-def sample(regex):
-    """A value that satisfies a `when` regex: its first alternative."""
+# Values tried for a `when` group, in order, before the regex's own first alternative.
+CANDIDATES = {"parameter": ["ssl_min_protocol_version", "ssl_cert_file"]}
+
+
+def sample(name, regex):
+    """A value that satisfies a `when` regex (checked with Python's re), or None."""
     body = regex.replace("(?i)", "")
-    first = body.split("|")[0]
-    return re.sub(r"\\(.)", r"\1", first)
+    first = re.sub(r"\\(.)", r"\1", body.split("|")[0].lstrip("^").rstrip("$"))
+    for v in CANDIDATES.get(name, []) + [first]:
+        if re.search(regex, v):
+            return v
+    return None
 
 
 def fill(fmt, args, values):
@@ -114,7 +121,9 @@ def main():
             msgstr = msgstr.split("\n")[0].rstrip()
             values = {}
             for name, regex in p.get("when", {}).items():
-                values[name] = sample(regex)
+                values[name] = sample(name, regex)
+            if None in values.values():
+                continue
             for name, words in p.get("when_terms", {}).items():
                 values[name] = terms.get((lang, words[0]), words[0])
             text = fill(msgstr, p.get("args", []), values)
