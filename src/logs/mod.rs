@@ -712,6 +712,9 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
     let log = parse_line(&text);
     let Some(hit) = rec.match_message(&log.message) else { return };
     let code = rec.code(hit.rule);
+    if crate::explain::NOT_SCANNED.contains(&code) {
+        return;
+    }
     let adjacent = carry.last_end == Some(start)
         && (carry.last_pid.is_none() || log.pid.is_none() || carry.last_pid == log.pid);
     let continuation = matches!(log.severity_en, Some("DETAIL" | "HINT"));

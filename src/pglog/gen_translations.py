@@ -82,7 +82,9 @@ def printf_to_regex(fmt, args):
     tail = fmt[pos:]
     out.append(escape(tail))
     literals.append(tail)
-    anchor = max((l.strip() for l in literals), key=lambda s: len(s.encode()), default="")
+    # Without surrounding blanks and quotes (ANCHOR_TRIM in mod.rs).
+    trim = re.compile(r'^[\s"\'«»„“”「」『』‘’]+|[\s"\'«»„“”「」『』‘’]+$')
+    anchor = max((trim.sub("", l) for l in literals), key=lambda s: len(s.encode()), default="")
     return "".join(out), anchor
 
 

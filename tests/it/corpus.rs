@@ -261,7 +261,12 @@ fn explain_and_log_scanner_agree_on_server_lines() {
     let mut checked = 0;
     let mut disagree = Vec::new();
     for c in cases.iter().filter(|c| c.line.stack == "postgres-server" || c.line.stack == "kong") {
-        let mut want: Vec<String> = explain_text(&c.line.text).into_iter().map(|r| r.code.to_string()).collect();
+        // `pgtls logs` leaves out logins refused for non-TLS reasons (explain::NOT_SCANNED).
+        let mut want: Vec<String> = explain_text(&c.line.text)
+            .into_iter()
+            .filter(|r| !pgtls::explain::NOT_SCANNED.contains(&r.code))
+            .map(|r| r.code.to_string())
+            .collect();
         want.sort();
         want.dedup();
         let mut summary = pgtls::logs::Summary::default();
