@@ -23,8 +23,10 @@ cat "$big" > /dev/null  # warm the page cache for everyone
 
 hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/logs.json" \
   -n pgtls "$PGTLS logs --format json $big" \
+  -n pgtls-1-thread "$PGTLS logs --threads 1 --format json $big" \
   -n "rg -c" "rg --no-mmap -c -F -f $out/anchors.txt $big" > /dev/null
 /usr/bin/time -f "%M" -o "$out/pgtls.rss" "$PGTLS" logs --format json "$big" > "$out/pgtls-logs.json" || true
+/usr/bin/time -f "%M" -o "$out/pgtls1.rss" "$PGTLS" logs --threads 1 --format json "$big" > "$out/pgtls1-logs.json" || true
 /usr/bin/time -f "%M" -o "$out/rg.rss" rg --no-mmap -c -F -f "$out/anchors.txt" "$big" > "$out/rg.count"
 hyperfine -N -i --runs 1 --export-json "$out/badger.json" \
   -n pgtls-100M "$PGTLS logs --format json $small" \
@@ -37,9 +39,10 @@ out, big, small = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 r = {x["command"]: x for x in json.load(open(f"{out}/logs.json"))["results"]}
 b = {x["command"]: x for x in json.load(open(f"{out}/badger.json"))["results"]}
 rss = lambda n: int(open(f"{out}/{n}.rss").read().split()[-1]) / 1024
-p, g = r["pgtls"]["median"], r["rg -c"]["median"]
-print(f"pgtls   {p:.3f} s  {big/p/1e9:.2f} GB/s  peak {rss('pgtls'):.0f} MB")
-print(f"rg -c   {g:.3f} s  {big/g/1e9:.2f} GB/s  peak {rss('rg'):.0f} MB   pgtls/rg throughput {g/p:.2f}x")
+p, p1, g = r["pgtls"]["median"], r["pgtls-1-thread"]["median"], r["rg -c"]["median"]
+print(f"pgtls   {p:.3f} s  {big/p/1e9:.2f} GB/s  peak {rss('pgtls'):.0f} MB  (default threads)")
+print(f"pgtls1  {p1:.3f} s  {big/p1/1e9:.2f} GB/s  peak {rss('pgtls1'):.0f} MB  (--threads 1: one core)")
+print(f"rg -c   {g:.3f} s  {big/g/1e9:.2f} GB/s  peak {rss('rg'):.0f} MB   pgtls/rg throughput {g/p:.2f}x, one core {g/p1:.2f}x")
 pb, bb = b["pgtls-100M"]["median"], b["pgbadger-100M"]["median"]
 print(f"100 MB: pgtls {pb:.3f} s, pgbadger {bb:.1f} s ({small/bb/1e6:.1f} MB/s, peak {rss('pgbadger'):.0f} MB): pgtls {bb/pb:.0f}x faster")
 s = json.load(open(f"{out}/pgtls-logs.json"))

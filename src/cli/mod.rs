@@ -386,6 +386,9 @@ pub enum Command {
         /// Print the English server-message anchors, one per line, and exit (for benchmarks).
         #[arg(long, hide = true)]
         print_anchors: bool,
+        /// Threads per large file (default: the machine's cores, at most 4; 1 scans on one core).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
     },
     /// A guided tour on a local throw-away server: a client that pinned an intermediate the server no longer uses.
     Demo,
@@ -661,8 +664,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             print(&(r.server_anchors(Some(&[])).join("\n") + "\n"))?;
             Ok(0)
         }
-        Command::Logs { files, all_languages, .. } => {
-            let r = run::logs(&files, all_languages, &mut std::io::stdin().lock())?;
+        Command::Logs { files, all_languages, threads, .. } => {
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4))).max(1);
+            let r = run::logs(&files, all_languages, threads, &mut std::io::stdin().lock())?;
             show(&r, r.exit_code, f, &o)
         }
         #[cfg(feature = "demo")]

@@ -68,6 +68,19 @@ impl Tally {
         }
     }
 
+    fn merge(&mut self, other: Tally) {
+        for (k, c) in other.counts {
+            if let Some(x) = self.counts.get_mut(&k) {
+                *x += c;
+            } else if self.counts.len() < MAX_DISTINCT {
+                self.counts.insert(k, c);
+            } else {
+                self.other += c;
+            }
+        }
+        self.other += other.other;
+    }
+
     fn subtract(&mut self, v: &str, n: u64) {
         if let Some(c) = self.counts.get_mut(v) {
             *c = c.saturating_sub(n);
@@ -267,6 +280,51 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Add what another scan of a later part of the same input found (the parallel scan of
+    /// one file): counts add up, first and last follow the timestamps (else the order of
+    /// the parts), top lists merge within their bounds.
+    pub fn merge(&mut self, other: Summary) {
+        self.bytes += other.bytes;
+        self.candidate_lines += other.candidate_lines;
+        self.matched_lines += other.matched_lines;
+        for (code, o) in other.codes {
+            let st = self.codes.entry(code).or_default();
+            st.count += o.count;
+            match (st.first_key, o.first_key) {
+                (Some(a), Some(b)) if b < a => {
+                    st.first_key = o.first_key;
+                    st.first_seen = o.first_seen.clone();
+                }
+                (None, _) if st.first_seen.is_none() => {
+                    st.first_key = o.first_key;
+                    st.first_seen = o.first_seen.clone();
+                }
+                _ => {}
+            }
+            match (st.last_key, o.last_key) {
+                (Some(a), Some(b)) if b < a => {}
+                (Some(_), None) => {}
+                _ if o.last_seen.is_some() => {
+                    st.last_key = o.last_key;
+                    st.last_seen = o.last_seen;
+                }
+                _ => {}
+            }
+            if st.sample.is_empty() {
+                st.sample = o.sample;
+            }
+            st.clients.merge(o.clients);
+            st.users.merge(o.users);
+            st.databases.merge(o.databases);
+        }
+        for (client, mut b) in other.bursts {
+            b.close();
+            let mine = self.bursts.entry(client).or_default();
+            mine.close();
+            mine.scans.extend(b.scans);
+        }
+    }
+
     /// Separate the scanners' handshake failures from the real clients' (call once, after
     /// every input was scanned). A client with no known address cannot be told apart.
     pub fn finish(&mut self) {
@@ -439,6 +497,10 @@ pub enum Languages {
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     pub languages: Languages,
+    /// Lines that start before this offset only teach the scanner which client a backend pid
+    /// serves (`connection received`); they are not counted. The parallel scan of one file
+    /// starts each part this far before its cut.
+    pub count_from: u64,
 }
 
 /// Anchors per automaton: up to this many, aho-corasick uses its SIMD searcher.
@@ -521,6 +583,9 @@ pub fn scan_reader_with<R: Read>(mut reader: R, summary: &mut Summary, opts: &Sc
                             carry.pid_hosts.insert(pid, h);
                         }
                     }
+                    continue;
+                }
+                if chunk_base + (ls as u64) < opts.count_from {
                     continue;
                 }
                 summary.candidate_lines += 1;
@@ -696,6 +761,109 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// Files smaller than this are scanned by one thread.
+const SPLIT_MIN: u64 = 64 << 20;
+/// How far before its cut each part of a parallel scan starts reading (see `count_from`).
+const WARM_UP: u64 = 16 << 20;
+
+/// Scan one log file with up to `threads` workers: a large plain UTF-8 file is cut into
+/// line-aligned parts scanned at the same time (gzip and legacy-encoded files, and small ones,
+/// by one thread). The summary is the same as one thread's, except at the cuts: a DETAIL/HINT
+/// right after a cut is not folded into the message before it, a client known only from a
+/// `connection received` line before a cut is not known after it, and a scan burst split by a
+/// cut is judged in two halves.
+pub fn scan_file(path: &Path, summary: &mut Summary, opts: &ScanOptions, threads: usize) -> Result<(), LogError> {
+    scan_file_split(path, summary, opts, threads, SPLIT_MIN)
+}
+
+/// The first line start at or after `from` in `probe` that does not continue the message
+/// before it (DETAIL, HINT, CONTEXT, STATEMENT, in any language): a part never starts with a
+/// line that belongs to the previous part's last message.
+fn cut_in(probe: &[u8]) -> Option<usize> {
+    let mut pos = memchr::memchr(b'\n', probe)? + 1;
+    for _ in 0..64 {
+        let end = memchr::memchr(b'\n', &probe[pos..]).map(|i| pos + i)?;
+        let line = String::from_utf8_lossy(&probe[pos..end]);
+        if !matches!(parse_line(&line).severity_en, Some("DETAIL" | "HINT" | "CONTEXT" | "STATEMENT")) {
+            return Some(pos);
+        }
+        pos = end + 1;
+    }
+    None
+}
+
+/// [`scan_file`] with the size from which a file is split (small in tests).
+fn scan_file_split(path: &Path, summary: &mut Summary, opts: &ScanOptions, threads: usize, split_min: u64) -> Result<(), LogError> {
+    use std::io::{Seek, SeekFrom};
+    let bad_read = |e: io::Error| LogError::Read { what: path.display().to_string(), source: e };
+    let mut f = crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
+    let size = f.metadata().map_err(bad_read)?.len();
+    let mut first = vec![0u8; BUFFER_SIZE];
+    let n = read_up_to(&mut f, &mut first).map_err(bad_read)?;
+    first.truncate(n);
+    let gzip = first.starts_with(&[0x1f, 0x8b]);
+    let legacy = crate::pglog::encoding::legacy_encoding(&first).is_some();
+    if threads <= 1 || size < split_min || gzip || legacy {
+        let r = open_log(path).and_then(to_utf8)?;
+        return scan_reader_with(r, summary, opts);
+    }
+    // One language decision for the whole file, from its start.
+    let opts = match &opts.languages {
+        Languages::Auto => ScanOptions { languages: Languages::Only(detect_languages(&first)), ..opts.clone() },
+        _ => opts.clone(),
+    };
+    let parts = threads.min(16) as u64;
+    let mut cuts = vec![0u64];
+    for k in 1..parts {
+        let at = size * k / parts;
+        f.seek(SeekFrom::Start(at)).map_err(bad_read)?;
+        let mut probe = vec![0u8; 1 << 20];
+        let got = read_up_to(&mut f, &mut probe).map_err(bad_read)?;
+        let cut = match cut_in(&probe[..got]) {
+            Some(i) => at + i as u64,
+            None => continue,
+        };
+        if cut > *cuts.last().unwrap_or(&0) && cut < size {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(size);
+    let results: Vec<Result<Summary, LogError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cuts
+            .windows(2)
+            .map(|w| {
+                let (start, end) = (w[0], w[1]);
+                let opts = &opts;
+                scope.spawn(move || -> Result<Summary, LogError> {
+                    // Start a little before the cut to learn the clients of backends whose
+                    // `connection received` line lies before it (counted from the cut only),
+                    // at a line start.
+                    let mut f = crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
+                    let read_err = |e: io::Error| LogError::Read { what: path.display().to_string(), source: e };
+                    let mut from = start.saturating_sub(WARM_UP);
+                    if from > 0 {
+                        f.seek(SeekFrom::Start(from)).map_err(read_err)?;
+                        let mut probe = vec![0u8; 1 << 16];
+                        let got = read_up_to(&mut f, &mut probe).map_err(read_err)?;
+                        from = memchr::memchr(b'\n', &probe[..got]).map_or(start, |i| (from + i as u64 + 1).min(start));
+                    }
+                    f.seek(SeekFrom::Start(from)).map_err(read_err)?;
+                    let mut part = Summary::default();
+                    let o = ScanOptions { count_from: start - from, ..opts.clone() };
+                    scan_reader_with(f.take(end - from), &mut part, &o)?;
+                    part.bytes = end - start;
+                    Ok(part)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(LogError::Patterns("a scan thread panicked".into())))).collect()
+    });
+    for r in results {
+        summary.merge(r?);
+    }
+    Ok(())
 }
 
 /// Scan one file (plain or .gz) into `summary`.
@@ -963,7 +1131,7 @@ mod tests {
         // A German log whose first buffer shows no sign of German: Auto misses it, All finds it.
         let de = format!("{P}LOG:  Anweisung: SELECT 1\n{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n");
         assert!(scan(&de).codes.is_empty());
-        for opts in [ScanOptions { languages: Languages::All }, ScanOptions { languages: Languages::Only(vec!["de".into()]) }] {
+        for opts in [ScanOptions { languages: Languages::All, ..Default::default() }, ScanOptions { languages: Languages::Only(vec!["de".into()]), ..Default::default() }] {
             let mut s = Summary::default();
             scan_reader_with(de.as_bytes(), &mut s, &opts).unwrap();
             assert_eq!(counts(&s), vec![("cipher-mismatch".into(), 1)], "{opts:?}");
@@ -971,7 +1139,7 @@ mod tests {
         // All: several automata, lines found by more than one are counted once.
         let mixed = format!("{P}LOG:  could not accept SSL connection: no shared cipher\n{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n{P}FATAL:  connection requires a valid client certificate\n");
         let mut s = Summary::default();
-        scan_reader_with(mixed.as_bytes(), &mut s, &ScanOptions { languages: Languages::All }).unwrap();
+        scan_reader_with(mixed.as_bytes(), &mut s, &ScanOptions { languages: Languages::All, ..Default::default() }).unwrap();
         assert_eq!(counts(&s), vec![("cipher-mismatch".into(), 2), ("client-cert-required".into(), 1)]);
     }
 
@@ -1110,5 +1278,42 @@ mod tests {
         let st = &s.codes["tcp-connect-failed"];
         assert_eq!(st.first_seen.as_deref(), Some("2026/03/01 09:59:00"));
         assert_eq!(st.last_seen.as_deref(), Some("2026/03/01 10:00:02"));
+    }
+
+    #[test]
+    fn a_parallel_scan_gives_what_one_thread_gives() {
+        // A realistic log: every TLS failure follows its backend's `connection received` line,
+        // some with HINT lines; scanned by 1 and by 3 threads (split from 64 KiB on).
+        let mut log = String::new();
+        let mut t = 0u32;
+        for i in 0..4000u32 {
+            t += 1;
+            let ts = format!("2026-03-01 {:02}:{:02}:{:02}.000 UTC", 10 + t / 3600, (t / 60) % 60, t % 60);
+            let pid = 1000 + i;
+            log.push_str(&format!("{ts} [{pid}] LOG:  connection received: host=10.0.{}.{} port=5000\n", i % 3, i % 200));
+            match i % 4 {
+                0 => log.push_str(&format!("{ts} [{pid}] LOG:  could not accept SSL connection: no shared cipher\n")),
+                1 => {
+                    log.push_str(&format!("{ts} [{pid}] LOG:  could not accept SSL connection: unsupported protocol\n"));
+                    log.push_str(&format!("{ts} [{pid}] HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.2 and TLSv1.3.\n"));
+                }
+                2 => log.push_str(&format!("{ts} [{pid}] app@shop FATAL:  no pg_hba.conf entry for host \"10.0.0.{}\", user \"app\", database \"shop\", no encryption\n", i % 200)),
+                _ => log.push_str(&format!("{ts} [{pid}] app@shop LOG:  duration: 0.{i} ms  statement: SELECT 1\n")),
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("postgresql.log");
+        std::fs::write(&path, &log).unwrap();
+        assert!(log.len() > 3 * 65536);
+        let run = |threads: usize| {
+            let mut s = Summary::default();
+            scan_file_split(&path, &mut s, &ScanOptions::default(), threads, 65536).unwrap();
+            s.finish();
+            serde_json::to_value(&s).unwrap()
+        };
+        let one = run(1);
+        assert_eq!(one["codes"].as_array().unwrap().len(), 3, "{one:#}");
+        assert_eq!(run(3), one);
+        assert_eq!(run(2), one);
     }
 }

@@ -88,18 +88,18 @@ pub struct LogsReport {
     pub exit_code: i32,
 }
 
-/// `pgtls logs FILE... | -`.
-pub fn logs(files: &[PathBuf], all_languages: bool, stdin: &mut dyn Read) -> Result<LogsReport, RunError> {
+/// `pgtls logs FILE... | -`: `threads` workers per large file (1: one thread; standard input
+/// is always read by one).
+pub fn logs(files: &[PathBuf], all_languages: bool, threads: usize, stdin: &mut dyn Read) -> Result<LogsReport, RunError> {
     let mut summary = Summary::default();
-    let so = logs::ScanOptions { languages: if all_languages { Languages::All } else { Languages::Auto } };
+    let so = logs::ScanOptions { languages: if all_languages { Languages::All } else { Languages::Auto }, ..Default::default() };
     let bad = |path: &Path, e: logs::LogError| RunError::BadInput { path: path.into(), message: e.to_string() };
     if files.is_empty() || (files.len() == 1 && files[0].as_os_str() == "-") {
         let input = logs::decompressing(Box::new(stdin)).and_then(logs::to_utf8).map_err(|e| bad(Path::new("standard input"), e))?;
         logs::scan_reader_with(input, &mut summary, &so).map_err(|e| bad(Path::new("standard input"), e))?;
     } else {
         for f in files {
-            let r = logs::open_log(f).and_then(logs::to_utf8).map_err(|e| bad(f, e))?;
-            logs::scan_reader_with(r, &mut summary, &so).map_err(|e| bad(f, e))?;
+            logs::scan_file(f, &mut summary, &so, threads).map_err(|e| bad(f, e))?;
         }
     }
     summary.finish();
