@@ -145,36 +145,33 @@ impl Facts {
             Some(crate::client::ClientCert::Unusable { message }) => Some(message.clone()),
             _ => None,
         };
+        use crate::verify::clients::{after_startup, predict, settings_for, ServerSide, Stack, StackChoice, StackVerdict};
+        let choices: Vec<StackChoice> = if profile.stacks_all {
+            Stack::ALL.iter().map(|&stack| StackChoice { stack, variant: None }).collect()
+        } else {
+            profile.stacks.clone()
+        };
         for (i, h) in self.hosts.iter_mut().enumerate() {
             let client = Client {
                 client_cert_error: cert_error.clone(),
                 password_available: profile.password_for(i).is_some(),
                 ..Client::of(profile, &h.probe.target)
             };
-            h.verdict = Some(libpq::decide(&client, root, &h.probe, h.plaintext.as_ref()));
-            let server = crate::verify::clients::ServerSide { chain: h.probe.chain.clone(), accepts_plaintext: true };
-            let choices: Vec<crate::verify::clients::StackChoice> = if profile.stacks_all {
-                crate::verify::clients::Stack::ALL.iter().map(|&stack| crate::verify::clients::StackChoice { stack, variant: None }).collect()
-            } else {
-                profile.stacks.clone()
-            };
+            let verdict = libpq::decide(&client, root, &h.probe, h.plaintext.as_ref());
+            let server = ServerSide { chain: h.probe.chain.clone(), accepts_plaintext: true };
             h.stacks = choices
                 .iter()
                 .map(|c| {
-                    let settings = crate::verify::clients::settings_for(profile, &h.probe.target, c);
-                    let mut v = crate::verify::clients::predict(c.stack, &settings, &server);
-                    if matches!(c.stack, crate::verify::clients::Stack::Libpq) {
-                        // libpq's own verdict already followed the startup phase.
-                        let l = h.verdict.as_ref().expect("set above");
-                        v.connects = l.connects;
-                        v.error = l.error.clone();
-                    } else {
-                        v = crate::verify::clients::after_startup(v, h.probe.startup.as_ref());
-                    }
+                    let mut v = match c.stack {
+                        // libpq's own verdict, which already followed the startup phase.
+                        Stack::Libpq => StackVerdict::from_libpq(Stack::Libpq, &verdict),
+                        _ => after_startup(predict(c.stack, &settings_for(profile, &h.probe.target, c), &server), h.probe.startup.as_ref()),
+                    };
                     v.named = !profile.stacks_all;
                     v
                 })
                 .collect();
+            h.verdict = Some(verdict);
         }
     }
 

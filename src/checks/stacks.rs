@@ -11,10 +11,10 @@
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding, Severity};
 use crate::facts::DriverFacts;
+use crate::findings::{Code, Finding, Severity};
 use crate::trust::RootTrust;
-use crate::verify::clients::{predict, ServerSide, Stack, StackSettings};
+use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackSettings};
 
 pub const CODES: &[Code] = &[Code::ClientStackFails];
 
@@ -58,15 +58,15 @@ fn driver(d: &DriverFacts) -> Option<Finding> {
             RootTrust::Unreadable { .. } => Some((p, "cannot be read as PEM")),
             _ => None,
         })?;
+        let said = message(Stack::Jdbc, &Refusal::RootFileMissing(path.clone()), "");
         return Some(
             Finding::new(Code::ClientStackFails)
                 .detail(format!(
-                    "{}: pgJDBC verifies the server (sslmode={}{}) but its root file {} {missing}; it fails before connecting with: Could not open SSL root certificate file {}.",
+                    "{}: pgJDBC verifies the server (sslmode={}{}) but its root file {} {missing}; it fails before connecting with: {said}",
                     s.source,
                     s.mode,
                     s.origin("ssl").map(|_| ", from ssl=true").unwrap_or(""),
                     path.display(),
-                    path.display()
                 ))
                 .evidence("client", "jdbc")
                 .evidence("sslrootcert", path.display().to_string())
@@ -81,7 +81,8 @@ fn driver(d: &DriverFacts) -> Option<Finding> {
     st.sslrootcert = d.roots.first().map(|(p, _)| p.display().to_string());
     let depth = kong.get("lua_ssl_verify_depth").and_then(|v| v.value.parse::<u32>().ok());
     st.verify_depth = depth;
-    let v = predict(Stack::Kong, &st, &ServerSide { chain: server.chain.clone(), accepts_plaintext: s.mode < crate::conninfo::SslMode::Require });
+    let served = ServerSide { chain: server.chain.clone(), accepts_plaintext: s.mode < crate::conninfo::SslMode::Require };
+    let v = predict(Stack::Kong, &st, &served);
     if v.connects {
         return None;
     }
@@ -106,7 +107,7 @@ fn driver(d: &DriverFacts) -> Option<Finding> {
         let need = (depth + 1..=10).find(|&d| {
             let mut t = st.clone();
             t.verify_depth = Some(d);
-            predict(Stack::Kong, &t, &ServerSide { chain: server.chain.clone(), accepts_plaintext: false }).connects
+            predict(Stack::Kong, &t, &served).connects
         });
         if let Some(need) = need {
             f = f.fix(format!(

@@ -237,15 +237,7 @@ fn stack_table(s: &mut String, verdicts: &[crate::verify::clients::StackVerdict]
             None => v.client.to_string(),
         };
         let outcome = if v.connects {
-            let how = if !v.tls {
-                "WITHOUT TLS"
-            } else if v.hostname_verified {
-                "chain and host name verified"
-            } else if v.chain_verified {
-                "chain verified, host name not checked"
-            } else {
-                "encrypted, server NOT verified"
-            };
+            let how = crate::verify::protection(v.tls, v.chain_verified, v.hostname_verified);
             format!("{} ({how})", paint(BOLD, "connects"))
         } else {
             format!("{}: {}", paint(RED, "FAILS"), v.error.as_deref().unwrap_or("").lines().next().unwrap_or(""))

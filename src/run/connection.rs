@@ -479,14 +479,7 @@ fn summary(facts: &Facts, profile: &ClientProfile, findings: &[Finding]) -> Stri
         "WITHOUT TLS".to_string()
     } else {
         let version = h.probe.tls.as_ref().map(|t| t.version.name()).unwrap_or_default();
-        let trust = if v.hostname_verified {
-            "chain and host name verified"
-        } else if v.chain_verified {
-            "chain verified, host name not checked"
-        } else {
-            "encrypted, server NOT verified"
-        };
-        format!("{version}, {trust}")
+        format!("{version}, {}", crate::verify::protection(v.tls, v.chain_verified, v.hostname_verified))
     };
     let skipped = facts.verdicts().filter(|(o, v)| !v.connects && o.endpoint() != h.endpoint()).count();
     let note = if skipped > 0 { format!(" — {skipped} other host(s) of the list fail (see findings)") } else { String::new() };

@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 use super::libpq::{SslMode, VerdictInput};
 use super::{build_paths, Anchors, Options, PathFailure};
 use crate::trust::{RootTrust, TrustSource, TrustStore};
-use crate::x509::{Cert, San};
+use crate::x509::Cert;
 
 pub use crate::stack::{variants, Stack, StackChoice};
 
@@ -306,6 +306,38 @@ pub struct StackVerdict {
     pub fix: Option<String>,
 }
 
+impl StackVerdict {
+    /// A verdict that does not connect yet: the caller sets what it found.
+    fn new(client: Stack, variant: Option<String>, checks: String) -> StackVerdict {
+        StackVerdict {
+            client,
+            variant,
+            named: false,
+            connects: false,
+            error: None,
+            tls: false,
+            chain_verified: false,
+            hostname_verified: false,
+            trust_source: None,
+            checks,
+            fix: None,
+        }
+    }
+
+    /// libpq's own verdict as one stack's (libpq itself, psycopg's bundled libpq).
+    pub fn from_libpq(client: Stack, v: &super::Verdict) -> StackVerdict {
+        StackVerdict {
+            connects: v.connects,
+            error: v.error.clone(),
+            tls: v.tls,
+            chain_verified: v.chain_verified,
+            hostname_verified: v.hostname_verified,
+            trust_source: v.trust_source.clone(),
+            ..StackVerdict::new(client, None, format!("libpq sslmode={}", v.sslmode))
+        }
+    }
+}
+
 /// What a stack's settings make it check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checks {
@@ -340,7 +372,8 @@ pub enum Refusal {
     Chain(PathFailure),
     NoTrustedPath,
     V1Certificate,
-    HostMismatch { host: String, names: Vec<String>, cn: Option<String> },
+    /// The host is not named: the certificate's DNS and IP subjectAltNames, and its CN.
+    HostMismatch { host: String, dns: Vec<String>, ips: Vec<std::net::IpAddr>, cn: Option<String> },
 }
 
 /// The checks a stack makes with `s` (`Err`: it refuses the settings themselves).
@@ -349,6 +382,8 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
     let variant = s.variant.as_deref().unwrap_or("");
     let given = s.sslrootcert.as_ref().filter(|p| !p.is_empty()).map(PathBuf::from);
     let home_root = s.home.as_ref().map(|h| h.join(".postgresql").join("root.crt"));
+    // A named file the stack must find, else its default store.
+    let file_or_default = |f: Option<PathBuf>| f.map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
     let off = |words| Checks { try_tls: false, require_tls: false, verify_chain: false, verify_host: false, roots: Roots::None, words };
     let enc = |require_tls, words| Checks { try_tls: true, require_tls, verify_chain: false, verify_host: false, roots: Roots::None, words };
     let verify = |require_tls, host, roots, words| Checks { try_tls: true, require_tls, verify_chain: true, verify_host: host, roots, words };
@@ -385,7 +420,7 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
             })
         }
         Stack::Node => {
-            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            let root = file_or_default(given.clone());
             match variant {
                 "config" => Ok(match s.sslmode {
                     Some(Disable) => off("no TLS"),
@@ -411,8 +446,8 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
                 return Ok(match s.sslmode {
                     Some(Disable) => off("no TLS"),
                     Some(Allow | Prefer | Require) => enc(true, "encryption only (CERT_NONE)"),
-                    Some(VerifyCa) => verify(true, false, given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default), "the chain (CERT_REQUIRED), no host name"),
-                    _ => verify(true, true, given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default), "the chain and the host name (create_default_context)"),
+                    Some(VerifyCa) => verify(true, false, file_or_default(given.clone()), "the chain (CERT_REQUIRED), no host name"),
+                    _ => verify(true, true, file_or_default(given.clone()), "the chain and the host name (create_default_context)"),
                 });
             }
             let mode = s.sslmode.unwrap_or(Prefer);
@@ -422,13 +457,13 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
                 Disable => off("no TLS"),
                 Allow | Prefer | Require if !exists => enc(mode >= Require, "encryption only (no root file)"),
                 Allow | Prefer | Require => verify(mode >= Require, false, Roots::File { path: file.unwrap_or_default(), must_exist: true }, "the chain against the root file (it exists), no host name"),
-                VerifyCa => verify(true, false, file.map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default), "the chain, no host name"),
-                VerifyFull => verify(true, true, file.map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default), "the chain and the host name"),
+                VerifyCa => verify(true, false, file_or_default(file), "the chain, no host name"),
+                VerifyFull => verify(true, true, file_or_default(file), "the chain and the host name"),
             })
         }
         Stack::Pgx => {
             let mode = s.sslmode.unwrap_or(Prefer);
-            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            let root = file_or_default(given.clone());
             Ok(match mode {
                 Disable => off("no TLS"),
                 Allow | Prefer | Require if given.is_none() => enc(mode >= Require, "encryption only (InsecureSkipVerify)"),
@@ -439,20 +474,17 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
         Stack::Npgsql => {
             // Root Certificate (or PGSSLROOTCERT), else ~/.postgresql/root.crt when it exists,
             // else the system store.
-            let root = given
-                .clone()
-                .map(|path| Roots::File { path, must_exist: true })
-                .or_else(|| home_root.clone().filter(|p| p.exists()).map(|path| Roots::File { path, must_exist: true }))
-                .unwrap_or(Roots::Default);
-            Ok(match s.sslmode.unwrap_or(Prefer) {
+            let root = file_or_default(given.clone().or_else(|| home_root.clone().filter(|p| p.exists())));
+            let mode = s.sslmode.unwrap_or(Prefer);
+            Ok(match mode {
                 Disable => off("no TLS"),
-                Allow | Prefer | Require => enc(s.sslmode.unwrap_or(Prefer) >= Require, "encryption only (Npgsql 8: Require does not validate)"),
+                Allow | Prefer | Require => enc(mode >= Require, "encryption only (Npgsql 8: Require does not validate)"),
                 VerifyCa => verify(true, false, root, "the chain, no host name"),
                 VerifyFull => verify(true, true, root, "the chain and the host name"),
             })
         }
         Stack::Rustls => {
-            let root = given.clone().map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            let root = file_or_default(given.clone());
             match s.sslmode.unwrap_or(Prefer) {
                 Disable => Ok(off("no TLS")),
                 m @ (VerifyCa | VerifyFull) => Err(Refusal::InvalidSslMode(m)),
@@ -461,7 +493,7 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
         }
         Stack::Kong => {
             // lua_ssl_trusted_certificate defaults to `system`; pgmoon checks no host name.
-            let root = given.clone().filter(|p| p.as_os_str() != "system").map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
+            let root = file_or_default(given.clone().filter(|p| p.as_os_str() != "system"));
             Ok(match variant {
                 "no-verify" => enc(s.sslmode.unwrap_or(Require) >= Require, "encryption only (pg_ssl_verify = off)"),
                 _ => verify(s.sslmode.unwrap_or(Require) >= Require, false, root, "the chain against lua_ssl_trusted_certificate within lua_ssl_verify_depth"),
@@ -503,21 +535,7 @@ fn libpq_answer(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVe
     input.at = s.at;
     input.pg_major = if stack == Stack::Psycopg { 18 } else { s.libpq_major };
     input.openssl_security_level = if stack == Stack::Psycopg { 1 } else { s.security_level };
-    let v = super::libpq_verdict(&input);
-    let mode = input.effective_sslmode();
-    StackVerdict {
-        client: stack,
-        variant: None,
-        named: false,
-        connects: v.connects,
-        error: v.error.clone(),
-        tls: v.tls,
-        chain_verified: v.chain_verified,
-        hostname_verified: v.hostname_verified,
-        trust_source: v.trust_source.clone(),
-        checks: format!("libpq sslmode={mode}"),
-        fix: None,
-    }
+    StackVerdict::from_libpq(stack, &super::libpq_verdict(&input))
 }
 
 /// Predict what `stack` does against `server` with settings `s`.
@@ -526,39 +544,23 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
         return libpq_answer(stack, s, server);
     }
     let model = stack.model();
-    let fail = |refusal: Refusal, c: Option<&Checks>, trust: Option<String>| StackVerdict {
-        client: stack,
-        variant: s.variant.clone(),
-        named: false,
-        connects: false,
-        error: Some(message(stack, &refusal, s)),
-        fix: Some(fix_for(stack, &refusal, s)),
-        tls: false,
-        chain_verified: false,
-        hostname_verified: false,
-        trust_source: trust,
-        checks: c.map(|c| c.words.to_string()).unwrap_or_else(|| match &refusal {
+    let fail = |refusal: Refusal, c: Option<&Checks>, trust: Option<String>| {
+        let checks = c.map(|c| c.words.to_string()).unwrap_or_else(|| match &refusal {
             Refusal::InvalidSslMode(m) => format!("nothing: sslmode={m} is not accepted (tokio-postgres knows disable, prefer and require; with rustls, require verifies the chain and the host name)"),
             _ => "refuses the settings".into(),
-        }),
+        });
+        StackVerdict {
+            error: Some(message(stack, &refusal, &s.host)),
+            fix: Some(fix_for(stack, &refusal, &s.host)),
+            trust_source: trust,
+            ..StackVerdict::new(stack, s.variant.clone(), checks)
+        }
     };
     let c = match checks(stack, s) {
         Ok(c) => c,
         Err(r) => return fail(r, None, None),
     };
-    let plain_ok = StackVerdict {
-        client: stack,
-        variant: s.variant.clone(),
-        named: false,
-        connects: true,
-        error: None,
-        tls: false,
-        chain_verified: false,
-        hostname_verified: false,
-        trust_source: None,
-        checks: c.words.to_string(),
-        fix: None,
-    };
+    let plain_ok = StackVerdict { connects: true, ..StackVerdict::new(stack, s.variant.clone(), c.words.to_string()) };
     if !c.try_tls {
         return plain_ok;
     }
@@ -585,17 +587,12 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
     let tls_failure = judge_chain(stack, model, &c, s, server, store.as_ref());
     match tls_failure {
         None => StackVerdict {
-            client: stack,
-            variant: s.variant.clone(),
-            named: false,
             connects: true,
-            error: None,
             tls: true,
             chain_verified: c.verify_chain,
             hostname_verified: c.verify_host,
             trust_source: trust,
-            checks: c.words.to_string(),
-            fix: None,
+            ..StackVerdict::new(stack, s.variant.clone(), c.words.to_string())
         },
         // prefer/allow: the TLS attempt fails, and stacks that retry try again without TLS.
         Some(_) if !c.require_tls && model.plaintext_retry && server.accepts_plaintext => plain_ok,
@@ -681,7 +678,8 @@ fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, serve
 pub fn host_matches(rule: NameRule, leaf: &Cert, host: &str) -> Result<(), Refusal> {
     let mismatch = || Refusal::HostMismatch {
         host: host.to_string(),
-        names: leaf.sans().iter().map(san_text).collect(),
+        dns: leaf.dns_names().map(str::to_string).collect(),
+        ips: leaf.ip_addresses().collect(),
         cn: leaf.subject_cn.clone(),
     };
     if rule == NameRule::Libpq {
@@ -701,19 +699,6 @@ pub fn host_matches(rule: NameRule, leaf: &Cert, host: &str) -> Result<(), Refus
         Ok(())
     } else {
         Err(mismatch())
-    }
-}
-
-fn san_text(s: &San) -> String {
-    match s {
-        San::Dns(d) => d.clone(),
-        San::Ip(b) if b.len() == 4 => std::net::IpAddr::from([b[0], b[1], b[2], b[3]]).to_string(),
-        San::Ip(b) if b.len() == 16 => {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(b);
-            std::net::IpAddr::from(a).to_string()
-        }
-        San::Ip(_) => "<bad IP>".into(),
     }
 }
 
@@ -737,9 +722,8 @@ fn node_code(f: &PathFailure) -> &'static str {
     }
 }
 
-/// The stack's own error text for a refusal.
-pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
-    let host = &s.host;
+/// The stack's own error text for a refusal when connecting to `host`.
+pub fn message(stack: Stack, r: &Refusal, host: &str) -> String {
     let untrusted_java = "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target";
     match (stack, r) {
         // tokio-postgres's Display of its config error (the option is named in its source only).
@@ -776,11 +760,11 @@ pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
         (Stack::Jdbc, Refusal::HostMismatch { .. }) => {
             format!("The hostname {host} could not be verified by hostnameverifier PgjdbcHostnameVerifier.")
         }
-        (Stack::Node, Refusal::HostMismatch { names, cn, .. }) => {
+        (Stack::Node, Refusal::HostMismatch { dns, ips, cn, .. }) => {
             let reason = if host.parse::<std::net::IpAddr>().is_ok() {
-                format!("IP: {host} is not in the cert's list: {}", names.iter().filter(|n| n.parse::<std::net::IpAddr>().is_ok()).cloned().collect::<Vec<_>>().join(", "))
-            } else if names.iter().any(|n| n.parse::<std::net::IpAddr>().is_err()) {
-                format!("Host: {host}. is not in the cert's altnames: {}", names.iter().map(|n| format!("DNS:{n}")).collect::<Vec<_>>().join(", "))
+                format!("IP: {host} is not in the cert's list: {}", ips.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "))
+            } else if !dns.is_empty() {
+                format!("Host: {host}. is not in the cert's altnames: {}", dns.iter().map(|n| format!("DNS:{n}")).collect::<Vec<_>>().join(", "))
             } else if let Some(cn) = cn {
                 format!("Host: {host}. is not cert's CN: {cn}")
             } else {
@@ -788,16 +772,14 @@ pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
             };
             format!("ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: {reason}")
         }
-        (Stack::Pgx, Refusal::HostMismatch { names, cn, .. }) => {
+        (Stack::Pgx, Refusal::HostMismatch { dns, ips, cn, .. }) => {
             let is_ip = host.parse::<std::net::IpAddr>().is_ok();
-            let ips: Vec<&String> = names.iter().filter(|n| n.parse::<std::net::IpAddr>().is_ok()).collect();
-            let dns: Vec<&String> = names.iter().filter(|n| n.parse::<std::net::IpAddr>().is_err()).collect();
-            if names.is_empty() && cn.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(host)) {
+            if dns.is_empty() && ips.is_empty() && cn.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(host)) {
                 "x509: certificate relies on legacy Common Name field, use SANs instead".into()
             } else if is_ip && ips.is_empty() {
                 format!("x509: cannot validate certificate for {host} because it doesn't contain any IP SANs")
             } else {
-                let valid: Vec<&str> = if is_ip { ips.iter().map(|s| s.as_str()).collect() } else { dns.iter().map(|s| s.as_str()).collect() };
+                let valid: Vec<String> = if is_ip { ips.iter().map(|a| a.to_string()).collect() } else { dns.clone() };
                 if valid.is_empty() {
                     format!("x509: certificate is not valid for any names, but wanted to match {host}")
                 } else {
@@ -816,8 +798,8 @@ pub fn message(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
     }
 }
 
-/// What would make `stack` connect after `r`, in its own terms.
-pub fn fix_for(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
+/// What would make `stack` connect to `host` after `r`, in its own terms.
+pub fn fix_for(stack: Stack, r: &Refusal, host: &str) -> String {
     let root_where = match stack {
         Stack::Jdbc => "the file sslrootcert names (default ~/.postgresql/root.crt)",
         Stack::Node => "the ca option / sslrootcert file",
@@ -830,16 +812,20 @@ pub fn fix_for(stack: Stack, r: &Refusal, s: &StackSettings) -> String {
         Refusal::InvalidSslMode(_) => "Use sslmode=require: with the rustls connector tokio-postgres then verifies the chain and the host name (verify-ca and verify-full are libpq spellings it does not accept).".into(),
         Refusal::ServerRefusesTls => "Turn ssl = on in the server's postgresql.conf (with ssl_cert_file and ssl_key_file), or point the client at a server that offers TLS.".into(),
         Refusal::RootFileMissing(p) => format!("Put the server's root CA certificate (PEM) in {}, or point {root_where} at it.", p.display()),
-        Refusal::V1Certificate => format!("Reissue the server certificate as X.509 v3 with subjectAltName DNS:{} (rustls/webpki accept only v3 certificates).", s.host),
-        Refusal::HostMismatch { names, cn, .. } if names.is_empty() && cn.is_some() => format!(
+        Refusal::V1Certificate => format!("Reissue the server certificate as X.509 v3 with subjectAltName DNS:{} (rustls/webpki accept only v3 certificates).", host),
+        Refusal::HostMismatch { dns, ips, cn, .. } if dns.is_empty() && ips.is_empty() && cn.is_some() => format!(
             "The certificate names the server only in its common name, which this library ignores: reissue it with subjectAltName DNS:{} (or IP:{} for an address).",
-            s.host, s.host
+            host, host
         ),
-        Refusal::HostMismatch { names, .. } => format!(
+        Refusal::HostMismatch { dns, ips, .. } => format!(
             "Connect with a name the certificate holds ({}), or reissue it with subjectAltName {}:{}.",
-            if names.is_empty() { "none".to_string() } else { names.join(", ") },
-            if s.host.parse::<std::net::IpAddr>().is_ok() { "IP" } else { "DNS" },
-            s.host
+            if dns.is_empty() && ips.is_empty() {
+                "none".to_string()
+            } else {
+                dns.iter().cloned().chain(ips.iter().map(|a| a.to_string())).collect::<Vec<_>>().join(", ")
+            },
+            if host.parse::<std::net::IpAddr>().is_ok() { "IP" } else { "DNS" },
+            host
         ),
         Refusal::Chain(PathFailure::Expired { .. }) => "A certificate of the chain has expired: renew it on the server (and any expired CA in the trust file).".into(),
         Refusal::Chain(PathFailure::NotYetValid { .. }) => "A certificate is not valid yet: check the server's and the client's clocks, or reissue it.".into(),

@@ -253,6 +253,16 @@ pub fn short_name(dn: &str) -> String {
         .unwrap_or_else(|| dn.to_string())
 }
 
+/// What a connection's TLS protects, in the words of summaries and tables.
+pub fn protection(tls: bool, chain_verified: bool, hostname_verified: bool) -> &'static str {
+    match (tls, chain_verified, hostname_verified) {
+        (false, _, _) => "WITHOUT TLS",
+        (true, _, true) => "chain and host name verified",
+        (true, true, false) => "chain verified, host name not checked",
+        (true, false, false) => "encrypted, server NOT verified",
+    }
+}
+
 /// Limits for path building.
 #[derive(Debug, Clone)]
 pub struct Options {
