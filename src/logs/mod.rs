@@ -738,16 +738,8 @@ pub fn to_utf8<'a>(mut r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>, LogE
 
 /// Open a log file, transparently decompressing gzip (detected by its magic bytes).
 pub fn open_log(path: &Path) -> Result<Box<dyn Read>, LogError> {
-    let open = || crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e });
-    let mut f = open()?;
-    let mut magic = [0u8; 2];
-    let n = read_up_to(&mut f, &mut magic).map_err(|e| LogError::Read { what: path.display().to_string(), source: e })?;
-    let f = open()?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(BUFFER_SIZE, f))))
-    } else {
-        Ok(Box::new(f))
-    }
+    let f = crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
+    decompressing(Box::new(f))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -806,7 +798,8 @@ fn scan_file_split(path: &Path, summary: &mut Summary, opts: &ScanOptions, threa
     let gzip = first.starts_with(&[0x1f, 0x8b]);
     let legacy = crate::pglog::encoding::legacy_encoding(&first).is_some();
     if threads <= 1 || size < split_min || gzip || legacy {
-        let r = open_log(path).and_then(to_utf8)?;
+        f.seek(SeekFrom::Start(0)).map_err(bad_read)?;
+        let r = decompressing(Box::new(f)).and_then(to_utf8)?;
         return scan_reader_with(r, summary, opts);
     }
     // One language decision for the whole file, from its start.

@@ -280,25 +280,11 @@ fn logs_reads_gzip_and_stdin_and_reports_per_code() {
     assert!(codes[0]["last_seen"].as_str().unwrap().starts_with("2026-11-01 10:05:00"));
     assert_eq!(codes[1]["code"], "ssl-required-by-server");
     assert_eq!(codes[1]["users"][0]["value"], "app");
-    let mut child = pgtls()
-        .args(["logs", "--format", "json", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(log.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = pgtls_stdin(&["logs", "--format", "json", "-"], log.as_bytes());
     let v2: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v2["codes"], v["codes"]);
     // gzip on standard input too (no zcat needed).
-    let mut child = pgtls()
-        .args(["logs", "--format", "json", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&std::fs::read(&gz).unwrap()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = pgtls_stdin(&["logs", "--format", "json", "-"], &std::fs::read(&gz).unwrap());
     let v3: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v3["codes"], v["codes"]);
 }
@@ -500,18 +486,8 @@ fn legacy_encodings_and_mojibake_are_recognised_by_explain_and_logs() {
 /// known message says so and exits 1. No server needed.
 #[test]
 fn explain_reads_stdin_files_and_arguments() {
-    use std::io::Write as _;
     let text = "2026-03-01 10:00:00 UTC [7] FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption\n";
-    let run_stdin = |args: &[&str], input: &str| {
-        let mut child = pgtls()
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let run_stdin = |args: &[&str], input: &str| pgtls_stdin(args, input.as_bytes());
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("paste.txt");
     std::fs::write(&file, text).unwrap();

@@ -73,6 +73,14 @@ pub fn pgtls() -> std::process::Command {
     c
 }
 
+/// `pgtls ARGS` with `input` on standard input; its output once it exits.
+pub fn pgtls_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = pgtls().args(args).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// A client certificate for `cn` issued by `ca`, written to `dir` as `tag.crt` and `tag.key`
 /// (mode 0600, as libpq requires).
 pub fn write_client_cert(dir: &std::path::Path, ca: &CertKey, cn: &str, tag: &str) -> (std::path::PathBuf, std::path::PathBuf) {
