@@ -589,7 +589,21 @@ pub fn scan_reader_with<R: Read>(mut reader: R, summary: &mut Summary, opts: &Sc
                     continue;
                 }
                 summary.candidate_lines += 1;
-                examine_line(rec, line, chunk_base + ls as u64, chunk_base + le as u64 + 1, summary, &mut carry);
+                if !examine_line(rec, line, chunk_base + ls as u64, chunk_base + le as u64 + 1, summary, &mut carry)
+                    && chunk.get(le + 1) == Some(&b'\t')
+                {
+                    // A translation that breaks the line goes on after a tab (append_with_tabs
+                    // in elog.c): the two lines are one message.
+                    let mut next = le;
+                    for _ in 1..crate::explain::BROKEN_LINES_MAX {
+                        if chunk.get(next + 1) != Some(&b'\t') {
+                            break;
+                        }
+                        next = memchr::memchr(b'\n', &chunk[next + 1..]).map_or(chunk.len(), |i| next + 1 + i);
+                    }
+                    let joined = &chunk[ls..next];
+                    examine_line(rec, joined, chunk_base + ls as u64, chunk_base + next as u64 + 1, summary, &mut carry);
+                }
             }
         }
         summary.bytes += end as u64;
@@ -868,13 +882,14 @@ pub fn scan_path(path: &Path, summary: &mut Summary) -> Result<(), LogError> {
     })
 }
 
-fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: &mut Summary, carry: &mut Carry) {
+/// Count one candidate line (or message); false when no pattern matches its message.
+fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: &mut Summary, carry: &mut Carry) -> bool {
     let text = String::from_utf8_lossy(bytes);
     let log = parse_line(&text);
-    let Some(hit) = rec.match_message(&log.message) else { return };
+    let Some(hit) = rec.match_message(&log.message) else { return false };
     let code = rec.code(hit.rule);
     if crate::explain::NOT_SCANNED.contains(&code) {
-        return;
+        return true;
     }
     let adjacent = carry.last_end == Some(start)
         && (carry.last_pid.is_none() || log.pid.is_none() || carry.last_pid == log.pid);
@@ -886,7 +901,7 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
     {
         summary.matched_lines += 1;
         carry.last_end = Some(end);
-        return;
+        return true;
     }
     summary.matched_lines += 1;
     let st = summary.codes.entry(code.to_string()).or_default();
@@ -946,6 +961,7 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
     carry.last_end = Some(end);
     carry.last_code = Some(code);
     carry.last_pid = log.pid.clone();
+    true
 }
 
 #[cfg(test)]
@@ -1049,6 +1065,20 @@ mod tests {
         );
         assert_eq!(s.codes["protocol-version-mismatch"].clients()[0].value, "10.0.0.7");
         assert_eq!(s.codes["client-cert-required"].clients()[0].value, "10.9.8.7");
+    }
+
+    /// A French server's pg_hba refusal goes on in a second line after a tab (as a real
+    /// PostgreSQL 15 with lc_messages = 'fr_FR.utf8' wrote it); both lines are one message, and
+    /// the line after it is still read on its own.
+    #[test]
+    fn translation_that_breaks_the_line_is_one_message() {
+        let log = "2026-11-27 22:45:46.032 UTC [13197] FATAL:  aucune entrée dans pg_hba.conf pour l'hôte « 127.0.0.1 », utilisateur « app »,\n\tbase de données « shop », aucun chiffrement\n\
+                   2026-11-27 22:45:47.000 UTC [13198] FATAL:  aucune entrée dans pg_hba.conf pour l'hôte « 127.0.0.2 », utilisateur « app »,\n\
+                   2026-11-27 22:45:48.000 UTC [13199] FATAL:  la connexion requiert un certificat client valide\n";
+        let s = scan(log);
+        assert_eq!(counts(&s), vec![("client-cert-required".into(), 1), ("ssl-required-by-server".into(), 1)]);
+        let st = &s.codes["ssl-required-by-server"];
+        assert_eq!((st.clients()[0].value.as_str(), st.databases()[0].value.as_str()), ("127.0.0.1", "shop"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub struct TranslationsError(pub String);
 
 /// All translation data, as in the file.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Translations {
     #[serde(default)]
     severity: Vec<SeverityWord>,
@@ -33,24 +34,31 @@ pub struct Translations {
 
 /// A translated log severity word (`致命错误` for `FATAL` …).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeverityWord {
     pub lang: String,
     /// The English word (`FATAL`, `HINT` …).
     pub en: String,
     /// The translated word as the server writes it before the colon.
     pub text: String,
+    /// Major versions whose catalogue has this word.
+    pub versions: Vec<u16>,
 }
 
 /// A translated fixed word that a message argument can take (`no encryption` …).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Term {
     pub lang: String,
     pub msgid: String,
     pub text: String,
+    /// Major versions whose catalogue has this translation.
+    pub versions: Vec<u16>,
 }
 
 /// The translation of one message of the server (`postgres`) or libpq (`libpq5`).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Message {
     pub lang: String,
     /// Message catalogue: `postgres` or `libpq5`.
@@ -63,13 +71,19 @@ pub struct Message {
     pub anchor: String,
     /// `msgstr` as a regex with the English pattern's named groups.
     pub regex: String,
+    /// Major versions (12–18) whose catalogue has exactly this `msgstr`: translators reword
+    /// between releases, so one msgid can have several entries per language.
+    pub versions: Vec<u16>,
 }
 
 /// The text before the host in a translated log_connections "connection received" line.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConnectionReceived {
     pub lang: String,
     pub prefix: String,
+    /// Major versions whose catalogue has this prefix.
+    pub versions: Vec<u16>,
 }
 
 impl Translations {
@@ -139,5 +153,31 @@ mod tests {
         let m = "connection requires a valid client certificate";
         assert!(t.messages_for("postgres", m).all(|x| x.msgid == m && x.domain == "postgres"));
         assert!(t.messages_for("postgres", m).count() >= 5);
+    }
+
+    /// Every release 12–18 contributed, every entry says which, and the languages that only
+    /// newer releases ship (pt_BR, zh_TW …) are there.
+    #[test]
+    fn every_release_and_language() {
+        let t = translations().unwrap();
+        let ok = |v: &[u16]| !v.is_empty() && v.windows(2).all(|w| w[0] < w[1]) && v.iter().all(|m| (12..=18).contains(m));
+        assert!(t.messages().iter().all(|m| ok(&m.versions)));
+        assert!(t.severities().iter().all(|s| ok(&s.versions)));
+        assert!(t.term.iter().all(|x| ok(&x.versions)) && t.connection_received().iter().all(|c| ok(&c.versions)));
+        for major in 12..=18u16 {
+            assert!(t.messages().iter().filter(|m| m.versions.contains(&major)).count() > 100, "release {major}");
+        }
+        for lang in ["pt_BR", "zh_TW", "pl", "tr", "he", "id", "cs", "el", "ka", "uk", "sv"] {
+            assert!(t.languages().iter().any(|l| l == lang), "{lang}");
+        }
+        // One msgid, reworded between releases: both wordings kept, with disjoint versions.
+        let msgid = "could not accept SSL connection: %s";
+        let ja: Vec<&Message> = t.messages_for("postgres", msgid).filter(|m| m.lang == "ja").collect();
+        assert!(!ja.is_empty());
+        for (i, a) in ja.iter().enumerate() {
+            for b in &ja[i + 1..] {
+                assert!(a.versions.iter().all(|v| !b.versions.contains(v)), "{msgid}: overlapping versions");
+            }
+        }
     }
 }

@@ -5,26 +5,28 @@ recognisers know by msgid, in every language PostgreSQL ships a catalogue for, a
 
 Why: a server with lc_messages set to another language writes its messages translated, and
 users paste those. The texts come from the gettext catalogues Debian's postgresql-15 package
-installs (/usr/share/locale/<lang>/LC_MESSAGES/postgres-15.mo and libpq5-15.mo): each line is
-a catalogue's msgstr with realistic values in place of its printf arguments, server messages
+of PostgreSQL 12–18 (domains postgres and libpq5, fetched by src/pglog/catalogues.sh, which
+records the package each release comes from): each line is a catalogue's msgstr with realistic values in place of its printf arguments, server messages
 behind a stderr log prefix with the translated severity word. The expected code is the code
 of the English pattern the msgid belongs to. Lines in legacy encodings are added too, marked
 with "encoding" (the corpus test encodes the text so before handing the bytes over):
 Japanese as EUC-JP and Shift_JIS, Chinese as GBK.
 
-    python3 tests/corpus/make-translations.py > tests/corpus/translations.jsonl
+    bash src/pglog/catalogues.sh
+    python3 tests/corpus/make-translations.py [target/pg-catalogues] > tests/corpus/translations.jsonl
+
+A text that several releases print alike is one line, its source naming all of them.
 """
 import gettext
 import glob
 import json
 import os
 import re
-import subprocess
 import sys
 import tomllib
 
-ROOT = "/usr/share/locale"
-DOMAINS = {"postgres": "postgres-15.mo", "libpq5": "libpq5-15.mo"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "pglog"))
+from gen_translations import DOMAINS, versions as releases  # noqa: E402  (one reader of catalogues.sh's output)
 LEGACY = {"ja": ["euc_jp", "shift_jis"], "zh_CN": ["gbk"]}
 SPEC = re.compile(r"%(?:(\d+)\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?([sdiucmxXf%])")
 VALUES = {
@@ -43,12 +45,12 @@ VALUES = {
 }
 
 
-def package_version():
-    try:
-        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "postgresql-15"], capture_output=True, text=True)
-        return out.stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
+def package_file(files, domain):
+    """The package file a domain's catalogue came from: Debian splits server and libpq5."""
+    files = files.split()
+    if len(files) > 1 and domain == "libpq5":
+        return next((f for f in files if f.startswith("libpq5")), files[-1])
+    return files[0]
 
 
 # Values tried for a `when` group, in order, before the regex's own first alternative.
@@ -100,56 +102,74 @@ def main():
             patterns.extend(tomllib.load(f).get("pattern", []))
     with open(os.path.join(src, "pglog", "translations.toml"), "rb") as f:
         tr = tomllib.load(f)
+    # A translated word can differ by release; any release's form reads the same here.
     severity = {(s["lang"], s["en"]): s["text"] for s in tr.get("severity", [])}
     terms = {(t["lang"], t["msgid"]): t["text"] for t in tr.get("term", [])}
-    version = package_version()
-    langs = sorted({l for l in os.listdir(ROOT) if any(os.path.exists(os.path.join(ROOT, l, "LC_MESSAGES", f)) for f in DOMAINS.values())})
-    seen = set()
-    for p in patterns:
-        if "msgid" not in p:
-            continue
-        domain = p.get("domain", "postgres")
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "target", "pg-catalogues")
+    majors = releases(root)
+    if not majors:
+        sys.exit("make-translations.py: no catalogues under %s; run src/pglog/catalogues.sh first" % root)
+    package = dict(majors)
+    lines = {}  # (lang, text) -> [line, [majors]], in first-seen order
+    for major, _ in majors:
+        langs = sorted(os.listdir(os.path.join(root, str(major))))
+        cats = {}
         for lang in langs:
-            path = os.path.join(ROOT, lang, "LC_MESSAGES", DOMAINS[domain])
-            if not os.path.exists(path):
+            for domain in DOMAINS:
+                path = os.path.join(root, str(major), lang, domain + ".mo")
+                if os.path.exists(path):
+                    with open(path, "rb") as f:
+                        cats[(lang, domain)] = gettext.GNUTranslations(f)._catalog
+        for p in patterns:
+            if "msgid" not in p:
                 continue
-            with open(path, "rb") as f:
-                cat = gettext.GNUTranslations(f)._catalog
-            msgstr = cat.get(p["msgid"]) or cat.get(p["msgid"] + "\n")
-            if not msgstr or msgstr.split("\n")[0] == p["msgid"]:
-                continue
-            msgstr = msgstr.split("\n")[0].rstrip()
-            values = {}
-            for name, regex in p.get("when", {}).items():
-                values[name] = sample(name, regex)
-            if None in values.values():
-                continue
-            for name, words in p.get("when_terms", {}).items():
-                values[name] = terms.get((lang, words[0]), words[0])
-            text = fill(msgstr, p.get("args", []), values)
-            if text is None:
-                continue
-            if domain == "postgres":
-                # HINT lines are attached to the message before; "could not accept SSL
-                # connection" is a LOG (be-secure-openssl.c); the rest stop a backend or start.
-                en = "HINT" if p.get("attach") else "LOG" if p["msgid"].startswith("could not accept SSL connection") else "FATAL"
-                sev = severity.get((lang, en), en)
-                text = "2026-03-01 10:00:00.123 UTC [4242] app@shop %s:  %s" % (sev, text)
-            key = (lang, text)
-            if key in seen:
-                continue
-            seen.add(key)
-            source = "Debian postgresql-15 %s: %s (msgid %s)" % (version, path, json.dumps(p["msgid"], ensure_ascii=False))
-            stack = "postgres-server" if domain == "postgres" else "libpq"
-            line = {"text": text, "expect": p["code"], "stack": stack, "lang": lang, "source": source, "kind": "translation"}
-            print(json.dumps(line, ensure_ascii=False))
-            for enc in LEGACY.get(lang, []):
-                try:
-                    text.encode(enc)
-                except UnicodeEncodeError:
+            domain = p.get("domain", "postgres")
+            for lang in langs:
+                cat = cats.get((lang, domain))
+                if cat is None:
                     continue
-                print(json.dumps(dict(line, encoding=enc), ensure_ascii=False))
-
+                msgstr = cat.get(p["msgid"]) or cat.get(p["msgid"] + "\n")
+                msgstr = msgstr.rstrip() if msgstr else msgstr
+                if not msgstr or msgstr == p["msgid"]:
+                    continue
+                values = {}
+                for name, regex in p.get("when", {}).items():
+                    values[name] = sample(name, regex)
+                if None in values.values():
+                    continue
+                for name, words in p.get("when_terms", {}).items():
+                    values[name] = terms.get((lang, words[0]), words[0])
+                text = fill(msgstr, p.get("args", []), values)
+                if text is None:
+                    continue
+                if domain == "postgres":
+                    # HINT lines are attached to the message before; "could not accept SSL
+                    # connection" is a LOG (be-secure-openssl.c); the rest stop a backend or start.
+                    en = "HINT" if p.get("attach") else "LOG" if p["msgid"].startswith("could not accept SSL connection") else "FATAL"
+                    sev = severity.get((lang, en), en)
+                    # A translation that breaks the line: the server's stderr log goes on after
+                    # a tab (append_with_tabs in elog.c); psql prints the newline as it is.
+                    text = "2026-03-01 10:00:00.123 UTC [4242] app@shop %s:  %s" % (sev, text.replace("\n", "\n\t"))
+                key = (lang, text)
+                if key in lines:
+                    lines[key][1].append(major)
+                    continue
+                stack = "postgres-server" if domain == "postgres" else "libpq"
+                line = {"text": text, "expect": p["code"], "stack": stack, "lang": lang, "kind": "translation",
+                        "msgid": p["msgid"], "domain": domain}
+                lines[key] = [line, [major]]
+    for (lang, text), (line, found) in lines.items():
+        msgid, domain = line.pop("msgid"), line.pop("domain")
+        line["source"] = "PostgreSQL %s catalogue %s/%s from %s (msgid %s)" % (
+            ", ".join(map(str, found)), lang, domain,
+            ", ".join(package_file(package[m], domain) for m in found), json.dumps(msgid, ensure_ascii=False))
+        print(json.dumps(line, ensure_ascii=False))
+        for enc in LEGACY.get(lang, []):
+            try:
+                text.encode(enc)
+            except UnicodeEncodeError:
+                continue
+            print(json.dumps(dict(line, encoding=enc), ensure_ascii=False))
 
 if __name__ == "__main__":
     sys.exit(main())
