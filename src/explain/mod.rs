@@ -396,6 +396,17 @@ impl Recognisers {
     /// English first, then one group per language (only `langs` if given). Groups hold at most
     /// `max` anchors so that each automaton stays small enough for the SIMD (Teddy) searcher.
     pub(crate) fn server_anchor_groups(&self, langs: Option<&[String]>, max: usize) -> Vec<Vec<String>> {
+        let mut groups = Vec::new();
+        for (_, anchors) in self.server_anchors_by_language(langs) {
+            for c in anchors.chunks(max.max(1)) {
+                groups.push(c.to_vec());
+            }
+        }
+        groups
+    }
+
+    /// The anchors of [`Self::server_anchor_groups`] by language (`None`: English), English first.
+    pub(crate) fn server_anchors_by_language(&self, langs: Option<&[String]>) -> BTreeMap<Option<&str>, Vec<String>> {
         let mut by_lang: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
         for (a, rules) in self.anchor_texts.iter().zip(&self.anchor_rules) {
             for &i in rules {
@@ -415,13 +426,7 @@ impl Recognisers {
                 }
             }
         }
-        let mut groups = Vec::new();
-        for (_, anchors) in by_lang {
-            for c in anchors.chunks(max.max(1)) {
-                groups.push(c.to_vec());
-            }
-        }
-        groups
+        by_lang
     }
 
     /// The server-log anchors for `langs` (English only with `Some(&[])`), as one list: what

@@ -682,6 +682,10 @@ pub fn detect_languages(first: &[u8]) -> Vec<String> {
                 add("it");
             }
             0xEC | 0xF2 | 0xF9 => add("it"),
+            0x0590..=0x05FF => add("he"),
+            0xE3 | 0xF5 | 0xC3 | 0xD5 => add("pt_BR"),
+            0x105 | 0x119 | 0x142 | 0x144 | 0x15B | 0x17A | 0x17C | 0x141 => add("pl"),
+            0x11F | 0x131 | 0x15F | 0x130 | 0x11E | 0x15E => add("tr"),
             0x10D | 0x159 | 0x161 | 0x17E | 0x11B | 0x16F | 0xFD => add("cs"),
             0xF1 | 0xE1 | 0xED | 0xF3 | 0xFA | 0xBF | 0xA1 => add("es"),
             _ => {}
@@ -691,6 +695,22 @@ pub fn detect_languages(first: &[u8]) -> Vec<String> {
         add("ja");
     } else if han {
         add("zh_CN");
+        add("zh_TW");
+    }
+    // A translated message the scanner knows, anywhere in the first bytes (an Indonesian log
+    // is plain ASCII; a German one may show no umlaut before its first TLS failure).
+    if let Ok(rec) = crate::explain::recognisers() {
+        let by_lang: Vec<(String, Vec<String>)> = rec
+            .server_anchors_by_language(None)
+            .into_iter()
+            .filter_map(|(l, a)| l.map(|l| (l.to_string(), a)))
+            .collect();
+        let owners: Vec<&str> = by_lang.iter().flat_map(|(l, a)| a.iter().map(move |_| l.as_str())).collect();
+        if let Ok(ac) = AhoCorasick::new(by_lang.iter().flat_map(|(_, a)| a.iter())) {
+            for m in ac.find_overlapping_iter(first) {
+                add(owners[m.pattern().as_usize()]);
+            }
+        }
     }
     // Translated severity words that are plain ASCII (de TIPP, fr ASTUCE …).
     for w in translations::severities() {
@@ -1146,17 +1166,31 @@ mod tests {
         };
         check_langs("2026-03-01 LOG:  checkpoint starting: time\n", &[]);
         check_langs("ログ:  チェックポイント開始: time\n", &["ja"]);
-        check_langs("日志:  检查点开始\n", &["zh_CN"]);
+        check_langs("日志:  检查点开始\n", &["zh_CN", "zh_TW"]);
         check_langs("СООБЩЕНИЕ:  контрольная точка\n", &["ru", "uk"]);
         check_langs("ΣΦΑΛΜΑ:  κάτι\n", &["el"]);
         check_langs("ჟურნალი:  რამე\n", &["ka"]);
         check_langs("TIPP:  irgendwas\n", &["de"]);
-        // A German log whose first buffer shows no sign of German: Auto misses it, All finds it.
+        check_langs("2026-03-01 LOG:  utilisateur\n", &[]);
+        // English TLS failures name no other language (no translation's anchor is English).
+        let english: String = recognisers().unwrap().server_anchors(Some(&[])).iter().map(|a| format!("{P}LOG:  {a} x\n")).collect();
+        check_langs(&english, &[]);
+        check_langs("ALERTA:  arquivo não\n", &["pt_BR"]);
+        check_langs("BŁĄD:  coś\n", &["pl"]);
+        check_langs("HATA:  bağlantı\n", &["tr"]);
+        check_langs("日誌:  檢查點\n", &["zh_CN", "zh_TW"]);
+        check_langs("שגיאה:  משהו\n", &["he"]);
+        // Plain ASCII Indonesian: found by a message the scanner knows.
+        check_langs("FATAL:  tidak ada entry pg_hba.conf untuk host« 10.0.0.5 », pengguna « app »,\n", &["id"]);
+        // A German log whose first buffer shows no sign of German but a German TLS message.
         let de = format!("{P}LOG:  Anweisung: SELECT 1\n{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n");
-        assert!(scan(&de).codes.is_empty());
+        assert_eq!(counts(&scan(&de)), vec![("cipher-mismatch".into(), 1)]);
+        // One with no sign at all in its first buffer: Auto misses it, All finds it.
+        let late = format!("{P}LOG:  Anweisung: SELECT 1\n{}{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n", format!("{P}LOG:  Anweisung: SELECT 1\n").repeat(BUFFER_SIZE / 40));
+        assert!(scan(&late).codes.is_empty());
         for opts in [ScanOptions { languages: Languages::All, ..Default::default() }, ScanOptions { languages: Languages::Only(vec!["de".into()]), ..Default::default() }] {
             let mut s = Summary::default();
-            scan_reader_with(de.as_bytes(), &mut s, &opts).unwrap();
+            scan_reader_with(late.as_bytes(), &mut s, &opts).unwrap();
             assert_eq!(counts(&s), vec![("cipher-mismatch".into(), 1)], "{opts:?}");
         }
         // All: several automata, lines found by more than one are counted once.
