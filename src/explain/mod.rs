@@ -257,6 +257,16 @@ fn alike_translations(rules: &mut [Rule], translated_from: &[Option<String>]) {
     }
 }
 
+/// The syntax of a built-in pattern's regex, checked while loading in debug builds (tests).
+/// Release builds rely on the `all_rules_compile` test: parsing ~400 regexes on every start
+/// cost `pgtls logs` a few ms of its start-up.
+fn check_syntax(re: &str) -> Result<(), String> {
+    if cfg!(debug_assertions) {
+        regex_syntax::Parser::new().parse(re).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// A message match: which rule, which facts.
 #[derive(Debug, Clone)]
 pub(crate) struct Hit {
@@ -329,7 +339,7 @@ impl Recognisers {
                     if anchor.is_empty() {
                         return Err(perr("msgid has no literal text to anchor on".into()));
                     }
-                    regex_syntax::Parser::new().parse(&re).map_err(|e| perr(e.to_string()))?;
+                    check_syntax(&re).map_err(perr)?;
                     rules.push(mk(LazyRegex::new(re), None));
                     anchor_of_rule.push(anchor);
                     translated_from.push(None);
@@ -354,7 +364,7 @@ impl Recognisers {
                     if anchor.is_empty() {
                         return Err(perr("empty anchor".into()));
                     }
-                    regex_syntax::Parser::new().parse(re).map_err(|e| perr(e.to_string()))?;
+                    check_syntax(re).map_err(perr)?;
                     rules.push(mk(LazyRegex::new(re.clone()), None));
                     anchor_of_rule.push(anchor.clone());
                     translated_from.push(None);
@@ -427,6 +437,22 @@ impl Recognisers {
             }
         }
         by_lang
+    }
+
+    /// The languages of the translated server-log messages whose anchors occur in `text`.
+    pub(crate) fn server_languages_in(&self, text: &[u8]) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for m in self.anchors.find_overlapping_iter(text) {
+            for &i in &self.anchor_rules[m.pattern().as_usize()] {
+                let r = &self.rules[i];
+                if let Some(l) = r.lang.as_deref() {
+                    if LOG_SOURCES.contains(&r.source.as_str()) && !NOT_SCANNED.contains(&r.code) && !out.contains(&l) {
+                        out.push(l);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The server-log anchors for `langs` (English only with `Some(&[])`), as one list: what

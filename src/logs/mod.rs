@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
+mod prefilter;
+
 use crate::explain::{recognisers, Recognisers};
 use crate::pglog::line::{connection_received_at, connection_received_prefixes, parse_line};
 use crate::pglog::translations;
@@ -568,7 +570,10 @@ pub fn scan_reader_with<R: Read>(mut reader: R, summary: &mut Summary, opts: &Sc
             candidates.clear();
             for (i, ac) in automata.automata.iter().enumerate() {
                 let conn_from = if i == 0 { automata.conn_from } else { usize::MAX };
-                candidate_lines(ac, conn_from, chunk, &mut candidates);
+                match &automata.prefilters[i] {
+                    Some(pf) => candidate_lines_prefiltered(pf, ac, conn_from, chunk, &mut candidates),
+                    None => candidate_lines(ac, conn_from, chunk, &mut candidates),
+                }
             }
             if automata.automata.len() > 1 {
                 candidates.sort_unstable();
@@ -630,6 +635,14 @@ fn build_automata(rec: &Recognisers, langs: &Languages, first: &[u8]) -> Result<
         groups.push(Vec::new());
     }
     let conn_from = groups[0].len();
+    // The first stage pays for its construction (a few ms) only on inputs of more than a
+    // buffer; a short log or a pasted excerpt is searched for the anchors directly.
+    let large = first.len() >= BUFFER_SIZE;
+    let prefilters = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| large.then(|| prefilter::Prefilter::build(g, if i == 0 { &conn } else { &[] }, first)).flatten())
+        .collect();
     groups[0].extend(conn);
     let automata = groups
         .iter()
@@ -640,14 +653,15 @@ fn build_automata(rec: &Recognisers, langs: &Languages, first: &[u8]) -> Result<
                 .map_err(|e| LogError::Patterns(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Automata { automata, conn_from })
+    Ok(Automata { automata, conn_from, prefilters })
 }
 
 /// The scanner's automata; patterns `conn_from..` of the first are connection-received
-/// prefixes.
+/// prefixes. Each automaton may have a cheaper first stage (see `prefilter`).
 struct Automata {
     automata: Vec<AhoCorasick>,
     conn_from: usize,
+    prefilters: Vec<Option<prefilter::Prefilter>>,
 }
 
 /// Guess the message languages of a log from its first bytes (see [`Languages::Auto`]).
@@ -700,16 +714,8 @@ pub fn detect_languages(first: &[u8]) -> Vec<String> {
     // A translated message the scanner knows, anywhere in the first bytes (an Indonesian log
     // is plain ASCII; a German one may show no umlaut before its first TLS failure).
     if let Ok(rec) = crate::explain::recognisers() {
-        let by_lang: Vec<(String, Vec<String>)> = rec
-            .server_anchors_by_language(None)
-            .into_iter()
-            .filter_map(|(l, a)| l.map(|l| (l.to_string(), a)))
-            .collect();
-        let owners: Vec<&str> = by_lang.iter().flat_map(|(l, a)| a.iter().map(move |_| l.as_str())).collect();
-        if let Ok(ac) = AhoCorasick::new(by_lang.iter().flat_map(|(_, a)| a.iter())) {
-            for m in ac.find_overlapping_iter(first) {
-                add(owners[m.pattern().as_usize()]);
-            }
+        for l in rec.server_languages_in(first) {
+            add(l);
         }
     }
     // Translated severity words that are plain ASCII (de TIPP, fr ASTUCE …).
@@ -738,6 +744,26 @@ fn candidate_lines(ac: &AhoCorasick, conn_from: usize, chunk: &[u8], out: &mut V
         let end = memchr::memchr(b'\n', &chunk[m.end()..]).map_or(chunk.len(), |i| m.end() + i);
         let conn = (m.pattern().as_usize() >= conn_from).then_some((m.start(), m.end()));
         out.push(Candidate { start, end, conn });
+        pos = end + 1;
+    }
+}
+
+/// [`candidate_lines`] through the first stage: a line with one of its pieces is checked with
+/// the full automaton (from the line's start, as `candidate_lines` would have met it); a fixed
+/// prefix's hit is a connection-received line as it is.
+fn candidate_lines_prefiltered(pf: &prefilter::Prefilter, ac: &AhoCorasick, conn_from: usize, chunk: &[u8], out: &mut Vec<Candidate>) {
+    let mut pos = 0usize;
+    while pos < chunk.len() {
+        let Some(h) = pf.find(chunk, pos) else { break };
+        let (hs, he) = h.span();
+        let start = memchr::memrchr(b'\n', &chunk[pos..hs]).map_or(pos, |i| pos + i + 1);
+        let end = memchr::memchr(b'\n', &chunk[he..]).map_or(chunk.len(), |i| he + i);
+        if let prefilter::Hit::Prefix { .. } = h {
+            out.push(Candidate { start, end, conn: Some((hs, he)) });
+        } else if let Some(m) = ac.find(aho_corasick::Input::new(chunk).range(start..end)) {
+            let conn = (m.pattern().as_usize() >= conn_from).then_some((m.start(), m.end()));
+            out.push(Candidate { start, end, conn });
+        }
         pos = end + 1;
     }
 }
@@ -842,9 +868,13 @@ fn scan_file_split(path: &Path, summary: &mut Summary, opts: &ScanOptions, threa
         _ => opts.clone(),
     };
     let parts = threads.min(16) as u64;
+    // Every part after the first also reads WARM_UP bytes before its cut: parts of equal
+    // length including that, so that no thread is left waiting for the last one.
+    let warm = if size > parts * WARM_UP * 4 { WARM_UP } else { 0 };
+    let length = (size + (parts - 1) * warm) / parts;
     let mut cuts = vec![0u64];
     for k in 1..parts {
-        let at = size * k / parts;
+        let at = k * length - (k - 1) * warm;
         f.seek(SeekFrom::Start(at)).map_err(bad_read)?;
         let mut probe = vec![0u8; 1 << 20];
         let got = read_up_to(&mut f, &mut probe).map_err(bad_read)?;
@@ -1335,6 +1365,54 @@ mod tests {
         let st = &s.codes["tcp-connect-failed"];
         assert_eq!(st.first_seen.as_deref(), Some("2026/03/01 09:59:00"));
         assert_eq!(st.last_seen.as_deref(), Some("2026/03/01 10:00:02"));
+    }
+
+    /// The first stage finds exactly the candidate lines the anchor automaton finds: every
+    /// anchor of every language in ordinary text, connection-received lines, the end of that
+    /// prefix without its start, pieces of anchors that are not anchors.
+    #[test]
+    fn the_first_stage_finds_the_lines_the_anchors_find() {
+        let rec = recognisers().unwrap();
+        let ordinary = [
+            "LOG:  connection authorized: user=app database=shop application_name=psql SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)",
+            "LOG:  disconnection: session time: 0:00:01.002 user=app database=shop host=10.0.0.1 port=5000",
+            "LOG:  checkpoint complete: wrote 12 buffers (0.1%); 0 WAL file(s) added, 0 removed, 1 recycled",
+            "ERROR:  duplicate key value violates unique constraint \"orders_pkey\"",
+            "LOG:  message received: host=x (the end of the prefix alone)",
+            "LOG:  a certificate of deposit, the private keys of a piano, could not load the truck",
+        ];
+        for langs in [Languages::Auto, Languages::All] {
+            let mut log = String::new();
+            let mut i = 0usize;
+            while log.len() < 2 * BUFFER_SIZE {
+                log.push_str(&format!("2026-03-01 10:00:00 UTC [{i}] {}\n", ordinary[i % ordinary.len()]));
+                if i.is_multiple_of(7) {
+                    log.push_str(&format!("2026-03-01 10:00:00 UTC [{i}] LOG:  connection received: host=10.0.0.{} port=5\n", i % 250));
+                }
+                i += 1;
+            }
+            let selected = match &langs {
+                Languages::All => None,
+                _ => Some(Vec::new()),
+            };
+            for (k, a) in rec.server_anchors(selected.as_deref()).iter().enumerate() {
+                log.push_str(&format!("2026-03-01 10:00:01 UTC [{k}] FATAL:  x {a} y\n"));
+                log.push_str(&format!("2026-03-01 10:00:01 UTC [{k}] LOG:  {}\n", ordinary[k % ordinary.len()]));
+            }
+            let a = build_automata(rec, &langs, &log.as_bytes()[..BUFFER_SIZE]).unwrap();
+            assert!(a.prefilters[0].is_some(), "English has a first stage");
+            for (i, ac) in a.automata.iter().enumerate() {
+                let conn_from = if i == 0 { a.conn_from } else { usize::MAX };
+                let (mut plain, mut staged) = (Vec::new(), Vec::new());
+                candidate_lines(ac, conn_from, log.as_bytes(), &mut plain);
+                match &a.prefilters[i] {
+                    Some(pf) => candidate_lines_prefiltered(pf, ac, conn_from, log.as_bytes(), &mut staged),
+                    None => continue,
+                }
+                assert_eq!(plain, staged, "automaton {i} of {langs:?}");
+                assert!(!plain.is_empty());
+            }
+        }
     }
 
     #[test]
