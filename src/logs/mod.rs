@@ -23,7 +23,7 @@ use serde::Serialize;
 
 mod prefilter;
 
-use crate::explain::{recognisers, Recognisers};
+use crate::explain::{recognisers, Hit, Recognisers};
 use crate::pglog::line::{connection_received_at, connection_received_prefixes, parse_line};
 use crate::pglog::translations;
 
@@ -432,7 +432,15 @@ struct Carry {
     /// pid → client host from `connection received: host=… port=…` (log_connections), for
     /// prefixes without %h/%r such as Debian's default. Bounded: cleared when full.
     pid_hosts: PidHosts,
+    /// What the recognisers made of a message text already seen: a log repeats the same
+    /// failure ("could not accept SSL connection: wrong version number" from one client every
+    /// few seconds), and matching costs more than the rest of a line's work. Bounded: cleared
+    /// when full.
+    seen: HashMap<String, Option<std::sync::Arc<Hit>>>,
 }
+
+/// Distinct messages remembered per scan.
+const SEEN_MAX: usize = 4096;
 
 /// Direct-mapped pid → host table: fixed size, no hashing or allocation per line; a slot
 /// remembers its pid, so a collision only forgets an older backend's client.
@@ -936,7 +944,18 @@ pub fn scan_path(path: &Path, summary: &mut Summary) -> Result<(), LogError> {
 fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: &mut Summary, carry: &mut Carry) -> bool {
     let text = String::from_utf8_lossy(bytes);
     let log = parse_line(&text);
-    let Some(hit) = rec.match_message(&log.message) else { return false };
+    let hit = match carry.seen.get(log.message.as_ref()) {
+        Some(h) => h.clone(),
+        None => {
+            let h = rec.match_message(&log.message).map(std::sync::Arc::new);
+            if carry.seen.len() >= SEEN_MAX {
+                carry.seen.clear();
+            }
+            carry.seen.insert(log.message.to_string(), h.clone());
+            h
+        }
+    };
+    let Some(hit) = hit else { return false };
     let code = rec.code(hit.rule);
     if crate::explain::NOT_SCANNED.contains(&code) {
         return true;
