@@ -491,10 +491,10 @@ const PID_SLOTS: usize = 1 << 16;
 /// Which translated server messages the scanner looks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Languages {
-    /// English plus the languages seen in the first buffer of the input (translated
-    /// severity words, or the script: kana → ja, Hangul → ko, Han → zh_CN, Cyrillic → ru/uk,
-    /// Georgian → ka, Greek → el, Latin accents → de/sv/fr/it/es/cs). Fast for the common
-    /// English-only log.
+    /// English plus the languages seen in the first buffer of the input: a translated message
+    /// the scanner knows, translated severity words, or the script (kana → ja, Hangul → ko,
+    /// Han → zh_CN/zh_TW, Cyrillic → ru/uk, Georgian → ka, Greek → el, Hebrew → he, Latin
+    /// letters → de/sv/fr/it/es/cs/pt_BR/pl/tr). Fast for the common English-only log.
     #[default]
     Auto,
     /// English and every translation (slower: several automata).
