@@ -126,15 +126,19 @@ def first_line(s):
 
 
 def lookup(catalog, msgid):
-    """The translation of msgid: the whole msgstr when the msgid is one line (its translation
-    may still break the line), else only the msgstr's first line, which renders the msgid."""
+    """The translations of msgid: the whole msgstr when the msgid is one line (its translation
+    may still break the line), else only the msgstr's first line, which renders the msgid; for
+    a plural message (ngettext, keyed by the singular msgid) every plural form."""
     for key in (msgid, msgid + "\n"):
         if key in catalog:
-            return catalog[key].rstrip("\n")
+            return [catalog[key].rstrip("\n")]
+    plural = [catalog[k] for k in sorted(k for k in catalog if isinstance(k, tuple) and k[0] == msgid)]
+    if plural:
+        return [p.rstrip("\n") for p in plural]
     for key, val in catalog.items():
         if isinstance(key, str) and first_line(key) == msgid:
-            return first_line(val)
-    return None
+            return [first_line(val)]
+    return []
 
 
 def q(s):
@@ -169,7 +173,9 @@ def main():
         entries = {}
 
         def add(kind, fields, major):
-            entries.setdefault((kind, fields), []).append(major)
+            found = entries.setdefault((kind, fields), [])
+            if major not in found:  # plural forms may read alike
+                found.append(major)
 
         for major, _ in majors:
             cats = catalogues(root, major, lang)
@@ -191,18 +197,16 @@ def main():
                 cat = cats.get(domain)
                 if not cat:
                     continue
-                msgstr = lookup(cat, msgid)
-                if not msgstr:
-                    continue
-                msgstr = msgstr.rstrip()
-                if msgstr == msgid:
-                    continue
-                conv = printf_to_regex(msgstr, args)
-                if conv is None or not conv[1]:
-                    continue
-                regex, anchor = conv
-                add("message", (("domain", domain), ("msgid", msgid), ("msgstr", msgstr),
-                                ("anchor", anchor), ("regex", regex)), major)
+                for msgstr in lookup(cat, msgid):
+                    msgstr = msgstr.rstrip()
+                    if not msgstr or msgstr == msgid:
+                        continue
+                    conv = printf_to_regex(msgstr, args)
+                    if conv is None or not conv[1]:
+                        continue
+                    regex, anchor = conv
+                    add("message", (("domain", domain), ("msgid", msgid), ("msgstr", msgstr),
+                                    ("anchor", anchor), ("regex", regex)), major)
         for (kind, fields), majors_with in entries.items():
             body = "".join("\n%s = %s" % (k, q(v)) for k, v in fields)
             print("\n[[%s]]\nlang = %s%s\nversions = %s" % (kind, q(lang), body, json.dumps(majors_with)))

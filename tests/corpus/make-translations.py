@@ -26,7 +26,7 @@ import sys
 import tomllib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "pglog"))
-from gen_translations import DOMAINS, versions as releases  # noqa: E402  (one reader of catalogues.sh's output)
+from gen_translations import DOMAINS, lookup, versions as releases  # noqa: E402  (one reader of catalogues.sh's output)
 LEGACY = {"ja": ["euc_jp", "shift_jis"], "zh_CN": ["gbk"]}
 SPEC = re.compile(r"%(?:(\d+)\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?([sdiucmxXf%])")
 VALUES = {
@@ -128,36 +128,37 @@ def main():
                 cat = cats.get((lang, domain))
                 if cat is None:
                     continue
-                msgstr = cat.get(p["msgid"]) or cat.get(p["msgid"] + "\n")
-                msgstr = msgstr.rstrip() if msgstr else msgstr
-                if not msgstr or msgstr == p["msgid"]:
-                    continue
-                values = {}
-                for name, regex in p.get("when", {}).items():
-                    values[name] = sample(name, regex)
-                if None in values.values():
-                    continue
-                for name, words in p.get("when_terms", {}).items():
-                    values[name] = terms.get((lang, words[0]), words[0])
-                text = fill(msgstr, p.get("args", []), values)
-                if text is None:
-                    continue
-                if domain == "postgres":
-                    # HINT lines are attached to the message before; "could not accept SSL
-                    # connection" is a LOG (be-secure-openssl.c); the rest stop a backend or start.
-                    en = "HINT" if p.get("attach") else "LOG" if p["msgid"].startswith("could not accept SSL connection") else "FATAL"
-                    sev = severity.get((lang, en), en)
-                    # A translation that breaks the line: the server's stderr log goes on after
-                    # a tab (append_with_tabs in elog.c); psql prints the newline as it is.
-                    text = "2026-03-01 10:00:00.123 UTC [4242] app@shop %s:  %s" % (sev, text.replace("\n", "\n\t"))
-                key = (lang, text)
-                if key in lines:
-                    lines[key][1].append(major)
-                    continue
-                stack = "postgres-server" if domain == "postgres" else "libpq"
-                line = {"text": text, "expect": p["code"], "stack": stack, "lang": lang, "kind": "translation",
-                        "msgid": p["msgid"], "domain": domain}
-                lines[key] = [line, [major]]
+                for msgstr in lookup(cat, p["msgid"]):
+                    msgstr = msgstr.rstrip()
+                    if not msgstr or msgstr == p["msgid"]:
+                        continue
+                    values = {}
+                    for name, regex in p.get("when", {}).items():
+                        values[name] = sample(name, regex)
+                    if None in values.values():
+                        continue
+                    for name, words in p.get("when_terms", {}).items():
+                        values[name] = terms.get((lang, words[0]), words[0])
+                    text = fill(msgstr, p.get("args", []), values)
+                    if text is None:
+                        continue
+                    if domain == "postgres":
+                        # HINT lines are attached to the message before; "could not accept SSL
+                        # connection" is a LOG (be-secure-openssl.c); the rest stop a backend or start.
+                        en = "HINT" if p.get("attach") else "LOG" if p["msgid"].startswith("could not accept SSL connection") else "FATAL"
+                        sev = severity.get((lang, en), en)
+                        # A translation that breaks the line: the server's stderr log goes on after
+                        # a tab (append_with_tabs in elog.c); psql prints the newline as it is.
+                        text = "2026-03-01 10:00:00.123 UTC [4242] app@shop %s:  %s" % (sev, text.replace("\n", "\n\t"))
+                    key = (lang, text)
+                    if key in lines:
+                        if major not in lines[key][1]:  # plural forms may read alike
+                            lines[key][1].append(major)
+                        continue
+                    stack = "postgres-server" if domain == "postgres" else "libpq"
+                    line = {"text": text, "expect": p["code"], "stack": stack, "lang": lang, "kind": "translation",
+                            "msgid": p["msgid"], "domain": domain}
+                    lines[key] = [line, [major]]
     for (lang, text), (line, found) in lines.items():
         msgid, domain = line.pop("msgid"), line.pop("domain")
         line["source"] = "PostgreSQL %s catalogue %s/%s from %s (msgid %s)" % (
