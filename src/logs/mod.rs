@@ -436,7 +436,7 @@ struct Carry {
     /// failure ("could not accept SSL connection: wrong version number" from one client every
     /// few seconds), and matching costs more than the rest of a line's work. Bounded: cleared
     /// when full.
-    seen: HashMap<String, Option<std::sync::Arc<Hit>>>,
+    seen: HashMap<String, Option<std::rc::Rc<Hit>>>,
 }
 
 /// Distinct messages remembered per scan.
@@ -947,7 +947,7 @@ fn examine_line(rec: &Recognisers, bytes: &[u8], start: u64, end: u64, summary: 
     let hit = match carry.seen.get(log.message.as_ref()) {
         Some(h) => h.clone(),
         None => {
-            let h = rec.match_message(&log.message).map(std::sync::Arc::new);
+            let h = rec.match_message(&log.message).map(std::rc::Rc::new);
             if carry.seen.len() >= SEEN_MAX {
                 carry.seen.clear();
             }
