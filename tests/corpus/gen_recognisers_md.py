@@ -134,9 +134,8 @@ def main():
         f.write("".join(out))
 
 
-GAPS = """- Posted texts that stay unrecognised are mostly outside TLS (password prompts, `fe_sendauth: no
-  password supplied` — not in the PostgreSQL catalogues the msgids are checked against —,
-  DNS failures in other tools' words), texts cut off mid-message, and messages of old
+GAPS = """- Posted texts that stay unrecognised are mostly outside TLS (password prompts, DNS failures in
+  other tools' words), texts cut off mid-message, and messages of old
   versions whose source was not read (rustls 0.19 `WebPKIError(…)`, Node.js before 10
   `Hostname/IP doesn't match …`, PostgreSQL 9.x `hostssl requires SSL to be turned on`, Neon's
   former `SNI is missing`).
