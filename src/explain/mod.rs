@@ -173,6 +173,13 @@ struct Rule {
     demoted: bool,
 }
 
+impl Rule {
+    /// A message `pgtls logs` looks for: of what writes the logs it reads, and counted there.
+    fn scanned(&self) -> bool {
+        LOG_SOURCES.contains(&self.source.as_str()) && !NOT_SCANNED.contains(&self.code)
+    }
+}
+
 /// A regex compiled the first time a rule is tried. The built-in sources are checked by the
 /// `all_rules_compile` test, so compiling never fails at run time.
 #[derive(Debug)]
@@ -421,7 +428,7 @@ impl Recognisers {
         for (a, rules) in self.anchor_texts.iter().zip(&self.anchor_rules) {
             for &i in rules {
                 let r = &self.rules[i];
-                if !LOG_SOURCES.contains(&r.source.as_str()) || NOT_SCANNED.contains(&r.code) {
+                if !r.scanned() {
                     continue;
                 }
                 let lang = r.lang.as_deref();
@@ -446,7 +453,7 @@ impl Recognisers {
             for &i in &self.anchor_rules[m.pattern().as_usize()] {
                 let r = &self.rules[i];
                 if let Some(l) = r.lang.as_deref() {
-                    if LOG_SOURCES.contains(&r.source.as_str()) && !NOT_SCANNED.contains(&r.code) && !out.contains(&l) {
+                    if r.scanned() && !out.contains(&l) {
                         out.push(l);
                     }
                 }
@@ -838,10 +845,9 @@ pub fn explain_text(text: &str) -> Vec<Recognised> {
                 st.last_line = n;
                 continue;
             }
-            if n - at < BROKEN_LINES_MAX {
-                // Three lines and more (Brazilian Portuguese key-permission message).
-                st.broken = Some((joined, at));
-            }
+            // Three lines and more (Brazilian Portuguese key-permission message); the filter
+            // above drops it after BROKEN_LINES_MAX lines.
+            st.broken = Some((joined, at));
         }
         r.explain_line(raw, n, &mut st, true);
     }
@@ -1001,23 +1007,13 @@ impl Recognisers {
         if top && log.format != LineFormat::Plain && log.message.contains('\n') && !self.one_broken_message(&log) {
             // A JSON log record whose message holds a whole stack trace.
             let message = log.message.to_string();
-            st.sub_line = false;
-            for sub in message.lines() {
-                self.explain_line(sub, n, st, false);
-                st.sub_line = true;
-            }
-            st.sub_line = false;
+            self.explain_sub_lines(&message, n, st);
             return;
         }
         if top && log.format != LineFormat::Json && log.format != LineFormat::Csv {
             if let Some(unescaped) = json_unescape(raw) {
                 // A JSON log line or an escaped string: its lines are lines of the paste.
-                st.sub_line = false;
-                for sub in unescaped.lines() {
-                    self.explain_line(sub, n, st, false);
-                    st.sub_line = true;
-                }
-                st.sub_line = false;
+                self.explain_sub_lines(&unescaped, n, st);
                 return;
             }
         }
@@ -1090,6 +1086,17 @@ impl Recognisers {
                 }
             }
         }
+    }
+
+    /// The lines of one line's text (a JSON string's `\n`s), read as lines of the paste that
+    /// share its number.
+    fn explain_sub_lines(&self, text: &str, n: usize, st: &mut Scan) {
+        st.sub_line = false;
+        for sub in text.lines() {
+            self.explain_line(sub, n, st, false);
+            st.sub_line = true;
+        }
+        st.sub_line = false;
     }
 
     /// Merge a message of the same exception chain into its finding. The cause wins over a

@@ -748,12 +748,19 @@ fn candidate_lines(ac: &AhoCorasick, conn_from: usize, chunk: &[u8], out: &mut V
     let mut pos = 0usize;
     while pos < chunk.len() {
         let Some(m) = ac.find(aho_corasick::Input::new(chunk).range(pos..)) else { break };
-        let start = memchr::memrchr(b'\n', &chunk[pos..m.start()]).map_or(pos, |i| pos + i + 1);
-        let end = memchr::memchr(b'\n', &chunk[m.end()..]).map_or(chunk.len(), |i| m.end() + i);
+        let (start, end) = line_around(chunk, pos, m.start(), m.end());
         let conn = (m.pattern().as_usize() >= conn_from).then_some((m.start(), m.end()));
         out.push(Candidate { start, end, conn });
         pos = end + 1;
     }
+}
+
+/// The line of `chunk` around the match `from..to` (the search started at `pos`, a line start):
+/// its start and the offset of its newline (or the chunk's end).
+fn line_around(chunk: &[u8], pos: usize, from: usize, to: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', &chunk[pos..from]).map_or(pos, |i| pos + i + 1);
+    let end = memchr::memchr(b'\n', &chunk[to..]).map_or(chunk.len(), |i| to + i);
+    (start, end)
 }
 
 /// [`candidate_lines`] through the first stage: a line with one of its pieces is checked with
@@ -764,8 +771,7 @@ fn candidate_lines_prefiltered(pf: &prefilter::Prefilter, ac: &AhoCorasick, conn
     while pos < chunk.len() {
         let Some(h) = pf.find(chunk, pos) else { break };
         let (hs, he) = h.span();
-        let start = memchr::memrchr(b'\n', &chunk[pos..hs]).map_or(pos, |i| pos + i + 1);
-        let end = memchr::memchr(b'\n', &chunk[he..]).map_or(chunk.len(), |i| he + i);
+        let (start, end) = line_around(chunk, pos, hs, he);
         if let prefilter::Hit::Prefix { .. } = h {
             out.push(Candidate { start, end, conn: Some((hs, he)) });
         } else if let Some(m) = ac.find(aho_corasick::Input::new(chunk).range(start..end)) {

@@ -4,10 +4,11 @@ recognisers know by msgid, in every language PostgreSQL ships a catalogue for, a
 (or psql) would print it.
 
 Why: a server with lc_messages set to another language writes its messages translated, and
-users paste those. The texts come from the gettext catalogues Debian's postgresql-15 package
-of PostgreSQL 12–18 (domains postgres and libpq5, fetched by src/pglog/catalogues.sh, which
-records the package each release comes from): each line is a catalogue's msgstr with realistic values in place of its printf arguments, server messages
-behind a stderr log prefix with the translated severity word. The expected code is the code
+users paste those. The texts come from the gettext catalogues of PostgreSQL 12–18 (domains
+postgres and libpq5, fetched by src/pglog/catalogues.sh, which records the package each
+release comes from): each line is a catalogue's msgstr with realistic values in place of its
+printf arguments, server messages behind a stderr log prefix with the translated severity
+word. The expected code is the code
 of the English pattern the msgid belongs to. Lines in legacy encodings are added too, marked
 with "encoding" (the corpus test encodes the text so before handing the bytes over):
 Japanese as EUC-JP and Shift_JIS, Chinese as GBK.
@@ -17,7 +18,6 @@ Japanese as EUC-JP and Shift_JIS, Chinese as GBK.
 
 A text that several releases print alike is one line, its source naming all of them.
 """
-import gettext
 import glob
 import json
 import os
@@ -26,7 +26,7 @@ import sys
 import tomllib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "pglog"))
-from gen_translations import DOMAINS, lookup, versions as releases  # noqa: E402  (one reader of catalogues.sh's output)
+from gen_translations import catalogues, lookup, versions as releases  # noqa: E402  (one reader of catalogues.sh's output)
 LEGACY = {"ja": ["euc_jp", "shift_jis"], "zh_CN": ["gbk"]}
 SPEC = re.compile(r"%(?:(\d+)\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?([sdiucmxXf%])")
 VALUES = {
@@ -113,13 +113,7 @@ def main():
     lines = {}  # (lang, text) -> [line, [majors]], in first-seen order
     for major, _ in majors:
         langs = sorted(os.listdir(os.path.join(root, str(major))))
-        cats = {}
-        for lang in langs:
-            for domain in DOMAINS:
-                path = os.path.join(root, str(major), lang, domain + ".mo")
-                if os.path.exists(path):
-                    with open(path, "rb") as f:
-                        cats[(lang, domain)] = gettext.GNUTranslations(f)._catalog
+        cats = {(lang, domain): cat for lang in langs for domain, cat in catalogues(root, major, lang).items()}
         for p in patterns:
             if "msgid" not in p:
                 continue
