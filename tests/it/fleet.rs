@@ -78,7 +78,11 @@ fn fleet_inventories_outputs_and_shards() {
     let jsonl = dir.path().join("all.jsonl");
     let table = dir.path().join("all.csv");
     let prom = dir.path().join("pgtls.prom");
-    let at = "2026-12-01T00:00:00Z";
+    // An instant inside the certificates' validity, relative to the certificates this test made
+    // (never a calendar date: the lab mints them at the current time).
+    let leaf = pgtls::x509::Cert::from_der(&pki.leaf.der, "leaf").unwrap();
+    let at = (leaf.not_before + time::Duration::hours(1)).format(&time::format_description::well_known::Rfc3339).unwrap();
+    let at = at.as_str();
     let out = pgtls()
         .args(["fleet", "--format", "json", "--at", at, "--jsonl"])
         .arg(&jsonl)
