@@ -33,8 +33,6 @@ pub struct ClientFile {
 pub struct ClientFacts {
     pub resolved: Resolved,
     pub files: Vec<ClientFile>,
-    /// The effective uid of the client process (libpq compares key ownership with it).
-    pub euid: u32,
     /// What libpq would load from sslrootcert.
     pub root: RootTrust,
     /// The client certificate libpq would present.
@@ -74,30 +72,22 @@ impl ClientFacts {
             &crate::conninfo::SystemEnv,
         )
         .expect("resolvable defaults");
-        ClientFacts { resolved, files: vec![], euid: euid(), root, cert: ClientCert::None }
+        ClientFacts { resolved, files: vec![], root, cert: ClientCert::None }
     }
 }
 
-/// libpq's key-permission rule: owned by the current user → no group/other bits; owned by root
-/// → at most u=rw,g=r. Returns libpq's message when the key would be refused.
-pub fn libpq_key_verdict(path: &str, mode: u32, uid: u32, euid: u32) -> Option<String> {
-    let bad = (uid == euid && mode & 0o077 != 0) || (uid == 0 && mode & 0o037 != 0);
+/// libpq's key-permission rule (fe-secure-openssl.c, `initialize_SSL`, PostgreSQL 12–18): a
+/// key owned by root may be at most u=rw,g=r (0640); any other owner, at most u=rw (0600).
+/// libpq never compares the owner with the user it runs as: a 0644 key owned by another user
+/// is refused here, and a 0600 key owned by another user passes this rule and then fails to
+/// load ("Permission denied"). Returns libpq's message when the key would be refused.
+pub fn libpq_key_verdict(path: &str, mode: u32, uid: u32) -> Option<String> {
+    let bad = if uid == 0 { mode & 0o037 != 0 } else { mode & 0o077 != 0 };
     bad.then(|| {
         format!(
             "private key file \"{path}\" has group or world access; file must have permissions u=rw (0600) or less \
              if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"
         )
-    })
-}
-
-/// The effective uid of this process (read once).
-pub fn euid() -> u32 {
-    static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    *EUID.get_or_init(|| {
-        std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(2)?.parse().ok()))
-            .unwrap_or(u32::MAX)
     })
 }
 
@@ -157,7 +147,7 @@ pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
             resolved.sslcrldir.as_ref().map(|s| s.value.as_str()),
         );
     }
-    ClientFacts { resolved: resolved.clone(), files, euid: euid(), root, cert }
+    ClientFacts { resolved: resolved.clone(), files, root, cert }
 }
 
 /// libpq's loading of the client certificate and key, in its order and with its words.
@@ -177,7 +167,7 @@ fn client_cert(cert: Option<&ClientFile>, key: Option<&ClientFile>, password: Op
         return unusable(format!("private key file \"{}\" is not a regular file", k.path));
     }
     if let (Some(m), Some(uid)) = (k.mode, k.uid) {
-        if let Some(msg) = libpq_key_verdict(&k.path, m, uid, euid()) {
+        if let Some(msg) = libpq_key_verdict(&k.path, m, uid) {
             return unusable(msg);
         }
     }

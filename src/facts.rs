@@ -128,6 +128,13 @@ pub struct Overall {
     pub host: Option<usize>,
     /// libpq's message when no host works.
     pub error: Option<String>,
+    /// How many hosts libpq tried, in order (the rest were never reached).
+    pub tried: usize,
+    /// The host whose failure ended libpq's attempt although hosts after it were left (an
+    /// SSL or startup failure on a connected server ends the whole attempt; see
+    /// [`Failure::moves_to_next_host`](crate::verify::libpq::Failure::moves_to_next_host)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<usize>,
 }
 
 impl Facts {
@@ -175,27 +182,43 @@ impl Facts {
         }
     }
 
-    /// libpq's outcome over all its hosts, tried in order: the first host whose verdict
-    /// connects wins (`target_session_attrs=prefer-standby`: failing that, a second pass takes
-    /// the first server refused only for not being a standby); when none does, libpq's message
-    /// is every host's, each after its own "connection to server at … failed: ". `None`
-    /// without verdicts.
+    /// libpq's outcome over all its hosts, tried in order, as fe-connect.c walks them: a host
+    /// that cannot be reached (DNS, TCP, connect_timeout) or is not what target_session_attrs
+    /// asks for passes the attempt on to the next host; any other failure — an SSL or
+    /// certificate failure, a server that refuses TLS, a pg_hba.conf or authentication refusal
+    /// — ends the whole attempt there, and the hosts after it are never tried
+    /// ([`Failure::moves_to_next_host`](crate::verify::libpq::Failure::moves_to_next_host)).
+    /// `target_session_attrs=prefer-standby` makes a second pass that takes the first server
+    /// refused only for not being a standby. When no host works, libpq's message is every tried
+    /// host's, each after its own "connection to server at … failed: ". `None` without verdicts.
     pub fn libpq_outcome(&self, profile: &ClientProfile) -> Option<Overall> {
         let judged: Vec<(usize, &HostFacts, &Verdict)> =
             self.hosts.iter().enumerate().filter_map(|(i, h)| h.verdict.as_ref().map(|v| (i, h, v))).collect();
         if judged.is_empty() {
             return None;
         }
-        if let Some((i, _, _)) = judged.iter().find(|(_, _, v)| v.connects) {
-            return Some(Overall { connects: true, host: Some(*i), error: None });
+        let mut tried = Vec::new();
+        let mut stopped_at = None;
+        for (n, &(i, _, v)) in judged.iter().enumerate() {
+            tried.push(judged[n]);
+            if v.connects {
+                return Some(Overall { connects: true, host: Some(i), error: None, tried: tried.len(), stopped_at: None });
+            }
+            let moves_on = v.failure.as_ref().is_some_and(|f| f.moves_to_next_host());
+            if !moves_on {
+                if n + 1 < judged.len() {
+                    stopped_at = Some(i);
+                }
+                break;
+            }
         }
-        if profile.session_attrs == crate::profile::SessionAttrs::PreferStandby {
-            if let Some((i, _, _)) = judged.iter().find(|(_, _, v)| matches!(v.failure, Some(crate::verify::libpq::Failure::SessionAttrs { .. }))) {
-                return Some(Overall { connects: true, host: Some(*i), error: None });
+        if profile.session_attrs == crate::profile::SessionAttrs::PreferStandby && stopped_at.is_none() {
+            if let Some((i, _, _)) = tried.iter().find(|(_, _, v)| matches!(v.failure, Some(crate::verify::libpq::Failure::SessionAttrs { .. }))) {
+                return Some(Overall { connects: true, host: Some(*i), error: None, tried: tried.len(), stopped_at: None });
             }
         }
         let mut error = String::new();
-        for (n, (_, h, v)) in judged.iter().enumerate() {
+        for (n, (_, h, v)) in tried.iter().enumerate() {
             if n > 0 {
                 let client = Client::of(profile, &h.probe.target);
                 error.push('\n');
@@ -203,7 +226,7 @@ impl Facts {
             }
             error.push_str(v.error.as_deref().unwrap_or(""));
         }
-        Some(Overall { connects: false, host: None, error: Some(error) })
+        Some(Overall { connects: false, host: None, error: Some(error), tried: tried.len(), stopped_at })
     }
 
     /// The verdicts of every host that has one.

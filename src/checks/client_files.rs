@@ -45,7 +45,7 @@ fn files(f: &ClientFacts, cx: &Context) -> Vec<Finding> {
             ),
             (Some(c), Some(k)) if c.exists => {
                 if let (Some(m), Some(uid)) = (k.mode, k.uid) {
-                    if let Some(msg) = libpq_key_verdict(&k.path, m, uid, f.euid) {
+                    if let Some(msg) = libpq_key_verdict(&k.path, m, uid) {
                         out.push(
                             Finding::new(Code::ClientKeyPermissions)
                                 .detail(format!("libpq will refuse the key (mode {m:04o}): {msg}"))
@@ -76,13 +76,13 @@ mod tests {
 
     #[test]
     fn libpq_key_rule() {
-        assert!(libpq_key_verdict("k", 0o600, 1000, 1000).is_none());
-        assert!(libpq_key_verdict("k", 0o400, 1000, 1000).is_none());
-        assert!(libpq_key_verdict("k", 0o640, 1000, 1000).is_some());
-        assert!(libpq_key_verdict("k", 0o640, 0, 1000).is_none());
-        assert!(libpq_key_verdict("k", 0o660, 0, 1000).is_some());
-        assert!(libpq_key_verdict("k", 0o644, 0, 1000).is_some());
-        // Owned by someone else entirely: libpq does not judge (OpenSSL fails to read it instead).
-        assert!(libpq_key_verdict("k", 0o644, 5, 1000).is_none());
+        // (owner uid, mode, refused): the owner is never compared with the running user.
+        for (uid, mode, refused) in [
+            (1000, 0o600, false), (1000, 0o400, false), (1000, 0o640, true), (1000, 0o644, true),
+            (5, 0o644, true), (5, 0o600, false),
+            (0, 0o640, false), (0, 0o600, false), (0, 0o440, false), (0, 0o644, true), (0, 0o660, true), (0, 0o650, true),
+        ] {
+            assert_eq!(libpq_key_verdict("k", mode, uid).is_some(), refused, "uid {uid} mode {mode:04o}");
+        }
     }
 }

@@ -17,11 +17,19 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(f) = &facts.server {
         if let Some(hba) = &f.hba {
-            if !hba.rules.iter().any(|r| r.conn_type == ConnType::HostSsl) {
-                let files: Vec<String> = hba.files.iter().map(|p| p.display().to_string()).collect();
+            let files: Vec<String> = hba.files.iter().map(|p| p.display().to_string()).collect();
+            let files = if files.is_empty() { "pg_hba.conf".to_string() } else { files.join(", ") };
+            // A line an SSL connection can match (hostgssenc needs GSSAPI encryption instead).
+            let admits_ssl = hba.rules.iter().any(|r| matches!(r.conn_type, ConnType::Host | ConnType::HostSsl | ConnType::HostNoGssEnc) && r.method != "reject");
+            if f.conf.ssl_on() && !hba.rules.is_empty() && !admits_ssl {
+                out.push(Finding::new(Code::HbaNoSslEntry).detail(format!(
+                    "ssl = on, but no line of {files} matches a TLS connection (only hostnossl, local or reject lines): every \
+                     TLS login is refused with \"no pg_hba.conf entry for host …, SSL encryption\": clients with sslmode=require, \
+                     verify-ca or verify-full fail, and prefer clients get in only by retrying without TLS."
+                )).fix(format!("Add hostssl lines for your clients to {files} (and make the hostnossl lines reject, or remove them), then SELECT pg_reload_conf().")));
+            } else if !hba.rules.iter().any(|r| r.conn_type == ConnType::HostSsl) {
                 out.push(Finding::new(Code::HbaNoSslEntry).severity(Severity::Warning).detail(format!(
-                    "no hostssl line in {}: the server never requires TLS",
-                    if files.is_empty() { "pg_hba.conf".to_string() } else { files.join(", ") }
+                    "no hostssl line in {files}: the server never requires TLS"
                 )));
             }
             let mut open = Vec::new();

@@ -13,7 +13,21 @@ use crate::tls::HandshakeError;
 pub const CODES: &[Code] = &[Code::TcpConnectFailed, Code::NetworkTimeout, Code::UnexpectedEof];
 
 pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
-    let mut out: Vec<Finding> = facts.hosts.iter().filter_map(|h| probe(&h.probe)).collect();
+    let mut out: Vec<Finding> = facts
+        .hosts
+        .iter()
+        .filter_map(|h| {
+            // The client never reaches the startup phase when its verdict failed before it (a
+            // chain it rejects, a missing ALPN): what the probe saw there is not its problem.
+            let before_startup = h.verdict.as_ref().and_then(|v| v.failure.as_ref()).is_some_and(|f| {
+                !matches!(f, crate::verify::libpq::Failure::StartupBroken { .. } | crate::verify::libpq::Failure::Network { .. } | crate::verify::libpq::Failure::Unjudged)
+            });
+            if before_startup && h.probe.network_failure().is_none() && h.probe.handshake_failure().is_none() {
+                return None;
+            }
+            probe(&h.probe)
+        })
+        .collect();
     out.extend(facts.scans.iter().filter_map(|s| s.error.as_ref()).map(|e| net_error(e, None)));
     out
 }

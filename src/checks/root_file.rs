@@ -31,8 +31,11 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
         out.push(if v.connects { f.severity(Severity::Warning) } else { f });
     }
     if facts.hosts.is_empty() {
-        // No connection attempted (`pgtls client`): judge the client's files alone.
-        if let Some(c) = &facts.client {
+        // No connection attempted (`pgtls client`): judge the client's files alone. libpq
+        // never starts TLS over a Unix-domain socket (fe-connect.c: SSL is attempted only
+        // when the address family is not AF_UNIX), so it reads no root file there whatever
+        // the sslmode: only a host reached over TCP makes the root file matter.
+        if let Some(c) = facts.client.as_ref().filter(|c| c.resolved.hosts.iter().any(|h| h.tls_possible)) {
             match &c.root {
                 RootTrust::Absent { path } if cx.profile.sslmode >= SslMode::VerifyCa && !cx.profile.system_roots() => {
                     let p = path.as_ref().map(|p| p.display().to_string());
@@ -99,6 +102,7 @@ mod tests {
             auth: None,
             authenticated: false,
             paths: None,
+            login_checked: false,
         };
         let mut f = crate::checks::test_support::host(crate::checks::test_support::probe());
         f.hosts.push(HostFacts { probe: f.hosts[0].probe.clone(), plaintext: None, verdict: Some(v.clone()), stacks: Vec::new() });

@@ -18,7 +18,49 @@ use crate::x509::CertKind;
 pub const CODES: &[Code] = &[Code::ServerCertUntrusted, Code::ChainIncomplete, Code::SelfSignedServerCert];
 
 pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
-    facts.hosts.iter().filter_map(host).collect()
+    let mut out: Vec<Finding> = facts.hosts.iter().filter_map(host).collect();
+    out.extend(server_file(facts));
+    out
+}
+
+/// `pgtls server`: an `ssl_cert_file` that holds only the server certificate, issued by a CA
+/// whose certificate the server cannot send. PostgreSQL sends the file's chain; with no chain
+/// certificates there, OpenSSL completes it only from `ssl_ca_file` (its auto-chain from the
+/// verify store), so the issuer must be in one of the two.
+fn server_file(facts: &Facts) -> Option<Finding> {
+    let f = facts.server.as_ref()?;
+    if !f.conf.ssl_on() {
+        return None;
+    }
+    let cert = f.cert.as_ref()?;
+    let [leaf] = cert.certs.as_slice() else { return None };
+    if leaf.self_signed || leaf.kind != CertKind::Leaf {
+        return None;
+    }
+    let in_ca_file = f.ca.as_ref().is_some_and(|ca| ca.certs.iter().any(|c| leaf.signed_by(c)));
+    if in_ca_file {
+        return None;
+    }
+    Some(
+        Finding::new(Code::ChainIncomplete)
+            .severity(Severity::Warning)
+            .detail(format!(
+                "{} ({}) holds only the server certificate \"{}\"; its issuer \"{}\" is neither after it in the file nor in \
+                 ssl_ca_file, so the server sends the leaf alone. Clients that trust only the root CA fail with \"unable to get \
+                 local issuer certificate\". (If \"{}\" is itself a root CA every client trusts, this is fine.)",
+                cert.path.display(),
+                cert.origin,
+                leaf.subject,
+                leaf.issuer,
+                crate::verify::short_name(&leaf.issuer)
+            ))
+            .fix(format!(
+                "Append the intermediate CA certificate(s) after the server certificate in {} (server certificate first, then each \
+                 issuer), then reload PostgreSQL (SELECT pg_reload_conf()).",
+                cert.path.display()
+            ))
+            .evidence("missing issuer", &leaf.issuer),
+    )
 }
 
 fn host(h: &HostFacts) -> Option<Finding> {

@@ -23,7 +23,12 @@ const HAND_MADE_MAX: usize = 20;
 pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in &facts.stores {
-        out.extend(audit(s, cx, false));
+        // A PEM store (what libpq reads) with no self-signed root verifies nothing for libpq:
+        // OpenSSL without X509_V_FLAG_PARTIAL_CHAIN (libpq never sets it) needs a root as the
+        // anchor. That is a failure now, as `doctor` says, not a rotation risk. (Java's PKIX
+        // takes any trusted certificate as an anchor: keystores keep the rotation warning.)
+        let no_root = s.pem && !s.entries.is_empty() && s.entries.iter().all(|e| e.cert.kind != CertKind::Root);
+        out.extend(audit(s, cx, no_root));
     }
     // The client's own root file, when it is a hand-made one and not also audited above.
     if let Some(s) = facts.client_root_store() {
@@ -144,9 +149,15 @@ mod tests {
         let root = CertKey::root("R").unwrap();
         let inter = root.intermediate("I").unwrap();
         let cx = Context::default();
+        // No root at all: libpq (OpenSSL without PARTIAL_CHAIN) verifies nothing, now.
         let alone = check(&store(vec![&inter]), &cx);
         assert_eq!(codes(&alone), ["pinned-intermediate"]);
-        assert_eq!(alone[0].severity, Severity::Warning);
+        assert_eq!(alone[0].severity, Severity::Error);
+        // Beside some other root: this chain works only while the CA issues from it.
+        let other = CertKey::root("Other").unwrap();
+        let pinned = check(&store(vec![&other, &inter]), &cx);
+        assert_eq!(codes(&pinned), ["pinned-intermediate"]);
+        assert_eq!(pinned[0].severity, Severity::Warning);
         let beside_root = check(&store(vec![&root, &inter]), &cx);
         assert_eq!(codes(&beside_root), ["pinned-intermediate"]);
         assert_eq!(beside_root[0].severity, Severity::Info);

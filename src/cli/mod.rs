@@ -164,6 +164,10 @@ pub enum Command {
         /// table of every stack. Repeatable.
         #[arg(long = "client", value_name = "STACK", value_parser = parse_stack)]
         stacks: Vec<Option<pgtls::verify::clients::StackChoice>>,
+        /// Stop at the TLS handshake instead of following the connection into the startup
+        /// phase (then pg_hba.conf and the role are not checked, and the verdict says so).
+        #[arg(long)]
+        no_startup: bool,
     },
     /// Trust stores: `pgtls trust audit STORE...`.
     Trust {
@@ -508,8 +512,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             show(&r, r.exit_code, f, &RenderOptions { pem, ..o })
         }
-        Command::Verify { target, sslrootcert, sslmode, client, direct, stacks } => {
-            let ov = Overrides { sslmode, sslrootcert, direct, stacks_all: stacks.contains(&None), stacks: stacks.into_iter().flatten().collect(), ..over(&client) };
+        Command::Verify { target, sslrootcert, sslmode, client, direct, stacks, no_startup } => {
+            let ov = Overrides {
+                sslmode,
+                sslrootcert,
+                direct,
+                startup: !no_startup,
+                stacks_all: stacks.contains(&None),
+                stacks: stacks.into_iter().flatten().collect(),
+                ..over(&client)
+            };
             let r = run::verify(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }

@@ -137,12 +137,14 @@ fn cert(out: &mut String, i: usize, c: &crate::x509::Cert, days: i64) {
 /// libpq's outcome in one line.
 fn verdict_line(v: &Verdict, o: &RenderOptions) -> String {
     let w = words(o.lang);
+    // A run that stopped after TLS knows nothing of pg_hba.conf or the role: it says so.
+    let login = if v.login_checked { "" } else { "; login not checked — `pgtls doctor` follows it" };
     match &v.error {
         Some(e) => format!("libpq {} — {}", paint(RED, w.fails), e.replace('\n', "\n           ")),
-        None if !v.tls => format!("libpq {} {}", paint(YELLOW, w.connects), "WITHOUT TLS"),
-        None if v.hostname_verified => format!("libpq {} (chain and host name verified)", paint(GREEN, w.connects)),
-        None if v.chain_verified => format!("libpq {} (chain verified, host name not checked)", paint(GREEN, w.connects)),
-        None => format!("libpq {} (encrypted, server not verified)", paint(YELLOW, w.connects)),
+        None if !v.tls => format!("libpq {} {}{}", paint(YELLOW, w.connects), "WITHOUT TLS", if login.is_empty() { "" } else { " (login not checked — `pgtls doctor` follows it)" }),
+        None if v.hostname_verified => format!("libpq {} (chain and host name verified{login})", paint(GREEN, w.connects)),
+        None if v.chain_verified => format!("libpq {} (chain verified, host name not checked{login})", paint(GREEN, w.connects)),
+        None => format!("libpq {} (encrypted, server not verified{login})", paint(YELLOW, w.connects)),
     }
 }
 
@@ -265,7 +267,7 @@ impl Render for VerifyReport {
 impl Render for DoctorReport {
     fn human(&self, o: &RenderOptions) -> String {
         let mut s = String::new();
-        let failing = self.hosts.iter().any(|h| h.verdict.as_ref().is_some_and(|v| !v.connects));
+        let failing = self.exit_code >= 2;
         let _ = writeln!(s, "{}", paint(if failing { RED } else { BOLD }, &self.summary));
         if !o.quiet {
             let _ = writeln!(s, "  libpq {} settings:", self.libpq_major);

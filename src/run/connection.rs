@@ -40,12 +40,18 @@ pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
     let hosts = profile
         .targets
         .iter()
-        .map(|t| HostFacts {
-            probe: probe::probe_with(t, s.timeouts, &o),
-            plaintext: (follow && mode <= SslMode::Prefer && t.negotiation == SslNegotiation::Postgres)
-                .then(|| probe::probe_plaintext(t, s.timeouts, &profile.user, &profile.database)),
-            verdict: None,
-            stacks: Vec::new(),
+        .map(|t| {
+            let tls = probe::probe_with(t, s.timeouts, &o);
+            // libpq's plaintext attempt (first with disable/allow, after a failed TLS attempt
+            // with prefer), when the startup phase is followed. A run that stops after TLS
+            // does not make it, and its verdict says the login was not checked.
+            HostFacts {
+                plaintext: (follow && mode <= SslMode::Prefer && t.negotiation == SslNegotiation::Postgres)
+                    .then(|| probe::probe_plaintext(t, s.timeouts, &profile.user, &profile.database)),
+                probe: tls,
+                verdict: None,
+                stacks: Vec::new(),
+            }
         })
         .collect();
     let mut facts = Facts { client, hosts, ..Default::default() };
@@ -294,6 +300,9 @@ pub struct VerifyReport {
     pub at: OffsetDateTime,
     pub libpq_major: u32,
     pub hosts: Vec<VerifyHost>,
+    /// libpq's outcome over all hosts, as `doctor` gives it: which one it ends up on, or its
+    /// whole message (an SSL failure on one host ends the attempt there).
+    pub outcome: Option<crate::facts::Overall>,
     /// Each client stack's verdict on the first host (`--client`; empty without).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub verdicts: Vec<crate::verify::clients::StackVerdict>,
@@ -357,6 +366,7 @@ pub fn verify(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
         at: profile.at,
         libpq_major: profile.libpq,
         hosts,
+        outcome: facts.libpq_outcome(&profile),
         verdicts: stack_verdicts(&facts, &profile),
         exit_code: exit_status(&findings),
         findings,
@@ -466,12 +476,23 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
 fn summary(facts: &Facts, profile: &ClientProfile, findings: &[Finding]) -> String {
     let cause = findings.iter().find(|f| f.severity == Severity::Error).map(|f| format!(" — cause: {} ({})", f.title, f.code)).unwrap_or_default();
     let Some(overall) = facts.libpq_outcome(profile) else { return "nothing was judged".into() };
+    // `--client STACK`: the first line is about the client the user named.
+    if let Some(line) = named_stack_summary(facts, profile, &overall, &cause) {
+        return line;
+    }
     if !overall.connects {
-        let failing: Vec<&HostFacts> = facts.verdicts().map(|(h, _)| h).collect();
+        let tried: Vec<&HostFacts> = facts.verdicts().map(|(h, _)| h).take(overall.tried).collect();
         let e = overall.error.as_deref().unwrap_or("").lines().next().unwrap_or("");
-        let more = if failing.len() > 1 { format!(" (nor to {} more host(s))", failing.len() - 1) } else { String::new() };
-        let first = failing.first().map(|h| h.probe.target.display_name()).unwrap_or_default();
-        return format!("psql FAILS to connect to {first}{more}: {e}{cause}");
+        let more = if tried.len() > 1 { format!(" (nor to {} more host(s))", tried.len() - 1) } else { String::new() };
+        let first = tried.first().map(|h| h.probe.target.display_name()).unwrap_or_default();
+        let stop = match overall.stopped_at.and_then(|i| facts.hosts.get(i)) {
+            Some(h) => {
+                let left = facts.verdicts().count() - overall.tried;
+                format!(" — libpq stops at {} and never tries the {left} host(s) after it: only unreachable hosts pass the attempt on", h.probe.target.display_name())
+            }
+            None => String::new(),
+        };
+        return format!("psql FAILS to connect to {first}{more}: {e}{cause}{stop}");
     }
     let Some(h) = overall.host.and_then(|i| facts.hosts.get(i)) else { return "psql connects".into() };
     let Some(v) = &h.verdict else { return "psql connects".into() };
@@ -484,4 +505,26 @@ fn summary(facts: &Facts, profile: &ClientProfile, findings: &[Finding]) -> Stri
     let skipped = facts.verdicts().filter(|(o, v)| !v.connects && o.endpoint() != h.endpoint()).count();
     let note = if skipped > 0 { format!(" — {skipped} other host(s) of the list fail (see findings)") } else { String::new() };
     format!("psql connects to {} ({how}){note}", h.probe.target.display_name())
+}
+
+/// The first line for `--client STACK` (a stack other than libpq): what that library does on
+/// the host libpq would end up on (else the first host).
+fn named_stack_summary(facts: &Facts, profile: &ClientProfile, overall: &crate::facts::Overall, cause: &str) -> Option<String> {
+    use crate::verify::clients::Stack;
+    if profile.stacks_all || profile.stacks.first().is_none_or(|c| c.stack == Stack::Libpq) {
+        return None;
+    }
+    let h = facts.hosts.get(overall.host.unwrap_or(0))?;
+    let v = h.stacks.iter().find(|v| v.named)?;
+    let name = match &v.variant {
+        Some(var) => format!("{}:{var}", v.client),
+        None => v.client.to_string(),
+    };
+    let endpoint = h.probe.target.display_name();
+    Some(if v.connects {
+        format!("{name} connects to {endpoint} ({})", crate::verify::protection(v.tls, v.chain_verified, v.hostname_verified))
+    } else {
+        let e = v.error.as_deref().unwrap_or("").lines().next().unwrap_or("");
+        format!("{name} FAILS to connect to {endpoint}: {e}{cause}")
+    })
 }

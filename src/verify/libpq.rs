@@ -81,6 +81,11 @@ pub struct Verdict {
     /// Every trust path tried (when a chain was verified).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub paths: Option<PathReport>,
+    /// The server's answer to the StartupMessage on the deciding attempt was seen (pg_hba.conf
+    /// and the role were checked). False when the run stopped after TLS (`verify`, `probe`,
+    /// `--no-startup`): a "connects" then says nothing about the login.
+    #[serde(default)]
+    pub login_checked: bool,
 }
 
 /// Why libpq fails (or abandons TLS). One variant per branch of libpq that fails.
@@ -131,12 +136,39 @@ pub enum Failure {
     ClientCertNotUsed { requested: bool },
     /// The server let the client in but is not what target_session_attrs asks for.
     SessionAttrs { wanted: crate::profile::SessionAttrs },
+    /// libpq 17+ with direct SSL: the TLS handshake completed without the server selecting
+    /// ALPN "postgresql" (a TLS terminator that is not PostgreSQL answered).
+    AlpnMissing,
 }
 
 impl Failure {
     /// libpq fails while checking its options, before it resolves or connects anything.
     pub fn before_connect(&self) -> bool {
         matches!(self, Failure::InvalidOption { .. } | Failure::WeakSslModeWithSystemRoots { .. })
+    }
+
+    /// libpq passes its attempt on to the next host (or address) after this failure; every
+    /// other failure ends the whole attempt. fe-connect.c sets `try_next_addr`/`try_next_host`
+    /// in the same places in 15.18, 16, 17.11 and 18.6 (docs/libpq-rules.md has the lines):
+    /// where the server could not be reached — the name does not resolve, `connect()` fails,
+    /// `connect_timeout` expires at any step —, where the server answers the startup with
+    /// SQLSTATE 57P03 (`cannot_connect_now`: starting up, shutting down, in recovery), and
+    /// where a server that let the client in is not what `target_session_attrs` asks for.
+    /// Everything else goes to `error_return`, which has no "more hosts?" test: an SSL failure
+    /// (the server refusing TLS, a handshake or certificate failure, the client's own files, a
+    /// missing ALPN), any other ErrorResponse (pg_hba.conf, passwords, roles, too many
+    /// clients), a client-side authentication failure or a broken connection. psql reports
+    /// that host's error and never tries the next one ("If a connection is established
+    /// successfully, but authentication fails, the remaining hosts in the list are not tried",
+    /// libpq.sgml). prefer/allow retry the *same* host first; that is inside one verdict.
+    pub fn moves_to_next_host(&self) -> bool {
+        use crate::net::{FailureKind, Step};
+        match self {
+            Failure::Network { error } => matches!(error.step, Step::Resolve | Step::Connect) || error.kind == FailureKind::Timeout,
+            Failure::SessionAttrs { .. } => true,
+            Failure::ServerRefused { error, .. } => error.code.as_deref() == Some("57P03"),
+            _ => false,
+        }
     }
 
     /// For a server's refusal: which finding code its message is (recognised by the same
@@ -422,7 +454,9 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
         }
     };
     let revocation = trust_source.as_ref().and_then(|_| root.store()?.revocation.as_ref()).map(|r| r.describe());
+    let login_checked = if o.tls { tls.startup.is_some() } else { plain.is_some_and(|p| p.startup.is_some()) };
     Verdict {
+        login_checked,
         connects: o.connects,
         error: o.error,
         sslmode: mode,
@@ -595,9 +629,25 @@ fn tls_attempt(
         Outcome { tls, verified, hostname, ..r }
     };
     let encrypted = Outcome { tls: true, ..Outcome::plaintext() };
+    // libpq 17+ with sslnegotiation=direct: once SSL_connect succeeded (the chain was checked
+    // inside it when a root store is loaded), open_client_SSL requires the server to have
+    // selected ALPN "postgresql", before it looks at the host name (fe-secure-openssl.c).
+    let alpn_failure = || -> Option<Outcome> {
+        if client.libpq < 17 || probe.target.negotiation != crate::probe::SslNegotiation::Direct {
+            return None;
+        }
+        match probe.tls.as_ref().and_then(|t| t.alpn.as_deref()) {
+            Some("postgresql") => None,
+            None => Some(Outcome::fails(
+                Failure::AlpnMissing,
+                "direct SSL connection was established without ALPN protocol negotiation extension".into(),
+            )),
+            Some(_) => Some(Outcome::fails(Failure::AlpnMissing, "SSL connection was established with unexpected ALPN protocol".into())),
+        }
+    };
     let store = match root {
         RootTrust::Loaded(s) => s,
-        RootTrust::Absent { .. } => return session(encrypted),
+        RootTrust::Absent { .. } => return alpn_failure().unwrap_or_else(|| session(encrypted)),
         // A weaker sslmode with an unreadable root file: libpq fails on it too.
         _ => return root_failure(client, root).unwrap_or_else(|| Outcome::fails(Failure::Unjudged, String::new())),
     };
@@ -612,6 +662,9 @@ fn tls_attempt(
         return Outcome::fails(Failure::ChainUntrusted { cause }, "SSL error: certificate verify failed".into());
     }
     *paths = Some(report);
+    if let Some(o) = alpn_failure() {
+        return o;
+    }
     let verified = Outcome { verified: true, ..encrypted };
     if mode != SslMode::VerifyFull {
         return session(verified);

@@ -83,7 +83,7 @@ fn replicas_on_a_newer_root() {
     let store = dir.path().join("root.crt");
     std::fs::write(&store, &old_root.cert_pem).unwrap();
     let target = format!(
-        "host=localhost,localhost hostaddr=127.0.0.1,127.0.0.1 port={},{} sslmode=verify-full sslrootcert={}",
+        "host=localhost,localhost hostaddr=127.0.0.1,127.0.0.1 port={},{} user=postgres sslmode=verify-full sslrootcert={}",
         primary.port(),
         replica.port(),
         store.display()
@@ -346,7 +346,7 @@ fn cross_signed_setup_lists_every_path() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("root.crt");
     std::fs::write(&store, format!("{}{}", old.cert_pem, new_root.cert_pem)).unwrap();
-    let target = format!("host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslrootcert={}", server.port(), store.display());
+    let target = format!("host=localhost hostaddr=127.0.0.1 port={} user=postgres sslmode=verify-full sslrootcert={}", server.port(), store.display());
     let out = pgtls().args(["verify", "--format", "json", &target]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"]["connects"], true);

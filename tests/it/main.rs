@@ -27,3 +27,4 @@ mod differential;
 mod exporter;
 mod clients;
 mod corpus;
+mod one_rule;

@@ -51,8 +51,18 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 (Some(bits), Some(first)) => Some(first.public_key_bits() == bits.as_slice()),
                 _ => None,
             };
+            let key_in_file = key_bits.as_ref().is_some_and(|bits| cert.certs.iter().any(|c| c.public_key_bits() == bits.as_slice()));
             let mut finding = Finding::new(Code::ChainOrderWrong).detail(format!("{} ({}): {p}", cert.path.display(), cert.origin));
-            if first_is_keys == Some(false) {
+            if first_is_keys == Some(false) && !key_in_file {
+                // The key belongs to no certificate of the file: reordering cannot help, the
+                // key is wrong too (server-key-mismatch says so; the order is a second fault).
+                finding = finding.severity(crate::findings::Severity::Error).detail(format!(
+                    "{} ({}): {p}. Besides, the private key belongs to none of the file's certificates: the server refuses to start \
+                     (\"key values mismatch\") however the file is ordered — install the key that was issued with the server certificate.",
+                    cert.path.display(),
+                    cert.origin,
+                ));
+            } else if first_is_keys == Some(false) {
                 finding = finding.severity(crate::findings::Severity::Error).detail(format!(
                     "{} ({}): {p}. The private key belongs to a later certificate of the file, so the server refuses to start and logs: could not load private key file \"{}\": key values mismatch (the key itself is right).",
                     cert.path.display(),

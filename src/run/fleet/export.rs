@@ -63,9 +63,17 @@ fn label_name(k: &str) -> String {
 }
 
 /// Metric families: (name, type, help).
-const FAMILIES: [(&str, &str, &str); 8] = [
-    ("pgtls_probe_success", "gauge", "1 when a TLS handshake with the endpoint completed"),
-    ("pgtls_verify_success", "gauge", "1 when libpq with the target's settings (sslmode, sslrootcert, ...) would connect"),
+///
+/// What "works" means is `doctor`'s verdict for the same settings, and nothing looser:
+/// `pgtls_verify_success` is 1 exactly when `doctor` would exit below 2 (the client connects
+/// and no error-level finding was made: an `ssl = off` server that a `prefer` client reaches in
+/// plaintext is 0), `pgtls_client_connects` is libpq's own connects/fails over all the target's
+/// hosts, and `pgtls_probe_success` only says that a TLS handshake completed.
+const FAMILIES: [(&str, &str, &str); 10] = [
+    ("pgtls_probe_success", "gauge", "1 when a TLS handshake with the endpoint completed (says nothing about trust or login)"),
+    ("pgtls_verify_success", "gauge", "1 when the connection works and nothing is wrong: libpq with the target's settings would connect and pgtls found no error (doctor's exit status below 2)"),
+    ("pgtls_client_connects", "gauge", "1 when libpq with the target's settings would connect over all its hosts (possibly without TLS, as sslmode allows)"),
+    ("pgtls_login_checked", "gauge", "1 when pg_hba.conf and the role were checked (the startup phase was followed); 0: the connects metrics cover TLS only"),
     ("pgtls_cert_not_after_seconds", "gauge", "notAfter of the server certificate, as a Unix timestamp"),
     ("pgtls_cert_not_after_days", "gauge", "Days until the server certificate expires (negative: expired)"),
     ("pgtls_tls_version_info", "gauge", "The negotiated TLS version and cipher (value 1)"),
@@ -89,7 +97,9 @@ pub fn prometheus(records: &[FleetRecord], now: OffsetDateTime) -> String {
             series.entry(name).or_default().push(format!("{name}{{{labels}}} {value}"));
         };
         push("pgtls_probe_success", String::new(), u8::from(f.tls_version.is_some()).to_string());
-        push("pgtls_verify_success", String::new(), u8::from(f.connects == Some(true)).to_string());
+        push("pgtls_verify_success", String::new(), u8::from(f.connects == Some(true) && !f.failing).to_string());
+        push("pgtls_client_connects", String::new(), u8::from(f.connects == Some(true)).to_string());
+        push("pgtls_login_checked", String::new(), u8::from(f.login_checked).to_string());
         if let Some(t) = f.not_after {
             push("pgtls_cert_not_after_seconds", String::new(), t.unix_timestamp().to_string());
             push("pgtls_cert_not_after_days", String::new(), (t - now).whole_days().to_string());
@@ -148,6 +158,7 @@ mod tests {
                 not_after: Some(time::macros::datetime!(2027-01-01 0:00 UTC)),
                 chain: vec![],
                 verified: true,
+                login_checked: false,
                 elapsed_ms: 12,
                 rotation_chain: None,
                 rotation_phase: None,

@@ -48,6 +48,10 @@ pub struct EndpointFacts {
     pub chain: Vec<String>,
     /// The chain verified against the target's trust store.
     pub verified: bool,
+    /// pg_hba.conf and the role were checked (the startup phase was followed on the attempt
+    /// that decided): without it, `connects` says nothing about the login.
+    #[serde(default)]
+    pub login_checked: bool,
     pub elapsed_ms: u64,
     /// With `--profile`: the profile chain the server presents (`new`, `old-g2`, …), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,6 +261,11 @@ fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + S
     if let Some(h) = facts.hosts.first() {
         let view = if facts.hosts.len() == 1 { HostView::with_findings(h, &cx, found.clone()) } else { HostView::new(h, &cx) };
         let mut f = endpoint_facts(&view, &found, now);
+        // libpq's outcome over all the line's hosts, not the first host's alone.
+        if let Some(o) = facts.libpq_outcome(&p) {
+            f.connects = Some(o.connects);
+            f.failing = f.failing || !o.connects;
+        }
         f.accepted_versions = accepted;
         if let Some(c) = profile.and_then(|p| p.chain_of(&h.probe.chain)) {
             f.rotation_chain = Some(c.name.clone());
@@ -289,6 +298,7 @@ fn endpoint_facts(h: &HostView, found: &[Finding], _now: OffsetDateTime) -> Endp
         not_after: h.chain.first().map(|c| c.cert.not_after),
         chain: h.chain.iter().map(|c| c.cert.subject.clone()).collect(),
         verified: h.verdict.as_ref().is_some_and(|v| v.chain_verified),
+        login_checked: h.verdict.as_ref().is_some_and(|v| v.login_checked),
         elapsed_ms: h.elapsed_ms,
         rotation_chain: None,
         rotation_phase: None,
