@@ -20,3 +20,20 @@ fn main() {
         }
     }
 }
+
+/// The binary only parses, calls the library and renders: it builds no JSON, creates no
+/// finding and runs no check (checked on its source, comments and tests left out).
+#[cfg(test)]
+mod architecture {
+    #[test]
+    fn cli_only_parses_calls_and_renders() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            let prod: String = text.split("#[cfg(test)]").next().unwrap_or("").lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+            for banned in ["json!", "Finding::new", "checks::run", "serde_json::"] {
+                assert!(!prod.contains(banned), "{} uses {banned}", e.path().display());
+            }
+        }
+    }
+}

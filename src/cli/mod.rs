@@ -15,7 +15,8 @@ use pgtls::profile::Overrides;
 use pgtls::report::{render, Format, Render, RenderOptions};
 use pgtls::run::{self, parse_instant, ClientChoice, Settings};
 
-mod explain;
+mod demo;
+mod exporter;
 
 /// Exit status when pgtls itself could not run (bad arguments, unreadable file).
 pub const EXIT_TOOL_FAILURE: i32 = 3;
@@ -30,8 +31,8 @@ pub const EXIT_TOOL_FAILURE: i32 = 3;
 )]
 pub struct Cli {
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
     /// Language of titles, fixes and labels (default from LC_ALL / LC_MESSAGES / LANG).
     #[arg(long, global = true, value_parser = parse_lang)]
     pub lang: Option<Lang>,
@@ -64,6 +65,43 @@ pub enum TrustCommand {
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
     },
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+/// `protocols --client`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClientArg {
+    /// libpq with OpenSSL: ssl_min_protocol_version TLSv1.2 by default, no maximum.
+    Libpq,
+    /// Kong gateway with its default pg_ssl_version = tlsv1_2.
+    Kong,
+    /// pgJDBC on Java 11+ (TLSv1.2–TLSv1.3).
+    Jdbc,
+}
+
+impl From<ClientArg> for ClientChoice {
+    fn from(c: ClientArg) -> ClientChoice {
+        match c {
+            ClientArg::Libpq => ClientChoice::Libpq,
+            ClientArg::Kong => ClientChoice::Kong,
+            ClientArg::Jdbc => ClientChoice::Jdbc,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -218,7 +256,7 @@ pub enum Command {
         direct: bool,
         /// Compare with a client profile's allowed range.
         #[arg(long, value_enum)]
-        client: Option<ClientChoice>,
+        client: Option<ClientArg>,
         /// The client's minimum TLS version (e.g. TLSv1.2).
         #[arg(long)]
         client_min: Option<String>,
@@ -501,7 +539,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let secs = if cli.timeout.is_finite() && cli.timeout > 0.0 { cli.timeout } else { 5.0 };
     let d = std::time::Duration::from_secs_f64(secs);
     let s = Settings { timeouts: Timeouts::uniform(d) };
-    let f = cli.format;
+    let f = Format::from(cli.format);
     let env = SystemEnv;
     let over = |c: &ClientFlags| Overrides { at: c.at, libpq: c.libpq, ..Default::default() };
     match cli.command {
@@ -554,7 +592,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let a = run::ProtocolsArgs {
                 target: target.as_deref(),
                 direct,
-                client,
+                client: client.map(ClientChoice::from),
                 client_min: client_min.as_deref(),
                 client_max: client_max.as_deref(),
                 client_ciphers: client_ciphers.as_deref(),
@@ -620,7 +658,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 None => Default::default(),
             };
             let ready = |addr: std::net::SocketAddr| eprintln!("pgtls exporter listening on http://{addr}/ (probe: /probe?target=HOST:PORT&module=NAME)");
-            run::exporter::serve(&listen, config, max_in_flight, Some(&ready))?;
+            exporter::serve(&listen, config, max_in_flight, Some(&ready))?;
             Ok(0)
         }
         Command::Merge { files, at, outputs } => {
@@ -668,7 +706,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             show(&r, r.exit_code, f, &o)
         }
         Command::Explain { input, list } => {
-            let r = explain::ExplainOutput::new(run::explain(input.as_deref(), list, &mut std::io::stdin().lock())?);
+            let r = run::explain(input.as_deref(), list, &mut std::io::stdin().lock())?;
             show(&r, r.exit_code(), f, &o)
         }
         Command::Logs { print_anchors: true, .. } => {
@@ -683,7 +721,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         #[cfg(feature = "demo")]
         Command::Demo => {
-            let r = run::demo(&s)?;
+            let r = demo::demo(&s)?;
             show(&r, r.exit_code, f, &o)
         }
         #[cfg(not(feature = "demo"))]

@@ -1,0 +1,715 @@
+//! Human output: aligned, coloured when stdout is a terminal (anstream strips colour
+//! otherwise and honours NO_COLOR / CLICOLOR_FORCE). Labels follow `--lang`; details carry
+//! facts (names, versions, libpq's own error texts) and stay as written.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{localise, Render, RenderOptions};
+use crate::findings::{Finding, Lang, Severity};
+use crate::net::Negotiated;
+use crate::probe::SslNegotiation;
+use crate::run::fleet::Status as FleetStatus;
+use crate::run::{
+    BundleReport, ClientReport, DoctorReport, DriverView, ExplainReport, FleetReport, HostView, LogsReport, ProbeReport,
+    ProtocolsReport, RotationReportView, ServerReport, SessionsReport, TrustAuditReport, VerifyHost, VerifyReport,
+};
+use crate::verify::libpq::Verdict;
+use crate::x509::colon_hex;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const BLUE: Style = AnsiColor::Blue.on_default().bold();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+
+fn paint(s: Style, text: &str) -> String {
+    format!("{s}{text}{s:#}")
+}
+
+/// Fixed words of the human output, per language.
+struct Words {
+    fix: &'static str,
+    none: &'static str,
+    meaning: &'static str,
+    how: &'static str,
+    docs: &'static str,
+    connects: &'static str,
+    fails: &'static str,
+}
+
+fn words(lang: Lang) -> Words {
+    match lang {
+        Lang::En => Words {
+            fix: "fix:",
+            none: "no problems found",
+            meaning: "What it means",
+            how: "How to fix",
+            docs: "PostgreSQL documentation",
+            connects: "connects",
+            fails: "FAILS",
+        },
+        Lang::Zh => Words {
+            fix: "修复：",
+            none: "未发现问题",
+            meaning: "含义",
+            how: "修复方法",
+            docs: "PostgreSQL 文档",
+            connects: "可以连接",
+            fails: "连接失败",
+        },
+        Lang::Ja => Words {
+            fix: "対処:",
+            none: "問題は見つかりませんでした",
+            meaning: "意味",
+            how: "対処方法",
+            docs: "PostgreSQL ドキュメント",
+            connects: "接続できます",
+            fails: "接続できません",
+        },
+    }
+}
+
+pub fn severity_label(s: Severity) -> String {
+    match s {
+        Severity::Error => paint(RED, "error  "),
+        Severity::Warning => paint(YELLOW, "warning"),
+        Severity::Info => paint(BLUE, "info   "),
+    }
+}
+
+/// Findings as a list: severity, code, title, detail, fix. "no problems found" only when
+/// there is nothing at all; information-only lists say so.
+pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
+    let w = words(o.lang);
+    if list.is_empty() {
+        let _ = writeln!(out, "{}", paint(GREEN, w.none));
+        return;
+    }
+    for f in list {
+        let (title, fix) = localise(f, o.lang);
+        let _ = writeln!(out, "{} {} {}", severity_label(f.severity), paint(BOLD, f.code.as_str()), title);
+        for line in f.detail.lines().filter(|l| !l.is_empty()) {
+            let _ = writeln!(out, "        {line}");
+        }
+        if !fix.is_empty() {
+            let _ = writeln!(out, "        {} {fix}", paint(GREEN, w.fix));
+        }
+        if o.verbose {
+            for (k, v) in &f.evidence {
+                let _ = writeln!(out, "        {} {v}", paint(DIM, &format!("{k}:")));
+            }
+        }
+        let _ = writeln!(out, "        {}", paint(DIM, &format!("(pgtls explain {})", f.code)));
+    }
+}
+
+fn cert(out: &mut String, i: usize, c: &crate::x509::Cert, days: i64) {
+    let validity = if days < 0 { format!("EXPIRED {} days ago", -days) } else { format!("{days} days left") };
+    let _ = writeln!(out, "  #{i} {}", paint(BOLD, &c.subject));
+    let rows: [(&str, String); 9] = [
+        ("issuer", c.issuer.clone()),
+        ("serial", c.serial.clone()),
+        ("valid", format!("{} → {} ({validity})", c.not_before.date(), c.not_after.date())),
+        ("SAN", if c.san.is_empty() { "(none)".into() } else { c.san.join(", ") }),
+        ("key", format!("{}, signed with {}", c.key_description(), c.signature_algorithm)),
+        ("SHA-256", colon_hex(&c.sha256)),
+        ("SKI", c.ski.as_deref().map(colon_hex).unwrap_or_else(|| "(none)".into())),
+        ("AKI", c.aki.as_deref().map(colon_hex).unwrap_or_else(|| "(none)".into())),
+        (
+            "CA",
+            format!(
+                "{}{}{}{}",
+                if c.is_ca { "yes" } else { "no" },
+                c.path_len.map(|n| format!(" (pathlen {n})")).unwrap_or_default(),
+                if c.self_signed { ", self-signed" } else { "" },
+                if c.version == 1 { ", X.509 v1" } else { "" }
+            ),
+        ),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(out, "     {} {v}", paint(DIM, &format!("{k:<8}")));
+    }
+}
+
+/// libpq's outcome in one line.
+pub fn verdict_line(v: &Verdict, o: &RenderOptions) -> String {
+    let w = words(o.lang);
+    // A run that stopped after TLS knows nothing of pg_hba.conf or the role: it says so.
+    let login = if v.login_checked { "" } else { "; login not checked — `pgtls doctor` follows it" };
+    match &v.error {
+        Some(e) => format!("libpq {} — {}", paint(RED, w.fails), e.replace('\n', "\n           ")),
+        None if !v.tls => format!("libpq {} {}{}", paint(YELLOW, w.connects), "WITHOUT TLS", if login.is_empty() { "" } else { " (login not checked — `pgtls doctor` follows it)" }),
+        None if v.hostname_verified => format!("libpq {} (chain and host name verified{login})", paint(GREEN, w.connects)),
+        None if v.chain_verified => format!("libpq {} (chain verified, host name not checked{login})", paint(GREEN, w.connects)),
+        None => format!("libpq {} (encrypted, server not verified{login})", paint(YELLOW, w.connects)),
+    }
+}
+
+/// One probed host.
+fn host(out: &mut String, h: &HostView, o: &RenderOptions) {
+    let how = match h.negotiation {
+        SslNegotiation::Postgres => "SSLRequest",
+        SslNegotiation::Direct => "direct SSL, ALPN postgresql",
+    };
+    let sni = h.sni.as_deref().unwrap_or("none");
+    let _ = writeln!(out, "{} {} ({how}, SNI: {sni})", paint(BOLD, "probe"), h.display_name());
+    if let Some(v) = &h.verdict {
+        let _ = writeln!(out, "  {}", verdict_line(v, o));
+    }
+    if !o.quiet {
+        match &h.reply {
+            Some(Negotiated::Accept) => {
+                let _ = writeln!(out, "  SSLRequest answered 'S': the server is willing to speak TLS");
+            }
+            Some(Negotiated::Refuse) => {
+                let _ = writeln!(out, "  SSLRequest answered 'N': the server will not speak TLS");
+            }
+            Some(Negotiated::Error { error }) => {
+                let _ = writeln!(out, "  SSLRequest answered with an error: {error}");
+            }
+            Some(Negotiated::Unexpected { preview, .. }) => {
+                let _ = writeln!(out, "  SSLRequest answered with non-PostgreSQL bytes: \"{preview}\"");
+            }
+            None => {}
+        }
+        if let Some(v) = &h.tls_version {
+            let _ = writeln!(
+                out,
+                "  {} {}  cipher {} ({})  group {}  ALPN {}",
+                paint(BOLD, "TLS"),
+                v,
+                h.cipher.as_deref().unwrap_or("-"),
+                h.cipher_openssl.as_deref().unwrap_or("-"),
+                h.group.as_deref().unwrap_or("-"),
+                h.alpn.as_deref().unwrap_or("-")
+            );
+        }
+        if !h.chain.is_empty() {
+            let _ = writeln!(out, "  certificate chain as sent by the server ({}):", h.chain.len());
+            for (i, c) in h.chain.iter().enumerate() {
+                cert(out, i, &c.cert, c.days_left);
+            }
+        }
+        if o.pem {
+            for c in &h.chain {
+                out.push_str(&c.cert.to_pem());
+            }
+        }
+    }
+}
+
+impl Render for ProbeReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        for h in &self.hosts {
+            host(&mut s, h, o);
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+fn verify_host(s: &mut String, h: &VerifyHost, libpq: u32, o: &RenderOptions) {
+    let _ = writeln!(s, "verify {} as libpq {libpq} would (sslmode={})", h.display_name, h.sslmode);
+    let _ = writeln!(s, "  trust source: {}", h.trust_source.as_deref().unwrap_or("none (no verification)"));
+    if let Some(r) = &h.verdict.revocation {
+        let _ = writeln!(s, "  revocation: checked against {r}");
+    }
+    let _ = writeln!(s, "  verdict: {}", verdict_line(&h.verdict, o));
+    if !o.quiet && !h.attempts.is_empty() {
+        let _ = writeln!(s, "  trust paths ({} tried, {} valid):", h.attempts.len(), h.paths.len());
+        for a in &h.attempts {
+            let _ = writeln!(s, "    {}", a.describe);
+        }
+    }
+}
+
+/// `--client`: one line per client stack.
+fn stack_table(s: &mut String, verdicts: &[crate::verify::clients::StackVerdict]) {
+    if verdicts.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "{}", paint(BOLD, "client stacks:"));
+    for v in verdicts {
+        let name = match &v.variant {
+            Some(var) => format!("{}:{var}", v.client),
+            None => v.client.to_string(),
+        };
+        let outcome = if v.connects {
+            let how = crate::verify::protection(v.tls, v.chain_verified, v.hostname_verified);
+            format!("{} ({how})", paint(BOLD, "connects"))
+        } else {
+            format!("{}: {}", paint(RED, "FAILS"), v.error.as_deref().unwrap_or("").lines().next().unwrap_or(""))
+        };
+        let _ = writeln!(s, "  {name:<28} {outcome}");
+        let _ = writeln!(s, "  {:<28} it checks: {}", "", v.checks);
+        if let Some(fix) = &v.fix {
+            let _ = writeln!(s, "  {:<28} fix: {fix}", "");
+        }
+    }
+}
+
+impl Render for VerifyReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        for h in &self.hosts {
+            verify_host(&mut s, h, self.libpq_major, o);
+        }
+        stack_table(&mut s, &self.verdicts);
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for DoctorReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        let failing = self.exit_code >= 2;
+        let _ = writeln!(s, "{}", paint(if failing { RED } else { BOLD }, &self.summary));
+        if !o.quiet {
+            let _ = writeln!(s, "  libpq {} settings:", self.libpq_major);
+            for st in &self.settings {
+                let _ = writeln!(s, "    {:<26} {} (from {})", st.name, st.value, st.source);
+            }
+            for h in &self.hosts {
+                let tls = match (&h.tls_version, &h.cipher) {
+                    (Some(v), Some(c)) => format!("{v} {c}"),
+                    _ => "no TLS session".into(),
+                };
+                let outcome = h.verdict.as_ref().map(|v| verdict_line(v, o)).unwrap_or_else(|| "not judged".into());
+                let _ = writeln!(s, "  {:<32} {tls:<40} {outcome}", h.endpoint);
+            }
+            let _ = writeln!(s, "  steps:");
+            for st in &self.steps {
+                use crate::run::steps::Outcome;
+                let (mark, color) = match st.outcome {
+                    Outcome::Ok => ("✓", BOLD),
+                    Outcome::Failed => ("✗", RED),
+                    Outcome::Warning => ("!", RED),
+                    Outcome::Skipped => ("-", BOLD),
+                };
+                let ms = st.ms.map(|m| format!(" ({m} ms)")).unwrap_or_default();
+                let first = st.detail.lines().next().unwrap_or("");
+                let _ = writeln!(s, "    {} {:<15} {first}{ms}", paint(color, mark), st.step);
+            }
+        }
+        stack_table(&mut s, &self.verdicts);
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for TrustAuditReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        for st in &self.stores {
+            let _ = writeln!(s, "{} — {} certificate(s){}", st.source, st.entries.len(), if st.pem { "" } else { " (not all PEM: libpq reads only PEM)" });
+            if !o.quiet {
+                for e in &st.entries {
+                    let f = &e.flags;
+                    let kind = match f.kind {
+                        crate::x509::CertKind::Root => "root",
+                        crate::x509::CertKind::Intermediate => "intermediate",
+                        crate::x509::CertKind::Leaf => "leaf",
+                    };
+                    let mut flags = vec![kind.to_string()];
+                    if f.expired {
+                        flags.push("EXPIRED".into())
+                    }
+                    if f.not_yet_valid {
+                        flags.push("not yet valid".into())
+                    }
+                    if let Some(d) = f.duplicate_of {
+                        flags.push(format!("duplicate of #{d}"))
+                    }
+                    if f.weak {
+                        flags.push("weak".into())
+                    }
+                    let _ = writeln!(s, "  #{:<4} {:<28} {}  (until {}, {})", e.index, flags.join(", "), e.subject, e.not_after.date(), e.label);
+                }
+                for k in &st.skipped {
+                    let _ = writeln!(s, "  skipped: {k}");
+                }
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for RotationReportView {
+    fn human(&self, o: &RenderOptions) -> String {
+        let r = &self.report;
+        let mut s = format!("{} — {} at {}\n", r.title, r.store, r.at.date());
+        if !o.quiet {
+            for ch in &r.chains {
+                let mark = match (ch.verifies, ch.covered.len()) {
+                    (true, _) => "verifies".to_string(),
+                    (false, 0) => "FAILS".to_string(),
+                    (false, n) => format!("verifies for {n} of {} issuing CAs only", ch.issuing),
+                };
+                let when = match ch.phase {
+                    crate::verify::rotation::Phase::Before => "before the rotation",
+                    crate::verify::rotation::Phase::After => "after the rotation",
+                };
+                let _ = writeln!(s, "  {} chain ({when}): {} — {mark}", ch.name, ch.path.join(" → "));
+                let _ = writeln!(s, "      {}", ch.reason);
+                if ch.verifies_without_optional == Some(false) {
+                    let _ = writeln!(s, "      without the cross-sign: FAILS — {}", ch.reason_without_optional.as_deref().unwrap_or(""));
+                }
+            }
+            if r.roots.len() <= 8 {
+                for x in &r.roots {
+                    let state = if x.present { "present" } else { "absent" };
+                    let _ = writeln!(s, "  root {:<46} {state}{}", x.cn, x.found.as_ref().map(|f| format!(" — {f}")).unwrap_or_default());
+                }
+            } else {
+                let absent: Vec<&str> = r.roots.iter().filter(|x| !x.present).map(|x| x.cn.as_str()).collect();
+                let _ = writeln!(s, "  roots: {} of {} present (--format json lists each)", r.roots.len() - absent.len(), r.roots.len());
+                if !absent.is_empty() {
+                    let more = if absent.len() > 5 { format!(" and {} more", absent.len() - 5) } else { String::new() };
+                    let _ = writeln!(s, "  absent: {}{more}", absent.iter().take(5).copied().collect::<Vec<_>>().join(", "));
+                }
+            }
+            for p in &r.pinned {
+                let _ = writeln!(s, "  intermediate in the store (never an anchor for libpq): {p}");
+            }
+            for sv in &r.servers {
+                let v = match sv.verifies {
+                    Some(true) => "verifies",
+                    Some(false) => "FAILS",
+                    None => "unreachable",
+                };
+                let _ = writeln!(s, "  server {} presents the {} chain — {v}", sv.endpoint, sv.chain.as_deref().unwrap_or("unknown"));
+            }
+            let _ = writeln!(s, "  ready: {}", if r.ready { "yes" } else { "NO" });
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for BundleReport {
+    /// The PEM itself, or a line saying where it was written.
+    fn human(&self, _o: &RenderOptions) -> String {
+        match &self.output {
+            Some(p) => format!("wrote {} ({} certificate(s))\n", p.display(), self.bundle.roots.len()),
+            None => self.bundle.pem(),
+        }
+    }
+}
+
+impl Render for ProtocolsReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        for h in &self.hosts {
+            if !o.quiet {
+                match &h.scan {
+                    Some(r) => {
+                        let _ = writeln!(s, "protocols {}  ({} handshakes; each leaves a line in the server log)", h.endpoint, r.handshakes);
+                        let _ = writeln!(s, "  client: {} allows {}", self.client.name, self.client_range);
+                        for v in &r.versions {
+                            let mark = if self.client.allows(v.version) { " " } else { "·" };
+                            if v.accepted {
+                                let pref = match v.server_preference {
+                                    Some(true) => ", server's order",
+                                    Some(false) => ", client's order",
+                                    None => "",
+                                };
+                                let _ = writeln!(s, " {mark}{:<8} accepted  {} suite(s){pref}{}", v.version.name(), v.ciphers.len(), if v.complete { "" } else { " (incomplete)" });
+                                for c in &v.ciphers {
+                                    let strength = c.strength().map(|x| format!("{x:?}").to_lowercase()).unwrap_or_else(|| "unknown".into());
+                                    let _ = writeln!(s, "      {:<34} {:<46} {strength}", c.openssl_name(), c.name());
+                                }
+                            } else {
+                                let _ = writeln!(s, " {mark}{:<8} refused   {}", v.version.name(), v.refused_with.as_deref().unwrap_or(""));
+                            }
+                        }
+                        for g in &r.groups {
+                            if !g.groups.is_empty() {
+                                let _ = writeln!(s, "  groups {}: {}", g.version.name(), g.groups.iter().map(|x| format!("{x}")).collect::<Vec<_>>().join(", "));
+                            }
+                        }
+                        if let Some(sig) = &r.signature_algorithm {
+                            let _ = writeln!(s, "  signature algorithm (TLS 1.2): {sig}");
+                        }
+                        if let Some(b) = r.dh_bits {
+                            let _ = writeln!(s, "  DHE prime: {b} bits");
+                        }
+                        for n in &r.notes {
+                            let _ = writeln!(s, "  note: {n}");
+                        }
+                        for e in &r.errors {
+                            let _ = writeln!(s, "  error: {} {}: {}", e.version.name(), e.stage, e.message);
+                        }
+                        let _ = writeln!(s, "  (· = outside the client's range)");
+                    }
+                    None => {
+                        let _ = writeln!(s, "protocols {}: not scanned — no TLS server answered (see below)", h.endpoint);
+                    }
+                }
+            }
+            findings(&mut s, &h.findings, o);
+        }
+        s
+    }
+}
+
+impl Render for ServerReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = format!("server configuration {}\n", self.config.display());
+        if !o.quiet {
+            let _ = writeln!(s, "  data directory  {}", self.data_dir.display());
+            for (n, v) in &self.settings {
+                let _ = writeln!(s, "  {n:<26} {:<30} ({})", v.value, v.at);
+            }
+            if let (Some(cn), Some(rule)) = (&self.client_cert_name, &self.hba_rule) {
+                let _ = writeln!(s, "  client certificate \"{cn}\" meets {rule}");
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+fn driver(s: &mut String, t: &DriverView) {
+    let _ = writeln!(s, "{}: behaves like sslmode={}", t.source, t.sslmode);
+    let _ = writeln!(s, "  verifies the server   {}", if t.verifies_server { "yes" } else { "no" });
+    let hostname = match t.checks_hostname {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown (depends on the version or a custom class)",
+    };
+    let _ = writeln!(s, "  checks the host name  {hostname}");
+    let _ = writeln!(s, "  trusted roots         {}", if t.trust.is_empty() { "none configured".to_string() } else { t.trust.join("; ") });
+    for (k, v) in &t.origins {
+        let _ = writeln!(s, "  {k:<21} {v}");
+    }
+    for n in &t.notes {
+        let _ = writeln!(s, "  note: {n}");
+    }
+}
+
+impl Render for ClientReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        if !o.quiet {
+            if let Some(l) = &self.libpq {
+                let _ = writeln!(s, "libpq settings: {}", l.resolved);
+                let _ = writeln!(s, "  sslmode        {} (from {})", l.sslmode, l.sslmode_source);
+                for f in &l.files {
+                    let state = if !f.exists { "missing".to_string() } else { format!("mode {:04o}", f.mode.unwrap_or(0)) };
+                    let _ = writeln!(s, "  {:<14} {} [{state}] (from {})", f.keyword, f.path, f.source);
+                }
+                if let crate::trust::RootTrust::Loaded(st) = &l.root {
+                    let _ = writeln!(s, "  trusted roots  {} ({} certificate(s))", st.source, st.entries.len());
+                }
+            }
+            for d in [&self.kong, &self.jdbc].into_iter().flatten() {
+                if !s.is_empty() {
+                    s.push('\n');
+                }
+                driver(&mut s, d);
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for SessionsReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut s = String::new();
+        if !o.quiet {
+            match &self.sessions {
+                Some(f) => {
+                    let _ = writeln!(s, "{}", f.server_version);
+                    let _ = writeln!(s, "pgtls's own connection: {} (role {})", if f.own_connection_ssl { "TLS" } else { "no TLS" }, f.role);
+                    let _ = writeln!(s, "{:>5}  {:<5} {:<8} {:<28} {:<12} {:<12} {:<16} application / backend", "count", "ssl", "version", "cipher", "database", "user", "client");
+                    for g in &f.groups {
+                        let _ = writeln!(
+                            s,
+                            "{:>5}  {:<5} {:<8} {:<28} {:<12} {:<12} {:<16} {} / {}",
+                            g.count,
+                            if g.ssl { "yes" } else { "NO" },
+                            g.version.as_deref().unwrap_or("-"),
+                            g.cipher.as_deref().unwrap_or("-"),
+                            g.database.as_deref().unwrap_or("-"),
+                            g.user.as_deref().unwrap_or("-"),
+                            g.client_addr.as_deref().unwrap_or("(local)"),
+                            g.application_name.as_deref().unwrap_or("-"),
+                            g.backend_type.as_deref().unwrap_or("-")
+                        );
+                    }
+                    match f.ssl_is_used {
+                        Some(u) => {
+                            let _ = writeln!(s, "ssl_is_used(): {u}");
+                        }
+                        None => {
+                            let _ = writeln!(s, "ssl_is_used(): sslinfo is not installed in this database (pgtls never creates it)");
+                        }
+                    }
+                    for (k, v) in &f.settings {
+                        let _ = writeln!(s, "  {k:<28} {v}");
+                    }
+                    if let Some(n) = &f.hba_note {
+                        let _ = writeln!(s, "note: {n}");
+                    }
+                }
+                None => {
+                    for h in &self.connection {
+                        host(&mut s, h, o);
+                    }
+                }
+            }
+        }
+        findings(&mut s, &self.findings, o);
+        s
+    }
+}
+
+impl Render for FleetReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let mut out = String::new();
+        let now = self.at;
+        if !o.quiet {
+            for r in &self.endpoints {
+                let Some(f) = &r.facts else {
+                    let _ = writeln!(out, "{} {}:{} {}", paint(RED, "ERROR"), r.origin, r.line, r.error.as_deref().unwrap_or("not probed"));
+                    continue;
+                };
+                let tls = match (&f.tls_version, &f.cipher) {
+                    (Some(v), Some(c)) => format!("{v} {c}"),
+                    _ => "-".into(),
+                };
+                let leaf = match (&f.leaf_subject, f.not_after) {
+                    (Some(subject), Some(t)) => {
+                        let d = (t - now).whole_days();
+                        let when = if d < 0 { format!("expired {} days ago", -d) } else { format!("expires in {d} days") };
+                        format!("{subject} ({when})")
+                    }
+                    _ => String::new(),
+                };
+                let status = match r.status() {
+                    FleetStatus::Fails | FleetStatus::BadTarget => paint(RED, "ERROR"),
+                    FleetStatus::Warning => paint(YELLOW, "WARN "),
+                    FleetStatus::Ok => paint(GREEN, "ok   "),
+                };
+                let _ = writeln!(out, "{status} {:<24} {:<40} {leaf} {}", f.endpoint, tls, f.codes.join(","));
+            }
+            let _ = writeln!(out);
+        }
+        let sm = &self.summary;
+        let _ = writeln!(out, "{} endpoints, {} with TLS, {} where the client fails", sm.endpoints, sm.tls_ok, sm.failing);
+        if sm.bad_targets > 0 {
+            let _ = writeln!(out, "{} inventory line(s) could not be probed (see ERROR lines)", sm.bad_targets);
+        }
+        for (v, n) in &sm.versions {
+            let _ = writeln!(out, "  {v}: {n}");
+        }
+        if !sm.issuers.is_empty() {
+            let _ = writeln!(out, "server certificates by issuer:");
+            for (i, n) in &sm.issuers {
+                let _ = writeln!(out, "  {n:>6}  {i}");
+            }
+        }
+        if let Some((ep, d)) = &sm.soonest_expiry {
+            if *d < 0 {
+                let _ = writeln!(out, "soonest expiry: {ep} expired {} days ago", -d);
+            } else {
+                let _ = writeln!(out, "soonest expiry: {ep} in {d} days");
+            }
+        }
+        if !sm.codes.is_empty() {
+            let _ = writeln!(out, "endpoints per finding:");
+            for (c, n) in &sm.codes {
+                let _ = writeln!(out, "  {n:>6}  {c}");
+            }
+        }
+        out
+    }
+}
+
+impl Render for ExplainReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let w = words(o.lang);
+        match self {
+            ExplainReport::List(entries) => entries
+                .iter()
+                .map(|e| format!("{:<28} {:<8} {}\n", e.code, e.severity.to_string(), e.text(o.lang).title))
+                .collect(),
+            ExplainReport::Code(e) => {
+                let t = e.text(o.lang);
+                let mut s = format!("{} ({})\n{}\n\n", e.code, e.severity, t.title);
+                let _ = write!(s, "{}\n  {}\n\n{}\n  {}\n", w.meaning, t.explanation, w.how, t.fix);
+                if !e.docs.is_empty() {
+                    let _ = writeln!(s, "\n{}", w.docs);
+                    for d in &e.docs {
+                        let _ = writeln!(s, "  - {d}");
+                    }
+                }
+                s
+            }
+            ExplainReport::Text { recognised, findings: found, .. } => {
+                let mut s = String::new();
+                if found.is_empty() {
+                    let _ = writeln!(s, "pgtls recognises no TLS-related PostgreSQL message in this text (it never guesses).");
+                    let _ = writeln!(s, "Paste the whole error (client output or server log lines), or see `pgtls explain --list`.");
+                }
+                for (r, f) in recognised.iter().zip(found) {
+                    let _ = writeln!(s, "line {}: {}", r.line, f.evidence.get("matched").map(String::as_str).unwrap_or(""));
+                    findings(&mut s, std::slice::from_ref(f), &RenderOptions { verbose: true, ..*o });
+                }
+                s
+            }
+        }
+    }
+}
+
+impl Render for LogsReport {
+    fn human(&self, o: &RenderOptions) -> String {
+        let sm = &self.summary;
+        let mut s = format!("{} bytes read, {} candidate lines, {} TLS-related lines\n", sm.bytes, sm.candidate_lines, sm.matched_lines);
+        let mut by_count: Vec<_> = sm.codes.iter().collect();
+        by_count.sort_by_key(|(_, st)| std::cmp::Reverse(st.count));
+        for (code, st) in by_count {
+            let entry = crate::findings::catalogue().get(code);
+            let title = entry.map(|e| e.text(o.lang).title.clone()).unwrap_or_default();
+            let _ = writeln!(s, "\n{:>8}  {code}  {title}", st.count);
+            let _ = writeln!(s, "          first {}  last {}", st.first_seen.as_deref().unwrap_or("?"), st.last_seen.as_deref().unwrap_or("?"));
+            let top = |v: Vec<crate::logs::Count>| v.iter().map(|c| format!("{} ({})", c.value, c.count)).collect::<Vec<_>>().join(", ");
+            if !st.clients().is_empty() {
+                let _ = writeln!(s, "          clients   {}", top(st.clients()));
+            }
+            if !st.users().is_empty() {
+                let _ = writeln!(s, "          users     {}", top(st.users()));
+            }
+            if !st.databases().is_empty() {
+                let _ = writeln!(s, "          databases {}", top(st.databases()));
+            }
+            let _ = writeln!(s, "          sample    {}", st.sample);
+            if let (Some(e), false) = (entry, o.quiet) {
+                let _ = writeln!(s, "          {:<9} {}", words(o.lang).fix, e.text(o.lang).fix);
+            }
+        }
+        if sm.codes.is_empty() {
+            s += "no TLS-related messages found\n";
+        }
+        for sc in &sm.scanners {
+            let kinds = sc.handshakes.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(", ");
+            let _ = writeln!(
+                s,
+                "\nscanner {}: {} handshake failure(s) between {} and {} ({kinds}) — a TLS scan (pgtls protocols, sslscan, testssl.sh …), counted apart",
+                sc.client,
+                sc.handshakes.values().sum::<u64>(),
+                sc.first_seen.as_deref().unwrap_or("?"),
+                sc.last_seen.as_deref().unwrap_or("?")
+            );
+        }
+        s
+    }
+}
+

@@ -1,0 +1,53 @@
+//! Rendering: human text and JSON, no logic. Commands (`crate::run`) return typed report
+//! values; renderers only lay them out. JSON is the reports' serde form (documented in
+//! `docs/json.md`, a public interface); human text is written here, coloured on a terminal.
+
+pub mod human;
+
+use serde::Serialize;
+
+use crate::findings::{Finding, Lang};
+
+/// Output format chosen on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+/// Options every renderer gets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub lang: Lang,
+    pub verbose: bool,
+    /// Only the verdict and the findings, no facts.
+    pub quiet: bool,
+    /// Also print each chain as PEM (`probe --pem`).
+    pub pem: bool,
+}
+
+/// A report both renderers can lay out.
+pub trait Render: Serialize {
+    fn human(&self, o: &RenderOptions) -> String;
+}
+
+/// Lay out `report` in `format`.
+pub fn render<R: Render>(report: &R, format: Format, o: &RenderOptions) -> String {
+    match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+            s.push('\n');
+            s
+        }
+        Format::Human => report.human(o),
+    }
+}
+
+/// Localised title and fix for a finding (the detail stays as written: it carries facts).
+pub fn localise(f: &Finding, lang: Lang) -> (String, String) {
+    let entry = crate::findings::catalogue().entry(f.code);
+    let t = entry.text(lang);
+    let fix = if f.fix == entry.en.fix { t.fix.clone() } else { f.fix.clone() };
+    (t.title.clone(), fix)
+}

@@ -1,0 +1,103 @@
+//! `pgtls exporter`'s HTTP server: Prometheus' multi-target pattern over
+//! [`pgtls::run::exporter::probe`]. Probes run on blocking threads, at most `max_in_flight` at
+//! once; `/metrics` is the exporter's own health.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use pgtls::conninfo::SystemEnv;
+use pgtls::run::exporter::{probe, ExporterConfig};
+use pgtls::run::RunError;
+
+#[derive(Default)]
+struct Stats {
+    probes: AtomicU64,
+    errors: AtomicU64,
+    rejected: AtomicU64,
+    in_flight: AtomicU64,
+}
+
+struct State {
+    config: ExporterConfig,
+    permits: tokio::sync::Semaphore,
+    stats: Stats,
+}
+
+/// Serve until the process is stopped. `listen` is `ADDR:PORT`.
+pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: Option<&dyn Fn(std::net::SocketAddr)>) -> Result<(), RunError> {
+    use axum::extract::{Query, State as AxState};
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| RunError::Usage(format!("starting the exporter: {e}")))?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|source| RunError::Io { what: "listening on", path: listen.into(), source })?;
+        let addr = listener.local_addr().map_err(|source| RunError::Io { what: "listening on", path: listen.into(), source })?;
+        if let Some(f) = ready {
+            f(addr);
+        }
+        let state = Arc::new(State { config, permits: tokio::sync::Semaphore::new(max_in_flight.max(1)), stats: Stats::default() });
+        const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+        async fn probe_handler(AxState(st): AxState<Arc<State>>, Query(q): Query<BTreeMap<String, String>>) -> axum::response::Response {
+            let Some(target) = q.get("target").cloned() else {
+                return (StatusCode::BAD_REQUEST, "missing ?target=HOST:PORT\n").into_response();
+            };
+            let module_name = q.get("module").cloned().unwrap_or_else(|| "default".into());
+            let Some(module) = st.config.module(&module_name) else {
+                return (StatusCode::BAD_REQUEST, format!("unknown module {module_name:?}\n")).into_response();
+            };
+            let Ok(permit) = st.permits.try_acquire() else {
+                st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                return (StatusCode::SERVICE_UNAVAILABLE, "too many probes in flight\n").into_response();
+            };
+            st.stats.probes.fetch_add(1, Ordering::Relaxed);
+            st.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+            let result = tokio::task::spawn_blocking(move || probe(&target, &module, &SystemEnv)).await;
+            st.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+            drop(permit);
+            match result {
+                Ok(Ok(text)) => ([(header::CONTENT_TYPE, TEXT)], text).into_response(),
+                Ok(Err(e)) => {
+                    st.stats.errors.fetch_add(1, Ordering::Relaxed);
+                    (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
+                }
+                Err(_) => {
+                    st.stats.errors.fetch_add(1, Ordering::Relaxed);
+                    (StatusCode::INTERNAL_SERVER_ERROR, "the probe failed\n").into_response()
+                }
+            }
+        }
+
+        async fn metrics_handler(AxState(st): AxState<Arc<State>>) -> axum::response::Response {
+            let s = &st.stats;
+            let mut out = String::new();
+            for (name, help, v) in [
+                ("pgtls_exporter_probes_total", "Probes served", s.probes.load(Ordering::Relaxed)),
+                ("pgtls_exporter_probe_errors_total", "Probes that could not run (bad target or module)", s.errors.load(Ordering::Relaxed)),
+                ("pgtls_exporter_probes_rejected_total", "Probes refused because max_in_flight were running", s.rejected.load(Ordering::Relaxed)),
+            ] {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+            }
+            let _ = writeln!(out, "# HELP pgtls_exporter_probes_in_flight Probes running now\n# TYPE pgtls_exporter_probes_in_flight gauge\npgtls_exporter_probes_in_flight {}", s.in_flight.load(Ordering::Relaxed));
+            let _ = writeln!(out, "# HELP pgtls_exporter_build_info pgtls version\n# TYPE pgtls_exporter_build_info gauge\npgtls_exporter_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+            ([(header::CONTENT_TYPE, TEXT)], out).into_response()
+        }
+
+        let app = axum::Router::new()
+            .route("/probe", get(probe_handler))
+            .route("/metrics", get(metrics_handler))
+            .route("/", get(|| async { "pgtls exporter: /probe?target=HOST:PORT&module=NAME, /metrics\n" }))
+            .with_state(state);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|source| RunError::Io { what: "serving on", path: listen.into(), source })
+    })
+}
+
