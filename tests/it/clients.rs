@@ -226,7 +226,7 @@ fn run_rustls(port: u16, c: &Case) -> Outcome {
 }
 
 fn settings(c: &Case, variant: &str, home: &Path, python_minor: u32) -> StackSettings {
-    let mut s = StackSettings::new(c.host);
+    let mut s = StackSettings::new(c.host, time::OffsetDateTime::now_utc());
     s.sslmode = c.mode;
     s.sslrootcert = Some(c.rootcert.display().to_string());
     s.home = Some(home.to_path_buf());
@@ -337,7 +337,8 @@ fn stack_predictions_agree_with_the_real_libraries() {
                     for c in &batch {
                         let missing = Outcome { connects: false, error: Some("the runner gave no answer".into()) };
                         let real = got.get(&c.id).unwrap_or(&missing);
-                        let predicted = predict(r.stack, &settings(c, r.variant, &home, python_minor(&library)), &side);
+                        let st = settings(c, r.variant, &home, python_minor(&library));
+                        let predicted = predict(r.stack, &st, &side, &pgtls::client::stack_files(&[&st]));
                         compare(label.clone(), real, c, predicted);
                     }
                 }
@@ -345,7 +346,8 @@ fn stack_predictions_agree_with_the_real_libraries() {
         }
         for c in &cases {
             let real = run_rustls(server.port(), c);
-            let predicted = predict(Stack::Rustls, &settings(c, "", &home, 11), &side);
+            let st = settings(c, "", &home, 11);
+            let predicted = predict(Stack::Rustls, &st, &side, &pgtls::client::stack_files(&[&st]));
             compare("rustls".into(), &real, c, predicted);
         }
     }

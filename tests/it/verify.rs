@@ -5,7 +5,8 @@
 use pgtls_lab::{Server, ServerOptions};
 use pgtls::net::Timeouts;
 use pgtls::probe::{probe, SslNegotiation, ProbeTarget};
-use pgtls::verify::libpq::{libpq_verdict, SslMode, VerdictInput};
+use pgtls::client::{libpq_verdict, verdict_input_now};
+use pgtls::verify::libpq::SslMode;
 
 use crate::matrix::{chain_cases, psql_outcome, store_file, MODES, STORES};
 
@@ -41,12 +42,12 @@ fn libpq_verdicts_agree_with_psql_on_every_cell() {
             for mode in MODES {
                 cells += 1;
                 let real = psql_outcome(&server, case.host, mode, &path).map_err(|e| libpq_message(&e));
-                let mut input = VerdictInput::new(case.host, chain.clone());
+                let mut input = verdict_input_now(case.host, chain.clone());
                 input.sslmode = Some(mode.parse::<SslMode>().unwrap());
                 input.sslrootcert = Some(path.display().to_string());
                 input.hostaddr = Some("127.0.0.1".into());
                 input.pg_major = 15;
-                let v = libpq_verdict(&input);
+                let v = libpq_verdict(&input).0;
                 let predicted = if v.connects { Ok(()) } else { Err(v.error.clone().unwrap_or_default().trim().to_string()) };
                 let agree = predicted == real;
                 let show = |r: &Result<(), String>| match r {

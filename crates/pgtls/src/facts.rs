@@ -72,12 +72,15 @@ pub struct DriverFacts {
     pub roots: Vec<(std::path::PathBuf, RootTrust)>,
     /// The driver's server, probed (Kong: pg_host:pg_port from kong.conf), when it was.
     pub server: Option<crate::probe::ProbeFacts>,
+    /// The system store, when the driver trusts it (Kong's `lua_ssl_trusted_certificate =
+    /// system`), as read.
+    pub system: Option<RootTrust>,
 }
 
 impl DriverFacts {
     /// Settings alone (nothing read or probed yet).
     pub fn new(settings: ClientTlsSettings, kong: Option<KongConf>) -> DriverFacts {
-        DriverFacts { settings, kong, roots: Vec::new(), server: None }
+        DriverFacts { settings, kong, roots: Vec::new(), server: None, system: None }
     }
 }
 
@@ -99,6 +102,9 @@ pub struct Facts {
     pub client: Option<ClientFacts>,
     /// Every endpoint probed, in libpq's order.
     pub hosts: Vec<HostFacts>,
+    /// The root files and system store the client stacks' models read (`--client`), as read.
+    #[serde(skip)]
+    pub stack_files: crate::verify::clients::StackFiles,
     /// Trust stores audited (`pgtls trust audit`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stores: Vec<TrustStore>,
@@ -172,7 +178,7 @@ impl Facts {
                     let mut v = match c.stack {
                         // libpq's own verdict, which already followed the startup phase.
                         Stack::Libpq => StackVerdict::from_libpq(Stack::Libpq, &verdict),
-                        _ => after_startup(predict(c.stack, &settings_for(profile, &h.probe.target, c), &server), h.probe.startup.as_ref()),
+                        _ => after_startup(predict(c.stack, &settings_for(profile, &h.probe.target, c), &server, &self.stack_files), h.probe.startup.as_ref()),
                     };
                     v.named = !profile.stacks_all;
                     v

@@ -98,6 +98,30 @@ mod architecture {
         }
     }
 
+    /// Judging does no I/O: the checks, the facts and the verdict models (`verify`) read no
+    /// file, no environment and no clock and open no socket — the time, the loaded trust
+    /// stores and the files' contents arrive in the facts (gathering is `client`, `trust`,
+    /// `probe`, `config::server`, `run`). One exception, named here: `Context::default()`, a
+    /// convenience for callers that means "now" (checks themselves read `cx.now()`).
+    #[test]
+    fn judging_reads_nothing() {
+        let mut fs = Vec::new();
+        for d in ["checks", "verify"] {
+            files(&src().join(d), &mut fs);
+        }
+        fs.push(src().join("facts.rs"));
+        let banned = ["std::fs", "std::env", "env::var", "now_utc", "SystemTime::now", "TcpStream", ".is_dir()", ".exists()", "metadata(", "trust::load", "libpq_root("];
+        let allowed = [("checks/mod.rs", "Context::at(OffsetDateTime::now_utc())")];
+        for f in fs {
+            for line in production(&f).lines() {
+                for b in banned {
+                    let excused = allowed.iter().any(|(file, text)| f.ends_with(file) && line.contains(text));
+                    assert!(!line.contains(b) || excused, "{} does I/O in judging ({b}): {}", f.display(), line.trim());
+                }
+            }
+        }
+    }
+
     #[test]
     fn only_x509_parses_certificates() {
         let mut fs = Vec::new();

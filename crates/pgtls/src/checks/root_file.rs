@@ -25,7 +25,7 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             Failure::SystemRootsUnavailable { reason } => Finding::new(Code::RootCertMissing)
                 .detail(format!("sslrootcert=system, but the system trust store cannot be loaded: {reason}"))
                 .fix("Install the ca-certificates package (or point SSL_CERT_FILE at a CA bundle), or give sslrootcert the path of the server's root CA."),
-            Failure::RootFileUnreadable { path, reason } => unreadable(path, reason),
+            Failure::RootFileUnreadable { path, reason, is_dir } => unreadable(path, reason, *is_dir),
             _ => continue,
         };
         out.push(if v.connects { f.severity(Severity::Warning) } else { f });
@@ -45,7 +45,7 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
                     };
                     out.push(missing(p.as_deref(), &format!("sslmode={} and {text}", cx.profile.sslmode)));
                 }
-                RootTrust::Unreadable { path, reason } => out.push(unreadable(&path.display().to_string(), reason)),
+                RootTrust::Unreadable { path, reason, is_dir } => out.push(unreadable(&path.display().to_string(), reason, *is_dir)),
                 _ => {}
             }
         }
@@ -61,8 +61,8 @@ fn missing(path: Option<&str>, libpq_says: &str) -> Finding {
     f
 }
 
-fn unreadable(path: &str, reason: &str) -> Finding {
-    let what = if std::path::Path::new(path).is_dir() {
+fn unreadable(path: &str, reason: &str, is_dir: bool) -> Finding {
+    let what = if is_dir {
         "it is a directory; libpq's sslrootcert must be a file of PEM certificates".to_string()
     } else if reason == "no certificate or crl found" {
         "it holds no PEM certificate (a DER .cer/.der file, a keystore, or an empty file); libpq reads PEM only".to_string()
@@ -113,7 +113,7 @@ mod tests {
     #[test]
     fn unreadable_root_file_is_an_error_once() {
         let f = failing(
-            Failure::RootFileUnreadable { path: "/x/root.crt".into(), reason: "no certificate or crl found".into() },
+            Failure::RootFileUnreadable { path: "/x/root.crt".into(), reason: "no certificate or crl found".into(), is_dir: false },
             "could not read root certificate file \"/x/root.crt\": no certificate or crl found",
             false,
         );

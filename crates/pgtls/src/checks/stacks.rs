@@ -14,11 +14,11 @@ use crate::facts::Facts;
 use crate::facts::DriverFacts;
 use crate::findings::{Code, Finding, Severity};
 use crate::trust::RootTrust;
-use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackSettings};
+use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackFiles, StackSettings};
 
 pub const CODES: &[Code] = &[Code::ClientStackFails];
 
-pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
+pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for h in &facts.hosts {
         for v in h.stacks.iter().filter(|v| !v.connects && v.client != Stack::Libpq) {
@@ -44,12 +44,12 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         }
     }
     for d in &facts.drivers {
-        out.extend(driver(d));
+        out.extend(driver(d, cx.now()));
     }
     out
 }
 
-fn driver(d: &DriverFacts) -> Option<Finding> {
+fn driver(d: &DriverFacts, now: time::OffsetDateTime) -> Option<Finding> {
     let s = &d.settings;
     if d.kong.is_none() {
         // pgJDBC's LibPQFactory reads its root file before it connects.
@@ -75,14 +75,16 @@ fn driver(d: &DriverFacts) -> Option<Finding> {
     }
     let kong = d.kong.as_ref()?;
     let server = d.server.as_ref().filter(|p| !p.chain.is_empty())?;
-    let mut st = StackSettings::new(&server.target.host);
+    let mut st = StackSettings::new(&server.target.host, now);
     st.sslmode = Some(s.mode);
     st.variant = Some(if s.verifies_server { "verify" } else { "no-verify" }.into());
     st.sslrootcert = d.roots.first().map(|(p, _)| p.display().to_string());
     let depth = kong.get("lua_ssl_verify_depth").and_then(|v| v.value.parse::<u32>().ok());
     st.verify_depth = depth;
     let served = ServerSide { chain: server.chain.clone(), accepts_plaintext: s.mode < crate::conninfo::SslMode::Require };
-    let v = predict(Stack::Kong, &st, &served);
+    // The files as gathering read them: this check reads none.
+    let files = StackFiles { files: d.roots.iter().cloned().collect(), system: d.system.clone() };
+    let v = predict(Stack::Kong, &st, &served, &files);
     if v.connects {
         return None;
     }
@@ -107,7 +109,7 @@ fn driver(d: &DriverFacts) -> Option<Finding> {
         let need = (depth + 1..=10).find(|&d| {
             let mut t = st.clone();
             t.verify_depth = Some(d);
-            predict(Stack::Kong, &t, &served).connects
+            predict(Stack::Kong, &t, &served, &files).connects
         });
         if let Some(need) = need {
             f = f.fix(format!(

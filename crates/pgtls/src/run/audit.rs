@@ -183,6 +183,12 @@ pub struct ClientReport {
     pub exit_code: i32,
 }
 
+/// The system store, when the driver verifies against it.
+fn read_system(settings: &ClientTlsSettings) -> Option<crate::trust::RootTrust> {
+    let system = settings.trust.iter().find(|t| matches!(t, crate::trust::TrustSource::System { .. }))?;
+    settings.verifies_server.then(|| crate::trust::libpq_root(Some(system)))
+}
+
 /// The root files a driver reads, as its TLS library would load them.
 fn read_roots(settings: &ClientTlsSettings) -> Vec<(PathBuf, crate::trust::RootTrust)> {
     if !settings.verifies_server {
@@ -239,6 +245,7 @@ pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Res
         kong = Some(DriverView::of(&settings));
         let mut d = DriverFacts::new(settings, None);
         d.roots = read_roots(&d.settings);
+        d.system = read_system(&d.settings);
         if a.probe {
             d.server = probe_kong(&k, &d.settings, s);
         }
@@ -253,6 +260,7 @@ pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Res
         jdbc = Some(DriverView::of(&settings));
         let mut d = DriverFacts::new(settings, None);
         d.roots = read_roots(&d.settings);
+        d.system = read_system(&d.settings);
         facts.drivers.push(d);
     }
     let findings = checks::run(&facts, &cx);

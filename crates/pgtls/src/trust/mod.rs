@@ -412,8 +412,14 @@ pub enum RootTrust {
     Absent { path: Option<PathBuf> },
     /// Loaded; `source` says from where.
     Loaded(TrustStore),
-    /// The file exists but OpenSSL's loader refuses it; `reason` is OpenSSL's text.
-    Unreadable { path: PathBuf, reason: String },
+    /// The file exists but OpenSSL's loader refuses it; `reason` is OpenSSL's text, `is_dir`
+    /// that the path is a directory (seen when it was read, so judging reads nothing).
+    Unreadable {
+        path: PathBuf,
+        reason: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        is_dir: bool,
+    },
     /// `sslrootcert=system` and no system store could be loaded.
     SystemUnavailable { reason: String },
 }
@@ -447,9 +453,9 @@ pub fn libpq_root(source: Option<&TrustSource>) -> RootTrust {
     if std::fs::metadata(path).is_err() {
         return RootTrust::Absent { path: Some(path.clone()) };
     }
-    let unreadable = |reason: &str| RootTrust::Unreadable { path: path.clone(), reason: reason.to_string() };
+    let unreadable = |reason: &str| RootTrust::Unreadable { path: path.clone(), reason: reason.to_string(), is_dir: false };
     if path.is_dir() {
-        return unreadable("no certificate or crl found");
+        return RootTrust::Unreadable { path: path.clone(), reason: "no certificate or crl found".into(), is_dir: true };
     }
     match load(&TrustSource::File(path.clone())) {
         Ok(s) if s.pem => RootTrust::Loaded(s),

@@ -254,18 +254,69 @@ pub struct StackSettings {
 }
 
 impl StackSettings {
-    pub fn new(host: &str) -> StackSettings {
+    /// A client of `host` judged at `at`, with no home directory and the stacks' defaults.
+    pub fn new(host: &str, at: OffsetDateTime) -> StackSettings {
         StackSettings {
             sslmode: None,
             sslrootcert: None,
-            home: std::env::var_os("HOME").map(PathBuf::from),
+            home: None,
             host: host.to_string(),
             variant: None,
             python_minor: 11,
             verify_depth: None,
             libpq_major: 17,
-            at: OffsetDateTime::now_utc(),
+            at,
             security_level: 2,
+        }
+    }
+
+    /// The root files this client's stacks may read: its sslrootcert (unless `system`) and
+    /// `~/.postgresql/root.crt`.
+    pub fn files_read(&self) -> Vec<PathBuf> {
+        let given = self.sslrootcert.as_ref().filter(|p| !p.is_empty() && p.as_str() != "system").map(PathBuf::from);
+        let home = self.home.as_ref().map(|h| h.join(".postgresql").join("root.crt"));
+        given.into_iter().chain(home).collect()
+    }
+}
+
+/// What the stack models need from the client's machine, read once by the gathering step:
+/// each root file a stack may read, loaded as libpq's OpenSSL loads it, and the system store.
+/// The models decide from this and never touch the disk: `crate::client::stack_files` reads
+/// it, with the rest of the client's side.
+#[derive(Debug, Clone, Default)]
+pub struct StackFiles {
+    /// Root files by path (`RootTrust::Absent`: the file does not exist).
+    pub files: std::collections::BTreeMap<PathBuf, RootTrust>,
+    /// The system store, as `sslrootcert=system` and the stacks' defaults load it.
+    pub system: Option<RootTrust>,
+}
+
+impl StackFiles {
+    fn get(&self, path: &Path) -> &RootTrust {
+        static ABSENT: RootTrust = RootTrust::Absent { path: None };
+        self.files.get(path).unwrap_or(&ABSENT)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        !matches!(self.get(path), RootTrust::Absent { .. })
+    }
+
+    /// A root file as the non-libpq stacks see it: its certificates (none when unreadable), or
+    /// `None` when it does not exist.
+    fn roots(&self, path: &Path) -> Option<TrustStore> {
+        match self.get(path) {
+            RootTrust::Loaded(st) => Some(st.clone()),
+            RootTrust::Unreadable { .. } => Some(TrustStore::from_certs(&path.display().to_string(), Vec::new())),
+            _ => None,
+        }
+    }
+
+    /// libpq's root store from `source` (a file, the system store, or none).
+    fn libpq_store(&self, source: Option<&TrustSource>) -> RootTrust {
+        match source {
+            Some(TrustSource::File(p)) => self.get(p).clone(),
+            Some(TrustSource::System { .. }) => self.system.clone().unwrap_or(RootTrust::Absent { path: None }),
+            _ => RootTrust::Absent { path: None },
         }
     }
 }
@@ -377,7 +428,7 @@ pub enum Refusal {
 }
 
 /// The checks a stack makes with `s` (`Err`: it refuses the settings themselves).
-pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
+pub fn checks(stack: Stack, s: &StackSettings, files: &StackFiles) -> Result<Checks, Refusal> {
     use SslMode::*;
     let variant = s.variant.as_deref().unwrap_or("");
     let given = s.sslrootcert.as_ref().filter(|p| !p.is_empty()).map(PathBuf::from);
@@ -452,7 +503,7 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
             }
             let mode = s.sslmode.unwrap_or(Prefer);
             let file = given.clone().or(home_root.clone());
-            let exists = file.as_ref().is_some_and(|p| p.exists());
+            let exists = file.as_ref().is_some_and(|p| files.exists(p));
             Ok(match mode {
                 Disable => off("no TLS"),
                 Allow | Prefer | Require if !exists => enc(mode >= Require, "encryption only (no root file)"),
@@ -474,7 +525,7 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
         Stack::Npgsql => {
             // Root Certificate (or PGSSLROOTCERT), else ~/.postgresql/root.crt when it exists,
             // else the system store.
-            let root = file_or_default(given.clone().or_else(|| home_root.clone().filter(|p| p.exists())));
+            let root = file_or_default(given.clone().or_else(|| home_root.clone().filter(|p| files.exists(p))));
             let mode = s.sslmode.unwrap_or(Prefer);
             Ok(match mode {
                 Disable => off("no TLS"),
@@ -505,7 +556,7 @@ pub fn checks(stack: Stack, s: &StackSettings) -> Result<Checks, Refusal> {
 /// The settings a client stack sees for `target`: the sslmode and root file as the
 /// connection string states them (not libpq's defaults: each stack has its own).
 pub fn settings_for(profile: &crate::profile::ClientProfile, target: &crate::probe::ProbeTarget, choice: &StackChoice) -> StackSettings {
-    let mut s = StackSettings::new(&target.host);
+    let mut s = StackSettings::new(&target.host, profile.at);
     // Explicit: the connection string, the environment, or the command line named it.
     let explicit_mode = match &profile.resolved {
         Some(r) => !r.sslmode.is_default() || r.sslmode.value != profile.sslmode,
@@ -526,22 +577,22 @@ pub fn settings_for(profile: &crate::profile::ClientProfile, target: &crate::pro
 }
 
 /// The libpq-based stacks' answer, from the libpq model.
-fn libpq_answer(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVerdict {
-    let mut input = VerdictInput::new(&s.host, server.chain.clone());
+fn libpq_answer(stack: Stack, s: &StackSettings, server: &ServerSide, files: &StackFiles) -> StackVerdict {
+    let mut input = VerdictInput::at(&s.host, server.chain.clone(), s.at, s.home.clone());
     input.sslmode = s.sslmode;
     input.sslrootcert = s.sslrootcert.clone();
-    input.home = s.home.clone();
     input.server_accepts_plaintext = server.accepts_plaintext;
-    input.at = s.at;
     input.pg_major = if stack == Stack::Psycopg { 18 } else { s.libpq_major };
     input.openssl_security_level = if stack == Stack::Psycopg { 1 } else { s.security_level };
-    StackVerdict::from_libpq(stack, &super::libpq_verdict(&input))
+    let root = files.libpq_store(input.root_cert().source().as_ref());
+    StackVerdict::from_libpq(stack, &input.decide_with(&root))
 }
 
-/// Predict what `stack` does against `server` with settings `s`.
-pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVerdict {
+/// Predict what `stack` does against `server` with settings `s`, from the files gathering
+/// read for it (`files`; see `crate::client::stack_files`).
+pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide, files: &StackFiles) -> StackVerdict {
     if matches!(stack, Stack::Libpq | Stack::Psycopg) {
-        return libpq_answer(stack, s, server);
+        return libpq_answer(stack, s, server, files);
     }
     let model = stack.model();
     let fail = |refusal: Refusal, c: Option<&Checks>, trust: Option<String>| {
@@ -556,7 +607,7 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
             ..StackVerdict::new(stack, s.variant.clone(), checks)
         }
     };
-    let c = match checks(stack, s) {
+    let c = match checks(stack, s, files) {
         Ok(c) => c,
         Err(r) => return fail(r, None, None),
     };
@@ -566,14 +617,14 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
     }
     // Roots are read before connecting.
     let (store, trust) = match &c.roots {
-        Roots::File { path, must_exist } if c.verify_chain => match load_roots(path) {
+        Roots::File { path, must_exist } if c.verify_chain => match files.roots(path) {
             Some(st) => (Some(st), Some(format!("file {}", path.display()))),
             None if *must_exist => return fail(Refusal::RootFileMissing(path.clone()), Some(&c), None),
             None => (None, None),
         },
-        Roots::Default if c.verify_chain => match crate::trust::load(&TrustSource::System { ssl_cert_file: None }) {
-            Ok(st) => (Some(st), Some("system store".to_string())),
-            Err(_) => (Some(TrustStore::from_certs("system store (missing)", Vec::new())), Some("system store (missing)".into())),
+        Roots::Default if c.verify_chain => match &files.system {
+            Some(RootTrust::Loaded(st)) => (Some(st.clone()), Some("system store".to_string())),
+            _ => (Some(TrustStore::from_certs("system store (missing)", Vec::new())), Some("system store (missing)".into())),
         },
         _ => (None, None),
     };
@@ -600,13 +651,6 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVer
     }
 }
 
-fn load_roots(path: &Path) -> Option<TrustStore> {
-    match crate::trust::libpq_root(Some(&TrustSource::File(path.to_path_buf()))) {
-        RootTrust::Loaded(st) => Some(st),
-        RootTrust::Unreadable { .. } => Some(TrustStore::from_certs(&path.display().to_string(), Vec::new())),
-        _ => None,
-    }
-}
 
 /// Which of several problems a stack reports: the order its verifier checks them in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -869,8 +913,8 @@ pub fn after_startup(mut v: StackVerdict, startup: Option<&crate::probe::Startup
 }
 
 /// Every stack's answer, libpq first.
-pub fn predict_all(s: &StackSettings, server: &ServerSide) -> Vec<StackVerdict> {
-    Stack::ALL.iter().map(|&k| predict(k, s, server)).collect()
+pub fn predict_all(s: &StackSettings, server: &ServerSide, files: &StackFiles) -> Vec<StackVerdict> {
+    Stack::ALL.iter().map(|&k| predict(k, s, server, files)).collect()
 }
 
 #[cfg(test)]

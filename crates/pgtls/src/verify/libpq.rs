@@ -99,7 +99,13 @@ pub enum Failure {
     /// verify-ca/verify-full and no root certificate file (`path` None: no home directory).
     RootFileMissing { path: Option<String> },
     /// The root certificate file exists but OpenSSL cannot load it.
-    RootFileUnreadable { path: String, reason: String },
+    RootFileUnreadable {
+        path: String,
+        reason: String,
+        /// The path is a directory (libpq's sslrootcert must be a file).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        is_dir: bool,
+    },
     /// sslrootcert=system and the system store cannot be loaded.
     SystemRootsUnavailable { reason: String },
     /// OpenSSL rejects the server chain.
@@ -716,8 +722,8 @@ fn root_failure(client: &Client, root: &RootTrust) -> Option<Outcome> {
             Failure::RootFileMissing { path: Some(p.display().to_string()) },
             format!("root certificate file \"{}\" does not exist\n{hint}", p.display()),
         )),
-        RootTrust::Unreadable { path, reason } => Some(Outcome::fails(
-            Failure::RootFileUnreadable { path: path.display().to_string(), reason: reason.clone() },
+        RootTrust::Unreadable { path, reason, is_dir } => Some(Outcome::fails(
+            Failure::RootFileUnreadable { path: path.display().to_string(), reason: reason.clone(), is_dir: *is_dir },
             format!("could not read root certificate file \"{}\": {reason}", path.display()),
         )),
         RootTrust::SystemUnavailable { reason } => Some(Outcome::fails(
@@ -799,17 +805,17 @@ pub struct VerdictInput {
 }
 
 impl VerdictInput {
-    /// A PostgreSQL 17 client connecting now, server reachable without TLS too.
-    pub fn new(host: &str, server_chain: Vec<Cert>) -> VerdictInput {
+    /// A PostgreSQL 17 client at `at` with home directory `home`: no environment, no clock.
+    pub fn at(host: &str, server_chain: Vec<Cert>, at: OffsetDateTime, home: Option<PathBuf>) -> VerdictInput {
         VerdictInput {
             sslmode: None,
             sslrootcert: None,
-            home: std::env::var_os("HOME").map(PathBuf::from),
+            home,
             host: Some(host.to_string()),
             hostaddr: None,
             server_chain,
             server_accepts_plaintext: true,
-            at: OffsetDateTime::now_utc(),
+            at,
             pg_major: 17,
             ssl_cert_file: None,
             openssl_security_level: 2,
@@ -835,9 +841,8 @@ impl VerdictInput {
         self.sslmode.unwrap_or(if system { SslMode::VerifyFull } else { SslMode::Prefer })
     }
 
-    /// Read the root file (as libpq would) and decide.
-    pub fn decide(&self) -> (Verdict, RootTrust) {
-        let root = crate::trust::libpq_root(self.root_cert().source().as_ref());
+    /// Decide with the root store as gathering loaded it: no file is read.
+    pub fn decide_with(&self, root: &RootTrust) -> Verdict {
         let client = Client {
             sslmode: self.effective_sslmode(),
             libpq: self.pg_major,
@@ -860,13 +865,8 @@ impl VerdictInput {
         if self.server_chain.is_empty() {
             probe.reply = Some(crate::net::Negotiated::Refuse);
         }
-        (decide(&client, &root, &probe, None), root)
+        decide(&client, root, &probe, None)
     }
-}
-
-/// The answer the test matrix compares with psql.
-pub fn libpq_verdict(input: &VerdictInput) -> Verdict {
-    input.decide().0
 }
 
 /// Is `host` an IP literal, as libpq's `is_ip_address` (inet_aton or inet_pton AF_INET6)?

@@ -36,7 +36,7 @@ pub mod libpq;
 pub mod clients;
 pub mod rotation;
 
-pub use libpq::{libpq_verdict, Verdict, VerdictInput};
+pub use libpq::{Verdict, VerdictInput};
 
 use std::collections::{BTreeMap, HashMap};
 

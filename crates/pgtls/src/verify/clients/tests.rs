@@ -29,6 +29,11 @@ fn pki() -> Pki {
     Pki { root, other, int, int2, leaf, deep_leaf, cn_only, expired }
 }
 
+/// The model with the files read right now (the tests rewrite root files between calls).
+fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVerdict {
+    super::predict(stack, s, server, &crate::client::stack_files(&[s]))
+}
+
 fn server(chain: &[&CertKey]) -> ServerSide {
     ServerSide { chain: chain.iter().map(|c| c.info()).collect(), accepts_plaintext: false }
 }
@@ -36,7 +41,7 @@ fn server(chain: &[&CertKey]) -> ServerSide {
 fn settings(dir: &Path, roots: &[&CertKey], mode: Option<SslMode>) -> StackSettings {
     let file = dir.join(format!("roots-{}.pem", roots.iter().map(|c| c.info().sha256[..8].to_string()).collect::<Vec<_>>().join("-")));
     std::fs::write(&file, roots.iter().map(|c| c.cert_pem.clone()).collect::<String>()).unwrap();
-    let mut s = StackSettings::new("db.example.com");
+    let mut s = StackSettings::new("db.example.com", OffsetDateTime::now_utc());
     s.sslmode = mode;
     s.sslrootcert = Some(file.display().to_string());
     s.home = Some(dir.join("home"));
@@ -106,7 +111,7 @@ fn kong_verify_depth_counts_intermediates_like_openssl() {
 fn jdbc_ssl_true_without_any_root_file_fails() {
     let p = pki();
     let dir = tempfile::tempdir().unwrap();
-    let mut s = StackSettings::new("db.example.com");
+    let mut s = StackSettings::new("db.example.com", OffsetDateTime::now_utc());
     s.home = Some(dir.path().join("home"));
     s.variant = Some("ssl-true".into());
     let v = predict(Stack::Jdbc, &s, &server(&[&p.leaf, &p.int]));

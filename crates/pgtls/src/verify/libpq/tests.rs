@@ -15,7 +15,7 @@ struct Diag {
 }
 
 fn diagnose(input: &VerdictInput) -> Diag {
-    let (verdict, root) = input.decide();
+    let (verdict, root) = crate::client::libpq_verdict(input);
     let mut probe = crate::checks::test_support::probe();
     probe.target.host = input.host.clone().unwrap_or_default();
     probe.target.hostaddr = input.hostaddr.clone();
@@ -65,7 +65,7 @@ impl Lab {
         VerdictInput {
             sslmode: mode,
             home: Some(self.home.path().to_path_buf()),
-            ..VerdictInput::new(host, certs(chain))
+            ..crate::client::verdict_input_now(host, certs(chain))
         }
     }
 }
@@ -76,7 +76,7 @@ fn check(name: &str, input: &VerdictInput, connects: bool, error: Option<&str>, 
     assert_eq!(d.verdict.error.as_deref(), error, "{name}");
     let got: Vec<&str> = d.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(got, codes, "{name}: {:#?}", d.findings);
-    assert_eq!(libpq_verdict(input), d.verdict);
+    assert_eq!(crate::client::libpq_verdict(input).0, d.verdict);
     assert_eq!(d.verdict.connects, d.findings.iter().all(|f| f.severity != Severity::Error), "{name}: fails ⇔ an error finding");
 }
 
