@@ -11,6 +11,24 @@ use pgtls::conninfo::SystemEnv;
 use pgtls::run::exporter::{probe, ExporterConfig};
 use pgtls::run::RunError;
 
+/// Prometheus' scrape timeout for this request (`X-Prometheus-Scrape-Timeout-Seconds`), else
+/// its default of 10 s.
+fn scrape_timeout(headers: &axum::http::HeaderMap) -> f64 {
+    headers
+        .get("x-prometheus-scrape-timeout-seconds")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .unwrap_or(10.0)
+}
+
+/// How long a probe may wait for a slot: the scrape's deadline, less half a second of margin
+/// and the module's per-step timeout (a probe usually takes a small part of it), never less
+/// than nothing.
+fn slot_wait(scrape_timeout: f64, step_timeout: f64) -> std::time::Duration {
+    std::time::Duration::from_secs_f64((scrape_timeout - 0.5 - step_timeout.clamp(0.1, 120.0)).max(0.0))
+}
+
 #[derive(Default)]
 struct Stats {
     probes: AtomicU64,
@@ -42,7 +60,11 @@ pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: 
         let state = Arc::new(State { config, permits: tokio::sync::Semaphore::new(max_in_flight.max(1)), stats: Stats::default() });
         const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-        async fn probe_handler(AxState(st): AxState<Arc<State>>, Query(q): Query<BTreeMap<String, String>>) -> axum::response::Response {
+        async fn probe_handler(
+            AxState(st): AxState<Arc<State>>,
+            headers: axum::http::HeaderMap,
+            Query(q): Query<BTreeMap<String, String>>,
+        ) -> axum::response::Response {
             let Some(target) = q.get("target").cloned() else {
                 return (StatusCode::BAD_REQUEST, "missing ?target=HOST:PORT\n").into_response();
             };
@@ -50,9 +72,15 @@ pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: 
             let Some(module) = st.config.module(&module_name) else {
                 return (StatusCode::BAD_REQUEST, format!("unknown module {module_name:?}\n")).into_response();
             };
-            let Ok(permit) = st.permits.try_acquire() else {
-                st.stats.rejected.fetch_add(1, Ordering::Relaxed);
-                return (StatusCode::SERVICE_UNAVAILABLE, "too many probes in flight\n").into_response();
+            // Wait for a slot as long as the probe can still finish within the scrape's own
+            // deadline; refuse (and count) only what cannot.
+            let wait = slot_wait(scrape_timeout(&headers), module.timeout.unwrap_or(5.0));
+            let permit = match tokio::time::timeout(wait, st.permits.acquire()).await {
+                Ok(Ok(p)) => p,
+                _ => {
+                    st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                    return (StatusCode::SERVICE_UNAVAILABLE, "no probe slot free before the scrape's deadline\n").into_response();
+                }
             };
             st.stats.probes.fetch_add(1, Ordering::Relaxed);
             st.stats.in_flight.fetch_add(1, Ordering::Relaxed);
@@ -78,7 +106,7 @@ pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: 
             for (name, help, v) in [
                 ("pgtls_exporter_probes_total", "Probes served", s.probes.load(Ordering::Relaxed)),
                 ("pgtls_exporter_probe_errors_total", "Probes that could not run (bad target or module)", s.errors.load(Ordering::Relaxed)),
-                ("pgtls_exporter_probes_rejected_total", "Probes refused because max_in_flight were running", s.rejected.load(Ordering::Relaxed)),
+                ("pgtls_exporter_probes_rejected_total", "Probes refused because no slot (max_in_flight) came free before the scrape's deadline", s.rejected.load(Ordering::Relaxed)),
             ] {
                 let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
             }
@@ -101,3 +129,19 @@ pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: 
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_within_the_scrape_deadline() {
+        let mut h = axum::http::HeaderMap::new();
+        assert_eq!(scrape_timeout(&h), 10.0);
+        h.insert("x-prometheus-scrape-timeout-seconds", "9.5".parse().unwrap());
+        assert_eq!(scrape_timeout(&h), 9.5);
+        h.insert("x-prometheus-scrape-timeout-seconds", "nonsense".parse().unwrap());
+        assert_eq!(scrape_timeout(&h), 10.0);
+        assert_eq!(slot_wait(10.0, 5.0), std::time::Duration::from_secs_f64(4.5));
+        assert_eq!(slot_wait(3.0, 5.0), std::time::Duration::ZERO);
+    }
+}

@@ -351,6 +351,9 @@ pub enum Command {
     /// With --user and --client-cert/--client-cn, also says whether that certificate may log in
     /// as that user (the pg_hba.conf line it meets and the pg_ident.conf map), and the line to add.
     Server {
+        /// A data directory or a postgresql.conf (the same as --data-dir DIR or --config FILE).
+        #[arg(value_name = "DIR|FILE", conflicts_with_all = ["data_dir", "config"])]
+        path: Option<PathBuf>,
         /// The data directory (postgresql.conf, pg_hba.conf, server.crt/key default to it).
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
@@ -671,7 +674,13 @@ pub fn run(cli: Cli) -> Result<i32> {
             write_fleet_outputs(&r, at, &outputs, &origin)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Server { data_dir, config, client_cert, client_cn, user, database, addr } => {
+        Command::Server { path, data_dir, config, client_cert, client_cn, user, database, addr } => {
+            // A bare path: a directory is a data directory, anything else a postgresql.conf.
+            let (data_dir, config) = match path {
+                Some(p) if p.is_dir() => (Some(p), None),
+                Some(p) => (None, Some(p)),
+                None => (data_dir, config),
+            };
             let a = run::ServerArgs {
                 data_dir: data_dir.as_deref(),
                 config: config.as_deref(),

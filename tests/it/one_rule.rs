@@ -300,8 +300,21 @@ fn direct_ssl_without_alpn_fails_for_libpq_17() {
     std::fs::write(&root, &pki.root.cert_pem).unwrap();
     let ci = format!("host=localhost hostaddr=127.0.0.1 port={port} user=postgres sslmode=verify-full sslrootcert={} sslnegotiation=direct", root.display());
     let out = pgtls().args(["doctor", "--format", "json", "--libpq", "17", "--timeout", "2", &ci]).env("HOME", dir.path()).output().unwrap();
+    // A real libpq 18 (psycopg's PQconnectdb), where installed, on the same terminator.
+    let py = ["/opt/pgtls/venv/bin/python", "python3"]
+        .into_iter()
+        .find(|p| std::process::Command::new(p).args(["-c", "import psycopg"]).output().is_ok_and(|o| o.status.success()));
+    let real = py.map(|py| {
+        let script = "import sys\nfrom psycopg import pq\nc = pq.PGconn.connect(sys.argv[1].encode())\nprint('OK' if c.status == pq.ConnStatus.OK else 'ERR ' + c.error_message.decode())\n";
+        let o = std::process::Command::new(py).args(["-c", script, &format!("{ci} connect_timeout=5")]).env("HOME", dir.path()).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).to_string()
+    });
     let _ = child.kill();
     let _ = child.wait();
+    match real {
+        Some(r) => assert!(r.starts_with("ERR") && r.contains("without ALPN"), "libpq 18 on the same terminator: {r}"),
+        None => eprintln!("SKIP the libpq 18 comparison: no Python with psycopg (bash .ci/run installs it)"),
+    }
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(v["outcome"]["connects"], false, "{v:#}");
     assert!(v["summary"].as_str().unwrap().contains("FAILS"), "{}", v["summary"]);

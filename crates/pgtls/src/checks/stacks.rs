@@ -1,8 +1,8 @@
 //! `client-stack-fails`: the client library the user named (`--client jdbc`, `--client node`)
 //! would not connect. Its verdict comes from `crate::verify::clients` (derived into the facts
 //! with libpq's); libpq's own failures keep their specific findings. When every stack was
-//! asked for (`--client all`) no single one is the client: the failures are information for
-//! the comparison table, and the exit status follows libpq.
+//! asked for (`--client all`) no single one is the client: the comparison table says which
+//! fail (no finding repeats it), and the exit status follows libpq.
 //!
 //! Drivers audited from their configuration (`pgtls client --jdbc`, `--kong-conf`) are judged
 //! by the same models: pgJDBC's verify-ca/verify-full (and `ssl=true`) stop before connecting
@@ -12,7 +12,7 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::facts::DriverFacts;
-use crate::findings::{Code, Finding, Severity};
+use crate::findings::{Code, Finding};
 use crate::trust::RootTrust;
 use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackFiles, StackSettings};
 
@@ -21,7 +21,9 @@ pub const CODES: &[Code] = &[Code::ClientStackFails];
 pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for h in &facts.hosts {
-        for v in h.stacks.iter().filter(|v| !v.connects && v.client != Stack::Libpq) {
+        // `--client all`: the comparison table (`verdicts[]`) is the answer; repeating each
+        // failure as a finding would print the same table twice.
+        for v in h.stacks.iter().filter(|v| !v.connects && v.client != Stack::Libpq && v.named) {
             let label = match &v.variant {
                 Some(var) => format!("{} ({var})", v.client.model().library),
                 None => v.client.model().library.to_string(),
@@ -36,9 +38,6 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             }
             if let Some(fix) = &v.fix {
                 f = f.fix(fix.clone());
-            }
-            if !v.named {
-                f = f.severity(Severity::Info);
             }
             out.push(f);
         }
@@ -124,6 +123,7 @@ fn driver(d: &DriverFacts, now: time::OffsetDateTime) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::checks::test_support::{host, probe};
+    use crate::findings::Severity;
     use crate::verify::clients::StackVerdict;
 
     fn verdict(named: bool, connects: bool) -> StackVerdict {
@@ -143,15 +143,16 @@ mod tests {
     }
 
     #[test]
-    fn a_named_stack_that_fails_is_an_error_and_all_is_information() {
+    fn a_named_stack_that_fails_is_an_error_and_all_is_the_table_alone() {
         let mut f = host(probe());
         f.hosts[0].stacks = vec![verdict(true, false)];
         let got = check(&f, &Context::default());
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].severity, Severity::Error);
         assert!(got[0].detail.contains("Could not open SSL root certificate file"), "{}", got[0].detail);
+        // `--client all`: the table says it; no finding repeats it.
         f.hosts[0].stacks = vec![verdict(false, false)];
-        assert_eq!(check(&f, &Context::default())[0].severity, Severity::Info);
+        assert!(check(&f, &Context::default()).is_empty());
         f.hosts[0].stacks = vec![verdict(true, true)];
         assert!(check(&f, &Context::default()).is_empty());
     }

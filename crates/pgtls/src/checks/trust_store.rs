@@ -53,6 +53,38 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
 
 fn audit(store: &TrustStore, cx: &Context, fails_now: bool) -> Vec<Finding> {
     let bundle = store.entries.len() > HAND_MADE_MAX;
+    let out = entries(store, cx, fails_now, bundle);
+    if !bundle {
+        return out;
+    }
+    // A distribution bundle's expired and weak-but-harmless roots need nothing from the user:
+    // one line for all of them, each named in the evidence, instead of one finding each.
+    let (quiet, mut rest): (Vec<Finding>, Vec<Finding>) =
+        out.into_iter().partition(|f| f.code == Code::WeakTrustEntry && f.severity == Severity::Info);
+    if !quiet.is_empty() {
+        let mut f = Finding::new(Code::WeakTrustEntry)
+            .severity(Severity::Info)
+            .detail(format!(
+                "{}: {} of its {} entries are expired, not yet valid or signed with a weak algorithm; OpenSSL never builds a path \
+                 through an expired root and never checks a root's own signature, and the distribution drops them in an update.",
+                store.source,
+                quiet.len(),
+                store.entries.len()
+            ))
+            .fix("Nothing to do: the distribution's CA bundle drops them in an update (apt upgrade ca-certificates).")
+            .evidence("store", &store.source);
+        for q in &quiet {
+            if let (Some(entry), Some(subject)) = (q.evidence.get("entry"), q.evidence.get("subject")) {
+                f = f.evidence(format!("entry {entry}"), subject.clone());
+            }
+        }
+        rest.push(f);
+    }
+    rest
+}
+
+/// Every entry's findings, one by one.
+fn entries(store: &TrustStore, cx: &Context, fails_now: bool, bundle: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for (e, flags) in store.entries.iter().zip(store.describe(cx.now())) {
         let c = &e.cert;

@@ -308,7 +308,17 @@ impl Render for TrustAuditReport {
         for st in &self.stores {
             let _ = writeln!(s, "{} — {} certificate(s){}", st.source, st.entries.len(), if st.pem { "" } else { " (not all PEM: libpq reads only PEM)" });
             if !o.quiet {
-                for e in &st.entries {
+                // A distribution bundle: its healthy roots in one line (--verbose lists them).
+                let bundle = st.entries.len() > 20 && !o.verbose;
+                let healthy = |e: &&crate::run::EntryView| {
+                    let f = &e.flags;
+                    f.kind == crate::x509::CertKind::Root && !f.expired && !f.not_yet_valid && f.duplicate_of.is_none() && !f.weak
+                };
+                if bundle {
+                    let n = st.entries.iter().filter(healthy).count();
+                    let _ = writeln!(s, "  {n} valid roots (--verbose lists them)");
+                }
+                for e in st.entries.iter().filter(|e| !bundle || !healthy(e)) {
                     let f = &e.flags;
                     let kind = match f.kind {
                         crate::x509::CertKind::Root => "root",

@@ -21,7 +21,7 @@ pub use connection::{doctor, probe, probe_from_facts, verify, DoctorReport, Host
 pub use fleet::{export as fleet_export, fleet, inventory, merge, EndpointFacts, FleetOptions, FleetRecord, FleetReport, FleetSummary, Target};
 pub use protocols::{protocols, ClientChoice, ProtocolsArgs, ProtocolsHost, ProtocolsReport};
 pub use text::{explain, logs, ExplainReport, LogsReport};
-pub use trust::{bundle, rotation, trust_audit, BundleReport, RotationArgs, RotationReportView, TrustAuditReport};
+pub use trust::{bundle, rotation, trust_audit, BundleReport, EntryView, RotationArgs, RotationReportView, StoreView, TrustAuditReport};
 
 use std::path::PathBuf;
 

@@ -116,7 +116,11 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
                 (Outcome::Failed, format!("the server answered 'N': no TLS on this server, and sslmode={mode} requires it"))
             }
             (Some(Negotiated::Refuse), _) => (Outcome::Warning, "the server answered 'N': no TLS on this server".to_string()),
-            (Some(other), _) => (Outcome::Failed, format!("unexpected answer: {other:?}")),
+            (Some(Negotiated::Error { error }), _) => (Outcome::Failed, format!("the server answered with an error instead of 'S' or 'N': {error}")),
+            (Some(Negotiated::Unexpected { byte, preview }), _) => (
+                Outcome::Failed,
+                format!("the answer began with {}, which no PostgreSQL server sends (\"{preview}\"): something else listens here", crate::wire::describe_byte(*byte)),
+            ),
             (None, Some(e)) => (Outcome::Failed, e.message.clone()),
             (None, None) => (Outcome::Skipped, String::new()),
         };
