@@ -1857,6 +1857,15 @@ mod tests {
             ("unrecognized SSL error code: 6", "unexpected-eof"),
             ("SSL SYSCALL error: Undefined error: 0", "unexpected-eof"),
             ("SSL error: sslv3 alert unexpected message", "tls-handshake-failed"),
+            ("TLSSocket.onConnectSecure failed { code: 'CERT_REVOKED' }", "cert-revoked"),
+            ("code: 'UNABLE_TO_GET_ISSUER_CERT'", "server-cert-untrusted"),
+            ("code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'", "server-cert-untrusted"),
+            ("Error: CRL has expired { code: 'CRL_HAS_EXPIRED' }", "crl-problem"),
+            ("SSL error: tlsv1 alert decrypt error", "tls-handshake-failed"),
+            ("error:0A000175:SSL routines::inappropriate fallback", "protocol-version-mismatch"),
+            ("pq: remote error: tls: expired certificate", "cert-expired"),
+            ("remote error: tls: unsupported certificate", "server-rejects-client-cert"),
+            ("local error: tls: illegal parameter", "tls-handshake-failed"),
         ] {
             assert_eq!(codes(t).first().map(String::as_str), Some(want), "{t}: {:?}", codes(t));
         }
