@@ -48,7 +48,8 @@ pattern has no `from`.
   typographic quotes made plain, a Go error value printed as a struct
   (`tls.RecordHeaderError{Msg:"…"}`) read as the `tls: …` message it prints, runs of blanks one
   space; then the same ignoring ASCII case (`Server does not support SSL, …` as GUIs print it).
-  English patterns only; translations are matched as the catalogues spell them.
+  English patterns only; translations are matched as the catalogues spell them. Two adjacent
+  plain lines that are recognised neither alone are tried as one (a message a window wrapped).
 - **Causes before symptoms.** When one paste holds a symptom (`server closed the connection
   unexpectedly`, a reset, an EOF) and an explicit cause (a pg_hba refusal, `SSL connection is
   required`), the cause is the first finding, whichever line came first.

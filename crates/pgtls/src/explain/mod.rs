@@ -902,7 +902,23 @@ pub fn explain_text(text: &str) -> Vec<Recognised> {
             // above drops it after BROKEN_LINES_MAX lines.
             st.broken = Some((joined, at));
         }
+        let seen = (st.out.len(), st.last_line);
         r.explain_line(raw, n, &mut st, true);
+        if (st.out.len(), st.last_line) != seen {
+            st.unmatched = None;
+            continue;
+        }
+        // A message a window or a terminal wrapped onto two lines: neither line alone is
+        // recognised, the two joined are (plain lines only, no frames or blank lines).
+        let plain = chain_line(raw.trim_start()) == ChainLine::Other && raw.len() <= JOIN_MAX;
+        if let Some((prev, at)) = st.unmatched.take().filter(|(_, at)| plain && at + 1 == n) {
+            let joined = format!("{} {}", prev.trim_end(), raw.trim());
+            if r.match_pasted(&joined, None).is_some() {
+                r.explain_line(&joined, at, &mut st, false);
+                continue;
+            }
+        }
+        st.unmatched = plain.then(|| (raw.to_string(), n));
     }
     rank(&mut st.out);
     st.out
@@ -968,7 +984,13 @@ struct Scan {
     /// A line (and its number) with the anchor of a translation that breaks the line, which
     /// did not match alone: the next line may complete it.
     broken: Option<(String, usize)>,
+    /// The previous line when nothing in it was recognised: with the next line it may be one
+    /// wrapped message.
+    unmatched: Option<(String, usize)>,
 }
+
+/// The longest line that is tried joined with its neighbour (a wrapped message, not a log).
+const JOIN_MAX: usize = 400;
 
 /// How a line relates to an exception chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1818,6 +1840,10 @@ mod tests {
         ] {
             assert!(codes(t).is_empty(), "{t:?} gave {:?}", codes(t));
         }
+        // A message wrapped onto two lines, as a window or a terminal breaks it.
+        assert_eq!(codes("psql: error: connection to server failed: server does not support SSL,\nbut SSL was required"), codes(plain));
+        assert_eq!(codes("Server does not support SSL, but SSL\n  was required"), codes(plain));
+        assert!(codes("server does not support SSL, but SSL\n\nwas required").is_empty());
         assert_eq!(normalise("plain text"), None);
         assert_eq!(normalise("a  b\tc").as_deref(), Some("a b c"));
     }
