@@ -101,8 +101,10 @@ struct PatternSpec {
     args: Vec<String>,
     #[serde(default)]
     domain: Option<String>,
+    /// One literal, or several when the regex has alternatives that do not share one: a rule
+    /// is only tried on text holding one of its anchors.
     #[serde(default)]
-    anchor: Option<String>,
+    anchor: Option<AnchorSpec>,
     #[serde(default)]
     regex: Option<String>,
     #[serde(default)]
@@ -139,6 +141,22 @@ struct PatternSpec {
     /// used where the severity is unknown (the log scanner's message-only matching).
     #[serde(default)]
     log_severity: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum AnchorSpec {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl AnchorSpec {
+    fn list(&self) -> Vec<String> {
+        match self {
+            AnchorSpec::One(a) => vec![a.clone()],
+            AnchorSpec::Many(v) => v.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -294,7 +312,7 @@ impl Recognisers {
         let tf = translations()
             .map_err(|e| ExplainError::Toml { file: "crates/pgtls/src/pglog/translations.toml", message: e.0.clone() })?;
         let mut rules = Vec::new();
-        let mut anchor_of_rule: Vec<String> = Vec::new();
+        let mut anchor_of_rule: Vec<Vec<String>> = Vec::new();
         // The msgid each translated rule renders (None for English and non-PostgreSQL rules).
         let mut translated_from: Vec<Option<String>> = Vec::new();
         let mut contexts = Vec::new();
@@ -355,7 +373,7 @@ impl Recognisers {
                     }
                     check_syntax(&re).map_err(perr)?;
                     rules.push(mk(LazyRegex::new(re), None));
-                    anchor_of_rule.push(anchor);
+                    anchor_of_rule.push(vec![anchor]);
                     translated_from.push(None);
                     let domain = p.domain.as_deref().unwrap_or("postgres");
                     for m in tf.messages_for(domain, msgid) {
@@ -370,17 +388,18 @@ impl Recognisers {
                         let mut rule = mk(LazyRegex::new(m.regex.clone()), Some(m.lang.clone()));
                         rule.broken = m.msgstr.contains('\n');
                         rules.push(rule);
-                        anchor_of_rule.push(m.anchor.clone());
+                        anchor_of_rule.push(vec![m.anchor.clone()]);
                         translated_from.push(Some(m.msgid.clone()));
                     }
                 }
                 (None, Some(anchor), Some(re)) => {
-                    if anchor.is_empty() {
+                    let anchors = anchor.list();
+                    if anchors.is_empty() || anchors.iter().any(String::is_empty) {
                         return Err(perr("empty anchor".into()));
                     }
                     check_syntax(re).map_err(perr)?;
                     rules.push(mk(LazyRegex::new(re.clone()), None));
-                    anchor_of_rule.push(anchor.clone());
+                    anchor_of_rule.push(anchors);
                     translated_from.push(None);
                 }
                 _ => return Err(perr("needs either msgid (+ args) or anchor + regex".into())),
@@ -389,12 +408,14 @@ impl Recognisers {
         alike_translations(&mut rules, &translated_from);
         let mut anchors: Vec<String> = Vec::new();
         let mut anchor_rules: Vec<Vec<usize>> = Vec::new();
-        for (rule, a) in anchor_of_rule.into_iter().enumerate() {
-            match anchors.iter().position(|x| *x == a) {
-                Some(i) => anchor_rules[i].push(rule),
-                None => {
-                    anchors.push(a);
-                    anchor_rules.push(vec![rule]);
+        for (rule, list) in anchor_of_rule.into_iter().enumerate() {
+            for a in list {
+                match anchors.iter().position(|x| *x == a) {
+                    Some(i) => anchor_rules[i].push(rule),
+                    None => {
+                        anchors.push(a);
+                        anchor_rules.push(vec![rule]);
+                    }
                 }
             }
         }
@@ -1892,12 +1913,116 @@ mod tests {
             ("pq: remote error: tls: expired certificate", "cert-expired"),
             ("remote error: tls: unsupported certificate", "server-rejects-client-cert"),
             ("local error: tls: illegal parameter", "tls-handshake-failed"),
+            // Alternatives that had no anchor of their own before (every_alternative_holds_an_anchor).
+            ("Error: ... code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE'", "server-rejects-client-cert"),
+            ("[SSL: NO_CIPHERS_AVAILABLE] no ciphers available (_ssl.c:1006)", "cipher-mismatch"),
+            ("verify error:num=64:IP_ADDRESS_MISMATCH", "hostname-mismatch"),
         ] {
             assert_eq!(codes(t).first().map(String::as_str), Some(want), "{t}: {:?}", codes(t));
         }
         // A different SSL error code is not SSL_ERROR_ZERO_RETURN.
         assert_ne!(codes("unrecognized SSL error code: 61").first().map(String::as_str), Some("unexpected-eof"));
         assert!(codes("error 0x800b010ff while validating").is_empty());
+    }
+
+    /// The top-level alternatives of a regex (`a|b(c|d)` → `a`, `b(c|d)`).
+    fn top_level_alternatives(re: &str) -> Vec<String> {
+        let (mut depth, mut class, mut esc) = (0i32, false, false);
+        let (mut cur, mut out) = (String::new(), Vec::new());
+        for c in re.chars() {
+            if esc {
+                cur.push(c);
+                esc = false;
+                continue;
+            }
+            match c {
+                '\\' => esc = true,
+                '[' if !class => class = true,
+                ']' if class => class = false,
+                '(' if !class => depth += 1,
+                ')' if !class => depth -= 1,
+                '|' if !class && depth == 0 => {
+                    out.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        out.push(cur);
+        out
+    }
+
+    /// The ways an alternative reads with its innermost `(?:x|y)` groups spelt out (at most 64).
+    fn spelt_out(alt: &str) -> Vec<String> {
+        let mut todo = vec![alt.to_string()];
+        let mut done = Vec::new();
+        while let Some(a) = todo.pop() {
+            let group = a.match_indices("(?:").map(|(i, _)| i).find_map(|i| {
+                let end = i + a[i + 3..].find(')')? + 3;
+                let inner = &a[i + 3..end];
+                (!inner.contains('(') && inner.contains('|')).then_some((i, end, inner.to_string()))
+            });
+            match group {
+                Some((i, end, inner)) if todo.len() + done.len() < 64 => {
+                    for choice in inner.split('|') {
+                        todo.push(format!("{}{}{}", &a[..i], choice, &a[end + 1..]));
+                    }
+                }
+                _ => done.push(a),
+            }
+        }
+        done
+    }
+
+    /// The literal text of a regex fragment: escapes undone, `\s+` a space, `\b` nothing.
+    fn literal_text(re: &str) -> String {
+        let mut out = String::new();
+        let mut it = re.chars().peekable();
+        while let Some(c) = it.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match it.next() {
+                Some('s') => {
+                    out.push(' ');
+                    if matches!(it.peek(), Some('+' | '*')) {
+                        it.next();
+                    }
+                }
+                Some('b') | None => {}
+                Some(other) => out.push(other),
+            }
+        }
+        out
+    }
+
+    /// A rule is only tried on text that holds one of its anchors, so every way its regex can
+    /// match must hold one: `FOO|BAR` anchored on "FOO" never recognises BAR.
+    #[test]
+    fn every_alternative_holds_an_anchor() {
+        let mut unreachable = Vec::new();
+        for (file, pf) in pattern_specs().unwrap() {
+            for p in pf.pattern {
+                let (Some(anchor), Some(re)) = (&p.anchor, &p.regex) else { continue };
+                let anchors = anchor.list();
+                let (fold, body) = match re.strip_prefix("(?i)") {
+                    Some(b) => (true, b),
+                    None => (false, re.as_str()),
+                };
+                let key = |s: &str| if fold { s.to_lowercase() } else { s.to_string() };
+                for alt in top_level_alternatives(body).iter().flat_map(|a| spelt_out(a)) {
+                    let text = key(&literal_text(&alt));
+                    if !anchors.iter().any(|a| text.contains(&key(a))) {
+                        unreachable.push(format!("{file} {}: {alt:?} holds none of {anchors:?}", p.code));
+                    }
+                }
+            }
+        }
+        assert!(unreachable.is_empty(), "alternatives no anchor leads to:\n{}", unreachable.join("\n"));
+        assert_eq!(spelt_out("(?:remote|local) error: tls: x").len(), 2);
+        assert_eq!(literal_text(r"a\.b\s+c\bd"), "a.b cd");
     }
 
     /// Every catalogue entry has documentation links and real translations.
