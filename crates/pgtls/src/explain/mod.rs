@@ -1917,6 +1917,11 @@ mod tests {
             ("Error: ... code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE'", "server-rejects-client-cert"),
             ("[SSL: NO_CIPHERS_AVAILABLE] no ciphers available (_ssl.c:1006)", "cipher-mismatch"),
             ("verify error:num=64:IP_ADDRESS_MISMATCH", "hostname-mismatch"),
+            ("invalid peer certificate: ExpiredRevocationList", "crl-problem"),
+            ("invalid peer certificate: ExpiredContext { time: UnixTime(1), not_after: UnixTime(0) }", "cert-expired"),
+            ("invalid peer certificate: InvalidPurpose", "server-cert-untrusted"),
+            ("received fatal alert: the peer CertificateExpired", "cert-expired"),
+            ("AlertReceived(UnrecognizedName)", "sni-required"),
         ] {
             assert_eq!(codes(t).first().map(String::as_str), Some(want), "{t}: {:?}", codes(t));
         }
