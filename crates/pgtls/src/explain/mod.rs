@@ -1922,6 +1922,7 @@ mod tests {
             ("invalid peer certificate: InvalidPurpose", "server-cert-untrusted"),
             ("received fatal alert: the peer CertificateExpired", "cert-expired"),
             ("AlertReceived(UnrecognizedName)", "sni-required"),
+            ("FATAL: TLS version used does not meet minimal requirements for this server. Please use a higher TLS version and retry.", "protocol-version-mismatch"),
         ] {
             assert_eq!(codes(t).first().map(String::as_str), Some(want), "{t}: {:?}", codes(t));
         }
