@@ -1923,12 +1923,15 @@ mod tests {
             ("received fatal alert: the peer CertificateExpired", "cert-expired"),
             ("AlertReceived(UnrecognizedName)", "sni-required"),
             ("FATAL: TLS version used does not meet minimal requirements for this server. Please use a higher TLS version and retry.", "protocol-version-mismatch"),
+            ("java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: KEY_COMPROMISE, revocation date: x", "cert-revoked"),
         ] {
             assert_eq!(codes(t).first().map(String::as_str), Some(want), "{t}: {:?}", codes(t));
         }
         // A different SSL error code is not SSL_ERROR_ZERO_RETURN.
         assert_ne!(codes("unrecognized SSL error code: 61").first().map(String::as_str), Some("unexpected-eof"));
         assert!(codes("error 0x800b010ff while validating").is_empty());
+        // The ValidatorException vocabulary is sun.security.validator's, not CertPathValidatorException's.
+        assert!(codes("java.security.cert.CertPathValidatorException: timestamp check failed").is_empty());
     }
 
     /// The top-level alternatives of a regex (`a|b(c|d)` → `a`, `b(c|d)`).
