@@ -1906,6 +1906,7 @@ mod tests {
             ("SSL error: sslv3 alert unexpected message", "tls-handshake-failed"),
             ("TLSSocket.onConnectSecure failed { code: 'CERT_REVOKED' }", "cert-revoked"),
             ("code: 'UNABLE_TO_GET_ISSUER_CERT'", "server-cert-untrusted"),
+            ("verify return code: X509_V_ERR_CERT_REVOKED", "cert-revoked"),
             ("code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'", "server-cert-untrusted"),
             ("Error: CRL has expired { code: 'CRL_HAS_EXPIRED' }", "crl-problem"),
             ("SSL error: tlsv1 alert decrypt error", "tls-handshake-failed"),
