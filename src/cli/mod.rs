@@ -416,7 +416,10 @@ pub enum Command {
     /// says so.
     Explain {
         /// A finding code (`server-ssl-off`), error text, a file, or `-` for standard input.
-        input: Option<String>,
+        /// Text may begin with `-` (a pasted traceback) and span several arguments; `--` ends
+        /// the options.
+        #[arg(allow_hyphen_values = true, trailing_var_arg = true, num_args = 0..)]
+        input: Vec<String>,
         /// List every code with its severity and title.
         #[arg(long)]
         list: bool,
@@ -715,6 +718,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             show(&r, r.exit_code, f, &o)
         }
         Command::Explain { input, list } => {
+            let input = (!input.is_empty()).then(|| input.join(" "));
             let r = run::explain(input.as_deref(), list, &mut std::io::stdin().lock())?;
             show(&r, r.exit_code(), f, &o)
         }

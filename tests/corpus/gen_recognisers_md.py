@@ -14,7 +14,7 @@ import tomllib
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FILES = ["crates/pgtls/src/explain/patterns.toml"] + [f"crates/pgtls/src/explain/recognisers/{n}.toml" for n in [
-    "postgres-server", "libpq", "proxies", "java", "node", "go", "rust", "python", "dotnet", "erlang", "openssl", "network"]]
+    "postgres-server", "libpq", "proxies", "java", "node", "go", "rust", "python", "dotnet", "erlang", "windows", "openssl", "network"]]
 
 INTRO = """# Recognisers: which text means which finding
 
@@ -42,6 +42,17 @@ pattern has no `from`.
   lines and JSON-escaped strings are unescaped and their `\\n` become lines; a JSON log record
   whose message holds a stack trace is read line by line; a message followed by wrapper text
   (`", "time": …`, `(SQLSTATE 28000)`, `module=…`) still matches.
+- **Normalisation** (`explain` only; the log scanner reads what servers write). A line that no
+  pattern matches as it is, or matches only as a symptom, is tried again normalised: ANSI colour
+  codes dropped, HTML entities (`&quot;`) and backslash escapes (`\\"`, a literal `\\n`) undone,
+  typographic quotes made plain, a Go error value printed as a struct
+  (`tls.RecordHeaderError{Msg:"…"}`) read as the `tls: …` message it prints, runs of blanks one
+  space; then the same ignoring ASCII case (`Server does not support SSL, …` as GUIs print it).
+  English patterns only; translations are matched as the catalogues spell them. Two adjacent
+  plain lines that are recognised neither alone are tried as one (a message a window wrapped).
+- **Causes before symptoms.** When one paste holds a symptom (`server closed the connection
+  unexpectedly`, a reset, an EOF) and an explicit cause (a pg_hba refusal, `SSL connection is
+  required`), the cause is the first finding, whichever line came first.
 - **Exception chains.** Lines of one chain (Java `Caused by:` and `at …` frames, .NET ` ---> `,
   Python tracebacks and "The above exception was the direct cause …") give one finding. A cause
   beats a symptom; between two causes the innermost wins (the last `Caused by:`; in Python the

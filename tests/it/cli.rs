@@ -524,3 +524,22 @@ fn explain_reads_stdin_files_and_arguments() {
     assert_eq!(none.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&none.stdout).contains("recognises no"));
 }
+
+/// `pgtls explain` takes as text what follows `--`, an argument that begins with `-` but is no
+/// option (a pasted Python traceback), and several words; `--list` stays an option.
+#[test]
+fn explain_takes_hyphen_text_and_words() {
+    let code_of = |args: &[&str]| {
+        let out = pgtls().args(["--format", "json", "explain"]).args(args).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        v["recognised"][0]["code"].as_str().unwrap_or("").to_string()
+    };
+    let msg = "server does not support SSL, but SSL was required";
+    assert_eq!(code_of(&["--", msg]), "server-ssl-off");
+    assert_eq!(code_of(&["--", "-- psql:", msg]), "server-ssl-off");
+    let traceback = format!("----> 1 psycopg2.connect(host='db', sslmode='require')\nOperationalError: {msg}");
+    assert_eq!(code_of(&[&traceback]), "server-ssl-off");
+    assert_eq!(code_of(&["server", "closed", "the", "connection", "unexpectedly"]), "unexpected-eof");
+    let list = pgtls().args(["explain", "--list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("server-ssl-off"));
+}

@@ -46,6 +46,7 @@ const PATTERN_FILES: &[(&str, &str)] = &[
     ("crates/pgtls/src/explain/recognisers/python.toml", include_str!("recognisers/python.toml")),
     ("crates/pgtls/src/explain/recognisers/dotnet.toml", include_str!("recognisers/dotnet.toml")),
     ("crates/pgtls/src/explain/recognisers/erlang.toml", include_str!("recognisers/erlang.toml")),
+    ("crates/pgtls/src/explain/recognisers/windows.toml", include_str!("recognisers/windows.toml")),
     ("crates/pgtls/src/explain/recognisers/openssl.toml", include_str!("recognisers/openssl.toml")),
     ("crates/pgtls/src/explain/recognisers/network.toml", include_str!("recognisers/network.toml")),
 ];
@@ -100,8 +101,10 @@ struct PatternSpec {
     args: Vec<String>,
     #[serde(default)]
     domain: Option<String>,
+    /// One literal, or several when the regex has alternatives that do not share one: a rule
+    /// is only tried on text holding one of its anchors.
     #[serde(default)]
-    anchor: Option<String>,
+    anchor: Option<AnchorSpec>,
     #[serde(default)]
     regex: Option<String>,
     #[serde(default)]
@@ -140,6 +143,22 @@ struct PatternSpec {
     log_severity: Vec<String>,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum AnchorSpec {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl AnchorSpec {
+    fn list(&self) -> Vec<String> {
+        match self {
+            AnchorSpec::One(a) => vec![a.clone()],
+            AnchorSpec::Many(v) => v.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ContextSpec {
@@ -156,6 +175,9 @@ struct Rule {
     /// Compiled on first use: with ~1,500 rules (every translation) most are never tried in a
     /// run, and compiling all of them up front cost 0.1 s and 60 MB (see `all_rules_compile`).
     regex: LazyRegex,
+    /// The same regex, case-insensitive: tried on normalised text (see `normalise`), English
+    /// rules only (translations are matched as the catalogues spell them).
+    folded: Option<LazyRegex>,
     when: Vec<(String, Regex)>,
     when_terms: Vec<(String, Vec<String>)>,
     attach: bool,
@@ -205,6 +227,8 @@ pub struct Recognisers {
     /// anchor id → rule indices (ascending = priority order).
     anchor_rules: Vec<Vec<usize>>,
     anchor_texts: Vec<String>,
+    /// The anchors, ASCII case-insensitive, built on first use (by `explain` only).
+    folded_anchors: OnceLock<Option<AhoCorasick>>,
     contexts: Vec<ContextSpec>,
 }
 
@@ -288,7 +312,7 @@ impl Recognisers {
         let tf = translations()
             .map_err(|e| ExplainError::Toml { file: "crates/pgtls/src/pglog/translations.toml", message: e.0.clone() })?;
         let mut rules = Vec::new();
-        let mut anchor_of_rule: Vec<String> = Vec::new();
+        let mut anchor_of_rule: Vec<Vec<String>> = Vec::new();
         // The msgid each translated rule renders (None for English and non-PostgreSQL rules).
         let mut translated_from: Vec<Option<String>> = Vec::new();
         let mut contexts = Vec::new();
@@ -324,6 +348,7 @@ impl Recognisers {
             let mk = |regex: LazyRegex, lang: Option<String>| Rule {
                 code,
                 source: p.source.clone(),
+                folded: lang.is_none().then(|| LazyRegex::new(format!("(?i){}", regex.source))),
                 lang,
                 regex,
                 when: when.clone(),
@@ -348,7 +373,7 @@ impl Recognisers {
                     }
                     check_syntax(&re).map_err(perr)?;
                     rules.push(mk(LazyRegex::new(re), None));
-                    anchor_of_rule.push(anchor);
+                    anchor_of_rule.push(vec![anchor]);
                     translated_from.push(None);
                     let domain = p.domain.as_deref().unwrap_or("postgres");
                     for m in tf.messages_for(domain, msgid) {
@@ -363,17 +388,18 @@ impl Recognisers {
                         let mut rule = mk(LazyRegex::new(m.regex.clone()), Some(m.lang.clone()));
                         rule.broken = m.msgstr.contains('\n');
                         rules.push(rule);
-                        anchor_of_rule.push(m.anchor.clone());
+                        anchor_of_rule.push(vec![m.anchor.clone()]);
                         translated_from.push(Some(m.msgid.clone()));
                     }
                 }
                 (None, Some(anchor), Some(re)) => {
-                    if anchor.is_empty() {
+                    let anchors = anchor.list();
+                    if anchors.is_empty() || anchors.iter().any(String::is_empty) {
                         return Err(perr("empty anchor".into()));
                     }
                     check_syntax(re).map_err(perr)?;
                     rules.push(mk(LazyRegex::new(re.clone()), None));
-                    anchor_of_rule.push(anchor.clone());
+                    anchor_of_rule.push(anchors);
                     translated_from.push(None);
                 }
                 _ => return Err(perr("needs either msgid (+ args) or anchor + regex".into())),
@@ -382,12 +408,14 @@ impl Recognisers {
         alike_translations(&mut rules, &translated_from);
         let mut anchors: Vec<String> = Vec::new();
         let mut anchor_rules: Vec<Vec<usize>> = Vec::new();
-        for (rule, a) in anchor_of_rule.into_iter().enumerate() {
-            match anchors.iter().position(|x| *x == a) {
-                Some(i) => anchor_rules[i].push(rule),
-                None => {
-                    anchors.push(a);
-                    anchor_rules.push(vec![rule]);
+        for (rule, list) in anchor_of_rule.into_iter().enumerate() {
+            for a in list {
+                match anchors.iter().position(|x| *x == a) {
+                    Some(i) => anchor_rules[i].push(rule),
+                    None => {
+                        anchors.push(a);
+                        anchor_rules.push(vec![rule]);
+                    }
                 }
             }
         }
@@ -397,7 +425,7 @@ impl Recognisers {
             .match_kind(MatchKind::Standard)
             .build(&anchors)
             .map_err(|e| ExplainError::Automaton(e.to_string()))?;
-        Ok(Recognisers { rules, anchors: ac, anchor_rules, anchor_texts: anchors, contexts })
+        Ok(Recognisers { rules, anchors: ac, anchor_rules, anchor_texts: anchors, folded_anchors: OnceLock::new(), contexts })
     }
 
     pub(crate) fn code(&self, rule: usize) -> Code {
@@ -499,8 +527,49 @@ impl Recognisers {
     /// `match_message` for a line whose severity is known (English word), which enables the
     /// patterns that need one (`log_severity`).
     fn match_message_at(&self, text: &str, severity: Option<&str>) -> Option<Hit> {
+        self.match_with(text, severity, false)
+    }
+
+    /// `match_message_at` for pasted text (`explain`): the text as it is first, then its
+    /// normalised form (`normalise`) exactly, then that form ignoring ASCII case. A cause found
+    /// in any pass wins over a symptom found in an earlier one. The log scanner does not use
+    /// this: server logs are written by the server, not pasted, and it must keep its speed.
+    fn match_pasted(&self, text: &str, severity: Option<&str>) -> Option<Hit> {
+        let exact = self.match_with(text, severity, false);
+        if exact.as_ref().is_some_and(|h| !self.rules[h.rule].symptom) {
+            return exact;
+        }
+        let norm = normalise(text);
+        let t = norm.as_deref().unwrap_or(text);
+        let mut passes = Vec::with_capacity(2);
+        if norm.is_some() {
+            passes.push(false);
+        }
+        passes.push(true);
+        let mut best = exact;
+        for folded in passes {
+            if let Some(h) = self.match_with(t, severity, folded) {
+                if !self.rules[h.rule].symptom {
+                    return Some(h);
+                }
+                best.get_or_insert(h);
+            }
+        }
+        best
+    }
+
+    fn folded_anchors(&self) -> Option<&AhoCorasick> {
+        self.folded_anchors
+            .get_or_init(|| {
+                AhoCorasickBuilder::new().match_kind(MatchKind::Standard).ascii_case_insensitive(true).build(&self.anchor_texts).ok()
+            })
+            .as_ref()
+    }
+
+    fn match_with(&self, text: &str, severity: Option<&str>, folded: bool) -> Option<Hit> {
         let mut candidates: Vec<usize> = Vec::new();
-        for m in self.anchors.find_overlapping_iter(text) {
+        let ac = if folded { self.folded_anchors()? } else { &self.anchors };
+        for m in ac.find_overlapping_iter(text) {
             candidates.extend_from_slice(&self.anchor_rules[m.pattern().as_usize()]);
         }
         if candidates.is_empty() {
@@ -514,9 +583,14 @@ impl Recognisers {
             if !rule.log_severity.is_empty() && !severity.is_some_and(|s| rule.log_severity.iter().any(|w| w == s)) {
                 continue;
             }
-            let Some(caps) = rule.regex.get().captures(text) else { continue };
+            let re = match (folded, &rule.folded) {
+                (false, _) => rule.regex.get(),
+                (true, Some(f)) => f.get(),
+                (true, None) => continue,
+            };
+            let Some(caps) = re.captures(text) else { continue };
             let mut facts = BTreeMap::new();
-            for name in rule.regex.get().capture_names().flatten() {
+            for name in re.capture_names().flatten() {
                 if let Some(m) = caps.name(name) {
                     let v = m.as_str().trim();
                     if !v.is_empty() {
@@ -849,9 +923,33 @@ pub fn explain_text(text: &str) -> Vec<Recognised> {
             // above drops it after BROKEN_LINES_MAX lines.
             st.broken = Some((joined, at));
         }
+        let seen = (st.out.len(), st.last_line);
         r.explain_line(raw, n, &mut st, true);
+        if (st.out.len(), st.last_line) != seen {
+            st.unmatched = None;
+            continue;
+        }
+        // A message a window or a terminal wrapped onto two lines: neither line alone is
+        // recognised, the two joined are (plain lines only, no frames or blank lines).
+        let plain = chain_line(raw.trim_start()) == ChainLine::Other && raw.len() <= JOIN_MAX;
+        if let Some((prev, at)) = st.unmatched.take().filter(|(_, at)| plain && at + 1 == n) {
+            let joined = format!("{} {}", prev.trim_end(), raw.trim());
+            if r.match_pasted(&joined, None).is_some() {
+                r.explain_line(&joined, at, &mut st, false);
+                continue;
+            }
+        }
+        st.unmatched = plain.then(|| (raw.to_string(), n));
     }
+    rank(&mut st.out);
     st.out
+}
+
+/// Causes before symptoms: when a paste holds both (psql's `server closed the connection
+/// unexpectedly` and the server's `FATAL: … no encryption`, a reset and a pg_hba refusal), the
+/// first finding names the cause. Otherwise line order is kept (the sort is stable).
+fn rank(found: &mut [Recognised]) {
+    found.sort_by_key(|r| r.symptom);
 }
 
 /// [`explain_text`] for bytes that may not be UTF-8 (an EUC-JP, Shift_JIS or GBK log) or may be
@@ -907,7 +1005,13 @@ struct Scan {
     /// A line (and its number) with the anchor of a translation that breaks the line, which
     /// did not match alone: the next line may complete it.
     broken: Option<(String, usize)>,
+    /// The previous line when nothing in it was recognised: with the next line it may be one
+    /// wrapped message.
+    unmatched: Option<(String, usize)>,
 }
+
+/// The longest line that is tried joined with its neighbour (a wrapped message, not a log).
+const JOIN_MAX: usize = 400;
 
 /// How a line relates to an exception chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -956,6 +1060,67 @@ fn strip_wrapper_prefix(line: &str) -> &str {
             &line[c.get(0).map_or(0, |m| m.end())..]
         }
         _ => line,
+    }
+}
+
+/// One normalisation step for text as people paste it, so that the recognisers match the
+/// vocabulary of a message, not the way it was carried: ANSI colour codes dropped; HTML
+/// entities (`&quot;` …) and backslash escapes (`\"`, a literal `\n`) undone; typographic
+/// quotes made plain; a Go error value printed as a struct (`tls.RecordHeaderError{Msg:"…"}`)
+/// read as the message it prints (`tls: …`); every run of blanks and line breaks one space.
+/// `None` when nothing changes. The matching that follows also ignores ASCII case
+/// (`Server does not support SSL` as GUIs capitalise it), see `Recognisers::match_pasted`.
+pub(crate) fn normalise(text: &str) -> Option<String> {
+    static ANSI: OnceLock<Regex> = OnceLock::new();
+    static GO_STRUCT: OnceLock<Regex> = OnceLock::new();
+    const ENTITIES: [(&str, &str); 10] = [
+        ("&quot;", "\""),
+        ("&#34;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&apos;", "'"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&nbsp;", " "),
+        ("&#x2F;", "/"),
+        ("&amp;", "&"),
+    ];
+    const ESCAPES: [(&str, &str); 6] = [("\\\"", "\""), ("\\'", "'"), ("\\n", " "), ("\\r", " "), ("\\t", " "), ("\\\\", "\\")];
+    const QUOTES: [(char, char); 6] = [('\u{201c}', '"'), ('\u{201d}', '"'), ('\u{201e}', '"'), ('\u{2018}', '\''), ('\u{2019}', '\''), ('\u{00a0}', ' ')];
+    let mut s = std::borrow::Cow::Borrowed(text);
+    if s.contains('\x1b') {
+        let re = ANSI.get_or_init(|| Regex::new(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b").expect("static regex"));
+        s = std::borrow::Cow::Owned(re.replace_all(&s, "").into_owned());
+    }
+    if s.contains('&') {
+        for (e, c) in ENTITIES {
+            if s.contains(e) {
+                s = std::borrow::Cow::Owned(s.replace(e, c));
+            }
+        }
+    }
+    if s.contains('\\') {
+        for (e, c) in ESCAPES {
+            if s.contains(e) {
+                s = std::borrow::Cow::Owned(s.replace(e, c));
+            }
+        }
+    }
+    if s.contains(|c| QUOTES.iter().any(|(q, _)| *q == c)) {
+        s = std::borrow::Cow::Owned(s.chars().map(|c| QUOTES.iter().find(|(q, _)| *q == c).map_or(c, |(_, p)| *p)).collect());
+    }
+    if s.contains("{Msg:") || s.contains("{msg:") {
+        let re = GO_STRUCT.get_or_init(|| {
+            Regex::new(r#"&?\b(?P<pkg>[a-z][a-z0-9]*)\.[A-Z]\w*\{(?:\w+:[^,{}]*, )*?[Mm]sg:\s*"(?P<msg>(?:[^"\\]|\\.)*)"[^}]*\}"#).expect("static regex")
+        });
+        s = std::borrow::Cow::Owned(re.replace_all(&s, "$pkg: $msg").into_owned());
+    }
+    if s.contains(|c: char| c.is_whitespace() && c != ' ') || s.contains("  ") || s.starts_with(' ') || s.ends_with(' ') {
+        s = std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    match s {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(o) => Some(o),
     }
 }
 
@@ -1022,7 +1187,7 @@ impl Recognisers {
             && (st.last_pid.is_none() || log.pid.is_none() || st.last_pid == log.pid);
         let is_continuation = matches!(log.severity_en, Some("DETAIL" | "HINT" | "CONTEXT" | "STATEMENT"));
         let chained = st.in_chain && !st.out.is_empty() && (kind == ChainLine::CausedBy || st.python_link || kind == ChainLine::Frame);
-        match self.match_message_at(&log.message, log.severity_en) {
+        match self.match_pasted(&log.message, log.severity_en) {
             Some(hit) => {
                 let rule = &self.rules[hit.rule];
                 let folds = adjacent
@@ -1187,6 +1352,9 @@ mod tests {
         assert!(r.rules.len() > 1000, "{}", r.rules.len());
         for rule in &r.rules {
             assert!(Regex::new(&rule.regex.source).is_ok(), "{:?} {:?}: {}", rule.code, rule.lang, rule.regex.source);
+            if let Some(f) = &rule.folded {
+                assert!(Regex::new(&f.source).is_ok(), "{:?}: {}", rule.code, f.source);
+            }
         }
     }
     use crate::findings::catalogue;
@@ -1650,6 +1818,221 @@ mod tests {
         ] {
             assert!(explain_text(t).is_empty(), "{t:?} gave {:?}", codes(t));
         }
+    }
+
+    /// Text as people paste it: GUI capitalisation, runs of blanks and line breaks, typographic
+    /// quotes, HTML and backslash escapes, ANSI colours, exception-class prefixes and Go error
+    /// values printed as structs read like the plain message.
+    #[test]
+    fn normalised_pastes() {
+        let plain = "server does not support SSL, but SSL was required";
+        let want = codes(plain);
+        assert!(!want.is_empty());
+        for t in [
+            "Server does not support SSL, but SSL was required",
+            "SERVER DOES NOT SUPPORT SSL, BUT SSL WAS REQUIRED",
+            "server  does not support SSL,\tbut SSL was   required",
+            "\u{1b}[31mpsql: error: server does not support SSL, but SSL was required\u{1b}[0m",
+            "Connection failed: Server does not support SSL, but SSL was required",
+        ] {
+            assert_eq!(codes(t), want, "{t:?}");
+        }
+        let hba = "no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption";
+        let want = codes(hba);
+        assert!(!want.is_empty());
+        for t in [hba.replace('"', "&quot;"), hba.replace('"', "&#34;"), hba.replacen('"', "\u{201c}", 1).replacen('"', "\u{201d}", 1), hba.replace(", ", ",  ")] {
+            assert_eq!(codes(&t), want, "{t:?}");
+        }
+        // A Go error value printed with %#v: the package and its Msg, as Error() prints them.
+        let go = r#"tls.RecordHeaderError{Msg:"first record does not look like a TLS handshake", RecordHeader:[5]uint8{0x48, 0x54, 0x54, 0x50, 0x2f}, Conn:(*net.TCPConn)(0xc000010000)}"#;
+        let want = codes("tls: first record does not look like a TLS handshake");
+        assert!(!want.is_empty());
+        assert_eq!(codes(go), want);
+        assert_eq!(codes(&format!("&{go}")), want);
+        // The same sentence behind no exception class, or another one.
+        assert_eq!(codes("SSL error: Connection reset"), vec!["unexpected-eof"]);
+        assert_eq!(codes("org.postgresql.util.PSQLException: SSL error: Connection reset"), vec!["unexpected-eof"]);
+        // What normalisation adds does not turn ordinary text into findings.
+        for t in [
+            "&lt;b&gt;Welcome&lt;/b&gt; to the dashboard",
+            "\u{1b}[32mINFO\u{1b}[0m server started on port 5432",
+            r#"tls.Config{MinVersion:0x303, ServerName:"db"}"#,
+            "The SSL Mode Was Changed To Require By The Administrator",
+        ] {
+            assert!(codes(t).is_empty(), "{t:?} gave {:?}", codes(t));
+        }
+        // A message wrapped onto two lines, as a window or a terminal breaks it.
+        assert_eq!(codes("psql: error: connection to server failed: server does not support SSL,\nbut SSL was required"), codes(plain));
+        assert_eq!(codes("Server does not support SSL, but SSL\n  was required"), codes(plain));
+        assert!(codes("server does not support SSL, but SSL\n\nwas required").is_empty());
+        assert_eq!(normalise("plain text"), None);
+        assert_eq!(normalise("a  b\tc").as_deref(), Some("a b c"));
+    }
+
+    /// A paste with a symptom and an explicit cause names the cause first, whichever line
+    /// comes first; findings of the same kind keep their order.
+    #[test]
+    fn causes_rank_before_symptoms() {
+        let psql = "psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: server closed the connection unexpectedly\n\
+            \tThis probably means the server terminated abnormally\n\tbefore or while processing the request.";
+        let server = "2026-03-01 10:00:00 UTC [42] FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption";
+        assert_eq!(codes(psql), vec!["unexpected-eof"]);
+        for paste in [format!("{psql}\n{server}"), format!("{server}\n{psql}")] {
+            let got = explain_text(&paste);
+            let got_codes: Vec<&str> = got.iter().map(|r| r.code.as_str()).collect();
+            assert_eq!(got_codes, vec!["ssl-required-by-server", "unexpected-eof"], "{paste}");
+        }
+        let reset = "Error: read ECONNRESET\nerror: FATAL:  SSL connection is required. Please specify SSL options and retry.";
+        assert_eq!(codes(reset).first().map(String::as_str), Some("ssl-required-by-server"), "{:?}", codes(reset));
+    }
+
+    /// Reason tokens of the TLS stacks' vocabularies name the cause whatever sentence carries them.
+    #[test]
+    fn vocabulary_tokens() {
+        for (t, want) in [
+            ("System.ComponentModel.Win32Exception (0x80090326): The message received was unexpected or badly formatted.", "tls-handshake-failed"),
+            ("AuthenticationException: Authentication failed, HResult=-2146893019", "server-cert-untrusted"),
+            ("InitializeSecurityContext failed: SEC_E_WRONG_PRINCIPAL", "hostname-mismatch"),
+            ("error 0x800b010f while validating", "hostname-mismatch"),
+            ("HRESULT -2146762495 from CertGetCertificateChain", "cert-expired"),
+            ("unexpected response from SSLRequest: 0x00", "unexpected-eof"),
+            ("unexpected response from SSLRequest: 0x48", "proxy-mishandles-sslrequest"),
+            ("IO error: peer closed connection without sending TLS close_notify", "unexpected-eof"),
+            ("[PostgreSQL error] failed to retrieve PostgreSQL server_version_num: SSL handshake failed: certificate host mismatch", "hostname-mismatch"),
+            ("SSL handshake failed: 22: certificate chain too long", "server-cert-untrusted"),
+            ("SSL error: sun.security.validator.ValidatorException: No trusted certificate found", "server-cert-untrusted"),
+            ("unrecognized SSL error code: 6", "unexpected-eof"),
+            ("SSL SYSCALL error: Undefined error: 0", "unexpected-eof"),
+            ("SSL error: sslv3 alert unexpected message", "tls-handshake-failed"),
+            ("TLSSocket.onConnectSecure failed { code: 'CERT_REVOKED' }", "cert-revoked"),
+            ("code: 'UNABLE_TO_GET_ISSUER_CERT'", "server-cert-untrusted"),
+            ("verify return code: X509_V_ERR_CERT_REVOKED", "cert-revoked"),
+            ("code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'", "server-cert-untrusted"),
+            ("Error: CRL has expired { code: 'CRL_HAS_EXPIRED' }", "crl-problem"),
+            ("SSL error: tlsv1 alert decrypt error", "tls-handshake-failed"),
+            ("error:0A000175:SSL routines::inappropriate fallback", "protocol-version-mismatch"),
+            ("pq: remote error: tls: expired certificate", "cert-expired"),
+            ("remote error: tls: unsupported certificate", "server-rejects-client-cert"),
+            ("local error: tls: illegal parameter", "tls-handshake-failed"),
+            // Alternatives that had no anchor of their own before (every_alternative_holds_an_anchor).
+            ("Error: ... code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE'", "server-rejects-client-cert"),
+            ("[SSL: NO_CIPHERS_AVAILABLE] no ciphers available (_ssl.c:1006)", "cipher-mismatch"),
+            ("verify error:num=64:IP_ADDRESS_MISMATCH", "hostname-mismatch"),
+            ("invalid peer certificate: ExpiredRevocationList", "crl-problem"),
+            ("invalid peer certificate: ExpiredContext { time: UnixTime(1), not_after: UnixTime(0) }", "cert-expired"),
+            ("invalid peer certificate: InvalidPurpose", "server-cert-untrusted"),
+            ("received fatal alert: the peer CertificateExpired", "cert-expired"),
+            ("AlertReceived(UnrecognizedName)", "sni-required"),
+            ("FATAL: TLS version used does not meet minimal requirements for this server. Please use a higher TLS version and retry.", "protocol-version-mismatch"),
+            ("java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: KEY_COMPROMISE, revocation date: x", "cert-revoked"),
+        ] {
+            assert_eq!(codes(t).first().map(String::as_str), Some(want), "{t}: {:?}", codes(t));
+        }
+        // A different SSL error code is not SSL_ERROR_ZERO_RETURN.
+        assert_ne!(codes("unrecognized SSL error code: 61").first().map(String::as_str), Some("unexpected-eof"));
+        assert!(codes("error 0x800b010ff while validating").is_empty());
+        // The ValidatorException vocabulary is sun.security.validator's, not CertPathValidatorException's.
+        assert!(codes("java.security.cert.CertPathValidatorException: timestamp check failed").is_empty());
+    }
+
+    /// The top-level alternatives of a regex (`a|b(c|d)` → `a`, `b(c|d)`).
+    fn top_level_alternatives(re: &str) -> Vec<String> {
+        let (mut depth, mut class, mut esc) = (0i32, false, false);
+        let (mut cur, mut out) = (String::new(), Vec::new());
+        for c in re.chars() {
+            if esc {
+                cur.push(c);
+                esc = false;
+                continue;
+            }
+            match c {
+                '\\' => esc = true,
+                '[' if !class => class = true,
+                ']' if class => class = false,
+                '(' if !class => depth += 1,
+                ')' if !class => depth -= 1,
+                '|' if !class && depth == 0 => {
+                    out.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        out.push(cur);
+        out
+    }
+
+    /// The ways an alternative reads with its innermost `(?:x|y)` groups spelt out (at most 64).
+    fn spelt_out(alt: &str) -> Vec<String> {
+        let mut todo = vec![alt.to_string()];
+        let mut done = Vec::new();
+        while let Some(a) = todo.pop() {
+            let group = a.match_indices("(?:").map(|(i, _)| i).find_map(|i| {
+                let end = i + a[i + 3..].find(')')? + 3;
+                let inner = &a[i + 3..end];
+                (!inner.contains('(') && inner.contains('|')).then_some((i, end, inner.to_string()))
+            });
+            match group {
+                Some((i, end, inner)) if todo.len() + done.len() < 64 => {
+                    for choice in inner.split('|') {
+                        todo.push(format!("{}{}{}", &a[..i], choice, &a[end + 1..]));
+                    }
+                }
+                _ => done.push(a),
+            }
+        }
+        done
+    }
+
+    /// The literal text of a regex fragment: escapes undone, `\s+` a space, `\b` nothing.
+    fn literal_text(re: &str) -> String {
+        let mut out = String::new();
+        let mut it = re.chars().peekable();
+        while let Some(c) = it.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match it.next() {
+                Some('s') => {
+                    out.push(' ');
+                    if matches!(it.peek(), Some('+' | '*')) {
+                        it.next();
+                    }
+                }
+                Some('b') | None => {}
+                Some(other) => out.push(other),
+            }
+        }
+        out
+    }
+
+    /// A rule is only tried on text that holds one of its anchors, so every way its regex can
+    /// match must hold one: `FOO|BAR` anchored on "FOO" never recognises BAR.
+    #[test]
+    fn every_alternative_holds_an_anchor() {
+        let mut unreachable = Vec::new();
+        for (file, pf) in pattern_specs().unwrap() {
+            for p in pf.pattern {
+                let (Some(anchor), Some(re)) = (&p.anchor, &p.regex) else { continue };
+                let anchors = anchor.list();
+                let (fold, body) = match re.strip_prefix("(?i)") {
+                    Some(b) => (true, b),
+                    None => (false, re.as_str()),
+                };
+                let key = |s: &str| if fold { s.to_lowercase() } else { s.to_string() };
+                for alt in top_level_alternatives(body).iter().flat_map(|a| spelt_out(a)) {
+                    let text = key(&literal_text(&alt));
+                    if !anchors.iter().any(|a| text.contains(&key(a))) {
+                        unreachable.push(format!("{file} {}: {alt:?} holds none of {anchors:?}", p.code));
+                    }
+                }
+            }
+        }
+        assert!(unreachable.is_empty(), "alternatives no anchor leads to:\n{}", unreachable.join("\n"));
+        assert_eq!(spelt_out("(?:remote|local) error: tls: x").len(), 2);
+        assert_eq!(literal_text(r"a\.b\s+c\bd"), "a.b cd");
     }
 
     /// Every catalogue entry has documentation links and real translations.
