@@ -416,10 +416,13 @@ pub enum Command {
     /// says so.
     Explain {
         /// A finding code (`server-ssl-off`), error text, a file, or `-` for standard input.
-        /// Text may begin with `-` (a pasted traceback) and span several arguments; `--` ends
-        /// the options.
-        #[arg(allow_hyphen_values = true, trailing_var_arg = true, num_args = 0..)]
-        input: Vec<String>,
+        /// Text may begin with `-` (a pasted traceback) and span several arguments; options
+        /// may follow it; `--` ends the options.
+        #[arg(allow_hyphen_values = true)]
+        input: Option<String>,
+        /// More words of the text (joined with spaces).
+        #[arg(num_args = 0.., hide = true)]
+        more: Vec<String>,
         /// List every code with its severity and title.
         #[arg(long)]
         list: bool,
@@ -717,8 +720,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::sessions(target.as_deref(), &s, &env, &prompt)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Explain { input, list } => {
-            let input = (!input.is_empty()).then(|| input.join(" "));
+        Command::Explain { input, more, list } => {
+            let input = input.map(|first| std::iter::once(first).chain(more).collect::<Vec<_>>().join(" "));
             let r = run::explain(input.as_deref(), list, &mut std::io::stdin().lock())?;
             show(&r, r.exit_code(), f, &o)
         }
