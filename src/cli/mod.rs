@@ -110,6 +110,16 @@ pub enum PlatformArg {
     Windows,
 }
 
+/// The language from LC_ALL, LC_MESSAGES, LANG (first set wins), English otherwise.
+fn lang_from_env() -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_default()
+}
+
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("unknown language {s:?} (use en, zh or ja)"))
 }
@@ -544,7 +554,7 @@ fn show<R: Render>(report: &R, exit_code: i32, format: Format, o: &RenderOptions
 
 /// Run the CLI; returns the process exit status.
 pub fn run(cli: Cli) -> Result<i32> {
-    let o = RenderOptions { lang: cli.lang.unwrap_or_else(Lang::from_env), verbose: cli.verbose, quiet: cli.quiet, pem: false };
+    let o = RenderOptions { lang: cli.lang.unwrap_or_else(lang_from_env), verbose: cli.verbose, quiet: cli.quiet, pem: false };
     let secs = if cli.timeout.is_finite() && cli.timeout > 0.0 { cli.timeout } else { 5.0 };
     let d = std::time::Duration::from_secs_f64(secs);
     let s = Settings { timeouts: Timeouts::uniform(d) };

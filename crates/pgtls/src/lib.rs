@@ -1,14 +1,13 @@
 //! pgtls — the PostgreSQL TLS doctor.
-pub mod findings;
-pub mod wire;
-pub mod x509;
+
+// The core's modules, under their own names (`crate::x509::Cert` is the core's `Cert`).
+pub use pgtls_core::{findings, stack, wire, x509};
 pub mod conn;
 pub mod files;
 pub mod net;
 pub mod tls;
 pub mod probe;
 pub mod profile;
-pub mod stack;
 pub mod checks;
 pub mod facts;
 pub mod report;

@@ -14,7 +14,7 @@ use crate::facts::Facts;
 use crate::facts::DriverFacts;
 use crate::findings::{Code, Finding};
 use crate::trust::RootTrust;
-use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackFiles, StackSettings};
+use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackFiles, StackModel, StackSettings};
 
 pub const CODES: &[Code] = &[Code::ClientStackFails];
 

@@ -27,9 +27,14 @@ use crate::x509::Cert;
 
 pub use crate::stack::{variants, Stack, StackChoice};
 
-impl Stack {
+/// A stack's model: the stacks' names live in the core, their models here.
+pub trait StackModel {
     /// The model of this stack.
-    pub fn model(self) -> &'static Model {
+    fn model(self) -> &'static Model;
+}
+
+impl StackModel for Stack {
+    fn model(self) -> &'static Model {
         MODELS.iter().find(|m| m.stack == self).expect("every stack has a model")
     }
 }

@@ -1,4 +1,4 @@
-//! Files generated from the catalogue: `crates/pgtls/src/findings/codes.txt` (the public code list, so a new or
+//! Files generated from the catalogue: `crates/core/src/findings/codes.txt` (the public code list, so a new or
 //! renamed code shows up in review) and `docs/findings.md`. A test compares them with what these
 //! functions produce; `PGTLS_BLESS=1 cargo test --lib generated_files` rewrites them.
 
@@ -20,10 +20,10 @@ pub fn codes_txt() -> String {
 pub fn findings_md() -> String {
     let mut s = String::from(
         "# Finding codes\n\n\
-         <!-- Generated from crates/pgtls/src/findings/catalogue.toml by `PGTLS_BLESS=1 cargo test --lib generated_files`; do not edit. -->\n\n\
+         <!-- Generated from crates/core/src/findings/catalogue.toml by `PGTLS_BLESS=1 cargo test --lib generated_files`; do not edit. -->\n\n\
          Every diagnosis pgtls reports has a stable kebab-case code: a public interface used in the JSON\n\
          output, the tests and these docs. `pgtls explain CODE [--lang en|zh|ja]` prints the full\n\
-         explanation and fix; the texts live in `crates/pgtls/src/findings/catalogue.toml` (English, Simplified\n\
+         explanation and fix; the texts live in `crates/core/src/findings/catalogue.toml` (English, Simplified\n\
          Chinese, Japanese). Severity is the catalogue's default; a check may lower or raise it for one\n\
          case (an expiry 20 days ahead is a warning, a passed one an error).\n\n\
          | code | severity | what it means |\n|---|---|---|\n",

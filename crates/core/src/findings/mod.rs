@@ -129,15 +129,6 @@ impl Lang {
         }
     }
 
-    /// The language from LC_ALL, LC_MESSAGES, LANG (first set wins), English otherwise.
-    pub fn from_env() -> Lang {
-        ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .filter_map(|v| std::env::var(v).ok())
-            .find(|v| !v.is_empty())
-            .and_then(|v| Lang::parse(&v))
-            .unwrap_or_default()
-    }
 }
 
 /// Catalogue texts in one language.

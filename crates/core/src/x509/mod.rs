@@ -604,13 +604,13 @@ pub fn parse_chain(ders: &[Vec<u8>]) -> Result<Vec<Cert>, CertError> {
 }
 
 /// Test support: pgtls's view of a certificate the lab generated (the lab never returns
-/// pgtls types).
-#[cfg(test)]
-pub(crate) trait LabCert {
+/// pgtls types). For this crate's tests, and the other crates' (feature `lab`).
+#[cfg(any(test, feature = "lab"))]
+pub trait LabCert {
     fn info(&self) -> Cert;
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "lab"))]
 impl LabCert for pgtls_lab::CertKey {
     fn info(&self) -> Cert {
         Cert::from_der(&self.der, "test").expect("lab certificate parses")
