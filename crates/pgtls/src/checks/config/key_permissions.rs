@@ -33,12 +33,19 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let Some(msg) = server_verdict(&key.configured, key.uid, key.mode, db_uid) else {
         return Vec::new();
     };
+    // Commands that run as written: numeric ids where the names are not known.
+    let path = key.path.display();
+    let gid = f.db_gids.as_ref().and_then(|g| g.first().copied());
     let fix = if key.uid == db_uid || key.uid != 0 && f.db_uid.is_none() {
-        format!("chmod 0600 {}", key.path.display())
+        format!("chmod 0600 {path}")
     } else if key.uid == 0 {
-        format!("chmod 0640 {0} (and chgrp it to a group of the database user), or chown the database user and chmod 0600", key.path.display())
+        match (gid, f.db_uid) {
+            (Some(g), _) => format!("chgrp {g} {path} && chmod 0640 {path}   (root-owned, readable by the database user's group {g})"),
+            (None, Some(u)) => format!("chown {u} {path} && chmod 0600 {path}   (owned by the database user, uid {u})"),
+            (None, None) => format!("chmod 0640 {path}, and chgrp it to a group of the database user (ls -ln the data directory shows its owner)"),
+        }
     } else {
-        format!("chown the database user (uid {db_uid}) {0} && chmod 0600 {0}", key.path.display())
+        format!("chown {db_uid} {path} && chmod 0600 {path}   (uid {db_uid} owns the data directory)")
     };
     vec![Finding::new(Code::ServerKeyPermissions)
         .detail(format!(
