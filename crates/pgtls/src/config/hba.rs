@@ -473,6 +473,11 @@ fn parse_rule(file: &Path, line: u32, raw: &str, fields: &Fields) -> Result<HbaR
     if conn_type == ConnType::Local && method == "ident" {
         method = "peer".into();
     }
+    // hba.c refuses peer on TCP lines before it reads any option (the real server's verdict in
+    // tests/it/differential.rs, found by the hba fuzz target).
+    if conn_type != ConnType::Local && method == "peer" {
+        return Err("peer authentication is only supported on local sockets".into());
+    }
     let mut options = Vec::new();
     for f in it {
         for t in f {
@@ -732,6 +737,7 @@ mod tests {
             ("host all all 10.0.0.1", "end-of-line before netmask"),
             ("host all all all magic", "invalid authentication method \"magic\""),
             ("host all all all cert", "cert authentication is only supported on hostssl connections"),
+            ("hostssl all all all peer", "peer authentication is only supported on local sockets"),
             ("host all all all md5 clientcert=verify-ca", "clientcert can only be configured for \"hostssl\" rows"),
             ("hostssl all all all cert clientcert=verify-ca", "only accepts \"verify-full\""),
             ("hostssl all all all md5 clientcert=1", "invalid value for clientcert"),
