@@ -424,3 +424,46 @@ fn bare_verify_failure_names_every_cause() {
     }
     assert!(f["detail"].as_str().unwrap().contains("pgtls doctor"), "{f:#}");
 }
+
+/// A TLS terminator that expects a ClientHello first (`openssl s_server` stands in for HAProxy
+/// `bind … ssl crt` or stunnel without `protocol = pgsql`): psql fails with "server closed the
+/// connection unexpectedly"; pgtls fails too, and names the hop — `proxy-mishandles-sslrequest`
+/// with the terminator's certificate — instead of a handshake cut short (issue 22).
+#[test]
+fn tls_terminator_in_front_is_named() {
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (crt, key) = (dir.path().join("t.crt"), dir.path().join("t.key"));
+    std::fs::write(&crt, &pki.leaf.cert_pem).unwrap();
+    std::fs::write(&key, &pki.leaf.key_pem).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&crt)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && started.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let ci = format!("host=127.0.0.1 port={port} user=postgres dbname=postgres sslmode=require connect_timeout=5");
+    let out = pgtls().args(["doctor", "--format", "json", "--timeout", "3", &ci]).env("HOME", dir.path()).output().unwrap();
+    let psql = crate::support::psql_raw(&ci);
+    let _ = child.kill();
+    let _ = child.wait();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    if let Some((ok, text)) = psql {
+        assert!(!ok && text.contains("closed the connection unexpectedly"), "psql: {text}");
+    }
+    assert_eq!(v["outcome"]["connects"], false, "{v:#}");
+    assert_eq!(v["findings"][0]["code"], "proxy-mishandles-sslrequest", "{v:#}");
+    assert!(v["findings"][0]["detail"].as_str().unwrap().contains("CN=localhost"), "{v:#}");
+    assert_eq!(out.status.code(), Some(2));
+}

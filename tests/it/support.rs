@@ -111,3 +111,17 @@ pub fn agrees(v: &serde_json::Value, exit: i32, theirs: &Option<String>) -> (Opt
     let agree = ours == *theirs && (theirs.is_none() || exit == 2);
     (ours, agree)
 }
+
+/// psql (Debian's) with exactly `conninfo`, no lab defaults: (success, stdout+stderr), or
+/// `None` without psql.
+pub fn psql_raw(conninfo: &str) -> Option<(bool, String)> {
+    let psql = pgtls_lab::psql_binary()?;
+    let o = std::process::Command::new(psql)
+        .args(["-X", "-A", "-t", "-w", "-c", "select 1", conninfo])
+        .env_remove("PGSSLMODE")
+        .env_remove("PGSSLROOTCERT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    Some((o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)))
+}

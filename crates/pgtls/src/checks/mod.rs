@@ -208,6 +208,7 @@ pub(crate) mod test_support {
             startup: None,
             peer_ip: None,
             timings: Default::default(),
+            direct_tls: None,
         }
     }
 

@@ -18,6 +18,9 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 
 fn probe(facts: &ProbeFacts) -> Vec<Finding> {
     let endpoint = facts.target.endpoint();
+    if let Some(d) = &facts.direct_tls {
+        return vec![terminator(facts, d)];
+    }
     match &facts.reply {
         Some(Negotiated::Error { error }) => vec![Finding::new(Code::ServerErrorResponse)
             .detail(format!("{endpoint} answered the SSLRequest with an error instead of 'S' or 'N':\n{error}"))
@@ -31,6 +34,32 @@ fn probe(facts: &ProbeFacts) -> Vec<Finding> {
             .evidence("first_bytes", preview)],
         _ => direct(facts),
     }
+}
+
+/// The endpoint hung up on the SSLRequest but completes a TLS handshake that starts with a
+/// ClientHello: a TLS terminator in front of PostgreSQL that does not speak its negotiation.
+fn terminator(facts: &ProbeFacts, d: &ProbeFacts) -> Finding {
+    let endpoint = facts.target.endpoint();
+    let leaf = d.chain.first().map(|c| format!("\"{}\" (issued by \"{}\")", c.subject, c.issuer)).unwrap_or_default();
+    let alpn = d.tls.as_ref().and_then(|t| t.alpn.clone());
+    let alpn_note = match alpn.as_deref() {
+        Some("postgresql") => "It selects ALPN \"postgresql\", so PostgreSQL 17+ clients can use sslnegotiation=direct as they are.".to_string(),
+        _ => "It selects no ALPN \"postgresql\", so even libpq 17+ with sslnegotiation=direct refuses it until the terminator offers that ALPN.".to_string(),
+    };
+    Finding::new(Code::ProxyMishandlesSslrequest)
+        .detail(format!(
+            "{endpoint} closed the connection at PostgreSQL's SSLRequest, but answers a TLS handshake that starts with a ClientHello \
+             (certificate {leaf}{}): a TLS terminator (HAProxy `bind … ssl crt`, stunnel without `protocol = pgsql`, an SNI router) \
+             sits in front of PostgreSQL and expects TLS first. {alpn_note}",
+            d.tls.as_ref().map(|t| format!(", {}", t.version)).unwrap_or_default()
+        ))
+        .fix(
+            "Pass PostgreSQL through untouched (HAProxy `mode tcp` without `ssl` on the bind line), or let the hop speak PostgreSQL's \
+             negotiation (stunnel `protocol = pgsql`, a pooler such as PgBouncer with client_tls_*), or, with libpq 17+ clients only, \
+             use sslnegotiation=direct and have the terminator offer ALPN `postgresql` (HAProxy `bind … ssl crt … alpn postgresql`).",
+        )
+        .evidence("endpoint", &endpoint)
+        .evidence("terminator certificate", leaf)
 }
 
 fn direct(facts: &ProbeFacts) -> Vec<Finding> {

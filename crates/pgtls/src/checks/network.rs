@@ -33,6 +33,10 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 }
 
 fn probe(p: &ProbeFacts) -> Option<Finding> {
+    // A TLS terminator answered a ClientHello: `proxy-mishandles-sslrequest` names it.
+    if p.direct_tls.is_some() {
+        return None;
+    }
     if let Some(e) = p.network_failure() {
         return Some(net_error(e, Some(p.target.port)));
     }

@@ -94,6 +94,11 @@ pub struct ProbeFacts {
     /// How long each step took.
     #[serde(default)]
     pub timings: Timings,
+    /// The server closed the connection at the SSLRequest (or answered it with a TLS alert):
+    /// the same endpoint probed with direct TLS, when a TLS handshake answered there — a TLS
+    /// terminator (HAProxy `ssl crt`, stunnel, an SNI router) that expects a ClientHello first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct_tls: Option<Box<ProbeFacts>>,
 }
 
 /// Milliseconds per step of one connection (absent: the step did not run).
@@ -218,6 +223,7 @@ fn empty(target: &ProbeTarget) -> ProbeFacts {
         startup: None,
         peer_ip: None,
         timings: Timings::default(),
+        direct_tls: None,
     }
 }
 
@@ -233,8 +239,28 @@ pub fn probe_with(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions) ->
             what_the_server_accepts(target, timeouts, &mut facts);
         }
     }
+    if closed_at_sslrequest(&facts) {
+        // A TLS terminator reads the SSLRequest as a broken ClientHello and hangs up (or sends
+        // an alert): ask it the way it expects, with a ClientHello first.
+        let direct = ProbeTarget { negotiation: SslNegotiation::Direct, ..target.clone() };
+        let d = probe_with(&direct, timeouts, &ProbeOptions { startup: None, ..o.clone() });
+        if !d.chain.is_empty() {
+            facts.direct_tls = Some(Box::new(d));
+        }
+    }
     facts.elapsed_ms = clock.elapsed().as_millis() as u64;
     facts
+}
+
+/// The SSLRequest got no PostgreSQL answer: the connection closed at once, or the first byte
+/// back was a TLS alert record (0x15).
+fn closed_at_sslrequest(f: &ProbeFacts) -> bool {
+    if f.target.negotiation != SslNegotiation::Postgres {
+        return false;
+    }
+    let closed = f.network_failure().is_some_and(|e| e.step == net::Step::SslReply && e.kind == net::FailureKind::Closed);
+    let alert = matches!(&f.reply, Some(Negotiated::Unexpected { byte: 0x15, .. }));
+    closed || alert
 }
 
 /// Only the steps before TLS (resolve, connect, SSLRequest and its answer): does a TLS server
