@@ -122,6 +122,35 @@ fn hba_only(pki: &Pki, kind: &str) -> Server {
     Server::start(ServerOptions { hba: vec![format!("{kind} all all 127.0.0.1/32 trust")], ..ServerOptions::with_tls(pki.tls()) }).unwrap()
 }
 
+/// A plain TLS endpoint (no PostgreSQL negotiation, no ALPN) on a free loopback port:
+/// `openssl s_server` with the lab's leaf and intermediate, standing in for a TLS terminator.
+fn tls_terminator(pki: &Pki, dir: &Path) -> (std::process::Child, u16) {
+    let (crt, chain, key) = (dir.join("t.crt"), dir.join("chain.crt"), dir.join("t.key"));
+    std::fs::write(&crt, &pki.leaf.cert_pem).unwrap();
+    std::fs::write(&chain, &pki.inter.cert_pem).unwrap();
+    std::fs::write(&key, &pki.leaf.key_pem).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&crt)
+        .arg("-key")
+        .arg(&key)
+        .arg("-cert_chain")
+        .arg(&chain)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && started.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (child, port)
+}
+
 fn psql_connects(server: &Server, ci: &str) -> bool {
     server.psql(ci, "select 1").unwrap().0
 }
@@ -273,29 +302,7 @@ fn unix_socket_needs_no_root_file() {
 fn direct_ssl_without_alpn_fails_for_libpq_17() {
     let pki = Pki::new();
     let dir = tempfile::tempdir().unwrap();
-    let (crt, chain, key) = (dir.path().join("t.crt"), dir.path().join("chain.crt"), dir.path().join("t.key"));
-    std::fs::write(&crt, &pki.leaf.cert_pem).unwrap();
-    std::fs::write(&chain, &pki.inter.cert_pem).unwrap();
-    std::fs::write(&key, &pki.leaf.key_pem).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = std::process::Command::new("openssl")
-        .args(["s_server", "-quiet", "-accept"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("-cert")
-        .arg(&crt)
-        .arg("-key")
-        .arg(&key)
-        .arg("-cert_chain")
-        .arg(&chain)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && started.elapsed().as_secs() < 10 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let (mut child, port) = tls_terminator(&pki, dir.path());
     let root = dir.path().join("root.crt");
     std::fs::write(&root, &pki.root.cert_pem).unwrap();
     let ci = format!("host=localhost hostaddr=127.0.0.1 port={port} user=postgres sslmode=verify-full sslrootcert={} sslnegotiation=direct", root.display());
@@ -433,26 +440,7 @@ fn bare_verify_failure_names_every_cause() {
 fn tls_terminator_in_front_is_named() {
     let pki = Pki::new();
     let dir = tempfile::tempdir().unwrap();
-    let (crt, key) = (dir.path().join("t.crt"), dir.path().join("t.key"));
-    std::fs::write(&crt, &pki.leaf.cert_pem).unwrap();
-    std::fs::write(&key, &pki.leaf.key_pem).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = std::process::Command::new("openssl")
-        .args(["s_server", "-quiet", "-accept"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("-cert")
-        .arg(&crt)
-        .arg("-key")
-        .arg(&key)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && started.elapsed().as_secs() < 10 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let (mut child, port) = tls_terminator(&pki, dir.path());
     let ci = format!("host=127.0.0.1 port={port} user=postgres dbname=postgres sslmode=require connect_timeout=5");
     let out = pgtls().args(["doctor", "--format", "json", "--timeout", "3", &ci]).env("HOME", dir.path()).output().unwrap();
     let psql = crate::support::psql_raw(&ci);
