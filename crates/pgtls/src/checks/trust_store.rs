@@ -11,14 +11,12 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::trust::TrustStore;
+use crate::trust::{TrustStore, HAND_MADE_MAX};
 use crate::verify::libpq::{Failure, UntrustedCause};
 use crate::x509::CertKind;
 
 pub const CODES: &[Code] = &[Code::PinnedIntermediate, Code::PinnedLeaf, Code::DuplicateTrustEntry, Code::WeakTrustEntry];
 
-/// Stores with more entries than this are distribution bundles (Debian's has ~140).
-const HAND_MADE_MAX: usize = 20;
 
 pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();

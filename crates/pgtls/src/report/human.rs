@@ -309,7 +309,7 @@ impl Render for TrustAuditReport {
             let _ = writeln!(s, "{} — {} certificate(s){}", st.source, st.entries.len(), if st.pem { "" } else { " (not all PEM: libpq reads only PEM)" });
             if !o.quiet {
                 // A distribution bundle: its healthy roots in one line (--verbose lists them).
-                let bundle = st.entries.len() > 20 && !o.verbose;
+                let bundle = st.entries.len() > crate::trust::HAND_MADE_MAX && !o.verbose;
                 let healthy = |e: &&crate::run::EntryView| {
                     let f = &e.flags;
                     f.kind == crate::x509::CertKind::Root && !f.expired && !f.not_yet_valid && f.duplicate_of.is_none() && !f.weak

@@ -156,6 +156,10 @@ pub struct TrustStore {
     pub revocation: Option<Revocation>,
 }
 
+/// Stores with more entries than this are distribution bundles (Debian's has ~140), not a
+/// hand-made root.crt: audits and reports treat their harmless entries in bulk.
+pub const HAND_MADE_MAX: usize = 20;
+
 /// Flags of one entry at one instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryFlags {

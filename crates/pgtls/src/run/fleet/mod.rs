@@ -205,7 +205,7 @@ pub fn fleet(targets: &[Target], o: &FleetOptions, s: &Settings, env: &(dyn Env 
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(t) = targets.get(i) else { break };
-                let record = probe_one(t, &overrides, s, env, now, o);
+                let record = probe_one(t, &overrides, s, env, o);
                 on_record(&record);
                 results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(record);
             });
@@ -215,7 +215,7 @@ pub fn fleet(targets: &[Target], o: &FleetOptions, s: &Settings, env: &(dyn Env 
     Ok(report(records, now))
 }
 
-fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + Sync), now: OffsetDateTime, o: &FleetOptions) -> FleetRecord {
+fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + Sync), o: &FleetOptions) -> FleetRecord {
     let profile = o.profile.as_ref();
     let mut record = FleetRecord {
         origin: t.origin.clone(),
@@ -264,12 +264,9 @@ fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + S
     // A multi-host line is judged as a whole; the first host stands for it here.
     if let Some(h) = facts.hosts.first() {
         let view = if facts.hosts.len() == 1 { HostView::with_findings(h, &cx, found.clone()) } else { HostView::new(h, &cx) };
-        let mut f = endpoint_facts(&view, &found, now);
         // libpq's outcome over all the line's hosts, not the first host's alone.
-        if let Some(o) = facts.libpq_outcome(&p) {
-            f.connects = Some(o.connects);
-            f.failing = f.failing || !o.connects;
-        }
+        let connects = facts.libpq_outcome(&p).map(|o| o.connects);
+        let mut f = endpoint_facts(&view, &found, connects);
         f.accepted_versions = accepted;
         if let Some(c) = profile.and_then(|p| p.chain_of(&h.probe.chain)) {
             f.rotation_chain = Some(c.name.clone());
@@ -285,10 +282,11 @@ fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + S
     record
 }
 
-fn endpoint_facts(h: &HostView, found: &[Finding], _now: OffsetDateTime) -> EndpointFacts {
+/// What the summary needs of the line whose first host is `h`; `connects` is libpq's outcome
+/// over all the line's hosts.
+fn endpoint_facts(h: &HostView, found: &[Finding], connects: Option<bool>) -> EndpointFacts {
     let codes: BTreeSet<String> = found.iter().map(|f| f.code.to_string()).collect();
     let worst = found.iter().map(|f| f.severity).max();
-    let connects = h.verdict.as_ref().map(|v| v.connects);
     EndpointFacts {
         endpoint: h.display_name(),
         tls_version: h.tls_version.map(|v| v.name()),
