@@ -14,7 +14,7 @@ fn main() {
     eprintln!("patterns compiled in {:.3} s", t.elapsed().as_secs_f64());
     let mut summary = pgtls::logs::Summary::default();
     let t = Instant::now();
-    if let Err(e) = pgtls::logs::scan_path(std::path::Path::new(&path), &mut summary) {
+    if let Err(e) = pgtls::logs::scan_path(std::path::Path::new(&path), pgtls::files::open, &mut summary) {
         eprintln!("{e}");
         std::process::exit(3);
     }

@@ -49,15 +49,147 @@ mod architecture {
         assert_eq!(super::chain(&e), "outer: inner");
     }
 
+    use std::path::{Path, PathBuf};
+
+    /// The Rust files under `dir` of the workspace (the `tests.rs` beside a module left out).
+    fn sources(dir: &str) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") && p.file_name().is_some_and(|n| n != "tests.rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut out);
+        assert!(!out.is_empty(), "no sources under {dir}");
+        out
+    }
+
+    /// A file's production lines: before its test module, comments left out.
+    fn production(p: &Path) -> Vec<String> {
+        let text = std::fs::read_to_string(p).unwrap();
+        let prod = text.split("#[cfg(test)]").next().unwrap_or("");
+        prod.lines().filter(|l| !l.trim_start().starts_with("//")).map(str::to_string).collect()
+    }
+
     #[test]
     fn cli_only_parses_calls_and_renders() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
-        for e in std::fs::read_dir(&dir).unwrap().flatten() {
-            let text = std::fs::read_to_string(e.path()).unwrap();
-            let prod: String = text.split("#[cfg(test)]").next().unwrap_or("").lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+        for f in sources("src/cli") {
+            let prod = production(&f).join("\n");
             for banned in ["json!", "Finding::new", "checks::run", "serde_json::"] {
-                assert!(!prod.contains(banned), "{} uses {banned}", e.path().display());
+                assert!(!prod.contains(banned), "{} uses {banned}", f.display());
             }
+        }
+    }
+
+    /// The core and the text crate read nothing from the world in their production code (tests
+    /// may make their own files): no file opened, no environment, clock or socket. The core
+    /// does not even look at a file's metadata; the text crate reads the handles it is given.
+    #[test]
+    fn core_and_text_do_no_io() {
+        let common = ["std::env", "env::var", "now_utc", "SystemTime::now", "Instant::now", "TcpStream", "UdpSocket", "std::net::Tcp", "File::open", "OpenOptions", "fs::read", "read_dir"];
+        let core_too = ["std::fs", ".is_dir()", ".exists()", "metadata("];
+        for (dir, extra) in [("crates/core/src", &core_too[..]), ("crates/text/src", &[][..])] {
+            for f in sources(dir) {
+                for line in production(&f) {
+                    for b in common.iter().chain(extra) {
+                        assert!(!line.contains(b), "{} does I/O ({b}): {}", f.display(), line.trim());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The workspace's crates depend one way: cli → pgtls → {text → core}, the lab beside them
+    /// (a test dependency, and the binary's optional `demo`). Read from Cargo's own metadata,
+    /// so an arrow back — or a crate that links what its layer must not — fails here, not in
+    /// review.
+    #[test]
+    fn crate_graph_runs_one_way() {
+        use std::collections::{BTreeMap, BTreeSet};
+        // This platform's packages only (a full resolve would fetch Windows-only crates).
+        let rustc = std::process::Command::new("rustc").arg("-vV").output().expect("rustc runs");
+        let host = String::from_utf8_lossy(&rustc.stdout).lines().find_map(|l| l.strip_prefix("host: ").map(str::to_string)).expect("rustc -vV names the host");
+        let out = std::process::Command::new(env!("CARGO"))
+            .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &host])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo metadata runs");
+        assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+        let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let members: BTreeSet<String> = meta["workspace_members"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let packages = meta["packages"].as_array().unwrap();
+        let name_of: BTreeMap<&str, &str> = packages.iter().map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap())).collect();
+        // Each workspace crate's normal dependencies, from its manifest: (name, optional).
+        let mut normal: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
+        for p in packages.iter().filter(|p| members.contains(p["id"].as_str().unwrap())) {
+            let deps = p["dependencies"].as_array().unwrap().iter().filter(|d| d["kind"].is_null());
+            normal.insert(p["name"].as_str().unwrap().into(), deps.map(|d| (d["name"].as_str().unwrap().to_string(), d["optional"].as_bool().unwrap_or(false))).collect());
+        }
+        let ours = ["pgtls-cli", "pgtls", "pgtls-text", "pgtls-core", "pgtls-lab"];
+        for c in ours {
+            assert!(normal.contains_key(c), "{c} is not a workspace member any more: update this test and README's Layout");
+        }
+        // Which of our crates each may depend on (optional: only behind a feature).
+        let allowed: BTreeMap<&str, &[&str]> = BTreeMap::from([
+            ("pgtls-cli", &["pgtls", "pgtls-lab"][..]),
+            ("pgtls", &["pgtls-core", "pgtls-text"][..]),
+            ("pgtls-text", &["pgtls-core"][..]),
+            ("pgtls-core", &["pgtls-lab"][..]),
+            ("pgtls-lab", &[][..]),
+        ]);
+        for (krate, deps) in &normal {
+            for (d, optional) in deps.iter().filter(|(d, _)| ours.contains(&d.as_str())) {
+                assert!(allowed[krate.as_str()].contains(&d.as_str()), "{krate} depends on {d}: the crates depend one way (README, Layout)");
+                if krate == "pgtls-core" {
+                    assert!(*optional, "the core may use the lab only behind its `lab` feature");
+                }
+            }
+        }
+        // What only the binary may link, and what the core and the text crate must not pull in
+        // at all (walked through the resolved graph, the core's optional lab left out).
+        for (krate, deps) in &normal {
+            for banned in ["clap", "clap_complete", "clap_mangen", "axum", "indicatif", "rpassword"] {
+                assert!(krate == "pgtls-cli" || !deps.iter().any(|(d, _)| d == banned), "{krate} depends on {banned}: only the binary's crate parses arguments, serves HTTP or prompts");
+            }
+        }
+        let nodes: BTreeMap<&str, Vec<(&str, bool)>> = meta["resolve"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                let deps = n["deps"].as_array().unwrap().iter().map(|d| {
+                    let normal = d["dep_kinds"].as_array().unwrap().iter().any(|k| k["kind"].is_null());
+                    (d["pkg"].as_str().unwrap(), normal)
+                });
+                (n["id"].as_str().unwrap(), deps.collect())
+            })
+            .collect();
+        let closure = |root: &str| -> BTreeSet<String> {
+            let start = name_of.iter().find(|(_, n)| **n == root).map(|(id, _)| *id).unwrap();
+            // Our crates' optional dependencies are left out (the workspace's resolve turns the
+            // core's `lab` on for the test builds that ask for it).
+            let optional = |krate: &str, dep: &str| normal.get(krate).is_some_and(|ds| ds.iter().any(|(d, o)| *o && d == dep));
+            let (mut seen, mut todo) = (BTreeSet::new(), vec![start]);
+            while let Some(id) = todo.pop() {
+                for (dep, is_normal) in &nodes[id] {
+                    let name = name_of[dep];
+                    if *is_normal && !optional(name_of[id], name) && seen.insert(name.to_string()) {
+                        todo.push(dep);
+                    }
+                }
+            }
+            seen
+        };
+        let io = ["tokio", "mio", "socket2", "clap", "axum", "hyper", "csv", "indicatif", "rpassword", "rcgen", "pgtls-lab", "tempfile", "rustls", "tokio-postgres"];
+        for (krate, extra) in [("pgtls-core", &["flate2", "pgtls-text"][..]), ("pgtls-text", &[][..])] {
+            let linked = closure(krate);
+            let bad: Vec<&&str> = io.iter().chain(extra).filter(|b| linked.contains(**b)).collect();
+            assert!(bad.is_empty(), "{krate} links {bad:?}: it must not touch the network, the terminal or the lab");
         }
     }
 }

@@ -3,7 +3,7 @@
 
 Why: the document lists, per stack, how many patterns pgtls has, which versions they cover and
 where each message was read, and the recall measured on tests/corpus. All of that is data
-(crates/pgtls/src/explain/**/*.toml and the table the corpus test writes), so it is generated, not typed;
+(crates/text/src/explain/**/*.toml and the table the corpus test writes), so it is generated, not typed;
 tests/it/corpus.rs checks that the pattern counts here match the pattern files.
 
     cargo test --test it corpus::corpus_recall && python3 tests/corpus/gen_recognisers_md.py
@@ -13,13 +13,13 @@ import os
 import tomllib
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-FILES = ["crates/pgtls/src/explain/patterns.toml"] + [f"crates/pgtls/src/explain/recognisers/{n}.toml" for n in [
+FILES = ["crates/text/src/explain/patterns.toml"] + [f"crates/text/src/explain/recognisers/{n}.toml" for n in [
     "postgres-server", "libpq", "proxies", "java", "node", "go", "rust", "python", "dotnet", "erlang", "windows", "openssl", "network"]]
 
 INTRO = """# Recognisers: which text means which finding
 
 `pgtls explain` (and, for server log lines, `pgtls logs`) turns error text into findings. The
-knowledge is data in `crates/pgtls/src/explain/patterns.toml` and `crates/pgtls/src/explain/recognisers/*.toml`; every
+knowledge is data in `crates/text/src/explain/patterns.toml` and `crates/text/src/explain/recognisers/*.toml`; every
 pattern records the stack that prints the message (`stack`), the versions (`versions`) and
 where its text was read (`from`: `owner/repo@commit:path`, or for managed services without
 public sources the public thread quoting the text). Never from memory: a test fails when a
@@ -32,8 +32,8 @@ pattern has no `from`.
   failed", "connection attempt failed", "SSL error: …" wrapper) only wins when nothing more
   specific matches the same line.
 - **Two kinds of pattern.** PostgreSQL server and libpq messages by their exact msgid (printf
-  format) in `patterns.toml`; their translations come from `crates/pgtls/src/pglog/translations.toml`,
-  generated from PostgreSQL's message catalogues by `crates/pgtls/src/pglog/gen_translations.py`, which
+  format) in `patterns.toml`; their translations come from `crates/text/src/pglog/translations.toml`,
+  generated from PostgreSQL's message catalogues by `crates/text/src/pglog/gen_translations.py`, which
   reads only `patterns.toml`. Everything else by a literal anchor (one Aho-Corasick automaton
   over all anchors picks the few regexes to try) and a regex whose named groups become facts.
   Server patterns (`source = "server"`) also feed the log scanner's automata, so their anchors
@@ -151,7 +151,7 @@ GAPS = """- Posted texts that stay unrecognised are mostly outside TLS (password
   `Hostname/IP doesn't match …`, PostgreSQL 9.x `hostssl requires SSL to be turned on`, Neon's
   former `SNI is missing`).
 - Translations come from PostgreSQL's own catalogues of every major version 12–18 (fetched by
-  `crates/pgtls/src/pglog/catalogues.sh`: Debian's packages of 13.16, 15.18, 17.12 and 18.6, and the .po
+  `crates/text/src/pglog/catalogues.sh`: Debian's packages of 13.16, 15.18, 17.12 and 18.6, and the .po
   files of the 12.2, 14.24 and 16.15 release tarballs, because Ubuntu strips the compiled
   catalogues from its packages): 19 languages (cs, de, el, es, fr, he, id, it, ja, ka, ko, pl,
   pt_BR, ru, sv, tr, uk, zh_CN, zh_TW). An entry that several versions share is kept once with

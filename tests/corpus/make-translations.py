@@ -5,7 +5,7 @@ recognisers know by msgid, in every language PostgreSQL ships a catalogue for, a
 
 Why: a server with lc_messages set to another language writes its messages translated, and
 users paste those. The texts come from the gettext catalogues of PostgreSQL 12–18 (domains
-postgres and libpq5, fetched by crates/pgtls/src/pglog/catalogues.sh, which records the package each
+postgres and libpq5, fetched by crates/text/src/pglog/catalogues.sh, which records the package each
 release comes from): each line is a catalogue's msgstr with realistic values in place of its
 printf arguments, server messages behind a stderr log prefix with the translated severity
 word. The expected code is the code
@@ -13,7 +13,7 @@ of the English pattern the msgid belongs to. Lines in legacy encodings are added
 with "encoding" (the corpus test encodes the text so before handing the bytes over):
 Japanese as EUC-JP and Shift_JIS, Chinese as GBK.
 
-    bash crates/pgtls/src/pglog/catalogues.sh
+    bash crates/text/src/pglog/catalogues.sh
     python3 tests/corpus/make-translations.py [target/pg-catalogues] > tests/corpus/translations.jsonl
 
 A text that several releases print alike is one line, its source naming all of them.
@@ -108,7 +108,7 @@ def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "target", "pg-catalogues")
     majors = releases(root)
     if not majors:
-        sys.exit("make-translations.py: no catalogues under %s; run crates/pgtls/src/pglog/catalogues.sh first" % root)
+        sys.exit("make-translations.py: no catalogues under %s; run crates/text/src/pglog/catalogues.sh first" % root)
     package = dict(majors)
     lines = {}  # (lang, text) -> [line, [majors]], in first-seen order
     for major, _ in majors:

@@ -294,7 +294,7 @@ fn every_pattern_has_provenance() {
         assert!(STACKS.contains(&stack), "{} {}: stack {stack:?}", p.file, p.code);
         assert!(p.versions.is_some(), "{} {}: no versions", p.file, p.code);
         if p.msgid {
-            assert_eq!(p.file, "crates/pgtls/src/explain/patterns.toml", "{}: msgid patterns belong in patterns.toml", p.code);
+            assert_eq!(p.file, "crates/text/src/explain/patterns.toml", "{}: msgid patterns belong in patterns.toml", p.code);
         }
     }
     assert!(inv.len() > 300, "{} patterns", inv.len());

@@ -2,6 +2,8 @@
 
 // The core's modules, under their own names (`crate::x509::Cert` is the core's `Cert`).
 pub use pgtls_core::{findings, stack, wire, x509};
+// The text crate's modules: log lines, the recognisers, the log scanner.
+pub use pgtls_text::{explain, logs, pglog};
 pub mod conn;
 pub mod files;
 pub mod net;
@@ -17,9 +19,6 @@ pub mod config;
 pub mod client;
 pub mod trust;
 pub mod verify;
-pub mod pglog;
-pub mod explain;
-pub mod logs;
 pub mod run;
 
 /// The shape the code promises, checked on the source: data flows one way between the

@@ -55,8 +55,8 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         if let (false, Some(p)) = (v.connects, h.plaintext.as_ref()) {
             // Only when libpq really made that attempt: its words are part of the verdict's.
             let made = |e: &crate::wire::ErrorResponse| v.error.as_deref().is_some_and(|t| t.contains(&e.message));
-            if let Some(crate::probe::StartupOutcome::Refused { error }) = p.startup.as_ref().map(|s| &s.outcome) {
-                let other = Failure::ServerRefused { error: error.clone(), encrypted: false };
+            if let Some(crate::probe::StartupOutcome::Refused { error, recognised }) = p.startup.as_ref().map(|s| &s.outcome) {
+                let other = Failure::ServerRefused { error: error.clone(), encrypted: false, recognised: *recognised };
                 if made(error) && v.failure.as_ref() != Some(&other) {
                     if let Some(f) = finding(h, v, &other, ours) {
                         out.push(f.evidence("endpoint", h.endpoint()));
@@ -72,7 +72,7 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
     let requested = h.probe.tls.as_ref().and_then(|t| t.cert_request.as_ref());
     let wanted = requested.map(|r| r.acceptable_cas.join("; ")).filter(|s| !s.is_empty());
     match failure {
-        Failure::ServerRefused { error, encrypted } => {
+        Failure::ServerRefused { error, encrypted, .. } => {
             let said = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
             let sqlstate = error.code.clone().unwrap_or_default();
             match failure.recognised() {

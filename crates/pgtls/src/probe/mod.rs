@@ -147,8 +147,13 @@ pub enum Authentication {
         #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
         params: net::ServerParams,
     },
-    /// The server refused (wrong password, role without a password …).
-    Refused { error: ErrorResponse },
+    /// The server refused (wrong password, role without a password …); `recognised`: which
+    /// finding its words are (see [`StartupOutcome::Refused`]).
+    Refused {
+        error: ErrorResponse,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recognised: Option<crate::findings::Code>,
+    },
     /// The client stopped, as libpq would (channel binding required but not offered …).
     ClientGaveUp { message: String },
     /// Nothing was sent: the authenticating session's certificate did not pass the client's checks.
@@ -163,7 +168,13 @@ pub enum StartupOutcome {
     /// TLS and pg_hba.conf let the client in; this is how it must authenticate (`Ok`: done).
     Auth { request: AuthRequest },
     /// An ErrorResponse: pg_hba.conf, a missing role or database, too many connections …
-    Refused { error: ErrorResponse },
+    /// `recognised`: which finding its words are, by the same patterns as `pgtls explain`
+    /// (translated servers included), decided here so that judging never reads text.
+    Refused {
+        error: ErrorResponse,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recognised: Option<crate::findings::Code>,
+    },
     /// The server ended the TLS session with an alert (e.g. it refused the client certificate:
     /// "unknown ca", "certificate required").
     TlsAlert { alert: String },
@@ -350,7 +361,7 @@ fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::R
     };
     let outcome = match answer {
         Ok(Backend::Auth(request)) => StartupOutcome::Auth { request },
-        Ok(Backend::Error(error)) => StartupOutcome::Refused { error },
+        Ok(Backend::Error(error)) => StartupOutcome::Refused { recognised: crate::explain::recognise_refusal(&error), error },
         Ok(Backend::Sasl { .. } | Backend::Parameter { .. }) => StartupOutcome::Failed { message: "a SASL message before the authentication request".into() },
         Ok(Backend::Other(t)) => StartupOutcome::Failed { message: format!("unexpected message type {}", crate::wire::describe_byte(t)) },
         Err(e) => match crate::tls::alert_of(&e) {
@@ -406,7 +417,7 @@ pub fn authenticate(
         };
         match net::authenticate(session, &[("user", user.as_str()), ("database", database.as_str())], &creds) {
             Ok(net::AuthAnswer::Accepted { method, params }) => Authentication::Accepted { method, params },
-            Ok(net::AuthAnswer::Refused(error)) => Authentication::Refused { error },
+            Ok(net::AuthAnswer::Refused(error)) => Authentication::Refused { recognised: crate::explain::recognise_refusal(&error), error },
             Ok(net::AuthAnswer::ClientGaveUp(message)) => Authentication::ClientGaveUp { message },
             Err(e) => Authentication::Failed { message: e.to_string() },
         }

@@ -188,7 +188,7 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
             let (o, d) = match (&st.authentication, request.needs_password()) {
                 (_, false) => (Outcome::Ok, "no password needed".to_string()),
                 (Some(Authentication::Accepted { .. }), _) => (Outcome::Ok, "password accepted (on a second, verified TLS connection)".to_string()),
-                (Some(Authentication::Refused { error }), _) => (Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
+                (Some(Authentication::Refused { error, .. }), _) => (Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
                 (Some(Authentication::ClientGaveUp { message }), _) => (Outcome::Failed, message.clone()),
                 (Some(Authentication::NotSent { reason } | Authentication::Failed { message: reason }), _) => (Outcome::Warning, format!("not checked: {reason}")),
                 (None, _) => match h.verdict.as_ref().and_then(|v| v.failure.as_ref()) {
@@ -198,7 +198,7 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
             };
             out.push(step("authentication", &name, o, d, t.authentication_ms));
         }
-        StartupOutcome::Refused { error } => {
+        StartupOutcome::Refused { error, .. } => {
             out.push(step("startup", &name, Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message), t.startup_ms));
             fallback(out);
         }
@@ -214,7 +214,7 @@ fn plaintext(h: &HostFacts, name: &str, out: &mut Vec<Step>) {
     let Some(p) = &h.plaintext else { return };
     let (o, d) = match p.startup.as_ref().map(|s| &s.outcome) {
         Some(StartupOutcome::Auth { request }) => (Outcome::Warning, format!("without TLS, pg_hba.conf lets the client in; the server asks for: {}", request.method())),
-        Some(StartupOutcome::Refused { error }) => (Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
+        Some(StartupOutcome::Refused { error, .. }) => (Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
         Some(other) => (Outcome::Failed, format!("{other:?}")),
         None => (Outcome::Failed, p.network_failure().map(|e| e.message.clone()).unwrap_or_default()),
     };

@@ -124,7 +124,7 @@ pub fn logs(files: &[PathBuf], all_languages: bool, threads: usize, stdin: &mut 
         logs::scan_reader_with(input, &mut summary, &so).map_err(|e| bad(Path::new("standard input"), e))?;
     } else {
         for f in files {
-            logs::scan_file(f, &mut summary, &so, threads).map_err(|e| bad(f, e))?;
+            logs::scan_file(f, crate::files::open, &mut summary, &so, threads).map_err(|e| bad(f, e))?;
         }
     }
     summary.finish();

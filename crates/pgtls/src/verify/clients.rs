@@ -906,7 +906,7 @@ pub fn after_startup(mut v: StackVerdict, startup: Option<&crate::probe::Startup
         return v;
     }
     let error = match &st.outcome {
-        StartupOutcome::Refused { error } => Some(format!("{}: {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
+        StartupOutcome::Refused { error, .. } => Some(format!("{}: {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
         StartupOutcome::TlsAlert { alert } => Some(format!("the server ended the TLS session: {alert}")),
         _ => None,
     };

@@ -124,7 +124,13 @@ pub enum Failure {
     ClientCertUnusable { message: String },
     /// The server answered the StartupMessage with an error (pg_hba.conf, a client certificate
     /// it requires or rejects, a missing role …), over TLS or not.
-    ServerRefused { error: ErrorResponse, encrypted: bool },
+    /// `recognised`: which finding the server's words are (a fact of the probe).
+    ServerRefused {
+        error: ErrorResponse,
+        encrypted: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recognised: Option<crate::findings::Code>,
+    },
     /// The server ended the TLS session with an alert after the handshake (typically refusing
     /// the client certificate: "unknown ca", "certificate required").
     SessionAlert { alert: String },
@@ -177,12 +183,13 @@ impl Failure {
         }
     }
 
-    /// For a server's refusal: which finding code its message is (recognised by the same
-    /// patterns as `pgtls explain`, so translated server messages are understood too).
+    /// For a server's refusal: which finding code its message is (recognised when it was
+    /// gathered, by the same patterns as `pgtls explain`).
     pub fn recognised(&self) -> Option<crate::findings::Code> {
-        let Failure::ServerRefused { error, .. } = self else { return None };
-        let line = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
-        crate::explain::explain_text(&line).first().map(|r| r.code)
+        match self {
+            Failure::ServerRefused { recognised, .. } => *recognised,
+            _ => None,
+        }
     }
 }
 
@@ -380,7 +387,9 @@ fn after_auth_request(
     }
     match &st.authentication {
         Some(Authentication::Accepted { params, .. }) => attrs(cert_mode(Outcome { authenticated: true, ..pending }), params),
-        Some(Authentication::Refused { error }) => startup_failure(&StartupOutcome::Refused { error: error.clone() }, st.encrypted),
+        Some(Authentication::Refused { error, recognised }) => {
+            startup_failure(&StartupOutcome::Refused { error: error.clone(), recognised: *recognised }, st.encrypted)
+        }
         Some(Authentication::ClientGaveUp { message }) => {
             Outcome::fails(Failure::AuthenticationStopped { message: message.clone() }, message.clone())
         }
@@ -527,7 +536,7 @@ fn plain_attempt(client: &Client, plain: Option<&crate::probe::ProbeFacts>) -> O
 /// A failed startup phase, in libpq's words.
 fn startup_failure(o: &StartupOutcome, encrypted: bool) -> Outcome {
     match o {
-        StartupOutcome::Refused { error } => {
+        StartupOutcome::Refused { error, recognised } => {
             let mut text = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
             if let Some(d) = &error.detail {
                 text.push_str(&format!("\nDETAIL:  {d}"));
@@ -535,7 +544,7 @@ fn startup_failure(o: &StartupOutcome, encrypted: bool) -> Outcome {
             if let Some(h) = &error.hint {
                 text.push_str(&format!("\nHINT:  {h}"));
             }
-            Outcome::fails(Failure::ServerRefused { error: error.clone(), encrypted }, text)
+            Outcome::fails(Failure::ServerRefused { error: error.clone(), encrypted, recognised: *recognised }, text)
         }
         StartupOutcome::TlsAlert { alert } => {
             Outcome::fails(Failure::SessionAlert { alert: alert.clone() }, format!("SSL error: {}", openssl_alert(alert)))

@@ -9,7 +9,7 @@
 # files in the upstream release tarballs Ubuntu keeps as orig.tar (compiled here with msgfmt).
 # Versions and URLs are written into every generated line's provenance.
 #
-#     bash crates/pgtls/src/pglog/catalogues.sh [DEST]     # default target/pg-catalogues
+#     bash crates/text/src/pglog/catalogues.sh [DEST]     # default target/pg-catalogues
 #
 # DEST/<major>/<lang>/{postgres,libpq5}.mo, and DEST/<major>/SOURCE naming the package.
 set -euo pipefail

@@ -8,7 +8,7 @@
 //!
 //! The knowledge is data, not code: `patterns.toml` lists the messages (PostgreSQL server and
 //! libpq messages by their exact msgid, client libraries and OpenSSL by anchor + regex) in
-//! priority order, and `crates/pgtls/src/pglog/translations.toml` (generated from PostgreSQL's own message
+//! priority order, and `crates/text/src/pglog/translations.toml` (generated from PostgreSQL's own message
 //! catalogues, read through `crate::pglog::translations`) holds the translated forms of the
 //! server and libpq messages. Log lines are taken apart by `crate::pglog::line`.
 //! Each pattern has a literal anchor, and one Aho-Corasick automaton over all anchors decides
@@ -35,20 +35,20 @@ const PATTERNS_TOML: &str = include_str!("patterns.toml");
 /// then one file per client stack, then the generic OpenSSL reasons and network errors, which
 /// any stack can print and which therefore come last.
 const PATTERN_FILES: &[(&str, &str)] = &[
-    ("crates/pgtls/src/explain/patterns.toml", PATTERNS_TOML),
-    ("crates/pgtls/src/explain/recognisers/postgres-server.toml", include_str!("recognisers/postgres-server.toml")),
-    ("crates/pgtls/src/explain/recognisers/libpq.toml", include_str!("recognisers/libpq.toml")),
-    ("crates/pgtls/src/explain/recognisers/proxies.toml", include_str!("recognisers/proxies.toml")),
-    ("crates/pgtls/src/explain/recognisers/java.toml", include_str!("recognisers/java.toml")),
-    ("crates/pgtls/src/explain/recognisers/node.toml", include_str!("recognisers/node.toml")),
-    ("crates/pgtls/src/explain/recognisers/go.toml", include_str!("recognisers/go.toml")),
-    ("crates/pgtls/src/explain/recognisers/rust.toml", include_str!("recognisers/rust.toml")),
-    ("crates/pgtls/src/explain/recognisers/python.toml", include_str!("recognisers/python.toml")),
-    ("crates/pgtls/src/explain/recognisers/dotnet.toml", include_str!("recognisers/dotnet.toml")),
-    ("crates/pgtls/src/explain/recognisers/erlang.toml", include_str!("recognisers/erlang.toml")),
-    ("crates/pgtls/src/explain/recognisers/windows.toml", include_str!("recognisers/windows.toml")),
-    ("crates/pgtls/src/explain/recognisers/openssl.toml", include_str!("recognisers/openssl.toml")),
-    ("crates/pgtls/src/explain/recognisers/network.toml", include_str!("recognisers/network.toml")),
+    ("crates/text/src/explain/patterns.toml", PATTERNS_TOML),
+    ("crates/text/src/explain/recognisers/postgres-server.toml", include_str!("recognisers/postgres-server.toml")),
+    ("crates/text/src/explain/recognisers/libpq.toml", include_str!("recognisers/libpq.toml")),
+    ("crates/text/src/explain/recognisers/proxies.toml", include_str!("recognisers/proxies.toml")),
+    ("crates/text/src/explain/recognisers/java.toml", include_str!("recognisers/java.toml")),
+    ("crates/text/src/explain/recognisers/node.toml", include_str!("recognisers/node.toml")),
+    ("crates/text/src/explain/recognisers/go.toml", include_str!("recognisers/go.toml")),
+    ("crates/text/src/explain/recognisers/rust.toml", include_str!("recognisers/rust.toml")),
+    ("crates/text/src/explain/recognisers/python.toml", include_str!("recognisers/python.toml")),
+    ("crates/text/src/explain/recognisers/dotnet.toml", include_str!("recognisers/dotnet.toml")),
+    ("crates/text/src/explain/recognisers/erlang.toml", include_str!("recognisers/erlang.toml")),
+    ("crates/text/src/explain/recognisers/windows.toml", include_str!("recognisers/windows.toml")),
+    ("crates/text/src/explain/recognisers/openssl.toml", include_str!("recognisers/openssl.toml")),
+    ("crates/text/src/explain/recognisers/network.toml", include_str!("recognisers/network.toml")),
 ];
 
 /// A problem in the built-in pattern data (a bug in pgtls, caught by the tests).
@@ -58,7 +58,7 @@ pub enum ExplainError {
     Toml { file: &'static str, message: String },
     #[error("pattern #{index} ({code}) in {file}: {message}")]
     Pattern { file: &'static str, index: usize, code: String, message: String },
-    #[error("translation {lang} of {msgid:?} in crates/pgtls/src/pglog/translations.toml: {message}")]
+    #[error("translation {lang} of {msgid:?} in crates/text/src/pglog/translations.toml: {message}")]
     Translation { lang: String, msgid: String, message: String },
     #[error("could not build the anchor automaton: {0}")]
     Automaton(String),
@@ -310,7 +310,7 @@ impl Recognisers {
     /// Compile the built-in pattern data.
     pub fn load() -> Result<Recognisers, ExplainError> {
         let tf = translations()
-            .map_err(|e| ExplainError::Toml { file: "crates/pgtls/src/pglog/translations.toml", message: e.0.clone() })?;
+            .map_err(|e| ExplainError::Toml { file: "crates/text/src/pglog/translations.toml", message: e.0.clone() })?;
         let mut rules = Vec::new();
         let mut anchor_of_rule: Vec<Vec<String>> = Vec::new();
         // The msgid each translated rule renders (None for English and non-PostgreSQL rules).
@@ -721,7 +721,7 @@ fn render_detail(template: Option<&str>, facts: &BTreeMap<String, String>, match
 /// Where one pattern comes from: the provenance the pattern data records.
 #[derive(Debug, Clone, Serialize)]
 pub struct PatternInfo {
-    /// The pattern file (`crates/pgtls/src/explain/…`).
+    /// The pattern file (`crates/text/src/explain/…`).
     pub file: &'static str,
     pub code: String,
     /// Stack whose source prints the message (corpus stack name).
@@ -729,7 +729,7 @@ pub struct PatternInfo {
     pub versions: Option<String>,
     /// Where the message text was read.
     pub from: Vec<String>,
-    /// By PostgreSQL msgid (translated forms come from crates/pgtls/src/pglog/translations.toml).
+    /// By PostgreSQL msgid (translated forms come from crates/text/src/pglog/translations.toml).
     pub msgid: bool,
     pub also: Vec<String>,
 }
@@ -898,6 +898,13 @@ pub fn printf_to_regex(fmt: &str, args: &[String]) -> Option<(String, String)> {
     Some((out, anchor))
 }
 
+/// Which finding a server's ErrorResponse is (its severity and primary message, as the
+/// server logs them), for the probe's facts: judging reads the code, never the words.
+pub fn recognise_refusal(error: &crate::wire::ErrorResponse) -> Option<crate::findings::Code> {
+    let line = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
+    explain_text(&line).first().map(|r| r.code)
+}
+
 /// Recognise every known message in `text` (one or many lines, any of the supported log and
 /// client formats). Several messages give several findings; a message's DETAIL/HINT lines (or
 /// csvlog/jsonlog fields) are folded into its finding, and so are the messages of one exception
@@ -974,7 +981,7 @@ pub fn explain_bytes(bytes: &[u8]) -> Vec<Recognised> {
 /// The most lines a translated message breaks into (pt_BR's key-permission message has 3).
 pub(crate) const BROKEN_LINES_MAX: usize = 4;
 
-/// Quote marks trimmed from the ends of an anchor (same list in crates/pgtls/src/pglog/gen_translations.py).
+/// Quote marks trimmed from the ends of an anchor (same list in crates/text/src/pglog/gen_translations.py).
 const ANCHOR_TRIM: &str = "\"'«»„“”「」『』‘’";
 
 /// The pattern sources whose messages appear in the logs `pgtls logs` scans.

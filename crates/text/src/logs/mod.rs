@@ -810,9 +810,13 @@ pub fn to_utf8<'a>(mut r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>, LogE
     })
 }
 
+/// How this crate gets a log file open: the caller's function (pgtls's `files::open`, which
+/// leaves the access time alone), so that the text crate itself opens nothing.
+pub type Opener = fn(&Path) -> io::Result<std::fs::File>;
+
 /// Open a log file, transparently decompressing gzip (detected by its magic bytes).
-pub fn open_log(path: &Path) -> Result<Box<dyn Read>, LogError> {
-    let f = crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
+pub fn open_log(path: &Path, open: Opener) -> Result<Box<dyn Read>, LogError> {
+    let f = open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
     decompressing(Box::new(f))
 }
 
@@ -840,8 +844,8 @@ const WARM_UP: u64 = 16 << 20;
 /// right after a cut is not folded into the message before it, a client known only from a
 /// `connection received` line before a cut is not known after it, and a scan burst split by a
 /// cut is judged in two halves.
-pub fn scan_file(path: &Path, summary: &mut Summary, opts: &ScanOptions, threads: usize) -> Result<(), LogError> {
-    scan_file_split(path, summary, opts, threads, SPLIT_MIN)
+pub fn scan_file(path: &Path, open: Opener, summary: &mut Summary, opts: &ScanOptions, threads: usize) -> Result<(), LogError> {
+    scan_file_split(path, open, summary, opts, threads, SPLIT_MIN)
 }
 
 /// The first line start at or after `from` in `probe` that does not continue the message
@@ -861,10 +865,10 @@ fn cut_in(probe: &[u8]) -> Option<usize> {
 }
 
 /// [`scan_file`] with the size from which a file is split (small in tests).
-fn scan_file_split(path: &Path, summary: &mut Summary, opts: &ScanOptions, threads: usize, split_min: u64) -> Result<(), LogError> {
+fn scan_file_split(path: &Path, open: Opener, summary: &mut Summary, opts: &ScanOptions, threads: usize, split_min: u64) -> Result<(), LogError> {
     use std::io::{Seek, SeekFrom};
     let bad_read = |e: io::Error| LogError::Read { what: path.display().to_string(), source: e };
-    let mut f = crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
+    let mut f = open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
     let size = f.metadata().map_err(bad_read)?.len();
     let mut first = vec![0u8; BUFFER_SIZE];
     let n = read_up_to(&mut f, &mut first).map_err(bad_read)?;
@@ -911,7 +915,7 @@ fn scan_file_split(path: &Path, summary: &mut Summary, opts: &ScanOptions, threa
                     // Start a little before the cut to learn the clients of backends whose
                     // `connection received` line lies before it (counted from the cut only),
                     // at a line start.
-                    let mut f = crate::files::open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
+                    let mut f = open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
                     let read_err = |e: io::Error| LogError::Read { what: path.display().to_string(), source: e };
                     let mut from = start.saturating_sub(WARM_UP);
                     if from > 0 {
@@ -938,8 +942,8 @@ fn scan_file_split(path: &Path, summary: &mut Summary, opts: &ScanOptions, threa
 }
 
 /// Scan one file (plain or .gz) into `summary`.
-pub fn scan_path(path: &Path, summary: &mut Summary) -> Result<(), LogError> {
-    let r = open_log(path)?;
+pub fn scan_path(path: &Path, open: Opener, summary: &mut Summary) -> Result<(), LogError> {
+    let r = open_log(path, open)?;
     scan_reader(r, summary).map_err(|e| match e {
         LogError::Read { source, .. } => LogError::Read { what: path.display().to_string(), source },
         other => other,
@@ -1206,9 +1210,9 @@ mod tests {
         enc.write_all(format!("{P}FATAL:  connection requires a valid client certificate\n").as_bytes()).unwrap();
         enc.finish().unwrap();
         let mut s = Summary::default();
-        scan_path(&path, &mut s).unwrap();
+        scan_path(&path, |p: &Path| std::fs::File::open(p), &mut s).unwrap();
         assert_eq!(counts(&s), vec![("client-cert-required".into(), 1)]);
-        let missing = scan_path(&dir.path().join("nope.log"), &mut s).unwrap_err();
+        let missing = scan_path(&dir.path().join("nope.log"), |p: &Path| std::fs::File::open(p), &mut s).unwrap_err();
         assert!(missing.to_string().contains("nope.log"));
     }
 
@@ -1467,7 +1471,7 @@ mod tests {
         assert!(log.len() > 3 * 65536);
         let run = |threads: usize| {
             let mut s = Summary::default();
-            scan_file_split(&path, &mut s, &ScanOptions::default(), threads, 65536).unwrap();
+            scan_file_split(&path, |p: &Path| std::fs::File::open(p), &mut s, &ScanOptions::default(), threads, 65536).unwrap();
             s.finish();
             serde_json::to_value(&s).unwrap()
         };

@@ -12,7 +12,7 @@ const TRANSLATIONS_TOML: &str = include_str!("translations.toml");
 
 /// `translations.toml` could not be parsed (a bug in pgtls, caught by the tests).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("crates/pgtls/src/pglog/translations.toml is not valid TOML: {0}")]
+#[error("crates/text/src/pglog/translations.toml is not valid TOML: {0}")]
 pub struct TranslationsError(pub String);
 
 /// All translation data, as in the file.
