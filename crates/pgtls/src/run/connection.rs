@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{tcp_profile, RunError, Settings};
@@ -114,16 +114,17 @@ pub(crate) fn host_findings(h: &HostFacts, cx: &Context) -> Vec<Finding> {
 }
 
 /// A certificate as reports show it: its facts and the days left at the report's instant.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CertView {
     #[serde(flatten)]
     pub cert: Cert,
     pub days_left: i64,
 }
 
-/// One probed endpoint: what was seen, libpq's verdict, and the findings about it.
-#[derive(Debug, Clone, Serialize)]
-pub struct HostView {
+/// What was seen of one probed endpoint, and libpq's verdict: a host of `probe`'s report
+/// without its findings (a fleet record carries the findings of its whole line beside it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HostSeen {
     pub host: String,
     pub hostaddr: Option<String>,
     pub port: u16,
@@ -141,11 +142,26 @@ pub struct HostView {
     pub started_at: OffsetDateTime,
     pub elapsed_ms: u64,
     /// What the server accepts, when our handshake failed on versions or ciphers.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_versions: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+}
+
+/// One probed endpoint: what was seen, libpq's verdict, and the findings about it (read
+/// through to [`HostSeen`]'s fields: `view.chain`).
+#[derive(Debug, Clone, Serialize)]
+pub struct HostView {
+    #[serde(flatten)]
+    pub seen: HostSeen,
     pub findings: Vec<Finding>,
+}
+
+impl std::ops::Deref for HostView {
+    type Target = HostSeen;
+    fn deref(&self) -> &HostSeen {
+        &self.seen
+    }
 }
 
 impl HostView {
@@ -155,9 +171,15 @@ impl HostView {
 
     /// With the findings already computed (one-host runs need not run the checks twice).
     pub(crate) fn with_findings(h: &HostFacts, cx: &Context, findings: Vec<Finding>) -> HostView {
+        HostView { seen: HostSeen::new(h, cx), findings }
+    }
+}
+
+impl HostSeen {
+    pub(crate) fn new(h: &HostFacts, cx: &Context) -> HostSeen {
         let p = &h.probe;
         let tls = p.tls.as_ref();
-        HostView {
+        HostSeen {
             host: p.target.host.clone(),
             hostaddr: p.target.hostaddr.clone(),
             port: p.target.port,
@@ -175,7 +197,6 @@ impl HostView {
             elapsed_ms: p.elapsed_ms,
             server_versions: p.server_versions.clone(),
             verdict: h.verdict.clone(),
-            findings,
         }
     }
 

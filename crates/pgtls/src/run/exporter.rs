@@ -112,12 +112,8 @@ pub fn probe(target: &str, m: &Module, env: &(dyn Env + Sync)) -> Result<String,
         let store = super::trust::load_store(m.sslrootcert.as_deref().unwrap_or("system"), None, env)?;
         let mut rr = crate::verify::rotation::check(&prof, &store, now);
         // The chain the server sent, from the probe just made (not a second connection).
-        let sent: Vec<crate::x509::Cert> = report
-            .endpoints
-            .first()
-            .and_then(|r| r.host.get("chain"))
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default();
+        let sent: Vec<crate::x509::Cert> =
+            report.endpoints.first().and_then(|r| r.host.as_ref()).map(|h| h.chain.iter().map(|c| c.cert.clone()).collect()).unwrap_or_default();
         rr.add_server(&prof, &store, target.to_string(), &sent);
         let chain = rr.servers.first().and_then(|x| x.chain.clone()).unwrap_or_default();
         let _ = writeln!(out, "# HELP pgtls_rotation_ready 1 when the module's trust store verifies every chain of the profile servers present after the rotation, and the chain this server presents");

@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::connection::{gather, HostView};
+use super::connection::{gather, HostSeen};
 use super::{tcp_profile, RunError, Settings};
 use crate::checks::{self, Context};
 use crate::conninfo::Env;
@@ -80,10 +80,10 @@ pub struct FleetRecord {
     pub facts: Option<EndpointFacts>,
     #[serde(default)]
     pub findings: Vec<Finding>,
-    /// Everything about the endpoint, as `probe --format json` shows a host (flattened into
-    /// the record, as before).
+    /// What was seen of the line's first host, as `probe --format json` shows a host
+    /// (flattened into the record; the line's findings are `findings` above).
     #[serde(flatten)]
-    pub host: serde_json::Map<String, serde_json::Value>,
+    pub host: Option<HostSeen>,
 }
 
 /// What an endpoint's record comes to, for every rendering (table, CSV, HTML, exit status).
@@ -263,20 +263,17 @@ fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + S
     let found = checks::run(&facts, &cx);
     // A multi-host line is judged as a whole; the first host stands for it here.
     if let Some(h) = facts.hosts.first() {
-        let view = if facts.hosts.len() == 1 { HostView::with_findings(h, &cx, found.clone()) } else { HostView::new(h, &cx) };
+        let seen = HostSeen::new(h, &cx);
         // libpq's outcome over all the line's hosts, not the first host's alone.
         let connects = facts.libpq_outcome(&p).map(|o| o.connects);
-        let mut f = endpoint_facts(&view, &found, connects);
+        let mut f = endpoint_facts(&seen, &found, connects);
         f.accepted_versions = accepted;
         if let Some(c) = profile.and_then(|p| p.chain_of(&h.probe.chain)) {
             f.rotation_chain = Some(c.name.clone());
             f.rotation_phase = Some(c.phase);
         }
         record.facts = Some(f);
-        if let Ok(serde_json::Value::Object(mut m)) = serde_json::to_value(&view) {
-            m.remove("findings");
-            record.host = m;
-        }
+        record.host = Some(seen);
     }
     record.findings = found;
     record
@@ -284,7 +281,7 @@ fn probe_one(t: &Target, overrides: &Overrides, s: &Settings, env: &(dyn Env + S
 
 /// What the summary needs of the line whose first host is `h`; `connects` is libpq's outcome
 /// over all the line's hosts.
-fn endpoint_facts(h: &HostView, found: &[Finding], connects: Option<bool>) -> EndpointFacts {
+fn endpoint_facts(h: &HostSeen, found: &[Finding], connects: Option<bool>) -> EndpointFacts {
     let codes: BTreeSet<String> = found.iter().map(|f| f.code.to_string()).collect();
     let worst = found.iter().map(|f| f.severity).max();
     EndpointFacts {
