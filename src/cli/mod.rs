@@ -13,7 +13,8 @@ use pgtls::findings::Lang;
 use pgtls::net::Timeouts;
 use pgtls::profile::Overrides;
 use pgtls::report::{render, Format, Render, RenderOptions};
-use pgtls::run::{self, parse_instant, ClientChoice, Settings};
+use pgtls::run::{self, parse_instant, Settings};
+use pgtls::stack::Stack;
 
 mod demo;
 mod exporter;
@@ -94,12 +95,12 @@ pub enum ClientArg {
     Jdbc,
 }
 
-impl From<ClientArg> for ClientChoice {
-    fn from(c: ClientArg) -> ClientChoice {
+impl From<ClientArg> for Stack {
+    fn from(c: ClientArg) -> Stack {
         match c {
-            ClientArg::Libpq => ClientChoice::Libpq,
-            ClientArg::Kong => ClientChoice::Kong,
-            ClientArg::Jdbc => ClientChoice::Jdbc,
+            ClientArg::Libpq => Stack::Libpq,
+            ClientArg::Kong => Stack::Kong,
+            ClientArg::Jdbc => Stack::Jdbc,
         }
     }
 }
@@ -611,7 +612,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let a = run::ProtocolsArgs {
                 target: target.as_deref(),
                 direct,
-                client: client.map(ClientChoice::from),
+                client: client.map(Stack::from),
                 client_min: client_min.as_deref(),
                 client_max: client_max.as_deref(),
                 client_ciphers: client_ciphers.as_deref(),

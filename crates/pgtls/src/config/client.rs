@@ -7,25 +7,31 @@
 
 use std::path::PathBuf;
 
+use serde::{Serialize, Serializer};
+
 pub use crate::trust::TrustSource;
 pub use crate::wire::TlsVersion;
 
 /// libpq's sslmode values, the common vocabulary.
 pub use crate::conninfo::SslMode;
 
-/// A client's TLS configuration in libpq terms.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A client's TLS configuration in libpq terms (reports show it as it is: `client`'s `kong`
+/// and `jdbc`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClientTlsSettings {
     /// What was read, e.g. `kong.conf` or `JDBC URL`.
     pub source: String,
     /// The closest libpq sslmode.
+    #[serde(rename = "sslmode")]
     pub mode: SslMode,
     /// The server certificate chain is validated against `trust`.
     pub verifies_server: bool,
     /// The certificate is checked against the host name; `None` when the driver version
     /// or a custom class decides.
     pub checks_hostname: Option<bool>,
-    /// Where the trusted certificates come from; empty when nothing is configured.
+    /// Where the trusted certificates come from; empty when nothing is configured (shown in
+    /// words).
+    #[serde(serialize_with = "in_words")]
     pub trust: Vec<TrustSource>,
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
@@ -35,6 +41,10 @@ pub struct ClientTlsSettings {
     pub origins: Vec<(String, String)>,
     /// Caveats worth telling the user.
     pub notes: Vec<String>,
+}
+
+fn in_words<S: Serializer>(trust: &[TrustSource], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(trust.iter().map(|t| t.to_string()))
 }
 
 impl ClientTlsSettings {

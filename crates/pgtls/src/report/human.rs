@@ -12,7 +12,7 @@ use crate::net::Negotiated;
 use crate::probe::SslNegotiation;
 use crate::run::fleet::Status as FleetStatus;
 use crate::run::{
-    BundleReport, ClientReport, DoctorReport, DriverView, ExplainReport, FleetReport, HostView, LogsReport, ProbeReport,
+    BundleReport, ClientReport, DoctorReport, ExplainReport, FleetReport, HostView, LogsReport, ProbeReport,
     ProtocolsReport, RotationReportView, ServerReport, SessionsReport, TrustAuditReport, VerifyHost, VerifyReport,
 };
 use crate::verify::libpq::Verdict;
@@ -485,8 +485,8 @@ impl Render for ServerReport {
     }
 }
 
-fn driver(s: &mut String, t: &DriverView) {
-    let _ = writeln!(s, "{}: behaves like sslmode={}", t.source, t.sslmode);
+fn driver(s: &mut String, t: &crate::config::client::ClientTlsSettings) {
+    let _ = writeln!(s, "{}: behaves like sslmode={}", t.source, t.mode);
     let _ = writeln!(s, "  verifies the server   {}", if t.verifies_server { "yes" } else { "no" });
     let hostname = match t.checks_hostname {
         Some(true) => "yes",
@@ -494,7 +494,7 @@ fn driver(s: &mut String, t: &DriverView) {
         None => "unknown (depends on the version or a custom class)",
     };
     let _ = writeln!(s, "  checks the host name  {hostname}");
-    let _ = writeln!(s, "  trusted roots         {}", if t.trust.is_empty() { "none configured".to_string() } else { t.trust.join("; ") });
+    let _ = writeln!(s, "  trusted roots         {}", if t.trust.is_empty() { "none configured".to_string() } else { t.trust.iter().map(|t| t.to_string()).collect::<Vec<_>>().join("; ") });
     for (k, v) in &t.origins {
         let _ = writeln!(s, "  {k:<21} {v}");
     }

@@ -125,41 +125,6 @@ pub struct ClientArgs<'a> {
     pub probe: bool,
 }
 
-/// A driver's settings in libpq terms, for reports.
-#[derive(Debug, Clone, Serialize)]
-pub struct DriverView {
-    pub source: String,
-    pub sslmode: String,
-    pub verifies_server: bool,
-    pub checks_hostname: Option<bool>,
-    /// Where trusted certificates come from, in words; empty: nothing configured.
-    pub trust: Vec<String>,
-    pub client_cert: Option<PathBuf>,
-    pub client_key: Option<PathBuf>,
-    pub min_version: Option<String>,
-    pub max_version: Option<String>,
-    pub origins: Vec<(String, String)>,
-    pub notes: Vec<String>,
-}
-
-impl DriverView {
-    fn of(t: &ClientTlsSettings) -> DriverView {
-        DriverView {
-            source: t.source.clone(),
-            sslmode: t.mode.as_str().to_string(),
-            verifies_server: t.verifies_server,
-            checks_hostname: t.checks_hostname,
-            trust: t.trust.iter().map(|s| s.to_string()).collect(),
-            client_cert: t.client_cert.clone(),
-            client_key: t.client_key.clone(),
-            min_version: t.min_version.map(|v| v.name()),
-            max_version: t.max_version.map(|v| v.name()),
-            origins: t.origins.clone(),
-            notes: t.notes.clone(),
-        }
-    }
-}
-
 /// libpq's side in `client`.
 #[derive(Debug, Clone, Serialize)]
 pub struct LibpqView {
@@ -176,9 +141,9 @@ pub struct ClientReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub libpq: Option<LibpqView>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kong: Option<DriverView>,
+    pub kong: Option<ClientTlsSettings>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub jdbc: Option<DriverView>,
+    pub jdbc: Option<ClientTlsSettings>,
     pub findings: Vec<Finding>,
     pub exit_code: i32,
 }
@@ -242,7 +207,7 @@ pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Res
             .map_err(|e| RunError::BadInput { path: path.into(), message: e.to_string() })?
             .with_env(std::env::vars());
         let settings = k.tls_settings().map_err(|e| RunError::BadInput { path: path.into(), message: e.to_string() })?;
-        kong = Some(DriverView::of(&settings));
+        kong = Some(settings.clone());
         let mut d = DriverFacts::new(settings, None);
         d.roots = read_roots(&d.settings);
         d.system = read_system(&d.settings);
@@ -257,7 +222,7 @@ pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Res
         let parsed = JdbcUrl::parse(url).map_err(|e| RunError::Usage(e.to_string()))?;
         let home = env.home_dir().map(PathBuf::from);
         let settings = parsed.tls_settings(home.as_deref()).map_err(|e| RunError::Usage(e.to_string()))?;
-        jdbc = Some(DriverView::of(&settings));
+        jdbc = Some(settings.clone());
         let mut d = DriverFacts::new(settings, None);
         d.roots = read_roots(&d.settings);
         d.system = read_system(&d.settings);

@@ -16,10 +16,10 @@ pub mod steps;
 mod text;
 mod trust;
 
-pub use audit::{client, server, sessions, ClientArgs, ClientReport, DriverView, ServerArgs, ServerReport, SessionsReport};
+pub use audit::{client, server, sessions, ClientArgs, ClientReport, ServerArgs, ServerReport, SessionsReport};
 pub use connection::{doctor, probe, probe_from_facts, verify, CertView, DoctorReport, HostSeen, HostView, ProbeReport, VerifyHost, VerifyReport};
 pub use fleet::{export as fleet_export, fleet, inventory, merge, EndpointFacts, FleetOptions, FleetRecord, FleetReport, FleetSummary, Target};
-pub use protocols::{protocols, ClientChoice, ProtocolsArgs, ProtocolsHost, ProtocolsReport};
+pub use protocols::{protocols, ProtocolsArgs, ProtocolsHost, ProtocolsReport};
 pub use text::{explain, logs, ExplainReport, LogsReport};
 pub use trust::{bundle, rotation, trust_audit, BundleReport, EntryView, RotationArgs, RotationReportView, StoreView, TrustAuditReport};
 

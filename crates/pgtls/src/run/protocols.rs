@@ -15,23 +15,14 @@ use crate::net::{self, Negotiated, TlsStart};
 use crate::probe::SslNegotiation;
 use crate::profile::Overrides;
 use crate::tls::scan::{scan, CipherSuite, ScanOptions, ScanResult};
+use crate::stack::Stack;
 use crate::wire::TlsVersion;
-
-/// Client profiles for `--client`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientChoice {
-    /// libpq with OpenSSL: ssl_min_protocol_version TLSv1.2 by default, no maximum.
-    Libpq,
-    /// Kong gateway with its default pg_ssl_version = tlsv1_2.
-    Kong,
-    /// pgJDBC on Java 11+ (TLSv1.2–TLSv1.3).
-    Jdbc,
-}
 
 pub struct ProtocolsArgs<'a> {
     pub target: Option<&'a str>,
     pub direct: bool,
-    pub client: Option<ClientChoice>,
+    /// `--client`: whose default TLS range to compare with (libpq, kong or jdbc).
+    pub client: Option<Stack>,
     pub client_min: Option<&'a str>,
     pub client_max: Option<&'a str>,
     pub client_ciphers: Option<&'a str>,
@@ -89,14 +80,15 @@ pub fn protocols(a: &ProtocolsArgs, s: &Settings, env: &dyn Env) -> Result<Proto
     let o = Overrides { direct: a.direct, ..Default::default() };
     let profile = tcp_profile(a.target, &o, env)?;
     let mut client = match a.client {
-        Some(ClientChoice::Kong) => ClientRange {
+        Some(Stack::Kong) => ClientRange {
             name: "Kong (pg_ssl_version = tlsv1_2)".into(),
             min: TlsVersion::TLSv1_2,
             max: TlsVersion::TLSv1_2,
             ciphers: None,
         },
-        Some(ClientChoice::Jdbc) => ClientRange { name: "pgJDBC on Java 11+".into(), min: TlsVersion::TLSv1_2, max: TlsVersion::TLSv1_3, ciphers: None },
-        _ => ClientRange { name: "libpq".into(), min: profile.tls_min, max: profile.tls_max.unwrap_or(TlsVersion::TLSv1_3), ciphers: None },
+        Some(Stack::Jdbc) => ClientRange { name: "pgJDBC on Java 11+".into(), min: TlsVersion::TLSv1_2, max: TlsVersion::TLSv1_3, ciphers: None },
+        None | Some(Stack::Libpq) => ClientRange { name: "libpq".into(), min: profile.tls_min, max: profile.tls_max.unwrap_or(TlsVersion::TLSv1_3), ciphers: None },
+        Some(other) => return Err(RunError::Usage(format!("protocols --client knows the TLS ranges of libpq, kong and jdbc, not {other}"))),
     };
     if let Some(m) = a.client_min {
         client.min = version(m)?;
