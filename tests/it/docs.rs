@@ -57,3 +57,32 @@ fn json_fields_are_documented() {
         }
     }
 }
+
+/// Every generator of the project's data is reachable through `tools/gen` (and named by its
+/// path there), so none is found only by reading script headers; benchmarks' input makers
+/// (`bench/`) are not data generators.
+#[test]
+fn every_generator_is_in_tools_gen() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let gen = std::fs::read_to_string(root.join("tools/gen")).expect("tools/gen");
+    fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if !["target", ".git", "node_modules", "bench", "corpus", "artifacts"].contains(&name.as_str()) || p.parent() == Some(&root.join("tests")) {
+                    walk(&p, root, out);
+                }
+            } else if (name.starts_with("gen_") || name.starts_with("gen-") || name.starts_with("make-") || name == "catalogues.sh")
+                && (name.ends_with(".py") || name.ends_with(".sh"))
+            {
+                out.push(p.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(root, root, &mut found);
+    assert!(found.len() >= 7, "generators found: {found:?}");
+    let missing: Vec<&String> = found.iter().filter(|p| !gen.contains(p.as_str())).collect();
+    assert!(missing.is_empty(), "generators not in tools/gen: {missing:?}");
+}
