@@ -18,6 +18,7 @@
 //! - [`SilentListener`], [`ClosingListener`], [`FixedReplyListener`]: endpoints that
 //!   misbehave on purpose; [`InProcessServer`]: an SSLRequest + rustls endpoint for machines
 //!   without PostgreSQL server binaries (what `pgtls demo` falls back to).
+//! - [`Pgbouncer`]: a real PgBouncer in front of a lab server (the middle-hop tests).
 //! - [`openssl`]: the reference answer from `openssl s_client` that the raw-handshake scanner
 //!   is compared with.
 //!
@@ -32,12 +33,14 @@
 //! `/opt/pgtls/embedded-postgres` (PostgreSQL 18 linked with OpenSSL 1.1.1), which
 //! `.ci/run` installs. `PGTLS_LAB_KEEP=1` keeps the directories of stopped servers.
 
+mod hops;
 mod inprocess;
 mod listeners;
 pub mod openssl;
 mod pki;
 mod server;
 
+pub use hops::Pgbouncer;
 pub use inprocess::{AfterHandshake, InProcessServer};
 pub use listeners::{ClosingListener, FixedReplyListener, ScriptedListener, SilentListener};
 pub use pki::{days_ago, days_ahead, now, openssl_weak_chain, openssl_weak_root, CertKey, CertSpec, Eku};

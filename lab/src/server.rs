@@ -513,13 +513,13 @@ pub fn psql_binary() -> Option<PathBuf> {
     from_path.or_else(|| find_installations().into_iter().map(|i| i.bin_dir.join("psql")).find(|p| p.is_file()))
 }
 
-fn free_port() -> Result<u16, LabError> {
+pub(crate) fn free_port() -> Result<u16, LabError> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(io_err("finding a free port"))?;
     l.local_addr().map(|a| a.port()).map_err(io_err("finding a free port"))
 }
 
 /// When running as root, the (uid, gid) of the user servers run as.
-fn server_owner() -> Option<(u32, u32)> {
+pub(crate) fn server_owner() -> Option<(u32, u32)> {
     if euid() != 0 {
         return None;
     }
@@ -542,7 +542,7 @@ fn euid() -> u32 {
     fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(u32::MAX)
 }
 
-fn as_user(cmd: &mut Command, owner: Option<(u32, u32)>) {
+pub(crate) fn as_user(cmd: &mut Command, owner: Option<(u32, u32)>) {
     if let Some((u, g)) = owner {
         cmd.uid(u).gid(g).env("HOME", "/tmp").env("USER", "postgres");
         cmd.current_dir("/tmp");
@@ -553,7 +553,7 @@ fn chmod(p: &Path, mode: u32) -> Result<(), LabError> {
     fs::set_permissions(p, fs::Permissions::from_mode(mode)).map_err(io_err(format!("chmod {}", p.display())))
 }
 
-fn chown(p: &Path, u: u32, g: u32) -> Result<(), LabError> {
+pub(crate) fn chown(p: &Path, u: u32, g: u32) -> Result<(), LabError> {
     std::os::unix::fs::chown(p, Some(u), Some(g)).map_err(io_err(format!("chown {}", p.display())))
 }
 

@@ -693,6 +693,9 @@ for t, expect, src, also in [
     ("2026-03-01 10:00:00.123 UTC [1042] WARNING TLS handshake error: handshake failed: error:0A000102:SSL routines::unsupported protocol", "protocol-version-mismatch", PGB + "src/sbuf.c " + OSSL, None),
     ("2026-03-01 10:00:00.123 UTC [1042] WARNING TLS handshake error: handshake failed: error:0A000418:SSL routines::tlsv1 alert unknown ca", "client-rejects-server-ca", PGB + "src/sbuf.c " + OSSL, ["server-rejects-client-cert"]),
     ("2026-03-01 10:00:00.123 UTC [1042] LOG S-0x55d3c8a31a40: shop/app@10.0.0.5:5432 closing because: TLS startup failed (age=0s)", "tls-handshake-failed", PGB + "src/server.c", None),
+    ("2026-03-01 10:00:00.123 UTC [1042] LOG C-0x55d3c8a0e2f0: shop/app@10.0.0.9:51234 closing because: query_wait_timeout (age=120s)", "pooler-server-unreachable", "pgbouncer/pgbouncer@001234685466b4629547970c383336e32235cf2f:src/janitor.c", None),
+    ("psql: FATAL:  query_wait_timeout\nSSL connection has been closed unexpectedly\nconnection to server was lost", "pooler-server-unreachable", "pgbouncer/pgbouncer@001234685466b4629547970c383336e32235cf2f:src/janitor.c", None),
+    ("psql: error: connection to server at \"10.0.0.5\", port 6432 failed: FATAL:  server login has been failing, try again later (server_login_retry)", "pooler-server-unreachable", "pgbouncer/pgbouncer@d9bcb3e24baccddbc9c7029df9a6a84c92a02ec9:src/objects.c", None),
 ]:
     add("pgbouncer", t, expect, src, also)
     add("pgbouncer", k8s(t), expect, src, also)

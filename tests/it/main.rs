@@ -28,3 +28,4 @@ mod exporter;
 mod clients;
 mod corpus;
 mod one_rule;
+mod hops;

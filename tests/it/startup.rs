@@ -183,7 +183,7 @@ fn non_tls_refusals_and_authentication() {
     // doctor's walk: every step ran and passed, in libpq's order, the network ones timed.
     let steps: Vec<(&str, &str)> = v["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap(), s["outcome"].as_str().unwrap())).collect();
     let names: Vec<&str> = steps.iter().map(|s| s.0).collect();
-    assert_eq!(names, ["settings", "dns", "tcp", "ssl-request", "handshake", "certificate", "startup", "authentication"], "{v:#}");
+    assert_eq!(names, ["settings", "dns", "tcp", "ssl-request", "handshake", "certificate", "startup", "authentication", "first-query"], "{v:#}");
     assert!(steps.iter().all(|s| s.1 == "ok"), "{steps:?}");
     assert!(v["steps"].as_array().unwrap().iter().filter(|s| ["tcp", "handshake", "startup", "authentication"].contains(&s["step"].as_str().unwrap())).all(|s| s["ms"].is_u64()));
     // The password from PGPASSWORD, as libpq finds it.

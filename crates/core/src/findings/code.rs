@@ -99,6 +99,7 @@ codes! {
     AuthUnchecked = "auth-unchecked",
     ClientStackFails = "client-stack-fails",
     CertTooWeak = "cert-too-weak",
+    PoolerServerUnreachable = "pooler-server-unreachable",
 }
 
 impl fmt::Display for Code {

@@ -37,6 +37,15 @@ pub fn startup_message(params: &[(&str, &str)]) -> Vec<u8> {
 /// Terminate: a polite goodbye once pgtls has what it came for.
 pub const TERMINATE: [u8; 5] = [b'X', 0, 0, 0, 4];
 
+/// A simple-protocol Query message ('Q') for `sql`.
+pub fn query_message(sql: &str) -> Vec<u8> {
+    let mut m = vec![b'Q'];
+    m.extend_from_slice(&((sql.len() + 5) as u32).to_be_bytes());
+    m.extend_from_slice(sql.as_bytes());
+    m.push(0);
+    m
+}
+
 /// What the server asks for to authenticate the client (`AuthenticationRequest`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "kebab-case")]

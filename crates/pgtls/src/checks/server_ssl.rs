@@ -23,9 +23,12 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             let mut f = Finding::new(Code::ServerSslOff)
                 .detail(format!("{endpoint} answered the SSLRequest with 'N': it will not speak TLS."))
                 .evidence("reply", "N");
-            if let Some(v) = h.verdict.as_ref().filter(|v| v.connects && chosen) {
+            // A client that chose to go on without TLS: the 'N' does not stop it (when it fails
+            // anyway, another finding says why).
+            if let Some(v) = h.verdict.as_ref().filter(|v| chosen && !v.sslmode.requires_tls()) {
+                let then = if v.connects { "connects unencrypted" } else { "goes on without TLS" };
                 f = f.severity(Severity::Warning).detail(format!(
-                    "{endpoint} answered the SSLRequest with 'N': it will not speak TLS, so this client (sslmode={}) connects unencrypted.",
+                    "{endpoint} answered the SSLRequest with 'N': it will not speak TLS, so this client (sslmode={}) {then}.",
                     v.sslmode
                 ));
             }

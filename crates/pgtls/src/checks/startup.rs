@@ -5,6 +5,8 @@
 //! pg_hba.conf refusals of TLS connections belong to `hba`, certificate-to-user mapping to
 //! `config::client_cert_user`. A refusal that has nothing to do with TLS (a missing role or
 //! database, too many connections, a wrong password) is said to be that, never a TLS problem.
+//! `pooler-server-unreachable`: the login worked and the first query did not — the hop that
+//! answered the login (a pooler) cannot reach PostgreSQL, and its own settings are the fix.
 
 use super::Context;
 use crate::client::ClientCert;
@@ -13,7 +15,7 @@ use crate::findings::{Code, Finding, Severity};
 use crate::verify::libpq::{Failure, Verdict};
 
 pub const CODES: &[Code] =
-    &[Code::SslRequiredByServer, Code::ClientCertRequired, Code::ServerRejectsClientCert, Code::LoginRefused, Code::PasswordMissing, Code::AuthUnchecked];
+    &[Code::SslRequiredByServer, Code::ClientCertRequired, Code::ServerRejectsClientCert, Code::LoginRefused, Code::PasswordMissing, Code::AuthUnchecked, Code::PoolerServerUnreachable];
 
 /// Alerts a server sends when it refuses a client certificate.
 const CERT_ALERTS: [&str; 7] =
@@ -145,6 +147,31 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                 ))
                 .evidence("method", method),
         ),
+        Failure::FirstQuery { query } => {
+            use crate::probe::FirstQuery;
+            let got = match query {
+                FirstQuery::Refused { error, .. } => format!(
+                    "\"{}:  {}\"{}",
+                    error.severity.as_deref().unwrap_or("ERROR"),
+                    error.message,
+                    error.code.as_ref().map(|c| format!(" (SQLSTATE {c})")).unwrap_or_default()
+                ),
+                FirstQuery::NoAnswer { timed_out: true, .. } => "no answer within pgtls's timeout".into(),
+                FirstQuery::NoAnswer { message, .. } => format!("the connection closed ({message})"),
+                FirstQuery::Answered => return None,
+            };
+            let mut f = Finding::new(Code::PoolerServerUnreachable).detail(format!(
+                "{}: the connection ({}) and the login were accepted, then a read-only SELECT 1 got {got}. PostgreSQL answers \
+                 that at once: what answered the login (a pooler such as PgBouncer or Pgpool-II) has no working connection to \
+                 its server. psql connects and fails on its first command.",
+                h.endpoint(),
+                if v.tls { "over TLS" } else { "without TLS" },
+            ));
+            if let FirstQuery::Refused { error, .. } = query {
+                f = f.evidence("message", &error.message);
+            }
+            Some(f)
+        }
         // A stall or a close at startup is a network finding (`network`), with the step named.
         Failure::StartupBroken { message } if message == "timeout" || message == "closed" => None,
         Failure::StartupBroken { message } => Some(

@@ -264,13 +264,19 @@ fn goodbye<S: Write>(stream: &mut S) {
 /// authentication request or an ErrorResponse, skipping notices. Never sends a password: on an
 /// authentication request that needs one, the caller decides (by default it stops there).
 /// After AuthenticationOk the server still checks the role and database (a missing role under
-/// `trust` fails there), so that answer is only final at ReadyForQuery or an error.
-pub fn startup_exchange<S: Read + Write>(stream: &mut S, params: &[(&str, &str)]) -> io::Result<(wire::startup::Backend, ServerParams)> {
+/// `trust` fails there), so that answer is only final at ReadyForQuery or an error; and a
+/// pooler may answer the login from its own cache, so at ReadyForQuery one read-only
+/// `SELECT 1` follows (`first_query`), the answer's third part.
+pub fn startup_exchange<S: Read + Write>(
+    stream: &mut S,
+    params: &[(&str, &str)],
+) -> io::Result<(wire::startup::Backend, ServerParams, Option<QueryAnswer>)> {
     use wire::startup::{AuthRequest, Backend};
     send(stream, &wire::startup::startup_message(params))?;
     let mut reader = BackendReader { buf: Vec::new() };
     let mut authenticated = None;
     let mut reported = ServerParams::new();
+    let mut query = None;
     let done = loop {
         match reader.next(stream)? {
             msg @ Backend::Auth(AuthRequest::Ok) => authenticated = Some(msg),
@@ -279,6 +285,7 @@ pub fn startup_exchange<S: Read + Write>(stream: &mut S, params: &[(&str, &str)]
             }
             Backend::Other(b'Z') => {
                 if let Some(ok) = authenticated.take() {
+                    query = Some(first_query(stream, &mut reader));
                     break ok;
                 }
             }
@@ -287,7 +294,48 @@ pub fn startup_exchange<S: Read + Write>(stream: &mut S, params: &[(&str, &str)]
         }
     };
     goodbye(stream);
-    Ok((done, reported))
+    Ok((done, reported, query))
+}
+
+/// What the first query after ReadyForQuery got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryAnswer {
+    /// The rows and ReadyForQuery came back: something behind the login really answered.
+    Answered,
+    /// An ErrorResponse (a pooler that cannot reach its server: `query_wait_timeout`,
+    /// `server login has been failing …`).
+    Error(wire::ErrorResponse),
+    /// No answer within the read timeout, or the connection closed.
+    Failed { timed_out: bool, message: String },
+}
+
+/// Run one read-only `SELECT 1` and read to the next ReadyForQuery. A server always answers it
+/// at once; a pooler that answered the login from its pool needs a server connection here,
+/// and its failure to get one shows only now (psql fails on its first query, not at login).
+fn first_query<S: Read + Write>(stream: &mut S, reader: &mut BackendReader) -> QueryAnswer {
+    use wire::startup::Backend;
+    if let Err(e) = send(stream, &wire::startup::query_message("SELECT 1")) {
+        return QueryAnswer::Failed { timed_out: is_timeout(&e), message: e.to_string() };
+    }
+    let mut error = None;
+    loop {
+        match reader.next(stream) {
+            Ok(Backend::Error(e)) => error = Some(e),
+            Ok(Backend::Other(b'Z')) => return error.map_or(QueryAnswer::Answered, QueryAnswer::Error),
+            Ok(_) => {}
+            // A FATAL error is followed by the close: the error is the answer.
+            Err(e) => {
+                return match error {
+                    Some(error) => QueryAnswer::Error(error),
+                    None => QueryAnswer::Failed { timed_out: is_timeout(&e), message: e.to_string() },
+                }
+            }
+        }
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
 }
 
 /// The settings a server reports in ParameterStatus messages, by name.
@@ -322,7 +370,7 @@ impl std::fmt::Debug for Credentials<'_> {
 pub enum AuthAnswer {
     /// ReadyForQuery: the client is in. `method` is the request that was answered; `params`
     /// what the server reported on the way.
-    Accepted { method: wire::startup::AuthRequest, params: ServerParams },
+    Accepted { method: wire::startup::AuthRequest, params: ServerParams, query: QueryAnswer },
     /// The server's ErrorResponse (wrong password, missing role …).
     Refused(wire::ErrorResponse),
     /// The client gives up, with libpq's words (channel binding required but not offered …).
@@ -391,7 +439,10 @@ pub fn authenticate<S: Read + Write>(stream: &mut S, params: &[(&str, &str)], cr
             Backend::Parameter { name, value } => {
                 reported.insert(name, value);
             }
-            Backend::Other(b'Z') => break AuthAnswer::Accepted { method, params: std::mem::take(&mut reported) },
+            Backend::Other(b'Z') => {
+                let query = first_query(stream, &mut reader);
+                break AuthAnswer::Accepted { method, params: std::mem::take(&mut reported), query };
+            }
             Backend::Other(_) => {}
         }
     };

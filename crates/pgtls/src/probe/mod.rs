@@ -135,6 +135,54 @@ pub struct StartupFacts {
     /// in_hot_standby, default_transaction_read_only … (empty when it asked for a password).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub params: net::ServerParams,
+    /// The `SELECT 1` sent once the server let the client in without a password (with one:
+    /// in `authentication`). See [`FirstQuery`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_query: Option<FirstQuery>,
+}
+
+impl StartupFacts {
+    /// What the first query after the login got, by whichever path the login finished.
+    pub fn first_query(&self) -> Option<&FirstQuery> {
+        match &self.authentication {
+            Some(Authentication::Accepted { first_query, .. }) => first_query.as_ref(),
+            _ => self.first_query.as_ref(),
+        }
+    }
+}
+
+/// What one read-only `SELECT 1` got right after ReadyForQuery. A PostgreSQL server answers it
+/// at once; a pooler (PgBouncer, Pgpool-II) may have answered the login from its own user list
+/// and cached server parameters, and needs a server connection only now — when that fails,
+/// psql's login works and its first query fails (`query_wait_timeout`, `server login has been
+/// failing, try again later (server_login_retry)`), which the login alone never shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum FirstQuery {
+    Answered,
+    /// An ErrorResponse; `recognised`: which finding its words are, as for a refused login.
+    Refused {
+        error: ErrorResponse,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recognised: Option<crate::findings::Code>,
+    },
+    /// No answer within the read timeout (`timed_out`), or the connection closed.
+    NoAnswer { timed_out: bool, message: String },
+}
+
+impl FirstQuery {
+    fn of(a: net::QueryAnswer) -> FirstQuery {
+        match a {
+            net::QueryAnswer::Answered => FirstQuery::Answered,
+            net::QueryAnswer::Error(error) => FirstQuery::Refused { recognised: crate::explain::recognise_refusal(&error), error },
+            net::QueryAnswer::Failed { timed_out, message } => FirstQuery::NoAnswer { timed_out, message },
+        }
+    }
+
+    /// Whether something behind the login answered.
+    pub fn answered(&self) -> bool {
+        matches!(self, FirstQuery::Answered)
+    }
 }
 
 /// How password authentication ended.
@@ -146,6 +194,9 @@ pub enum Authentication {
         method: AuthRequest,
         #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
         params: net::ServerParams,
+        /// The `SELECT 1` after ReadyForQuery (see [`FirstQuery`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_query: Option<FirstQuery>,
     },
     /// The server refused (wrong password, role without a password …); `recognised`: which
     /// finding its words are (see [`StartupOutcome::Refused`]).
@@ -354,10 +405,10 @@ pub fn probe_plaintext(target: &ProbeTarget, timeouts: Timeouts, user: &str, dat
     facts
 }
 
-fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::Result<(Backend, net::ServerParams)>) -> StartupFacts {
-    let (answer, params) = match answer {
-        Ok((b, p)) => (Ok(b), p),
-        Err(e) => (Err(e), Default::default()),
+fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::Result<(Backend, net::ServerParams, Option<net::QueryAnswer>)>) -> StartupFacts {
+    let (answer, params, first_query) = match answer {
+        Ok((b, p, q)) => (Ok(b), p, q.map(FirstQuery::of)),
+        Err(e) => (Err(e), Default::default(), None),
     };
     let outcome = match answer {
         Ok(Backend::Auth(request)) => StartupOutcome::Auth { request },
@@ -373,7 +424,7 @@ fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::R
             },
         },
     };
-    StartupFacts { encrypted, user: user.to_string(), database: database.to_string(), outcome, authentication: None, params }
+    StartupFacts { encrypted, user: user.to_string(), database: database.to_string(), outcome, authentication: None, params, first_query }
 }
 
 fn handshake_options(target: &ProbeTarget, o: &ProbeOptions) -> HandshakeOptions {
@@ -416,7 +467,7 @@ pub fn authenticate(
             end_point: Some(crate::x509::tls_server_end_point(&chain[0])),
         };
         match net::authenticate(session, &[("user", user.as_str()), ("database", database.as_str())], &creds) {
-            Ok(net::AuthAnswer::Accepted { method, params }) => Authentication::Accepted { method, params },
+            Ok(net::AuthAnswer::Accepted { method, params, query }) => Authentication::Accepted { method, params, first_query: Some(FirstQuery::of(query)) },
             Ok(net::AuthAnswer::Refused(error)) => Authentication::Refused { recognised: crate::explain::recognise_refusal(&error), error },
             Ok(net::AuthAnswer::ClientGaveUp(message)) => Authentication::ClientGaveUp { message },
             Err(e) => Authentication::Failed { message: e.to_string() },

@@ -522,6 +522,13 @@ fn summary(facts: &Facts, profile: &ClientProfile, findings: &[Finding]) -> Stri
             }
             None => String::new(),
         };
+        // The login worked and the first command failed (a pooler without its server): psql
+        // connects, then fails.
+        let last = tried.last().and_then(|h| h.verdict.as_ref());
+        if last.is_some_and(|v| matches!(v.failure, Some(crate::verify::libpq::Failure::FirstQuery { .. }))) {
+            let at = tried.last().map(|h| h.probe.target.display_name()).unwrap_or_default();
+            return format!("psql connects to {at}, then its first query FAILS: {e}{cause}{stop}");
+        }
         return format!("psql FAILS to connect to {first}{more}: {e}{cause}{stop}");
     }
     let Some(h) = overall.host.and_then(|i| facts.hosts.get(i)) else { return "psql connects".into() };

@@ -197,6 +197,7 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
                 },
             };
             out.push(step("authentication", &name, o, d, t.authentication_ms));
+            first_query(st, &name, out);
         }
         StartupOutcome::Refused { error, .. } => {
             out.push(step("startup", &name, Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message), t.startup_ms));
@@ -219,4 +220,22 @@ fn plaintext(h: &HostFacts, name: &str, out: &mut Vec<Step>) {
         None => (Outcome::Failed, p.network_failure().map(|e| e.message.clone()).unwrap_or_default()),
     };
     out.push(step("plaintext", name, o, d, p.timings.startup_ms));
+    if let Some(st) = &p.startup {
+        first_query(st, name, out);
+    }
+}
+
+/// The read-only `SELECT 1` after the login, when one was sent.
+fn first_query(st: &crate::probe::StartupFacts, name: &str, out: &mut Vec<Step>) {
+    use crate::probe::FirstQuery;
+    let (o, d) = match st.first_query() {
+        None => return,
+        Some(FirstQuery::Answered) => (Outcome::Ok, "SELECT 1 answered: the server behind the login answers queries".to_string()),
+        Some(FirstQuery::Refused { error, .. }) => {
+            (Outcome::Failed, format!("SELECT 1 got {}:  {} (what answered the login cannot serve a query)", error.severity.as_deref().unwrap_or("ERROR"), error.message))
+        }
+        Some(FirstQuery::NoAnswer { timed_out: true, .. }) => (Outcome::Failed, "SELECT 1 got no answer within the timeout (a pooler waiting for its server?)".to_string()),
+        Some(FirstQuery::NoAnswer { message, .. }) => (Outcome::Failed, format!("the connection closed after SELECT 1 ({message})")),
+    };
+    out.push(step("first-query", name, o, d, None));
 }

@@ -134,6 +134,10 @@ pub enum Failure {
     /// The server ended the TLS session with an alert after the handshake (typically refusing
     /// the client certificate: "unknown ca", "certificate required").
     SessionAlert { alert: String },
+    /// The login worked, and the first query did not: a pooler that answered the login from
+    /// its cache cannot reach its server (see `probe::FirstQuery`). psql fails on its first
+    /// command, not at login; libpq stays on this host (it connected).
+    FirstQuery { query: crate::probe::FirstQuery },
     /// The connection broke during the startup phase.
     StartupBroken { message: String },
     /// The connection string names `keyword`, which libpq knows only from version `since` on
@@ -382,11 +386,22 @@ fn after_auth_request(
             _ => o,
         }
     };
+    // After the login: the first query, which a pooler may be unable to serve.
+    let query = |o: Outcome| -> Outcome {
+        match st.first_query() {
+            Some(q) if o.connects && !q.answered() => Outcome {
+                auth: o.auth.clone(),
+                authenticated: o.authenticated,
+                ..Outcome::fails(Failure::FirstQuery { query: q.clone() }, first_query_text(q))
+            },
+            _ => o,
+        }
+    };
     if !request.needs_password() {
-        return attrs(cert_mode(pending), &st.params);
+        return query(attrs(cert_mode(pending), &st.params));
     }
     match &st.authentication {
-        Some(Authentication::Accepted { params, .. }) => attrs(cert_mode(Outcome { authenticated: true, ..pending }), params),
+        Some(Authentication::Accepted { params, .. }) => query(attrs(cert_mode(Outcome { authenticated: true, ..pending }), params)),
         Some(Authentication::Refused { error, recognised }) => {
             startup_failure(&StartupOutcome::Refused { error: error.clone(), recognised: *recognised }, st.encrypted)
         }
@@ -450,6 +465,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
                             | Failure::AuthenticationStopped { .. }
                             | Failure::ClientCertNotUsed { .. }
                             | Failure::SessionAttrs { .. }
+                            | Failure::FirstQuery { .. }
                     )
                 );
                 if first.connects || final_failure {
@@ -530,6 +546,28 @@ fn plain_attempt(client: &Client, plain: Option<&crate::probe::ProbeFacts>) -> O
         }
         Some(st) => startup_failure(&st.outcome, false),
         None => Outcome::plaintext(),
+    }
+}
+
+/// What psql prints when its first command fails after a login that worked.
+fn first_query_text(q: &crate::probe::FirstQuery) -> String {
+    use crate::probe::FirstQuery;
+    const LOST: &str = "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.";
+    match q {
+        FirstQuery::Answered => String::new(),
+        FirstQuery::Refused { error, .. } => {
+            let severity = error.severity.as_deref().unwrap_or("ERROR");
+            let mut text = format!("{severity}:  {}", error.message);
+            if severity == "FATAL" {
+                text.push('\n');
+                text.push_str(LOST);
+            }
+            text
+        }
+        FirstQuery::NoAnswer { timed_out: true, .. } => {
+            "the first query (SELECT 1) got no answer within pgtls's timeout; psql waits on (PgBouncer ends the wait with \"query_wait_timeout\", after 120 s by default)".into()
+        }
+        FirstQuery::NoAnswer { .. } => LOST.into(),
     }
 }
 

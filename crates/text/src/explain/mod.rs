@@ -2048,7 +2048,13 @@ mod tests {
         for e in catalogue().entries() {
             let code = e.code.as_str();
             assert!(!e.docs.is_empty(), "{code} has no docs");
-            assert!(e.docs.iter().all(|d| d.contains("https://www.postgresql.org/docs/current/")), "{code} docs need a URL");
+            // PostgreSQL's own documentation, or the hop's (PgBouncer, Pgpool-II) for a
+            // finding about a pooler.
+            assert!(e.docs.iter().all(|d| d.contains("https://")), "{code} docs need a URL");
+            assert!(
+                e.docs.iter().any(|d| ["https://www.postgresql.org/docs/current/", "https://www.pgbouncer.org/"].iter().any(|u| d.contains(u))),
+                "{code} cites neither PostgreSQL's nor the pooler's documentation"
+            );
             for t in [&e.en, &e.zh, &e.ja] {
                 assert!(t.title != code && t.explanation.len() > 80 && t.fix.len() > 40, "{code} text too thin");
             }

@@ -1,0 +1,110 @@
+//! Middle hops in front of a lab server: a real PgBouncer (Debian's package, 1.18 on
+//! bookworm) listening on 127.0.0.1 and passing logins on to a lab [`Server`](crate::Server).
+//!
+//! Why real: a pooler answers logins from its own user list and cached server settings, keeps
+//! its own TLS towards PostgreSQL (`server_tls_*`) and has its own error texts; pgtls's verdicts
+//! behind one are only credible when compared with psql going through the same pooler.
+
+use std::fs;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::server::{as_user, chown, free_port, server_owner};
+use crate::{io_err, LabError};
+
+/// A running PgBouncer; dropping it stops it and removes its directory.
+pub struct Pgbouncer {
+    child: Option<Child>,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Pgbouncer {
+    /// The pgbouncer binary, when installed (PATH, then Debian's /usr/sbin).
+    pub fn binary() -> Option<PathBuf> {
+        let from_path = std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("pgbouncer")).find(|p| p.is_file()));
+        from_path.or_else(|| Some(PathBuf::from("/usr/sbin/pgbouncer")).filter(|p| p.is_file()))
+    }
+
+    /// Start PgBouncer on a free port in front of 127.0.0.1:`backend_port` (every database
+    /// name maps to the same name there, as user `postgres` with `auth_type = trust`), with
+    /// `settings` added to its `[pgbouncer]` section and `files` (name, contents) written
+    /// beside its configuration; `{dir}` in a setting's value is that directory, e.g.
+    /// `("server_tls_ca_file", "{dir}/root.crt")` with `("root.crt", pem)` among the files.
+    pub fn start(backend_port: u16, settings: &[(&str, &str)], files: &[(&str, &str)]) -> Result<Pgbouncer, LabError> {
+        let bin = Pgbouncer::binary().ok_or_else(|| LabError::Command { cmd: "pgbouncer".into(), output: "not installed (apt install pgbouncer)".into() })?;
+        let dir = tempfile::Builder::new().prefix("pgbouncer-").tempdir().map_err(io_err("creating the PgBouncer directory"))?.keep();
+        let owner = server_owner();
+        let port = free_port()?;
+        let mut ini = format!(
+            "[databases]\n* = host=localhost port={backend_port}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n\
+             unix_socket_dir =\nauth_type = trust\nauth_file = {users}\npool_mode = session\nlogfile = {log}\npidfile = {pid}\n",
+            users = dir.join("userlist.txt").display(),
+            log = dir.join("pgbouncer.log").display(),
+            pid = dir.join("pgbouncer.pid").display(),
+        );
+        for (k, v) in settings {
+            ini.push_str(&format!("{k} = {}\n", v.replace("{dir}", &dir.display().to_string())));
+        }
+        let write = |name: &str, contents: &str| -> Result<(), LabError> {
+            let p = dir.join(name);
+            fs::write(&p, contents).map_err(io_err(format!("writing {}", p.display())))?;
+            if let Some((u, g)) = owner {
+                chown(&p, u, g)?;
+            }
+            Ok(())
+        };
+        write("pgbouncer.ini", &ini)?;
+        write("userlist.txt", "\"postgres\" \"\"\n")?;
+        write("pgbouncer.log", "")?;
+        for (name, contents) in files {
+            write(name, contents)?;
+        }
+        if let Some((u, g)) = owner {
+            chown(&dir, u, g)?;
+        }
+        let mut cmd = Command::new(&bin);
+        cmd.arg(dir.join("pgbouncer.ini")).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        as_user(&mut cmd, owner);
+        let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
+        let mut me = Pgbouncer { child: Some(child), dir, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            let exited = me.child.as_mut().and_then(|c| c.try_wait().ok().flatten()).is_some();
+            if exited || Instant::now() > deadline {
+                return Err(LabError::Command { cmd: format!("{} {}", bin.display(), me.dir.join("pgbouncer.ini").display()), output: me.log() });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(me)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A file written by `start` (or its configuration, `pgbouncer.ini`).
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Its log so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
+    }
+
+}
+
+impl Drop for Pgbouncer {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        if std::env::var_os("PGTLS_LAB_KEEP").is_none() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Middle hops (issue 22): a real PgBouncer (Debian's 1.18) between psql and a real
+//! PostgreSQL 15, judged by pgtls and by psql through the same pooler.
+//!
+//! The pooled login: PgBouncer answers the login from its own user list and the server
+//! settings it cached from an earlier server connection, and connects to PostgreSQL only for
+//! the first query. When that server-side connection fails (here: PostgreSQL now presents a
+//! certificate from a CA the pooler's `server_tls_ca_file` does not hold), psql's login works
+//! and its first command fails. pgtls must not say "connects": it runs one read-only
+//! `SELECT 1` after the login, and names the pooler's side as the cause.
+
+use pgtls_lab::Pgbouncer;
+use serde_json::Value;
+
+use crate::support::*;
+
+/// PgBouncer, or None when it is not installed here (CI installs it and sets
+/// PGTLS_REQUIRE_CLIENTS, which makes its absence a failure).
+fn pgbouncer_or_skip() -> bool {
+    if Pgbouncer::binary().is_some() {
+        return true;
+    }
+    assert!(std::env::var_os("PGTLS_REQUIRE_CLIENTS").is_none(), "pgbouncer is not installed (apt install pgbouncer)");
+    eprintln!("SKIP: pgbouncer is not installed");
+    false
+}
+
+fn doctor(ci: &str) -> (i32, Value) {
+    let out = pgtls().args(["doctor", ci, "--format", "json"]).env_remove("PGPASSWORD").output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{ci}: bad JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), v)
+}
+
+#[test]
+fn pooled_login_whose_server_side_fails_is_not_an_all_clear() {
+    if !pgbouncer_or_skip() {
+        return;
+    }
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[]);
+    // The pooler's own certificate for its clients, from a CA of its own.
+    let front = Pki::new();
+    let bouncer = Pgbouncer::start(
+        server.port(),
+        &[
+            ("server_tls_sslmode", "verify-full"),
+            ("server_tls_ca_file", "{dir}/backend-root.crt"),
+            ("client_tls_sslmode", "allow"),
+            ("client_tls_cert_file", "{dir}/front.crt"),
+            ("client_tls_key_file", "{dir}/front.key"),
+            ("query_wait_timeout", "3"),
+            ("server_login_retry", "1"),
+        ],
+        &[
+            ("backend-root.crt", &pki.root.cert_pem),
+            ("front.crt", &format!("{}{}", front.leaf.cert_pem, front.inter.cert_pem)),
+            ("front.key", &front.leaf.key_pem),
+        ],
+    )
+    .unwrap_or_else(|e| panic!("PgBouncer did not start: {e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let front_root = dir.path().join("front-root.crt");
+    std::fs::write(&front_root, &front.root.cert_pem).unwrap();
+    let base = format!("host=127.0.0.1 port={} dbname=postgres user=postgres", bouncer.port());
+    let cells = [
+        ("no TLS to the pooler, sslmode=prefer", format!("{base} sslmode=prefer")),
+        ("TLS to the pooler, verify-ca with its CA", format!("{base} sslmode=verify-ca sslrootcert={}", front_root.display())),
+    ];
+
+    // While the pooler's server side works, both connect (and this caches the server settings).
+    for (name, ci) in &cells {
+        let (ok, said) = psql_raw(ci).expect("psql");
+        assert!(ok, "{name}: psql through a working pooler: {said}\n{}", bouncer.log());
+        let (_, v) = doctor(ci);
+        assert_eq!(v["outcome"]["connects"], true, "{name}: {v:#}");
+        assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "pooler-server-unreachable"), "{name}: {v:#}");
+    }
+
+    // PostgreSQL now presents a certificate from another CA; its current connections end, so
+    // the pooler must connect anew, and its verify-full check fails.
+    let other = Pki::new();
+    server.write_data_file("server.crt", &format!("{}{}", other.leaf.cert_pem, other.inter.cert_pem), 0o644).unwrap();
+    server.write_data_file("server.key", &other.leaf.key_pem, 0o600).unwrap();
+    server.reload().unwrap();
+    server.admin_sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()").unwrap();
+
+    for (name, ci) in &cells {
+        let (ok, said) = psql_raw(ci).expect("psql");
+        assert!(!ok, "{name}: psql should fail on its first query through a pooler without its server: {said}");
+        let (exit, v) = doctor(ci);
+        assert_eq!(exit, 2, "{name}: {v:#}");
+        assert_eq!(v["outcome"]["connects"], false, "{name}: {v:#}");
+        let first = &v["findings"][0];
+        assert_eq!(first["code"], "pooler-server-unreachable", "{name}: the first finding names the pooler: {v:#}\npsql: {said}");
+        let summary = v["summary"].as_str().unwrap();
+        assert!(summary.contains("then its first query FAILS"), "{name}: {summary}");
+        // PgBouncer's words for a server side it cannot reach (which one depends on the
+        // moment: waiting clients get query_wait_timeout, later ones the server_login_retry
+        // refusal), in psql's output and in pgtls's evidence.
+        let pooler_texts = ["query_wait_timeout", "server login has been failing", "pgbouncer cannot connect to server"];
+        let pooler_said = first["evidence"]["message"].as_str().unwrap_or("");
+        assert!(pooler_texts.iter().any(|t| pooler_said.contains(t)), "{name}: pgtls saw {pooler_said:?}");
+        assert!(pooler_texts.iter().any(|t| said.contains(t)), "{name}: psql said {said}");
+    }
+    assert!(bouncer.log().contains("TLS handshake error"), "the pooler's log names its server-side TLS failure: {}", bouncer.log());
+}
