@@ -76,11 +76,16 @@ fn openssl_verifies(p: &Profile, ch: &ChainSpec, store_pem: &str, at: OffsetDate
 #[test]
 fn profile_loads_its_real_certificates_and_checks_the_published_thumbprints() {
     let p = azure();
-    assert_eq!(p.certs.len(), 15);
+    assert_eq!(p.certs.len(), 21);
+    assert_eq!(p.chains[0].issuing.len(), 8, "OCSP 02 to 16");
     assert_eq!(p.cert(G2).subject_cn.as_deref(), Some("DigiCert Global Root G2"));
     assert!(p.cert(RG2).same_ca(p.cert(RG2_X)), "one key, two issuers");
     assert!(p.cert(RG2_X).signed_by(p.cert(G2)));
-    assert!(p.cert("microsoft-tls-g2-rsa-ca-ocsp-02").signed_by(p.cert(RG2)));
+    for n in ["02", "04", "06", "08", "10", "12", "14", "16"] {
+        let ocsp = p.cert(&format!("microsoft-tls-g2-rsa-ca-ocsp-{n}"));
+        assert!(ocsp.signed_by(p.cert(RG2)) && ocsp.signed_by(p.cert(RG2_X)), "OCSP {n}");
+        assert_eq!(ocsp.not_after.year(), 2029, "OCSP {n}");
+    }
     assert_eq!(p.cert(ICA03_X).not_after, datetime!(2026-08-25 23:59:59 UTC));
 
     let toml = include_str!("../profiles/azure-2026.toml");
