@@ -225,7 +225,7 @@ pub enum Command {
     },
     /// Is a trust store ready for a provider's CA rotation, and which chain do servers present?
     Rotation {
-        /// Built-in profile (azure-2026, aws-rds, azure-single-server-2022), or `auto` to recognise it from the chain the
+        /// Built-in profile (azure-2026, azure-china-2026, aws-rds, azure-single-server-2022), or `auto` to recognise it from the chain the
         /// given servers present.
         #[arg(long, default_value = "azure-2026")]
         profile: String,

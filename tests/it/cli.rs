@@ -225,6 +225,12 @@ anchors = ["root"]
     let out = pgtls().args(["rotation", "--profile", "auto", "--trust"]).arg(&root).arg(format!("127.0.0.1:{}", old.port())).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no built-in profile (azure-2026, aws-rds, azure-single-server-2022) knows the chain presented by 127.0.0.1:"), "{}", String::from_utf8_lossy(&out.stderr));
+    // The China profile is not tried (its intermediates are not published), and the message says so.
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Not recognisable from a chain, so name it with --profile: azure-china-2026 (The China regions' intermediate CAs are not published"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // A server that sends Azure's real OCSP 02 and cross-signed Root G2 after its own
     // certificate is recognised as Azure's new chain (and fails: its leaf is a lab one).
     let leaf = g2.leaf("localhost", &["localhost"]).unwrap();
@@ -256,6 +262,55 @@ anchors = ["root"]
     let out = pgtls().args(["rotation", "--format", "json", "--trust", "system"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ready"], true, "{v:#}");
+}
+
+/// Azure's China regions change their root on 2026-03-09 (DigiCert Global Root CA → G2): a
+/// root.crt with only the old root is ready before that day and not from it, and `rotation`
+/// says what it could not check; the bundle writes the three roots Microsoft names, with reasons.
+#[test]
+fn rotation_china_root_change_names_the_day_the_root_and_what_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let g1 = dir.path().join("root.crt");
+    std::fs::write(&g1, azure_cert_pem("digicert-global-root-ca")).unwrap();
+    let run = |at: &str, json: bool| {
+        let mut cmd = pgtls();
+        cmd.args(["rotation", "--profile", "azure-china-2026", "--at", at, "--trust"]).arg(&g1);
+        if json {
+            cmd.args(["--format", "json"]);
+        }
+        let out = cmd.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, text) = run("2026-03-01", false);
+    assert_eq!(code, Some(1), "a warning: it breaks on the day\n{text}");
+    assert!(text.contains("g2 chain (after the rotation, from 2026-03-09): DigiCert Global Root G2 → (intermediates not published) → server certificate — FAILS"), "{text}");
+    assert!(text.contains("not checked: The China regions' intermediate CAs are not published (before or after the change): verdicts are on the roots only"), "{text}");
+    assert!(text.contains("ready: yes, until 2026-03-09"), "{text}");
+    assert!(text.contains("Add DigiCert Global Root G2 to the trust store"), "{text}");
+    let (_, text) = run("2026-03-01", true);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((&v["ready"], &v["ready_until"], &v["chains"][2]["from"]), (&serde_json::Value::Bool(true), &serde_json::json!("2026-03-09"), &serde_json::json!("2026-03-09")), "{v:#}");
+    let (code, text) = run("2026-03-10", true);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((code, &v["ready"], &v["ready_until"]), (Some(1), &serde_json::Value::Bool(false), &serde_json::Value::Null), "{v:#}");
+    let unready: Vec<&serde_json::Value> = v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "rotation-unready" && f["severity"] == "warning").collect();
+    assert_eq!(unready.len(), 1, "{v:#}");
+    assert!(unready[0]["fix"].as_str().unwrap().starts_with("Add DigiCert Global Root G2 "), "{v:#}");
+
+    let bundle = dir.path().join("china.crt");
+    let out = pgtls().args(["bundle", "--profile", "azure-china-2026", "-o"]).arg(&bundle).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    for cn in ["DigiCert Global Root G2", "DigiCert Global Root CA", "Microsoft RSA Root Certificate Authority 2017"] {
+        assert!(text.contains(&format!("CN={cn}\n# SHA-256: ")), "{cn}: {text}");
+    }
+    assert_eq!(text.matches("# Why: ").count(), 3, "{text}");
+    // The written bundle makes the store ready on both sides of the day.
+    for at in ["2026-03-01", "2026-03-10"] {
+        let out = pgtls().args(["rotation", "--format", "json", "--profile", "azure-china-2026", "--at", at, "--trust"]).arg(&bundle).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!((out.status.code(), &v["ready"]), (Some(0), &serde_json::Value::Bool(true)), "{at}: {v:#}");
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `rotation-unready`, `rotation-needs-cross-sign`: a trust store that does not verify a chain servers present after the
-//! provider's rotation, that verifies it only while servers send a cross-sign, or that does not
+//! provider's rotation (or will from an announced day), nor one servers not yet rotated keep
+//! presenting, that verifies it only while servers send a cross-sign, or that does not
 //! verify the chain a given server presents. Each comes from a chain verdict
 //! ([`crate::verify::rotation`]), never from names.
 
@@ -16,20 +17,25 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let absent_anchors = |chain: &str| -> Vec<String> {
         r.roots.iter().filter(|x| !x.present && x.anchors.iter().any(|a| a == chain)).map(|x| x.cn.clone()).collect()
     };
-    let fix = |absent: &[String]| {
+    let fix_with = |verb: &str, prep: &str, absent: &[String]| {
         let add = match absent.len() {
             0 => "its root".to_string(),
             1..=3 => absent.join(" or "),
             n => format!("the root that signs your servers' chain (one of {n}, e.g. {})", absent[..2].join(", ")),
         };
         format!(
-            "Add {add} to the trust store (roots only, keeping the current ones): `pgtls bundle --profile {} -o root.crt` writes every root of the profile with its SHA-256 and source; point sslrootcert (or PGSSLROOTCERT, the Java truststore, lua_ssl_trusted_certificate) at it.",
+            "{verb} {add} {prep} the trust store (roots only, keeping the current ones): `pgtls bundle --profile {} -o root.crt` writes every root of the profile with its SHA-256, source and reason; point sslrootcert (or PGSSLROOTCERT, the Java truststore, lua_ssl_trusted_certificate) at it.",
             r.profile
         )
     };
+    let fix = |absent: &[String]| fix_with("Add", "to", absent);
+    // Why the profile recommends each absent root (e.g. a root browsers are dropping).
+    let roles = |absent: &[String]| -> String {
+        r.roots.iter().filter(|x| absent.contains(&x.cn)).map(|x| format!(" {}: {}", x.cn, x.role)).collect()
+    };
     let with = |f: Finding| f.evidence("profile", &r.profile).evidence("store", &r.store).evidence("at", date.to_string());
     let mut out = Vec::new();
-    for c in r.chains.iter().filter(|c| c.phase == Phase::After) {
+    for c in r.chains.iter().filter(|c| c.phase == Phase::After || c.until_rotated) {
         let absent = absent_anchors(&c.name);
         if !c.verifies {
             let list = |v: &[String]| match v.len() {
@@ -44,16 +50,46 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                     " If every server you use is under the ones it verifies, that is enough: name them as targets to judge them exactly.",
                 )
             };
+            let path = c.path.join(" → ");
+            let (detail, fix) = match (c.phase, c.from) {
+                // Servers not yet rotated keep presenting it: keep its root.
+                (Phase::Before, _) => (
+                    format!(
+                        "{}: at {date}, {} does not verify the {} chain ({path}){scope}: {}. {}{hint}",
+                        r.title,
+                        r.store,
+                        c.name,
+                        c.description,
+                        if c.required {
+                            "Servers not yet rotated keep presenting it and no end is published, so verify-ca and verify-full clients fail with them."
+                        } else {
+                            "If a server you use presents it, verify-ca and verify-full clients fail with that server."
+                        }
+                    ),
+                    format!("{}{}", fix_with("Keep (or put back)", "in", &absent), roles(&absent)),
+                ),
+                // Announced for a later day: ready today, not from then.
+                (Phase::After, Some(from)) if !c.presented => (
+                    format!(
+                        "{}: from {from}, servers start presenting the {} chain ({path}), which {} does not verify (judged at {date}){scope}; verify-ca and verify-full clients fail with them from that day.{hint}",
+                        r.title, c.name, r.store
+                    ),
+                    format!("{} Do it before {from}.", fix_with("Add", "to", &absent)),
+                ),
+                (Phase::After, _) => (
+                    format!(
+                        "{}: at {date}, {} does not verify the {} chain ({path}){scope}; verify-ca and verify-full clients fail with servers that present it.{}{hint}",
+                        r.title,
+                        r.store,
+                        c.name,
+                        if c.required { "" } else { " Only servers whose owners chose this CA present it." }
+                    ),
+                    fix(&absent),
+                ),
+            };
             let f = Finding::new(Code::RotationUnready)
-                .detail(format!(
-                    "{}: at {date}, {} does not verify the {} chain ({}){scope}; verify-ca and verify-full clients fail with servers that present it.{}{hint}",
-                    r.title,
-                    r.store,
-                    c.name,
-                    c.path.join(" → "),
-                    if c.required { "" } else { " Only servers whose owners chose this CA present it." }
-                ))
-                .fix(fix(&absent))
+                .detail(detail)
+                .fix(fix)
                 .evidence("chain", &c.name)
                 .evidence("reason", &c.reason);
             // A chain customers opt into (RDS's rsa4096 and ecc384) is information, not a warning.

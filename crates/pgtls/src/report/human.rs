@@ -361,9 +361,11 @@ impl Render for RotationReportView {
                     (false, 0) => "FAILS".to_string(),
                     (false, n) => format!("verifies for {n} of {} issuing CAs only", ch.issuing),
                 };
-                let when = match ch.phase {
-                    crate::verify::rotation::Phase::Before => "before the rotation",
-                    crate::verify::rotation::Phase::After => "after the rotation",
+                let when = match (ch.phase, ch.from) {
+                    (crate::verify::rotation::Phase::Before, _) if ch.until_rotated => "before the rotation, and until every server has rotated".to_string(),
+                    (crate::verify::rotation::Phase::Before, _) => "before the rotation".to_string(),
+                    (crate::verify::rotation::Phase::After, Some(d)) => format!("after the rotation, from {d}"),
+                    (crate::verify::rotation::Phase::After, None) => "after the rotation".to_string(),
                 };
                 let _ = writeln!(s, "  {} chain ({when}): {} — {mark}", ch.name, ch.path.join(" → "));
                 let _ = writeln!(s, "      {}", ch.reason);
@@ -395,7 +397,17 @@ impl Render for RotationReportView {
                 };
                 let _ = writeln!(s, "  server {} presents the {} chain — {v}", sv.endpoint, sv.chain.as_deref().unwrap_or("unknown"));
             }
-            let _ = writeln!(s, "  ready: {}", if r.ready { "yes" } else { "NO" });
+            for n in &r.not_checked {
+                let _ = writeln!(s, "  not checked: {n}");
+            }
+            match (r.ready, r.ready_until) {
+                (true, Some(d)) => {
+                    let _ = writeln!(s, "  ready: yes, until {d} (then NO: see the findings)");
+                }
+                (ready, _) => {
+                    let _ = writeln!(s, "  ready: {}", if ready { "yes" } else { "NO" });
+                }
+            }
         }
         findings(&mut s, &self.findings, o);
         s

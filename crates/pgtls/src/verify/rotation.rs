@@ -17,7 +17,7 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use super::{build_paths, short_name, Options, PathReport};
 use crate::trust::{pem::to_pem, TrustStore};
@@ -84,6 +84,32 @@ pub struct ChainSpec {
     /// for chains a customer opts into (e.g. RDS's rsa4096 and ecc384 families).
     #[serde(default = "yes")]
     pub required: bool,
+    /// An `after` chain: the UTC day servers start presenting it, when the provider announced
+    /// one (`"2026-03-09"`). Before that day readiness does not wait on it, but a store that
+    /// will not verify it is told the day; without it the chain counts as already presented.
+    #[serde(default, with = "day::option", skip_serializing_if = "Option::is_none")]
+    pub from: Option<Date>,
+    /// A `before` chain servers not yet rotated keep presenting, with no published end (Azure
+    /// China's DigiCert Global Root CA chains): a store must keep verifying it, so it counts
+    /// for readiness like an `after` chain.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub until_rotated: bool,
+}
+
+time::serde::format_description!(day, Date, "[year]-[month]-[day]");
+
+impl ChainSpec {
+    /// Servers present it at `at`: every `before` chain (as far as the profile knows) and an
+    /// `after` chain from its day on.
+    pub fn presented_at(&self, at: OffsetDateTime) -> bool {
+        self.from.is_none_or(|d| at.to_offset(time::UtcOffset::UTC).date() >= d)
+    }
+
+    /// A store must verify it at `at` to be ready: a required `after` chain servers present by
+    /// then, or a required `before` chain servers keep presenting until they have rotated.
+    pub fn needed_at(&self, at: OffsetDateTime) -> bool {
+        self.required && ((self.phase == Phase::After && self.presented_at(at)) || (self.phase == Phase::Before && self.until_rotated))
+    }
 }
 
 fn yes() -> bool {
@@ -105,6 +131,14 @@ pub struct Profile {
     pub roots: Vec<RootSpec>,
     #[serde(rename = "chain")]
     pub chains: Vec<ChainSpec>,
+    /// What the provider's sources do not establish, so no verdict covers it; `rotation` prints
+    /// each line.
+    #[serde(default)]
+    pub not_checked: Vec<String>,
+    /// Offered to `--profile auto` (recognised from the chain a server sends). `false` for a
+    /// profile whose chains are roots standing in for unpublished intermediates.
+    #[serde(default = "yes")]
+    pub auto: bool,
     /// The parsed certificates, in `certs` order.
     #[serde(skip)]
     loaded: Vec<Cert>,
@@ -125,6 +159,7 @@ pub enum RotationError {
 /// (name, TOML, PEM)
 const BUILTIN: &[(&str, &str, &str)] = &[
     ("azure-2026", include_str!("profiles/azure-2026.toml"), include_str!("profiles/azure-2026.pem")),
+    ("azure-china-2026", include_str!("profiles/azure-china-2026.toml"), include_str!("profiles/azure-china-2026.pem")),
     ("aws-rds", include_str!("profiles/aws-rds.toml"), include_str!("profiles/aws-rds.pem")),
     (
         "azure-single-server-2022",
@@ -195,6 +230,12 @@ impl Profile {
             }
             if ch.issuing.is_empty() {
                 return Err(bad(format!("chain {} has no issuing CA", ch.name)));
+            }
+            if ch.from.is_some() && ch.phase != Phase::After {
+                return Err(bad(format!("chain {}: `from` is the day an `after` chain starts", ch.name)));
+            }
+            if ch.until_rotated && ch.phase != Phase::Before {
+                return Err(bad(format!("chain {}: `until_rotated` is for a `before` chain", ch.name)));
             }
         }
         for r in &p.roots {
@@ -270,6 +311,16 @@ pub struct ChainVerdict {
     pub description: String,
     pub path: Vec<String>,
     pub required: bool,
+    /// The day servers start presenting it (an announced `after` chain), `"2026-03-09"`.
+    #[serde(with = "day::option", skip_serializing_if = "Option::is_none")]
+    pub from: Option<Date>,
+    /// Servers present it at the instant.
+    pub presented: bool,
+    /// Servers not yet rotated keep presenting it, with no published end.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub until_rotated: bool,
+    /// The store must verify it at the instant to be ready.
+    pub needed: bool,
     /// Every issuing CA of the chain verifies, with the server sending `sent`.
     pub verifies: bool,
     /// The issuing CAs that verify (short names), of `issuing`.
@@ -303,9 +354,17 @@ pub struct RotationReport {
     pub pinned: Vec<String>,
     /// The given servers and the chain each presents.
     pub servers: Vec<ServerChain>,
-    /// Every chain servers present after the rotation verifies, and so does the chain each
-    /// given server presents now.
+    /// Every chain the store needs at the instant verifies ([`ChainSpec::needed_at`]: the
+    /// required chains servers present after the rotation, from their day on, and those servers
+    /// not yet rotated keep presenting), and so does the chain each given server presents now.
     pub ready: bool,
+    /// Ready now, but not from this day: a required `after` chain the store does not verify
+    /// starts then (`"2026-03-09"`).
+    #[serde(with = "day::option", skip_serializing_if = "Option::is_none")]
+    pub ready_until: Option<Date>,
+    /// What the profile's sources do not establish, so no verdict covers it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<String>,
 }
 
 /// A server and the chain it presents.
@@ -384,6 +443,10 @@ pub fn chain_verdict(p: &Profile, ch: &ChainSpec, store: &TrustStore, at: Offset
         description: ch.description.clone(),
         path: ch.path.clone(),
         required: ch.required,
+        from: ch.from,
+        presented: ch.presented_at(at),
+        until_rotated: ch.until_rotated,
+        needed: ch.needed_at(at),
         verifies: not_covered.is_empty(),
         covered: ch.issuing.iter().map(|id| p.cert(id).short_name().to_string()).filter(|n| !not_covered.contains(n)).collect(),
         issuing: ch.issuing.len(),
@@ -432,7 +495,12 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
         .filter(|e| e.cert.kind != CertKind::Root && intermediates.iter().any(|i| i.same_ca(&e.cert)))
         .map(|e| format!("entry {} ({}): {} issued by {}", e.index, e.label, e.cert.subject, short_name(&e.cert.issuer)))
         .collect();
-    let ready = chains.iter().filter(|c| c.phase == Phase::After && c.required).all(|c| c.verifies);
+    let ready = chains.iter().filter(|c| c.needed).all(|c| c.verifies);
+    let ready_until = if ready {
+        chains.iter().filter(|c| c.phase == Phase::After && c.required && !c.presented && !c.verifies).filter_map(|c| c.from).min()
+    } else {
+        None
+    };
     RotationReport {
         profile: profile.name.clone(),
         title: profile.title.clone(),
@@ -443,6 +511,8 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
         pinned,
         servers: vec![],
         ready,
+        ready_until,
+        not_checked: profile.not_checked.clone(),
     }
 }
 
@@ -453,6 +523,8 @@ pub struct BundleRoot {
     pub sha256: String,
     /// Which store and entry it came from, or the profile's provenance.
     pub source: String,
+    /// Why the profile recommends it (its `[[root]]` role).
+    pub reason: String,
     #[serde(skip)]
     pub der: Vec<u8>,
 }
@@ -475,7 +547,13 @@ impl Bundle {
             self.title, self.profile
         );
         for r in &self.roots {
-            out.push_str(&format!("\n# Subject: {}\n# SHA-256: {}\n# From: {}\n", r.subject, crate::x509::colon_hex(&r.sha256), r.source));
+            out.push_str(&format!(
+                "\n# Subject: {}\n# SHA-256: {}\n# From: {}\n# Why: {}\n",
+                r.subject,
+                crate::x509::colon_hex(&r.sha256),
+                r.source,
+                r.reason
+            ));
             out.push_str(&to_pem(&r.der));
         }
         for m in &self.left_out {
@@ -503,7 +581,7 @@ pub fn bundle(profile: &Profile, sources: &[TrustStore], at: OffsetDateTime) -> 
             b.left_out.push(format!("{} (SHA-256 {}): not valid at {}", cert.subject, crate::x509::colon_hex(&cert.sha256), at.date()));
             continue;
         }
-        b.roots.push(BundleRoot { subject: cert.subject.clone(), sha256: cert.sha256.clone(), source, der: cert.der.clone() });
+        b.roots.push(BundleRoot { subject: cert.subject.clone(), sha256: cert.sha256.clone(), source, reason: spec.role.clone(), der: cert.der.clone() });
     }
     b
 }

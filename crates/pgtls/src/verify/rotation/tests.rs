@@ -76,11 +76,16 @@ fn openssl_verifies(p: &Profile, ch: &ChainSpec, store_pem: &str, at: OffsetDate
 #[test]
 fn profile_loads_its_real_certificates_and_checks_the_published_thumbprints() {
     let p = azure();
-    assert_eq!(p.certs.len(), 15);
+    assert_eq!(p.certs.len(), 21);
+    assert_eq!(p.chains[0].issuing.len(), 8, "OCSP 02 to 16");
     assert_eq!(p.cert(G2).subject_cn.as_deref(), Some("DigiCert Global Root G2"));
     assert!(p.cert(RG2).same_ca(p.cert(RG2_X)), "one key, two issuers");
     assert!(p.cert(RG2_X).signed_by(p.cert(G2)));
-    assert!(p.cert("microsoft-tls-g2-rsa-ca-ocsp-02").signed_by(p.cert(RG2)));
+    for n in ["02", "04", "06", "08", "10", "12", "14", "16"] {
+        let ocsp = p.cert(&format!("microsoft-tls-g2-rsa-ca-ocsp-{n}"));
+        assert!(ocsp.signed_by(p.cert(RG2)) && ocsp.signed_by(p.cert(RG2_X)), "OCSP {n}");
+        assert_eq!(ocsp.not_after.year(), 2029, "OCSP {n}");
+    }
     assert_eq!(p.cert(ICA03_X).not_after, datetime!(2026-08-25 23:59:59 UTC));
 
     let toml = include_str!("../profiles/azure-2026.toml");
@@ -299,4 +304,151 @@ fn cross_sign_dependence_is_reported() {
     assert_eq!((found[0].code, found[0].severity), (Code::RotationNeedsCrossSign, Severity::Info));
     assert!(found[0].fix.contains("Microsoft TLS RSA Root G2"), "{}", found[0].fix);
     assert!(run(&[G2, RG2]).is_empty());
+}
+
+fn china() -> Profile {
+    Profile::builtin("azure-china-2026").unwrap()
+}
+
+const G1: &str = "digicert-global-root-ca";
+/// The day the China regions start the change (azure-databases-docs certificate-rotation.md @ ad01860f).
+const CHINA_CHANGE: time::Date = time::macros::date!(2026 - 03 - 09);
+
+/// The instants that matter for the China profile: either side of the announced day, while
+/// both roots are valid, and just after DigiCert Global Root CA itself expires (2031-11-10).
+fn china_instants() -> [OffsetDateTime; 4] {
+    [datetime!(2026-03-08 23:59:59 UTC), datetime!(2026-03-09 00:00 UTC), JUN_2026, datetime!(2031-11-10 00:00:01 UTC)]
+}
+
+/// Azure China: every chain × store × instant, against a table and against OpenSSL. The
+/// profile's chains are roots standing in for unpublished intermediates.
+#[test]
+fn china_chains_stores_and_instants_agree_with_openssl() {
+    let p = china();
+    assert_eq!((p.certs.len(), p.chains.len(), p.auto), (3, 3, false));
+    assert!(p.not_checked.iter().any(|n| n.contains("intermediate CAs are not published")), "{:?}", p.not_checked);
+    let stores: [&[&str]; 6] = [&[G1], &[G2], &[G1, G2], &[G1, G2, MS2017], &[MS2017], &[]];
+    let openssl = have_openssl();
+    let dir = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for ids in stores {
+        let store = store_of(&p, "s", ids);
+        for at in china_instants() {
+            let r = check(&p, &store, at);
+            let v = |n: &str| r.chains.iter().find(|c| c.name == n).unwrap().clone();
+            let g1_valid = at < datetime!(2031-11-10 00:00 UTC);
+            let (g1, ms, g2) = (ids.contains(&G1) && g1_valid, ids.contains(&MS2017), ids.contains(&G2));
+            let started = at.date() >= CHINA_CHANGE;
+            let ctx = format!("{ids:?} at {at}: {:#?}", r.chains);
+            assert_eq!((v("g1").verifies, v("ms-rsa-2017").verifies, v("g2").verifies), (g1, ms, g2), "{ctx}");
+            assert_eq!(v("g2").presented, started, "{ctx}");
+            // Ready: the G1 chain (servers not yet rotated keep it) and, from the day, the G2 chain;
+            // the Microsoft 2017 chain is information (nobody says which servers present it).
+            let ready = g1 && (g2 || !started);
+            assert_eq!(r.ready, ready, "{ctx}");
+            assert_eq!(r.ready_until, (ready && !started && !g2).then_some(CHINA_CHANGE), "{ctx}");
+            assert_eq!(r.not_checked, p.not_checked);
+            if openssl {
+                let pem: String = ids.iter().map(|id| to_pem(&p.cert(id).der)).collect();
+                for ch in &p.chains {
+                    assert_eq!(openssl_verifies(&p, ch, &pem, at, true, dir.path()), v(&ch.name).verifies, "OpenSSL disagrees on {}: {ctx}", ch.name);
+                    compared += 1;
+                }
+            }
+        }
+    }
+    if openssl {
+        assert_eq!(compared, 6 * 4 * 3);
+    }
+}
+
+/// The operator's question: a store that trusts only DigiCert Global Root CA works with China
+/// servers before 2026-03-09 and not from then; the finding names DigiCert Global Root G2 and
+/// the day. A store with only G2 fails servers not yet rotated: keep the G1 root.
+#[test]
+fn china_store_with_only_digicert_global_root_ca_fails_from_the_change() {
+    use crate::findings::{Code, Severity};
+    let p = china();
+    let findings = |ids: &[&str], at: OffsetDateTime| {
+        let r = check(&p, &store_of(&p, "root.crt", ids), at);
+        let facts = crate::facts::Facts { rotation: Some(r.clone()), ..Default::default() };
+        (r, crate::checks::run(&facts, &crate::checks::Context::at(at)))
+    };
+    let warnings = |f: &[crate::findings::Finding]| f.iter().filter(|x| x.severity == Severity::Warning).cloned().collect::<Vec<_>>();
+
+    let (r, found) = findings(&[G1], datetime!(2026-03-01 00:00 UTC));
+    assert!(r.ready && r.ready_until == Some(CHINA_CHANGE), "{r:#?}");
+    let w = warnings(&found);
+    assert_eq!(w.len(), 1, "{found:#?}");
+    assert_eq!(w[0].code, Code::RotationUnready);
+    assert!(w[0].detail.contains("from 2026-03-09, servers start presenting the g2 chain"), "{}", w[0].detail);
+    assert!(w[0].fix.starts_with("Add DigiCert Global Root G2 ") && w[0].fix.contains("before 2026-03-09"), "{}", w[0].fix);
+    // Microsoft RSA Root CA 2017 is information: Microsoft lists it, nobody says who presents it.
+    let info: Vec<_> = found.iter().filter(|x| x.severity == Severity::Info).collect();
+    assert!(info.len() == 1 && info[0].fix.contains("Microsoft RSA Root Certificate Authority 2017"), "{found:#?}");
+
+    let (r, found) = findings(&[G1], datetime!(2026-03-10 00:00 UTC));
+    assert!(!r.ready && r.ready_until.is_none(), "{r:#?}");
+    let w = warnings(&found);
+    assert_eq!(w.len(), 1, "{found:#?}");
+    assert!(w[0].detail.contains("does not verify the g2 chain") && w[0].fix.starts_with("Add DigiCert Global Root G2 "), "{w:#?}");
+
+    // Only G2: servers not yet rotated (no end is published) still present G1 chains.
+    for at in [datetime!(2026-03-01 00:00 UTC), datetime!(2026-05-01 00:00 UTC)] {
+        let (r, found) = findings(&[G2], at);
+        assert!(!r.ready, "{r:#?}");
+        let w = warnings(&found);
+        assert_eq!(w.len(), 1, "{found:#?}");
+        assert!(w[0].fix.starts_with("Keep (or put back) DigiCert Global Root CA "), "{}", w[0].fix);
+        assert!(w[0].fix.contains("2026-04-15"), "the browsers' removal of the G1 roots is the reason to keep a copy: {}", w[0].fix);
+    }
+    // Both DigiCert roots and the Microsoft one: nothing to say, ready either side of the day.
+    for at in china_instants().into_iter().take(3) {
+        let (r, found) = findings(&[G1, G2, MS2017], at);
+        assert!(r.ready && found.is_empty(), "{at}: {found:#?}");
+    }
+}
+
+/// The China bundle: the three roots Microsoft's guidance names, each with its reason, and
+/// OpenSSL verifies every chain the profile models with the written file.
+#[test]
+fn china_bundle_writes_the_recommended_roots_with_reasons() {
+    let p = china();
+    let b = bundle(&p, &[], JUN_2026);
+    let cns: Vec<&str> = b.roots.iter().map(|r| r.subject.rsplit("CN=").next().unwrap()).collect();
+    assert_eq!(cns, ["DigiCert Global Root G2", "DigiCert Global Root CA", "Microsoft RSA Root Certificate Authority 2017"]);
+    let text = b.pem();
+    assert_eq!(text.matches("\n# Why: ").count(), 3, "{text}");
+    assert!(text.contains("# Why: The China regions' root after the change (from 2026-03-09): add it."), "{text}");
+    assert!(text.contains("remove it from their stores on 2026-04-15"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bundle.pem");
+    std::fs::write(&f, &text).unwrap();
+    let s = trust::load(&TrustSource::File(f)).unwrap();
+    for at in china_instants().into_iter().take(3) {
+        let r = check(&p, &s, at);
+        assert!(r.ready && r.chains.iter().all(|c| c.verifies), "{r:#?}");
+        if have_openssl() {
+            for ch in &p.chains {
+                assert!(openssl_verifies(&p, ch, &text, at, true, dir.path()), "{} at {at}", ch.name);
+            }
+        }
+    }
+}
+
+/// A China server cannot be recognised by intermediates nobody published, so the profile is
+/// not offered to `--profile auto`; named explicitly, a server is placed by the root that
+/// signed what it sent.
+#[test]
+fn china_servers_are_placed_by_root_key_when_the_profile_is_named() {
+    let p = china();
+    assert!(!p.auto);
+    // A global Azure server's cross-signed Root G2 is issued by DigiCert Global Root G2.
+    let azure = azure();
+    let sent = [azure.cert("microsoft-tls-g2-rsa-ca-ocsp-06").clone(), azure.cert(RG2_X).clone()];
+    assert_eq!(p.chain_of(&sent).unwrap().name, "g2");
+    // A look-alike root of the same name does not place anything.
+    let fake = pgtls_lab::CertKey::root("DigiCert Global Root CA").unwrap();
+    let ica = fake.intermediate("Some CA").unwrap();
+    assert!(p.chain_of(&[ica.info(), ica.info()]).is_none());
 }
