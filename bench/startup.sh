@@ -19,5 +19,6 @@ hyperfine -i -w 3 -r ${RUNS:-30} --export-markdown "$out/startup.md" \
   -n "pgtls probe" "$PGTLS probe -q 127.0.0.1:$port" \
   -n "openssl s_client -starttls postgres" "openssl s_client -starttls postgres -connect 127.0.0.1:$port -brief </dev/null" \
   -n "pgtls doctor" "$PGTLS doctor -q '$ci'" \
+  -n "pgtls doctor --connections 1" "$PGTLS doctor -q --connections 1 '$ci'" \
   -n "psql -c 'select 1'" "psql -X -A -t -w -c 'select 1' '$ci'" || true
 cat "$out/startup.md"

@@ -14,6 +14,12 @@ use std::time::{Duration, Instant};
 use crate::server::{as_user, chown, free_port, server_owner};
 use crate::{io_err, LabError};
 
+/// A program from PATH, else from Debian's /usr/sbin (not on a normal user's PATH).
+fn installed(name: &str) -> Option<PathBuf> {
+    let from_path = std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|p| p.is_file()));
+    from_path.or_else(|| Some(PathBuf::from("/usr/sbin").join(name)).filter(|p| p.is_file()))
+}
+
 /// A running PgBouncer; dropping it stops it and removes its directory.
 pub struct Pgbouncer {
     child: Option<Child>,
@@ -22,10 +28,9 @@ pub struct Pgbouncer {
 }
 
 impl Pgbouncer {
-    /// The pgbouncer binary, when installed (PATH, then Debian's /usr/sbin).
+    /// The pgbouncer binary, when installed.
     pub fn binary() -> Option<PathBuf> {
-        let from_path = std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("pgbouncer")).find(|p| p.is_file()));
-        from_path.or_else(|| Some(PathBuf::from("/usr/sbin/pgbouncer")).filter(|p| p.is_file()))
+        installed("pgbouncer")
     }
 
     /// Start PgBouncer on a free port in front of 127.0.0.1:`backend_port` (every database
@@ -106,5 +111,67 @@ impl Drop for Pgbouncer {
         if std::env::var_os("PGTLS_LAB_KEEP").is_none() {
             let _ = fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// A running HAProxy in TCP mode (no TLS of its own) spreading connections round robin over
+/// lab servers; dropping it stops it.
+pub struct Haproxy {
+    child: Option<Child>,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Haproxy {
+    /// The haproxy binary, when installed.
+    pub fn binary() -> Option<PathBuf> {
+        installed("haproxy")
+    }
+
+    /// `balance roundrobin` over 127.0.0.1:`backends`, listening on a free port of 127.0.0.1.
+    pub fn round_robin(backends: &[u16]) -> Result<Haproxy, LabError> {
+        let bin = Haproxy::binary().ok_or_else(|| LabError::Command { cmd: "haproxy".into(), output: "not installed (apt install haproxy)".into() })?;
+        let dir = tempfile::Builder::new().prefix("haproxy-").tempdir().map_err(io_err("creating the HAProxy directory"))?.keep();
+        let port = free_port()?;
+        let mut cfg = format!(
+            "defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n\n\
+             frontend pg\n  bind 127.0.0.1:{port}\n  default_backend servers\n\nbackend servers\n  balance roundrobin\n"
+        );
+        for (i, b) in backends.iter().enumerate() {
+            cfg.push_str(&format!("  server s{i} 127.0.0.1:{b}\n"));
+        }
+        let path = dir.join("haproxy.cfg");
+        fs::write(&path, cfg).map_err(io_err(format!("writing {}", path.display())))?;
+        let mut cmd = Command::new(&bin);
+        cmd.arg("-db").arg("-f").arg(&path).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
+        let mut me = Haproxy { child: Some(child), dir, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            // HAProxy accepts before it has read its backends' health; one round trip through
+            // it is enough here (no health checks are configured).
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(me);
+            }
+            let exited = me.child.as_mut().and_then(|c| c.try_wait().ok().flatten()).is_some();
+            if exited || Instant::now() > deadline {
+                return Err(LabError::Command { cmd: format!("{} -db -f {}", bin.display(), path.display()), output: "did not listen".into() });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = fs::remove_dir_all(&self.dir);
     }
 }

@@ -18,7 +18,8 @@
 //! - [`SilentListener`], [`ClosingListener`], [`FixedReplyListener`]: endpoints that
 //!   misbehave on purpose; [`InProcessServer`]: an SSLRequest + rustls endpoint for machines
 //!   without PostgreSQL server binaries (what `pgtls demo` falls back to).
-//! - [`Pgbouncer`]: a real PgBouncer in front of a lab server (the middle-hop tests).
+//! - [`Pgbouncer`], [`Haproxy`]: a real PgBouncer or HAProxy in front of lab servers (the
+//!   middle-hop tests).
 //! - [`openssl`]: the reference answer from `openssl s_client` that the raw-handshake scanner
 //!   is compared with.
 //!
@@ -40,7 +41,7 @@ pub mod openssl;
 mod pki;
 mod server;
 
-pub use hops::Pgbouncer;
+pub use hops::{Haproxy, Pgbouncer};
 pub use inprocess::{AfterHandshake, InProcessServer};
 pub use listeners::{ClosingListener, FixedReplyListener, ScriptedListener, SilentListener};
 pub use pki::{days_ago, days_ahead, now, openssl_weak_chain, openssl_weak_root, CertKey, CertSpec, Eku};

@@ -167,6 +167,10 @@ pub enum Command {
         /// pg_hba.conf and the client certificate let the client in.
         #[arg(long)]
         no_startup: bool,
+        /// Connections per host: behind a load balancer each may reach another server; the
+        /// ones after the first stop after TLS and are compared with it (1: only one).
+        #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
+        connections: u16,
     },
     /// Connect like libpq, negotiate TLS and show version, cipher and the chain the server sent.
     ///
@@ -558,7 +562,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let o = RenderOptions { lang: cli.lang.unwrap_or_else(lang_from_env), verbose: cli.verbose, quiet: cli.quiet, pem: false };
     let secs = if cli.timeout.is_finite() && cli.timeout > 0.0 { cli.timeout } else { 5.0 };
     let d = std::time::Duration::from_secs_f64(secs);
-    let s = Settings { timeouts: Timeouts::uniform(d) };
+    let s = Settings { timeouts: Timeouts::uniform(d), ..Default::default() };
     let f = Format::from(cli.format);
     let env = SystemEnv;
     let over = |c: &ClientFlags| Overrides { at: c.at, libpq: c.libpq, ..Default::default() };
@@ -583,8 +587,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::verify(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Doctor { target, client, no_startup, stacks } => {
+        Command::Doctor { target, client, no_startup, stacks, connections } => {
             let ov = Overrides { startup: !no_startup, stacks_all: stacks.contains(&None), stacks: stacks.into_iter().flatten().collect(), ..over(&client) };
+            let s = Settings { connections: usize::from(connections), ..s };
             let r = run::doctor(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }

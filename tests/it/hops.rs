@@ -8,7 +8,7 @@
 //! and its first command fails. pgtls must not say "connects": it runs one read-only
 //! `SELECT 1` after the login, and names the pooler's side as the cause.
 
-use pgtls_lab::Pgbouncer;
+use pgtls_lab::{Haproxy, Pgbouncer};
 use serde_json::Value;
 
 use crate::support::*;
@@ -103,4 +103,52 @@ fn pooled_login_whose_server_side_fails_is_not_an_all_clear() {
         assert!(pooler_texts.iter().any(|t| said.contains(t)), "{name}: psql said {said}");
     }
     assert!(bouncer.log().contains("TLS handshake error"), "the pooler's log names its server-side TLS failure: {}", bouncer.log());
+}
+
+/// HAProxy (Debian's 2.6, TCP mode, round robin) over two PostgreSQL servers whose
+/// certificates come from different CAs. A client trusting one CA fails on every other
+/// connection: psql does, and pgtls's verdict says so ("FAILS on 1 of 3 connections",
+/// `backends-differ` first) instead of flapping between "fails" and "no problems" from run to
+/// run. A client trusting both CAs always connects; the difference is still worth a warning.
+#[test]
+fn load_balancer_over_differently_configured_servers() {
+    if Haproxy::binary().is_none() {
+        assert!(std::env::var_os("PGTLS_REQUIRE_CLIENTS").is_none(), "haproxy is not installed (apt install haproxy)");
+        eprintln!("SKIP: haproxy is not installed");
+        return;
+    }
+    let (pki_a, pki_b) = (Pki::new(), Pki::new());
+    let (a, b) = (tls_server(&pki_a, &[]), tls_server(&pki_b, &[]));
+    let lb = Haproxy::round_robin(&[a.port(), b.port()]).unwrap_or_else(|e| panic!("HAProxy did not start: {e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let only_a = dir.path().join("a.crt");
+    std::fs::write(&only_a, &pki_a.root.cert_pem).unwrap();
+    let both = dir.path().join("both.crt");
+    std::fs::write(&both, format!("{}{}", pki_a.root.cert_pem, pki_b.root.cert_pem)).unwrap();
+    let ci = |root: &std::path::Path| format!("host=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-ca sslrootcert={}", lb.port(), root.display());
+
+    // psql, four tries through the balancer: some connect, some fail.
+    let tries: Vec<bool> = (0..4).map(|_| psql_raw(&ci(&only_a)).expect("psql").0).collect();
+    assert!(tries.contains(&true) && tries.contains(&false), "psql through round robin over two CAs: {tries:?}");
+    // pgtls: the same answer on every run (here three in a row), never an all clear.
+    for run in 0..3 {
+        let (exit, v) = doctor(&ci(&only_a));
+        assert_eq!(exit, 2, "run {run}: {v:#}");
+        assert_eq!(v["findings"][0]["code"], "backends-differ", "run {run}: {v:#}");
+        let share = &v["hosts"][0]["verdict"]["intermittent"];
+        assert!(share["failed"].as_u64().unwrap() >= 1 && share["of"] == 3, "run {run}: {v:#}");
+        assert!(v["summary"].as_str().unwrap().contains("connections to"), "run {run}: {}", v["summary"]);
+    }
+    // Trusting both CAs: psql always connects; pgtls agrees, and warns that the servers differ.
+    assert!((0..2).all(|_| psql_raw(&ci(&both)).expect("psql").0));
+    let (exit, v) = doctor(&ci(&both));
+    assert_eq!(v["outcome"]["connects"], true, "{v:#}");
+    assert_eq!(exit, 1, "{v:#}");
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["code"] == "backends-differ").unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(f["severity"], "warning", "{v:#}");
+    // One connection only (`--connections 1`): the old behaviour, a verdict about whichever
+    // server answered — documented as such, and still never "connects" with a failing chain.
+    let out = pgtls().args(["doctor", &ci(&only_a), "--connections", "1", "--format", "json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["hosts"][0]["verdict"]["intermittent"].is_null(), "{v:#}");
 }

@@ -63,10 +63,21 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// doctor with one connection per host (the counts below are of the probe and the
+/// authentication); the default's further connections are checked on their own.
 fn doctor(port: u16, extra: &str) -> Value {
+    doctor_with(port, extra, "1")
+}
+
+fn doctor_with(port: u16, extra: &str, connections: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let ci = format!("host=localhost hostaddr=127.0.0.1 port={port} user=app dbname=postgres {extra}");
-    let out = pgtls().args(["doctor", "--format", "json", &ci]).env("HOME", dir.path()).env_remove("PGPASSWORD").output().unwrap();
+    let out = pgtls()
+        .args(["doctor", "--format", "json", "--connections", connections, &ci])
+        .env("HOME", dir.path())
+        .env_remove("PGPASSWORD")
+        .output()
+        .unwrap();
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
@@ -121,6 +132,15 @@ fn passwords_only_inside_verified_tls() {
     assert_eq!(v["findings"][0]["code"], "password-missing", "{v:#}");
     let conns = captured(&cap);
     assert_eq!(conns.len(), 1);
+    only_tls(&conns);
+
+    // doctor's default three connections per host: the two further ones are TLS from byte 9
+    // and stop after the handshake (no StartupMessage, no password), then the authentication.
+    let (port, cap) = proxy(server.port());
+    let v = doctor_with(port, &format!("sslmode=require password={PASSWORD}"), "3");
+    assert_eq!(v["hosts"][0]["verdict"]["authenticated"], true, "{v:#}");
+    let conns = captured(&cap);
+    assert_eq!(conns.len(), 4, "probe, two further connections, authentication");
     only_tls(&conns);
 }
 

@@ -171,6 +171,7 @@ impl Facts {
                 ..Client::of(profile, &h.probe.target)
             };
             let verdict = libpq::decide(&client, root, &h.probe, h.plaintext.as_ref());
+            let verdict = libpq::across_connections(verdict, &client, root, &h.probe, h.plaintext.as_ref());
             let server = ServerSide { chain: h.probe.chain.clone(), accepts_plaintext: true };
             h.stacks = choices
                 .iter()

@@ -100,6 +100,7 @@ codes! {
     ClientStackFails = "client-stack-fails",
     CertTooWeak = "cert-too-weak",
     PoolerServerUnreachable = "pooler-server-unreachable",
+    BackendsDiffer = "backends-differ",
 }
 
 impl fmt::Display for Code {

@@ -20,6 +20,7 @@ use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
 use crate::profile::ClientProfile;
 
+mod backends;
 mod cert_validity;
 mod ciphers;
 mod handshake;
@@ -105,6 +106,7 @@ macro_rules! check {
 pub const CHECKS: &[Check] = &[
     check!(libpq_version),
     check!(network),
+    check!(backends),
     check!(negotiation),
     check!(server_ssl),
     check!(protocol_version),
@@ -209,6 +211,7 @@ pub(crate) mod test_support {
             peer_ip: None,
             timings: Default::default(),
             direct_tls: None,
+            again: Vec::new(),
         }
     }
 

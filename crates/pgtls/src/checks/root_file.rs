@@ -103,6 +103,7 @@ mod tests {
             authenticated: false,
             paths: None,
             login_checked: false,
+            intermittent: None,
         };
         let mut f = crate::checks::test_support::host(crate::checks::test_support::probe());
         f.hosts.push(HostFacts { probe: f.hosts[0].probe.clone(), plaintext: None, verdict: Some(v.clone()), stacks: Vec::new() });

@@ -99,6 +99,11 @@ pub struct ProbeFacts {
     /// terminator (HAProxy `ssl crt`, stunnel, an SNI router) that expects a ClientHello first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct_tls: Option<Box<ProbeFacts>>,
+    /// Further connections to the same endpoint, made one after another and stopped after
+    /// TLS (`ProbeOptions::connections`): behind a load balancer each may reach another
+    /// server, with another certificate or TLS configuration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub again: Vec<ProbeFacts>,
 }
 
 /// Milliseconds per step of one connection (absent: the step did not run).
@@ -243,6 +248,8 @@ pub struct ProbeOptions {
     pub client_auth: Option<crate::tls::ClientAuth>,
     /// Follow the connection into the startup phase with these (user, database).
     pub startup: Option<(String, String)>,
+    /// Connections to make in all (0 or 1: one); the further ones stop after TLS.
+    pub connections: usize,
 }
 
 /// The TLS versions the client allows (libpq's ssl_min_protocol_version / ssl_max_protocol_version).
@@ -286,6 +293,7 @@ fn empty(target: &ProbeTarget) -> ProbeFacts {
         peer_ip: None,
         timings: Timings::default(),
         direct_tls: None,
+        again: Vec::new(),
     }
 }
 
@@ -305,10 +313,26 @@ pub fn probe_with(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions) ->
         // A TLS terminator reads the SSLRequest as a broken ClientHello and hangs up (or sends
         // an alert): ask it the way it expects, with a ClientHello first.
         let direct = ProbeTarget { negotiation: SslNegotiation::Direct, ..target.clone() };
-        let d = probe_with(&direct, timeouts, &ProbeOptions { startup: None, ..o.clone() });
+        let d = probe_with(&direct, timeouts, &ProbeOptions { startup: None, connections: 1, ..o.clone() });
         if !d.chain.is_empty() {
             facts.direct_tls = Some(Box::new(d));
         }
+    }
+    // The same endpoint again, when asked: a load balancer may send each connection elsewhere.
+    // Only when this one reached something that answered (an unreachable host is unreachable).
+    // Each is one handshake: no version scan or direct-TLS retry when it fails (the first
+    // connection's findings already say what the server accepts).
+    if o.connections > 1 && facts.network_failure().is_none() {
+        let once = ProbeOptions { startup: None, connections: 1, ..o.clone() };
+        facts.again = (1..o.connections)
+            .map(|_| {
+                let clock = Instant::now();
+                let mut f = empty(target);
+                run(target, timeouts, &once, &mut f);
+                f.elapsed_ms = clock.elapsed().as_millis() as u64;
+                f
+            })
+            .collect();
     }
     facts.elapsed_ms = clock.elapsed().as_millis() as u64;
     facts

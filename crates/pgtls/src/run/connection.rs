@@ -37,6 +37,7 @@ pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
         versions: profile.versions(),
         client_auth,
         startup: (follow && mode != SslMode::Disable).then(|| (profile.user.clone(), profile.database.clone())),
+        connections: s.connections,
     };
     let hosts = profile
         .targets
@@ -528,6 +529,11 @@ fn summary(facts: &Facts, profile: &ClientProfile, findings: &[Finding]) -> Stri
         if last.is_some_and(|v| matches!(v.failure, Some(crate::verify::libpq::Failure::FirstQuery { .. }))) {
             let at = tried.last().map(|h| h.probe.target.display_name()).unwrap_or_default();
             return format!("psql connects to {at}, then its first query FAILS: {e}{cause}{stop}");
+        }
+        // Several connections to one address, different servers behind it.
+        if let Some(s) = last.and_then(|v| v.intermittent) {
+            let at = tried.last().map(|h| h.probe.target.display_name()).unwrap_or_default();
+            return format!("psql FAILS on {} of {} connections to {at} (the servers behind it differ): {e}{cause}{stop}", s.failed, s.of);
         }
         return format!("psql FAILS to connect to {first}{more}: {e}{cause}{stop}");
     }

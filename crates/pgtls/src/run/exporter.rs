@@ -98,7 +98,7 @@ pub fn conninfo_for(target: &str, m: &Module) -> Result<String, RunError> {
 pub fn probe(target: &str, m: &Module, env: &(dyn Env + Sync)) -> Result<String, RunError> {
     let conninfo = conninfo_for(target, m)?;
     let t = Duration::from_secs_f64(m.timeout.unwrap_or(5.0).clamp(0.1, 120.0));
-    let s = Settings { timeouts: Timeouts::uniform(t) };
+    let s = Settings { timeouts: Timeouts::uniform(t), ..Default::default() };
     let targets = [Target { origin: "probe".into(), line: 1, target: conninfo.clone(), labels: BTreeMap::new(), service_file: None }];
     let now = OffsetDateTime::now_utc();
     let started = std::time::Instant::now();

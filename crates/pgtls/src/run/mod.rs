@@ -69,6 +69,9 @@ impl From<ConninfoError> for RunError {
 pub struct Settings {
     /// Per network step.
     pub timeouts: Timeouts,
+    /// Connections per host (`doctor --connections`; 0 or 1: one). Behind a load balancer each
+    /// may reach another server; the extra ones stop after TLS (see `probe::ProbeFacts::again`).
+    pub connections: usize,
 }
 
 /// Parse and resolve a target like libpq (with `env`), into the client's profile.

@@ -86,6 +86,49 @@ pub struct Verdict {
     /// `--no-startup`): a "connects" then says nothing about the login.
     #[serde(default)]
     pub login_checked: bool,
+    /// Several connections to this address did not all get this verdict (a load balancer
+    /// over differently configured servers): the client fails on `failed` of `of` of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intermittent: Option<Share>,
+}
+
+/// How many of the connections to one address fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Share {
+    pub failed: usize,
+    pub of: usize,
+}
+
+/// libpq's verdict over the probe and its further connections (`ProbeFacts::again`, stopped
+/// after TLS): when some fail where others connect, the client fails on that share of its
+/// connections, and the verdict is a failing one — the first connection's when it fails, else
+/// the first failing further one's — with `intermittent` set. The first connection is compared
+/// up to TLS too, so a login refusal it alone saw is not mistaken for a difference.
+pub fn across_connections(
+    first: Verdict,
+    client: &Client,
+    root: &RootTrust,
+    probe: &crate::probe::ProbeFacts,
+    plain: Option<&crate::probe::ProbeFacts>,
+) -> Verdict {
+    if probe.again.is_empty() {
+        return first;
+    }
+    let first_tls = decide(client, root, &crate::probe::ProbeFacts { startup: None, again: Vec::new(), ..probe.clone() }, plain);
+    let others: Vec<Verdict> = probe.again.iter().map(|p| decide(client, root, p, plain)).collect();
+    let of = 1 + others.len();
+    let failed = usize::from(!first_tls.connects) + others.iter().filter(|v| !v.connects).count();
+    if failed == 0 || failed == of {
+        return first;
+    }
+    let intermittent = Some(Share { failed, of });
+    if !first.connects {
+        return Verdict { intermittent, ..first };
+    }
+    match others.into_iter().find(|v| !v.connects) {
+        Some(bad) => Verdict { intermittent, ..bad },
+        None => Verdict { intermittent, ..first },
+    }
 }
 
 /// Why libpq fails (or abandons TLS). One variant per branch of libpq that fails.
@@ -501,6 +544,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::probe::ProbeFacts,
         auth: o.auth,
         authenticated: o.authenticated,
         paths,
+        intermittent: None,
     }
 }
 
