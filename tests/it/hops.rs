@@ -24,6 +24,15 @@ fn pgbouncer_or_skip() -> bool {
     false
 }
 
+/// A PEM certificate's SHA-256 (hex, upper case), from openssl.
+fn sha256_of(pem: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("c.pem");
+    std::fs::write(&p, pem).unwrap();
+    let out = std::process::Command::new("openssl").args(["x509", "-noout", "-fingerprint", "-sha256", "-in"]).arg(&p).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().rsplit('=').next().unwrap_or_default().replace(':', "").to_uppercase()
+}
+
 fn doctor(ci: &str) -> (i32, Value) {
     let out = pgtls().args(["doctor", ci, "--format", "json"]).env_remove("PGPASSWORD").output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout)
@@ -137,6 +146,9 @@ fn load_balancer_over_differently_configured_servers() {
         assert_eq!(v["findings"][0]["code"], "backends-differ", "run {run}: {v:#}");
         let share = &v["hosts"][0]["verdict"]["intermittent"];
         assert!(share["failed"].as_u64().unwrap() >= 1 && share["of"] == 3, "run {run}: {v:#}");
+        // The chain shown is the one that failed: server B's, from the CA the client does not trust.
+        let shown = v["hosts"][0]["chain"][0]["sha256"].as_str().unwrap_or_default().replace(':', "").to_uppercase();
+        assert_eq!(shown, sha256_of(&pki_b.leaf.cert_pem), "run {run}: {v:#}");
         assert!(v["summary"].as_str().unwrap().contains("connections to"), "run {run}: {}", v["summary"]);
     }
     // Trusting both CAs: psql always connects; pgtls agrees, and warns that the servers differ.

@@ -281,6 +281,17 @@ impl Render for DoctorReport {
                 };
                 let outcome = h.verdict.as_ref().map(|v| verdict_line(v, o)).unwrap_or_else(|| "not judged".into());
                 let _ = writeln!(s, "  {:<32} {tls:<40} {outcome}", h.endpoint);
+                for (i, c) in h.chain.iter().enumerate() {
+                    let what = if i == 0 { "certificate" } else { "then" };
+                    let _ = writeln!(
+                        s,
+                        "    {what:<11} \"{}\" issued by \"{}\", valid to {} ({} days)",
+                        crate::verify::short_name(&c.cert.subject),
+                        crate::verify::short_name(&c.cert.issuer),
+                        c.cert.not_after.date(),
+                        c.days_left
+                    );
+                }
             }
             let _ = writeln!(s, "  steps:");
             for st in &self.steps {

@@ -424,9 +424,21 @@ pub struct DoctorHost {
     pub endpoint: String,
     pub tls_version: Option<TlsVersion>,
     pub cipher: Option<String>,
+    /// The chain the verdict judged, as the server sent it (leaf first), with days left at
+    /// the report's instant: behind a proxy, whose certificate this is tells which hop answered.
+    pub chain: Vec<CertView>,
     pub verdict: Option<Verdict>,
     pub trust_source: Option<String>,
     pub findings: Vec<Finding>,
+}
+
+/// The chain of the connection whose verdict is shown (behind a load balancer, a further
+/// connection's when it alone failed).
+fn judged_chain(h: &HostFacts) -> &[Cert] {
+    match h.verdict.as_ref().and_then(|v| v.intermittent) {
+        Some(s) if s.connection > 0 => h.probe.again.get(s.connection - 1).map_or(&h.probe.chain[..], |p| &p.chain[..]),
+        _ => &h.probe.chain,
+    }
 }
 
 /// `pgtls doctor`.
@@ -466,6 +478,7 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
             endpoint: h.probe.target.display_name(),
             tls_version: h.probe.tls.as_ref().map(|t| t.version),
             cipher: h.probe.tls.as_ref().map(|t| t.cipher_openssl.clone()),
+            chain: judged_chain(h).iter().map(|c| CertView { cert: c.clone(), days_left: c.days_left(cx.now()) }).collect(),
             trust_source: h.verdict.as_ref().and_then(|v| v.trust_source.clone()),
             verdict: h.verdict.clone(),
             findings: host_findings(h, &cx),

@@ -97,6 +97,9 @@ pub struct Verdict {
 pub struct Share {
     pub failed: usize,
     pub of: usize,
+    /// Whose verdict this is: 0 the first connection, n the n-th further one
+    /// (`ProbeFacts::again[n - 1]`).
+    pub connection: usize,
 }
 
 /// libpq's verdict over the probe and its further connections (`ProbeFacts::again`, stopped
@@ -121,13 +124,13 @@ pub fn across_connections(
     if failed == 0 || failed == of {
         return first;
     }
-    let intermittent = Some(Share { failed, of });
+    let share = |connection| Some(Share { failed, of, connection });
     if !first.connects {
-        return Verdict { intermittent, ..first };
+        return Verdict { intermittent: share(0), ..first };
     }
-    match others.into_iter().find(|v| !v.connects) {
-        Some(bad) => Verdict { intermittent, ..bad },
-        None => Verdict { intermittent, ..first },
+    match others.into_iter().enumerate().find(|(_, v)| !v.connects) {
+        Some((i, bad)) => Verdict { intermittent: share(i + 1), ..bad },
+        None => Verdict { intermittent: share(0), ..first },
     }
 }
 
