@@ -20,10 +20,44 @@ fn installed(name: &str) -> Option<PathBuf> {
     from_path.or_else(|| Some(PathBuf::from("/usr/sbin").join(name)).filter(|p| p.is_file()))
 }
 
-/// A running PgBouncer; dropping it stops it and removes its directory.
-pub struct Pgbouncer {
+/// A started hop: its process and its directory; dropping it stops the process and removes
+/// the directory (kept with PGTLS_LAB_KEEP=1).
+struct Running {
     child: Option<Child>,
     dir: PathBuf,
+}
+
+impl Running {
+    /// Wait until 127.0.0.1:`port` accepts connections; `what` names the hop in the error,
+    /// `log` says what went wrong.
+    fn wait_listening(&mut self, port: u16, what: &str, log: &dyn Fn() -> String) -> Result<(), LabError> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            let exited = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()).is_some();
+            if exited || Instant::now() > deadline {
+                return Err(LabError::Command { cmd: what.to_string(), output: log() });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        if std::env::var_os("PGTLS_LAB_KEEP").is_none() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// A running PgBouncer; dropping it stops it and removes its directory.
+pub struct Pgbouncer {
+    run: Running,
     port: u16,
 }
 
@@ -74,16 +108,11 @@ impl Pgbouncer {
         cmd.arg(dir.join("pgbouncer.ini")).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         as_user(&mut cmd, owner);
         let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
-        let mut me = Pgbouncer { child: Some(child), dir, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            let exited = me.child.as_mut().and_then(|c| c.try_wait().ok().flatten()).is_some();
-            if exited || Instant::now() > deadline {
-                return Err(LabError::Command { cmd: format!("{} {}", bin.display(), me.dir.join("pgbouncer.ini").display()), output: me.log() });
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(me)
+        let mut run = Running { child: Some(child), dir };
+        let log_path = run.dir.join("pgbouncer.log");
+        let what = format!("{} {}", bin.display(), run.dir.join("pgbouncer.ini").display());
+        run.wait_listening(port, &what, &|| fs::read_to_string(&log_path).unwrap_or_default())?;
+        Ok(Pgbouncer { run, port })
     }
 
     pub fn port(&self) -> u16 {
@@ -92,33 +121,21 @@ impl Pgbouncer {
 
     /// A file written by `start` (or its configuration, `pgbouncer.ini`).
     pub fn file(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+        self.run.dir.join(name)
     }
 
     /// Its log so far.
     pub fn log(&self) -> String {
-        fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
+        fs::read_to_string(self.run.dir.join("pgbouncer.log")).unwrap_or_default()
     }
 
 }
 
-impl Drop for Pgbouncer {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        if std::env::var_os("PGTLS_LAB_KEEP").is_none() {
-            let _ = fs::remove_dir_all(&self.dir);
-        }
-    }
-}
 
 /// A running HAProxy in TCP mode (no TLS of its own) spreading connections round robin over
 /// lab servers; dropping it stops it.
 pub struct Haproxy {
-    child: Option<Child>,
-    dir: PathBuf,
+    _run: Running,
     port: u16,
 }
 
@@ -145,20 +162,10 @@ impl Haproxy {
         let mut cmd = Command::new(&bin);
         cmd.arg("-db").arg("-f").arg(&path).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
-        let mut me = Haproxy { child: Some(child), dir, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            // HAProxy accepts before it has read its backends' health; one round trip through
-            // it is enough here (no health checks are configured).
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(me);
-            }
-            let exited = me.child.as_mut().and_then(|c| c.try_wait().ok().flatten()).is_some();
-            if exited || Instant::now() > deadline {
-                return Err(LabError::Command { cmd: format!("{} -db -f {}", bin.display(), path.display()), output: "did not listen".into() });
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut run = Running { child: Some(child), dir };
+        // No health checks are configured: it accepts as soon as it listens.
+        run.wait_listening(port, &format!("{} -db -f {}", bin.display(), path.display()), &|| "did not listen".into())?;
+        Ok(Haproxy { _run: run, port })
     }
 
     pub fn port(&self) -> u16 {
@@ -166,12 +173,69 @@ impl Haproxy {
     }
 }
 
-impl Drop for Haproxy {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+
+/// A running stunnel (Debian's 5.68) with one or more services; dropping it stops it.
+pub struct Stunnel {
+    _run: Running,
+}
+
+/// One stunnel service, PostgreSQL-aware (`protocol = pgsql`: the SSLRequest, then TLS).
+pub enum StunnelService<'a> {
+    /// Server mode: answers clients' SSLRequest and TLS with `cert_pem` + `key_pem`, and
+    /// connects to 127.0.0.1:`to` in plain text (TLS ends here).
+    Terminate { listen: u16, to: u16, cert_pem: &'a str, key_pem: &'a str },
+    /// Client mode: takes plain connections and speaks TLS to 127.0.0.1:`to`, verifying its
+    /// chain against `ca_pem` and its name against `host`.
+    Originate { listen: u16, to: u16, ca_pem: &'a str, host: &'a str },
+}
+
+impl Stunnel {
+    /// The stunnel binary, when installed.
+    pub fn binary() -> Option<PathBuf> {
+        installed("stunnel4").or_else(|| installed("stunnel"))
+    }
+
+    /// A free port for a service's `listen`.
+    pub fn port() -> Result<u16, LabError> {
+        free_port()
+    }
+
+    pub fn start(services: &[StunnelService<'_>]) -> Result<Stunnel, LabError> {
+        let bin = Stunnel::binary().ok_or_else(|| LabError::Command { cmd: "stunnel".into(), output: "not installed (apt install stunnel4)".into() })?;
+        let dir = tempfile::Builder::new().prefix("stunnel-").tempdir().map_err(io_err("creating the stunnel directory"))?.keep();
+        let write = |name: &str, contents: &str| -> Result<PathBuf, LabError> {
+            let p = dir.join(name);
+            fs::write(&p, contents).map_err(io_err(format!("writing {}", p.display())))?;
+            Ok(p)
+        };
+        let mut conf = "foreground = yes\npid =\n".to_string();
+        let mut listens = Vec::new();
+        for (i, s) in services.iter().enumerate() {
+            match s {
+                StunnelService::Terminate { listen, to, cert_pem, key_pem } => {
+                    let pem = write(&format!("s{i}.pem"), &format!("{cert_pem}{key_pem}"))?;
+                    conf.push_str(&format!("[s{i}]\naccept = 127.0.0.1:{listen}\nconnect = 127.0.0.1:{to}\nprotocol = pgsql\ncert = {}\n", pem.display()));
+                    listens.push(*listen);
+                }
+                StunnelService::Originate { listen, to, ca_pem, host } => {
+                    let ca = write(&format!("s{i}-ca.pem"), ca_pem)?;
+                    conf.push_str(&format!(
+                        "[s{i}]\nclient = yes\naccept = 127.0.0.1:{listen}\nconnect = 127.0.0.1:{to}\nprotocol = pgsql\nverifyChain = yes\nCAfile = {}\ncheckHost = {host}\n",
+                        ca.display()
+                    ));
+                    listens.push(*listen);
+                }
+            }
         }
-        let _ = fs::remove_dir_all(&self.dir);
+        let path = write("stunnel.conf", &conf)?;
+        let mut cmd = Command::new(&bin);
+        cmd.arg(&path).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
+        let mut run = Running { child: Some(child), dir };
+        for port in listens {
+            run.wait_listening(port, &format!("{} {}", bin.display(), path.display()), &|| conf.clone())?;
+        }
+        Ok(Stunnel { _run: run })
     }
 }
+

@@ -18,7 +18,7 @@
 //! - [`SilentListener`], [`ClosingListener`], [`FixedReplyListener`]: endpoints that
 //!   misbehave on purpose; [`InProcessServer`]: an SSLRequest + rustls endpoint for machines
 //!   without PostgreSQL server binaries (what `pgtls demo` falls back to).
-//! - [`Pgbouncer`], [`Haproxy`]: a real PgBouncer or HAProxy in front of lab servers (the
+//! - [`Pgbouncer`], [`Haproxy`], [`Stunnel`]: a real PgBouncer, HAProxy or stunnel in front of lab servers (the
 //!   middle-hop tests).
 //! - [`openssl`]: the reference answer from `openssl s_client` that the raw-handshake scanner
 //!   is compared with.
@@ -41,7 +41,7 @@ pub mod openssl;
 mod pki;
 mod server;
 
-pub use hops::{Haproxy, Pgbouncer};
+pub use hops::{Haproxy, Pgbouncer, Stunnel, StunnelService};
 pub use inprocess::{AfterHandshake, InProcessServer};
 pub use listeners::{ClosingListener, FixedReplyListener, ScriptedListener, SilentListener};
 pub use pki::{days_ago, days_ahead, now, openssl_weak_chain, openssl_weak_root, CertKey, CertSpec, Eku};

@@ -8,19 +8,19 @@
 //! and its first command fails. pgtls must not say "connects": it runs one read-only
 //! `SELECT 1` after the login, and names the pooler's side as the cause.
 
-use pgtls_lab::{Haproxy, Pgbouncer};
+use pgtls_lab::{Haproxy, Pgbouncer, Stunnel, StunnelService};
 use serde_json::Value;
 
 use crate::support::*;
 
-/// PgBouncer, or None when it is not installed here (CI installs it and sets
-/// PGTLS_REQUIRE_CLIENTS, which makes its absence a failure).
-fn pgbouncer_or_skip() -> bool {
-    if Pgbouncer::binary().is_some() {
+/// Whether the hop's program is installed here; CI installs them all and sets
+/// PGTLS_REQUIRE_CLIENTS, which makes a missing one a failure instead of a skip.
+fn installed_or_skip(found: Option<std::path::PathBuf>, package: &str) -> bool {
+    if found.is_some() {
         return true;
     }
-    assert!(std::env::var_os("PGTLS_REQUIRE_CLIENTS").is_none(), "pgbouncer is not installed (apt install pgbouncer)");
-    eprintln!("SKIP: pgbouncer is not installed");
+    assert!(std::env::var_os("PGTLS_REQUIRE_CLIENTS").is_none(), "{package} is not installed (apt install {package})");
+    eprintln!("SKIP: {package} is not installed");
     false
 }
 
@@ -42,7 +42,7 @@ fn doctor(ci: &str) -> (i32, Value) {
 
 #[test]
 fn pooled_login_whose_server_side_fails_is_not_an_all_clear() {
-    if !pgbouncer_or_skip() {
+    if !installed_or_skip(Pgbouncer::binary(), "pgbouncer") {
         return;
     }
     let pki = Pki::new();
@@ -121,9 +121,7 @@ fn pooled_login_whose_server_side_fails_is_not_an_all_clear() {
 /// run. A client trusting both CAs always connects; the difference is still worth a warning.
 #[test]
 fn load_balancer_over_differently_configured_servers() {
-    if Haproxy::binary().is_none() {
-        assert!(std::env::var_os("PGTLS_REQUIRE_CLIENTS").is_none(), "haproxy is not installed (apt install haproxy)");
-        eprintln!("SKIP: haproxy is not installed");
+    if !installed_or_skip(Haproxy::binary(), "haproxy") {
         return;
     }
     let (pki_a, pki_b) = (Pki::new(), Pki::new());
@@ -163,4 +161,46 @@ fn load_balancer_over_differently_configured_servers() {
     let out = pgtls().args(["doctor", &ci(&only_a), "--connections", "1", "--format", "json"]).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["hosts"][0]["verdict"]["intermittent"].is_null(), "{v:#}");
+}
+
+/// stunnel (Debian's 5.68, `protocol = pgsql`) ends the client's TLS with its own certificate
+/// and connects to PostgreSQL in plain text; pg_hba.conf has only hostssl lines. psql's TLS to
+/// stunnel verifies, and PostgreSQL refuses the login "no encryption". pgtls must not tell the
+/// user to enable TLS in the client (it was on): `tls-terminated-on-the-way` names the hop.
+/// With a second stunnel service that speaks TLS to PostgreSQL (the fix), both connect.
+#[test]
+fn tls_terminated_on_the_way_names_the_hop() {
+    if !installed_or_skip(Stunnel::binary(), "stunnel4") {
+        return;
+    }
+    let (backend, front) = (Pki::new(), Pki::new());
+    let mut o = pgtls_lab::ServerOptions::with_tls(backend.tls());
+    o.hba = vec!["hostssl all all 127.0.0.1/32 trust".into()];
+    let server = pgtls_lab::Server::start(o).unwrap();
+    let (plain_hop, tls_leg, fixed_hop) = (Stunnel::port().unwrap(), Stunnel::port().unwrap(), Stunnel::port().unwrap());
+    let chain = format!("{}{}", front.leaf.cert_pem, front.inter.cert_pem);
+    let _hops = Stunnel::start(&[
+        // The broken topology: TLS ends at stunnel, plain text on to PostgreSQL.
+        StunnelService::Terminate { listen: plain_hop, to: server.port(), cert_pem: &chain, key_pem: &front.leaf.key_pem },
+        // The fix: the same front, then a client-mode service speaking TLS to PostgreSQL.
+        StunnelService::Originate { listen: tls_leg, to: server.port(), ca_pem: &backend.root.cert_pem, host: "localhost" },
+        StunnelService::Terminate { listen: fixed_hop, to: tls_leg, cert_pem: &chain, key_pem: &front.leaf.key_pem },
+    ])
+    .unwrap_or_else(|e| panic!("stunnel did not start: {e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("front-root.crt");
+    std::fs::write(&root, &front.root.cert_pem).unwrap();
+    let ci = |port: u16| format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", root.display());
+
+    let (ok, said) = psql_raw(&ci(plain_hop)).expect("psql");
+    assert!(!ok && said.contains("no encryption"), "psql through a TLS-terminating stunnel: {said}");
+    let (exit, v) = doctor(&ci(plain_hop));
+    assert_eq!(exit, 2, "{v:#}");
+    assert_eq!(v["findings"][0]["code"], "tls-terminated-on-the-way", "{v:#}");
+    assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "ssl-required-by-server"), "no 'enable TLS in the client': {v:#}");
+
+    let (ok, said) = psql_raw(&ci(fixed_hop)).expect("psql");
+    assert!(ok, "psql through stunnel with TLS on both legs: {said}");
+    let (_, v) = doctor(&ci(fixed_hop));
+    assert_eq!(v["outcome"]["connects"], true, "{v:#}");
 }

@@ -101,6 +101,7 @@ codes! {
     CertTooWeak = "cert-too-weak",
     PoolerServerUnreachable = "pooler-server-unreachable",
     BackendsDiffer = "backends-differ",
+    TlsTerminatedOnTheWay = "tls-terminated-on-the-way",
 }
 
 impl fmt::Display for Code {

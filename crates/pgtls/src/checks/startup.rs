@@ -7,6 +7,9 @@
 //! database, too many connections, a wrong password) is said to be that, never a TLS problem.
 //! `pooler-server-unreachable`: the login worked and the first query did not — the hop that
 //! answered the login (a pooler) cannot reach PostgreSQL, and its own settings are the fix.
+//! `tls-terminated-on-the-way`: the client's TLS worked and the server still refused the login
+//! as a connection without TLS — a hop ended the TLS (stunnel, HAProxy) and connects on in
+//! plain text; the hop is the fix, not the client.
 
 use super::Context;
 use crate::client::ClientCert;
@@ -15,7 +18,7 @@ use crate::findings::{Code, Finding, Severity};
 use crate::verify::libpq::{Failure, Verdict};
 
 pub const CODES: &[Code] =
-    &[Code::SslRequiredByServer, Code::ClientCertRequired, Code::ServerRejectsClientCert, Code::LoginRefused, Code::PasswordMissing, Code::AuthUnchecked, Code::PoolerServerUnreachable];
+    &[Code::SslRequiredByServer, Code::ClientCertRequired, Code::ServerRejectsClientCert, Code::LoginRefused, Code::PasswordMissing, Code::AuthUnchecked, Code::PoolerServerUnreachable, Code::TlsTerminatedOnTheWay];
 
 /// Alerts a server sends when it refuses a client certificate.
 const CERT_ALERTS: [&str; 7] =
@@ -78,6 +81,19 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
             let said = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
             let sqlstate = error.code.clone().unwrap_or_default();
             match failure.recognised() {
+                // The client's TLS worked, yet the server saw a connection without TLS: a hop
+                // ended the TLS and connected on in plain text.
+                Some(Code::SslRequiredByServer) if *encrypted => Some(
+                    Finding::new(Code::TlsTerminatedOnTheWay)
+                        .detail(format!(
+                            "{}: this client's TLS session worked{}, yet the server refused the login as a connection without TLS: \
+                             {said}. TLS ends before PostgreSQL: something in between (stunnel with protocol = pgsql, a TLS-terminating \
+                             HAProxy or load balancer) answered the TLS handshake and connects to PostgreSQL in plain text.",
+                            h.endpoint(),
+                            h.probe.chain.first().map(|c| format!(" (certificate \"{}\" issued by \"{}\")", crate::verify::short_name(&c.subject), crate::verify::short_name(&c.issuer))).unwrap_or_default()
+                        ))
+                        .evidence("sqlstate", sqlstate),
+                ),
                 Some(Code::SslRequiredByServer) => Some(
                     Finding::new(Code::SslRequiredByServer)
                         .detail(format!(
