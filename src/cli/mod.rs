@@ -390,6 +390,10 @@ pub enum Command {
         /// The client's address, for matching pg_hba.conf lines.
         #[arg(long, default_value = "127.0.0.1")]
         addr: std::net::IpAddr,
+        /// A pgbouncer.ini to audit (its client_tls_* and server_tls_* legs), with the server's
+        /// files or alone.
+        #[arg(long, value_name = "FILE")]
+        pgbouncer_conf: Option<PathBuf>,
     },
     /// Audit a client's effective TLS settings like libpq resolves them (connection string,
     /// service file, PG* variables, ~/.postgresql defaults), or a gateway's kong.conf, or a JDBC URL.
@@ -696,7 +700,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             write_fleet_outputs(&r, at, &outputs, &origin)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Server { path, data_dir, config, client_cert, client_cn, user, database, addr } => {
+        Command::Server { path, data_dir, config, client_cert, client_cn, user, database, addr, pgbouncer_conf } => {
             // A bare path: a directory is a data directory, anything else a postgresql.conf.
             let (data_dir, config) = match path {
                 Some(p) if p.is_dir() => (Some(p), None),
@@ -711,6 +715,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 user: user.as_deref(),
                 database: database.as_deref(),
                 addr,
+                pgbouncer_conf: pgbouncer_conf.as_deref(),
             };
             let r = run::server(&a)?;
             show(&r, r.exit_code, f, &o)

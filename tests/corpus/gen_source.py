@@ -696,6 +696,7 @@ for t, expect, src, also in [
     ("2026-03-01 10:00:00.123 UTC [1042] LOG C-0x55d3c8a0e2f0: shop/app@10.0.0.9:51234 closing because: query_wait_timeout (age=120s)", "pooler-server-unreachable", "pgbouncer/pgbouncer@001234685466b4629547970c383336e32235cf2f:src/janitor.c", None),
     ("psql: FATAL:  query_wait_timeout\nSSL connection has been closed unexpectedly\nconnection to server was lost", "pooler-server-unreachable", "pgbouncer/pgbouncer@001234685466b4629547970c383336e32235cf2f:src/janitor.c", None),
     ("psql: error: connection to server at \"10.0.0.5\", port 6432 failed: FATAL:  server login has been failing, try again later (server_login_retry)", "pooler-server-unreachable", "pgbouncer/pgbouncer@d9bcb3e24baccddbc9c7029df9a6a84c92a02ec9:src/objects.c", None),
+    ("2026-03-01 10:00:00.123 UTC [972] ERROR To allow TLS connections from clients, client_tls_key_file and client_tls_cert_file must be set.", "pooler-client-tls", "PgBouncer 1.18.0 (Debian 1.18.0-1+deb12u1), measured in tests/it/hops.rs", None),
 ]:
     add("pgbouncer", t, expect, src, also)
     add("pgbouncer", k8s(t), expect, src, also)

@@ -204,3 +204,69 @@ fn tls_terminated_on_the_way_names_the_hop() {
     let (_, v) = doctor(&ci(fixed_hop));
     assert_eq!(v["outcome"]["connects"], true, "{v:#}");
 }
+
+/// `pgtls server --pgbouncer-conf`: the audit of a pgbouncer.ini agrees with what a real
+/// PgBouncer 1.18 does with the same settings — client TLS without its files does not start;
+/// verify-full towards PostgreSQL without server_tls_ca_file starts but cannot reach a server
+/// with a private CA (psql's first query fails); both legs configured: no finding, and psql
+/// connects with verify-full through it.
+#[test]
+fn pgbouncer_conf_audit_agrees_with_pgbouncer() {
+    if !installed_or_skip(Pgbouncer::binary(), "pgbouncer") {
+        return;
+    }
+    let (backend, front) = (Pki::new(), Pki::new());
+    let server = tls_server(&backend, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("backend-root.crt", backend.root.cert_pem.clone()),
+        ("front.crt", format!("{}{}", front.leaf.cert_pem, front.inter.cert_pem)),
+        ("front.key", front.leaf.key_pem.clone()),
+    ];
+    for (name, pem) in &files {
+        std::fs::write(dir.path().join(name), pem).unwrap();
+    }
+    // The audit reads a pgbouncer.ini like the one the lab writes, with `{dir}` resolved.
+    let audit = |settings: &[(&str, &str)]| -> (i32, Value) {
+        let mut ini = "[databases]\n* = host=localhost\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nauth_type = trust\n".to_string();
+        for (k, v) in settings {
+            ini.push_str(&format!("{k} = {}\n", v.replace("{dir}", &dir.path().display().to_string())));
+        }
+        let path = dir.path().join("pgbouncer.ini");
+        std::fs::write(&path, ini).unwrap();
+        let out = pgtls().args(["server", "--pgbouncer-conf"]).arg(&path).args(["--format", "json"]).output().unwrap();
+        (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))))
+    };
+    let codes = |v: &Value| -> Vec<(String, String)> {
+        v["findings"].as_array().unwrap().iter().map(|f| (f["code"].as_str().unwrap().to_string(), f["severity"].as_str().unwrap().to_string())).collect()
+    };
+    let lab_files: Vec<(&str, &str)> = files.iter().map(|(n, p)| (*n, p.as_str())).collect();
+    let root = dir.path().join("front-root.crt");
+    std::fs::write(&root, &front.root.cert_pem).unwrap();
+
+    // 1. Client TLS on, its certificate and key not set.
+    let s1 = [("client_tls_sslmode", "require"), ("server_tls_sslmode", "verify-full"), ("server_tls_ca_file", "{dir}/backend-root.crt")];
+    let (exit, v) = audit(&s1);
+    assert_eq!((exit, codes(&v)), (2, vec![("pooler-client-tls".into(), "error".into())]), "{v:#}");
+    let refused = Pgbouncer::start(server.port(), &s1, &lab_files).err().expect("PgBouncer 1.18 does not start without client_tls_* files").to_string();
+    assert!(refused.contains("client_tls_key_file and client_tls_cert_file must be set"), "{refused}");
+
+    // 2. verify-full towards PostgreSQL without server_tls_ca_file.
+    let s2 = [("server_tls_sslmode", "verify-full"), ("client_tls_sslmode", "require"), ("client_tls_cert_file", "{dir}/front.crt"), ("client_tls_key_file", "{dir}/front.key"), ("query_wait_timeout", "2")];
+    let (exit, v) = audit(&s2);
+    assert_eq!((exit, codes(&v)), (1, vec![("pooler-server-tls".into(), "warning".into())]), "{v:#}");
+    let bouncer = Pgbouncer::start(server.port(), &s2, &lab_files).unwrap();
+    let ci = format!("host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", bouncer.port(), root.display());
+    let (ok, said) = psql_raw(&ci).expect("psql");
+    assert!(!ok, "psql through a pooler that cannot verify its server: {said}");
+    drop(bouncer);
+
+    // 3. Both legs configured: no finding; psql verify-full through it connects.
+    let s3 = [("server_tls_sslmode", "verify-full"), ("server_tls_ca_file", "{dir}/backend-root.crt"), ("client_tls_sslmode", "require"), ("client_tls_cert_file", "{dir}/front.crt"), ("client_tls_key_file", "{dir}/front.key")];
+    let (exit, v) = audit(&s3);
+    assert_eq!((exit, codes(&v)), (0, vec![]), "{v:#}");
+    let bouncer = Pgbouncer::start(server.port(), &s3, &lab_files).unwrap();
+    let ci = format!("host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", bouncer.port(), root.display());
+    let (ok, said) = psql_raw(&ci).expect("psql");
+    assert!(ok, "psql through a pooler with both legs verified: {said}\n{}", bouncer.log());
+}

@@ -121,6 +121,9 @@ pub struct Facts {
     pub rotation: Option<RotationReport>,
     #[serde(skip)]
     pub cert_login: Option<CertLogin>,
+    /// A pgbouncer.ini and the files its TLS settings name (`server --pgbouncer-conf`).
+    #[serde(skip)]
+    pub pgbouncer: Option<crate::config::pgbouncer::PgbouncerFacts>,
     /// pgtls's own connection (for SQL) failed, in libpq's words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connect_error: Option<String>,

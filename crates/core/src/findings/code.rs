@@ -102,6 +102,8 @@ codes! {
     PoolerServerUnreachable = "pooler-server-unreachable",
     BackendsDiffer = "backends-differ",
     TlsTerminatedOnTheWay = "tls-terminated-on-the-way",
+    PoolerClientTls = "pooler-client-tls",
+    PoolerServerTls = "pooler-server-tls",
 }
 
 impl fmt::Display for Code {

@@ -134,6 +134,7 @@ pub const CHECKS: &[Check] = &[
     check!(config::protocol_range),
     check!(config::client_cert_user),
     check!(config::kong),
+    check!(config::pgbouncer),
     check!(rotation),
     check!(stacks),
 ];

@@ -10,6 +10,7 @@ pub mod hba;
 pub mod ident;
 pub mod jdbc;
 pub mod kong;
+pub mod pgbouncer;
 pub mod pgconf;
 pub mod server;
 

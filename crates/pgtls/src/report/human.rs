@@ -493,14 +493,30 @@ impl Render for ProtocolsReport {
 
 impl Render for ServerReport {
     fn human(&self, o: &RenderOptions) -> String {
-        let mut s = format!("server configuration {}\n", self.config.display());
-        if !o.quiet {
-            let _ = writeln!(s, "  data directory  {}", self.data_dir.display());
-            for (n, v) in &self.settings {
-                let _ = writeln!(s, "  {n:<26} {:<30} ({})", v.value, v.at);
+        let mut s = String::new();
+        if let Some(pg) = &self.postgres {
+            let _ = writeln!(s, "server configuration {}", pg.config.display());
+            if !o.quiet {
+                let _ = writeln!(s, "  data directory  {}", pg.data_dir.display());
+                for (n, v) in &pg.settings {
+                    let _ = writeln!(s, "  {n:<26} {:<30} ({})", v.value, v.at);
+                }
+                if let (Some(cn), Some(rule)) = (&pg.client_cert_name, &pg.hba_rule) {
+                    let _ = writeln!(s, "  client certificate \"{cn}\" meets {rule}");
+                }
             }
-            if let (Some(cn), Some(rule)) = (&self.client_cert_name, &self.hba_rule) {
-                let _ = writeln!(s, "  client certificate \"{cn}\" meets {rule}");
+        }
+        if let Some(pb) = &self.pgbouncer {
+            let _ = writeln!(s, "PgBouncer configuration {}", pb.file.display());
+            if !o.quiet {
+                for leg in ["client_tls_sslmode", "server_tls_sslmode"] {
+                    if !pb.settings.contains_key(leg) {
+                        let _ = writeln!(s, "  {leg:<26} {:<30} (not set: PgBouncer's default)", "disable");
+                    }
+                }
+                for (n, v) in &pb.settings {
+                    let _ = writeln!(s, "  {n:<26} {:<30} ({})", v.value, v.at);
+                }
             }
         }
         findings(&mut s, &self.findings, o);

@@ -43,6 +43,15 @@ pub struct ServerArgs<'a> {
     pub user: Option<&'a str>,
     pub database: Option<&'a str>,
     pub addr: IpAddr,
+    /// A pgbouncer.ini to audit too (or alone).
+    pub pgbouncer_conf: Option<&'a Path>,
+}
+
+/// A pgbouncer.ini as `server` shows it: the file and its TLS settings with where each is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct PgbouncerView {
+    pub file: PathBuf,
+    pub settings: BTreeMap<String, SettingAt>,
 }
 
 /// A postgresql.conf setting and where it is set.
@@ -55,6 +64,19 @@ pub struct SettingAt {
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerReport {
     pub command: &'static str,
+    /// postgresql.conf and what was read with it (absent when only a pgbouncer.ini was audited).
+    #[serde(flatten)]
+    pub postgres: Option<PostgresView>,
+    /// The pgbouncer.ini audited (`--pgbouncer-conf`) and its TLS settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pgbouncer: Option<PgbouncerView>,
+    pub findings: Vec<Finding>,
+    pub exit_code: i32,
+}
+
+/// A postgresql.conf as `server` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostgresView {
     pub config: PathBuf,
     pub data_dir: PathBuf,
     pub ssl: bool,
@@ -62,15 +84,34 @@ pub struct ServerReport {
     pub client_cert_name: Option<String>,
     /// The pg_hba.conf line a certificate login meets (`file:line (text)`).
     pub hba_rule: Option<String>,
-    pub findings: Vec<Finding>,
-    pub exit_code: i32,
 }
 
 pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
+    let mut facts = Facts::default();
+    let pgbouncer = match a.pgbouncer_conf {
+        Some(p) => {
+            let pb = crate::config::pgbouncer::gather(p)?;
+            let settings = pb
+                .conf
+                .settings
+                .iter()
+                .filter(|(k, _)| k.contains("tls") || k.as_str() == "auth_type")
+                .map(|(k, v)| (k.clone(), SettingAt { value: v.value.clone(), at: v.at.clone() }))
+                .collect();
+            facts.pgbouncer = Some(pb);
+            Some(PgbouncerView { file: p.to_path_buf(), settings })
+        }
+        None => None,
+    };
     let conf = match (a.config, a.data_dir) {
-        (Some(c), _) => c.to_path_buf(),
-        (None, Some(d)) => d.join("postgresql.conf"),
-        (None, None) => return Err(RunError::Usage("give --data-dir DIR or --config FILE".into())),
+        (Some(c), _) => Some(c.to_path_buf()),
+        (None, Some(d)) => Some(d.join("postgresql.conf")),
+        (None, None) if pgbouncer.is_some() => None,
+        (None, None) => return Err(RunError::Usage("give --data-dir DIR, --config FILE or --pgbouncer-conf FILE".into())),
+    };
+    let Some(conf) = conf else {
+        let findings = checks::run(&facts, &Context::default());
+        return Ok(ServerReport { command: "server", postgres: None, pgbouncer, exit_code: exit_code(&findings), findings });
     };
     let sf = gather_server(&conf, a.data_dir).map_err(|source| RunError::ServerConfig { path: conf.clone(), source })?;
     let cert_name = match (a.client_cert, a.client_cn) {
@@ -85,7 +126,6 @@ pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
         (None, None) => None,
     };
     let mut hba_rule = None;
-    let mut facts = Facts::default();
     if let (Some(cn), Some(user)) = (&cert_name, a.user) {
         let db = a.database.unwrap_or(user).to_string();
         let Some(hba) = &sf.hba else {
@@ -104,12 +144,8 @@ pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
     let findings = checks::run(&facts, &Context::default());
     Ok(ServerReport {
         command: "server",
-        config: conf,
-        data_dir,
-        ssl,
-        settings,
-        client_cert_name: cert_name,
-        hba_rule,
+        postgres: Some(PostgresView { config: conf, data_dir, ssl, settings, client_cert_name: cert_name, hba_rule }),
+        pgbouncer,
         exit_code: exit_code(&findings),
         findings,
     })

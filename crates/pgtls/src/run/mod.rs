@@ -16,7 +16,7 @@ pub mod steps;
 mod text;
 mod trust;
 
-pub use audit::{client, server, sessions, ClientArgs, ClientReport, ServerArgs, ServerReport, SessionsReport};
+pub use audit::{client, server, sessions, ClientArgs, ClientReport, PgbouncerView, PostgresView, ServerArgs, ServerReport, SessionsReport};
 pub use connection::{doctor, probe, probe_from_facts, verify, CertView, DoctorReport, HostSeen, HostView, ProbeReport, VerifyHost, VerifyReport};
 pub use fleet::{export as fleet_export, fleet, inventory, merge, EndpointFacts, FleetOptions, FleetRecord, FleetReport, FleetSummary, Target};
 pub use protocols::{protocols, ProtocolsArgs, ProtocolsHost, ProtocolsReport};
@@ -45,6 +45,8 @@ pub enum RunError {
     Trust(#[from] crate::trust::TrustError),
     #[error(transparent)]
     Rotation(#[from] crate::verify::rotation::RotationError),
+    #[error(transparent)]
+    Pgbouncer(#[from] crate::config::pgbouncer::PgbouncerError),
     #[error("reading {}: {source}", path.display())]
     ServerConfig { path: PathBuf, source: crate::config::server::GatherError },
     #[error("{0}")]

@@ -14,6 +14,7 @@ pub mod key_mismatch;
 pub mod key_passphrase;
 pub mod key_permissions;
 pub mod kong;
+pub mod pgbouncer;
 pub mod protocol_range;
 pub mod server_files;
 
