@@ -48,9 +48,14 @@ pub struct Finding {
     pub detail: String,
     /// What to do; the catalogue's fix unless the case allows a more precise one.
     pub fix: String,
-    /// Facts behind the finding (file names, versions, users, matched text …).
+    /// Facts behind the finding (file names, versions, users, matched text …), for display.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub evidence: BTreeMap<String, String>,
+    /// The endpoint (`host:port`) the finding is about, typed for the logic that reads it
+    /// (severities demoted for a fallback host, one finding per endpoint); shown as the
+    /// `endpoint` evidence. Set with [`Finding::at_endpoint`].
+    #[serde(skip)]
+    pub endpoint: Option<String>,
 }
 
 impl Finding {
@@ -67,7 +72,16 @@ impl Finding {
             detail: String::new(),
             fix: en.fix.clone(),
             evidence: BTreeMap::new(),
+            endpoint: None,
         }
+    }
+
+    /// The finding is about `endpoint` (`host:port`): typed, and shown as its evidence.
+    pub fn at_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        let endpoint = endpoint.into();
+        self.evidence.insert("endpoint".into(), endpoint.clone());
+        self.endpoint = Some(endpoint);
+        self
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
@@ -82,7 +96,9 @@ impl Finding {
     }
 
     pub fn evidence(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.evidence.insert(key.into(), value.into());
+        let key = key.into();
+        debug_assert!(key != "endpoint", "use Finding::at_endpoint: logic reads the endpoint typed");
+        self.evidence.insert(key, value.into());
         self
     }
 

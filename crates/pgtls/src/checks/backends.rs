@@ -64,7 +64,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                  rotation) will fail only a share of the connections."
             )),
         };
-        out.push(f.evidence("endpoint", h.endpoint()).evidence("connections", all.len().to_string()));
+        out.push(f.at_endpoint(h.endpoint()).evidence("connections", all.len().to_string()));
     }
     out
 }

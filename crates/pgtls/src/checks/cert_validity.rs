@@ -72,7 +72,7 @@ fn sent(h: &HostFacts, cx: &Context) -> Vec<Finding> {
                     f.detail.push_str(" The client's verified path does not use it; remove it from the server's chain file.");
                 }
             }
-            Some(f.evidence("endpoint", &endpoint))
+            Some(f.at_endpoint(&endpoint))
         })
         .collect()
 }

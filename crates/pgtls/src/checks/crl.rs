@@ -85,7 +85,7 @@ fn verdict(h: &HostFacts) -> Option<Finding> {
              so libpq says \"certificate verify failed\"."
         )),
     };
-    Some(f.evidence("endpoint", &endpoint).evidence("openssl error", format!("{text} ({n})")))
+    Some(f.at_endpoint(&endpoint).evidence("openssl error", format!("{text} ({n})")))
 }
 
 /// The server checks client certificates against its CRLs with `CRL_CHECK_ALL` too: every CA

@@ -41,7 +41,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                         e.version,
                         e.message
                     ))
-                    .evidence("endpoint", &s.endpoint),
+                    .at_endpoint(&s.endpoint),
             );
         }
     }
@@ -66,7 +66,7 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
         HandshakeError::NotTls { .. } if p.target.negotiation == SslNegotiation::Direct && p.chain.is_empty() => return None,
         other => Finding::new(Code::TlsHandshakeFailed).detail(format!("{endpoint}: {other}")),
     };
-    Some(f.evidence("endpoint", endpoint))
+    Some(f.at_endpoint(endpoint))
 }
 
 #[cfg(test)]

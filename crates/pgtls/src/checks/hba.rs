@@ -99,7 +99,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 error.message,
                 if v.plaintext_fallback { "); libpq then retried without TLS" } else { ")" }
             ))
-            .evidence("endpoint", h.endpoint());
+            .at_endpoint(h.endpoint());
         out.push(if v.connects { f.severity(Severity::Warning) } else { f });
     }
     if let Some(rows) = facts.sessions.as_ref().and_then(|s| s.hba_rules.as_ref()) {

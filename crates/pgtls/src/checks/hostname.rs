@@ -34,7 +34,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 .fix("Add host=<the name in the server certificate> next to hostaddr=, or use sslmode=verify-ca."),
             _ => continue,
         };
-        let f = f.evidence("endpoint", h.endpoint());
+        let f = f.at_endpoint(h.endpoint());
         out.push(if v.connects { f.severity(Severity::Warning) } else { f });
     }
     out

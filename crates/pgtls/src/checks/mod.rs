@@ -154,7 +154,7 @@ pub fn run(facts: &Facts, cx: &Context) -> Vec<Finding> {
         let through = overall.host.and_then(|i| facts.hosts.get(i)).map(|h| h.endpoint()).unwrap_or_default();
         let failing: Vec<String> = facts.verdicts().filter(|(h, v)| !v.connects && h.endpoint() != through).map(|(h, _)| h.endpoint()).collect();
         for f in &mut out {
-            if f.severity == Severity::Error && f.evidence.get("endpoint").is_some_and(|e| failing.contains(e)) {
+            if f.severity == Severity::Error && f.endpoint.as_ref().is_some_and(|e| failing.contains(e)) {
                 f.severity = Severity::Warning;
                 f.detail.push_str(&format!(" libpq still connects, through {through}."));
             }

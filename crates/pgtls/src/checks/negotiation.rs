@@ -58,7 +58,7 @@ fn terminator(facts: &ProbeFacts, d: &ProbeFacts) -> Finding {
              negotiation (stunnel `protocol = pgsql`, a pooler such as PgBouncer with client_tls_*), or, with libpq 17+ clients only, \
              use sslnegotiation=direct and have the terminator offer ALPN `postgresql` (HAProxy `bind … ssl crt … alpn postgresql`).",
         )
-        .evidence("endpoint", &endpoint)
+        .at_endpoint(&endpoint)
         .evidence("terminator certificate", leaf)
 }
 

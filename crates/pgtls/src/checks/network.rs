@@ -50,13 +50,13 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
                     if p.target.sni.is_none() { " (no SNI was sent: a router that needs SNI does this)" } else { "" }
                 ))
                 .evidence("step", Step::TlsHandshake.to_string())
-                .evidence("endpoint", &endpoint),
+                .at_endpoint(&endpoint),
         ),
         HandshakeError::Timeout => Some(
             Finding::new(Code::NetworkTimeout)
                 .detail(format!("{endpoint} did not finish the TLS handshake in time: it stopped answering, or answered too slowly."))
                 .evidence("step", Step::TlsHandshake.to_string())
-                .evidence("endpoint", &endpoint),
+                .at_endpoint(&endpoint),
         ),
         _ => None,
     }
@@ -77,7 +77,7 @@ fn startup(p: &ProbeFacts, endpoint: &str) -> Option<Finding> {
             .fix("The backend exited while starting the session: the server log at this time says why (a crash, max_connections in a pooler, a proxy that drops unknown clients)."),
         _ => return None,
     };
-    Some(f.evidence("step", "the startup phase (StartupMessage and the server's answer)").evidence("endpoint", endpoint))
+    Some(f.evidence("step", "the startup phase (StartupMessage and the server's answer)").at_endpoint(endpoint))
 }
 
 fn net_error(e: &NetError, port: Option<u16>) -> Finding {
@@ -102,7 +102,7 @@ fn net_error(e: &NetError, port: Option<u16>) -> Finding {
                 "Nothing accepts connections there: check that the server is running and listening (on the server: ss -ltnp | grep {port}; SHOW listen_addresses; SHOW port;), set listen_addresses to include this interface and restart, and open port {port} in firewalls and security groups."
             )),
     };
-    f.evidence("step", e.step.to_string()).evidence("endpoint", &e.endpoint)
+    f.evidence("step", e.step.to_string()).at_endpoint(&e.endpoint)
 }
 
 fn capitalise(s: &str) -> String {

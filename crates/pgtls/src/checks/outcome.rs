@@ -18,7 +18,7 @@ pub fn check(facts: &Facts, cx: &Context, found: &[Finding]) -> Vec<Finding> {
         out.push(
             Finding::new(Code::ConnectionFails)
                 .detail(format!("{}: libpq fails with: {}", h.endpoint(), v.error.as_deref().unwrap_or("(no message)")))
-                .evidence("endpoint", h.endpoint()),
+                .at_endpoint(h.endpoint()),
         );
     }
     if let Some(e) = &facts.connect_error {

@@ -58,7 +58,7 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     // what the client's own handshake met).
     for s in &facts.scans {
         if let Some(r) = &s.result {
-            if !out.iter().any(|f| f.evidence.get("endpoint") == Some(&s.endpoint)) {
+            if !out.iter().any(|f| f.endpoint.as_ref() == Some(&s.endpoint)) {
                 out.extend(from_scan(r, &client, &s.endpoint));
             }
         }
@@ -90,7 +90,7 @@ fn from_probe(p: &ProbeFacts, client: &ClientRange) -> Option<Finding> {
              \"This may indicate that the client does not support any SSL protocol version{hint}.\"",
             client.describe()
         ))
-        .evidence("endpoint", &endpoint)
+        .at_endpoint(&endpoint)
         .evidence("client_allows", client.describe())
         .evidence("server_accepts", server.iter().map(|v| v.name()).collect::<Vec<_>>().join(","));
     if let (Some(smin), Some(smax)) = (server.first(), server.last()) {
@@ -154,7 +154,7 @@ fn from_scan(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Option<
                 smin.name(),
                 smax.name()
             ))
-            .evidence("endpoint", endpoint)
+            .at_endpoint(endpoint)
             .evidence("server_accepts", &server_range)
             .evidence("client_allows", client.describe())
             .fix(fix(smin, smax, client)),

@@ -30,7 +30,7 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             };
             let mut f = Finding::new(Code::ClientStackFails)
                 .detail(format!("{}: {label} fails with: {}", h.endpoint(), v.error.as_deref().unwrap_or("(no message)")))
-                .evidence("endpoint", h.endpoint())
+                .at_endpoint(h.endpoint())
                 .evidence("client", v.client.as_str())
                 .evidence("checks", &v.checks);
             if let Some(t) = &v.trust_source {
@@ -98,7 +98,7 @@ fn driver(d: &DriverFacts, now: time::OffsetDateTime) -> Option<Finding> {
             v.error.as_deref().unwrap_or("fails")
         ))
         .evidence("client", "kong")
-        .evidence("endpoint", server.target.endpoint())
+        .at_endpoint(server.target.endpoint())
         .evidence("lua_ssl_verify_depth", depth.to_string());
     if let Some(fix) = &v.fix {
         f = f.fix(fix.clone());

@@ -34,7 +34,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         let severity = if v.connects { Severity::Warning } else { Severity::Error };
         for failure in [&v.failure].into_iter().flatten() {
             if let Some(f) = finding(h, v, failure, ours) {
-                let f = f.evidence("endpoint", h.endpoint());
+                let f = f.at_endpoint(h.endpoint());
                 out.push(if f.severity == Severity::Error { f.severity(severity) } else { f });
             }
         }
@@ -53,7 +53,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                             "it never sends a password over an unencrypted connection"
                         }
                     ))
-                    .evidence("endpoint", h.endpoint()),
+                    .at_endpoint(h.endpoint()),
             );
         }
         // prefer/allow: the other attempt's refusal explains the rest of libpq's message.
@@ -64,7 +64,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 let other = Failure::ServerRefused { error: error.clone(), encrypted: false, recognised: *recognised };
                 if made(error) && v.failure.as_ref() != Some(&other) {
                     if let Some(f) = finding(h, v, &other, ours) {
-                        out.push(f.evidence("endpoint", h.endpoint()));
+                        out.push(f.at_endpoint(h.endpoint()));
                     }
                 }
             }

@@ -109,7 +109,7 @@ fn host(h: &HostFacts) -> Option<Finding> {
                 // Dates and root-less stores have their own checks.
                 UntrustedCause::Expired { .. } | UntrustedCause::NotYetValid { .. } | UntrustedCause::NoRootInStore { .. } => return None,
             };
-            let f = f.evidence("endpoint", &endpoint);
+            let f = f.at_endpoint(&endpoint);
             return Some(if v.connects { f.severity(Severity::Warning) } else { f });
         }
     }
@@ -129,7 +129,7 @@ fn host(h: &HostFacts) -> Option<Finding> {
                      verify-full must have exactly this certificate in their root.crt.",
                     leaf.subject
                 ))
-                .evidence("endpoint", &endpoint),
+                .at_endpoint(&endpoint),
         ),
         [leaf] if leaf.kind == CertKind::Leaf && !leaf.self_signed && !issued_by_root => {
             let f = Finding::new(Code::ChainIncomplete)
@@ -143,7 +143,7 @@ fn host(h: &HostFacts) -> Option<Finding> {
                     crate::verify::short_name(&leaf.issuer)
                 ))
                 .evidence("missing issuer", &leaf.issuer)
-                .evidence("endpoint", &endpoint);
+                .at_endpoint(&endpoint);
             Some(if verified { f.severity(Severity::Info) } else { f.severity(Severity::Warning) })
         }
         _ => None,

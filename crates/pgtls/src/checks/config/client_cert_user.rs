@@ -51,7 +51,7 @@ fn refused(facts: &Facts) -> Vec<Finding> {
                     .fix(format!(
                         "Either connect as user={cn}, or add map=<name> to the pg_hba.conf cert line and the pg_ident.conf line `<name>  {cn}  {user}`, then reload the server (`pgtls server --data-dir … --user {user} --client-cn {cn}` writes the exact lines)."
                     ))
-                    .evidence("endpoint", h.endpoint()),
+                    .at_endpoint(h.endpoint()),
             )
         })
         .collect()
