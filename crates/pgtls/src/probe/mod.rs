@@ -240,6 +240,20 @@ pub enum StartupOutcome {
     Failed { message: String },
 }
 
+impl StartupOutcome {
+    /// What happened, in words (for the steps of a report).
+    pub fn describe(&self) -> String {
+        match self {
+            StartupOutcome::Auth { request } => format!("the server asks for: {}", request.method()),
+            StartupOutcome::Refused { error, .. } => format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message),
+            StartupOutcome::TlsAlert { alert } => format!("the server ended TLS with alert \"{alert}\""),
+            StartupOutcome::Closed => "the server closed the connection without answering".into(),
+            StartupOutcome::Timeout => "no answer within the timeout".into(),
+            StartupOutcome::Failed { message } => message.clone(),
+        }
+    }
+}
+
 /// What the probe offers and sends besides the handshake.
 #[derive(Debug, Clone, Default)]
 pub struct ProbeOptions {

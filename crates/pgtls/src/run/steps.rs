@@ -140,7 +140,12 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
             return;
         }
         (None, other) => {
-            let d = other.as_ref().map(|f| format!("{f:?}")).unwrap_or_else(|| "no TLS session".into());
+            let d = match other {
+                Some(ProbeFailure::Network { error }) => error.to_string(),
+                Some(ProbeFailure::Certificate { message }) => format!("the server's certificates could not be read: {message}"),
+                Some(ProbeFailure::Handshake { error }) => error.to_string(),
+                None => "no TLS session".into(),
+            };
             out.push(step("handshake", &name, Outcome::Failed, d, t.handshake_ms));
             return;
         }
@@ -206,7 +211,7 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
         StartupOutcome::TlsAlert { alert } => {
             out.push(step("startup", &name, Outcome::Failed, format!("the server ended TLS with alert \"{alert}\""), t.startup_ms));
         }
-        other => out.push(step("startup", &name, Outcome::Failed, format!("{other:?}"), t.startup_ms)),
+        other => out.push(step("startup", &name, Outcome::Failed, other.describe(), t.startup_ms)),
     }
 }
 
@@ -216,7 +221,7 @@ fn plaintext(h: &HostFacts, name: &str, out: &mut Vec<Step>) {
     let (o, d) = match p.startup.as_ref().map(|s| &s.outcome) {
         Some(StartupOutcome::Auth { request }) => (Outcome::Warning, format!("without TLS, pg_hba.conf lets the client in; the server asks for: {}", request.method())),
         Some(StartupOutcome::Refused { error, .. }) => (Outcome::Failed, format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message)),
-        Some(other) => (Outcome::Failed, format!("{other:?}")),
+        Some(other) => (Outcome::Failed, other.describe()),
         None => (Outcome::Failed, p.network_failure().map(|e| e.message.clone()).unwrap_or_default()),
     };
     out.push(step("plaintext", name, o, d, p.timings.startup_ms));
