@@ -26,6 +26,9 @@ const STACKS: &[&str] = &[
     "go-tls", "rustls", "tokio-postgres", "sqlx", "psycopg2", "psycopg", "asyncpg", "python-ssl", "npgsql", "dotnet", "postgrex",
     "erlang-ssl", "ruby-pg", "php-pdo-pgsql", "kong", "pgbouncer", "pgpool", "odyssey", "rds-proxy", "azure", "cloud-sql-proxy",
     "supavisor", "neon",
+    // ORM, tool and driver layers of the 2026-12-07 development set (posted-2026-12-07c.jsonl).
+    "prisma", "knex", "sequelize", "metabase", "pgadmin", "beekeeper-studio", "budibase", "datalens", "strapi", "teable",
+    "bun-sql", "postgres-dart", "postgres.js", "r2dbc-postgresql", "vertx-pg-client", "haproxy", "pgmock", "envoy-postgres-proxy",
 ];
 
 #[derive(Debug, Deserialize)]
