@@ -161,6 +161,7 @@ server("received SSL connection request with unexpected ALPN protocol", "LOG", "
 server("received unencrypted data after SSL request", "FATAL", "proxy-mishandles-sslrequest", BST, n=3)
 server("unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0", "FATAL", "proxy-mishandles-sslrequest", BST)
 server("unsupported frontend protocol 1234.5679: server supports 3.0 to 3.2", "FATAL", "proxy-mishandles-sslrequest", BST, n=3)
+server("invalid length of startup packet", "LOG", "proxy-mishandles-sslrequest", BST, n=3)
 server('could not load server certificate file "server.crt": No such file or directory', "FATAL", "server-cert-missing", BSO, n=4)
 server('could not load server certificate file "/etc/ssl/certs/pg.crt": Permission denied', "FATAL", "server-cert-file-unreadable", BSO, n=3)
 server('could not load server certificate file "server.crt": ee key too small', "FATAL", "cert-too-weak", BSO + " " + OSSL, n=3)
