@@ -65,6 +65,11 @@ pub enum TrustCommand {
         /// Judge at this instant: a date (2026-06-01) or RFC 3339.
         #[arg(long, value_parser = parse_instant)]
         at: Option<time::OffsetDateTime>,
+        /// The provider these stores are for (a built-in rotation profile, e.g. azure-china-2026):
+        /// each store is also judged against its rotation, with the day it stops working and
+        /// the root to add.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
     },
 }
 
@@ -597,8 +602,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::doctor(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Trust { command: TrustCommand::Audit { stores, storepass, at } } => {
-            let r = run::trust_audit(&stores, storepass.as_deref(), at, &env)?;
+        Command::Trust { command: TrustCommand::Audit { stores, storepass, at, profile } } => {
+            let r = run::trust_audit(&stores, storepass.as_deref(), at, profile.as_deref(), &env)?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Rotation { profile, profile_file, trust, storepass, at, targets } => {

@@ -598,3 +598,40 @@ fn explain_takes_hyphen_text_and_words() {
     let list = pgtls().args(["explain", "--list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&list.stdout).contains("server-ssl-off"));
 }
+
+/// `trust audit --profile`: a store holding only DigiCert Global Root CA, audited for the Azure
+/// China regions, is told the day it stops working (2026-03-09) and the root to add, before and
+/// after that day (fixed instants against the profile's real certificates).
+#[test]
+fn trust_audit_with_a_provider_names_the_day_and_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("root.crt");
+    std::fs::write(&store, azure_cert_pem("digicert-global-root-ca")).unwrap();
+    let audit = |at: &str| -> (i32, serde_json::Value) {
+        let out = pgtls().args(["trust", "audit"]).arg(&store).args(["--profile", "azure-china-2026", "--at", at, "--format", "json"]).output().unwrap();
+        (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
+    };
+    let unready = |v: &serde_json::Value, severity: &str| -> String {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "rotation-unready" && f["severity"] == severity)
+            .map(|f| format!("{} {}", f["detail"], f["fix"]))
+            .unwrap_or_else(|| panic!("no {severity} rotation-unready: {v:#}"))
+    };
+    let (exit, v) = audit("2026-03-01");
+    assert_eq!(exit, 1, "{v:#}");
+    let said = unready(&v, "warning");
+    assert!(said.contains("2026-03-09") && said.contains("DigiCert Global Root G2"), "{said}");
+    // From that day the store does not verify the chain servers present (a warning about a
+    // store, as `rotation` says it: whether a client fails depends on its sslmode).
+    let (exit, v) = audit("2026-03-10");
+    assert_eq!(exit, 1, "{v:#}");
+    let said = unready(&v, "warning");
+    assert!(said.contains("does not verify the g2 chain") && said.contains("Add DigiCert Global Root G2"), "{said}");
+    // Without --profile: the store alone, no rotation finding.
+    let out = pgtls().args(["trust", "audit"]).arg(&store).args(["--at", "2026-03-10", "--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "rotation-unready"), "{v:#}");
+}

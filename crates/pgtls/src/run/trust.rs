@@ -72,8 +72,18 @@ pub struct TrustAuditReport {
     pub exit_code: i32,
 }
 
-pub fn trust_audit(stores: &[String], storepass: Option<&str>, at: Option<OffsetDateTime>, env: &dyn Env) -> Result<TrustAuditReport, RunError> {
+/// `pgtls trust audit STORE… [--profile NAME]`: every entry of every store; with a provider's
+/// rotation profile, each store is also judged as `rotation` judges it (the same check, one run
+/// per store), so a store that will stop working names the day and the root to add.
+pub fn trust_audit(
+    stores: &[String],
+    storepass: Option<&str>,
+    at: Option<OffsetDateTime>,
+    profile_name: Option<&str>,
+    env: &dyn Env,
+) -> Result<TrustAuditReport, RunError> {
     let cx = Context::at(at.unwrap_or_else(OffsetDateTime::now_utc));
+    let provider = profile_name.map(|n| profile(n, None)).transpose()?;
     let loaded: Vec<TrustStore> = stores.iter().map(|s| load_store(s, storepass, env)).collect::<Result<_, _>>()?;
     let views = loaded
         .iter()
@@ -98,8 +108,17 @@ pub fn trust_audit(stores: &[String], storepass: Option<&str>, at: Option<Offset
                 .collect(),
         })
         .collect();
+    let mut findings = Vec::new();
+    if let Some(prof) = &provider {
+        for st in &loaded {
+            let one = Facts { rotation: Some(rotation::check(prof, st, cx.now())), ..Default::default() };
+            findings.extend(checks::run(&one, &cx));
+        }
+    }
     let facts = Facts { stores: loaded, ..Default::default() };
-    let findings = checks::run(&facts, &cx);
+    findings.splice(0..0, checks::run(&facts, &cx));
+    // Root cause first across both runs, as within one (stable: store order kept).
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Ok(TrustAuditReport { command: "trust-audit", stores: views, exit_code: exit_code(&findings), findings })
 }
 
