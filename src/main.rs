@@ -86,6 +86,30 @@ mod architecture {
         }
     }
 
+    /// One name, one concept: no public type name is defined twice across the workspace's
+    /// crates (a reader who meets `Verdict` or `ScanOptions` knows which one it is).
+    #[test]
+    fn no_public_type_name_twice() {
+        use std::collections::BTreeMap;
+        let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for dir in ["src", "crates/core/src", "crates/text/src", "crates/pgtls/src", "lab/src"] {
+            for f in sources(dir) {
+                for line in production(&f) {
+                    let t = line.trim_start();
+                    for kw in ["pub struct ", "pub enum ", "pub type ", "pub trait "] {
+                        if let Some(rest) = t.strip_prefix(kw) {
+                            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                            seen.entry(name).or_default().push(f.display().to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let doubled: Vec<String> = seen.iter().filter(|(_, at)| at.len() > 1).map(|(n, at)| format!("{n}: {}", at.join(", "))).collect();
+        assert!(seen.len() > 100, "only {} public types found", seen.len());
+        assert!(doubled.is_empty(), "public type names defined twice:\n{}", doubled.join("\n"));
+    }
+
     /// The core and the text crate read nothing from the world in their production code (tests
     /// may make their own files): no file opened, no environment, clock or socket. The core
     /// does not even look at a file's metadata; the text crate reads the handles it is given.

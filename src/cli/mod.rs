@@ -639,10 +639,10 @@ pub fn run(cli: Cli) -> Result<i32> {
             let origin = file.display().to_string();
             let text = read_input(&file, "targets")?;
             let format = match inventory {
-                InventoryFormat::Auto => run::inventory::Format::detect(&origin, &text),
-                InventoryFormat::Lines => run::inventory::Format::Lines,
-                InventoryFormat::Csv => run::inventory::Format::Csv,
-                InventoryFormat::Service => run::inventory::Format::Service,
+                InventoryFormat::Auto => run::inventory::FileKind::detect(&origin, &text),
+                InventoryFormat::Lines => run::inventory::FileKind::Lines,
+                InventoryFormat::Csv => run::inventory::FileKind::Csv,
+                InventoryFormat::Service => run::inventory::FileKind::Service,
             };
             let targets = run::inventory::parse(&origin, &text, format)?;
             let shard = match (shard, shards) {

@@ -273,7 +273,7 @@ fn explain_and_log_scanner_agree_on_server_lines() {
         want.sort();
         want.dedup();
         let mut summary = pgtls::logs::Summary::default();
-        let opts = pgtls::logs::ScanOptions { languages: pgtls::logs::Languages::All, ..Default::default() };
+        let opts = pgtls::logs::LogScanOptions { languages: pgtls::logs::Languages::All, ..Default::default() };
         pgtls::logs::scan_reader_with(c.line.text.as_bytes(), &mut summary, &opts).expect("scan");
         let got: Vec<String> = summary.codes.keys().cloned().collect();
         if got != want {

@@ -5,7 +5,7 @@ use std::os::unix::fs::MetadataExt;
 
 use serde::Serialize;
 
-use crate::conninfo::{Resolved, Setting, Source};
+use crate::conninfo::{Resolved, Sourced, Source};
 use crate::profile::ClientProfile;
 use crate::trust::RootTrust;
 
@@ -91,7 +91,7 @@ pub fn libpq_key_verdict(path: &str, mode: u32, uid: u32) -> Option<String> {
     })
 }
 
-fn file(keyword: &str, s: &Setting<String>) -> ClientFile {
+fn file(keyword: &str, s: &Sourced<String>) -> ClientFile {
     let meta = std::fs::metadata(&s.value).ok();
     let contents = match keyword {
         "sslcert" | "sslkey" | "sslrootcert" => meta
@@ -123,7 +123,7 @@ pub fn gather(resolved: &Resolved, profile: &ClientProfile) -> ClientFacts {
             _ if *explicit => Source::ConnString,
             _ => Source::Default,
         };
-        files.push(file("sslrootcert", &Setting::new(path.display().to_string(), source)));
+        files.push(file("sslrootcert", &Sourced::new(path.display().to_string(), source)));
     }
     for (kw, s) in [("sslcert", &resolved.sslcert), ("sslkey", &resolved.sslkey), ("sslcrl", &resolved.sslcrl)] {
         if let Some(s) = s {

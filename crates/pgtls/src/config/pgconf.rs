@@ -44,7 +44,7 @@ pub enum PgConfError {
 
 /// One `name = value` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Setting {
+pub struct ConfLine {
     /// Lower-cased, as PostgreSQL compares names case-insensitively.
     pub name: String,
     /// The value after de-quoting.
@@ -53,7 +53,7 @@ pub struct Setting {
     pub line: u32,
 }
 
-impl Setting {
+impl ConfLine {
     /// `file:line`, for finding details.
     pub fn location(&self) -> String {
         format!("{}:{}", self.file.display(), self.line)
@@ -72,7 +72,7 @@ impl Setting {
 #[derive(Debug, Clone, Default)]
 pub struct PgConf {
     /// Every setting line, include files expanded in place, auto.conf last.
-    pub settings: Vec<Setting>,
+    pub settings: Vec<ConfLine>,
     /// Files read, in order (for auditing their metadata).
     pub files: Vec<PathBuf>,
     /// Missing `include_if_exists` files the server would skip with a LOG line.
@@ -122,13 +122,13 @@ impl PgConf {
     }
 
     /// The effective setting for `name` (the last one; names are case-insensitive).
-    pub fn get(&self, name: &str) -> Option<&Setting> {
+    pub fn get(&self, name: &str) -> Option<&ConfLine> {
         let name = name.to_ascii_lowercase();
         self.settings.iter().rev().find(|s| s.name == name)
     }
 
     /// Every line that sets `name`, first to last (earlier ones are overridden).
-    pub fn all(&self, name: &str) -> Vec<&Setting> {
+    pub fn all(&self, name: &str) -> Vec<&ConfLine> {
         let name = name.to_ascii_lowercase();
         self.settings.iter().filter(|s| s.name == name).collect()
     }
@@ -140,7 +140,7 @@ impl PgConf {
 
     /// `ssl` as the server sees it (default off).
     pub fn ssl_on(&self) -> bool {
-        self.get("ssl").and_then(Setting::as_bool).unwrap_or(false)
+        self.get("ssl").and_then(ConfLine::as_bool).unwrap_or(false)
     }
 
     /// An SSL file parameter resolved against the data directory, with its default
@@ -535,7 +535,7 @@ fn parse_text(text: &str, file: &Path, depth: usize, out: &mut PgConf) -> Result
                 }
                 parse_file(&p, Some((file, line)), depth + 1, name == "include", out)?;
             }
-            _ => out.settings.push(Setting { name, value, file: file.to_path_buf(), line }),
+            _ => out.settings.push(ConfLine { name, value, file: file.to_path_buf(), line }),
         }
     }
     Ok(())

@@ -16,7 +16,7 @@ use thiserror::Error;
 use super::hba::{Hba, HbaError};
 use super::{read_bytes, read_text};
 use super::ident::{Ident, IdentError};
-use super::pgconf::{PgConf, PgConfError, Setting};
+use super::pgconf::{PgConf, PgConfError, ConfLine};
 use crate::x509::Cert;
 
 /// What was learnt about one file without changing it.
@@ -78,7 +78,7 @@ pub struct ServerFacts {
 }
 
 /// "set at file:line" or "not set (default …)".
-pub fn origin_of(s: Option<&Setting>, default: &str) -> String {
+pub fn origin_of(s: Option<&ConfLine>, default: &str) -> String {
     match s {
         Some(s) => format!("set at {}", s.location()),
         None => format!("not set, default {default}"),

@@ -431,14 +431,14 @@ impl fmt::Display for Source {
 
 /// A resolved value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Setting<T> {
+pub struct Sourced<T> {
     pub value: T,
     pub source: Source,
 }
 
-impl<T> Setting<T> {
-    pub fn new(value: T, source: Source) -> Setting<T> {
-        Setting { value, source }
+impl<T> Sourced<T> {
+    pub fn new(value: T, source: Source) -> Sourced<T> {
+        Sourced { value, source }
     }
 
     /// Whether the value is libpq's default rather than something the user configured.
@@ -548,7 +548,7 @@ pub struct HostEntry {
     /// not an IP literal.
     pub sni: Option<String>,
     /// Password for this host (explicit, `PGPASSWORD` or the matching password file line).
-    pub password: Option<Setting<Secret>>,
+    pub password: Option<Sourced<Secret>>,
 }
 
 /// The effective connection settings after applying libpq's precedence and validation.
@@ -559,31 +559,31 @@ pub struct Resolved {
     pub host_source: Source,
     pub port_source: Source,
     /// `None` when no user was given and the OS user is unknown.
-    pub user: Option<Setting<String>>,
-    pub dbname: Option<Setting<String>>,
-    pub sslmode: Setting<SslMode>,
-    pub sslnegotiation: Setting<SslNegotiation>,
+    pub user: Option<Sourced<String>>,
+    pub dbname: Option<Sourced<String>>,
+    pub sslmode: Sourced<SslMode>,
+    pub sslnegotiation: Sourced<SslNegotiation>,
     /// Whether SNI is sent (libpq: value starts with `1`).
-    pub sslsni: Setting<bool>,
-    pub sslcertmode: Setting<SslCertMode>,
-    pub ssl_min_protocol_version: Option<Setting<TlsVersion>>,
-    pub ssl_max_protocol_version: Option<Setting<TlsVersion>>,
+    pub sslsni: Sourced<bool>,
+    pub sslcertmode: Sourced<SslCertMode>,
+    pub ssl_min_protocol_version: Option<Sourced<TlsVersion>>,
+    pub ssl_max_protocol_version: Option<Sourced<TlsVersion>>,
     /// `system` or a path; a `Default` source means libpq's `~/.postgresql/root.crt`.
     /// `None` only when libpq could not determine a home directory.
-    pub sslrootcert: Option<Setting<String>>,
-    pub sslcert: Option<Setting<String>>,
-    pub sslkey: Option<Setting<String>>,
-    pub sslcrl: Option<Setting<String>>,
-    pub sslcrldir: Option<Setting<String>>,
-    pub sslpassword: Option<Setting<Secret>>,
+    pub sslrootcert: Option<Sourced<String>>,
+    pub sslcert: Option<Sourced<String>>,
+    pub sslkey: Option<Sourced<String>>,
+    pub sslcrl: Option<Sourced<String>>,
+    pub sslcrldir: Option<Sourced<String>>,
+    pub sslpassword: Option<Sourced<Secret>>,
     /// Seconds; `None` means wait forever. Values below 2 are raised to 2 as in libpq.
-    pub connect_timeout: Option<Setting<u32>>,
+    pub connect_timeout: Option<Sourced<u32>>,
     /// The service used, if any, and the file it was found in.
     pub service: Option<ServiceUse>,
     /// The password file libpq would read (it may not exist).
-    pub passfile: Option<Setting<String>>,
+    pub passfile: Option<Sourced<String>>,
     /// Every other keyword with a value, raw, with its source (secrets excluded).
-    pub settings: BTreeMap<&'static str, Setting<String>>,
+    pub settings: BTreeMap<&'static str, Sourced<String>>,
     /// Things libpq would print as warnings, or silently do, that a user should know.
     pub warnings: Vec<String>,
     /// The keywords of the connection string itself, in order, and its form (an older libpq
@@ -595,7 +595,7 @@ pub struct Resolved {
 /// A service file lookup that succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ServiceUse {
-    pub name: Setting<String>,
+    pub name: Sourced<String>,
     pub file: String,
 }
 

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use super::{
     is_c_space, keyword, ConnInfo, ConninfoError, HostEntry, Platform, Resolved, Secret,
-    ServiceUse, Setting, Source, SslCertMode, SslMode, SslNegotiation, TlsVersion, KEYWORDS,
+    ServiceUse, Sourced, Source, SslCertMode, SslMode, SslNegotiation, TlsVersion, KEYWORDS,
 };
 
 /// Debian's libpq socket directory (upstream's default is `/tmp`).
@@ -208,7 +208,7 @@ pub fn resolve(info: &ConnInfo, env: &dyn Env) -> Result<Resolved, ConninfoError
         sslcrl: files.sslcrl,
         sslcrldir: setting(&vals, "sslcrldir"),
         sslpassword: nonempty(&vals, "sslpassword")
-            .map(|(v, s)| Setting::new(Secret::new(v.clone()), s.clone())),
+            .map(|(v, s)| Sourced::new(Secret::new(v.clone()), s.clone())),
         connect_timeout,
         service,
         passfile,
@@ -224,9 +224,9 @@ fn nonempty<'a>(vals: &'a Values, k: &str) -> Option<&'a (String, Source)> {
     vals.get(k).filter(|(v, _)| !v.is_empty())
 }
 
-/// A value that is set and not empty, as a [`Setting`].
-fn setting(vals: &Values, k: &str) -> Option<Setting<String>> {
-    nonempty(vals, k).map(|(v, s)| Setting::new(v.clone(), s.clone()))
+/// A value that is set and not empty, as a [`Sourced`].
+fn setting(vals: &Values, k: &str) -> Option<Sourced<String>> {
+    nonempty(vals, k).map(|(v, s)| Sourced::new(v.clone(), s.clone()))
 }
 
 /// Gathers values by precedence: connection string, service file, PG* environment, defaults.
@@ -343,8 +343,8 @@ fn host_lists(vals: &Values) -> Result<HostLists<'_>, ConninfoError> {
 
 /// The user and database name; libpq's connectOptions2 defaults dbname to the user name.
 struct Login {
-    user: Option<Setting<String>>,
-    dbname: Option<Setting<String>>,
+    user: Option<Sourced<String>>,
+    dbname: Option<Sourced<String>>,
 }
 
 /// Defaults dbname to the user name, as connectOptions2 does.
@@ -352,15 +352,15 @@ fn login(vals: &Values) -> Login {
     let user = setting(vals, "user");
     let dbname = setting(vals, "dbname").or_else(|| {
         user.as_ref()
-            .map(|u| Setting::new(u.value.clone(), Source::Default))
+            .map(|u| Sourced::new(u.value.clone(), Source::Default))
     });
     Login { user, dbname }
 }
 
 /// Reads sslsni as libpq does (only its first character counts), warning about other values.
-fn sni_setting(vals: &Values, warnings: &mut Vec<String>) -> Setting<bool> {
+fn sni_setting(vals: &Values, warnings: &mut Vec<String>) -> Sourced<bool> {
     let sslsni_raw = vals.get("sslsni").map_or("1", |(v, _)| v.as_str());
-    let sslsni = Setting::new(
+    let sslsni = Sourced::new(
         sslsni_raw.starts_with('1'),
         vals.get("sslsni")
             .map_or(Source::Default, |(_, s)| s.clone()),
@@ -439,18 +439,18 @@ fn passwords(
     lists: &HostLists,
     login: &Login,
     warnings: &mut Vec<String>,
-) -> Option<Setting<String>> {
+) -> Option<Sourced<String>> {
     let passfile = setting(vals, "passfile").or_else(|| {
         let file = match platform {
             Platform::Unix => ".pgpass",
             Platform::Windows => "pgpass.conf",
         };
         user_dirs(env, platform)
-            .map(|(_, dir)| Setting::new(join(platform, &dir, file), Source::Default))
+            .map(|(_, dir)| Sourced::new(join(platform, &dir, file), Source::Default))
     });
     if let Some((pw, source)) = nonempty(vals, "password") {
         for h in hosts {
-            h.password = Some(Setting::new(Secret::new(pw.clone()), source.clone()));
+            h.password = Some(Sourced::new(Secret::new(pw.clone()), source.clone()));
         }
     } else if let Some(pf) = &passfile {
         let lookup = PassLookup {
@@ -471,20 +471,20 @@ fn passwords(
 
 /// The TLS settings once validated.
 struct TlsChoices {
-    sslmode: Setting<SslMode>,
-    sslnegotiation: Setting<SslNegotiation>,
-    sslcertmode: Setting<SslCertMode>,
-    ssl_min_protocol_version: Option<Setting<TlsVersion>>,
-    ssl_max_protocol_version: Option<Setting<TlsVersion>>,
+    sslmode: Sourced<SslMode>,
+    sslnegotiation: Sourced<SslNegotiation>,
+    sslcertmode: Sourced<SslCertMode>,
+    ssl_min_protocol_version: Option<Sourced<TlsVersion>>,
+    ssl_max_protocol_version: Option<Sourced<TlsVersion>>,
 }
 
 /// Validates sslmode/sslnegotiation/sslcertmode/protocol range with libpq's messages.
 fn validate_tls(vals: &Values) -> Result<TlsChoices, ConninfoError> {
     check_choice(vals, "channel_binding", &["disable", "prefer", "require"])?;
     let sslmode = typed(vals, "sslmode", SslMode::from_libpq)?;
-    let sslmode = sslmode.unwrap_or_else(|| Setting::new(SslMode::Prefer, Source::Default));
+    let sslmode = sslmode.unwrap_or_else(|| Sourced::new(SslMode::Prefer, Source::Default));
     let sslnegotiation = typed(vals, "sslnegotiation", SslNegotiation::parse)?
-        .unwrap_or_else(|| Setting::new(SslNegotiation::Postgres, Source::Default));
+        .unwrap_or_else(|| Sourced::new(SslNegotiation::Postgres, Source::Default));
     if sslnegotiation.value == SslNegotiation::Direct && sslmode.value < SslMode::Require {
         return Err(ConninfoError::WeakSslModeDirect {
             sslmode: sslmode.value.to_string(),
@@ -504,7 +504,7 @@ fn validate_tls(vals: &Values) -> Result<TlsChoices, ConninfoError> {
         }
     }
     let sslcertmode = typed(vals, "sslcertmode", SslCertMode::from_libpq)?
-        .unwrap_or_else(|| Setting::new(SslCertMode::Allow, Source::Default));
+        .unwrap_or_else(|| Sourced::new(SslCertMode::Allow, Source::Default));
     Ok(TlsChoices {
         sslmode,
         sslnegotiation,
@@ -515,7 +515,7 @@ fn validate_tls(vals: &Values) -> Result<TlsChoices, ConninfoError> {
 }
 
 /// Validates gssencmode/target_session_attrs/load_balance_hosts and reads connect_timeout.
-fn validate_other(vals: &Values) -> Result<Option<Setting<u32>>, ConninfoError> {
+fn validate_other(vals: &Values) -> Result<Option<Sourced<u32>>, ConninfoError> {
     check_choice(vals, "gssencmode", &["disable", "prefer", "require"])?;
     check_choice(
         vals,
@@ -537,17 +537,17 @@ fn validate_other(vals: &Values) -> Result<Option<Setting<u32>>, ConninfoError> 
                 keyword: "connect_timeout",
                 value: v.clone(),
             })?;
-            Ok((t > 0).then(|| Setting::new(t.max(2) as u32, s.clone())))
+            Ok((t > 0).then(|| Sourced::new(t.max(2) as u32, s.clone())))
         }
     }
 }
 
 /// The client certificate files, each given or defaulted into the user's directory.
 struct ClientFiles {
-    sslrootcert: Option<Setting<String>>,
-    sslcert: Option<Setting<String>>,
-    sslkey: Option<Setting<String>>,
-    sslcrl: Option<Setting<String>>,
+    sslrootcert: Option<Sourced<String>>,
+    sslcert: Option<Sourced<String>>,
+    sslkey: Option<Sourced<String>>,
+    sslcrl: Option<Sourced<String>>,
 }
 
 /// Resolves client file defaults (~/.postgresql/...) as initialize_SSL does.
@@ -567,7 +567,7 @@ fn client_files(vals: &Values, env: &dyn Env, platform: Platform) -> ClientFiles
         setting(vals, k).or_else(|| {
             client_dir
                 .as_ref()
-                .map(|d| Setting::new(join(platform, d, default), Source::Default))
+                .map(|d| Sourced::new(join(platform, d, default), Source::Default))
         })
     };
     ClientFiles {
@@ -625,14 +625,14 @@ const TYPED_KEYS: [&str; 21] = [
 ];
 
 /// Collects every other keyword with a value, raw with its source, leaving secrets out.
-fn other_settings(vals: &Values) -> BTreeMap<&'static str, Setting<String>> {
+fn other_settings(vals: &Values) -> BTreeMap<&'static str, Sourced<String>> {
     vals.iter()
         .filter(|(k, (v, s))| {
             let secret = keyword(k).is_some_and(|kw| kw.secret);
             let empty_default = v.is_empty() && *s == Source::Default;
             !(TYPED_KEYS.contains(k) || secret || empty_default)
         })
-        .map(|(k, (v, s))| (*k, Setting::new(v.clone(), s.clone())))
+        .map(|(k, (v, s))| (*k, Sourced::new(v.clone(), s.clone())))
         .collect()
 }
 
@@ -645,11 +645,11 @@ fn typed<T>(
     vals: &Values,
     k: &'static str,
     from: fn(&str) -> Option<T>,
-) -> Result<Option<Setting<T>>, ConninfoError> {
+) -> Result<Option<Sourced<T>>, ConninfoError> {
     match vals.get(k) {
         None => Ok(None),
         Some((v, s)) => from(v)
-            .map(|t| Some(Setting::new(t, s.clone())))
+            .map(|t| Some(Sourced::new(t, s.clone())))
             .ok_or_else(|| ConninfoError::InvalidValue {
                 keyword: k,
                 value: v.clone(),
@@ -701,9 +701,9 @@ fn apply_service(
     warnings: &mut Vec<String>,
 ) -> Result<Option<ServiceUse>, ConninfoError> {
     let name = match vals.get("service") {
-        Some((v, s)) => Setting::new(v.clone(), s.clone()),
+        Some((v, s)) => Sourced::new(v.clone(), s.clone()),
         None => match env.var("PGSERVICE") {
-            Some(v) => Setting::new(v, Source::Env("PGSERVICE".into())),
+            Some(v) => Sourced::new(v, Source::Env("PGSERVICE".into())),
             None => return Ok(None),
         },
     };
@@ -795,7 +795,7 @@ fn read_service_file(
 struct PassLookup<'a> {
     env: &'a dyn Env,
     platform: Platform,
-    file: &'a Setting<String>,
+    file: &'a Sourced<String>,
     warnings: &'a mut Vec<String>,
 }
 
@@ -804,8 +804,8 @@ impl PassLookup<'_> {
         self,
         hosts: &mut [HostEntry],
         ports: &[&str],
-        dbname: Option<&Setting<String>>,
-        user: Option<&Setting<String>>,
+        dbname: Option<&Sourced<String>>,
+        user: Option<&Sourced<String>>,
     ) {
         let path = self.file.value.as_str();
         let Some(meta) = self.env.stat(path) else {
@@ -854,7 +854,7 @@ impl PassLookup<'_> {
             };
             let port = if port.is_empty() { "5432" } else { port };
             if let Some(pw) = passfile_password(&bytes, lookup_host, port, &db.value, &user.value) {
-                h.password = Some(Setting::new(
+                h.password = Some(Sourced::new(
                     Secret::new(pw),
                     Source::PassFile(path.to_string()),
                 ));
@@ -1018,7 +1018,7 @@ mod tests {
         let h = &r.hosts[0];
         assert!(h.is_unix_socket && !h.tls_possible && h.sni.is_none());
         assert_eq!(r.host_source, Source::Default);
-        assert!(r.sslmode.is_default() && r.sslrootcert.as_ref().is_some_and(Setting::is_default));
+        assert!(r.sslmode.is_default() && r.sslrootcert.as_ref().is_some_and(Sourced::is_default));
         assert_eq!(
             r.dbname.as_ref().map(|d| d.source.clone()),
             Some(Source::Default)
@@ -1113,19 +1113,19 @@ mod tests {
         );
         assert_eq!(
             r.sslrootcert,
-            Some(Setting::new("/etc/ca.pem".into(), env_src("PGSSLROOTCERT")))
+            Some(Sourced::new("/etc/ca.pem".into(), env_src("PGSSLROOTCERT")))
         );
         assert_eq!(
             r.connect_timeout,
-            Some(Setting::new(2, env_src("PGCONNECT_TIMEOUT")))
+            Some(Sourced::new(2, env_src("PGCONNECT_TIMEOUT")))
         );
         assert_eq!(
             r.settings.get("application_name"),
-            Some(&Setting::new("app".into(), env_src("PGAPPNAME")))
+            Some(&Sourced::new("app".into(), env_src("PGAPPNAME")))
         );
         assert_eq!(
             r.dbname,
-            Some(Setting::new("envdb".into(), env_src("PGDATABASE")))
+            Some(Sourced::new("envdb".into(), env_src("PGDATABASE")))
         );
         let r = ok("", &env);
         assert_eq!(
@@ -1141,7 +1141,7 @@ mod tests {
         let r = ok("", &TestEnv::new().var("PGREQUIRESSL", "1"));
         assert_eq!(
             r.sslmode,
-            Setting::new(SslMode::Require, env_src("PGREQUIRESSL"))
+            Sourced::new(SslMode::Require, env_src("PGREQUIRESSL"))
         );
         assert_eq!(
             ok("", &TestEnv::new().var("PGREQUIRESSL", "0"))
@@ -1356,7 +1356,7 @@ mod tests {
         let r = ok("sslrootcert=system host=h", &env);
         assert_eq!(
             r.sslmode,
-            Setting::new(SslMode::VerifyFull, Source::Default)
+            Sourced::new(SslMode::VerifyFull, Source::Default)
         );
         assert!(r.uses_system_roots());
         // A weak sslmode with sslrootcert=system resolves; libpq 16+ refuses it in the verdict.
@@ -1456,11 +1456,11 @@ mod tests {
         let r = ok("sslcert=/c.pem sslrootcert='' sslcrldir=/crls", &env);
         assert_eq!(
             r.sslcert,
-            Some(Setting::new("/c.pem".into(), Source::ConnString))
+            Some(Sourced::new("/c.pem".into(), Source::ConnString))
         );
         assert_eq!(
             r.sslrootcert,
-            Some(Setting::new(
+            Some(Sourced::new(
                 "/home/alice/.postgresql/root.crt".into(),
                 Source::Default
             ))
@@ -1492,7 +1492,7 @@ mod tests {
             (r.hosts[0].port, r.port_source.clone()),
             (1, Source::ConnString)
         );
-        assert_eq!(r.sslmode, Setting::new(SslMode::VerifyFull, file.clone()));
+        assert_eq!(r.sslmode, Sourced::new(SslMode::VerifyFull, file.clone()));
         assert_eq!(
             r.settings.get("application_name").map(|s| s.value.as_str()),
             Some("a b")

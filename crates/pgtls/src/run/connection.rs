@@ -457,7 +457,7 @@ pub struct DoctorReport {
     pub outcome: Option<crate::facts::Overall>,
     /// The connection walked step by step (settings, DNS, TCP, SSLRequest, handshake,
     /// certificate, startup, authentication), each with its outcome and milliseconds.
-    pub steps: Vec<super::steps::Step>,
+    pub steps: Vec<super::steps::WalkStep>,
     /// Each client stack's verdict (`--client`; empty without).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub verdicts: Vec<crate::verify::clients::StackVerdict>,

@@ -26,7 +26,7 @@ pub enum Outcome {
 
 /// One step of the walk.
 #[derive(Debug, Clone, Serialize)]
-pub struct Step {
+pub struct WalkStep {
     /// `settings`, `dns`, `tcp`, `ssl-request`, `direct-ssl`, `handshake`, `certificate`,
     /// `startup`, `authentication`, `plaintext`.
     pub step: &'static str,
@@ -37,12 +37,12 @@ pub struct Step {
     pub ms: Option<u64>,
 }
 
-fn step(step: &'static str, host: &str, outcome: Outcome, detail: impl Into<String>, ms: Option<u64>) -> Step {
-    Step { step, host: Some(host.to_string()), outcome, detail: detail.into(), ms }
+fn step(step: &'static str, host: &str, outcome: Outcome, detail: impl Into<String>, ms: Option<u64>) -> WalkStep {
+    WalkStep { step, host: Some(host.to_string()), outcome, detail: detail.into(), ms }
 }
 
 /// The walk for every host of `facts`.
-pub fn steps(profile: &ClientProfile, facts: &Facts) -> Vec<Step> {
+pub fn steps(profile: &ClientProfile, facts: &Facts) -> Vec<WalkStep> {
     let mut out = vec![settings(profile, facts)];
     for h in &facts.hosts {
         host(h, profile.sslmode, &mut out);
@@ -50,7 +50,7 @@ pub fn steps(profile: &ClientProfile, facts: &Facts) -> Vec<Step> {
     out
 }
 
-fn settings(profile: &ClientProfile, facts: &Facts) -> Step {
+fn settings(profile: &ClientProfile, facts: &Facts) -> WalkStep {
     let before = facts.verdicts().find_map(|(_, v)| v.failure.as_ref().filter(|f| f.before_connect()).and(v.error.clone()));
     let (outcome, detail) = match before {
         Some(e) => (
@@ -62,10 +62,10 @@ fn settings(profile: &ClientProfile, facts: &Facts) -> Step {
             format!("libpq {}: sslmode={} ({}), user={}, dbname={}", profile.libpq, profile.sslmode, profile.sslmode_source, profile.user, profile.database),
         ),
     };
-    Step { step: "settings", host: None, outcome, detail, ms: None }
+    WalkStep { step: "settings", host: None, outcome, detail, ms: None }
 }
 
-fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
+fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<WalkStep>) {
     let p = &h.probe;
     let name = p.target.display_name();
     let t = &p.timings;
@@ -101,7 +101,7 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
         }
     }
     let prefer = mode == SslMode::Prefer;
-    let fallback = |out: &mut Vec<Step>| {
+    let fallback = |out: &mut Vec<WalkStep>| {
         if prefer {
             plaintext(h, &name, out)
         }
@@ -216,7 +216,7 @@ fn host(h: &HostFacts, mode: SslMode, out: &mut Vec<Step>) {
 }
 
 /// The plaintext attempt of sslmode disable/allow/prefer, when it was made.
-fn plaintext(h: &HostFacts, name: &str, out: &mut Vec<Step>) {
+fn plaintext(h: &HostFacts, name: &str, out: &mut Vec<WalkStep>) {
     let Some(p) = &h.plaintext else { return };
     let (o, d) = match p.startup.as_ref().map(|s| &s.outcome) {
         Some(StartupOutcome::Auth { request }) => (Outcome::Warning, format!("without TLS, pg_hba.conf lets the client in; the server asks for: {}", request.method())),
@@ -231,7 +231,7 @@ fn plaintext(h: &HostFacts, name: &str, out: &mut Vec<Step>) {
 }
 
 /// The read-only `SELECT 1` after the login, when one was sent.
-fn first_query(st: &crate::probe::StartupFacts, name: &str, out: &mut Vec<Step>) {
+fn first_query(st: &crate::probe::StartupFacts, name: &str, out: &mut Vec<WalkStep>) {
     use crate::probe::FirstQuery;
     let (o, d) = match st.first_query() {
         None => return,

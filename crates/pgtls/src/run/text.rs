@@ -117,7 +117,7 @@ pub struct LogsReport {
 /// is always read by one).
 pub fn logs(files: &[PathBuf], all_languages: bool, threads: usize, stdin: &mut dyn Read) -> Result<LogsReport, RunError> {
     let mut summary = Summary::default();
-    let so = logs::ScanOptions { languages: if all_languages { Languages::All } else { Languages::Auto }, ..Default::default() };
+    let so = logs::LogScanOptions { languages: if all_languages { Languages::All } else { Languages::Auto }, ..Default::default() };
     let bad = |path: &Path, e: logs::LogError| RunError::BadInput { path: path.into(), message: e.to_string() };
     if files.is_empty() || (files.len() == 1 && files[0].as_os_str() == "-") {
         let input = logs::decompressing(Box::new(stdin)).and_then(logs::to_utf8).map_err(|e| bad(Path::new("standard input"), e))?;

@@ -25,7 +25,7 @@ use crate::x509::{Cert, CertKind};
 
 /// One provider certificate, with provenance.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct CertSpec {
+pub struct ProfileCert {
     pub id: String,
     /// SHA-256 of the DER, hex (colons and case ignored).
     pub sha256: String,
@@ -126,7 +126,7 @@ pub struct Profile {
     /// The PEM file with every `[[cert]]`, relative to the profile.
     pub pem: String,
     #[serde(rename = "cert")]
-    pub certs: Vec<CertSpec>,
+    pub certs: Vec<ProfileCert>,
     #[serde(rename = "root")]
     pub roots: Vec<RootSpec>,
     #[serde(rename = "chain")]
@@ -253,7 +253,7 @@ impl Profile {
         &self.loaded[i]
     }
 
-    pub fn spec(&self, id: &str) -> &CertSpec {
+    pub fn spec(&self, id: &str) -> &ProfileCert {
         self.certs.iter().find(|c| c.id == id).expect("profile ids are checked at load")
     }
 

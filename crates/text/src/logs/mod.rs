@@ -505,7 +505,7 @@ pub enum Languages {
 
 /// Options for [`scan_reader_with`].
 #[derive(Debug, Clone, Default)]
-pub struct ScanOptions {
+pub struct LogScanOptions {
     pub languages: Languages,
     /// Lines that start before this offset only teach the scanner which client a backend pid
     /// serves (`connection received`); they are not counted. The parallel scan of one file
@@ -518,11 +518,11 @@ const GROUP_MAX: usize = 60;
 
 /// Scan a whole stream (plain text; use [`open_log`] for files that may be gzip-compressed).
 pub fn scan_reader<R: Read>(reader: R, summary: &mut Summary) -> Result<(), LogError> {
-    scan_reader_with(reader, summary, &ScanOptions::default())
+    scan_reader_with(reader, summary, &LogScanOptions::default())
 }
 
 /// [`scan_reader`] with options.
-pub fn scan_reader_with<R: Read>(mut reader: R, summary: &mut Summary, opts: &ScanOptions) -> Result<(), LogError> {
+pub fn scan_reader_with<R: Read>(mut reader: R, summary: &mut Summary, opts: &LogScanOptions) -> Result<(), LogError> {
     let rec = recognisers().map_err(|e| LogError::Patterns(e.to_string()))?;
     let mut buf = vec![0u8; BUFFER_SIZE];
     let mut filled = 0usize;
@@ -844,7 +844,7 @@ const WARM_UP: u64 = 16 << 20;
 /// right after a cut is not folded into the message before it, a client known only from a
 /// `connection received` line before a cut is not known after it, and a scan burst split by a
 /// cut is judged in two halves.
-pub fn scan_file(path: &Path, open: Opener, summary: &mut Summary, opts: &ScanOptions, threads: usize) -> Result<(), LogError> {
+pub fn scan_file(path: &Path, open: Opener, summary: &mut Summary, opts: &LogScanOptions, threads: usize) -> Result<(), LogError> {
     scan_file_split(path, open, summary, opts, threads, SPLIT_MIN)
 }
 
@@ -865,7 +865,7 @@ fn cut_in(probe: &[u8]) -> Option<usize> {
 }
 
 /// [`scan_file`] with the size from which a file is split (small in tests).
-fn scan_file_split(path: &Path, open: Opener, summary: &mut Summary, opts: &ScanOptions, threads: usize, split_min: u64) -> Result<(), LogError> {
+fn scan_file_split(path: &Path, open: Opener, summary: &mut Summary, opts: &LogScanOptions, threads: usize, split_min: u64) -> Result<(), LogError> {
     use std::io::{Seek, SeekFrom};
     let bad_read = |e: io::Error| LogError::Read { what: path.display().to_string(), source: e };
     let mut f = open(path).map_err(|e| LogError::Open { path: path.to_path_buf(), source: e })?;
@@ -882,7 +882,7 @@ fn scan_file_split(path: &Path, open: Opener, summary: &mut Summary, opts: &Scan
     }
     // One language decision for the whole file, from its start.
     let opts = match &opts.languages {
-        Languages::Auto => ScanOptions { languages: Languages::Only(detect_languages(&first)), ..opts.clone() },
+        Languages::Auto => LogScanOptions { languages: Languages::Only(detect_languages(&first)), ..opts.clone() },
         _ => opts.clone(),
     };
     let parts = threads.min(16) as u64;
@@ -926,7 +926,7 @@ fn scan_file_split(path: &Path, open: Opener, summary: &mut Summary, opts: &Scan
                     }
                     f.seek(SeekFrom::Start(from)).map_err(read_err)?;
                     let mut part = Summary::default();
-                    let o = ScanOptions { count_from: start - from, ..opts.clone() };
+                    let o = LogScanOptions { count_from: start - from, ..opts.clone() };
                     scan_reader_with(f.take(end - from), &mut part, &o)?;
                     part.bytes = end - start;
                     Ok(part)
@@ -1247,7 +1247,7 @@ mod tests {
         // One with no sign at all in its first buffer: Auto misses it, All finds it.
         let late = format!("{P}LOG:  Anweisung: SELECT 1\n{}{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n", format!("{P}LOG:  Anweisung: SELECT 1\n").repeat(BUFFER_SIZE / 40));
         assert!(scan(&late).codes.is_empty());
-        for opts in [ScanOptions { languages: Languages::All, ..Default::default() }, ScanOptions { languages: Languages::Only(vec!["de".into()]), ..Default::default() }] {
+        for opts in [LogScanOptions { languages: Languages::All, ..Default::default() }, LogScanOptions { languages: Languages::Only(vec!["de".into()]), ..Default::default() }] {
             let mut s = Summary::default();
             scan_reader_with(late.as_bytes(), &mut s, &opts).unwrap();
             assert_eq!(counts(&s), vec![("cipher-mismatch".into(), 1)], "{opts:?}");
@@ -1255,7 +1255,7 @@ mod tests {
         // All: several automata, lines found by more than one are counted once.
         let mixed = format!("{P}LOG:  could not accept SSL connection: no shared cipher\n{P}LOG:  konnte SSL-Verbindung nicht annehmen: no shared cipher\n{P}FATAL:  connection requires a valid client certificate\n");
         let mut s = Summary::default();
-        scan_reader_with(mixed.as_bytes(), &mut s, &ScanOptions { languages: Languages::All, ..Default::default() }).unwrap();
+        scan_reader_with(mixed.as_bytes(), &mut s, &LogScanOptions { languages: Languages::All, ..Default::default() }).unwrap();
         assert_eq!(counts(&s), vec![("cipher-mismatch".into(), 2), ("client-cert-required".into(), 1)]);
     }
 
@@ -1471,7 +1471,7 @@ mod tests {
         assert!(log.len() > 3 * 65536);
         let run = |threads: usize| {
             let mut s = Summary::default();
-            scan_file_split(&path, |p: &Path| std::fs::File::open(p), &mut s, &ScanOptions::default(), threads, 65536).unwrap();
+            scan_file_split(&path, |p: &Path| std::fs::File::open(p), &mut s, &LogScanOptions::default(), threads, 65536).unwrap();
             s.finish();
             serde_json::to_value(&s).unwrap()
         };

@@ -25,23 +25,23 @@ pub struct Target {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum FileKind {
     Lines,
     Csv,
     Service,
 }
 
-impl Format {
+impl FileKind {
     /// From the name and the text: `*.csv` or a header naming a `target` column is CSV; a
     /// `[section]` line (or a name ending in `pg_service.conf`) is a service file.
-    pub fn detect(origin: &str, text: &str) -> Format {
+    pub fn detect(origin: &str, text: &str) -> FileKind {
         let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("");
         if origin.ends_with(".csv") || (first.contains(',') && first.split(',').any(|c| c.trim().trim_matches('"').eq_ignore_ascii_case("target"))) {
-            Format::Csv
+            FileKind::Csv
         } else if origin.ends_with("pg_service.conf") || (first.starts_with('[') && first.ends_with(']')) {
-            Format::Service
+            FileKind::Service
         } else {
-            Format::Lines
+            FileKind::Lines
         }
     }
 }
@@ -58,17 +58,17 @@ pub enum InventoryError {
 }
 
 /// The targets of `text` (read from `origin`).
-pub fn parse(origin: &str, text: &str, format: Format) -> Result<Vec<Target>, InventoryError> {
+pub fn parse(origin: &str, text: &str, format: FileKind) -> Result<Vec<Target>, InventoryError> {
     let mk = |line: usize, target: &str, labels: BTreeMap<String, String>| Target { origin: origin.to_string(), line, target: target.to_string(), labels, service_file: None };
     match format {
-        Format::Lines => Ok(text
+        FileKind::Lines => Ok(text
             .lines()
             .enumerate()
             .map(|(n, l)| (n + 1, l.trim()))
             .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
             .map(|(n, l)| mk(n, l, BTreeMap::new()))
             .collect()),
-        Format::Csv => {
+        FileKind::Csv => {
             let mut r = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
             let headers = r.headers().map_err(|e| InventoryError::Csv { origin: origin.into(), line: 1, message: e.to_string() })?.clone();
             let col = headers.iter().position(|h| h.eq_ignore_ascii_case("target")).ok_or_else(|| InventoryError::NoTargetColumn {
@@ -89,7 +89,7 @@ pub fn parse(origin: &str, text: &str, format: Format) -> Result<Vec<Target>, In
             }
             Ok(out)
         }
-        Format::Service => Ok(text
+        FileKind::Service => Ok(text
             .lines()
             .enumerate()
             .filter_map(|(n, l)| {
@@ -135,25 +135,25 @@ mod tests {
 
     #[test]
     fn formats() {
-        let lines = parse("x.txt", "# c\n\nhost=a sslmode=require\npostgresql://b/db\nc:5433\n", Format::Lines).unwrap();
+        let lines = parse("x.txt", "# c\n\nhost=a sslmode=require\npostgresql://b/db\nc:5433\n", FileKind::Lines).unwrap();
         assert_eq!(lines.iter().map(|t| (t.line, t.target.as_str())).collect::<Vec<_>>(), [(3, "host=a sslmode=require"), (4, "postgresql://b/db"), (5, "c:5433")]);
         let text = "name,target,team\nprimary,\"host=a sslmode=verify-full sslrootcert=/r.crt\",core\n# skipped\nreplica,b:5432,core\n";
-        assert_eq!(Format::detect("inv.txt", text), Format::Csv);
-        let csv = parse("inv.csv", text, Format::Csv).unwrap();
+        assert_eq!(FileKind::detect("inv.txt", text), FileKind::Csv);
+        let csv = parse("inv.csv", text, FileKind::Csv).unwrap();
         assert_eq!(csv.len(), 2);
         assert_eq!(csv[0].target, "host=a sslmode=verify-full sslrootcert=/r.crt");
         assert_eq!(csv[0].labels, BTreeMap::from([("name".into(), "primary".into()), ("team".into(), "core".into())]));
-        assert!(matches!(parse("x.csv", "a,b\n1,2\n", Format::Csv), Err(InventoryError::NoTargetColumn { .. })));
+        assert!(matches!(parse("x.csv", "a,b\n1,2\n", FileKind::Csv), Err(InventoryError::NoTargetColumn { .. })));
         let svc = "[prod]\nhost=a\n[ staging ]\nhost=b\n";
-        assert_eq!(Format::detect("/etc/pg_service.conf", svc), Format::Service);
-        let s = parse("/etc/pg_service.conf", svc, Format::Service).unwrap();
+        assert_eq!(FileKind::detect("/etc/pg_service.conf", svc), FileKind::Service);
+        let s = parse("/etc/pg_service.conf", svc, FileKind::Service).unwrap();
         assert_eq!(s.iter().map(|t| t.target.as_str()).collect::<Vec<_>>(), ["service=prod", "service=staging"]);
     }
 
     #[test]
     fn shards_partition_the_inventory() {
         let text: String = (0..100).map(|i| format!("host=h{i}\n")).collect();
-        let all = parse("x", &text, Format::Lines).unwrap();
+        let all = parse("x", &text, FileKind::Lines).unwrap();
         for n in [1, 3, 7] {
             let mut seen = 0;
             for k in 0..n {
