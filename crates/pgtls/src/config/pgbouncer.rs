@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::read_text;
+use super::server::{file_facts, FileFacts};
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum PgbouncerError {
@@ -109,14 +110,35 @@ impl PgbouncerConf {
     }
 }
 
-/// A file a TLS setting names, as gathering found it.
+/// A file a TLS setting names, as gathering found it (the server audit's [`FileFacts`]: its
+/// `configured` is the setting's value, its `origin` the setting's `file:line`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedFile {
-    /// The setting (`client_tls_cert_file` …) and where it is set.
+    /// The setting (`client_tls_cert_file` …).
     pub setting: String,
-    pub at: String,
-    pub path: PathBuf,
-    pub state: FileState,
+    pub file: FileFacts,
+}
+
+impl NamedFile {
+    /// What the file holds, as far as the audit cares.
+    pub fn state(&self) -> FileState {
+        let f = &self.file;
+        match &f.contents {
+            _ if !f.exists => FileState::Missing,
+            None => FileState::Unreadable(f.error.clone().unwrap_or_else(|| "not a regular file".into())),
+            Some(bytes) => {
+                let text = String::from_utf8_lossy(bytes);
+                let certs = text.matches("-----BEGIN CERTIFICATE-----").count();
+                if certs > 0 {
+                    FileState::Certificates(certs)
+                } else if text.contains("PRIVATE KEY-----") {
+                    FileState::Key
+                } else {
+                    FileState::NotPem
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,22 +175,7 @@ pub fn gather(path: &Path) -> Result<PgbouncerFacts, PgbouncerError> {
         .map(|(setting, v)| {
             let p = PathBuf::from(&v.value);
             let p = if p.is_relative() { base.join(p) } else { p };
-            let state = match crate::files::read(&p) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Missing,
-                Err(e) => FileState::Unreadable(e.to_string()),
-                Ok(bytes) => {
-                    let text = String::from_utf8_lossy(&bytes);
-                    let certs = text.matches("-----BEGIN CERTIFICATE-----").count();
-                    if certs > 0 {
-                        FileState::Certificates(certs)
-                    } else if text.contains("PRIVATE KEY-----") {
-                        FileState::Key
-                    } else {
-                        FileState::NotPem
-                    }
-                }
-            };
-            NamedFile { setting: setting.to_string(), at: v.at.clone(), path: p, state }
+            NamedFile { setting: setting.to_string(), file: file_facts(&p, &v.value, &v.at) }
         })
         .collect();
     Ok(PgbouncerFacts { conf, files })
@@ -195,8 +202,8 @@ mod tests {
         assert!(f.conf.get("client_tls_sslmode").unwrap().at.ends_with("tls.ini:2"));
         assert_eq!(f.conf.databases.len(), 1);
         assert!(f.conf.get("app").is_none(), "[users] is not [pgbouncer]");
-        let states: Vec<(&str, &FileState)> = f.files.iter().map(|n| (n.setting.as_str(), &n.state)).collect();
-        assert_eq!(states, [("client_tls_cert_file", &FileState::Missing), ("server_tls_ca_file", &FileState::Certificates(1))]);
+        let states: Vec<(&str, FileState)> = f.files.iter().map(|n| (n.setting.as_str(), n.state())).collect();
+        assert_eq!(states, [("client_tls_cert_file", FileState::Missing), ("server_tls_ca_file", FileState::Certificates(1))]);
         let not_ini = dir.path().join("tls.ini");
         assert!(matches!(gather(&not_ini), Err(PgbouncerError::NoSection { .. })));
         assert!(matches!(gather(&dir.path().join("nope.ini")), Err(PgbouncerError::Unreadable { .. })));

@@ -31,7 +31,7 @@ fn file<'a>(pb: &'a PgbouncerFacts, setting: &str) -> Option<&'a NamedFile> {
 
 /// A named file that is not what its setting needs: the words for it.
 fn file_problem(f: &NamedFile, want_key: bool) -> Option<String> {
-    let what = match &f.state {
+    let what = match f.state() {
         FileState::Missing => "does not exist".to_string(),
         FileState::Unreadable(e) => format!("cannot be read ({e})"),
         FileState::NotPem => "holds no PEM certificate or key".to_string(),
@@ -39,7 +39,7 @@ fn file_problem(f: &NamedFile, want_key: bool) -> Option<String> {
         FileState::Certificates(_) if want_key => "holds certificates, not a private key".to_string(),
         _ => return None,
     };
-    Some(format!("{} = {} ({}) {what}", f.setting, f.path.display(), f.at))
+    Some(format!("{} = {} ({}) {what}", f.setting, f.file.path.display(), f.file.origin))
 }
 
 fn client_leg(pb: &PgbouncerFacts) -> Vec<Finding> {
@@ -182,11 +182,31 @@ mod tests {
             settings: settings.iter().enumerate().map(|(i, (k, v))| (k.to_string(), IniValue { value: v.to_string(), at: format!("pgbouncer.ini:{}", i + 1) })).collect(),
             databases: vec![],
         };
-        let files = files
-            .iter()
-            .map(|(s, st)| NamedFile { setting: s.to_string(), at: "pgbouncer.ini:9".into(), path: format!("/etc/pgbouncer/{s}").into(), state: st.clone() })
-            .collect();
+        let files = files.iter().map(|(s, st)| named(s, st)).collect();
         Facts { pgbouncer: Some(PgbouncerFacts { conf, files }), ..Default::default() }
+    }
+
+    /// The file facts gathering would have found for a file in `state`.
+    fn named(setting: &str, state: &FileState) -> NamedFile {
+        let contents = match state {
+            FileState::Certificates(n) => Some("-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n".repeat(*n).into_bytes()),
+            FileState::Key => Some(b"-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n".to_vec()),
+            FileState::NotPem => Some(b"not pem".to_vec()),
+            FileState::Missing | FileState::Unreadable(_) => None,
+        };
+        let file = crate::config::server::FileFacts {
+            path: format!("/etc/pgbouncer/{setting}").into(),
+            configured: setting.into(),
+            origin: "pgbouncer.ini:9".into(),
+            exists: *state != FileState::Missing,
+            is_regular: contents.is_some(),
+            error: matches!(state, FileState::Unreadable(_)).then(|| "Permission denied (os error 13)".into()),
+            contents,
+            ..Default::default()
+        };
+        let n = NamedFile { setting: setting.into(), file };
+        assert_eq!(n.state(), *state);
+        n
     }
 
     fn found(f: &Facts) -> Vec<(&'static str, Severity)> {
