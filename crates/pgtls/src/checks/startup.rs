@@ -165,17 +165,10 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
         ),
         Failure::FirstQuery { query } => {
             use crate::probe::FirstQuery;
-            let got = match query {
-                FirstQuery::Refused { error, .. } => format!(
-                    "\"{}:  {}\"{}",
-                    error.severity.as_deref().unwrap_or("ERROR"),
-                    error.message,
-                    error.code.as_ref().map(|c| format!(" (SQLSTATE {c})")).unwrap_or_default()
-                ),
-                FirstQuery::NoAnswer { timed_out: true, .. } => "no answer within pgtls's timeout".into(),
-                FirstQuery::NoAnswer { message, .. } => format!("the connection closed ({message})"),
-                FirstQuery::Answered => return None,
-            };
+            if query.answered() {
+                return None;
+            }
+            let got = query.got();
             let mut f = Finding::new(Code::PoolerServerUnreachable).detail(format!(
                 "{}: the connection ({}) and the login were accepted, then a read-only SELECT 1 got {got}. PostgreSQL answers \
                  that at once: what answered the login (a pooler such as PgBouncer or Pgpool-II) has no working connection to \

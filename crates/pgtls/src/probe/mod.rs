@@ -188,6 +188,21 @@ impl FirstQuery {
     pub fn answered(&self) -> bool {
         matches!(self, FirstQuery::Answered)
     }
+
+    /// What the query got, in words (for the steps and the finding).
+    pub fn got(&self) -> String {
+        match self {
+            FirstQuery::Answered => "its rows".into(),
+            FirstQuery::Refused { error, .. } => format!(
+                "\"{}:  {}\"{}",
+                error.severity.as_deref().unwrap_or("ERROR"),
+                error.message,
+                error.code.as_ref().map(|c| format!(" (SQLSTATE {c})")).unwrap_or_default()
+            ),
+            FirstQuery::NoAnswer { timed_out: true, .. } => "no answer within pgtls's timeout".into(),
+            FirstQuery::NoAnswer { message, .. } => format!("the connection closed ({message})"),
+        }
+    }
 }
 
 /// How password authentication ended.
@@ -314,8 +329,7 @@ fn empty(target: &ProbeTarget) -> ProbeFacts {
 /// Probe with a client certificate and, optionally, into the startup phase.
 pub fn probe_with(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions) -> ProbeFacts {
     let clock = Instant::now();
-    let mut facts = empty(target);
-    run(target, timeouts, o, &mut facts);
+    let mut facts = one_connection(target, timeouts, o);
     if let Some(ProbeFailure::Handshake { error }) = &facts.failure {
         let alert = error.alert().unwrap_or("");
         let incompatible = matches!(error, HandshakeError::Incompatible { .. });
@@ -338,16 +352,17 @@ pub fn probe_with(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions) ->
     // connection's findings already say what the server accepts).
     if o.connections > 1 && facts.network_failure().is_none() {
         let once = ProbeOptions { startup: None, connections: 1, ..o.clone() };
-        facts.again = (1..o.connections)
-            .map(|_| {
-                let clock = Instant::now();
-                let mut f = empty(target);
-                run(target, timeouts, &once, &mut f);
-                f.elapsed_ms = clock.elapsed().as_millis() as u64;
-                f
-            })
-            .collect();
+        facts.again = (1..o.connections).map(|_| one_connection(target, timeouts, &once)).collect();
     }
+    facts.elapsed_ms = clock.elapsed().as_millis() as u64;
+    facts
+}
+
+/// One connection, as far as `o` follows it, timed; nothing retried or scanned.
+fn one_connection(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions) -> ProbeFacts {
+    let clock = Instant::now();
+    let mut facts = empty(target);
+    run(target, timeouts, o, &mut facts);
     facts.elapsed_ms = clock.elapsed().as_millis() as u64;
     facts
 }

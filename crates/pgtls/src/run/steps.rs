@@ -236,11 +236,7 @@ fn first_query(st: &crate::probe::StartupFacts, name: &str, out: &mut Vec<WalkSt
     let (o, d) = match st.first_query() {
         None => return,
         Some(FirstQuery::Answered) => (Outcome::Ok, "SELECT 1 answered: the server behind the login answers queries".to_string()),
-        Some(FirstQuery::Refused { error, .. }) => {
-            (Outcome::Failed, format!("SELECT 1 got {}:  {} (what answered the login cannot serve a query)", error.severity.as_deref().unwrap_or("ERROR"), error.message))
-        }
-        Some(FirstQuery::NoAnswer { timed_out: true, .. }) => (Outcome::Failed, "SELECT 1 got no answer within the timeout (a pooler waiting for its server?)".to_string()),
-        Some(FirstQuery::NoAnswer { message, .. }) => (Outcome::Failed, format!("the connection closed after SELECT 1 ({message})")),
+        Some(q) => (Outcome::Failed, format!("SELECT 1 got {} (what answered the login cannot serve a query)", q.got())),
     };
     out.push(step("first-query", name, o, d, None));
 }
