@@ -86,6 +86,98 @@ mod architecture {
         }
     }
 
+
+    fn pgtls_src() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/pgtls/src")
+    }
+
+    /// The library's top-level modules import one way: no import cycle between them (checked on
+    /// `crate::` paths in production code).
+    #[test]
+    fn module_graph_has_no_cycles() {
+        let mut deps: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = std::collections::BTreeMap::new();
+        let top: Vec<String> = std::fs::read_dir(pgtls_src())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().trim_end_matches(".rs").to_string())
+            .filter(|m| !["lib", "main", "cli"].contains(&m.as_str()))
+            .collect();
+        for m in &top {
+            let fs = if pgtls_src().join(m).is_dir() { sources(&format!("crates/pgtls/src/{m}")) } else { vec![pgtls_src().join(format!("{m}.rs"))] };
+            for f in fs {
+                let text = production(&f).join("\n");
+                for part in text.split("crate::").skip(1) {
+                    let name: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    if top.contains(&name) && name != *m {
+                        deps.entry(m.clone()).or_default().insert(name);
+                    }
+                }
+            }
+        }
+        // Depth-first search for a path back to the start.
+        for start in &top {
+            let mut stack: Vec<Vec<String>> = vec![vec![start.clone()]];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(path) = stack.pop() {
+                let last = path.last().unwrap().clone();
+                for next in deps.get(&last).into_iter().flatten() {
+                    assert!(next != start, "import cycle: {} → {start}", path.join(" → "));
+                    if seen.insert(next.clone()) {
+                        let mut p = path.clone();
+                        p.push(next.clone());
+                        stack.push(p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Judging does no I/O: the checks, the facts and the verdict models (`verify`) read no
+    /// file, no environment and no clock and open no socket — the time, the loaded trust
+    /// stores and the files' contents arrive in the facts (gathering is `client`, `trust`,
+    /// `probe`, `config::server`, `run`). One exception, named here: `Context::default()`, a
+    /// convenience for callers that means "now" (checks themselves read `cx.now()`).
+    #[test]
+    fn judging_reads_nothing() {
+        let mut fs = Vec::new();
+        for d in ["checks", "verify"] {
+            fs.extend(sources(&format!("crates/pgtls/src/{d}")));
+        }
+        fs.push(pgtls_src().join("facts.rs"));
+        let banned = ["std::fs", "std::env", "env::var", "now_utc", "SystemTime::now", "TcpStream", ".is_dir()", ".exists()", "metadata(", "trust::load", "libpq_root("];
+        let allowed = [("checks/mod.rs", "Context::at(OffsetDateTime::now_utc())")];
+        for f in fs {
+            for line in production(&f).iter() {
+                for b in banned {
+                    let excused = allowed.iter().any(|(file, text)| f.ends_with(file) && line.contains(text));
+                    assert!(!line.contains(b) || excused, "{} does I/O in judging ({b}): {}", f.display(), line.trim());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_x509_parses_certificates() {
+        let fs = sources("crates/pgtls/src");
+        for f in fs.iter().filter(|f| !f.starts_with(pgtls_src().join("x509"))) {
+            assert!(!production(f).join("\n").contains("X509Certificate::from_der"), "{} parses certificates itself", f.display());
+        }
+    }
+
+    /// Every file pgtls audits is opened by `files` (read-only, access time untouched); only
+    /// a few system files (/proc, /etc/passwd, /dev/urandom) are read directly.
+    #[test]
+    fn only_files_opens_files() {
+        let fs = sources("crates/pgtls/src");
+        let allowed = ["\"/proc/self/status\"", "\"/etc/passwd\"", "\"/dev/urandom\""];
+        for f in fs.iter().filter(|f| !f.ends_with("files.rs")) {
+            for line in production(f).iter() {
+                let opens = ["fs::read(", "fs::read_to_string(", "File::open(", "OpenOptions::new()"].iter().any(|p| line.contains(p));
+                assert!(!opens || allowed.iter().any(|a| line.contains(a)), "{} opens a file itself: {}", f.display(), line.trim());
+            }
+        }
+    }
+
     /// One name, one concept: no public type name is defined twice across the workspace's
     /// crates (a reader who meets `Verdict` or `ScanOptions` knows which one it is).
     #[test]
