@@ -1,5 +1,6 @@
-//! Middle hops in front of a lab server: a real PgBouncer (Debian's package, 1.18 on
-//! bookworm) listening on 127.0.0.1 and passing logins on to a lab [`Server`](crate::Server).
+//! Middle hops in front of a lab server, all Debian's packages on bookworm, listening on
+//! 127.0.0.1 and passing connections on to a lab [`Server`](crate::Server): PgBouncer 1.18,
+//! Pgpool-II 4.3, HAProxy 2.6 (any frontend/backend configuration), stunnel 5.68 and socat.
 //!
 //! Why real: a pooler answers logins from its own user list and cached server settings, keeps
 //! its own TLS towards PostgreSQL (`server_tls_*`) and has its own error texts; pgtls's verdicts
@@ -132,11 +133,41 @@ impl Pgbouncer {
 }
 
 
-/// A running HAProxy in TCP mode (no TLS of its own) spreading connections round robin over
-/// lab servers; dropping it stops it.
+/// A running HAProxy; dropping it stops it.
 pub struct Haproxy {
     _run: Running,
     port: u16,
+}
+
+/// A running socat forwarding TCP connections unchanged (a port forward); dropping it stops it.
+pub struct Socat {
+    _run: Running,
+    port: u16,
+}
+
+impl Socat {
+    /// The socat binary, when installed.
+    pub fn binary() -> Option<PathBuf> {
+        installed("socat")
+    }
+
+    /// Forward a free port of 127.0.0.1 to 127.0.0.1:`to`, byte for byte.
+    pub fn forward(to: u16) -> Result<Socat, LabError> {
+        let bin = Socat::binary().ok_or_else(|| LabError::Command { cmd: "socat".into(), output: "not installed (apt install socat)".into() })?;
+        let dir = tempfile::Builder::new().prefix("socat-").tempdir().map_err(io_err("creating the socat directory"))?.keep();
+        let port = free_port()?;
+        let mut cmd = Command::new(&bin);
+        cmd.arg(format!("TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr")).arg(format!("TCP:127.0.0.1:{to}"));
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
+        let mut run = Running { child: Some(child), dir };
+        run.wait_listening(port, &format!("{} TCP-LISTEN:{port}", bin.display()), &|| "did not listen".into())?;
+        Ok(Socat { _run: run, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
 }
 
 impl Haproxy {
@@ -145,26 +176,33 @@ impl Haproxy {
         installed("haproxy")
     }
 
-    /// `balance roundrobin` over 127.0.0.1:`backends`, listening on a free port of 127.0.0.1.
+    /// `balance roundrobin` over 127.0.0.1:`backends` (TCP mode, no TLS of its own).
     pub fn round_robin(backends: &[u16]) -> Result<Haproxy, LabError> {
+        let servers: String = backends.iter().enumerate().map(|(i, b)| format!("  server s{i} 127.0.0.1:{b}\n")).collect();
+        Haproxy::start(&format!("frontend pg\n  bind 127.0.0.1:{{port}}\n  default_backend servers\n\nbackend servers\n  balance roundrobin\n{servers}"), &[])
+    }
+
+    /// HAProxy with `body` after TCP-mode defaults: `{port}` in it is a free port of 127.0.0.1
+    /// (the one [`port`](Self::port) returns), `{dir}` its directory, where `files` (name,
+    /// contents) are written first, e.g. `bind 127.0.0.1:{port} ssl crt {dir}/front.pem`.
+    pub fn start(body: &str, files: &[(&str, &str)]) -> Result<Haproxy, LabError> {
         let bin = Haproxy::binary().ok_or_else(|| LabError::Command { cmd: "haproxy".into(), output: "not installed (apt install haproxy)".into() })?;
         let dir = tempfile::Builder::new().prefix("haproxy-").tempdir().map_err(io_err("creating the HAProxy directory"))?.keep();
         let port = free_port()?;
-        let mut cfg = format!(
-            "defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n\n\
-             frontend pg\n  bind 127.0.0.1:{port}\n  default_backend servers\n\nbackend servers\n  balance roundrobin\n"
-        );
-        for (i, b) in backends.iter().enumerate() {
-            cfg.push_str(&format!("  server s{i} 127.0.0.1:{b}\n"));
+        for (name, contents) in files {
+            let p = dir.join(name);
+            fs::write(&p, contents).map_err(io_err(format!("writing {}", p.display())))?;
         }
+        let body = body.replace("{port}", &port.to_string()).replace("{dir}", &dir.display().to_string());
+        let cfg = format!("defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n\n{body}");
         let path = dir.join("haproxy.cfg");
-        fs::write(&path, cfg).map_err(io_err(format!("writing {}", path.display())))?;
+        fs::write(&path, &cfg).map_err(io_err(format!("writing {}", path.display())))?;
         let mut cmd = Command::new(&bin);
         cmd.arg("-db").arg("-f").arg(&path).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
         let mut run = Running { child: Some(child), dir };
         // No health checks are configured: it accepts as soon as it listens.
-        run.wait_listening(port, &format!("{} -db -f {}", bin.display(), path.display()), &|| "did not listen".into())?;
+        run.wait_listening(port, &format!("{} -db -f {}", bin.display(), path.display()), &|| cfg.clone())?;
         Ok(Haproxy { _run: run, port })
     }
 
@@ -173,6 +211,70 @@ impl Haproxy {
     }
 }
 
+
+/// A running Pgpool-II (Debian's 4.3) in raw mode over one lab server; dropping it stops it.
+pub struct Pgpool {
+    run: Running,
+    port: u16,
+}
+
+impl Pgpool {
+    /// The pgpool binary, when installed.
+    pub fn binary() -> Option<PathBuf> {
+        installed("pgpool")
+    }
+
+    /// Start Pgpool-II on a free port in front of 127.0.0.1:`backend_port` (raw mode, no
+    /// pool_hba, no health checks), with `settings` added to pgpool.conf as written (strings quoted: `("ssl_cert", "'{dir}/front.crt'")`) and `files` written
+    /// beside it; `{dir}` in a value is that directory, as for [`Pgbouncer::start`].
+    pub fn start(backend_port: u16, settings: &[(&str, &str)], files: &[(&str, &str)]) -> Result<Pgpool, LabError> {
+        let bin = Pgpool::binary().ok_or_else(|| LabError::Command { cmd: "pgpool".into(), output: "not installed (apt install pgpool2)".into() })?;
+        let dir = tempfile::Builder::new().prefix("pgpool-").tempdir().map_err(io_err("creating the Pgpool-II directory"))?.keep();
+        let (port, pcp) = (free_port()?, free_port()?);
+        let d = dir.display();
+        let mut conf = format!(
+            "backend_clustering_mode = 'raw'\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{d}'\n\
+             pcp_listen_addresses = ''\npcp_port = {pcp}\npcp_socket_dir = '{d}'\nbackend_hostname0 = '127.0.0.1'\n\
+             backend_port0 = {backend_port}\nbackend_weight0 = 1\nenable_pool_hba = off\npool_passwd = ''\n\
+             num_init_children = 4\nmax_pool = 1\nhealth_check_period = 0\nsr_check_period = 0\nlogdir = '{d}'\n\
+             pid_file_name = '{d}/pgpool.pid'\n"
+        );
+        for (k, v) in settings {
+            conf.push_str(&format!("{k} = {}\n", v.replace("{dir}", &d.to_string())));
+        }
+        let write = |name: &str, contents: &str, mode: u32| -> Result<(), LabError> {
+            use std::os::unix::fs::PermissionsExt;
+            let p = dir.join(name);
+            fs::write(&p, contents).map_err(io_err(format!("writing {}", p.display())))?;
+            fs::set_permissions(&p, fs::Permissions::from_mode(mode)).map_err(io_err(format!("chmod {}", p.display())))
+        };
+        write("pgpool.conf", &conf, 0o644)?;
+        write("pcp.conf", "", 0o600)?;
+        for (name, contents) in files {
+            write(name, contents, 0o600)?;
+        }
+        let log = dir.join("pgpool.log");
+        let out = fs::File::create(&log).map_err(io_err(format!("creating {}", log.display())))?;
+        let err = out.try_clone().map_err(io_err("duplicating the log file"))?;
+        let mut cmd = Command::new(&bin);
+        cmd.arg("-n").arg("-f").arg(dir.join("pgpool.conf")).arg("-F").arg(dir.join("pcp.conf"));
+        cmd.stdin(Stdio::null()).stdout(out).stderr(err);
+        let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
+        let mut run = Running { child: Some(child), dir };
+        let what = format!("{} -n -f {}", bin.display(), run.dir.join("pgpool.conf").display());
+        run.wait_listening(port, &what, &|| fs::read_to_string(&log).unwrap_or_default())?;
+        Ok(Pgpool { run, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its log so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.run.dir.join("pgpool.log")).unwrap_or_default()
+    }
+}
 
 /// A running stunnel (Debian's 5.68) with one or more services; dropping it stops it.
 pub struct Stunnel {

@@ -41,7 +41,7 @@ pub mod openssl;
 mod pki;
 mod server;
 
-pub use hops::{Haproxy, Pgbouncer, Stunnel, StunnelService};
+pub use hops::{Haproxy, Pgbouncer, Pgpool, Socat, Stunnel, StunnelService};
 pub use inprocess::{AfterHandshake, InProcessServer};
 pub use listeners::{ClosingListener, FixedReplyListener, ScriptedListener, SilentListener};
 pub use pki::{days_ago, days_ahead, now, openssl_weak_chain, openssl_weak_root, CertKey, CertSpec, Eku};

@@ -270,3 +270,191 @@ fn pgbouncer_conf_audit_agrees_with_pgbouncer() {
     let (ok, said) = psql_raw(&ci).expect("psql");
     assert!(ok, "psql through a pooler with both legs verified: {said}\n{}", bouncer.log());
 }
+
+/// One topology's cell: how psql and pgtls fare through the hop.
+struct Cell {
+    name: &'static str,
+    conninfo: String,
+    /// The finding pgtls must put first (None: connects with no error).
+    first: Option<&'static str>,
+    /// Words the first finding's detail or fix must hold (the hop named, its own settings).
+    says: &'static [&'static str],
+}
+
+/// Every cell: pgtls's connects/fails verdict equals psql's, never exit 0 when psql fails, and
+/// the first finding names the hop and the cause in the hop's terms.
+fn judge(cells: &[Cell]) {
+    for c in cells {
+        let (ok, said) = psql_raw(&c.conninfo).expect("psql");
+        let (exit, v) = doctor(&c.conninfo);
+        let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert_eq!(v["outcome"]["connects"], ok, "{}: psql {} ({said}); pgtls {codes:?}\n{v:#}", c.name, if ok { "connects" } else { "fails" });
+        if !ok {
+            assert_eq!(exit, 2, "{}: psql fails ({said}), pgtls exit {exit}", c.name);
+        }
+        match c.first {
+            Some(code) => {
+                let f = &v["findings"][0];
+                assert_eq!(f["code"], code, "{}: psql said {said}\n{v:#}", c.name);
+                let text = format!("{} {}", f["detail"].as_str().unwrap(), f["fix"].as_str().unwrap());
+                for w in c.says {
+                    assert!(text.contains(w), "{}: {w:?} not in the first finding: {text}", c.name);
+                }
+            }
+            None => assert!(
+                !v["findings"].as_array().unwrap().iter().any(|f| f["severity"] == "error"),
+                "{}: psql connects, pgtls has errors: {codes:?}",
+                c.name
+            ),
+        }
+    }
+}
+
+/// HAProxy 2.6 and socat in front of a real PostgreSQL 15, judged beside psql 15: TCP
+/// pass-through and a port forward change nothing; a TLS-terminating bind (with and without
+/// ALPN `postgresql`), an SNI router and a PROXY v2 header towards a server that reads none all
+/// make PostgreSQL's SSLRequest go unanswered — the hop is named, never "closed in the middle
+/// of the TLS handshake" (TLS never started).
+#[test]
+fn proxies_in_front_of_postgresql() {
+    if !installed_or_skip(Haproxy::binary(), "haproxy") || !installed_or_skip(pgtls_lab::Socat::binary(), "socat") {
+        return;
+    }
+    let (pki, front) = (Pki::new(), Pki::new());
+    let server = tls_server(&pki, &[]);
+    let s = server.port();
+    let pem = format!("{}{}{}", front.leaf.cert_pem, front.inter.cert_pem, front.leaf.key_pem);
+    let files = [("front.pem", pem.as_str())];
+    let hop = |bind: &str, backend: &str| {
+        Haproxy::start(&format!("frontend f\n  bind 127.0.0.1:{{port}}{bind}\n  default_backend b\nbackend b\n  server s0 127.0.0.1:{s}{backend}\n"), &files)
+            .unwrap_or_else(|e| panic!("HAProxy did not start: {e}"))
+    };
+    let passthrough = hop("", "");
+    let terminate = hop(" ssl crt {dir}/front.pem", "");
+    let terminate_alpn = hop(" ssl crt {dir}/front.pem alpn postgresql", "");
+    let proxy_v2 = hop("", " send-proxy-v2");
+    let sni = Haproxy::start(
+        &format!(
+            "frontend f\n  bind 127.0.0.1:{{port}}\n  tcp-request inspect-delay 2s\n  tcp-request content accept if {{ req.ssl_hello_type 1 }}\n  \
+             use_backend b if {{ req.ssl_sni -i db.example.test }}\nbackend b\n  server s0 127.0.0.1:{s}\n"
+        ),
+        &[],
+    )
+    .unwrap();
+    let forward = pgtls_lab::Socat::forward(s).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.crt");
+    std::fs::write(&root, &pki.root.cert_pem).unwrap();
+    let ci = |port: u16| format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres sslmode=verify-full sslrootcert={} connect_timeout=10", root.display());
+    let unanswered: &[&str] = &["closed it at PostgreSQL's SSLRequest", "send-proxy"];
+    judge(&[
+        Cell { name: "HAProxy mode tcp pass-through", conninfo: ci(passthrough.port()), first: None, says: &[] },
+        Cell { name: "socat port forward", conninfo: ci(forward.port()), first: None, says: &[] },
+        Cell {
+            name: "HAProxy bind … ssl crt (no ALPN)",
+            conninfo: ci(terminate.port()),
+            first: Some("proxy-mishandles-sslrequest"),
+            says: &["TLS terminator", "selects no ALPN", "mode tcp"],
+        },
+        Cell {
+            name: "HAProxy bind … ssl crt … alpn postgresql",
+            conninfo: ci(terminate_alpn.port()),
+            first: Some("proxy-mishandles-sslrequest"),
+            says: &["TLS terminator", "selects ALPN \"postgresql\"", "sslnegotiation=direct"],
+        },
+        Cell { name: "HAProxy SNI router, no route for this name", conninfo: ci(sni.port()), first: Some("proxy-mishandles-sslrequest"), says: unanswered },
+        Cell { name: "HAProxy send-proxy-v2 to PostgreSQL", conninfo: ci(proxy_v2.port()), first: Some("proxy-mishandles-sslrequest"), says: unanswered },
+    ]);
+    // Through the pass-through, the server behind says it listens on its own port: the steps
+    // name it (a forward or proxy is in between), and its side of the session is TLS.
+    let out = pgtls().args(["doctor", &ci(passthrough.port())]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("the server says: port {s}, ssl = on, its side of this session over TLS")), "{text}");
+}
+
+/// PgBouncer 1.18 and Pgpool-II 4.3 in front of a real PostgreSQL 15 (ssl = on), judged beside
+/// psql 15: a pooler without TLS towards clients is named as the hop to fix (pgbouncer.ini,
+/// pgpool.conf), not postgresql.conf, because the server behind it says ssl = on; a pooler
+/// presenting its own certificate is judged on that certificate; a pooler that ends TLS and
+/// connects on in plain text is said to do so.
+#[test]
+fn poolers_in_front_of_postgresql() {
+    if !installed_or_skip(Pgbouncer::binary(), "pgbouncer") || !installed_or_skip(pgtls_lab::Pgpool::binary(), "pgpool2") {
+        return;
+    }
+    let (pki, front) = (Pki::new(), Pki::new());
+    let server = tls_server(&pki, &[]);
+    let s = server.port();
+    let chain = format!("{}{}", front.leaf.cert_pem, front.inter.cert_pem);
+    let files = [("front.crt", chain.as_str()), ("front.key", front.leaf.key_pem.as_str())];
+    let plain_bouncer = Pgbouncer::start(s, &[], &[]).unwrap();
+    let tls_bouncer = Pgbouncer::start(
+        s,
+        &[("client_tls_sslmode", "require"), ("client_tls_cert_file", "{dir}/front.crt"), ("client_tls_key_file", "{dir}/front.key"), ("server_tls_sslmode", "disable")],
+        &files,
+    )
+    .unwrap();
+    let plain_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "off")], &[]).unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
+    let tls_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "on"), ("ssl_cert", "'{dir}/front.crt'"), ("ssl_key", "'{dir}/front.key'")], &files)
+        .unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let (root, front_root) = (dir.path().join("root.crt"), dir.path().join("front-root.crt"));
+    std::fs::write(&root, &pki.root.cert_pem).unwrap();
+    std::fs::write(&front_root, &front.root.cert_pem).unwrap();
+    let ci = |port: u16, rest: &str| format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres {rest}");
+    let verify = |r: &std::path::Path| format!("sslmode=verify-full sslrootcert={}", r.display());
+    judge(&[
+        Cell {
+            name: "PgBouncer without client TLS, sslmode=require",
+            conninfo: ci(plain_bouncer.port(), "sslmode=require"),
+            first: Some("server-ssl-off"),
+            says: &["pooler or proxy", "client_tls_sslmode", "pgpool.conf"],
+        },
+        Cell {
+            name: "PgBouncer without client TLS, sslmode=prefer",
+            conninfo: ci(plain_bouncer.port(), "sslmode=prefer"),
+            first: Some("server-ssl-off"),
+            says: &["has ssl = on", "not in postgresql.conf", "client_tls_cert_file"],
+        },
+        Cell {
+            name: "PgBouncer with its own CA, client trusts the server's CA",
+            conninfo: ci(tls_bouncer.port(), &verify(&root)),
+            first: Some("server-cert-untrusted"),
+            says: &[],
+        },
+        Cell { name: "PgBouncer with its own CA, verified", conninfo: ci(tls_bouncer.port(), &verify(&front_root)), first: None, says: &[] },
+        Cell {
+            name: "Pgpool-II ssl = off, sslmode=require",
+            conninfo: ci(plain_pool.port(), "sslmode=require"),
+            first: Some("server-ssl-off"),
+            says: &["ssl = on, ssl_cert and ssl_key in pgpool.conf"],
+        },
+        Cell {
+            name: "Pgpool-II ssl = off, sslmode=prefer",
+            conninfo: ci(plain_pool.port(), "sslmode=prefer"),
+            first: Some("server-ssl-off"),
+            says: &["has ssl = on", "Enable TLS on the hop"],
+        },
+        Cell {
+            name: "Pgpool-II with its own CA, client trusts the server's CA",
+            conninfo: ci(tls_pool.port(), &verify(&root)),
+            first: Some("server-cert-untrusted"),
+            says: &[],
+        },
+        Cell { name: "Pgpool-II with its own CA, verified", conninfo: ci(tls_pool.port(), &verify(&front_root)), first: None, says: &[] },
+    ]);
+    // The hop in JSON: the server behind PgBouncer listens on its own port and has TLS on.
+    let (_, v) = doctor(&ci(plain_bouncer.port(), "sslmode=prefer"));
+    let behind = &v["hosts"][0]["behind"];
+    assert_eq!((behind["port"].as_u64(), &behind["ssl"]), (Some(s as u64), &Value::Bool(true)), "{v:#}");
+    // PgBouncer ends the client's TLS and connects on in plain text (server_tls_sslmode =
+    // disable): psql connects; pgtls says where TLS ends, as information (the plain leg stays
+    // on the server's host here).
+    let (_, v) = doctor(&ci(tls_bouncer.port(), &verify(&front_root)));
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["code"] == "tls-terminated-on-the-way").unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(f["severity"], "info", "{v:#}");
+    assert!(f["fix"].as_str().unwrap().contains("server_tls_sslmode"), "{f:#}");
+    // Pgpool-II with ssl = on also speaks TLS to PostgreSQL: nothing to say.
+    let (_, v) = doctor(&ci(tls_pool.port(), &verify(&front_root)));
+    assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "tls-terminated-on-the-way"), "{v:#}\n{}", tls_pool.log());
+}

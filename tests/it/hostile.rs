@@ -155,7 +155,7 @@ fn before_tls_silence_wrong_byte_garbage_reset() {
         }
     })
     .unwrap();
-    assert_bounded("reset", &probe(reset.port()), &["unexpected-eof", "tls-handshake-failed", "network-timeout", "tcp-connect-failed"]);
+    assert_bounded("reset", &probe(reset.port()), &["unexpected-eof", "tls-handshake-failed", "network-timeout", "tcp-connect-failed", "proxy-mishandles-sslrequest"]);
 }
 
 /// SO_LINGER 0: closing sends a RST instead of a FIN.

@@ -44,6 +44,15 @@ impl HostFacts {
         self.probe.target.endpoint()
     }
 
+    /// What the server behind the address said of the session that logged in (over TLS, else
+    /// the plaintext attempt), and whether that session was TLS on the client's side.
+    pub fn behind(&self) -> Option<(&crate::probe::Behind, bool)> {
+        [Some(&self.probe), self.plaintext.as_ref()].into_iter().flatten().find_map(|p| {
+            let s = p.startup.as_ref()?;
+            Some((s.first_query()?.behind()?, s.encrypted))
+        })
+    }
+
     /// libpq fails to connect here.
     pub fn fails(&self) -> bool {
         self.verdict.as_ref().is_some_and(|v| !v.connects)

@@ -90,6 +90,8 @@ pub enum Backend {
     /// ParameterStatus: a setting the server reports (server_version, in_hot_standby,
     /// default_transaction_read_only …).
     Parameter { name: String, value: String },
+    /// DataRow: one row of a query's answer, each column as text (None: SQL NULL).
+    Row(Vec<Option<String>>),
     /// NoticeResponse, ParameterStatus, BackendKeyData, ReadyForQuery, NegotiateProtocolVersion
     /// …: the type byte, skipped.
     Other(u8),
@@ -165,14 +167,53 @@ pub fn parse_backend(buf: &[u8]) -> Result<Option<(Backend, usize)>, WireError> 
             let value = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
             Backend::Parameter { name, value }
         }
+        b'D' => Backend::Row(data_row(body)?),
         other => Backend::Other(other),
     };
     Ok(Some((msg, total)))
 }
 
+/// A DataRow's columns: a count (int16), then per column a length (int32, -1 for NULL) and
+/// that many bytes of text.
+fn data_row(body: &[u8]) -> Result<Vec<Option<String>>, WireError> {
+    let truncated = |expected: usize| WireError::Truncated { expected, got: body.len() };
+    let Some(&[a, b]) = body.get(..2) else { return Err(truncated(2)) };
+    let mut at = 2;
+    let mut out = Vec::new();
+    for _ in 0..u16::from_be_bytes([a, b]) {
+        let Some(&[w, x, y, z]) = body.get(at..at + 4) else { return Err(truncated(at + 4)) };
+        at += 4;
+        let len = i32::from_be_bytes([w, x, y, z]);
+        if len < 0 {
+            out.push(None);
+            continue;
+        }
+        let end = at + len as usize;
+        let Some(v) = body.get(at..end) else { return Err(truncated(end)) };
+        out.push(Some(String::from_utf8_lossy(v).into_owned()));
+        at = end;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_rows_parse_text_and_null_columns() {
+        let mut m = vec![b'D'];
+        let body: Vec<u8> = [&2u16.to_be_bytes()[..], &4i32.to_be_bytes(), b"5432", &(-1i32).to_be_bytes()].concat();
+        m.extend_from_slice(&((body.len() + 4) as u32).to_be_bytes());
+        m.extend_from_slice(&body);
+        let (row, used) = parse_backend(&m).unwrap().unwrap();
+        assert_eq!(used, m.len());
+        assert_eq!(row, Backend::Row(vec![Some("5432".into()), None]));
+        // A column longer than the message is an error, not a panic.
+        let mut bad = m.clone();
+        bad[7] = 0x7f;
+        assert!(parse_backend(&bad).is_err());
+    }
 
     #[test]
     fn startup_message_layout() {

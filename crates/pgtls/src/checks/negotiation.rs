@@ -18,8 +18,11 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 
 fn probe(facts: &ProbeFacts) -> Vec<Finding> {
     let endpoint = facts.target.endpoint();
-    if let Some(d) = &facts.direct_tls {
+    if let Some(d) = facts.terminator() {
         return vec![terminator(facts, d)];
+    }
+    if facts.hung_up_at_sslrequest() {
+        return vec![hung_up(facts)];
     }
     match &facts.reply {
         Some(Negotiated::Error { error }) => vec![Finding::new(Code::ServerErrorResponse)
@@ -60,6 +63,45 @@ fn terminator(facts: &ProbeFacts, d: &ProbeFacts) -> Finding {
         )
         .at_endpoint(&endpoint)
         .evidence("terminator certificate", leaf)
+}
+
+/// The endpoint hung up on the SSLRequest without a byte, and no TLS server answered a
+/// ClientHello either (or it was not tried): not PostgreSQL, which always answers, but
+/// something in front of it — the PostgreSQL server itself is not the one to fix.
+fn hung_up(facts: &ProbeFacts) -> Finding {
+    let endpoint = facts.target.endpoint();
+    let sni = facts.target.sni.as_deref().map(|s| format!(" (SNI \"{s}\")")).unwrap_or_else(|| " (no SNI: the host is an IP address)".into());
+    let direct = match facts.direct_tls.as_deref() {
+        Some(d) => match d.failure.as_ref() {
+            Some(crate::probe::ProbeFailure::Handshake { error: HandshakeError::AlertReceived { alert } }) => {
+                format!(" A TLS ClientHello sent first{sni} was refused with the alert \"{alert}\".")
+            }
+            Some(crate::probe::ProbeFailure::Handshake { error: HandshakeError::Timeout }) => {
+                format!(" A TLS ClientHello sent first{sni} got no answer in time.")
+            }
+            Some(_) => format!(" A TLS ClientHello sent first{sni} was closed too."),
+            None => String::new(),
+        },
+        None => String::new(),
+    };
+    Finding::new(Code::ProxyMishandlesSslrequest)
+        .detail(format!(
+            "{endpoint} accepted the TCP connection and closed it at PostgreSQL's SSLRequest without answering; a PostgreSQL \
+             server always answers it ('S', 'N' or an error message).{direct} Something that does not speak PostgreSQL's protocol \
+             listens here or sits in front of the server: an SNI router with no route for this name (HAProxy `req.ssl_sni`, \
+             Traefik or Envoy TCP routing: they need TLS first and the routed name), a proxy that sends a PROXY protocol header \
+             (`send-proxy`, `send-proxy-v2`) to a PostgreSQL that reads none (its log says \"invalid length of startup packet\"), \
+             or a TLS-only or non-PostgreSQL service."
+        ))
+        .fix(format!(
+            "Compare with a connection straight to PostgreSQL, bypassing the hop, to confirm the server is fine; then fix the hop in front \
+             of {endpoint}: remove `send-proxy`/`send-proxy-v2` from its server line (PostgreSQL reads no PROXY header), or, for an SNI \
+             router, connect with the name it routes (host=) using libpq 17+ sslnegotiation=direct towards a PostgreSQL 17+ server (or a \
+             terminator that speaks PostgreSQL's negotiation behind the router) — or route this port by TCP \
+             (`mode tcp` pass-through) instead of by SNI."
+        ))
+        .at_endpoint(&endpoint)
+        .evidence("step", crate::net::Step::SslReply.to_string())
 }
 
 fn direct(facts: &ProbeFacts) -> Vec<Finding> {
@@ -107,6 +149,27 @@ mod tests {
         assert!(found[0].detail.contains("HTTP/1.1 400"));
         f.reply = Some(Negotiated::Accept);
         assert!(check(&host(f), &cx).is_empty());
+    }
+
+    #[test]
+    fn a_hang_up_at_the_sslrequest_names_a_hop_not_the_server() {
+        let mut f = facts();
+        f.failure = Some(ProbeFailure::Network {
+            error: crate::net::NetError {
+                step: crate::net::Step::SslReply,
+                kind: crate::net::FailureKind::Closed,
+                endpoint: "127.0.0.1:1".into(),
+                message: "closed".into(),
+                addr: None,
+            },
+        });
+        let mut d = facts();
+        d.target.negotiation = SslNegotiation::Direct;
+        d.failure = Some(ProbeFailure::Handshake { error: HandshakeError::Closed });
+        f.direct_tls = Some(Box::new(d));
+        let found = check(&host(f), &Context::default());
+        assert_eq!(codes(&found), ["proxy-mishandles-sslrequest"]);
+        assert!(found[0].detail.contains("closed too") && found[0].fix.contains("send-proxy"), "{}", found[0].detail);
     }
 
     #[test]

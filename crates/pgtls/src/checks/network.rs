@@ -33,8 +33,9 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 }
 
 fn probe(p: &ProbeFacts) -> Option<Finding> {
-    // A TLS terminator answered a ClientHello: `proxy-mishandles-sslrequest` names it.
-    if p.direct_tls.is_some() {
+    // Nothing PostgreSQL answered the SSLRequest (a TLS terminator, an SNI router, a PROXY
+    // header the server does not expect): `proxy-mishandles-sslrequest` names the hop.
+    if p.hung_up_at_sslrequest() || p.terminator().is_some() {
         return None;
     }
     if let Some(e) = p.network_failure() {
@@ -127,7 +128,9 @@ mod tests {
     #[test]
     fn maps_failures_to_codes() {
         assert_eq!(codes(&with(FailureKind::Timeout, Step::SslReply)), ["network-timeout"]);
-        assert_eq!(codes(&with(FailureKind::Closed, Step::SslReply)), ["unexpected-eof"]);
+        assert_eq!(codes(&with(FailureKind::Closed, Step::SslRequest)), ["unexpected-eof"]);
+        // Hung up at the SSLRequest's answer: not PostgreSQL; `negotiation` names the hop.
+        assert!(with(FailureKind::Closed, Step::SslReply).is_empty());
         assert_eq!(codes(&with(FailureKind::Refused, Step::Connect)), ["tcp-connect-failed"]);
         assert!(with(FailureKind::Timeout, Step::SslReply)[0].detail.contains("Reading the server's answer"));
         assert!(check(&host(facts()), &Context::default()).is_empty());

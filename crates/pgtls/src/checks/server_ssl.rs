@@ -12,6 +12,11 @@ use crate::net::Negotiated;
 
 pub const CODES: &[Code] = &[Code::ServerSslOff];
 
+/// Where a hop's TLS towards its clients is switched on, in each hop's own terms.
+const HOP_TLS: &str = "PgBouncer: client_tls_sslmode = require, client_tls_cert_file and client_tls_key_file in pgbouncer.ini \
+    (then RELOAD on its admin console); Pgpool-II: ssl = on, ssl_cert and ssl_key in pgpool.conf (then restart); a TCP proxy \
+    (HAProxy, nginx stream): pass PostgreSQL through in `mode tcp` so the server's own TLS reaches the client.";
+
 pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     // A client that chose a plaintext-tolerant sslmode and connects anyway gets a warning;
     // judged as a server (a bare probe), no TLS at all is an error.
@@ -22,7 +27,13 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             let endpoint = h.endpoint();
             let mut f = Finding::new(Code::ServerSslOff)
                 .detail(format!("{endpoint} answered the SSLRequest with 'N': it will not speak TLS."))
-                .evidence("reply", "N");
+                .evidence("reply", "N")
+                .fix(format!(
+                    "Set ssl = on in postgresql.conf, install ssl_cert_file and ssl_key_file (server.crt / server.key in the data \
+                     directory by default), then reload the server (SELECT pg_reload_conf();). If {endpoint} is a pooler or proxy \
+                     rather than PostgreSQL itself (PgBouncer listens on 6432 by default, as does Azure's built-in PgBouncer), \
+                     enable TLS there instead: {HOP_TLS}"
+                ));
             // A client that chose to go on without TLS: the 'N' does not stop it (when it fails
             // anyway, another finding says why).
             if let Some(v) = h.verdict.as_ref().filter(|v| chosen && !v.sslmode.requires_tls()) {
@@ -31,6 +42,20 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
                     "{endpoint} answered the SSLRequest with 'N': it will not speak TLS, so this client (sslmode={}) {then}.",
                     v.sslmode
                 ));
+            }
+            // The server behind the address has TLS on (it said so over the plaintext session
+            // that logged in): the 'N' came from a hop in between.
+            if let Some((b, _)) = h.behind().filter(|(b, _)| b.ssl == Some(true)) {
+                let port = b.port.map(|p| format!(" (listening on port {p})")).unwrap_or_default();
+                let said = f.detail.clone();
+                f = f
+                    .detail(format!(
+                        "{} The PostgreSQL server behind it{port} has ssl = on (it said so over the plaintext session): the 'N' \
+                         came from a pooler or proxy in between that offers clients no TLS.",
+                        said
+                    ))
+                    .fix(format!("Enable TLS on the hop at {endpoint}, not in postgresql.conf: {HOP_TLS}"))
+                    .evidence("server ssl", "on");
             }
             out.push(f);
         }

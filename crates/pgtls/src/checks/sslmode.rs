@@ -118,7 +118,13 @@ fn failure_words(f: &Failure) -> String {
         Failure::HostnameMismatch { host, .. } => format!("the certificate does not name {host}"),
         Failure::Handshake { error } => error.to_string(),
         Failure::RootFileUnreadable { reason, .. } => format!("root file unreadable: {reason}"),
-        other => format!("{other:?}"),
+        Failure::ServerRefusesTls => "the server answered 'N': it offers no TLS".into(),
+        Failure::Network { error } => error.message.clone(),
+        Failure::ServerRefused { error, .. } => error.message.clone(),
+        Failure::SessionAlert { alert } => format!("the server ended TLS with alert \"{alert}\""),
+        Failure::ClientCertUnusable { message } | Failure::StartupBroken { message } => message.clone(),
+        // Otherwise the failure's kind as the JSON names it (never Rust's debug form).
+        other => serde_json::to_value(other).ok().and_then(|v| v["kind"].as_str().map(str::to_string)).unwrap_or_default(),
     }
 }
 

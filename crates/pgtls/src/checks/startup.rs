@@ -56,6 +56,13 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                     .at_endpoint(h.endpoint()),
             );
         }
+        // The client's session is TLS, the server's side of it is not: a hop ended the TLS and
+        // the last leg is plain text. Worth a warning when that leg leaves the server's host.
+        if let Some((b, true)) = h.behind().filter(|(b, _)| b.session_tls == Some(false)) {
+            if v.connects {
+                out.push(terminated_but_connects(h, b));
+            }
+        }
         // prefer/allow: the other attempt's refusal explains the rest of libpq's message.
         if let (false, Some(p)) = (v.connects, h.plaintext.as_ref()) {
             // Only when libpq really made that attempt: its words are part of the verdict's.
@@ -71,6 +78,28 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The login over TLS worked, and the server says its side of the session is not TLS.
+fn terminated_but_connects(h: &HostFacts, b: &crate::probe::Behind) -> Finding {
+    let from = b.client_addr.as_deref().unwrap_or("a Unix socket");
+    let port = b.port.map(|p| format!(" on port {p}")).unwrap_or_default();
+    let f = Finding::new(Code::TlsTerminatedOnTheWay)
+        .detail(format!(
+            "{}: this client's session is TLS, but the PostgreSQL server{port} sees it arrive from {from} without TLS \
+             (pg_stat_ssl.ssl = false for this session): a pooler or proxy in between ends the TLS and connects on in plain text.{}",
+            h.endpoint(),
+            if b.from_same_host() { " The plain-text leg starts on the server's own host." } else { " That leg crosses the network unencrypted." }
+        ))
+        .fix(
+            "Encrypt the hop's leg to PostgreSQL: PgBouncer server_tls_sslmode = verify-full with server_tls_ca_file (pgbouncer.ini); \
+             Pgpool-II: ssl = on makes it use TLS towards the backends too; stunnel: a client-mode service (client = yes, verifyChain, \
+             checkHost) towards PostgreSQL; HAProxy: `server … ssl verify required ca-file …` — and make pg_hba.conf hostssl-only for \
+             the hop's address so a plain-text leg is refused.",
+        )
+        .evidence("server sees", from.to_string())
+        .at_endpoint(h.endpoint());
+    if b.from_same_host() { f.severity(Severity::Info) } else { f.severity(Severity::Warning) }
 }
 
 fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &str)>) -> Option<Finding> {

@@ -301,7 +301,8 @@ pub fn startup_exchange<S: Read + Write>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryAnswer {
     /// The rows and ReadyForQuery came back: something behind the login really answered.
-    Answered,
+    /// `behind`: the row of [`BEHIND`], when the server answered that too.
+    Answered { behind: Option<Vec<Option<String>>> },
     /// An ErrorResponse (a pooler that cannot reach its server: `query_wait_timeout`,
     /// `server login has been failing …`).
     Error(wire::ErrorResponse),
@@ -321,7 +322,12 @@ fn first_query<S: Read + Write>(stream: &mut S, reader: &mut BackendReader) -> Q
     loop {
         match reader.next(stream) {
             Ok(Backend::Error(e)) => error = Some(e),
-            Ok(Backend::Other(b'Z')) => return error.map_or(QueryAnswer::Answered, QueryAnswer::Error),
+            Ok(Backend::Other(b'Z')) => {
+                return match error {
+                    Some(e) => QueryAnswer::Error(e),
+                    None => QueryAnswer::Answered { behind: behind(stream, reader) },
+                }
+            }
             Ok(_) => {}
             // A FATAL error is followed by the close: the error is the answer.
             Err(e) => {
@@ -330,6 +336,29 @@ fn first_query<S: Read + Write>(stream: &mut S, reader: &mut BackendReader) -> Q
                     None => QueryAnswer::Failed { timed_out: is_timeout(&e), message: e.to_string() },
                 }
             }
+        }
+    }
+}
+
+/// What the server behind the address says of this session, read-only: the port it listens
+/// on, its `ssl` setting, whether its side of this session is TLS (`pg_stat_ssl`), and the
+/// address it sees the client at. Through a pooler or proxy these are the server's, not the
+/// hop's: a port other than the one dialled, `ssl = on` behind an 'N', or a session without
+/// TLS behind a verified TLS connection name the hop. Servers that are not PostgreSQL
+/// enough to answer (no pg_stat_ssl) just leave it unknown.
+pub const BEHIND: &str = "SELECT inet_server_port(), current_setting('ssl'), (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), host(inet_client_addr())";
+
+fn behind<S: Read + Write>(stream: &mut S, reader: &mut BackendReader) -> Option<Vec<Option<String>>> {
+    use wire::startup::Backend;
+    send(stream, &wire::startup::query_message(BEHIND)).ok()?;
+    let mut row = None;
+    let mut failed = false;
+    loop {
+        match reader.next(stream).ok()? {
+            Backend::Row(r) => row = Some(r),
+            Backend::Error(_) => failed = true,
+            Backend::Other(b'Z') => return row.filter(|_| !failed),
+            _ => {}
         }
     }
 }
@@ -443,7 +472,7 @@ pub fn authenticate<S: Read + Write>(stream: &mut S, params: &[(&str, &str)], cr
                 let query = first_query(stream, &mut reader);
                 break AuthAnswer::Accepted { method, params: std::mem::take(&mut reported), query };
             }
-            Backend::Other(_) => {}
+            Backend::Other(_) | Backend::Row(_) => {}
         }
     };
     goodbye(stream);

@@ -164,7 +164,11 @@ impl StartupFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum FirstQuery {
-    Answered,
+    /// `behind`: what the server behind the address said of this session, when it answered.
+    Answered {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        behind: Option<Behind>,
+    },
     /// An ErrorResponse; `recognised`: which finding its words are, as for a refused login.
     Refused {
         error: ErrorResponse,
@@ -175,10 +179,41 @@ pub enum FirstQuery {
     NoAnswer { timed_out: bool, message: String },
 }
 
+/// What the server behind the address said of this session, read-only ([`net::BEHIND`]):
+/// through a pooler or proxy these are PostgreSQL's, not the hop's, so they tell a hop from
+/// the server — a port other than the one dialled, `ssl = on` behind an 'N', a session without
+/// TLS behind a verified TLS connection. A port forward (Docker's `-p 5433:5432`) changes
+/// only the port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Behind {
+    /// The port the server listens on (None: it sees a Unix-socket session).
+    pub port: Option<u16>,
+    /// Its `ssl` setting.
+    pub ssl: Option<bool>,
+    /// Whether its side of this session is TLS (`pg_stat_ssl.ssl`).
+    pub session_tls: Option<bool>,
+    /// The address it sees this session come from (None: a Unix socket).
+    pub client_addr: Option<String>,
+}
+
+impl Behind {
+    fn of(row: &[Option<String>]) -> Behind {
+        let col = |i: usize| row.get(i).cloned().flatten();
+        let flag = |i: usize| col(i).map(|v| matches!(v.as_str(), "on" | "t" | "true"));
+        Behind { port: col(0).and_then(|p| p.parse().ok()), ssl: flag(1), session_tls: flag(2), client_addr: col(3) }
+    }
+
+    /// The server sees this session from its own machine (loopback) or over a Unix socket:
+    /// a hop beside it, whose plain-text leg never leaves the host.
+    pub fn from_same_host(&self) -> bool {
+        self.client_addr.as_deref().is_none_or(|a| a == "127.0.0.1" || a == "::1")
+    }
+}
+
 impl FirstQuery {
     fn of(a: net::QueryAnswer) -> FirstQuery {
         match a {
-            net::QueryAnswer::Answered => FirstQuery::Answered,
+            net::QueryAnswer::Answered { behind } => FirstQuery::Answered { behind: behind.as_deref().map(Behind::of) },
             net::QueryAnswer::Error(error) => FirstQuery::Refused { recognised: crate::explain::recognise_refusal(&error), error },
             net::QueryAnswer::Failed { timed_out, message } => FirstQuery::NoAnswer { timed_out, message },
         }
@@ -186,13 +221,21 @@ impl FirstQuery {
 
     /// Whether something behind the login answered.
     pub fn answered(&self) -> bool {
-        matches!(self, FirstQuery::Answered)
+        matches!(self, FirstQuery::Answered { .. })
+    }
+
+    /// What the server behind the address said of this session, when it answered.
+    pub fn behind(&self) -> Option<&Behind> {
+        match self {
+            FirstQuery::Answered { behind } => behind.as_ref(),
+            _ => None,
+        }
     }
 
     /// What the query got, in words (for the steps and the finding).
     pub fn got(&self) -> String {
         match self {
-            FirstQuery::Answered => "its rows".into(),
+            FirstQuery::Answered { .. } => "its rows".into(),
             FirstQuery::Refused { error, .. } => format!(
                 "\"{}:  {}\"{}",
                 error.severity.as_deref().unwrap_or("ERROR"),
@@ -337,14 +380,14 @@ pub fn probe_with(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions) ->
             what_the_server_accepts(target, timeouts, &mut facts);
         }
     }
-    if closed_at_sslrequest(&facts) {
+    if facts.closed_at_sslrequest() {
         // A TLS terminator reads the SSLRequest as a broken ClientHello and hangs up (or sends
-        // an alert): ask it the way it expects, with a ClientHello first.
+        // an alert): ask it the way it expects, with a ClientHello first. Kept also when that
+        // is closed too (an SNI router without a route for the name, a PROXY header the server
+        // does not expect): the checks say what both attempts met.
         let direct = ProbeTarget { negotiation: SslNegotiation::Direct, ..target.clone() };
         let d = probe_with(&direct, timeouts, &ProbeOptions { startup: None, connections: 1, ..o.clone() });
-        if !d.chain.is_empty() {
-            facts.direct_tls = Some(Box::new(d));
-        }
+        facts.direct_tls = Some(Box::new(d));
     }
     // The same endpoint again, when asked: a load balancer may send each connection elsewhere.
     // Only when this one reached something that answered (an unreachable host is unreachable).
@@ -365,17 +408,6 @@ fn one_connection(target: &ProbeTarget, timeouts: Timeouts, o: &ProbeOptions) ->
     run(target, timeouts, o, &mut facts);
     facts.elapsed_ms = clock.elapsed().as_millis() as u64;
     facts
-}
-
-/// The SSLRequest got no PostgreSQL answer: the connection closed at once, or the first byte
-/// back was a TLS alert record (0x15).
-fn closed_at_sslrequest(f: &ProbeFacts) -> bool {
-    if f.target.negotiation != SslNegotiation::Postgres {
-        return false;
-    }
-    let closed = f.network_failure().is_some_and(|e| e.step == net::Step::SslReply && e.kind == net::FailureKind::Closed);
-    let alert = matches!(&f.reply, Some(Negotiated::Unexpected { byte: 0x15, .. }));
-    closed || alert
 }
 
 /// Only the steps before TLS (resolve, connect, SSLRequest and its answer): does a TLS server
@@ -468,6 +500,7 @@ fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::R
         Ok(Backend::Error(error)) => StartupOutcome::Refused { recognised: crate::explain::recognise_refusal(&error), error },
         Ok(Backend::Sasl { .. } | Backend::Parameter { .. }) => StartupOutcome::Failed { message: "a SASL message before the authentication request".into() },
         Ok(Backend::Other(t)) => StartupOutcome::Failed { message: format!("unexpected message type {}", crate::wire::describe_byte(t)) },
+        Ok(Backend::Row(_)) => StartupOutcome::Failed { message: "a data row before the authentication request".into() },
         Err(e) => match crate::tls::alert_of(&e) {
             Some(alert) => StartupOutcome::TlsAlert { alert },
             None => match e.kind() {
@@ -615,6 +648,24 @@ impl ProbeFacts {
     }
 
     /// The step and kind of a network failure, if that is how the probe ended.
+    /// The SSLRequest got no PostgreSQL answer: the connection closed at once, or the first
+    /// byte back was a TLS alert record (0x15). A PostgreSQL server always answers it ('S',
+    /// 'N' or an ErrorResponse), so something else is listening or in the way.
+    pub fn closed_at_sslrequest(&self) -> bool {
+        self.target.negotiation == SslNegotiation::Postgres && (self.hung_up_at_sslrequest() || matches!(&self.reply, Some(Negotiated::Unexpected { byte: 0x15, .. })))
+    }
+
+    /// The connection closed, without a byte, while waiting for the SSLRequest's answer.
+    pub fn hung_up_at_sslrequest(&self) -> bool {
+        self.network_failure().is_some_and(|e| e.step == net::Step::SslReply && e.kind == net::FailureKind::Closed)
+    }
+
+    /// The direct-TLS attempt made after the SSLRequest got no answer, when it met a TLS
+    /// server (a terminator that wants a ClientHello first).
+    pub fn terminator(&self) -> Option<&ProbeFacts> {
+        self.direct_tls.as_deref().filter(|d| !d.chain.is_empty())
+    }
+
     pub fn network_failure(&self) -> Option<&NetError> {
         match &self.failure {
             Some(ProbeFailure::Network { error }) => Some(error),

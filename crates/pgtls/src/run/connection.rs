@@ -429,6 +429,11 @@ pub struct DoctorHost {
     pub chain: Vec<CertView>,
     pub verdict: Option<Verdict>,
     pub trust_source: Option<String>,
+    /// What the server behind the address said of the session that logged in (its port, `ssl`
+    /// setting, whether its side is TLS, where it sees the client): through a pooler or proxy,
+    /// PostgreSQL's view, which names the hop. Absent when no login got that far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behind: Option<crate::probe::Behind>,
     pub findings: Vec<Finding>,
 }
 
@@ -481,6 +486,7 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
             chain: judged_chain(h).iter().map(|c| CertView { cert: c.clone(), days_left: c.days_left(cx.now()) }).collect(),
             trust_source: h.verdict.as_ref().and_then(|v| v.trust_source.clone()),
             verdict: h.verdict.clone(),
+            behind: h.behind().map(|(b, _)| b.clone()),
             findings: host_findings(h, &cx),
         })
         .collect();

@@ -235,7 +235,19 @@ fn first_query(st: &crate::probe::StartupFacts, name: &str, out: &mut Vec<WalkSt
     use crate::probe::FirstQuery;
     let (o, d) = match st.first_query() {
         None => return,
-        Some(FirstQuery::Answered) => (Outcome::Ok, "SELECT 1 answered: the server behind the login answers queries".to_string()),
+        Some(FirstQuery::Answered { behind }) => {
+            let said = behind.as_ref().map(|b| {
+                let yes_no = |v: Option<bool>, yes: &str, no: &str| v.map(|v| if v { yes } else { no }).unwrap_or("unknown").to_string();
+                format!(
+                    "; the server says: port {}, ssl = {}, its side of this session {}, client address {}",
+                    b.port.map(|p| p.to_string()).unwrap_or_else(|| "none (Unix socket)".into()),
+                    yes_no(b.ssl, "on", "off"),
+                    yes_no(b.session_tls, "over TLS", "NOT over TLS"),
+                    b.client_addr.as_deref().unwrap_or("none (Unix socket)")
+                )
+            });
+            (Outcome::Ok, format!("SELECT 1 answered: the server behind the login answers queries{}", said.unwrap_or_default()))
+        }
         Some(q) => (Outcome::Failed, format!("SELECT 1 got {} (what answered the login cannot serve a query)", q.got())),
     };
     out.push(step("first-query", name, o, d, None));

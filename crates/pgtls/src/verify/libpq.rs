@@ -601,7 +601,7 @@ fn first_query_text(q: &crate::probe::FirstQuery) -> String {
     use crate::probe::FirstQuery;
     const LOST: &str = "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.";
     match q {
-        FirstQuery::Answered => String::new(),
+        FirstQuery::Answered { .. } => String::new(),
         FirstQuery::Refused { error, .. } => {
             let severity = error.severity.as_deref().unwrap_or("ERROR");
             let mut text = format!("{severity}:  {}", error.message);
