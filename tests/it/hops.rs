@@ -365,6 +365,30 @@ fn proxies_in_front_of_postgresql() {
         Cell { name: "HAProxy SNI router, no route for this name", conninfo: ci(sni.port()), first: Some("proxy-mishandles-sslrequest"), says: unanswered },
         Cell { name: "HAProxy send-proxy-v2 to PostgreSQL", conninfo: ci(proxy_v2.port()), first: Some("proxy-mishandles-sslrequest"), says: unanswered },
     ]);
+    // libpq 17+ with sslnegotiation=direct (a real libpq 18, psycopg's): through the terminator
+    // without ALPN it refuses the session; with `alpn postgresql` it connects — and the server
+    // behind sees that session arrive without TLS, which pgtls says.
+    match crate::newer_libpq::psycopg() {
+        Some((py, major)) if major >= 17 => {
+            let front_root = dir.path().join("front-root.crt");
+            std::fs::write(&front_root, &front.root.cert_pem).unwrap();
+            for (port, alpn) in [(terminate.port(), false), (terminate_alpn.port(), true)] {
+                let ci = format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres sslmode=verify-full sslrootcert={} sslnegotiation=direct", front_root.display());
+                let theirs = crate::newer_libpq::connect(&py, &ci);
+                let out = pgtls().args(["doctor", "--format", "json", "--libpq", &major.to_string(), &ci]).output().unwrap();
+                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(v["outcome"]["connects"], theirs.is_none(), "libpq {major} direct, alpn {alpn}: psycopg {theirs:?}\n{v:#}");
+                assert_eq!(theirs.is_none(), alpn, "libpq {major} direct, alpn {alpn}: {theirs:?}");
+                let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+                if alpn {
+                    assert!(codes.contains(&"tls-terminated-on-the-way"), "{codes:?}");
+                } else {
+                    assert_eq!(codes.first(), Some(&"alpn-rejected"), "psycopg: {theirs:?}\n{v:#}");
+                }
+            }
+        }
+        _ => assert!(std::env::var_os("PGTLS_REQUIRE_CLIENTS").is_none(), "no libpq 17+ (psycopg) to compare direct TLS through the terminators"),
+    }
     // Through the pass-through, the server behind says it listens on its own port: the steps
     // name it (a forward or proxy is in between), and its side of the session is TLS.
     let out = pgtls().args(["doctor", &ci(passthrough.port())]).output().unwrap();
@@ -394,6 +418,19 @@ fn poolers_in_front_of_postgresql() {
         &files,
     )
     .unwrap();
+    // Client certificates at the pooler: verify-full towards clients, certificates from the
+    // server's CA (`client_tls_ca_file`).
+    let cert_bouncer = Pgbouncer::start(
+        s,
+        &[
+            ("client_tls_sslmode", "verify-full"),
+            ("client_tls_cert_file", "{dir}/front.crt"),
+            ("client_tls_key_file", "{dir}/front.key"),
+            ("client_tls_ca_file", "{dir}/client-ca.crt"),
+        ],
+        &[files[0], files[1], ("client-ca.crt", pki.root.cert_pem.as_str())],
+    )
+    .unwrap();
     let plain_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "off")], &[]).unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
     let tls_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "on"), ("ssl_cert", "'{dir}/front.crt'"), ("ssl_key", "'{dir}/front.key'")], &files)
         .unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
@@ -401,6 +438,7 @@ fn poolers_in_front_of_postgresql() {
     let (root, front_root) = (dir.path().join("root.crt"), dir.path().join("front-root.crt"));
     std::fs::write(&root, &pki.root.cert_pem).unwrap();
     std::fs::write(&front_root, &front.root.cert_pem).unwrap();
+    let (app_crt, app_key) = write_client_cert(dir.path(), &pki.root, "postgres", "app");
     let ci = |port: u16, rest: &str| format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres {rest}");
     let verify = |r: &std::path::Path| format!("sslmode=verify-full sslrootcert={}", r.display());
     judge(&[
@@ -423,6 +461,18 @@ fn poolers_in_front_of_postgresql() {
             says: &[],
         },
         Cell { name: "PgBouncer with its own CA, verified", conninfo: ci(tls_bouncer.port(), &verify(&front_root)), first: None, says: &[] },
+        Cell {
+            name: "PgBouncer client_tls_sslmode = verify-full, no client certificate",
+            conninfo: ci(cert_bouncer.port(), &format!("{} sslcert=/nonexistent/none.crt", verify(&front_root))),
+            first: Some("client-cert-required"),
+            says: &[],
+        },
+        Cell {
+            name: "PgBouncer client_tls_sslmode = verify-full, a certificate from its CA",
+            conninfo: ci(cert_bouncer.port(), &format!("{} sslcert={} sslkey={}", verify(&front_root), app_crt.display(), app_key.display())),
+            first: None,
+            says: &[],
+        },
         Cell {
             name: "Pgpool-II ssl = off, sslmode=require",
             conninfo: ci(plain_pool.port(), "sslmode=require"),

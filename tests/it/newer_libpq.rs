@@ -23,7 +23,7 @@ except Exception as e:
 "#;
 
 /// A Python with psycopg, and the major version of the libpq it bundles.
-fn psycopg() -> Option<(PathBuf, u32)> {
+pub(crate) fn psycopg() -> Option<(PathBuf, u32)> {
     let candidates = [std::env::var("PGTLS_PYTHON").ok(), Some("/opt/pgtls/venv/bin/python".into()), Some("python3".into())];
     candidates.into_iter().flatten().find_map(|py| {
         let out = Command::new(&py).args(["-c", "import psycopg; print(psycopg.pq.version())"]).output().ok()?;
@@ -33,7 +33,7 @@ fn psycopg() -> Option<(PathBuf, u32)> {
 }
 
 /// psycopg's outcome: None when it connects, else libpq's message after the first "failed: ".
-fn connect(py: &PathBuf, ci: &str) -> Option<String> {
+pub(crate) fn connect(py: &PathBuf, ci: &str) -> Option<String> {
     let out = Command::new(py).args(["-c", SCRIPT, ci]).env_remove("PGSSLMODE").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let err = text.strip_prefix("ERR\n")?;
