@@ -431,6 +431,19 @@ fn poolers_in_front_of_postgresql() {
         &[files[0], files[1], ("client-ca.crt", pki.root.cert_pem.as_str())],
     )
     .unwrap();
+    // auth_type = cert: the certificate's CN must be the user name.
+    let cert_auth = Pgbouncer::start(
+        s,
+        &[
+            ("auth_type", "cert"),
+            ("client_tls_sslmode", "verify-full"),
+            ("client_tls_cert_file", "{dir}/front.crt"),
+            ("client_tls_key_file", "{dir}/front.key"),
+            ("client_tls_ca_file", "{dir}/client-ca.crt"),
+        ],
+        &[files[0], files[1], ("client-ca.crt", pki.root.cert_pem.as_str())],
+    )
+    .unwrap();
     let plain_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "off")], &[]).unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
     let tls_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "on"), ("ssl_cert", "'{dir}/front.crt'"), ("ssl_key", "'{dir}/front.key'")], &files)
         .unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
@@ -439,6 +452,7 @@ fn poolers_in_front_of_postgresql() {
     std::fs::write(&root, &pki.root.cert_pem).unwrap();
     std::fs::write(&front_root, &front.root.cert_pem).unwrap();
     let (app_crt, app_key) = write_client_cert(dir.path(), &pki.root, "postgres", "app");
+    let (other_crt, other_key) = write_client_cert(dir.path(), &pki.root, "app", "other");
     let ci = |port: u16, rest: &str| format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres {rest}");
     let verify = |r: &std::path::Path| format!("sslmode=verify-full sslrootcert={}", r.display());
     judge(&[
@@ -470,6 +484,18 @@ fn poolers_in_front_of_postgresql() {
         Cell {
             name: "PgBouncer client_tls_sslmode = verify-full, a certificate from its CA",
             conninfo: ci(cert_bouncer.port(), &format!("{} sslcert={} sslkey={}", verify(&front_root), app_crt.display(), app_key.display())),
+            first: None,
+            says: &[],
+        },
+        Cell {
+            name: "PgBouncer auth_type = cert, certificate CN=app for user postgres",
+            conninfo: ci(cert_auth.port(), &format!("{} sslcert={} sslkey={}", verify(&front_root), other_crt.display(), other_key.display())),
+            first: Some("client-cert-user-mismatch"),
+            says: &["app"],
+        },
+        Cell {
+            name: "PgBouncer auth_type = cert, certificate CN=postgres",
+            conninfo: ci(cert_auth.port(), &format!("{} sslcert={} sslkey={}", verify(&front_root), app_crt.display(), app_key.display())),
             first: None,
             says: &[],
         },
