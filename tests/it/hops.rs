@@ -419,31 +419,19 @@ fn poolers_in_front_of_postgresql() {
     )
     .unwrap();
     // Client certificates at the pooler: verify-full towards clients, certificates from the
-    // server's CA (`client_tls_ca_file`).
-    let cert_bouncer = Pgbouncer::start(
-        s,
-        &[
+    // server's CA (`client_tls_ca_file`); with `auth_type = cert` the CN must be the user.
+    let verifying_bouncer = |auth: &[(&'static str, &'static str)]| {
+        let mut settings = auth.to_vec();
+        settings.extend([
             ("client_tls_sslmode", "verify-full"),
             ("client_tls_cert_file", "{dir}/front.crt"),
             ("client_tls_key_file", "{dir}/front.key"),
             ("client_tls_ca_file", "{dir}/client-ca.crt"),
-        ],
-        &[files[0], files[1], ("client-ca.crt", pki.root.cert_pem.as_str())],
-    )
-    .unwrap();
-    // auth_type = cert: the certificate's CN must be the user name.
-    let cert_auth = Pgbouncer::start(
-        s,
-        &[
-            ("auth_type", "cert"),
-            ("client_tls_sslmode", "verify-full"),
-            ("client_tls_cert_file", "{dir}/front.crt"),
-            ("client_tls_key_file", "{dir}/front.key"),
-            ("client_tls_ca_file", "{dir}/client-ca.crt"),
-        ],
-        &[files[0], files[1], ("client-ca.crt", pki.root.cert_pem.as_str())],
-    )
-    .unwrap();
+        ]);
+        Pgbouncer::start(s, &settings, &[files[0], files[1], ("client-ca.crt", pki.root.cert_pem.as_str())]).unwrap()
+    };
+    let cert_bouncer = verifying_bouncer(&[]);
+    let cert_auth = verifying_bouncer(&[("auth_type", "cert")]);
     let plain_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "off")], &[]).unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
     let tls_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "on"), ("ssl_cert", "'{dir}/front.crt'"), ("ssl_key", "'{dir}/front.key'")], &files)
         .unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
