@@ -102,7 +102,31 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             .at_endpoint(h.endpoint());
         out.push(if v.connects { f.severity(Severity::Warning) } else { f });
     }
-    if let Some(rows) = facts.sessions.as_ref().and_then(|s| s.hba_rules.as_ref()) {
+    // Azure Database for PostgreSQL flexible server enforces TLS with its own server parameter,
+    // before pg_hba.conf, for the server and its built-in PgBouncer on port 6432 (whose
+    // pgbouncer.client_tls_sslmode is deprecated). Sources: MicrosoftDocs/azure-docs
+    // @05b84a39 articles/postgresql/flexible-server/how-to-connect-tls-ssl.md;
+    // MicrosoftDocs/azure-databases-docs@00caa315 …/flexible-server/concepts-pgbouncer.md.
+    let secure_transport = facts.sessions.as_ref().and_then(|s| s.settings.get("require_secure_transport")).map(|v| v.eq_ignore_ascii_case("on"));
+    if secure_transport == Some(false) {
+        out.push(
+            Finding::new(Code::HbaAllowsNonSsl)
+                .severity(Severity::Warning)
+                .detail(
+                    "require_secure_transport = off (Azure Database for PostgreSQL flexible server): the server, and its built-in \
+                     PgBouncer on port 6432, accept connections without TLS, whatever pg_hba.conf says.",
+                )
+                .fix(
+                    "Set the server parameter require_secure_transport to ON (Azure portal › Server parameters, or az postgres \
+                     flexible-server parameter set -g <resource-group> -s <server> --name require_secure_transport --value on); it \
+                     also makes the built-in PgBouncer (port 6432) require TLS. ssl_min_protocol_version and ssl_max_protocol_version \
+                     are server parameters there too.",
+                )
+                .evidence("require_secure_transport", "off"),
+        );
+    }
+    // With require_secure_transport = on a `host` line admits TLS connections only.
+    if let Some(rows) = facts.sessions.as_ref().and_then(|s| s.hba_rules.as_ref()).filter(|_| secure_transport != Some(true)) {
         for r in rows {
             if r.kind.as_deref() == Some("host") && r.auth_method.as_deref() != Some("reject") {
                 out.push(
@@ -166,6 +190,30 @@ mod tests {
         }
         let out = check(&facts("ssl = on", "hostssl all all all md5\n\nhost all all 10.0.0.0/8 md5"), &Context::default());
         assert!(out[0].detail.contains("/data/pg_hba.conf:3"), "{}", out[0].detail);
+    }
+
+    /// Azure's require_secure_transport, as `sessions` reads it: off is a warning with Azure's
+    /// own fix; on makes `host` lines TLS-only, so they are no warning.
+    #[test]
+    fn azure_require_secure_transport() {
+        let with = |value: &str| {
+            let mut f = Facts::default();
+            f.sessions = Some(
+                serde_json::from_value(serde_json::json!({
+                    "server_version": "16.4", "own_connection_ssl": true, "groups": [], "ssl_is_used": true,
+                    "sslinfo_installed": false, "role": "azure_pg_admin", "sees_all_sessions": false, "hba_note": null,
+                    "settings": {"require_secure_transport": value, "ssl": "on"},
+                    "hba_rules": [{"line_number": 3, "type": "host", "database": "{all}", "user_name": "{all}", "address": "0.0.0.0",
+                                   "auth_method": "scram-sha-256", "options": null, "error": null}]
+                }))
+                .unwrap(),
+            );
+            check(&f, &Context::default())
+        };
+        let off = with("off");
+        assert_eq!(codes(&off), ["hba-allows-non-ssl", "hba-allows-non-ssl"]);
+        assert!(off[0].fix.contains("require_secure_transport --value on") && off[0].detail.contains("6432"), "{}", off[0].fix);
+        assert!(with("on").is_empty());
     }
 
     #[test]
