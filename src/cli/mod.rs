@@ -176,6 +176,13 @@ pub enum Command {
         /// ones after the first stop after TLS and are compared with it (1: only one).
         #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
         connections: u16,
+        /// A provider's CA-rotation profile to judge the client's root file against
+        /// (azure-2026, azure-china-2026, aws-rds, azure-single-server-2022): the day it stops
+        /// verifying the provider's chains and the root to add. By default recognised from the
+        /// host name (*.postgres.database.chinacloudapi.cn: azure-china-2026) or from the chain
+        /// presented; `none` to skip.
+        #[arg(long, value_name = "NAME", default_value = "auto")]
+        profile: String,
     },
     /// Connect like libpq, negotiate TLS and show version, cipher and the chain the server sent.
     ///
@@ -596,9 +603,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             let r = run::verify(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Doctor { target, client, no_startup, stacks, connections } => {
+        Command::Doctor { target, client, no_startup, stacks, connections, profile } => {
             let ov = Overrides { startup: !no_startup, stacks_all: stacks.contains(&None), stacks: stacks.into_iter().flatten().collect(), ..over(&client) };
-            let s = Settings { connections: usize::from(connections), ..s };
+            let rotation = match profile.as_str() {
+                "auto" => run::RotationChoice::Auto,
+                "none" => run::RotationChoice::Off,
+                name => run::RotationChoice::Named(name.to_string()),
+            };
+            let s = Settings { connections: usize::from(connections), rotation, ..s };
             let r = run::doctor(target.as_deref(), &ov, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }

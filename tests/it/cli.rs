@@ -635,3 +635,44 @@ fn trust_audit_with_a_provider_names_the_day_and_the_root() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "rotation-unready"), "{v:#}");
 }
+
+/// `doctor` names the China root change for the client's own root file: the server's host name
+/// (`*.postgres.database.chinacloudapi.cn`) says which cloud, since China's chains cannot be
+/// told from a certificate. A root.crt that holds the server's CA and DigiCert Global Root CA
+/// (only) connects, and doctor warns of the day and the root to add — before the day and after
+/// it; `--profile none` keeps quiet and a host elsewhere is not judged against China's roots.
+/// The lab chain is valid across both fixed instants, so no test depends on today's date.
+#[test]
+fn doctor_names_the_china_root_change_for_the_clients_root_file() {
+    use pgtls_lab::{CertKey, CertSpec};
+    let spec = CertSpec::valid(time::macros::datetime!(2025-01-01 0:00 UTC), time::macros::datetime!(2035-01-01 0:00 UTC));
+    let root = CertKey::root_with("china lab root", &spec).unwrap();
+    let leaf = root.leaf_with("demo.postgres.database.chinacloudapi.cn", &["demo.postgres.database.chinacloudapi.cn"], &spec).unwrap();
+    let server = Server::start(ServerOptions::with_tls(TlsFiles { cert_chain_pem: leaf.cert_pem.clone(), key_pem: leaf.key_pem.clone(), ca_pem: None })).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("root.crt");
+    std::fs::write(&store, format!("{}{}", root.cert_pem, azure_cert_pem("digicert-global-root-ca"))).unwrap();
+    let run = |host: &str, at: &str, extra: &[&str]| -> (i32, serde_json::Value) {
+        let ci = format!("host={host} hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", server.port(), store.display());
+        let out = pgtls().args(["doctor", "--format", "json", "--at", at]).args(extra).arg(&ci).output().unwrap();
+        (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))))
+    };
+    let unready = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "rotation-unready" && f["severity"] == "warning").map(|f| format!("{} {}", f["detail"], f["fix"])).collect()
+    };
+    let china = "demo.postgres.database.chinacloudapi.cn";
+    for at in ["2026-03-01T00:00:00Z", "2026-03-10T00:00:00Z"] {
+        let (exit, v) = run(china, at, &[]);
+        assert_eq!((v["outcome"]["connects"].as_bool(), exit), (Some(true), 1), "{at}: connects, with a warning\n{v:#}");
+        let u = unready(&v);
+        assert_eq!(u.len(), 1, "{at}: {v:#}");
+        assert!(u[0].contains("DigiCert Global Root G2") && u[0].contains("China"), "{at}: {}", u[0]);
+        let (exit, v) = run(china, at, &["--profile", "none"]);
+        assert!(unready(&v).is_empty() && exit == 0, "{at}: --profile none\n{v:#}");
+    }
+    // Before the day the finding says from when it fails; the same host name elsewhere is not China.
+    let (_, v) = run(china, "2026-03-01T00:00:00Z", &[]);
+    assert!(unready(&v)[0].contains("2026-03-09"), "{v:#}");
+    let (_, v) = run("localhost", "2026-03-01T00:00:00Z", &[]);
+    assert!(unready(&v).is_empty(), "{v:#}");
+}

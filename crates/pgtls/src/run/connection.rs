@@ -473,8 +473,9 @@ pub struct DoctorReport {
 /// `pgtls doctor TARGET`: everything about one connection in one verdict, root cause first.
 pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) -> Result<DoctorReport, RunError> {
     let profile = tcp_profile(target, o, env)?;
-    let facts = gather(&profile, s);
+    let mut facts = gather(&profile, s);
     let cx = Context { audit_client: true, ..Context::new(profile.clone()) };
+    facts.rotation = super::trust::for_connection(&s.rotation, &facts, cx.now())?;
     let findings = checks::run(&facts, &cx);
     let hosts: Vec<DoctorHost> = facts
         .hosts

@@ -67,13 +67,26 @@ impl From<ConninfoError> for RunError {
 }
 
 /// Settings every command shares (from the global flags).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// Per network step.
     pub timeouts: Timeouts,
     /// Connections per host (`doctor --connections`; 0 or 1: one). Behind a load balancer each
     /// may reach another server; the extra ones stop after TLS (see `probe::ProbeFacts::again`).
     pub connections: usize,
+    /// Which provider's CA rotation `doctor` judges the client's root file against.
+    pub rotation: RotationChoice,
+}
+
+/// `doctor --profile`: a provider's rotation profile to judge the client's root file against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RotationChoice {
+    /// Recognised from the host name (Azure China's `*.postgres.database.chinacloudapi.cn`)
+    /// or from the chain a host presented; none when neither says.
+    #[default]
+    Auto,
+    Named(String),
+    Off,
 }
 
 /// Parse and resolve a target like libpq (with `env`), into the client's profile.
