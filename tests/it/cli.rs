@@ -676,3 +676,39 @@ fn doctor_names_the_china_root_change_for_the_clients_root_file() {
     let (_, v) = run("localhost", "2026-03-01T00:00:00Z", &[]);
     assert!(unready(&v).is_empty(), "{v:#}");
 }
+
+/// The first line of `doctor` is in the user's language (issue 25): the verdict, how the
+/// connection is protected and the cause's title come from zh/ja words and the catalogue;
+/// libpq's own message and the host names stay as they are. JSON's `summary` stays English.
+#[test]
+fn doctor_first_line_in_the_users_language() {
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.crt");
+    std::fs::write(&root, &pki.root.cert_pem).unwrap();
+    let ok = format!("host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", server.port(), root.display());
+    let missing = format!("host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}/none.crt", server.port(), dir.path().display());
+    let first = |lang: &str, ci: &str| -> String {
+        let out = pgtls().args(["doctor", "--lang", lang, ci]).env("NO_COLOR", "1").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string()
+    };
+    let title = |lang: &str| -> String {
+        let entry = pgtls::findings::catalogue().entry(pgtls::findings::Code::RootCertMissing);
+        entry.text(pgtls::findings::Lang::parse(lang).unwrap()).title.clone()
+    };
+    for (lang, connects, fails) in [("zh", "可以连接到", "无法连接到"), ("ja", "に接続できます", "に接続できません")] {
+        let line = first(lang, &ok);
+        assert!(line.contains(connects) && line.contains("localhost (127.0.0.1)"), "{lang}: {line}");
+        let line = first(lang, &missing);
+        assert!(line.contains(fails) && line.contains(&title(lang)) && line.contains("does not exist"), "{lang}: {line}");
+        for english in ["connects", "FAILS", "cause:", "verified", "WITHOUT"] {
+            assert!(!line.contains(english), "{lang}: {english:?} in {line}");
+        }
+    }
+    // English stays English, in the human report and in JSON.
+    assert!(first("en", &missing).starts_with("psql FAILS to connect to localhost (127.0.0.1)"));
+    let out = pgtls().args(["doctor", "--lang", "ja", "--format", "json", &missing]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["summary"].as_str().unwrap().starts_with("psql FAILS to connect"), "{v:#}");
+}

@@ -268,7 +268,7 @@ impl Render for DoctorReport {
     fn human(&self, o: &RenderOptions) -> String {
         let mut s = String::new();
         let failing = self.exit_code >= 2;
-        let _ = writeln!(s, "{}", paint(if failing { RED } else { BOLD }, &self.summary));
+        let _ = writeln!(s, "{}", paint(if failing { RED } else { BOLD }, &self.first_line.sentence(o.lang)));
         if !o.quiet {
             let _ = writeln!(s, "  libpq {} settings:", self.libpq_major);
             for st in &self.settings {

@@ -12,7 +12,7 @@ use crate::findings::exit_code;
 use crate::checks::{self, Context};
 use crate::conninfo::Env;
 use crate::facts::{Facts, HostFacts, SavedFacts, SAVED_FACTS_VERSION};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Lang, Severity};
 use crate::net::Negotiated;
 use crate::probe::{self, ProbeFailure, SslNegotiation};
 use crate::profile::{ClientProfile, Overrides};
@@ -450,8 +450,11 @@ fn judged_chain(h: &HostFacts) -> &[Cert] {
 #[derive(Debug, Clone, Serialize)]
 pub struct DoctorReport {
     pub command: &'static str,
-    /// What psql would do, and the cause when it fails: the report's first line.
+    /// What psql would do, and the cause when it fails: the report's first line, in English.
     pub summary: String,
+    /// The same as facts, for the human report in the user's language.
+    #[serde(skip)]
+    pub first_line: FirstLine,
     /// libpq's effective settings as a connection string (secrets masked).
     pub connection: String,
     pub sslmode: SslMode,
@@ -507,9 +510,11 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
             }
         }
     }
+    let line = first_line(&facts, &profile, &findings);
     Ok(DoctorReport {
         command: "doctor",
-        summary: summary(&facts, &profile, &findings),
+        summary: line.sentence(Lang::En),
+        first_line: line,
         connection: profile.resolved.as_ref().map(|r| r.to_string()).unwrap_or_default(),
         sslmode: profile.sslmode,
         libpq_major: profile.libpq,
@@ -523,71 +528,189 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
     })
 }
 
-/// One sentence: what psql would do, and why when it fails.
-fn summary(facts: &Facts, profile: &ClientProfile, findings: &[Finding]) -> String {
-    let cause = findings.iter().find(|f| f.severity == Severity::Error).map(|f| format!(" — cause: {} ({})", f.title, f.code)).unwrap_or_default();
-    let Some(overall) = facts.libpq_outcome(profile) else { return "nothing was judged".into() };
+/// The report's first line as facts: what the client would do, where, and why when it fails.
+/// [`FirstLine::sentence`] says it in one of the catalogue's languages (the human report in
+/// the user's; `DoctorReport::summary`, in JSON, always in English). libpq's message and the
+/// host names stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstLine {
+    Nothing,
+    Connects { client: String, endpoint: Option<String>, how: Option<How>, others_failing: usize },
+    Fails { client: String, endpoint: String, more: usize, error: String, cause: Option<Code>, stopped: Option<(String, usize)> },
+    /// The login worked and the first query did not (a pooler without its server).
+    FirstQueryFails { endpoint: String, error: String, cause: Option<Code>, stopped: Option<(String, usize)> },
+    /// Several connections to one address, different servers behind it.
+    Intermittent { endpoint: String, failed: usize, of: usize, error: String, cause: Option<Code>, stopped: Option<(String, usize)> },
+}
+
+/// How a working connection is protected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum How {
+    WithoutTls,
+    Tls { version: String, chain_verified: bool, hostname_verified: bool },
+}
+
+impl FirstLine {
+    /// The sentence in `lang`.
+    pub fn sentence(&self, lang: Lang) -> String {
+        let cause = |c: &Option<Code>| match c {
+            None => String::new(),
+            Some(code) => {
+                let title = &crate::findings::catalogue().entry(*code).text(lang).title;
+                match lang {
+                    Lang::En => format!(" — cause: {title} ({code})"),
+                    Lang::Zh => format!(" — 原因：{title}（{code}）"),
+                    Lang::Ja => format!(" — 原因: {title}（{code}）"),
+                }
+            }
+        };
+        let stop = |s: &Option<(String, usize)>| match s {
+            None => String::new(),
+            Some((h, left)) => match lang {
+                Lang::En => format!(" — libpq stops at {h} and never tries the {left} host(s) after it: only unreachable hosts pass the attempt on"),
+                Lang::Zh => format!(" — libpq 在 {h} 处停止，不会再尝试其后的 {left} 个主机：只有无法连接的主机才会让它继续尝试下一个"),
+                Lang::Ja => format!(" — libpq は {h} で止まり、その後の {left} 台のホストは試しません。接続できないホストだけが次のホストへ進みます"),
+            },
+        };
+        match self {
+            FirstLine::Nothing => match lang {
+                Lang::En => "nothing was judged",
+                Lang::Zh => "没有可判断的内容",
+                Lang::Ja => "判定できるものがありません",
+            }
+            .to_string(),
+            FirstLine::Connects { client, endpoint, how, others_failing } => {
+                let how = how.as_ref().map(|h| h.words(lang));
+                let note = match (others_failing, lang) {
+                    (0, _) => String::new(),
+                    (n, Lang::En) => format!(" — {n} other host(s) of the list fail (see findings)"),
+                    (n, Lang::Zh) => format!(" — 列表中另有 {n} 个主机连接失败（见下方问题）"),
+                    (n, Lang::Ja) => format!(" — リストの他の {n} 台のホストには接続できません（所見を参照）"),
+                };
+                match (lang, endpoint, how) {
+                    (Lang::En, Some(e), Some(h)) => format!("{client} connects to {e} ({h}){note}"),
+                    (Lang::Zh, Some(e), Some(h)) => format!("{client} 可以连接到 {e}（{h}）{note}"),
+                    (Lang::Ja, Some(e), Some(h)) => format!("{client} は {e} に接続できます（{h}）{note}"),
+                    (Lang::En, _, _) => format!("{client} connects"),
+                    (Lang::Zh, _, _) => format!("{client} 可以连接"),
+                    (Lang::Ja, _, _) => format!("{client} は接続できます"),
+                }
+            }
+            FirstLine::Fails { client, endpoint, more, error, cause: c, stopped } => {
+                let more = match (more, lang) {
+                    (0, _) => String::new(),
+                    (n, Lang::En) => format!(" (nor to {n} more host(s))"),
+                    (n, Lang::Zh) => format!("（其余 {n} 个主机也无法连接）"),
+                    (n, Lang::Ja) => format!("（他の {n} 台のホストにも接続できません）"),
+                };
+                let (c, st) = (cause(c), stop(stopped));
+                match lang {
+                    Lang::En => format!("{client} FAILS to connect to {endpoint}{more}: {error}{c}{st}"),
+                    Lang::Zh => format!("{client} 无法连接到 {endpoint}{more}：{error}{c}{st}"),
+                    Lang::Ja => format!("{client} は {endpoint}{more} に接続できません: {error}{c}{st}"),
+                }
+            }
+            FirstLine::FirstQueryFails { endpoint, error, cause: c, stopped } => {
+                let (c, st) = (cause(c), stop(stopped));
+                match lang {
+                    Lang::En => format!("psql connects to {endpoint}, then its first query FAILS: {error}{c}{st}"),
+                    Lang::Zh => format!("psql 可以连接到 {endpoint}，但它的第一条查询失败：{error}{c}{st}"),
+                    Lang::Ja => format!("psql は {endpoint} に接続できますが、最初のクエリが失敗します: {error}{c}{st}"),
+                }
+            }
+            FirstLine::Intermittent { endpoint, failed, of, error, cause: c, stopped } => {
+                let (c, st) = (cause(c), stop(stopped));
+                match lang {
+                    Lang::En => format!("psql FAILS on {failed} of {of} connections to {endpoint} (the servers behind it differ): {error}{c}{st}"),
+                    Lang::Zh => format!("psql 到 {endpoint} 的 {of} 次连接中有 {failed} 次失败（其后的服务器配置不同）：{error}{c}{st}"),
+                    Lang::Ja => format!("psql は {endpoint} への {of} 回の接続のうち {failed} 回失敗します（背後のサーバーの設定が異なります）: {error}{c}{st}"),
+                }
+            }
+        }
+    }
+}
+
+impl How {
+    fn words(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (How::WithoutTls, Lang::En) => "WITHOUT TLS".into(),
+            (How::WithoutTls, Lang::Zh) => "未使用 TLS".into(),
+            (How::WithoutTls, Lang::Ja) => "TLS なし".into(),
+            (How::Tls { version, chain_verified, hostname_verified }, lang) => {
+                let what = match (lang, chain_verified, hostname_verified) {
+                    (Lang::En, ..) => crate::verify::protection(true, *chain_verified, *hostname_verified),
+                    (Lang::Zh, _, true) => "证书链和主机名均已验证",
+                    (Lang::Zh, true, false) => "证书链已验证，未检查主机名",
+                    (Lang::Zh, false, false) => "已加密，但未验证服务器",
+                    (Lang::Ja, _, true) => "証明書チェーンとホスト名を検証済み",
+                    (Lang::Ja, true, false) => "証明書チェーンは検証済み、ホスト名は未確認",
+                    (Lang::Ja, false, false) => "暗号化のみ、サーバーは未検証",
+                };
+                let sep = match lang {
+                    Lang::En => ", ",
+                    Lang::Zh => "，",
+                    Lang::Ja => "、",
+                };
+                if version.is_empty() { what.to_string() } else { format!("{version}{sep}{what}") }
+            }
+        }
+    }
+}
+
+/// What psql would do, and why when it fails.
+fn first_line(facts: &Facts, profile: &ClientProfile, findings: &[Finding]) -> FirstLine {
+    let cause = findings.iter().find(|f| f.severity == Severity::Error).map(|f| f.code);
+    let Some(overall) = facts.libpq_outcome(profile) else { return FirstLine::Nothing };
     // `--client STACK`: the first line is about the client the user named.
-    if let Some(line) = named_stack_summary(facts, profile, &overall, &cause) {
+    if let Some(line) = named_stack_line(facts, profile, &overall, cause) {
         return line;
     }
     if !overall.connects {
         let tried: Vec<&HostFacts> = facts.verdicts().map(|(h, _)| h).take(overall.tried).collect();
-        let e = overall.error.as_deref().unwrap_or("").lines().next().unwrap_or("");
-        let more = if tried.len() > 1 { format!(" (nor to {} more host(s))", tried.len() - 1) } else { String::new() };
-        let first = tried.first().map(|h| h.probe.target.display_name()).unwrap_or_default();
-        let stop = match overall.stopped_at.and_then(|i| facts.hosts.get(i)) {
-            Some(h) => {
-                let left = facts.verdicts().count() - overall.tried;
-                format!(" — libpq stops at {} and never tries the {left} host(s) after it: only unreachable hosts pass the attempt on", h.probe.target.display_name())
-            }
-            None => String::new(),
-        };
-        // The login worked and the first command failed (a pooler without its server): psql
-        // connects, then fails.
+        let error = overall.error.as_deref().unwrap_or("").lines().next().unwrap_or("").to_string();
+        let stopped = overall.stopped_at.and_then(|i| facts.hosts.get(i)).map(|h| (h.probe.target.display_name(), facts.verdicts().count() - overall.tried));
         let last = tried.last().and_then(|h| h.verdict.as_ref());
+        let at = tried.last().map(|h| h.probe.target.display_name()).unwrap_or_default();
         if last.is_some_and(|v| matches!(v.failure, Some(crate::verify::libpq::Failure::FirstQuery { .. }))) {
-            let at = tried.last().map(|h| h.probe.target.display_name()).unwrap_or_default();
-            return format!("psql connects to {at}, then its first query FAILS: {e}{cause}{stop}");
+            return FirstLine::FirstQueryFails { endpoint: at, error, cause, stopped };
         }
-        // Several connections to one address, different servers behind it.
         if let Some(s) = last.and_then(|v| v.intermittent) {
-            let at = tried.last().map(|h| h.probe.target.display_name()).unwrap_or_default();
-            return format!("psql FAILS on {} of {} connections to {at} (the servers behind it differ): {e}{cause}{stop}", s.failed, s.of);
+            return FirstLine::Intermittent { endpoint: at, failed: s.failed, of: s.of, error, cause, stopped };
         }
-        return format!("psql FAILS to connect to {first}{more}: {e}{cause}{stop}");
+        let first = tried.first().map(|h| h.probe.target.display_name()).unwrap_or_default();
+        return FirstLine::Fails { client: "psql".into(), endpoint: first, more: tried.len().saturating_sub(1), error, cause, stopped };
     }
-    let Some(h) = overall.host.and_then(|i| facts.hosts.get(i)) else { return "psql connects".into() };
-    let Some(v) = &h.verdict else { return "psql connects".into() };
+    let psql = || FirstLine::Connects { client: "psql".into(), endpoint: None, how: None, others_failing: 0 };
+    let Some(h) = overall.host.and_then(|i| facts.hosts.get(i)) else { return psql() };
+    let Some(v) = &h.verdict else { return psql() };
     let how = if !v.tls {
-        "WITHOUT TLS".to_string()
+        How::WithoutTls
     } else {
-        let version = h.probe.tls.as_ref().map(|t| t.version.name()).unwrap_or_default();
-        format!("{version}, {}", crate::verify::protection(v.tls, v.chain_verified, v.hostname_verified))
+        How::Tls { version: h.probe.tls.as_ref().map(|t| t.version.name()).unwrap_or_default(), chain_verified: v.chain_verified, hostname_verified: v.hostname_verified }
     };
-    let skipped = facts.verdicts().filter(|(o, v)| !v.connects && o.endpoint() != h.endpoint()).count();
-    let note = if skipped > 0 { format!(" — {skipped} other host(s) of the list fail (see findings)") } else { String::new() };
-    format!("psql connects to {} ({how}){note}", h.probe.target.display_name())
+    let others_failing = facts.verdicts().filter(|(o, v)| !v.connects && o.endpoint() != h.endpoint()).count();
+    FirstLine::Connects { client: "psql".into(), endpoint: Some(h.probe.target.display_name()), how: Some(how), others_failing }
 }
 
 /// The first line for `--client STACK` (a stack other than libpq): what that library does on
 /// the host libpq would end up on (else the first host).
-fn named_stack_summary(facts: &Facts, profile: &ClientProfile, overall: &crate::facts::Overall, cause: &str) -> Option<String> {
+fn named_stack_line(facts: &Facts, profile: &ClientProfile, overall: &crate::facts::Overall, cause: Option<Code>) -> Option<FirstLine> {
     use crate::verify::clients::Stack;
     if profile.stacks_all || profile.stacks.first().is_none_or(|c| c.stack == Stack::Libpq) {
         return None;
     }
     let h = facts.hosts.get(overall.host.unwrap_or(0))?;
     let v = h.stacks.iter().find(|v| v.named)?;
-    let name = match &v.variant {
+    let client = match &v.variant {
         Some(var) => format!("{}:{var}", v.client),
         None => v.client.to_string(),
     };
     let endpoint = h.probe.target.display_name();
     Some(if v.connects {
-        format!("{name} connects to {endpoint} ({})", crate::verify::protection(v.tls, v.chain_verified, v.hostname_verified))
+        let how = if v.tls { How::Tls { version: String::new(), chain_verified: v.chain_verified, hostname_verified: v.hostname_verified } } else { How::WithoutTls };
+        FirstLine::Connects { client, endpoint: Some(endpoint), how: Some(how), others_failing: 0 }
     } else {
-        let e = v.error.as_deref().unwrap_or("").lines().next().unwrap_or("");
-        format!("{name} FAILS to connect to {endpoint}: {e}{cause}")
+        let error = v.error.as_deref().unwrap_or("").lines().next().unwrap_or("").to_string();
+        FirstLine::Fails { client, endpoint, more: 0, error, cause, stopped: None }
     })
 }
