@@ -706,6 +706,17 @@ fn doctor_first_line_in_the_users_language() {
             assert!(!line.contains(english), "{lang}: {english:?} in {line}");
         }
     }
+    // The report's own words around the facts (headings, the verdict per host, the chain).
+    for (lang, words) in [("zh", ["的设置：", "步骤：", "证书链和主机名均已验证", "签发"]), ("ja", ["の設定:", "手順:", "証明書チェーンとホスト名を検証済み", "発行者"])] {
+        let out = pgtls().args(["doctor", "--lang", lang, &ok]).env("NO_COLOR", "1").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for w in words {
+            assert!(text.contains(w), "{lang}: {w:?} missing\n{text}");
+        }
+        for english in [" settings:", "  steps:", "issued by", "valid to"] {
+            assert!(!text.contains(english), "{lang}: {english:?}\n{text}");
+        }
+    }
     // English stays English, in the human report and in JSON.
     assert!(first("en", &missing).starts_with("psql FAILS to connect to localhost (127.0.0.1)"));
     let out = pgtls().args(["doctor", "--lang", "ja", "--format", "json", &missing]).output().unwrap();

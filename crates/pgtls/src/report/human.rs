@@ -38,6 +38,16 @@ struct Words {
     docs: &'static str,
     connects: &'static str,
     fails: &'static str,
+    /// `libpq {N} settings:`, with the version in place of {N}.
+    settings: &'static str,
+    no_tls: &'static str,
+    not_judged: &'static str,
+    certificate: &'static str,
+    then: &'static str,
+    /// `"{subject}" issued by "{issuer}", valid to {date} ({days} days)`.
+    issued: &'static str,
+    steps: &'static str,
+    login_unchecked: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -50,6 +60,14 @@ fn words(lang: Lang) -> Words {
             docs: "PostgreSQL documentation",
             connects: "connects",
             fails: "FAILS",
+            settings: "libpq {N} settings:",
+            no_tls: "no TLS session",
+            not_judged: "not judged",
+            certificate: "certificate",
+            then: "then",
+            issued: "\"{subject}\" issued by \"{issuer}\", valid to {date} ({days} days)",
+            steps: "steps:",
+            login_unchecked: "; login not checked — `pgtls doctor` follows it",
         },
         Lang::Zh => Words {
             fix: "修复：",
@@ -59,6 +77,14 @@ fn words(lang: Lang) -> Words {
             docs: "PostgreSQL 文档",
             connects: "可以连接",
             fails: "连接失败",
+            settings: "libpq {N} 的设置：",
+            no_tls: "没有 TLS 会话",
+            not_judged: "未判断",
+            certificate: "证书",
+            then: "其后",
+            issued: "“{subject}”，由“{issuer}”签发，有效期至 {date}（剩余 {days} 天）",
+            steps: "步骤：",
+            login_unchecked: "；未检查登录 — `pgtls doctor` 会继续检查",
         },
         Lang::Ja => Words {
             fix: "対処:",
@@ -68,6 +94,14 @@ fn words(lang: Lang) -> Words {
             docs: "PostgreSQL ドキュメント",
             connects: "接続できます",
             fails: "接続できません",
+            settings: "libpq {N} の設定:",
+            no_tls: "TLS セッションなし",
+            not_judged: "未判定",
+            certificate: "証明書",
+            then: "次に",
+            issued: "「{subject}」、発行者「{issuer}」、有効期限 {date}（残り {days} 日）",
+            steps: "手順:",
+            login_unchecked: "。ログインは未確認 — `pgtls doctor` で確認できます",
         },
     }
 }
@@ -138,13 +172,18 @@ fn cert(out: &mut String, i: usize, c: &crate::x509::Cert, days: i64) {
 pub fn verdict_line(v: &Verdict, o: &RenderOptions) -> String {
     let w = words(o.lang);
     // A run that stopped after TLS knows nothing of pg_hba.conf or the role: it says so.
-    let login = if v.login_checked { "" } else { "; login not checked — `pgtls doctor` follows it" };
+    let login = if v.login_checked { "" } else { w.login_unchecked };
+    let how = |tls: bool| {
+        let h = if tls { crate::run::How::Tls { version: String::new(), chain_verified: v.chain_verified, hostname_verified: v.hostname_verified } } else { crate::run::How::WithoutTls };
+        h.words(o.lang)
+    };
     match &v.error {
         Some(e) => format!("libpq {} — {}", paint(RED, w.fails), e.replace('\n', "\n           ")),
-        None if !v.tls => format!("libpq {} {}{}", paint(YELLOW, w.connects), "WITHOUT TLS", if login.is_empty() { "" } else { " (login not checked — `pgtls doctor` follows it)" }),
-        None if v.hostname_verified => format!("libpq {} (chain and host name verified{login})", paint(GREEN, w.connects)),
-        None if v.chain_verified => format!("libpq {} (chain verified, host name not checked{login})", paint(GREEN, w.connects)),
-        None => format!("libpq {} (encrypted, server not verified{login})", paint(YELLOW, w.connects)),
+        None if !v.tls => format!("libpq {} {}{}", paint(YELLOW, w.connects), how(false), if login.is_empty() { String::new() } else { format!(" ({})", login.trim_start_matches([';', '；', '。', ' '])) }),
+        None => {
+            let color = if v.chain_verified || v.hostname_verified { GREEN } else { YELLOW };
+            format!("libpq {} ({}{login})", paint(color, w.connects), how(true))
+        }
     }
 }
 
@@ -270,30 +309,30 @@ impl Render for DoctorReport {
         let failing = self.exit_code >= 2;
         let _ = writeln!(s, "{}", paint(if failing { RED } else { BOLD }, &self.first_line.sentence(o.lang)));
         if !o.quiet {
-            let _ = writeln!(s, "  libpq {} settings:", self.libpq_major);
+            let w = words(o.lang);
+            let _ = writeln!(s, "  {}", w.settings.replace("{N}", &self.libpq_major.to_string()));
             for st in &self.settings {
                 let _ = writeln!(s, "    {:<26} {} (from {})", st.name, st.value, st.source);
             }
             for h in &self.hosts {
                 let tls = match (&h.tls_version, &h.cipher) {
                     (Some(v), Some(c)) => format!("{v} {c}"),
-                    _ => "no TLS session".into(),
+                    _ => w.no_tls.into(),
                 };
-                let outcome = h.verdict.as_ref().map(|v| verdict_line(v, o)).unwrap_or_else(|| "not judged".into());
+                let outcome = h.verdict.as_ref().map(|v| verdict_line(v, o)).unwrap_or_else(|| w.not_judged.into());
                 let _ = writeln!(s, "  {:<32} {tls:<40} {outcome}", h.endpoint);
                 for (i, c) in h.chain.iter().enumerate() {
-                    let what = if i == 0 { "certificate" } else { "then" };
-                    let _ = writeln!(
-                        s,
-                        "    {what:<11} \"{}\" issued by \"{}\", valid to {} ({} days)",
-                        crate::verify::short_name(&c.cert.subject),
-                        crate::verify::short_name(&c.cert.issuer),
-                        c.cert.not_after.date(),
-                        c.days_left
-                    );
+                    let what = if i == 0 { w.certificate } else { w.then };
+                    let issued = w
+                        .issued
+                        .replace("{subject}", &crate::verify::short_name(&c.cert.subject))
+                        .replace("{issuer}", &crate::verify::short_name(&c.cert.issuer))
+                        .replace("{date}", &c.cert.not_after.date().to_string())
+                        .replace("{days}", &c.days_left.to_string());
+                    let _ = writeln!(s, "    {what:<11} {issued}");
                 }
             }
-            let _ = writeln!(s, "  steps:");
+            let _ = writeln!(s, "  {}", w.steps);
             for st in &self.steps {
                 use crate::run::steps::Outcome;
                 let (mark, color) = match st.outcome {

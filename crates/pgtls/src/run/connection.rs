@@ -631,7 +631,8 @@ impl FirstLine {
 }
 
 impl How {
-    fn words(&self, lang: Lang) -> String {
+    /// How it is protected, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
         match (self, lang) {
             (How::WithoutTls, Lang::En) => "WITHOUT TLS".into(),
             (How::WithoutTls, Lang::Zh) => "未使用 TLS".into(),

@@ -17,7 +17,7 @@ mod text;
 mod trust;
 
 pub use audit::{client, server, sessions, ClientArgs, ClientReport, PgbouncerView, PostgresView, ServerArgs, ServerReport, SessionsReport};
-pub use connection::{doctor, probe, probe_from_facts, verify, CertView, DoctorReport, HostSeen, HostView, ProbeReport, VerifyHost, VerifyReport};
+pub use connection::{doctor, probe, probe_from_facts, verify, CertView, DoctorReport, FirstLine, HostSeen, HostView, How, ProbeReport, VerifyHost, VerifyReport};
 pub use fleet::{export as fleet_export, fleet, inventory, merge, EndpointFacts, FleetOptions, FleetRecord, FleetReport, FleetSummary, Target};
 pub use protocols::{protocols, ProtocolsArgs, ProtocolsHost, ProtocolsReport};
 pub use text::{explain, logs, ExplainReport, LogsReport};
