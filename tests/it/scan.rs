@@ -127,3 +127,35 @@ fn protocols_command_names_the_version_mismatch() {
     let out = pgtls().args(["protocols", "-q"]).arg(format!("127.0.0.1:{}", server.port())).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// `protocols` says which certificate key types a server has (issue 26: a client that
+/// negotiates ECDSA meets the ECDSA chain): one handshake per family, offering only its
+/// signature schemes — checked against `openssl s_client -sigalgs` on an ECDSA and an RSA server.
+#[test]
+fn protocols_names_the_certificate_key_types_like_openssl() {
+    use pgtls_lab::{CertKey, CertSpec, ServerOptions, TlsFiles};
+    let spec = |rsa: bool| CertSpec::default().rsa(rsa);
+    for rsa in [false, true] {
+        let root = CertKey::root_with("key type root", &spec(rsa)).unwrap();
+        let leaf = root.leaf_with("localhost", &["localhost", "127.0.0.1"], &spec(rsa)).unwrap();
+        let server = Server::start(ServerOptions::with_tls(TlsFiles { cert_chain_pem: leaf.cert_pem.clone(), key_pem: leaf.key_pem.clone(), ca_pem: None })).unwrap();
+        let out = pgtls().args(["protocols", "--format", "json"]).arg(format!("127.0.0.1:{}", server.port())).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let offered = |family: &str| v["key_types"].as_array().unwrap().iter().find(|k| k["family"] == family).map(|k| k["offered"] == true).unwrap();
+        // openssl with only that family's signature algorithms.
+        let openssl = |sigalgs: &str| {
+            let o = std::process::Command::new("openssl")
+                .args(["s_client", "-starttls", "postgres", "-connect", &format!("127.0.0.1:{}", server.port()), "-sigalgs", sigalgs])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&o.stdout).to_string();
+            !text.contains("Cipher is (NONE)") && text.contains("Cipher is")
+        };
+        assert_eq!(offered("RSA"), openssl("RSA-PSS+SHA256:RSA+SHA256"), "rsa server {rsa}: {v:#}");
+        assert_eq!(offered("ECDSA"), openssl("ECDSA+SHA256:ECDSA+SHA384"), "rsa server {rsa}: {v:#}");
+        assert_eq!((offered("RSA"), offered("ECDSA")), (rsa, !rsa), "{v:#}");
+        let key = v["key_types"].as_array().unwrap().iter().find(|k| k["offered"] == true).unwrap()["key"].as_str().unwrap().to_string();
+        assert!(key.starts_with(if rsa { "RSA" } else { "EC" }), "{key}");
+    }
+}

@@ -521,7 +521,38 @@ fn handshake_options(target: &ProbeTarget, o: &ProbeOptions) -> HandshakeOptions
         only_tls12: client.max.is_some_and(|m| m <= TlsVersion::TLSv1_2),
         only_tls13: client.min >= TlsVersion::TLSv1_3,
         client_auth: o.client_auth.clone(),
+        signatures: None,
     }
+}
+
+/// Whether the endpoint has a certificate of one key type: a TLS handshake that offers only
+/// that family's signature schemes (a server whose only certificate is of another type
+/// refuses it). PostgreSQL has one ssl_cert_file; a terminator may have one of each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOffer {
+    pub family: crate::tls::KeyFamily,
+    pub offered: bool,
+    /// The leaf's key when offered ("EC P-256", "RSA 2048").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// One handshake per key family (RSA, ECDSA), each offering only that family's schemes.
+pub fn key_offers(target: &ProbeTarget, timeouts: Timeouts) -> Vec<KeyOffer> {
+    [crate::tls::KeyFamily::Rsa, crate::tls::KeyFamily::Ecdsa]
+        .into_iter()
+        .map(|family| {
+            let mut facts = empty(target);
+            let key = negotiate(target, timeouts, &mut facts).and_then(|sock| {
+                let opts = HandshakeOptions { signatures: Some(family), ..handshake_options(target, &ProbeOptions::default()) };
+                let out = crate::tls::handshake(sock, &opts);
+                out.result.ok()?;
+                let leaf = out.chain_der.first()?;
+                Some(crate::x509::Cert::from_der(leaf, "the server's certificate").map(|c| c.key_description()).unwrap_or_default())
+            });
+            KeyOffer { family, offered: key.is_some(), key }
+        })
+        .collect()
 }
 
 /// A second TLS connection that authenticates with `password`: only after `trusted` accepted

@@ -511,6 +511,17 @@ impl Render for ProtocolsReport {
                         if let Some(b) = r.dh_bits {
                             let _ = writeln!(s, "  DHE prime: {b} bits");
                         }
+                        if !h.key_types.is_empty() {
+                            let each: Vec<String> = h
+                                .key_types
+                                .iter()
+                                .map(|k| match (&k.key, k.offered) {
+                                    (Some(key), true) => format!("{} offered ({key})", k.family.name()),
+                                    _ => format!("{} not offered", k.family.name()),
+                                })
+                                .collect();
+                            let _ = writeln!(s, "  certificate key types: {}", each.join("; "));
+                        }
                         for n in &r.notes {
                             let _ = writeln!(s, "  note: {n}");
                         }

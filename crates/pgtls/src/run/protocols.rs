@@ -37,6 +37,9 @@ pub struct ProtocolsHost {
     #[serde(flatten)]
     pub scan: Option<ScanResult>,
     pub probe: HostView,
+    /// Which certificate key types it has (one handshake per family; empty when it speaks no TLS).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_types: Vec<crate::probe::KeyOffer>,
     pub findings: Vec<Finding>,
 }
 
@@ -135,7 +138,8 @@ pub fn protocols(a: &ProtocolsArgs, s: &Settings, env: &dyn Env) -> Result<Proto
         .zip(&facts.scans)
         .map(|(h, sc)| {
             let one = Facts { hosts: vec![h.clone()], scans: vec![sc.clone()], ..Default::default() };
-            ProtocolsHost { endpoint: sc.endpoint.clone(), scan: sc.result.clone(), probe: HostView::new(h, &cx), findings: checks::run(&one, &cx) }
+            let key_types = if sc.result.is_some() { crate::probe::key_offers(&h.probe.target, s.timeouts) } else { Vec::new() };
+            ProtocolsHost { endpoint: sc.endpoint.clone(), scan: sc.result.clone(), probe: HostView::new(h, &cx), key_types, findings: checks::run(&one, &cx) }
         })
         .collect();
     let findings = checks::run(&facts, &cx);

@@ -82,6 +82,37 @@ pub struct HandshakeOptions {
     /// The client certificate to present when the server asks for one (libpq's sslcert/sslkey
     /// with sslcertmode allow or require).
     pub client_auth: Option<ClientAuth>,
+    /// Offer only this family's signature schemes (`protocols`: which certificate key types
+    /// the server has); None: every scheme the provider verifies.
+    pub signatures: Option<KeyFamily>,
+}
+
+/// A certificate key type, as the signature schemes a client offers select it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum KeyFamily {
+    Rsa,
+    Ecdsa,
+}
+
+impl KeyFamily {
+    fn admits(self, s: SignatureScheme) -> bool {
+        use SignatureScheme as S;
+        match self {
+            KeyFamily::Rsa => matches!(
+                s,
+                S::RSA_PKCS1_SHA1 | S::RSA_PKCS1_SHA256 | S::RSA_PKCS1_SHA384 | S::RSA_PKCS1_SHA512 | S::RSA_PSS_SHA256 | S::RSA_PSS_SHA384 | S::RSA_PSS_SHA512
+            ),
+            KeyFamily::Ecdsa => matches!(s, S::ECDSA_SHA1_Legacy | S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 | S::ECDSA_NISTP521_SHA512),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyFamily::Rsa => "RSA",
+            KeyFamily::Ecdsa => "ECDSA",
+        }
+    }
 }
 
 /// A client certificate chain and its private key (DER). The key signs the handshake; it is
@@ -157,11 +188,13 @@ fn raw_key_fallback(
 pub struct RecordingVerifier {
     chain: Mutex<Vec<Vec<u8>>>,
     provider: Arc<CryptoProvider>,
+    /// Offer only this family's signature schemes.
+    only: Option<KeyFamily>,
 }
 
 impl RecordingVerifier {
     pub fn new(provider: Arc<CryptoProvider>) -> RecordingVerifier {
-        RecordingVerifier { chain: Mutex::new(Vec::new()), provider }
+        RecordingVerifier { chain: Mutex::new(Vec::new()), provider, only: None }
     }
 
     /// The chain the server presented (leaf first), empty before the handshake got there.
@@ -207,7 +240,8 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        let all = self.provider.signature_verification_algorithms.supported_schemes();
+        all.into_iter().filter(|s| self.only.is_none_or(|f| f.admits(*s))).collect()
     }
 }
 
@@ -231,7 +265,7 @@ pub type Session = rustls::StreamOwned<ClientConnection, Conn>;
 /// then close politely.
 pub fn handshake_then<T>(mut sock: Conn, opts: &HandshakeOptions, then: impl FnOnce(&mut Session) -> T) -> (HandshakeOutcome, Option<T>) {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let recorder = Arc::new(RecordingVerifier::new(provider.clone()));
+    let recorder = Arc::new(RecordingVerifier { only: opts.signatures, ..RecordingVerifier::new(provider.clone()) });
     let versions: &[&'static rustls::SupportedProtocolVersion] = if opts.only_tls12 {
         &[&rustls::version::TLS12]
     } else if opts.only_tls13 {
