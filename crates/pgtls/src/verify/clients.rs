@@ -511,10 +511,12 @@ pub fn checks(choice: &StackChoice, client: &ClientProfile, files: &StackFiles) 
             }
         }
         Stack::Kong => {
-            // lua_ssl_trusted_certificate defaults to `system`; pgmoon checks no host name.
-            // `system` (`RootCert::System`, or the file name libpq before 16 reads) is the
-            // system store to Kong.
-            let root = file_or_default(given.clone().filter(|p| p.as_os_str() != "system"));
+            // lua_ssl_trusted_certificate defaults to `system`, the system store (so is a
+            // `system` libpq before 16 keeps as a file name); pgmoon checks no host name.
+            let root = match &client.root {
+                RootCert::File { path, explicit: true } if path.as_os_str() != "system" => Roots::File { path: path.clone(), must_exist: true },
+                _ => Roots::Default,
+            };
             Ok(match variant {
                 "no-verify" => enc(stated.unwrap_or(Require) >= Require, "encryption only (pg_ssl_verify = off)"),
                 _ => verify(stated.unwrap_or(Require) >= Require, false, root, "the chain against lua_ssl_trusted_certificate within lua_ssl_verify_depth"),
