@@ -15,7 +15,8 @@ use std::process::{Command, Stdio};
 
 use pgtls::net::Timeouts;
 use pgtls::probe::{probe, ProbeTarget, SslNegotiation};
-use pgtls::verify::clients::{predict, ServerSide, Stack, StackSettings};
+use pgtls::profile::{ClientProfile, Overrides};
+use pgtls::verify::clients::{predict, ServerSide, Stack, StackChoice};
 use pgtls::verify::libpq::SslMode;
 use pgtls_lab::{CertKey, CertSpec, Server, ServerOptions, TlsFiles};
 
@@ -225,14 +226,24 @@ fn run_rustls(port: u16, c: &Case) -> Outcome {
     })
 }
 
-fn settings(c: &Case, variant: &str, home: &Path, python_minor: u32) -> StackSettings {
-    let mut s = StackSettings::new(c.host, time::OffsetDateTime::now_utc());
-    s.sslmode = c.mode;
-    s.sslrootcert = Some(c.rootcert.display().to_string());
-    s.home = Some(home.to_path_buf());
-    s.variant = Some(variant.to_string());
+/// The client of a case: its sslmode and root file, this home directory, the runner's Python.
+fn settings(c: &Case, home: &Path, python_minor: u32) -> ClientProfile {
+    let mut s = ClientProfile::from_flags(&Overrides {
+        sslmode: c.mode,
+        sslrootcert: Some(c.rootcert.display().to_string()),
+        home: Some(home.to_path_buf()),
+        at: Some(time::OffsetDateTime::now_utc()),
+        ..Overrides::default()
+    });
     s.python_minor = python_minor;
     s
+}
+
+/// pgtls's prediction for `stack` in style `variant` for the case's client, host and server.
+fn prediction(stack: Stack, variant: &str, c: &Case, st: &ClientProfile, side: &ServerSide) -> pgtls::verify::clients::StackVerdict {
+    let choice = StackChoice { stack, variant: Some(variant.to_string()) };
+    let target = ProbeTarget { host: c.host.into(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres };
+    predict(&choice, st, &target, side, &pgtls::client::stack_files(&[st]))
 }
 
 /// The Python minor version a runner's `library` string names ("… Python 3.11.2 …").
@@ -337,8 +348,8 @@ fn stack_predictions_agree_with_the_real_libraries() {
                     for c in &batch {
                         let missing = Outcome { connects: false, error: Some("the runner gave no answer".into()) };
                         let real = got.get(&c.id).unwrap_or(&missing);
-                        let st = settings(c, r.variant, &home, python_minor(&library));
-                        let predicted = predict(r.stack, &st, &side, &pgtls::client::stack_files(&[&st]));
+                        let st = settings(c, &home, python_minor(&library));
+                        let predicted = prediction(r.stack, r.variant, c, &st, &side);
                         compare(label.clone(), real, c, predicted);
                     }
                 }
@@ -346,8 +357,8 @@ fn stack_predictions_agree_with_the_real_libraries() {
         }
         for c in &cases {
             let real = run_rustls(server.port(), c);
-            let st = settings(c, "", &home, 11);
-            let predicted = predict(Stack::Rustls, &st, &side, &pgtls::client::stack_files(&[&st]));
+            let st = settings(c, &home, 11);
+            let predicted = prediction(Stack::Rustls, "", c, &st, &side);
             compare("rustls".into(), &real, c, predicted);
         }
     }

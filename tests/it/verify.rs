@@ -5,7 +5,9 @@
 use pgtls_lab::{Server, ServerOptions};
 use pgtls::net::Timeouts;
 use pgtls::probe::{probe, SslNegotiation, ProbeTarget};
-use pgtls::client::{libpq_verdict, verdict_input_now};
+use pgtls::client::libpq_verdict;
+use pgtls::profile::{ClientProfile, Overrides};
+use pgtls::verify::libpq::ServerSide;
 use pgtls::verify::libpq::SslMode;
 
 use crate::matrix::{chain_cases, psql_outcome, store_file, MODES, STORES};
@@ -42,12 +44,17 @@ fn libpq_verdicts_agree_with_psql_on_every_cell() {
             for mode in MODES {
                 cells += 1;
                 let real = psql_outcome(&server, case.host, mode, &path).map_err(|e| libpq_message(&e));
-                let mut input = verdict_input_now(case.host, chain.clone());
-                input.sslmode = Some(mode.parse::<SslMode>().unwrap());
-                input.sslrootcert = Some(path.display().to_string());
-                input.hostaddr = Some("127.0.0.1".into());
-                input.pg_major = 15;
-                let v = libpq_verdict(&input).0;
+                let client = ClientProfile::from_flags(&Overrides {
+                    sslmode: Some(mode.parse::<SslMode>().unwrap()),
+                    sslrootcert: Some(path.display().to_string()),
+                    libpq: Some(15),
+                    at: Some(time::OffsetDateTime::now_utc()),
+                    ..Overrides::default()
+                });
+                // The name psql checks; its hostaddr=127.0.0.1 only says where it connects (a
+                // target whose host equals its hostaddr would read as hostaddr-only).
+                let target = ProbeTarget { host: case.host.into(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres };
+                let v = libpq_verdict(&client, &target, &ServerSide { chain: chain.clone(), accepts_plaintext: true }).0;
                 let predicted = if v.connects { Ok(()) } else { Err(v.error.clone().unwrap_or_default().trim().to_string()) };
                 let agree = predicted == real;
                 let show = |r: &Result<(), String>| match r {

@@ -205,27 +205,26 @@ fn client_cert(cert: Option<&ClientFile>, key: Option<&ClientFile>, password: Op
     }
 }
 
-/// A PostgreSQL 17 client of `host` connecting now, with this process's `$HOME`, the server
-/// reachable without TLS too: the test matrix's starting point (it reads the environment and
-/// the clock, so it lives here, with gathering).
-pub fn verdict_input_now(host: &str, server_chain: Vec<crate::x509::Cert>) -> crate::verify::VerdictInput {
-    crate::verify::VerdictInput::at(host, server_chain, time::OffsetDateTime::now_utc(), std::env::var_os("HOME").map(std::path::PathBuf::from))
+/// Read the root store `profile` names as libpq would, then decide for `target` and `server`:
+/// gathering and judging in one call, for the test matrix and one-off use (a run's verdicts are
+/// derived from its facts).
+pub fn libpq_verdict(
+    profile: &ClientProfile,
+    target: &crate::probe::ProbeTarget,
+    server: &crate::verify::libpq::ServerSide,
+) -> (crate::verify::Verdict, RootTrust) {
+    let root = crate::trust::libpq_root(profile.root.source().as_ref());
+    (crate::verify::libpq::decide_offered(profile, target, server, &root), root)
 }
 
-/// Read `input`'s root file as libpq would, then decide: gathering and judging in one call,
-/// for the test matrix and one-off use (a run's verdicts are derived from its facts).
-pub fn libpq_verdict(input: &crate::verify::VerdictInput) -> (crate::verify::Verdict, RootTrust) {
-    let root = crate::trust::libpq_root(input.root_cert().source().as_ref());
-    (input.decide_with(&root), root)
-}
-
-/// Read every root file the client stacks in `settings` may read, and the system store.
-pub fn stack_files(settings: &[&crate::verify::clients::StackSettings]) -> crate::verify::clients::StackFiles {
+/// Read every root file the client stacks of `profiles` may read (the root file each names,
+/// or libpq's default one), and the system store.
+pub fn stack_files(profiles: &[&ClientProfile]) -> crate::verify::clients::StackFiles {
     use crate::trust::TrustSource;
     let mut f = crate::verify::clients::StackFiles::default();
-    for s in settings {
-        for path in s.files_read() {
-            f.files.entry(path.clone()).or_insert_with(|| crate::trust::libpq_root(Some(&TrustSource::File(path))));
+    for p in profiles {
+        if let crate::profile::RootCert::File { path, .. } = &p.root {
+            f.files.entry(path.clone()).or_insert_with(|| crate::trust::libpq_root(Some(&TrustSource::File(path.clone()))));
         }
     }
     f.system = Some(crate::trust::libpq_root(Some(&TrustSource::System { ssl_cert_file: None })));

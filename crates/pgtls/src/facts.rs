@@ -170,7 +170,7 @@ impl Facts {
             Some(crate::client::ClientCert::Unusable { message }) => Some(message.clone()),
             _ => None,
         };
-        use crate::verify::clients::{after_startup, predict, settings_for, ServerSide, Stack, StackChoice, StackVerdict};
+        use crate::verify::clients::{after_startup, predict, ServerSide, Stack, StackChoice, StackVerdict};
         let choices: Vec<StackChoice> = if profile.stacks_all {
             Stack::ALL.iter().map(|&stack| StackChoice { stack, variant: None }).collect()
         } else {
@@ -191,7 +191,7 @@ impl Facts {
                     let mut v = match c.stack {
                         // libpq's own verdict, which already followed the startup phase.
                         Stack::Libpq => StackVerdict::from_libpq(Stack::Libpq, &verdict),
-                        _ => after_startup(predict(c.stack, &settings_for(profile, &h.probe.target, c), &server, &self.stack_files), h.probe.startup.as_ref()),
+                        _ => after_startup(predict(c, profile, &h.probe.target, &server, &self.stack_files), h.probe.startup.as_ref()),
                     };
                     v.named = !profile.stacks_all;
                     v

@@ -25,6 +25,27 @@ fn default_certmode() -> SslCertMode {
 /// libpq major version assumed when nothing else says (no psql on this machine).
 pub const DEFAULT_LIBPQ: u32 = 17;
 
+/// Python minor version (3.x) assumed for asyncpg when nothing else says.
+pub const DEFAULT_PYTHON_MINOR: u32 = 11;
+
+fn default_python_minor() -> u32 {
+    DEFAULT_PYTHON_MINOR
+}
+
+fn is_default_python_minor(m: &u32) -> bool {
+    *m == DEFAULT_PYTHON_MINOR
+}
+
+/// libpq's default sslmode for these roots: verify-full with `sslrootcert=system` (16+), else
+/// prefer.
+fn default_sslmode(root: &RootCert) -> SslMode {
+    if matches!(root, RootCert::System { .. }) {
+        SslMode::VerifyFull
+    } else {
+        SslMode::Prefer
+    }
+}
+
 /// Where libpq takes the roots it verifies the server with (`sslrootcert`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -56,6 +77,11 @@ pub struct ClientProfile {
     pub sslmode: SslMode,
     /// Where the sslmode came from, in words ("the default", "the connection string" …).
     pub sslmode_source: String,
+    /// The sslmode as the connection string, the environment or the command line states it,
+    /// `None` when nobody chose one: the other client stacks apply their own defaults to this,
+    /// not libpq's. Not saved with facts (like `resolved`, which it is computed from).
+    #[serde(skip)]
+    pub sslmode_stated: Option<SslMode>,
     pub root: RootCert,
     /// The client's TLS range (libpq: ssl_min_protocol_version, default TLSv1.2; max: none).
     pub tls_min: TlsVersion,
@@ -73,6 +99,13 @@ pub struct ClientProfile {
     pub libpq: u32,
     /// OpenSSL's default security level on the client (2 on Debian/Ubuntu, 1 upstream).
     pub security_level: u8,
+    /// The Python minor version asyncpg runs on (3.13's `create_default_context` sets
+    /// `VERIFY_X509_PARTIAL_CHAIN`).
+    #[serde(default = "default_python_minor", skip_serializing_if = "is_default_python_minor")]
+    pub python_minor: u32,
+    /// Kong's `lua_ssl_verify_depth` (`None`: Kong's default, 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kong_verify_depth: Option<u32>,
     /// The role and database the StartupMessage names (libpq: the OS user; dbname = user).
     #[serde(default)]
     pub user: String,
@@ -223,12 +256,12 @@ impl ClientProfile {
         // no such rule (conninfo resolves for the newest libpq).
         let (sslmode, sslmode_source) = match o.sslmode {
             Some(m) => (m, "the command line".to_string()),
-            None if resolved.sslmode.is_default() => {
-                let system = matches!(root, RootCert::System { .. });
-                (if system { SslMode::VerifyFull } else { SslMode::Prefer }, resolved.sslmode.source.to_string())
-            }
+            None if resolved.sslmode.is_default() => (default_sslmode(&root), resolved.sslmode.source.to_string()),
             None => (resolved.sslmode.value, resolved.sslmode.source.to_string()),
         };
+        // Stated: the connection string, the environment or the command line named it (the
+        // command line naming libpq's default reads as unstated, as it always has).
+        let sslmode_stated = (!resolved.sslmode.is_default() || resolved.sslmode.value != sslmode).then_some(sslmode);
         let negotiation = if o.direct { SslNegotiation::Direct } else { resolved.sslnegotiation.value };
         let mut targets = Vec::new();
         let mut unix_sockets = Vec::new();
@@ -241,6 +274,7 @@ impl ClientProfile {
         ClientProfile {
             sslmode,
             sslmode_source,
+            sslmode_stated,
             root,
             tls_min: o
                 .tls_min
@@ -253,6 +287,8 @@ impl ClientProfile {
             at: o.at.unwrap_or_else(OffsetDateTime::now_utc),
             libpq,
             security_level: 2,
+            python_minor: DEFAULT_PYTHON_MINOR,
+            kong_verify_depth: None,
             user: resolved.user.as_ref().map(|u| u.value.clone()).unwrap_or_else(|| "postgres".into()),
             database: resolved
                 .dbname
@@ -283,6 +319,7 @@ impl ClientProfile {
         ClientProfile {
             sslmode: SslMode::Prefer,
             sslmode_source: "the default".into(),
+            sslmode_stated: None,
             root: RootCert::NoHome,
             tls_min: TlsVersion::TLSv1_2,
             tls_max: None,
@@ -292,6 +329,8 @@ impl ClientProfile {
             at,
             libpq: DEFAULT_LIBPQ,
             security_level: 2,
+            python_minor: DEFAULT_PYTHON_MINOR,
+            kong_verify_depth: None,
             user: "postgres".into(),
             database: "postgres".into(),
             sslcertmode: SslCertMode::Allow,
@@ -301,6 +340,49 @@ impl ClientProfile {
             stacks: Vec::new(),
             stacks_all: false,
             resolved: None,
+        }
+    }
+
+    /// The client the command-line flags `o` alone describe: no connection string, no PG*
+    /// variables, no files (tests and one-off verdicts; a run resolves the real ones).
+    pub fn from_flags(o: &Overrides) -> ClientProfile {
+        /// A machine with nothing on it.
+        struct Nothing;
+        impl crate::conninfo::Env for Nothing {
+            fn var(&self, _: &str) -> Option<String> {
+                None
+            }
+            fn home_dir(&self) -> Option<String> {
+                None
+            }
+            fn read_file(&self, _: &str) -> std::io::Result<Vec<u8>> {
+                Err(std::io::ErrorKind::NotFound.into())
+            }
+            fn stat(&self, _: &str) -> Option<crate::conninfo::FileInfo> {
+                None
+            }
+        }
+        let empty = crate::conninfo::parse("").expect("the empty connection string parses");
+        let resolved = crate::conninfo::resolve(&empty, &Nothing).expect("nothing resolves to libpq's defaults");
+        ClientProfile::from_resolved(resolved, o)
+    }
+
+    /// The same client on libpq `major` with OpenSSL security level `security_level` (psycopg's
+    /// bundled libpq): sslrootcert, the default sslmode and the keywords as that libpq reads
+    /// them (`sslrootcert=system` is the system store from 16 on, a file of that name before).
+    pub fn on_libpq(&self, major: u32, security_level: u8) -> ClientProfile {
+        let root = match &self.root {
+            RootCert::File { path, explicit: true } if major >= 16 && path.as_os_str() == "system" => RootCert::System { ssl_cert_file: None },
+            RootCert::System { .. } if major < 16 => RootCert::File { path: PathBuf::from("system"), explicit: true },
+            r => r.clone(),
+        };
+        ClientProfile {
+            sslmode: self.sslmode_stated.unwrap_or_else(|| default_sslmode(&root)),
+            root,
+            libpq: major,
+            security_level,
+            invalid_option: self.resolved.as_ref().and_then(|r| InvalidOption::find(r, major)),
+            ..self.clone()
         }
     }
 

@@ -14,7 +14,8 @@ use crate::facts::Facts;
 use crate::facts::DriverFacts;
 use crate::findings::{Code, Finding};
 use crate::trust::RootTrust;
-use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackFiles, StackModel, StackSettings};
+use crate::profile::{ClientProfile, RootCert};
+use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackChoice, StackFiles, StackModel};
 
 pub const CODES: &[Code] = &[Code::ClientStackFails];
 
@@ -74,16 +75,19 @@ fn driver(d: &DriverFacts, now: time::OffsetDateTime) -> Option<Finding> {
     }
     let kong = d.kong.as_ref()?;
     let server = d.server.as_ref().filter(|p| !p.chain.is_empty())?;
-    let mut st = StackSettings::new(&server.target.host, now);
-    st.sslmode = Some(s.mode);
-    st.variant = Some(if s.verifies_server { "verify" } else { "no-verify" }.into());
-    st.sslrootcert = d.roots.first().map(|(p, _)| p.display().to_string());
+    // Kong as a client: kong.conf states its sslmode, trusted certificates and verify depth.
     let depth = kong.get("lua_ssl_verify_depth").and_then(|v| v.value.parse::<u32>().ok());
-    st.verify_depth = depth;
+    let client = ClientProfile {
+        sslmode_stated: Some(s.mode),
+        root: d.roots.first().map_or(RootCert::NoHome, |(p, _)| RootCert::File { path: p.clone(), explicit: true }),
+        kong_verify_depth: depth,
+        ..ClientProfile::libpq_default(now)
+    };
+    let choice = StackChoice { stack: Stack::Kong, variant: Some(if s.verifies_server { "verify" } else { "no-verify" }.into()) };
     let served = ServerSide { chain: server.chain.clone(), accepts_plaintext: s.mode < crate::conninfo::SslMode::Require };
     // The files as gathering read them: this check reads none.
     let files = StackFiles { files: d.roots.iter().cloned().collect(), system: d.system.clone() };
-    let v = predict(Stack::Kong, &st, &served, &files);
+    let v = predict(&choice, &client, &server.target, &served, &files);
     if v.connects {
         return None;
     }
@@ -106,9 +110,8 @@ fn driver(d: &DriverFacts, now: time::OffsetDateTime) -> Option<Finding> {
     if v.error.as_deref().is_some_and(|e| e.contains("chain too long")) {
         // The smallest depth with which the same chain verifies.
         let need = (depth + 1..=10).find(|&d| {
-            let mut t = st.clone();
-            t.verify_depth = Some(d);
-            predict(Stack::Kong, &t, &served, &files).connects
+            let deeper = ClientProfile { kong_verify_depth: Some(d), ..client.clone() };
+            predict(&choice, &deeper, &server.target, &served, &files).connects
         });
         if let Some(need) = need {
             f = f.fix(format!(

@@ -60,10 +60,7 @@ pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
     // What the other client stacks would read (their root files, the system store), read
     // here so that deriving their verdicts reads nothing.
     if profile.stacks_all || !profile.stacks.is_empty() {
-        use crate::verify::clients::{settings_for, Stack, StackChoice};
-        let any = StackChoice { stack: Stack::Jdbc, variant: None };
-        let settings: Vec<_> = facts.hosts.iter().map(|h| settings_for(profile, &h.probe.target, &any)).collect();
-        facts.stack_files = crate::client::stack_files(&settings.iter().collect::<Vec<_>>());
+        facts.stack_files = crate::client::stack_files(&[profile]);
     }
     facts.derive_verdicts(profile);
     if follow {

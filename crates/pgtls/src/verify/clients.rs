@@ -18,12 +18,15 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
-use super::libpq::{SslMode, VerdictInput};
+use super::libpq::SslMode;
 use super::{build_paths, Anchors, Options, PathFailure};
+use crate::probe::ProbeTarget;
+use crate::profile::{ClientProfile, RootCert};
 use crate::trust::{RootTrust, TrustSource, TrustStore};
 use crate::x509::Cert;
+
+pub use super::libpq::ServerSide;
 
 pub use crate::stack::{variants, Stack, StackChoice};
 
@@ -231,59 +234,6 @@ pub static MODELS: &[Model] = &[
     },
 ];
 
-/// How the client is configured, in the stack's own terms.
-#[derive(Debug, Clone)]
-pub struct StackSettings {
-    /// sslmode as the connection string gives it (`None`: the stack's default).
-    pub sslmode: Option<SslMode>,
-    /// The root certificate file (`sslrootcert`, pgJDBC's `sslrootcert`, node's `ca` file …).
-    pub sslrootcert: Option<String>,
-    /// The client's home directory (default root file location).
-    pub home: Option<PathBuf>,
-    /// The host name the client connects with (and checks).
-    pub host: String,
-    /// Stack-specific style: jdbc `sslmode` | `ssl-true` | `nonvalidating` | `default-factory`;
-    /// node `connstring` | `connstring-libpqcompat` | `config`; asyncpg `dsn` | `context`;
-    /// kong: `verify` | `no-verify`.
-    pub variant: Option<String>,
-    /// Python minor version for asyncpg (3.13 verifies with `VERIFY_X509_PARTIAL_CHAIN`).
-    pub python_minor: u32,
-    /// Kong's `lua_ssl_verify_depth` (default 1).
-    pub verify_depth: Option<u32>,
-    /// The libpq major version (libpq itself).
-    pub libpq_major: u32,
-    /// The instant certificates are checked at.
-    pub at: OffsetDateTime,
-    /// The OpenSSL security level of the client (libpq on Debian: 2).
-    pub security_level: u8,
-}
-
-impl StackSettings {
-    /// A client of `host` judged at `at`, with no home directory and the stacks' defaults.
-    pub fn new(host: &str, at: OffsetDateTime) -> StackSettings {
-        StackSettings {
-            sslmode: None,
-            sslrootcert: None,
-            home: None,
-            host: host.to_string(),
-            variant: None,
-            python_minor: 11,
-            verify_depth: None,
-            libpq_major: 17,
-            at,
-            security_level: 2,
-        }
-    }
-
-    /// The root files this client's stacks may read: its sslrootcert (unless `system`) and
-    /// `~/.postgresql/root.crt`.
-    pub fn files_read(&self) -> Vec<PathBuf> {
-        let given = self.sslrootcert.as_ref().filter(|p| !p.is_empty() && p.as_str() != "system").map(PathBuf::from);
-        let home = self.home.as_ref().map(|h| h.join(".postgresql").join("root.crt"));
-        given.into_iter().chain(home).collect()
-    }
-}
-
 /// What the stack models need from the client's machine, read once by the gathering step:
 /// each root file a stack may read, loaded as libpq's OpenSSL loads it, and the system store.
 /// The models decide from this and never touch the disk: `crate::client::stack_files` reads
@@ -324,15 +274,6 @@ impl StackFiles {
             _ => RootTrust::Absent { path: None },
         }
     }
-}
-
-/// What the server offers.
-#[derive(Debug, Clone)]
-pub struct ServerSide {
-    /// What the server sends, leaf first; empty when it refuses TLS.
-    pub chain: Vec<Cert>,
-    /// The server lets this client in without TLS (pg_hba `host` lines).
-    pub accepts_plaintext: bool,
 }
 
 /// One stack's predicted outcome.
@@ -432,25 +373,47 @@ pub enum Refusal {
     HostMismatch { host: String, dns: Vec<String>, ips: Vec<std::net::IpAddr>, cn: Option<String> },
 }
 
-/// The checks a stack makes with `s` (`Err`: it refuses the settings themselves).
-pub fn checks(stack: Stack, s: &StackSettings, files: &StackFiles) -> Result<Checks, Refusal> {
+/// The root file the client names, as these libraries read the value: libpq 16's
+/// `sslrootcert=system` is, to them, a file of that name.
+fn named_root(root: &RootCert) -> Option<PathBuf> {
+    match root {
+        RootCert::File { path, explicit: true } => Some(path.clone()),
+        RootCert::System { .. } => Some(PathBuf::from("system")),
+        _ => None,
+    }
+}
+
+/// libpq's default root file in the client's home (`~/.postgresql/root.crt`), when the client
+/// names none.
+fn home_root(root: &RootCert) -> Option<PathBuf> {
+    match root {
+        RootCert::File { path, explicit: false } => Some(path.clone()),
+        _ => None,
+    }
+}
+
+/// The checks `choice` makes for `client` (`Err`: it refuses the settings themselves). The
+/// stacks read the sslmode and root file as the client states them, not libpq's defaults:
+/// each stack has its own.
+pub fn checks(choice: &StackChoice, client: &ClientProfile, files: &StackFiles) -> Result<Checks, Refusal> {
     use SslMode::*;
-    let variant = s.variant.as_deref().unwrap_or("");
-    let given = s.sslrootcert.as_ref().filter(|p| !p.is_empty()).map(PathBuf::from);
-    let home_root = s.home.as_ref().map(|h| h.join(".postgresql").join("root.crt"));
+    let variant = choice.variant.as_deref().unwrap_or("");
+    let stated = client.sslmode_stated;
+    let given = named_root(&client.root);
+    let home_root = home_root(&client.root);
     // A named file the stack must find, else its default store.
     let file_or_default = |f: Option<PathBuf>| f.map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::Default);
     let off = |words| Checks { try_tls: false, require_tls: false, verify_chain: false, verify_host: false, roots: Roots::None, words };
     let enc = |require_tls, words| Checks { try_tls: true, require_tls, verify_chain: false, verify_host: false, roots: Roots::None, words };
     let verify = |require_tls, host, roots, words| Checks { try_tls: true, require_tls, verify_chain: true, verify_host: host, roots, words };
-    match stack {
+    match choice.stack {
         Stack::Libpq | Stack::Psycopg => unreachable!("answered by the libpq model"),
         Stack::Jdbc => {
             // pgJDBC: ssl=true without sslmode means verify-full; LibPQFactory (the default)
             // reads sslrootcert or ~/.postgresql/root.crt and fails without it.
             let mode = match variant {
-                "ssl-true" | "nonvalidating" => s.sslmode.unwrap_or(VerifyFull),
-                _ => s.sslmode.unwrap_or(Prefer),
+                "ssl-true" | "nonvalidating" => stated.unwrap_or(VerifyFull),
+                _ => stated.unwrap_or(Prefer),
             };
             let root = given.clone().or(home_root.clone()).map(|path| Roots::File { path, must_exist: true }).unwrap_or(Roots::None);
             if variant == "nonvalidating" {
@@ -478,19 +441,19 @@ pub fn checks(stack: Stack, s: &StackSettings, files: &StackFiles) -> Result<Che
         Stack::Node => {
             let root = file_or_default(given.clone());
             match variant {
-                "config" => Ok(match s.sslmode {
+                "config" => Ok(match stated {
                     Some(Disable) => off("no TLS"),
                     Some(Allow | Prefer | Require) => enc(true, "encryption only (rejectUnauthorized: false)"),
                     _ => verify(true, true, root, "the chain against ca and the host name (checkServerIdentity)"),
                 }),
-                "connstring-libpqcompat" => Ok(match s.sslmode.unwrap_or(Prefer) {
+                "connstring-libpqcompat" => Ok(match stated.unwrap_or(Prefer) {
                     Disable => off("no TLS"),
                     Allow | Prefer | Require if given.is_none() => enc(true, "encryption only"),
                     Allow | Prefer | Require | VerifyCa => verify(true, false, root, "the chain against sslrootcert, no host name (libpq compatibility)"),
                     VerifyFull => verify(true, true, root, "the chain and the host name"),
                 }),
                 // pg-connection-string: every sslmode but disable means full verification.
-                _ => Ok(match s.sslmode {
+                _ => Ok(match stated {
                     None => off("no TLS (no ssl in the connection string)"),
                     Some(Disable) => off("no TLS"),
                     Some(_) => verify(true, true, root, "the chain and the host name: pg-connection-string treats prefer, require and verify-ca as verify-full"),
@@ -499,14 +462,14 @@ pub fn checks(stack: Stack, s: &StackSettings, files: &StackFiles) -> Result<Che
         }
         Stack::Asyncpg => {
             if variant == "context" {
-                return Ok(match s.sslmode {
+                return Ok(match stated {
                     Some(Disable) => off("no TLS"),
                     Some(Allow | Prefer | Require) => enc(true, "encryption only (CERT_NONE)"),
                     Some(VerifyCa) => verify(true, false, file_or_default(given.clone()), "the chain (CERT_REQUIRED), no host name"),
                     _ => verify(true, true, file_or_default(given.clone()), "the chain and the host name (create_default_context)"),
                 });
             }
-            let mode = s.sslmode.unwrap_or(Prefer);
+            let mode = stated.unwrap_or(Prefer);
             let file = given.clone().or(home_root.clone());
             let exists = file.as_ref().is_some_and(|p| files.exists(p));
             Ok(match mode {
@@ -518,7 +481,7 @@ pub fn checks(stack: Stack, s: &StackSettings, files: &StackFiles) -> Result<Che
             })
         }
         Stack::Pgx => {
-            let mode = s.sslmode.unwrap_or(Prefer);
+            let mode = stated.unwrap_or(Prefer);
             let root = file_or_default(given.clone());
             Ok(match mode {
                 Disable => off("no TLS"),
@@ -531,7 +494,7 @@ pub fn checks(stack: Stack, s: &StackSettings, files: &StackFiles) -> Result<Che
             // Root Certificate (or PGSSLROOTCERT), else ~/.postgresql/root.crt when it exists,
             // else the system store.
             let root = file_or_default(given.clone().or_else(|| home_root.clone().filter(|p| files.exists(p))));
-            let mode = s.sslmode.unwrap_or(Prefer);
+            let mode = stated.unwrap_or(Prefer);
             Ok(match mode {
                 Disable => off("no TLS"),
                 Allow | Prefer | Require => enc(mode >= Require, "encryption only (Npgsql 8: Require does not validate)"),
@@ -541,64 +504,48 @@ pub fn checks(stack: Stack, s: &StackSettings, files: &StackFiles) -> Result<Che
         }
         Stack::Rustls => {
             let root = file_or_default(given.clone());
-            match s.sslmode.unwrap_or(Prefer) {
+            match stated.unwrap_or(Prefer) {
                 Disable => Ok(off("no TLS")),
                 m @ (VerifyCa | VerifyFull) => Err(Refusal::InvalidSslMode(m)),
                 m => Ok(verify(m >= Require, true, root, "the chain and the host name (rustls always verifies both)")),
             }
         }
         Stack::Kong => {
-            // lua_ssl_trusted_certificate defaults to `system`; pgmoon checks no host name.
-            let root = file_or_default(given.clone().filter(|p| p.as_os_str() != "system"));
+            // lua_ssl_trusted_certificate defaults to `system`, the system store (so is a
+            // `system` libpq before 16 keeps as a file name); pgmoon checks no host name.
+            let root = match &client.root {
+                RootCert::File { path, explicit: true } if path.as_os_str() != "system" => Roots::File { path: path.clone(), must_exist: true },
+                _ => Roots::Default,
+            };
             Ok(match variant {
-                "no-verify" => enc(s.sslmode.unwrap_or(Require) >= Require, "encryption only (pg_ssl_verify = off)"),
-                _ => verify(s.sslmode.unwrap_or(Require) >= Require, false, root, "the chain against lua_ssl_trusted_certificate within lua_ssl_verify_depth"),
+                "no-verify" => enc(stated.unwrap_or(Require) >= Require, "encryption only (pg_ssl_verify = off)"),
+                _ => verify(stated.unwrap_or(Require) >= Require, false, root, "the chain against lua_ssl_trusted_certificate within lua_ssl_verify_depth"),
             })
         }
     }
 }
 
-/// The settings a client stack sees for `target`: the sslmode and root file as the
-/// connection string states them (not libpq's defaults: each stack has its own).
-pub fn settings_for(profile: &crate::profile::ClientProfile, target: &crate::probe::ProbeTarget, choice: &StackChoice) -> StackSettings {
-    let mut s = StackSettings::new(&target.host, profile.at);
-    // Explicit: the connection string, the environment, or the command line named it.
-    let explicit_mode = match &profile.resolved {
-        Some(r) => !r.sslmode.is_default() || r.sslmode.value != profile.sslmode,
-        None => false,
+/// The libpq-based stacks' answer, from the libpq model: libpq itself, and psycopg's bundled
+/// libpq 18 with OpenSSL 3.5 at security level 1. The stacks connect by host name (`hostaddr`
+/// is libpq's own verdict's business).
+fn libpq_answer(stack: Stack, client: &ClientProfile, target: &ProbeTarget, server: &ServerSide, files: &StackFiles) -> StackVerdict {
+    let client = match stack {
+        Stack::Psycopg => client.on_libpq(18, 1),
+        _ => client.on_libpq(client.libpq, client.security_level),
     };
-    s.sslmode = explicit_mode.then_some(profile.sslmode);
-    match &profile.root {
-        crate::profile::RootCert::File { path, explicit: true } => s.sslrootcert = Some(path.display().to_string()),
-        crate::profile::RootCert::File { path, explicit: false } => s.home = path.parent().and_then(|p| p.parent()).map(std::path::Path::to_path_buf),
-        crate::profile::RootCert::System { .. } => s.sslrootcert = Some("system".into()),
-        crate::profile::RootCert::NoHome => s.home = None,
-    }
-    s.variant = choice.variant.clone();
-    s.at = profile.at;
-    s.libpq_major = profile.libpq;
-    s.security_level = profile.security_level;
-    s
+    let by_name = ProbeTarget { hostaddr: None, ..target.clone() };
+    let root = files.libpq_store(client.root.source().as_ref());
+    StackVerdict::from_libpq(stack, &super::libpq::decide_offered(&client, &by_name, server, &root))
 }
 
-/// The libpq-based stacks' answer, from the libpq model.
-fn libpq_answer(stack: Stack, s: &StackSettings, server: &ServerSide, files: &StackFiles) -> StackVerdict {
-    let mut input = VerdictInput::at(&s.host, server.chain.clone(), s.at, s.home.clone());
-    input.sslmode = s.sslmode;
-    input.sslrootcert = s.sslrootcert.clone();
-    input.server_accepts_plaintext = server.accepts_plaintext;
-    input.pg_major = if stack == Stack::Psycopg { 18 } else { s.libpq_major };
-    input.openssl_security_level = if stack == Stack::Psycopg { 1 } else { s.security_level };
-    let root = files.libpq_store(input.root_cert().source().as_ref());
-    StackVerdict::from_libpq(stack, &input.decide_with(&root))
-}
-
-/// Predict what `stack` does against `server` with settings `s`, from the files gathering
-/// read for it (`files`; see `crate::client::stack_files`).
-pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide, files: &StackFiles) -> StackVerdict {
+/// Predict what `choice` does for `client` connecting to `target` (by its host name) against
+/// `server`, from the files gathering read for it (`files`; see `crate::client::stack_files`).
+pub fn predict(choice: &StackChoice, client: &ClientProfile, target: &ProbeTarget, server: &ServerSide, files: &StackFiles) -> StackVerdict {
+    let stack = choice.stack;
     if matches!(stack, Stack::Libpq | Stack::Psycopg) {
-        return libpq_answer(stack, s, server, files);
+        return libpq_answer(stack, client, target, server, files);
     }
+    let host = target.host.as_str();
     let model = stack.model();
     let fail = |refusal: Refusal, c: Option<&Checks>, trust: Option<String>| {
         let checks = c.map(|c| c.words.to_string()).unwrap_or_else(|| match &refusal {
@@ -606,17 +553,17 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide, files: &Sta
             _ => "refuses the settings".into(),
         });
         StackVerdict {
-            error: Some(message(stack, &refusal, &s.host)),
-            fix: Some(fix_for(stack, &refusal, &s.host)),
+            error: Some(message(stack, &refusal, host)),
+            fix: Some(fix_for(stack, &refusal, host)),
             trust_source: trust,
-            ..StackVerdict::new(stack, s.variant.clone(), checks)
+            ..StackVerdict::new(stack, choice.variant.clone(), checks)
         }
     };
-    let c = match checks(stack, s, files) {
+    let c = match checks(choice, client, files) {
         Ok(c) => c,
         Err(r) => return fail(r, None, None),
     };
-    let plain_ok = StackVerdict { connects: true, ..StackVerdict::new(stack, s.variant.clone(), c.words.to_string()) };
+    let plain_ok = StackVerdict { connects: true, ..StackVerdict::new(stack, choice.variant.clone(), c.words.to_string()) };
     if !c.try_tls {
         return plain_ok;
     }
@@ -640,7 +587,7 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide, files: &Sta
             plain_ok
         };
     }
-    let tls_failure = judge_chain(stack, model, &c, s, server, store.as_ref());
+    let tls_failure = judge_chain(choice, client, host, model, &c, server, store.as_ref());
     match tls_failure {
         None => StackVerdict {
             connects: true,
@@ -648,7 +595,7 @@ pub fn predict(stack: Stack, s: &StackSettings, server: &ServerSide, files: &Sta
             chain_verified: c.verify_chain,
             hostname_verified: c.verify_host,
             trust_source: trust,
-            ..StackVerdict::new(stack, s.variant.clone(), c.words.to_string())
+            ..StackVerdict::new(stack, choice.variant.clone(), c.words.to_string())
         },
         // prefer/allow: the TLS attempt fails, and stacks that retry try again without TLS.
         Some(_) if !c.require_tls && model.plaintext_retry && server.accepts_plaintext => plain_ok,
@@ -677,12 +624,21 @@ pub enum ErrorOrder {
     OpenSslLastError,
 }
 
-fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, server: &ServerSide, store: Option<&TrustStore>) -> Option<Refusal> {
+fn judge_chain(
+    choice: &StackChoice,
+    client: &ClientProfile,
+    host_name: &str,
+    model: &Model,
+    c: &Checks,
+    server: &ServerSide,
+    store: Option<&TrustStore>,
+) -> Option<Refusal> {
+    let (stack, at) = (choice.stack, client.at);
     let leaf = &server.chain[0];
-    let host = if c.verify_host { host_matches(model.names, leaf, &s.host).err() } else { None };
+    let host = if c.verify_host { host_matches(model.names, leaf, host_name).err() } else { None };
     let leaf_first = matches!(model.order, ErrorOrder::LeafDatesHostChain | ErrorOrder::LeafDatesChainHost);
-    if leaf_first && c.verify_chain && (leaf.expired_at(s.at) || leaf.not_yet_valid_at(s.at)) {
-        let f = if leaf.expired_at(s.at) { PathFailure::Expired { depth: 0 } } else { PathFailure::NotYetValid { depth: 0 } };
+    if leaf_first && c.verify_chain && (leaf.expired_at(at) || leaf.not_yet_valid_at(at)) {
+        let f = if leaf.expired_at(at) { PathFailure::Expired { depth: 0 } } else { PathFailure::NotYetValid { depth: 0 } };
         return Some(Refusal::Chain(f));
     }
     if model.order == ErrorOrder::LeafDatesHostChain && host.is_some() {
@@ -695,16 +651,16 @@ fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, serve
         let anchors = match (stack, model.anchors) {
             // CPython 3.13's create_default_context sets VERIFY_X509_PARTIAL_CHAIN (asyncpg's own
             // sslmode path builds a PROTOCOL_TLS_CLIENT context without it).
-            (Stack::Asyncpg, _) if s.python_minor >= 13 && s.variant.as_deref() == Some("context") => Anchors::AnyTrusted { leaf: true },
+            (Stack::Asyncpg, _) if client.python_minor >= 13 && choice.variant.as_deref() == Some("context") => Anchors::AnyTrusted { leaf: true },
             (_, a) => a,
         };
-        let max_depth = match (stack, s.verify_depth) {
+        let max_depth = match (stack, client.kong_verify_depth) {
             // OpenSSL's verify depth N allows N intermediates between the leaf and the anchor.
             (Stack::Kong, d) => d.unwrap_or(1) as usize + 2,
             _ => 10,
         };
         let empty = TrustStore::from_certs("empty", Vec::new());
-        let opts = Options { anchors, max_depth, security_level: s.security_level, anchor_validity: model.anchor_validity, ..Options::at(s.at) };
+        let opts = Options { anchors, max_depth, security_level: client.security_level, anchor_validity: model.anchor_validity, ..Options::at(at) };
         let failure = match build_paths(&server.chain, store.unwrap_or(&empty), &opts) {
             Ok(r) if r.verified() => None,
             Ok(r) => Some(r.best_failure().and_then(|a| a.failure.clone())),
@@ -714,7 +670,7 @@ fn judge_chain(stack: Stack, model: &Model, c: &Checks, s: &StackSettings, serve
             let dates = matches!(f, Some(PathFailure::Expired { .. } | PathFailure::NotYetValid { .. }));
             return Some(match (model.order, f) {
                 (ErrorOrder::OpenSslCheckId, _) if dates && host.is_some() => host.expect("checked"),
-                (ErrorOrder::OpenSslLastError, Some(_)) if !dates && leaf.expired_at(s.at) => Refusal::Chain(PathFailure::Expired { depth: 0 }),
+                (ErrorOrder::OpenSslLastError, Some(_)) if !dates && leaf.expired_at(at) => Refusal::Chain(PathFailure::Expired { depth: 0 }),
                 (_, Some(f)) => Refusal::Chain(f),
                 (_, None) => Refusal::NoTrustedPath,
             });
@@ -917,9 +873,9 @@ pub fn after_startup(mut v: StackVerdict, startup: Option<&crate::probe::Startup
     v
 }
 
-/// Every stack's answer, libpq first.
-pub fn predict_all(s: &StackSettings, server: &ServerSide, files: &StackFiles) -> Vec<StackVerdict> {
-    Stack::ALL.iter().map(|&k| predict(k, s, server, files)).collect()
+/// Every stack's answer (each in its default style), libpq first.
+pub fn predict_all(client: &ClientProfile, target: &ProbeTarget, server: &ServerSide, files: &StackFiles) -> Vec<StackVerdict> {
+    Stack::ALL.iter().map(|&stack| predict(&StackChoice { stack, variant: None }, client, target, server, files)).collect()
 }
 
 #[cfg(test)]

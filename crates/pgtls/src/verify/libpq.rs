@@ -30,7 +30,6 @@
 //! in psql's output).
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -871,96 +870,26 @@ fn untrusted_cause(report: &PathReport, chain: &[Cert], store: &TrustStore) -> U
     }
 }
 
-/// Everything [`libpq_verdict`] needs, for offline use (tests, support bundles): the root
-/// file is read when the verdict is made.
+/// What the server offers one connection, when no probe says more: the per-connection facts
+/// a verdict reads besides the client ([`ClientProfile`](crate::profile::ClientProfile)).
 #[derive(Debug, Clone)]
-pub struct VerdictInput {
-    /// `None`: libpq's default (prefer; verify-full with sslrootcert=system on 16+).
-    pub sslmode: Option<SslMode>,
-    /// Raw sslrootcert (or PGSSLROOTCERT); `None` or empty: `<home>/.postgresql/root.crt`.
-    pub sslrootcert: Option<String>,
-    /// The client's home directory; `None` when libpq could not determine it.
-    pub home: Option<PathBuf>,
-    /// The `host` parameter (the name checked by verify-full).
-    pub host: Option<String>,
-    /// The `hostaddr` parameter (where to connect; never used for the name check).
-    pub hostaddr: Option<String>,
-    /// What the server sends, leaf first; empty if the server answers the SSLRequest with 'N'.
-    pub server_chain: Vec<Cert>,
-    /// Whether pg_hba.conf lets this client in without TLS (`host` lines, not `hostssl`).
-    pub server_accepts_plaintext: bool,
-    pub at: OffsetDateTime,
-    /// Client libpq major version (15, 16, 17, …).
-    pub pg_major: u32,
-    /// `SSL_CERT_FILE` in the client's environment (affects sslrootcert=system).
-    pub ssl_cert_file: Option<PathBuf>,
-    /// The client OpenSSL's default security level (2 on Debian/Ubuntu, 1 upstream).
-    pub openssl_security_level: u8,
+pub struct ServerSide {
+    /// What the server sends, leaf first; empty when it answers the SSLRequest with 'N'.
+    pub chain: Vec<Cert>,
+    /// The server lets this client in without TLS (pg_hba.conf `host` lines, not `hostssl`).
+    pub accepts_plaintext: bool,
 }
 
-impl VerdictInput {
-    /// A PostgreSQL 17 client at `at` with home directory `home`: no environment, no clock.
-    pub fn at(host: &str, server_chain: Vec<Cert>, at: OffsetDateTime, home: Option<PathBuf>) -> VerdictInput {
-        VerdictInput {
-            sslmode: None,
-            sslrootcert: None,
-            home,
-            host: Some(host.to_string()),
-            hostaddr: None,
-            server_chain,
-            server_accepts_plaintext: true,
-            at,
-            pg_major: 17,
-            ssl_cert_file: None,
-            openssl_security_level: 2,
-        }
+/// libpq's verdict for the client of `profile` connecting to `target`, on a server that offers
+/// `server`, with the root store as gathering loaded it (`root`): no probe, no file read. For
+/// tests, the stack comparison and one-off use (a run decides from its probes, [`decide`]).
+pub fn decide_offered(profile: &crate::profile::ClientProfile, target: &crate::probe::ProbeTarget, server: &ServerSide, root: &RootTrust) -> Verdict {
+    let client = Client { server_accepts_plaintext: server.accepts_plaintext, ..Client::of(profile, target) };
+    let mut probe = crate::probe::ProbeFacts::from_chain(server.chain.clone());
+    if server.chain.is_empty() {
+        probe.reply = Some(crate::net::Negotiated::Refuse);
     }
-
-    /// Where libpq takes its roots from.
-    pub fn root_cert(&self) -> crate::profile::RootCert {
-        use crate::profile::RootCert;
-        match self.sslrootcert.as_deref() {
-            Some("system") if self.pg_major >= 16 => RootCert::System { ssl_cert_file: self.ssl_cert_file.clone() },
-            Some(s) if !s.is_empty() => RootCert::File { path: PathBuf::from(s), explicit: true },
-            _ => match &self.home {
-                Some(h) => RootCert::File { path: h.join(".postgresql").join("root.crt"), explicit: false },
-                None => RootCert::NoHome,
-            },
-        }
-    }
-
-    /// The effective sslmode (libpq's default applied).
-    pub fn effective_sslmode(&self) -> SslMode {
-        let system = self.pg_major >= 16 && self.sslrootcert.as_deref() == Some("system");
-        self.sslmode.unwrap_or(if system { SslMode::VerifyFull } else { SslMode::Prefer })
-    }
-
-    /// Decide with the root store as gathering loaded it: no file is read.
-    pub fn decide_with(&self, root: &RootTrust) -> Verdict {
-        let client = Client {
-            sslmode: self.effective_sslmode(),
-            libpq: self.pg_major,
-            system_roots: self.pg_major >= 16 && self.sslrootcert.as_deref() == Some("system"),
-            host: self.host.as_deref(),
-            hostaddr: self.hostaddr.as_deref(),
-            tls_min: crate::wire::TlsVersion::TLSv1_2,
-            tls_max: None,
-            at: self.at,
-            security_level: self.openssl_security_level,
-            server_accepts_plaintext: self.server_accepts_plaintext,
-            port: 5432,
-            client_cert_error: None,
-            invalid_option: None,
-            password_available: false,
-            sslcertmode: crate::conninfo::SslCertMode::Allow,
-            session_attrs: crate::profile::SessionAttrs::Any,
-        };
-        let mut probe = crate::probe::ProbeFacts::from_chain(self.server_chain.clone());
-        if self.server_chain.is_empty() {
-            probe.reply = Some(crate::net::Negotiated::Refuse);
-        }
-        decide(&client, root, &probe, None)
-    }
+    decide(&client, root, &probe, None)
 }
 
 /// Is `host` an IP literal, as libpq's `is_ip_address` (inet_aton or inet_pton AF_INET6)?

@@ -36,7 +36,7 @@ pub mod libpq;
 pub mod clients;
 pub mod rotation;
 
-pub use libpq::{Verdict, VerdictInput};
+pub use libpq::Verdict;
 
 use std::collections::{BTreeMap, HashMap};
 

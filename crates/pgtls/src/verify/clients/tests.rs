@@ -2,7 +2,9 @@
 //! real `openssl verify` (`-partial_chain`, `-verify_depth`) when the CLI is installed.
 
 use super::*;
+use crate::profile::Overrides;
 use crate::trust::pem::to_pem;
+use time::OffsetDateTime;
 use crate::x509::LabCert;
 use pgtls_lab::{CertKey, CertSpec};
 
@@ -29,23 +31,36 @@ fn pki() -> Pki {
     Pki { root, other, int, int2, leaf, deep_leaf, cn_only, expired }
 }
 
-/// The model with the files read right now (the tests rewrite root files between calls).
-fn predict(stack: Stack, s: &StackSettings, server: &ServerSide) -> StackVerdict {
-    super::predict(stack, s, server, &crate::client::stack_files(&[s]))
+const DB: &str = "db.example.com";
+
+/// The model of `stack` in style `variant`, connecting to `host`, with the files read right now
+/// (the tests rewrite root files between calls).
+fn predict_for(stack: Stack, variant: Option<&str>, host: &str, s: &ClientProfile, server: &ServerSide) -> StackVerdict {
+    let choice = StackChoice { stack, variant: variant.map(String::from) };
+    let target = ProbeTarget { host: host.into(), hostaddr: None, port: 5432, sni: None, negotiation: crate::probe::SslNegotiation::Postgres };
+    super::predict(&choice, s, &target, server, &crate::client::stack_files(&[s]))
+}
+
+/// The model of `stack` in its default style, connecting to db.example.com.
+fn predict(stack: Stack, s: &ClientProfile, server: &ServerSide) -> StackVerdict {
+    predict_for(stack, None, DB, s, server)
 }
 
 fn server(chain: &[&CertKey]) -> ServerSide {
     ServerSide { chain: chain.iter().map(|c| c.info()).collect(), accepts_plaintext: false }
 }
 
-fn settings(dir: &Path, roots: &[&CertKey], mode: Option<SslMode>) -> StackSettings {
+/// A client that states `mode` and a root file holding `roots`, judged now.
+fn settings(dir: &Path, roots: &[&CertKey], mode: Option<SslMode>) -> ClientProfile {
     let file = dir.join(format!("roots-{}.pem", roots.iter().map(|c| c.info().sha256[..8].to_string()).collect::<Vec<_>>().join("-")));
     std::fs::write(&file, roots.iter().map(|c| c.cert_pem.clone()).collect::<String>()).unwrap();
-    let mut s = StackSettings::new("db.example.com", OffsetDateTime::now_utc());
-    s.sslmode = mode;
-    s.sslrootcert = Some(file.display().to_string());
-    s.home = Some(dir.join("home"));
-    s
+    ClientProfile::from_flags(&Overrides {
+        sslmode: mode,
+        sslrootcert: Some(file.display().to_string()),
+        home: Some(dir.join("home")),
+        at: Some(OffsetDateTime::now_utc()),
+        ..Overrides::default()
+    })
 }
 
 fn openssl(chain: &[&CertKey], anchors: &[&CertKey], extra: &[&str]) -> Option<bool> {
@@ -95,7 +110,7 @@ fn kong_verify_depth_counts_intermediates_like_openssl() {
     for depth in [0u32, 1, 2, 3] {
         for chain in [vec![&p.leaf, &p.int], vec![&p.deep_leaf, &p.int2, &p.int]] {
             let mut s = settings(dir.path(), &[&p.root], None);
-            s.verify_depth = Some(depth);
+            s.kong_verify_depth = Some(depth);
             let ours = predict(Stack::Kong, &s, &server(&chain)).connects;
             let d = depth.to_string();
             if let Some(real) = openssl(&chain, &[&p.root], &["-verify_depth", &d]) {
@@ -111,22 +126,20 @@ fn kong_verify_depth_counts_intermediates_like_openssl() {
 fn jdbc_ssl_true_without_any_root_file_fails() {
     let p = pki();
     let dir = tempfile::tempdir().unwrap();
-    let mut s = StackSettings::new("db.example.com", OffsetDateTime::now_utc());
-    s.home = Some(dir.path().join("home"));
-    s.variant = Some("ssl-true".into());
-    let v = predict(Stack::Jdbc, &s, &server(&[&p.leaf, &p.int]));
+    let mut flags = Overrides { home: Some(dir.path().join("home")), at: Some(OffsetDateTime::now_utc()), ..Overrides::default() };
+    let s = ClientProfile::from_flags(&flags);
+    let v = predict_for(Stack::Jdbc, Some("ssl-true"), DB, &s, &server(&[&p.leaf, &p.int]));
     assert!(!v.connects);
     assert!(v.error.as_deref().unwrap().contains("Could not open SSL root certificate file"), "{v:?}");
-    s.sslrootcert = Some("/nonexistent.crt".into());
-    let v = predict(Stack::Jdbc, &s, &server(&[&p.leaf, &p.int]));
+    flags.sslrootcert = Some("/nonexistent.crt".into());
+    let s = ClientProfile::from_flags(&flags);
+    let v = predict_for(Stack::Jdbc, Some("ssl-true"), DB, &s, &server(&[&p.leaf, &p.int]));
     assert!(!v.connects);
     assert!(v.error.as_deref().unwrap().contains("/nonexistent.crt"), "{v:?}");
     // NonValidatingFactory: any chain, but ssl=true means verify-full and pgJDBC still checks
     // the host name (measured with pgJDBC 42.5.5; MakeSSL.java).
-    s.variant = Some("nonvalidating".into());
-    assert!(predict(Stack::Jdbc, &s, &server(&[&p.leaf])).connects);
-    s.host = "127.0.0.1".into();
-    let v = predict(Stack::Jdbc, &s, &server(&[&p.leaf]));
+    assert!(predict_for(Stack::Jdbc, Some("nonvalidating"), DB, &s, &server(&[&p.leaf])).connects);
+    let v = predict_for(Stack::Jdbc, Some("nonvalidating"), "127.0.0.1", &s, &server(&[&p.leaf]));
     assert!(!v.connects);
     assert!(v.error.as_deref().unwrap().contains("could not be verified by hostnameverifier"), "{v:?}");
 }
@@ -149,10 +162,9 @@ fn a_pinned_intermediate_splits_the_stacks() {
     py13.python_minor = 13;
     assert!(!predict(Stack::Asyncpg, &s, &srv).connects);
     assert!(!predict(Stack::Asyncpg, &py13, &srv).connects);
-    py13.variant = Some("context".into());
-    assert!(predict(Stack::Asyncpg, &py13, &srv).connects);
+    assert!(predict_for(Stack::Asyncpg, Some("context"), DB, &py13, &srv).connects);
     py13.python_minor = 11;
-    assert!(!predict(Stack::Asyncpg, &py13, &srv).connects);
+    assert!(!predict_for(Stack::Asyncpg, Some("context"), DB, &py13, &srv).connects);
 }
 
 #[test]
@@ -166,8 +178,7 @@ fn cn_only_certificates_split_the_stacks() {
     let go = predict(Stack::Pgx, &s, &srv);
     assert!(!go.connects);
     assert_eq!(go.error.as_deref(), Some("x509: certificate relies on legacy Common Name field, use SANs instead"));
-    let mut rs = s.clone();
-    rs.sslmode = Some(SslMode::Require);
+    let rs = settings(dir.path(), &[&p.root], Some(SslMode::Require));
     assert!(!predict(Stack::Rustls, &rs, &srv).connects);
 }
 
@@ -182,12 +193,9 @@ fn require_means_different_things() {
     assert!(!predict(Stack::Pgx, &s, &srv).connects);
     assert!(predict(Stack::Jdbc, &s, &srv).connects);
     // node-postgres: require in a connection string verifies everything, the host name too.
-    let mut n = settings(dir.path(), &[&p.root], Some(SslMode::Require));
-    n.variant = Some("connstring".into());
-    n.host = "127.0.0.1".into();
-    assert!(!predict(Stack::Node, &n, &srv).connects);
-    n.variant = Some("connstring-libpqcompat".into());
-    assert!(predict(Stack::Node, &n, &srv).connects);
+    let n = settings(dir.path(), &[&p.root], Some(SslMode::Require));
+    assert!(!predict_for(Stack::Node, Some("connstring"), "127.0.0.1", &n, &srv).connects);
+    assert!(predict_for(Stack::Node, Some("connstring-libpqcompat"), "127.0.0.1", &n, &srv).connects);
     // Expired leaf fails everywhere that verifies.
     let e = settings(dir.path(), &[&p.root], Some(SslMode::VerifyFull));
     let srv = server(&[&p.expired, &p.int]);

@@ -1,6 +1,9 @@
 #![allow(clippy::cloned_ref_to_slice_refs)]
 use super::*;
 use crate::findings::{Finding, Severity};
+use crate::probe::ProbeTarget;
+use std::path::PathBuf;
+use crate::profile::{ClientProfile, Overrides};
 use pgtls_lab::{days_ago, CertKey, CertSpec};
 
 fn certs(ders: Vec<Vec<u8>>) -> Vec<Cert> {
@@ -14,18 +17,37 @@ struct Diag {
     findings: Vec<Finding>,
 }
 
-fn diagnose(input: &VerdictInput) -> Diag {
-    let (verdict, root) = crate::client::libpq_verdict(input);
+/// One case: what the client states (as command-line flags would), where it connects, and what
+/// the server offers.
+#[derive(Clone)]
+struct Case {
+    flags: Overrides,
+    target: ProbeTarget,
+    server: ServerSide,
+}
+
+impl Case {
+    fn profile(&self) -> ClientProfile {
+        ClientProfile::from_flags(&self.flags)
+    }
+
+    fn verdict(&self) -> (Verdict, RootTrust) {
+        crate::client::libpq_verdict(&self.profile(), &self.target, &self.server)
+    }
+}
+
+fn diagnose(input: &Case) -> Diag {
+    let (verdict, root) = input.verdict();
     let mut probe = crate::checks::test_support::probe();
-    probe.target.host = input.host.clone().unwrap_or_default();
-    probe.target.hostaddr = input.hostaddr.clone();
-    probe.chain = input.server_chain.clone();
-    if input.server_chain.is_empty() {
+    probe.target.host = input.target.host.clone();
+    probe.target.hostaddr = input.target.hostaddr.clone();
+    probe.chain = input.server.chain.clone();
+    if input.server.chain.is_empty() {
         probe.reply = Some(crate::net::Negotiated::Refuse);
     }
     let mut facts = crate::facts::Facts { hosts: vec![crate::facts::HostFacts { probe, plaintext: None, verdict: Some(verdict.clone()), stacks: Vec::new() }], ..Default::default() };
     facts.client = Some(crate::client::ClientFacts::with_root(root));
-    let mut cx = crate::checks::Context::at(input.at);
+    let mut cx = crate::checks::Context::at(input.profile().at);
     cx.audit_client = true;
     Diag { findings: crate::checks::run(&facts, &cx), verdict }
 }
@@ -61,22 +83,24 @@ impl Lab {
         vec![leaf.der, self.inter.der.clone()]
     }
 
-    fn input(&self, mode: Option<SslMode>, host: &str, chain: Vec<Vec<u8>>) -> VerdictInput {
-        VerdictInput {
-            sslmode: mode,
-            home: Some(self.home.path().to_path_buf()),
-            ..crate::client::verdict_input_now(host, certs(chain))
+    /// A libpq 17 client with this lab's home directory, connecting now to `host`, which sends
+    /// `chain` (none: it refuses TLS) and lets the client in without TLS too.
+    fn input(&self, mode: Option<SslMode>, host: &str, chain: Vec<Vec<u8>>) -> Case {
+        Case {
+            flags: Overrides { sslmode: mode, home: Some(self.home.path().to_path_buf()), at: Some(OffsetDateTime::now_utc()), ..Overrides::default() },
+            target: ProbeTarget { host: host.into(), hostaddr: None, port: 5432, sni: None, negotiation: crate::probe::SslNegotiation::Postgres },
+            server: ServerSide { chain: certs(chain), accepts_plaintext: true },
         }
     }
 }
 
-fn check(name: &str, input: &VerdictInput, connects: bool, error: Option<&str>, codes: &[&str]) {
+fn check(name: &str, input: &Case, connects: bool, error: Option<&str>, codes: &[&str]) {
     let d = diagnose(input);
     assert_eq!(d.verdict.connects, connects, "{name}: {:?}", d.verdict);
     assert_eq!(d.verdict.error.as_deref(), error, "{name}");
     let got: Vec<&str> = d.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(got, codes, "{name}: {:#?}", d.findings);
-    assert_eq!(crate::client::libpq_verdict(input).0, d.verdict);
+    assert_eq!(input.verdict().0, d.verdict);
     assert_eq!(d.verdict.connects, d.findings.iter().all(|f| f.severity != Severity::Error), "{name}: fails ⇔ an error finding");
 }
 
@@ -103,7 +127,7 @@ fn root_file_rules() {
         &["root-cert-missing"],
     );
     let mut pg15 = lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone());
-    pg15.pg_major = 15;
+    pg15.flags.libpq = Some(15);
     let missing15 = format!(
         "root certificate file \"{}\" does not exist\nEither provide the file or change sslmode to disable server certificate verification.",
         lab.default_root().display()
@@ -116,7 +140,7 @@ fn root_file_rules() {
         &["root-cert-missing"],
     );
     let mut nohome = lab.input(Some(SslMode::VerifyCa), "db.example.com", chain.clone());
-    nohome.home = None;
+    nohome.flags.home = None;
     let d = diagnose(&nohome);
     assert!(d
         .verdict
@@ -161,7 +185,7 @@ fn root_file_rules() {
         d.findings
     );
     let mut strict = lab.input(Some(SslMode::Prefer), "db.example.com", chain.clone());
-    strict.server_accepts_plaintext = false;
+    strict.server.accepts_plaintext = false;
     let d = diagnose(&strict);
     assert!(!d.verdict.connects);
 
@@ -231,7 +255,7 @@ fn root_file_rules() {
     let explicit = lab.home.path().join("explicit.pem");
     std::fs::write(&explicit, &lab.root.cert_pem).unwrap();
     let mut i = lab.input(Some(SslMode::VerifyFull), "db.example.com", chain.clone());
-    i.sslrootcert = Some(explicit.display().to_string());
+    i.flags.sslrootcert = Some(explicit.display().to_string());
     check("explicit sslrootcert", &i, true, None, &[]);
 }
 
@@ -240,10 +264,10 @@ fn sslrootcert_system() {
     let lab = Lab::new();
     let chain = lab.leaf(&["db.example.com"]);
     let mut i = lab.input(Some(SslMode::Require), "db.example.com", chain.clone());
-    i.sslrootcert = Some("system".into());
+    i.flags.sslrootcert = Some("system".into());
     check("weak mode with system", &i, false, Some("weak sslmode \"require\" may not be used with sslrootcert=system (use \"verify-full\")"), &["insecure-sslmode"]);
     // PG 15: "system" is a relative file name that does not exist.
-    i.pg_major = 15;
+    i.flags.libpq = Some(15);
     check(
         "pg15 require, file 'system' missing",
         &i,
@@ -251,7 +275,7 @@ fn sslrootcert_system() {
         None,
         &["insecure-sslmode"],
     );
-    i.sslmode = Some(SslMode::VerifyFull);
+    i.flags.sslmode = Some(SslMode::VerifyFull);
     check(
         "pg15 verify-full, file 'system' missing",
         &i,
@@ -263,14 +287,14 @@ fn sslrootcert_system() {
     let bundle = lab.home.path().join("bundle.pem");
     std::fs::write(&bundle, &lab.root.cert_pem).unwrap();
     let mut i = lab.input(None, "db.example.com", chain.clone());
-    i.sslrootcert = Some("system".into());
-    i.ssl_cert_file = Some(bundle);
+    i.flags.sslrootcert = Some("system".into());
+    i.flags.ssl_cert_file = Some(bundle);
     let d = diagnose(&i);
     assert_eq!(d.verdict.sslmode, SslMode::VerifyFull);
     assert!(d.verdict.connects && d.verdict.hostname_verified, "{:?}", d.verdict);
     assert!(d.verdict.trust_source.unwrap().contains("bundle.pem"));
     if std::path::Path::new(crate::trust::SYSTEM_BUNDLE).exists() {
-        i.ssl_cert_file = None;
+        i.flags.ssl_cert_file = None;
         check(
             "private CA vs real system store",
             &i,
@@ -286,8 +310,8 @@ fn host_names() {
     let lab = Lab::new();
     lab.write_default_root(lab.root.cert_pem.as_bytes());
     let vf = |host: &str, sans: &[&str]| lab.input(Some(SslMode::VerifyFull), host, lab.leaf(sans));
-    let ok = |name: &str, i: VerdictInput| check(name, &i, true, None, &[]);
-    let bad = |name: &str, i: VerdictInput, e: &str| {
+    let ok = |name: &str, i: Case| check(name, &i, true, None, &[]);
+    let bad = |name: &str, i: Case, e: &str| {
         check(name, &i, false, Some(e), &["hostname-mismatch"])
     };
 
@@ -360,11 +384,11 @@ fn host_names() {
     );
     // hostaddr is where to connect, host is what is checked.
     let mut i = vf("db.example.com", &["db.example.com"]);
-    i.hostaddr = Some("127.0.0.1".into());
+    i.target.hostaddr = Some("127.0.0.1".into());
     ok("host checked, not hostaddr", i);
-    let mut i = vf("db.example.com", &["db.example.com"]);
-    i.host = None;
-    i.hostaddr = Some("127.0.0.1".into());
+    // hostaddr only: the target carries the address as its name too, and libpq has no host.
+    let mut i = vf("127.0.0.1", &["db.example.com"]);
+    i.target.hostaddr = Some("127.0.0.1".into());
     check(
         "hostaddr only",
         &i,
