@@ -723,3 +723,22 @@ fn doctor_first_line_in_the_users_language() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["summary"].as_str().unwrap().starts_with("psql FAILS to connect"), "{v:#}");
 }
+
+/// host and hostaddr given as the same address: libpq checks that host like any other name
+/// (it is not a hostaddr-only connection), so a certificate naming the address verifies —
+/// psql connects, and pgtls must agree (it used to say "host name must be specified").
+#[test]
+fn host_equal_to_hostaddr_is_a_host_name() {
+    let pki = Pki::new();
+    let server = tls_server(&pki, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root.crt");
+    std::fs::write(&root, &pki.root.cert_pem).unwrap();
+    let ci = format!("host=127.0.0.1 hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", server.port(), root.display());
+    let (ok, said) = psql_raw(&ci).expect("psql");
+    assert!(ok, "psql: {said}");
+    let out = pgtls().args(["doctor", "--format", "json", &ci]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outcome"]["connects"], true, "{v:#}");
+    assert_eq!(v["hosts"][0]["verdict"]["hostname_verified"], true, "{v:#}");
+}

@@ -242,7 +242,7 @@ fn settings(c: &Case, home: &Path, python_minor: u32) -> ClientProfile {
 /// pgtls's prediction for `stack` in style `variant` for the case's client, host and server.
 fn prediction(stack: Stack, variant: &str, c: &Case, st: &ClientProfile, side: &ServerSide) -> pgtls::verify::clients::StackVerdict {
     let choice = StackChoice { stack, variant: Some(variant.to_string()) };
-    let target = ProbeTarget { host: c.host.into(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres };
+    let target = ProbeTarget { host: c.host.into(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres, hostaddr_only: false };
     predict(&choice, st, &target, side, &pgtls::client::stack_files(&[st]))
 }
 
@@ -274,7 +274,7 @@ fn stack_predictions_agree_with_the_real_libraries() {
     for (ci, chain) in chains.iter().enumerate() {
         let server = Server::start(ServerOptions::with_tls(chain.tls.clone())).unwrap();
         let facts = probe(
-            &ProbeTarget { host: "localhost".into(), hostaddr: Some("127.0.0.1".into()), port: server.port(), sni: None, negotiation: SslNegotiation::Postgres },
+            &ProbeTarget { host: "localhost".into(), hostaddr: Some("127.0.0.1".into()), port: server.port(), sni: None, negotiation: SslNegotiation::Postgres, hostaddr_only: false },
             Timeouts::default(),
         );
         assert!(!facts.chain.is_empty(), "{}: no chain", chain.name);

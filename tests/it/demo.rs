@@ -32,7 +32,7 @@ fn in_process_endpoint_speaks_sslrequest_and_tls() {
     let pki = Pki::new();
     let ep = InProcessServer::start(&pki.tls()).unwrap();
     let facts = probe(
-        &ProbeTarget { host: "localhost".into(), hostaddr: Some("127.0.0.1".into()), port: ep.port(), sni: Some("localhost".into()), negotiation: SslNegotiation::Postgres },
+        &ProbeTarget { host: "localhost".into(), hostaddr: Some("127.0.0.1".into()), port: ep.port(), sni: Some("localhost".into()), negotiation: SslNegotiation::Postgres, hostaddr_only: false },
         Timeouts::default(),
     );
     let tls = facts.tls.as_ref().unwrap_or_else(|| panic!("{:?}", facts.failure));

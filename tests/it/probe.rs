@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::support::*;
 
 fn target(port: u16) -> ProbeTarget {
-    ProbeTarget { host: "127.0.0.1".into(), hostaddr: None, port, sni: None, negotiation: SslNegotiation::Postgres }
+    ProbeTarget { host: "127.0.0.1".into(), hostaddr: None, port, sni: None, negotiation: SslNegotiation::Postgres, hostaddr_only: false }
 }
 
 fn codes_of(facts: &ProbeFacts) -> Vec<String> {

@@ -34,6 +34,7 @@ fn libpq_verdicts_agree_with_psql_on_every_cell() {
                 port: server.port(),
                 sni: None,
                 negotiation: SslNegotiation::Postgres,
+                hostaddr_only: false,
             },
             Timeouts::default(),
         );
@@ -53,7 +54,7 @@ fn libpq_verdicts_agree_with_psql_on_every_cell() {
                 });
                 // The name psql checks; its hostaddr=127.0.0.1 only says where it connects (a
                 // target whose host equals its hostaddr would read as hostaddr-only).
-                let target = ProbeTarget { host: case.host.into(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres };
+                let target = ProbeTarget { host: case.host.into(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres, hostaddr_only: false };
                 let v = libpq_verdict(&client, &target, &ServerSide { chain: chain.clone(), accepts_plaintext: true }).0;
                 let predicted = if v.connects { Ok(()) } else { Err(v.error.clone().unwrap_or_default().trim().to_string()) };
                 let agree = predicted == real;

@@ -269,7 +269,7 @@ impl ClientProfile {
             unix_sockets.push(h.host.clone().unwrap_or_default());
         }
         for (h, host) in tcp_hosts(&resolved) {
-            targets.push(ProbeTarget { host, hostaddr: h.hostaddr.clone(), port: h.port, sni: h.sni.clone(), negotiation });
+            targets.push(ProbeTarget { host, hostaddr: h.hostaddr.clone(), port: h.port, sni: h.sni.clone(), negotiation, hostaddr_only: h.host.is_none() });
         }
         ClientProfile {
             sslmode,

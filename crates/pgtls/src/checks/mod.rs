@@ -199,6 +199,7 @@ pub(crate) mod test_support {
                 port: 5432,
                 sni: Some("db.example.com".into()),
                 negotiation: SslNegotiation::Postgres,
+                hostaddr_only: false,
             },
             started_at: time::macros::datetime!(2026-01-01 00:00 UTC),
             elapsed_ms: 1,

@@ -30,6 +30,11 @@ pub struct ProbeTarget {
     /// SNI to send; None when libpq would not send one (IP host or sslsni=0).
     pub sni: Option<String>,
     pub negotiation: SslNegotiation,
+    /// Only hostaddr was given: `host` carries the address for display, but libpq has no host
+    /// name (verify-full then fails with "host name must be specified"). A `host` equal to
+    /// `hostaddr` given explicitly is a host name libpq checks.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hostaddr_only: bool,
 }
 
 impl ProbeTarget {
@@ -674,7 +679,7 @@ fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut
 impl ProbeFacts {
     /// Facts of a completed handshake that presented `chain` (offline verdicts, tests).
     pub fn from_chain(chain: Vec<Cert>) -> ProbeFacts {
-        let target = ProbeTarget { host: String::new(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres };
+        let target = ProbeTarget { host: String::new(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres, hostaddr_only: false };
         ProbeFacts { reply: Some(Negotiated::Accept), chain, ..empty(&target) }
     }
 

@@ -213,7 +213,7 @@ fn probe_kong(k: &KongConf, settings: &ClientTlsSettings, s: &Settings) -> Optio
     }
     let host = k.get("pg_host").map(|v| v.value.clone()).unwrap_or_else(|| "127.0.0.1".into());
     let port = k.get("pg_port").and_then(|v| v.value.parse::<u16>().ok()).unwrap_or(5432);
-    let target = crate::probe::ProbeTarget { host, hostaddr: None, port, sni: None, negotiation: crate::wire::SslNegotiation::Postgres };
+    let target = crate::probe::ProbeTarget { host, hostaddr: None, port, sni: None, negotiation: crate::wire::SslNegotiation::Postgres, hostaddr_only: false };
     Some(crate::probe::probe(&target, s.timeouts))
 }
 

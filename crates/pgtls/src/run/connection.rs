@@ -206,6 +206,7 @@ impl HostSeen {
             port: self.port,
             sni: None,
             negotiation: self.negotiation,
+            hostaddr_only: false,
         }
         .display_name()
     }

@@ -342,7 +342,7 @@ impl<'a> Client<'a> {
             libpq: profile.libpq,
             system_roots: profile.system_roots(),
             // hostaddr-only targets carry the address in `host` too; libpq has no host then.
-            host: (target.hostaddr.as_deref() != Some(target.host.as_str())).then_some(target.host.as_str()),
+            host: (!target.hostaddr_only).then_some(target.host.as_str()),
             hostaddr: target.hostaddr.as_deref(),
             tls_min: profile.tls_min,
             tls_max: profile.tls_max,

@@ -37,7 +37,7 @@ const DB: &str = "db.example.com";
 /// (the tests rewrite root files between calls).
 fn predict_for(stack: Stack, variant: Option<&str>, host: &str, s: &ClientProfile, server: &ServerSide) -> StackVerdict {
     let choice = StackChoice { stack, variant: variant.map(String::from) };
-    let target = ProbeTarget { host: host.into(), hostaddr: None, port: 5432, sni: None, negotiation: crate::probe::SslNegotiation::Postgres };
+    let target = ProbeTarget { host: host.into(), hostaddr: None, port: 5432, sni: None, negotiation: crate::probe::SslNegotiation::Postgres, hostaddr_only: false };
     super::predict(&choice, s, &target, server, &crate::client::stack_files(&[s]))
 }
 

@@ -88,7 +88,7 @@ impl Lab {
     fn input(&self, mode: Option<SslMode>, host: &str, chain: Vec<Vec<u8>>) -> Case {
         Case {
             flags: Overrides { sslmode: mode, home: Some(self.home.path().to_path_buf()), at: Some(OffsetDateTime::now_utc()), ..Overrides::default() },
-            target: ProbeTarget { host: host.into(), hostaddr: None, port: 5432, sni: None, negotiation: crate::probe::SslNegotiation::Postgres },
+            target: ProbeTarget { host: host.into(), hostaddr: None, port: 5432, sni: None, negotiation: crate::probe::SslNegotiation::Postgres, hostaddr_only: false },
             server: ServerSide { chain: certs(chain), accepts_plaintext: true },
         }
     }
@@ -386,9 +386,15 @@ fn host_names() {
     let mut i = vf("db.example.com", &["db.example.com"]);
     i.target.hostaddr = Some("127.0.0.1".into());
     ok("host checked, not hostaddr", i);
+    // host equal to hostaddr, both given: the host is checked like any other (psql 15
+    // connects with host=127.0.0.1 hostaddr=127.0.0.1 to a certificate naming IP 127.0.0.1).
+    let mut i = vf("127.0.0.1", &["db.example.com", "127.0.0.1"]);
+    i.target.hostaddr = Some("127.0.0.1".into());
+    ok("host and hostaddr the same address", i);
     // hostaddr only: the target carries the address as its name too, and libpq has no host.
     let mut i = vf("127.0.0.1", &["db.example.com"]);
     i.target.hostaddr = Some("127.0.0.1".into());
+    i.target.hostaddr_only = true;
     check(
         "hostaddr only",
         &i,
