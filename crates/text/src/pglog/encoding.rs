@@ -48,29 +48,6 @@ pub fn plausibility(text: &str) -> f64 {
     }
 }
 
-/// Whether the text's non-ASCII characters mostly come in runs, as mojibake's do: every
-/// character of a multi-byte encoding read as Windows-1252 becomes two or three Latin-1
-/// characters side by side ("Ã©", "æ¥æ¬"), while the accented letters of a Latin-script
-/// language stand alone between ASCII ones ("não", "conexión", "upprättats"). Without this,
-/// a GBK or Shift_JIS reading of Portuguese turns "ão" into one ideograph, counts as more
-/// plausible than the text itself, and its English fragments outrank the real translation.
-fn in_runs(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    let (mut non_ascii, mut paired) = (0usize, 0usize);
-    for (i, c) in chars.iter().enumerate() {
-        if c.is_ascii() {
-            continue;
-        }
-        non_ascii += 1;
-        let before = i > 0 && !chars[i - 1].is_ascii();
-        let after = chars.get(i + 1).is_some_and(|n| !n.is_ascii());
-        if before || after {
-            paired += 1;
-        }
-    }
-    paired * 2 >= non_ascii
-}
-
 /// How well a reading in `enc` fits: plausibility first; between equals, Japanese encodings
 /// for texts with kana (Japanese always has some), GBK for texts without (Chinese has none).
 fn fit(enc: &'static Encoding, text: &str) -> (f64, bool) {
@@ -94,7 +71,7 @@ pub fn readings(bytes: &[u8]) -> Vec<Reading<'_>> {
             out.push(Reading { text: Cow::Borrowed(text), how: "utf-8".into() });
             // Mojibake: text that Windows-1252 maps back to bytes, at least two of them not
             // ASCII (ƒ, ‰, Ã … stand for the bytes 0x83, 0x89, 0xC3 …).
-            if !text.is_ascii() && in_runs(text) {
+            if !text.is_ascii() {
                 let (raw, _, unmappable) = WINDOWS_1252.encode(text);
                 if !unmappable && raw.iter().filter(|b| **b >= 0x80).count() >= 2 {
                     let mut repaired: Vec<Reading<'_>> = Vec::new();
@@ -172,13 +149,6 @@ mod tests {
             let r = readings(garbled.as_bytes());
             assert_eq!(r[0].text, garbled, "the text as given comes first");
             assert!(r.iter().any(|r| r.text == text), "{}: {:?}", enc.name(), r);
-        }
-    }
-
-    #[test]
-    fn latin_script_translations_are_not_taken_for_mojibake() {
-        for text in ["LOG:  não foi possível aceitar conexão SSL: certificate verify failed", "conexión SSL directa fue establecida sin extensión de negociación de protocolo ALPN"] {
-            assert_eq!(readings(text.as_bytes()).len(), 1, "{text}");
         }
     }
 
