@@ -666,7 +666,7 @@ for code, reason, expect, also in [
     add("openssl", f"40A7C2E1D87F0000:error:{code}:{lib}:ssl_do_handshake:{reason}:ssl/statem/statem_lib.c:1890:", expect, OSSL, also)
 for n, reason, expect in [(18, "self-signed certificate", "self-signed-server-cert"), (19, "self-signed certificate in certificate chain", "server-cert-untrusted"),
                           (20, "unable to get local issuer certificate", "server-cert-untrusted"), (10, "certificate has expired", "cert-expired"),
-                          (9, "certificate is not yet valid", "cert-not-yet-valid"), (23, "certificate revoked", "crl-problem"),
+                          (9, "certificate is not yet valid", "cert-not-yet-valid"), (23, "certificate revoked", "cert-revoked"),
                           (62, "hostname mismatch", "hostname-mismatch"), (64, "IP address mismatch", "hostname-mismatch"),
                           (66, "EE certificate key too weak", "cert-too-weak"), (68, "CA signature digest algorithm too weak", "cert-too-weak")]:
     also = ["chain-incomplete"] if n == 20 else None

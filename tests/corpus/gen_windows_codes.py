@@ -37,6 +37,21 @@ ROWS = [
    "Outside its validity period means expired or not yet valid: compare the certificate's notBefore/notAfter with the client machine's clock.", False, [MINGW_CRYPT]),
   ("CERT_E_CN_NO_MATCH", 0x800B010F, "The certificate's CN name does not match the passed value", "hostname-mismatch", [], None, False, [MINGW_CRYPT]),
   ("CRYPT_E_REVOKED", 0x80092010, "The certificate is revoked", "cert-revoked", [], None, False, []),
+  # Issue 23: more of the same header. Where Windows versions word a text differently (WRK's
+  # "Since the revocation server was offline, …" against later "… because the revocation server
+  # was offline."), the text form is the part they share.
+  ("CERT_E_REVOKED", 0x800B010C, "explicitly revoked by its issuer", "cert-revoked", [], None, False, []),
+  ("CERT_E_REVOCATION_FAILURE", 0x800B010E, "The revocation process could not continue", "crl-problem", [], None, False, []),
+  ("CRYPT_E_REVOCATION_OFFLINE", 0x80092013, "revocation server was offline", "crl-problem", [], None, False, []),
+  ("SEC_E_INVALID_TOKEN", 0x80090308, "The token supplied to the function is invalid", "tls-handshake-failed",
+   ["proxy-mishandles-sslrequest", "protocol-version-mismatch"],
+   "SChannel could not use what the server sent as a TLS message: plain text where a TLS record belongs (a proxy or pooler that answered the SSLRequest without doing TLS), or a TLS version or record this Windows does not accept.", True, []),
+  ("SEC_E_INTERNAL_ERROR", 0x80090304, "The Local Security Authority cannot be contacted", "tls-handshake-failed",
+   ["protocol-version-mismatch", "cipher-mismatch"],
+   "SChannel gave up inside its own security package, which with a TLS server most often means that no TLS version or cipher suite both sides enable was found (TLS 1.2 disabled in the Windows registry, or a server that requires TLS 1.3 on a Windows without it).", True, []),
+  ("SEC_E_UNSUPPORTED_FUNCTION", 0x80090302, "The function requested is not supported", "tls-handshake-failed",
+   ["protocol-version-mismatch"],
+   "SChannel was asked for something this Windows does not offer, which in a TLS handshake usually means a TLS version disabled on one side (TLS 1.0/1.1 only on the server, or TLS 1.2 disabled in the client's registry).", True, []),
 ]
 
 def q(s):

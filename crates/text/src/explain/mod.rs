@@ -965,10 +965,18 @@ fn rank(found: &mut [Recognised]) {
 /// as "certificate verify failed"). Nothing recognised in any reading gives nothing.
 pub fn explain_bytes(bytes: &[u8]) -> Vec<Recognised> {
     let mut best: Option<(f64, Vec<Recognised>)> = None;
-    for r in crate::pglog::encoding::readings(bytes) {
+    for (i, r) in crate::pglog::encoding::readings(bytes).into_iter().enumerate() {
         let found = explain_text(&r.text);
         if found.is_empty() {
             continue;
+        }
+        // The text as given (valid UTF-8) in which a translated message is recognised is no
+        // mojibake: a Latin-script translation ("não foi possível aceitar conexão SSL: …") has
+        // accented letters that a GBK or Shift_JIS reading would turn into ideographs, which
+        // count as more plausible, and the English fragment left in that reading would outrank
+        // the translation.
+        if i == 0 && r.how == "utf-8" && found.iter().any(|f| f.finding.evidence.contains_key("language")) {
+            return found;
         }
         let p = crate::pglog::encoding::plausibility(&r.text);
         if best.as_ref().is_none_or(|(bp, _)| p > *bp) {
@@ -1378,6 +1386,20 @@ mod tests {
         for (k, v) in evidence {
             let e = &got[0].finding.evidence;
             assert_eq!(e.get(*k).map(String::as_str), Some(*v), "evidence {k} for {input}: {e:?}");
+        }
+    }
+
+    /// A Latin-script translation given as bytes (stdin, a file) is read as the text it is, not
+    /// as mojibake whose GBK or Shift_JIS reading keeps only an English fragment.
+    #[test]
+    fn latin_script_translation_as_bytes_is_not_mojibake() {
+        for text in [
+            "2026-03-01 10:00:00.123 UTC [4242] app@shop LOG:  não foi possível aceitar conexão SSL: certificate verify failed",
+            "conexión SSL directa fue establecida sin extensión de negociación de protocolo ALPN",
+        ] {
+            let as_text: Vec<Code> = explain_text(text).iter().map(|r| r.code).collect();
+            let as_bytes: Vec<Code> = explain_bytes(text.as_bytes()).iter().map(|r| r.code).collect();
+            assert_eq!(as_bytes, as_text, "{text}");
         }
     }
 
