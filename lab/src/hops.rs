@@ -21,6 +21,13 @@ fn installed(name: &str) -> Option<PathBuf> {
     from_path.or_else(|| Some(PathBuf::from("/usr/sbin").join(name)).filter(|p| p.is_file()))
 }
 
+/// Start `cmd` as the leader of a process group of its own, so that dropping its [`Running`]
+/// stops every process it forked.
+fn own_group(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0)
+}
+
 /// A started hop: its process and its directory; dropping it stops the process and removes
 /// the directory (kept with PGTLS_LAB_KEEP=1).
 struct Running {
@@ -47,6 +54,10 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
+            // Hops that fork (Pgpool-II's children, socat's per connection) run in a process
+            // group of their own (`own_group`): the whole group goes, not only its leader,
+            // whose children would otherwise live on and keep their ports.
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", c.id())]).stderr(Stdio::null()).status();
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -158,7 +169,7 @@ impl Socat {
         let port = free_port()?;
         let mut cmd = Command::new(&bin);
         cmd.arg(format!("TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr")).arg(format!("TCP:127.0.0.1:{to}"));
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        own_group(&mut cmd).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
         let mut run = Running { child: Some(child), dir };
         run.wait_listening(port, &format!("{} TCP-LISTEN:{port}", bin.display()), &|| "did not listen".into())?;
@@ -258,7 +269,7 @@ impl Pgpool {
         let err = out.try_clone().map_err(io_err("duplicating the log file"))?;
         let mut cmd = Command::new(&bin);
         cmd.arg("-n").arg("-f").arg(dir.join("pgpool.conf")).arg("-F").arg(dir.join("pcp.conf"));
-        cmd.stdin(Stdio::null()).stdout(out).stderr(err);
+        own_group(&mut cmd).stdin(Stdio::null()).stdout(out).stderr(err);
         let child = cmd.spawn().map_err(io_err(format!("starting {}", bin.display())))?;
         let mut run = Running { child: Some(child), dir };
         let what = format!("{} -n -f {}", bin.display(), run.dir.join("pgpool.conf").display());
