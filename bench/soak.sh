@@ -15,6 +15,8 @@ if [ -z "${5:-}" ]; then cargo build --release -q; fi
 PGTLS=${5:-$PWD/target/release/pgtls}
 pids=()
 cleanup() {
+  # The exporter and Prometheus are killed; each lab server stops itself (and removes its
+  # files) when its standard input closes — killing lab-serve would leave PostgreSQL running.
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for i in $(seq "$servers"); do eval "exec $((9 + i))>&-" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -26,7 +28,6 @@ ports=()
 for i in $(seq "$servers"); do
   rm -f "$out/s$i.ctl"; mkfifo "$out/s$i.ctl"
   "$PGTLS" lab-serve --set "max_connections=300" < "$out/s$i.ctl" > "$out/s$i.info" 2>&1 &
-  pids+=($!)
   eval "exec $((9 + i))> $out/s$i.ctl"
 done
 for i in $(seq "$servers"); do
