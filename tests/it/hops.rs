@@ -8,7 +8,7 @@
 //! and its first command fails. pgtls must not say "connects": it runs one read-only
 //! `SELECT 1` after the login, and names the pooler's side as the cause.
 
-use pgtls_lab::{Haproxy, Pgbouncer, Stunnel, StunnelService};
+use pgtls_lab::{Haproxy, Pgbouncer, ServerOptions, Stunnel, StunnelService, TlsFiles};
 use serde_json::Value;
 
 use crate::support::*;
@@ -281,10 +281,35 @@ struct Cell {
     says: &'static [&'static str],
 }
 
+/// A newer libpq (psycopg's bundled one): connect, run the first query, say OK or the error.
+const NEWER_LIBPQ: &str = r#"
+import sys, psycopg
+try:
+    c = psycopg.connect(sys.argv[1], connect_timeout=10)
+    c.execute("select 1")
+    c.close()
+    print("OK")
+except Exception as e:
+    print("ERR")
+    print(str(e), end="")
+"#;
+
 /// Every cell: pgtls's connects/fails verdict equals psql's, never exit 0 when psql fails, and
-/// the first finding names the hop and the cause in the hop's terms.
+/// the first finding names the hop and the cause in the hop's terms; and, where psycopg's
+/// newer libpq is installed, `doctor --libpq N` agrees with it too.
 fn judge(cells: &[Cell]) {
+    let newer = crate::newer_libpq::psycopg().filter(|(_, major)| *major >= 16);
+    assert!(newer.is_some() || std::env::var_os("PGTLS_REQUIRE_CLIENTS").is_none(), "no newer libpq (psycopg) to compare the hop cells with");
     for c in cells {
+        if let Some((py, major)) = &newer {
+            let out = std::process::Command::new(py).args(["-c", NEWER_LIBPQ, &c.conninfo]).env_remove("PGSSLMODE").output().unwrap();
+            let theirs = String::from_utf8_lossy(&out.stdout).to_string();
+            let out = pgtls().args(["doctor", "--format", "json", "--libpq", &major.to_string(), &c.conninfo]).output().unwrap();
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let ok = theirs.starts_with("OK");
+            assert_eq!(v["outcome"]["connects"], ok, "{} with libpq {major}: psycopg said {theirs}\n{v:#}", c.name);
+            assert!(ok || out.status.code() == Some(2), "{} with libpq {major}: exit {:?}", c.name, out.status.code());
+        }
         let (ok, said) = psql_raw(&c.conninfo).expect("psql");
         let (exit, v) = doctor(&c.conninfo);
         let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
@@ -432,6 +457,25 @@ fn poolers_in_front_of_postgresql() {
     };
     let cert_bouncer = verifying_bouncer(&[]);
     let cert_auth = verifying_bouncer(&[("auth_type", "cert")]);
+    // The pooler's own leg to PostgreSQL failing: verify-full towards a server whose
+    // certificate does not name the host the pooler uses, and a PostgreSQL with ssl = off
+    // towards a pooler that requires TLS.
+    let misnamed_pki = Pki::new();
+    let misnamed_leaf = misnamed_pki.inter.leaf("db.elsewhere.test", &["db.elsewhere.test"]).unwrap();
+    let misnamed = pgtls_lab::Server::start(ServerOptions::with_tls(TlsFiles {
+        cert_chain_pem: format!("{}{}", misnamed_leaf.cert_pem, misnamed_pki.inter.cert_pem),
+        key_pem: misnamed_leaf.key_pem.clone(),
+        ca_pem: None,
+    }))
+    .unwrap();
+    let name_check = Pgbouncer::start(
+        misnamed.port(),
+        &[("server_tls_sslmode", "verify-full"), ("server_tls_ca_file", "{dir}/backend-root.crt"), ("query_wait_timeout", "2"), ("server_login_retry", "1")],
+        &[("backend-root.crt", misnamed_pki.root.cert_pem.as_str())],
+    )
+    .unwrap();
+    let no_tls_server = pgtls_lab::Server::start(ServerOptions::default()).unwrap();
+    let tls_required = Pgbouncer::start(no_tls_server.port(), &[("server_tls_sslmode", "require"), ("query_wait_timeout", "2"), ("server_login_retry", "1")], &[]).unwrap();
     let plain_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "off")], &[]).unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
     let tls_pool = pgtls_lab::Pgpool::start(s, &[("ssl", "on"), ("ssl_cert", "'{dir}/front.crt'"), ("ssl_key", "'{dir}/front.key'")], &files)
         .unwrap_or_else(|e| panic!("Pgpool-II did not start: {e}"));
@@ -486,6 +530,18 @@ fn poolers_in_front_of_postgresql() {
             conninfo: ci(cert_auth.port(), &format!("{} sslcert={} sslkey={}", verify(&front_root), app_crt.display(), app_key.display())),
             first: None,
             says: &[],
+        },
+        Cell {
+            name: "PgBouncer server_tls_sslmode = verify-full, server certificate for another name",
+            conninfo: ci(name_check.port(), "sslmode=prefer"),
+            first: Some("pooler-server-unreachable"),
+            says: &["server_tls"],
+        },
+        Cell {
+            name: "PgBouncer server_tls_sslmode = require, PostgreSQL ssl = off",
+            conninfo: ci(tls_required.port(), "sslmode=prefer"),
+            first: Some("pooler-server-unreachable"),
+            says: &["server_tls"],
         },
         Cell {
             name: "Pgpool-II ssl = off, sslmode=require",

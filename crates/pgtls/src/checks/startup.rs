@@ -157,6 +157,19 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                         ))
                         .evidence("sqlstate", sqlstate),
                 ),
+                // A pooler that refuses the login itself because it cannot reach its server
+                // (no cached server settings yet, or every server connection failing).
+                Some(Code::PoolerServerUnreachable) => Some(
+                    Finding::new(Code::PoolerServerUnreachable)
+                        .detail(format!(
+                            "{}: what answered refused the login because it has no working connection to its server: {said}. \
+                             That is a pooler (PgBouncer, Pgpool-II) whose own leg to PostgreSQL fails — its server_tls_* \
+                             settings, or the server itself; the client's TLS {}.",
+                            h.endpoint(),
+                            if *encrypted { "worked" } else { "was not used on this attempt" }
+                        ))
+                        .evidence("message", &error.message),
+                ),
                 // Recognised as another code: its own check reports it (`hba` for a TLS
                 // connection no pg_hba.conf line matches, `client_cert_user` for the mapping).
                 Some(_) => None,
