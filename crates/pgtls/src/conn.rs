@@ -9,18 +9,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-/// The most pgtls reads from one server connection (a handshake with a long chain and the
-/// startup answer are a few hundred kB); more is a hostile or broken peer.
-pub const MAX_READ_PER_CONNECTION: u64 = 32 << 20;
-
-/// Why a [`Conn`] stopped reading; carried inside the `io::Error` so callers can say it.
-#[derive(Debug, thiserror::Error)]
-pub enum Bound {
-    #[error("the server did not finish within {0:?} (pgtls bounds each connection; it kept answering too slowly)")]
-    Deadline(Duration),
-    #[error("the server sent more than {} MB on one connection", MAX_READ_PER_CONNECTION >> 20)]
-    TooMuch,
-}
+pub use pgtls_core::facts::net::{Bound, MAX_READ_PER_CONNECTION};
 
 /// A TCP connection under pgtls's bounds: each read or write waits at most `io`, the whole
 /// connection ends at its deadline, and at most [`MAX_READ_PER_CONNECTION`] bytes are read.

@@ -16,10 +16,8 @@
 //! Every probe is a real connection attempt and leaves a "could not accept SSL connection"
 //! line in the server log; [`ScanResult::handshakes`] says how many were made.
 
-pub mod codec;
+pub use pgtls_core::scan::{codec, parse, suites};
 pub mod enumerate;
-pub mod parse;
-pub mod suites;
 
 pub use codec::{ClientHello, Extension, HelloOptions, NamedGroup, TlsVersion, SignatureScheme};
 pub use enumerate::{
