@@ -22,9 +22,9 @@
 //! libpq would print with the password in them are redacted.
 //!
 //! ```
-//! use pgtls::conninfo::{parse, resolve, Env, FileInfo, Source, SslMode};
+//! use pgtls_core::conninfo::{parse, resolve, Env, FileInfo, Source, SslMode};
 //!
-//! /// An empty machine: no PG* variables, no files (use `SystemEnv` for the real one).
+//! /// An empty machine: no PG* variables, no files (`pgtls::conninfo::SystemEnv` is the real one).
 //! struct Bare;
 //! impl Env for Bare {
 //!     fn var(&self, name: &str) -> Option<String> { (name == "USER").then(|| "app".into()) }
@@ -51,7 +51,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 pub use parse::parse;
-pub use resolve::{resolve, Env, FileInfo, SystemEnv};
+pub use resolve::{resolve, Env, FileInfo};
 pub use crate::wire::{SslNegotiation, TlsVersion};
 
 /// What a redacted secret prints as.
@@ -215,7 +215,7 @@ impl fmt::Display for ConnInfo {
 }
 
 /// Quotes a value for a keyword/value string the way libpq reads it back.
-pub(crate) fn quote_value(v: &str) -> String {
+pub fn quote_value(v: &str) -> String {
     if !v.is_empty() && !v.chars().any(|c| c == '\'' || c == '\\' || is_c_space(c)) {
         return v.to_string();
     }
