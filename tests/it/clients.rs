@@ -234,7 +234,7 @@ fn settings(c: &Case, home: &Path, python_minor: u32) -> ClientProfile {
         home: Some(home.to_path_buf()),
         at: Some(time::OffsetDateTime::now_utc()),
         ..Overrides::default()
-    });
+    }, time::OffsetDateTime::now_utc());
     s.python_minor = python_minor;
     s
 }

@@ -51,7 +51,7 @@ fn libpq_verdicts_agree_with_psql_on_every_cell() {
                     libpq: Some(15),
                     at: Some(time::OffsetDateTime::now_utc()),
                     ..Overrides::default()
-                });
+                }, time::OffsetDateTime::now_utc());
                 // The name psql checks; its hostaddr=127.0.0.1 only says where it connects (a
                 // target whose host equals its hostaddr would read as hostaddr-only).
                 let target = ProbeTarget { host: case.host.into(), hostaddr: None, port: 5432, sni: None, negotiation: SslNegotiation::Postgres, hostaddr_only: false };

@@ -17,6 +17,8 @@
 pub mod conninfo;
 pub mod facts;
 pub mod findings;
+pub mod pem;
+pub mod profile;
 pub mod scan;
 pub mod stack;
 pub mod wire;

@@ -9,7 +9,7 @@ pub mod files;
 pub mod net;
 pub mod tls;
 pub mod probe;
-pub mod profile;
+pub use pgtls_core::profile;
 pub mod checks;
 pub mod facts;
 pub mod report;

@@ -7,3 +7,5 @@
 pub mod net;
 pub mod tls;
 pub mod probe;
+pub mod trust;
+pub mod sessions;

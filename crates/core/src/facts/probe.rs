@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use crate::facts::net::{self, FailureKind, Negotiated, NetError, Step};
 use crate::facts::tls::{HandshakeError, TlsFacts};
 use crate::wire::startup::AuthRequest;
-use crate::wire::{ErrorResponse, SslNegotiation};
+use crate::wire::{ErrorResponse, SslNegotiation, TlsVersion};
 use crate::x509::Cert;
 
 /// One endpoint to probe.
@@ -385,5 +385,19 @@ impl ProbeFacts {
             Some(ProbeFailure::Handshake { .. }) => Some(Step::TlsHandshake),
             _ => None,
         }
+    }
+}
+
+/// The TLS versions the client allows (libpq's ssl_min_protocol_version / ssl_max_protocol_version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientVersions {
+    pub min: TlsVersion,
+    pub max: Option<TlsVersion>,
+}
+
+impl Default for ClientVersions {
+    /// libpq's defaults: TLSv1.2 and newer.
+    fn default() -> Self {
+        ClientVersions { min: TlsVersion::TLSv1_2, max: None }
     }
 }

@@ -17,7 +17,7 @@ use crate::x509::Cert;
 
 pub use crate::wire::SslNegotiation;
 pub use pgtls_core::facts::probe::{
-    Authentication, Behind, FirstQuery, KeyOffer, ProbeFacts, ProbeFailure, ProbeTarget, StartupFacts, StartupOutcome, Timings,
+    Authentication, Behind, ClientVersions, FirstQuery, KeyOffer, ProbeFacts, ProbeFailure, ProbeTarget, StartupFacts, StartupOutcome, Timings,
 };
 
 fn ms(since: Instant) -> Option<u64> {
@@ -35,21 +35,6 @@ pub struct ProbeOptions {
     /// Connections to make in all (0 or 1: one); the further ones stop after TLS.
     pub connections: usize,
 }
-
-/// The TLS versions the client allows (libpq's ssl_min_protocol_version / ssl_max_protocol_version).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientVersions {
-    pub min: TlsVersion,
-    pub max: Option<TlsVersion>,
-}
-
-impl Default for ClientVersions {
-    /// libpq's defaults: TLSv1.2 and newer.
-    fn default() -> Self {
-        ClientVersions { min: TlsVersion::TLSv1_2, max: None }
-    }
-}
-
 
 /// Probe one endpoint with every version pgtls's handshake speaks (TLS 1.2 and 1.3).
 pub fn probe(target: &ProbeTarget, timeouts: Timeouts) -> ProbeFacts {

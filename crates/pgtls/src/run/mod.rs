@@ -103,7 +103,7 @@ pub fn resolve_profile(target: Option<&str>, o: &Overrides, env: &dyn Env) -> Re
     if o.libpq.is_none() {
         o.libpq = Some(local_libpq_major());
     }
-    Ok(ClientProfile::from_resolved(resolved, &o))
+    Ok(ClientProfile::from_resolved(resolved, &o, time::OffsetDateTime::now_utc()))
 }
 
 /// Like [`resolve_profile`], and at least one TCP host is required (TLS needs TCP).

@@ -15,57 +15,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 
-use crate::x509::{name_hash, Cert, Crl};
 
-/// What libpq's OpenSSL would check revocation with; exists only when libpq turns checking on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Revocation {
-    /// The CRL file that was loaded (sslcrl, or the default root.crl).
-    pub file: Option<PathBuf>,
-    /// The CRL directory (sslcrldir), read lazily by issuer hash.
-    pub dir: Option<PathBuf>,
-    /// CRLs of the file.
-    pub crls: Vec<Crl>,
-    /// CRLs found in the directory under a hash name, with the hash their file name says.
-    pub dir_crls: Vec<(u32, Crl)>,
-    /// Files that could not be read or parsed, with the reason.
-    pub problems: Vec<String>,
-}
-
-impl Revocation {
-    /// The CRLs OpenSSL would consider for `cert`: issued under its issuer's name, from the
-    /// file, or from the directory file named after that name's hash.
-    pub fn for_cert<'a>(&'a self, cert: &'a Cert) -> impl Iterator<Item = &'a Crl> + 'a {
-        self.issued_under(cert.issuer_raw())
-    }
-
-    /// The CRLs issued by the CA `ca` (what certificates it issued are checked against).
-    pub fn issued_by<'a>(&'a self, ca: &'a Cert) -> impl Iterator<Item = &'a Crl> + 'a {
-        self.issued_under(ca.subject_raw())
-    }
-
-    /// The CRLs issued under the DER name `name`: from the file, and from the directory files
-    /// named after that name's hash.
-    fn issued_under<'a>(&'a self, name: &'a [u8]) -> impl Iterator<Item = &'a Crl> + 'a {
-        let hash = name_hash(name);
-        self.crls
-            .iter()
-            .chain(self.dir_crls.iter().filter(move |(h, _)| Some(*h) == hash).map(|(_, c)| c))
-            .filter(move |c| c.issued_under(name))
-    }
-
-    /// Where the CRLs come from, in words.
-    pub fn describe(&self) -> String {
-        match (&self.file, &self.dir) {
-            (Some(f), Some(d)) => format!("CRL file {} and CRL directory {}", f.display(), d.display()),
-            (Some(f), None) => format!("CRL file {}", f.display()),
-            (None, Some(d)) => format!("CRL directory {}", d.display()),
-            (None, None) => "no CRL".into(),
-        }
-    }
-}
+pub use pgtls_core::facts::trust::Revocation;
 
 /// How libpq would set up revocation checking once it has loaded a root certificate *file*
 /// (the caller's condition). `sslcrl` is the configured file and whether it was named

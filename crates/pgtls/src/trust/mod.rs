@@ -14,24 +14,17 @@
 
 pub mod crl;
 pub mod keystore;
-pub mod pem;
+pub use pgtls_core::pem;
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use ::time::OffsetDateTime;
-use serde::{Deserialize, Serialize};
 
 pub use crate::x509::{Cert, CertKind};
 pub use crl::{libpq_revocation, Revocation};
+pub use pgtls_core::facts::trust::{
+    EntryFlags, RootTrust, TrustEntry, TrustSource, TrustStore, DEFAULT_KEYSTORE_PASSWORD, HAND_MADE_MAX, SYSTEM_BUNDLE, SYSTEM_DIR,
+};
 
-/// The default Java keystore password, also the one Debian uses for `cacerts`.
-pub const DEFAULT_KEYSTORE_PASSWORD: &str = "changeit";
-/// The bundle OpenSSL on Debian/Ubuntu loads for its default verify paths.
-pub const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
-/// OpenSSL's default certificate directory on Debian/Ubuntu.
-pub const SYSTEM_DIR: &str = "/etc/ssl/certs";
 /// Files larger than this are not trust stores (Debian's bundle is ~220 KB).
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -76,145 +69,10 @@ pub enum TrustError {
     NoSystemStore,
 }
 
-/// Where trusted certificates come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrustSource {
-    /// PEM bundle (any number of certificates) or a single DER certificate.
-    File(PathBuf),
-    /// Every readable certificate file in a directory (hashed `*.0` or plain `*.pem`/`*.crt`).
-    Dir(PathBuf),
-    /// What OpenSSL's default verify paths load: the bundle, else the directory.
-    /// `ssl_cert_file` mirrors the `SSL_CERT_FILE` override that OpenSSL honours.
-    System {
-        ssl_cert_file: Option<PathBuf>,
-    },
-    Jks {
-        path: PathBuf,
-        password: String,
-    },
-    Pkcs12 {
-        path: PathBuf,
-        password: String,
-    },
-    /// The JVM's default trust store (`cacerts`), as pgJDBC's DefaultJavaSSLFactory uses it.
-    JavaDefault,
-    /// A custom implementation (e.g. a pgJDBC `sslfactory` class) whose trust is unknown.
-    Custom(String),
-}
-
 /// Where the JVM keeps its default trust store on this machine.
 pub fn java_cacerts() -> Option<PathBuf> {
     let home = std::env::var_os("JAVA_HOME").map(|h| PathBuf::from(h).join("lib/security/cacerts"));
     home.into_iter().chain([PathBuf::from("/etc/ssl/certs/java/cacerts")]).find(|p| p.is_file())
-}
-
-impl fmt::Display for TrustSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TrustSource::File(p) => write!(f, "file {}", p.display()),
-            TrustSource::Dir(p) => write!(f, "directory {}", p.display()),
-            TrustSource::System {
-                ssl_cert_file: Some(p),
-            } => write!(f, "system store (SSL_CERT_FILE={})", p.display()),
-            TrustSource::System {
-                ssl_cert_file: None,
-            } => write!(f, "system store"),
-            TrustSource::Jks { path, .. } => write!(f, "JKS keystore {}", path.display()),
-            TrustSource::Pkcs12 { path, .. } => write!(f, "PKCS#12 keystore {}", path.display()),
-            TrustSource::JavaDefault => write!(f, "the JVM's default trust store (cacerts)"),
-            TrustSource::Custom(name) => write!(f, "custom trust ({name}), behaviour unknown"),
-        }
-    }
-}
-
-/// One certificate in a store, with where it came from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TrustEntry {
-    /// 1-based position in the store.
-    pub index: usize,
-    /// Where in the source: `block 3 (line 40)`, a file name, or a keystore alias.
-    pub label: String,
-    pub cert: Cert,
-}
-
-/// A loaded trust store.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TrustStore {
-    /// Human description of the source (`file /x/root.crt`, `JKS keystore …`).
-    pub source: String,
-    /// The file that was actually read (for the system store: the bundle or the directory).
-    pub path: PathBuf,
-    pub entries: Vec<TrustEntry>,
-    /// True when every certificate came from PEM text (what libpq's
-    /// `SSL_CTX_load_verify_locations` can read); a DER-only file is loaded here but not by libpq.
-    pub pem: bool,
-    /// Files in a directory that were skipped, with the reason (a directory tolerates junk).
-    pub skipped: Vec<String>,
-    /// The CRLs libpq's OpenSSL checks every certificate of the chain against; `None` when
-    /// it checks no revocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation: Option<Revocation>,
-}
-
-/// Stores with more entries than this are distribution bundles (Debian's has ~140), not a
-/// hand-made root.crt: audits and reports treat their harmless entries in bulk.
-pub const HAND_MADE_MAX: usize = 20;
-
-/// Flags of one entry at one instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EntryFlags {
-    pub kind: CertKind,
-    pub expired: bool,
-    pub not_yet_valid: bool,
-    /// Index of the first earlier entry with the same certificate.
-    pub duplicate_of: Option<usize>,
-    pub weak: bool,
-}
-
-impl TrustStore {
-    /// The certificates only (what path building needs).
-    pub fn certs(&self) -> impl Iterator<Item = &Cert> {
-        self.entries.iter().map(|e| &e.cert)
-    }
-
-    /// Flags for every entry, in order.
-    pub fn describe(&self, at: OffsetDateTime) -> Vec<EntryFlags> {
-        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
-        self.entries
-            .iter()
-            .map(|e| {
-                let dup = first.get(e.cert.sha256.as_str()).copied();
-                first.entry(e.cert.sha256.as_str()).or_insert(e.index);
-                EntryFlags {
-                    kind: e.cert.kind,
-                    expired: e.cert.expired_at(at),
-                    not_yet_valid: e.cert.not_yet_valid_at(at),
-                    duplicate_of: dup,
-                    weak: !e.cert.weak.is_empty(),
-                }
-            })
-            .collect()
-    }
-
-    /// A store made from certificates already in memory (tests, server chains).
-    pub fn from_certs(source: &str, certs: Vec<Cert>) -> TrustStore {
-        TrustStore {
-            source: source.to_string(),
-            path: PathBuf::from(source),
-            entries: certs
-                .into_iter()
-                .enumerate()
-                .map(|(i, cert)| TrustEntry {
-                    index: i + 1,
-                    label: format!("entry {}", i + 1),
-                    cert,
-                })
-                .collect(),
-            pem: true,
-            skipped: Vec::new(),
-            revocation: None,
-        }
-    }
 }
 
 fn read_limited(path: &Path) -> Result<Vec<u8>, TrustError> {
@@ -406,36 +264,6 @@ fn load_dir(dir: &Path) -> Result<TrustStore, TrustError> {
     let mut store = entries_store(dir, certs, all_pem);
     store.skipped = skipped;
     Ok(store)
-}
-
-/// What libpq's OpenSSL loaded as its trust anchors (`sslrootcert`), gathered once per client.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum RootTrust {
-    /// No root file: `path` does not exist (`None`: no home directory to look in).
-    Absent { path: Option<PathBuf> },
-    /// Loaded; `source` says from where.
-    Loaded(TrustStore),
-    /// The file exists but OpenSSL's loader refuses it; `reason` is OpenSSL's text, `is_dir`
-    /// that the path is a directory (seen when it was read, so judging reads nothing).
-    Unreadable {
-        path: PathBuf,
-        reason: String,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        is_dir: bool,
-    },
-    /// `sslrootcert=system` and no system store could be loaded.
-    SystemUnavailable { reason: String },
-}
-
-impl RootTrust {
-    /// The loaded store, if any.
-    pub fn store(&self) -> Option<&TrustStore> {
-        match self {
-            RootTrust::Loaded(s) => Some(s),
-            _ => None,
-        }
-    }
 }
 
 /// Read libpq's root certificate source the way `SSL_CTX_load_verify_locations` does: the

@@ -60,7 +60,7 @@ fn settings(dir: &Path, roots: &[&CertKey], mode: Option<SslMode>) -> ClientProf
         home: Some(dir.join("home")),
         at: Some(OffsetDateTime::now_utc()),
         ..Overrides::default()
-    })
+    }, time::OffsetDateTime::now_utc())
 }
 
 fn openssl(chain: &[&CertKey], anchors: &[&CertKey], extra: &[&str]) -> Option<bool> {
@@ -127,12 +127,12 @@ fn jdbc_ssl_true_without_any_root_file_fails() {
     let p = pki();
     let dir = tempfile::tempdir().unwrap();
     let mut flags = Overrides { home: Some(dir.path().join("home")), at: Some(OffsetDateTime::now_utc()), ..Overrides::default() };
-    let s = ClientProfile::from_flags(&flags);
+    let s = ClientProfile::from_flags(&flags, time::OffsetDateTime::now_utc());
     let v = predict_for(Stack::Jdbc, Some("ssl-true"), DB, &s, &server(&[&p.leaf, &p.int]));
     assert!(!v.connects);
     assert!(v.error.as_deref().unwrap().contains("Could not open SSL root certificate file"), "{v:?}");
     flags.sslrootcert = Some("/nonexistent.crt".into());
-    let s = ClientProfile::from_flags(&flags);
+    let s = ClientProfile::from_flags(&flags, time::OffsetDateTime::now_utc());
     let v = predict_for(Stack::Jdbc, Some("ssl-true"), DB, &s, &server(&[&p.leaf, &p.int]));
     assert!(!v.connects);
     assert!(v.error.as_deref().unwrap().contains("/nonexistent.crt"), "{v:?}");

@@ -28,7 +28,7 @@ struct Case {
 
 impl Case {
     fn profile(&self) -> ClientProfile {
-        ClientProfile::from_flags(&self.flags)
+        ClientProfile::from_flags(&self.flags, time::OffsetDateTime::now_utc())
     }
 
     fn verdict(&self) -> (Verdict, RootTrust) {

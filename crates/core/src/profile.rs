@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::conninfo::{Resolved, SslCertMode, SslMode};
-use crate::probe::ProbeTarget;
-use crate::trust::TrustSource;
+use crate::facts::probe::{ClientVersions, ProbeTarget};
+use crate::facts::trust::TrustSource;
 use crate::wire::{SslNegotiation, TlsVersion};
 
 fn default_certmode() -> SslCertMode {
@@ -236,8 +236,9 @@ pub struct Overrides {
 }
 
 impl ClientProfile {
-    /// The profile of a libpq client with `resolved` settings, adjusted by `o`.
-    pub fn from_resolved(resolved: Resolved, o: &Overrides) -> ClientProfile {
+    /// The profile of a libpq client with `resolved` settings, adjusted by `o`; `now` is the
+    /// instant judged when `o` names none.
+    pub fn from_resolved(resolved: Resolved, o: &Overrides, now: OffsetDateTime) -> ClientProfile {
         let libpq = o.libpq.unwrap_or(DEFAULT_LIBPQ);
         let rootcert = o
             .sslrootcert
@@ -284,7 +285,7 @@ impl ClientProfile {
             negotiation,
             targets,
             unix_sockets,
-            at: o.at.unwrap_or_else(OffsetDateTime::now_utc),
+            at: o.at.unwrap_or(now),
             libpq,
             security_level: 2,
             python_minor: DEFAULT_PYTHON_MINOR,
@@ -344,8 +345,9 @@ impl ClientProfile {
     }
 
     /// The client the command-line flags `o` alone describe: no connection string, no PG*
-    /// variables, no files (tests and one-off verdicts; a run resolves the real ones).
-    pub fn from_flags(o: &Overrides) -> ClientProfile {
+    /// variables, no files (tests and one-off verdicts; a run resolves the real ones); `now` as
+    /// for [`ClientProfile::from_resolved`].
+    pub fn from_flags(o: &Overrides, now: OffsetDateTime) -> ClientProfile {
         /// A machine with nothing on it.
         struct Nothing;
         impl crate::conninfo::Env for Nothing {
@@ -364,7 +366,7 @@ impl ClientProfile {
         }
         let empty = crate::conninfo::parse("").expect("the empty connection string parses");
         let resolved = crate::conninfo::resolve(&empty, &Nothing).expect("nothing resolves to libpq's defaults");
-        ClientProfile::from_resolved(resolved, o)
+        ClientProfile::from_resolved(resolved, o, now)
     }
 
     /// The same client on libpq `major` with OpenSSL security level `security_level` (psycopg's
@@ -387,8 +389,8 @@ impl ClientProfile {
     }
 
     /// The versions the probe may offer: exactly the client's.
-    pub fn versions(&self) -> crate::probe::ClientVersions {
-        crate::probe::ClientVersions { min: self.tls_min, max: self.tls_max }
+    pub fn versions(&self) -> ClientVersions {
+        ClientVersions { min: self.tls_min, max: self.tls_max }
     }
 
     /// Does the client allow TLS version `v`?
