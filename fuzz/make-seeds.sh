@@ -71,7 +71,7 @@ openssl x509 -req -in "$tmp/leaf.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CA
 mkdir -p "$S/pem_der" "$S/keystore" "$S/crl"
 cat "$tmp/leaf.pem" "$tmp/ca.pem" > "$S/pem_der/chain.pem"
 openssl x509 -in "$tmp/leaf.pem" -outform der -out "$S/pem_der/leaf.der"
-head -c 4000 ../src/verify/profiles/azure-2026.pem > "$S/pem_der/azure-part.pem"
+head -c 4000 ../crates/core/src/verify/profiles/azure-2026.pem > "$S/pem_der/azure-part.pem"
 printf -- '-----BEGIN TRUSTED CERTIFICATE-----\nAAAA\n-----END TRUSTED CERTIFICATE-----\n' > "$S/pem_der/trusted.pem"
 openssl pkcs12 -export -in "$tmp/leaf.pem" -inkey "$tmp/leaf.key" -certfile "$tmp/ca.pem" -passout pass:changeit -out "$S/keystore/store.p12"
 keytool -importcert -noprompt -alias ca -file "$tmp/ca.pem" -keystore "$S/keystore/store.jks" -storetype JKS -storepass changeit >/dev/null 2>&1

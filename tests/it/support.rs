@@ -95,7 +95,7 @@ pub fn write_client_cert(dir: &std::path::Path, ca: &CertKey, cn: &str, tag: &st
 /// One real certificate of the built-in azure-2026 profile (PEM), by its `[[cert]]` id: lab
 /// servers send these after their own certificate to present Azure's chains.
 pub fn azure_cert_pem(id: &str) -> String {
-    let pem = include_str!("../../crates/pgtls/src/verify/profiles/azure-2026.pem");
+    let pem = include_str!("../../crates/core/src/verify/profiles/azure-2026.pem");
     let start = pem.find(&format!("# {id}\n")).unwrap_or_else(|| panic!("no certificate {id} in azure-2026.pem"));
     let rest = &pem[start..];
     let end = rest.find("-----END CERTIFICATE-----\n").unwrap() + "-----END CERTIFICATE-----\n".len();

@@ -21,5 +21,6 @@ pub mod pem;
 pub mod profile;
 pub mod scan;
 pub mod stack;
+pub mod verify;
 pub mod wire;
 pub mod x509;

@@ -124,7 +124,7 @@ pub fn trust_audit(
 
 fn profile(name: &str, file: Option<&Path>) -> Result<Profile, RunError> {
     match file {
-        Some(f) => Ok(Profile::from_file(f)?),
+        Some(f) => Ok(crate::verify::rotation::profile_from_file(f)?),
         None => Ok(Profile::builtin(name)?),
     }
 }

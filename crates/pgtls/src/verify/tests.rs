@@ -3,6 +3,8 @@
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
 use super::*;
+use crate::trust::TrustStore;
+use crate::x509::Cert;
 use crate::trust::pem::to_pem;
 use crate::x509::LabCert;
 use pgtls_lab::{days_ago, days_ahead, now, openssl_weak_chain, CertKey, CertSpec, Eku};

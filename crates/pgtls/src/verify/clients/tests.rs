@@ -2,6 +2,13 @@
 //! real `openssl verify` (`-partial_chain`, `-verify_depth`) when the CLI is installed.
 
 use super::*;
+use std::path::Path;
+use crate::probe::ProbeTarget;
+use crate::profile::ClientProfile;
+use crate::trust::TrustStore;
+use crate::verify::libpq::SslMode;
+use crate::verify::{build_paths, Anchors, Options};
+use crate::x509::Cert;
 use crate::profile::Overrides;
 use crate::trust::pem::to_pem;
 use time::OffsetDateTime;

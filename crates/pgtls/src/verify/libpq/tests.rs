@@ -1,5 +1,9 @@
 #![allow(clippy::cloned_ref_to_slice_refs)]
 use super::*;
+use std::net::IpAddr;
+use time::OffsetDateTime;
+use crate::trust::RootTrust;
+use crate::x509::Cert;
 use crate::findings::{Finding, Severity};
 use crate::probe::ProbeTarget;
 use std::path::PathBuf;

@@ -3,6 +3,9 @@
 //! fixed table and against `openssl verify` itself when it is installed.
 
 use super::*;
+use time::OffsetDateTime;
+use crate::trust::{pem::to_pem, TrustStore};
+use crate::x509::CertKind;
 use crate::trust::{self, TrustSource};
 use crate::x509::LabCert;
 use std::path::Path;
@@ -88,8 +91,8 @@ fn profile_loads_its_real_certificates_and_checks_the_published_thumbprints() {
     }
     assert_eq!(p.cert(ICA03_X).not_after, datetime!(2026-08-25 23:59:59 UTC));
 
-    let toml = include_str!("../profiles/azure-2026.toml");
-    let pem = include_str!("../profiles/azure-2026.pem");
+    let toml = include_str!("../../../../core/src/verify/profiles/azure-2026.toml");
+    let pem = include_str!("../../../../core/src/verify/profiles/azure-2026.pem");
     // A thumbprint that does not match the bytes is refused.
     let tampered = toml.replace("DF3C24F9BFD666761B268073FE06D1CC8D4F82A4", "DF3C24F9BFD666761B268073FE06D1CC8D4F82A5");
     let e = Profile::from_parts("t", &tampered, pem.as_bytes()).unwrap_err().to_string();

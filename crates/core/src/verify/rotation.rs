@@ -14,13 +14,12 @@
 //! certificate under that CA gets, host name aside. Readiness then follows from the verdicts of
 //! the chains servers present after the rotation, and of the chains given servers present now.
 
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use super::{build_paths, short_name, Options, PathReport};
-use crate::trust::{pem::to_pem, TrustStore};
+use crate::{facts::trust::TrustStore, pem::to_pem};
 use crate::x509::{Cert, CertKind};
 
 /// One provider certificate, with provenance.
@@ -181,17 +180,6 @@ impl Profile {
     pub fn builtin(name: &str) -> Result<Profile, RotationError> {
         let (_, toml, pem) = BUILTIN.iter().find(|b| b.0 == name).ok_or_else(|| RotationError::Unknown(name.to_string()))?;
         Profile::from_parts(name, toml, pem.as_bytes())
-    }
-
-    /// A profile file; its `pem` is read relative to it.
-    pub fn from_file(path: &Path) -> Result<Profile, RotationError> {
-        let name = path.display().to_string();
-        let io = |p: &Path, source| RotationError::Io { name: name.clone(), path: p.to_path_buf(), source };
-        let text = crate::files::read_text(path).map_err(|e| io(path, e))?;
-        let head: Profile = toml::from_str(&text).map_err(|source| RotationError::Parse { name: name.clone(), source })?;
-        let pem_path = path.parent().unwrap_or(Path::new(".")).join(&head.pem);
-        let pem = crate::files::read(&pem_path).map_err(|e| io(&pem_path, e))?;
-        Profile::from_parts(&name, &text, &pem)
     }
 
     /// Parse the TOML, load the PEM, and check that both agree: every `[[cert]]` has exactly its
@@ -586,5 +574,3 @@ pub fn bundle(profile: &Profile, sources: &[TrustStore], at: OffsetDateTime) -> 
     b
 }
 
-#[cfg(test)]
-mod tests;

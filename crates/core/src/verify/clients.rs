@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use super::libpq::SslMode;
 use super::{build_paths, Anchors, Options, PathFailure};
-use crate::probe::ProbeTarget;
+use crate::facts::probe::ProbeTarget;
 use crate::profile::{ClientProfile, RootCert};
-use crate::trust::{RootTrust, TrustSource, TrustStore};
+use crate::facts::trust::{RootTrust, TrustSource, TrustStore};
 use crate::x509::Cert;
 
 pub use super::libpq::ServerSide;
@@ -97,7 +97,7 @@ pub static MODELS: &[Model] = &[
         plaintext_retry: true,
         default_trust: "~/.postgresql/root.crt",
         tls_versions: "TLSv1.2 and later (ssl_min_protocol_version default)",
-        sources: &["see crates/pgtls/src/verify/libpq.rs and tests/it/verify.rs (psql agreement matrix)"],
+        sources: &["see crates/core/src/verify/libpq.rs and tests/it/verify.rs (psql agreement matrix)"],
     },
     Model {
         stack: Stack::Jdbc,
@@ -855,8 +855,8 @@ fn node_text(f: &PathFailure) -> &'static str {
 /// After TLS, the server answers every stack alike: a refusal of the StartupMessage
 /// (pg_hba.conf, a missing role, a client certificate it requires) seen by pgtls's own
 /// connection over the same kind of session fails the stack too.
-pub fn after_startup(mut v: StackVerdict, startup: Option<&crate::probe::StartupFacts>) -> StackVerdict {
-    use crate::probe::StartupOutcome;
+pub fn after_startup(mut v: StackVerdict, startup: Option<&crate::facts::probe::StartupFacts>) -> StackVerdict {
+    use crate::facts::probe::StartupOutcome;
     let Some(st) = startup else { return v };
     if !v.connects || st.encrypted != v.tls {
         return v;
@@ -878,5 +878,3 @@ pub fn predict_all(client: &ClientProfile, target: &ProbeTarget, server: &Server
     Stack::ALL.iter().map(|&stack| predict(&StackChoice { stack, variant: None }, client, target, server, files)).collect()
 }
 
-#[cfg(test)]
-mod tests;
