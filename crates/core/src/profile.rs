@@ -348,24 +348,8 @@ impl ClientProfile {
     /// variables, no files (tests and one-off verdicts; a run resolves the real ones); `now` as
     /// for [`ClientProfile::from_resolved`].
     pub fn from_flags(o: &Overrides, now: OffsetDateTime) -> ClientProfile {
-        /// A machine with nothing on it.
-        struct Nothing;
-        impl crate::conninfo::Env for Nothing {
-            fn var(&self, _: &str) -> Option<String> {
-                None
-            }
-            fn home_dir(&self) -> Option<String> {
-                None
-            }
-            fn read_file(&self, _: &str) -> std::io::Result<Vec<u8>> {
-                Err(std::io::ErrorKind::NotFound.into())
-            }
-            fn stat(&self, _: &str) -> Option<crate::conninfo::FileInfo> {
-                None
-            }
-        }
         let empty = crate::conninfo::parse("").expect("the empty connection string parses");
-        let resolved = crate::conninfo::resolve(&empty, &Nothing).expect("nothing resolves to libpq's defaults");
+        let resolved = crate::conninfo::resolve(&empty, &crate::conninfo::EmptyMachine).expect("nothing resolves to libpq's defaults");
         ClientProfile::from_resolved(resolved, o, now)
     }
 

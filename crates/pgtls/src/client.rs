@@ -3,93 +3,13 @@
 
 use std::os::unix::fs::MetadataExt;
 
-use serde::Serialize;
 
 use crate::conninfo::{Resolved, Sourced, Source};
 use crate::profile::ClientProfile;
 use crate::trust::RootTrust;
 
-/// A client file libpq would read, as found on disk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ClientFile {
-    /// The keyword: sslrootcert, sslcert, sslkey, sslcrl.
-    pub keyword: String,
-    pub path: String,
-    /// Named explicitly (connection string, service, environment) rather than libpq's default.
-    pub explicit: bool,
-    /// Where the value came from, in words.
-    pub source: String,
-    pub exists: bool,
-    pub is_file: bool,
-    pub mode: Option<u32>,
-    pub uid: Option<u32>,
-    /// PEM/DER contents for certificates and keys (never printed).
-    #[serde(skip)]
-    pub contents: Option<Vec<u8>>,
-}
-
-/// The client side of a connection, as gathered.
-#[derive(Debug, Clone, Serialize)]
-pub struct ClientFacts {
-    pub resolved: Resolved,
-    pub files: Vec<ClientFile>,
-    /// What libpq would load from sslrootcert.
-    pub root: RootTrust,
-    /// The client certificate libpq would present.
-    pub cert: ClientCert,
-}
-
-/// The client certificate libpq would present (`sslcert`/`sslkey`, default
-/// `~/.postgresql/postgresql.crt` and `.key`), loaded as libpq's `initialize_SSL` does.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum ClientCert {
-    /// No certificate file (libpq then sends none), or sslcertmode=disable.
-    None,
-    /// Loaded; the key stays in memory for the handshake and is never printed.
-    Loaded {
-        subject: String,
-        issuer: String,
-        #[serde(skip)]
-        auth: crate::tls::ClientAuth,
-    },
-    /// libpq fails before connecting, with this message.
-    Unusable { message: String },
-    /// The key is encrypted in a form pgtls cannot open (a traditional `Proc-Type` PEM): it
-    /// connects without it, and the verdict is not sure.
-    Encrypted { path: String },
-}
-
-impl ClientFacts {
-    pub fn file(&self, keyword: &str) -> Option<&ClientFile> {
-        self.files.iter().find(|f| f.keyword == keyword)
-    }
-
-    /// A client with libpq's defaults whose root store is `root` (tests, replayed facts).
-    pub fn with_root(root: RootTrust) -> ClientFacts {
-        let resolved = crate::conninfo::resolve(
-            &crate::conninfo::parse("host=localhost").expect("a valid connection string"),
-            &crate::conninfo::SystemEnv,
-        )
-        .expect("resolvable defaults");
-        ClientFacts { resolved, files: vec![], root, cert: ClientCert::None }
-    }
-}
-
-/// libpq's key-permission rule (fe-secure-openssl.c, `initialize_SSL`, PostgreSQL 12–18): a
-/// key owned by root may be at most u=rw,g=r (0640); any other owner, at most u=rw (0600).
-/// libpq never compares the owner with the user it runs as: a 0644 key owned by another user
-/// is refused here, and a 0600 key owned by another user passes this rule and then fails to
-/// load ("Permission denied"). Returns libpq's message when the key would be refused.
-pub fn libpq_key_verdict(path: &str, mode: u32, uid: u32) -> Option<String> {
-    let bad = if uid == 0 { mode & 0o037 != 0 } else { mode & 0o077 != 0 };
-    bad.then(|| {
-        format!(
-            "private key file \"{path}\" has group or world access; file must have permissions u=rw (0600) or less \
-             if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"
-        )
-    })
-}
+pub use pgtls_core::facts::client::{ClientCert, ClientFacts, ClientFile};
+pub use pgtls_core::verify::libpq::libpq_key_verdict;
 
 fn file(keyword: &str, s: &Sourced<String>) -> ClientFile {
     let meta = std::fs::metadata(&s.value).ok();
@@ -97,7 +17,7 @@ fn file(keyword: &str, s: &Sourced<String>) -> ClientFile {
         "sslcert" | "sslkey" | "sslrootcert" => meta
             .as_ref()
             .filter(|m| m.is_file() && m.len() < 16 * 1024 * 1024)
-            .and_then(|_| crate::config::read_bytes(std::path::Path::new(&s.value)).ok()),
+            .and_then(|_| crate::files::read(std::path::Path::new(&s.value)).ok()),
         _ => None,
     };
     ClientFile {

@@ -48,3 +48,22 @@ pub fn read_limited(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     }
     Ok(buf)
 }
+
+/// The disk, as the core's configuration parsers read it (includes, `include_dir`): through
+/// [`read`], and directories listed with `stat` following symbolic links, as the server does.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Disk;
+
+impl pgtls_core::config::Files for Disk {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        read(path)
+    }
+
+    fn regular_files(&self, dir: &Path) -> std::io::Result<Vec<String>> {
+        Ok(fs::read_dir(dir)?
+            .flatten()
+            .filter(|e| fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect())
+    }
+}

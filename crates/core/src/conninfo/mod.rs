@@ -51,7 +51,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 pub use parse::parse;
-pub use resolve::{resolve, Env, FileInfo};
+pub use resolve::{resolve, EmptyMachine, Env, FileInfo};
 pub use crate::wire::{SslNegotiation, TlsVersion};
 
 /// What a redacted secret prints as.

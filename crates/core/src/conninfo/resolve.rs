@@ -47,6 +47,26 @@ pub trait Env {
     }
 }
 
+/// A machine with nothing on it: no variables, no home directory, no files (libpq's compiled-in
+/// defaults alone; tests and replayed facts).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmptyMachine;
+
+impl Env for EmptyMachine {
+    fn var(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn home_dir(&self) -> Option<String> {
+        None
+    }
+    fn read_file(&self, _: &str) -> std::io::Result<Vec<u8>> {
+        Err(std::io::ErrorKind::NotFound.into())
+    }
+    fn stat(&self, _: &str) -> Option<FileInfo> {
+        None
+    }
+}
+
 type Values = BTreeMap<&'static str, (String, Source)>;
 
 fn join(platform: Platform, dir: &str, file: &str) -> String {

@@ -9,3 +9,4 @@ pub mod tls;
 pub mod probe;
 pub mod trust;
 pub mod sessions;
+pub mod client;

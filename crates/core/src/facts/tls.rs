@@ -86,3 +86,17 @@ pub struct CertRequest {
     /// A certificate was sent in answer.
     pub sent: bool,
 }
+
+/// A client certificate chain and its private key (DER). The key signs the handshake; it is
+/// never printed and never sent.
+#[derive(Clone)]
+pub struct ClientAuth {
+    pub chain: Vec<Vec<u8>>,
+    pub key: Vec<u8>,
+}
+
+impl std::fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAuth").field("chain", &self.chain.len()).field("key", &"<redacted>").finish()
+    }
+}

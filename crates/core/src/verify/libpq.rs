@@ -1014,3 +1014,17 @@ pub fn check_host(leaf: &Cert, host: &str) -> Result<(), String> {
     })
 }
 
+/// libpq's key-permission rule (fe-secure-openssl.c, `initialize_SSL`, PostgreSQL 12–18): a
+/// key owned by root may be at most u=rw,g=r (0640); any other owner, at most u=rw (0600).
+/// libpq never compares the owner with the user it runs as: a 0644 key owned by another user
+/// is refused here, and a 0600 key owned by another user passes this rule and then fails to
+/// load ("Permission denied"). Returns libpq's message when the key would be refused.
+pub fn libpq_key_verdict(path: &str, mode: u32, uid: u32) -> Option<String> {
+    let bad = if uid == 0 { mode & 0o037 != 0 } else { mode & 0o077 != 0 };
+    bad.then(|| {
+        format!(
+            "private key file \"{path}\" has group or world access; file must have permissions u=rw (0600) or less \
+             if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"
+        )
+    })
+}

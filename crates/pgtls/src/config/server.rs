@@ -6,7 +6,6 @@
 //! renames or changes modes, so running pgtls on a production server leaves contents,
 //! permissions and timestamps as they were. The checks judge these facts without I/O.
 
-use std::fmt;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -14,76 +13,12 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::hba::{Hba, HbaError};
-use super::{read_bytes, read_text};
+use crate::files::{read as read_bytes, read_text};
+use crate::files::Disk;
 use super::ident::{Ident, IdentError};
-use super::pgconf::{PgConf, PgConfError, ConfLine};
-use crate::x509::Cert;
+use super::pgconf::{PgConf, PgConfError};
 
-/// What was learnt about one file without changing it.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct FileFacts {
-    pub path: PathBuf,
-    /// The name as configured (PostgreSQL's messages quote this, not the resolved path).
-    pub configured: String,
-    /// Where it was configured (`file:line`), or a description of the default.
-    pub origin: String,
-    pub exists: bool,
-    pub is_regular: bool,
-    /// Permission bits (`st_mode & 0o7777`).
-    pub mode: u32,
-    pub uid: u32,
-    pub gid: u32,
-    /// Contents, when this process could read them. May hold key material: never print.
-    pub contents: Option<Vec<u8>>,
-    /// The PEM certificates in the contents, parsed once.
-    pub certs: Vec<Cert>,
-    /// Why stat or read failed.
-    pub error: Option<String>,
-}
-
-impl fmt::Debug for FileFacts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileFacts")
-            .field("path", &self.path)
-            .field("configured", &self.configured)
-            .field("origin", &self.origin)
-            .field("exists", &self.exists)
-            .field("mode", &format_args!("{:04o}", self.mode))
-            .field("uid", &self.uid)
-            .field("contents", &self.contents.as_ref().map(|c| format!("<{} bytes>", c.len())))
-            .field("error", &self.error)
-            .finish()
-    }
-}
-
-/// Everything the server audit looks at.
-#[derive(Debug, Clone)]
-pub struct ServerFacts {
-    pub conf: PgConf,
-    pub hba: Option<Hba>,
-    pub ident: Option<Ident>,
-    /// The database user: owner of the data directory (the server refuses to run otherwise).
-    pub db_uid: Option<u32>,
-    /// Groups of the database user (from /etc/passwd and /etc/group), if known.
-    pub db_gids: Option<Vec<u32>>,
-    pub cert: Option<FileFacts>,
-    pub key: Option<FileFacts>,
-    pub ca: Option<FileFacts>,
-    /// `ssl_crl_file` and `ssl_crl_dir`, when set.
-    pub crl: Option<FileFacts>,
-    pub crl_dir: Option<FileFacts>,
-    /// What OpenSSL loads from them (`Err`: its reason, and the server does not start); `None`
-    /// when neither is set.
-    pub revocation: Option<Result<crate::trust::Revocation, String>>,
-}
-
-/// "set at file:line" or "not set (default …)".
-pub fn origin_of(s: Option<&ConfLine>, default: &str) -> String {
-    match s {
-        Some(s) => format!("set at {}", s.location()),
-        None => format!("not set, default {default}"),
-    }
-}
+pub use pgtls_core::config::server::{origin_of, FileFacts, ServerFacts};
 
 
 #[derive(Debug, Error)]
@@ -132,7 +67,7 @@ pub fn file_facts(path: &Path, configured: &str, origin: &str) -> FileFacts {
 /// Read postgresql.conf (plus includes and auto.conf), pg_hba.conf, pg_ident.conf and the
 /// SSL files they name. `data_dir` defaults as in [`PgConf::load`].
 pub fn gather_server(conf_path: &Path, data_dir: Option<&Path>) -> Result<ServerFacts, GatherError> {
-    let conf = PgConf::load(conf_path, data_dir)?;
+    let conf = PgConf::load(conf_path, data_dir, &Disk)?;
     let config_dir = conf_path.parent().unwrap_or(Path::new("")).to_path_buf();
     let locate = |param: &str, default: &str| -> PathBuf {
         match conf.get(param) {
@@ -143,8 +78,8 @@ pub fn gather_server(conf_path: &Path, data_dir: Option<&Path>) -> Result<Server
     };
     let hba_path = locate("hba_file", "pg_hba.conf");
     let ident_path = locate("ident_file", "pg_ident.conf");
-    let hba = if hba_path.exists() { Some(Hba::load(&hba_path)?) } else { None };
-    let ident = if ident_path.exists() { Some(Ident::load(&ident_path)?) } else { None };
+    let hba = if hba_path.exists() { Some(Hba::load(&hba_path, &Disk)?) } else { None };
+    let ident = if ident_path.exists() { Some(Ident::load(&ident_path, &Disk)?) } else { None };
     let db_uid = fs::metadata(&conf.data_dir).ok().map(|m| m.uid());
     let db_gids = db_uid.and_then(groups_of);
     let ssl_file = |param: &str, default: &str| -> Option<FileFacts> {

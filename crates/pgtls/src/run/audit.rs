@@ -239,7 +239,7 @@ pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Res
     }
     let mut kong = None;
     if let Some(path) = a.kong_conf {
-        let k = KongConf::load(path)
+        let k = KongConf::load(path, &crate::files::Disk)
             .map_err(|e| RunError::BadInput { path: path.into(), message: e.to_string() })?
             .with_env(std::env::vars());
         let settings = k.tls_settings().map_err(|e| RunError::BadInput { path: path.into(), message: e.to_string() })?;

@@ -10,7 +10,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{AlertDescription, ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
-pub use pgtls_core::facts::tls::{CertRequest, HandshakeError, KeyFamily, TlsFacts};
+pub use pgtls_core::facts::tls::{CertRequest, ClientAuth, HandshakeError, KeyFamily, TlsFacts};
 
 /// Options for one observing handshake.
 #[derive(Debug, Clone, Default)]
@@ -30,19 +30,6 @@ pub struct HandshakeOptions {
     pub signatures: Option<KeyFamily>,
 }
 
-/// A client certificate chain and its private key (DER). The key signs the handshake; it is
-/// never printed and never sent.
-#[derive(Clone)]
-pub struct ClientAuth {
-    pub chain: Vec<Vec<u8>>,
-    pub key: Vec<u8>,
-}
-
-impl std::fmt::Debug for ClientAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientAuth").field("chain", &self.chain.len()).field("key", &"<redacted>").finish()
-    }
-}
 
 /// The signature schemes that select a certificate of this key family.
 fn admits(family: KeyFamily, s: SignatureScheme) -> bool {

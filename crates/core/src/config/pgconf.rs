@@ -10,10 +10,11 @@
 //!
 //! Nothing here writes: files are only opened for reading.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+
+use super::{Files, NoFiles};
 
 /// PostgreSQL's `CONF_FILE_MAX_DEPTH`.
 pub const MAX_DEPTH: usize = 10;
@@ -94,9 +95,9 @@ impl PgConf {
     /// Read `conf` (postgresql.conf), its includes, then `postgresql.auto.conf` from the
     /// data directory. `data_dir` defaults to the `data_directory` setting, else the
     /// directory of `conf` (the usual layout).
-    pub fn load(conf: &Path, data_dir: Option<&Path>) -> Result<PgConf, PgConfError> {
+    pub fn load(conf: &Path, data_dir: Option<&Path>, files: &dyn Files) -> Result<PgConf, PgConfError> {
         let mut out = PgConf::default();
-        parse_file(conf, None, 0, true, &mut out)?;
+        parse_file(files, conf, None, 0, true, &mut out)?;
         let dd = match data_dir {
             Some(d) => d.to_path_buf(),
             None => match out.get("data_directory") {
@@ -106,7 +107,7 @@ impl PgConf {
         };
         let auto = dd.join(AUTO_CONF);
         if auto != conf {
-            parse_file(&auto, None, 0, false, &mut out)?;
+            parse_file(files, &auto, None, 0, false, &mut out)?;
         }
         out.data_dir = dd;
         Ok(out)
@@ -116,7 +117,7 @@ impl PgConf {
     /// relative to `name`'s directory.
     pub fn parse_str(text: &str, name: &Path) -> Result<PgConf, PgConfError> {
         let mut out = PgConf::default();
-        parse_text(text, name, 0, &mut out)?;
+        parse_text(&NoFiles, text, name, 0, &mut out)?;
         out.data_dir = name.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(out)
     }
@@ -209,6 +210,7 @@ fn absolute(loc: &Path, calling_file: &Path) -> PathBuf {
 }
 
 fn parse_file(
+    files: &dyn Files,
     path: &Path,
     from: Option<(&Path, u32)>,
     depth: usize,
@@ -221,7 +223,7 @@ fn parse_file(
     if depth > MAX_DEPTH {
         return Err(PgConfError::TooDeep { file: path.to_path_buf(), from: from_s });
     }
-    let bytes = match super::read_bytes(path) {
+    let bytes = match files.read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !strict => {
             out.skipped.push(path.to_path_buf());
@@ -237,30 +239,21 @@ fn parse_file(
     };
     out.files.push(path.to_path_buf());
     let text = String::from_utf8_lossy(&bytes);
-    parse_text(&text, path, depth, out)
+    parse_text(files, &text, path, depth, out)
 }
 
-fn parse_dir(dir: &Path, from: (&Path, u32), depth: usize, out: &mut PgConf) -> Result<(), PgConfError> {
+fn parse_dir(files: &dyn Files, dir: &Path, from: (&Path, u32), depth: usize, out: &mut PgConf) -> Result<(), PgConfError> {
     let from_s = format!("{}:{}", from.0.display(), from.1);
-    let rd = fs::read_dir(dir).map_err(|e| PgConfError::UnreadableDir {
-        dir: dir.to_path_buf(),
-        from: from_s.clone(),
-        reason: e.to_string(),
-    })?;
-    let mut names: Vec<String> = Vec::new();
-    for ent in rd.flatten() {
-        let name = ent.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name.len() <= 5 || !name.ends_with(".conf") {
-            continue;
-        }
-        // stat() follows symlinks, as the server's does; directories are skipped.
-        if fs::metadata(ent.path()).map(|m| m.is_file()).unwrap_or(false) {
-            names.push(name);
-        }
-    }
+    // stat() follows symlinks, as the server's does; directories are skipped.
+    let mut names: Vec<String> = files
+        .regular_files(dir)
+        .map_err(|e| PgConfError::UnreadableDir { dir: dir.to_path_buf(), from: from_s.clone(), reason: e.to_string() })?
+        .into_iter()
+        .filter(|name| !(name.starts_with('.') || name.len() <= 5 || !name.ends_with(".conf")))
+        .collect();
     names.sort(); // strcmp order: byte-wise
     for n in names {
-        parse_file(&dir.join(n), Some(from), depth, true, out)?;
+        parse_file(files, &dir.join(n), Some(from), depth, true, out)?;
     }
     Ok(())
 }
@@ -488,7 +481,7 @@ fn deescape(quoted: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn parse_text(text: &str, file: &Path, depth: usize, out: &mut PgConf) -> Result<(), PgConfError> {
+fn parse_text(files: &dyn Files, text: &str, file: &Path, depth: usize, out: &mut PgConf) -> Result<(), PgConfError> {
     let mut lx = Lexer { s: text.as_bytes(), pos: 0, line: 1 };
     let syntax = |tok: &(Tok, String), line: u32| -> PgConfError {
         if tok.0 == Tok::Eol {
@@ -526,14 +519,14 @@ fn parse_text(text: &str, file: &Path, depth: usize, out: &mut PgConf) -> Result
         match name.as_str() {
             "include_dir" => {
                 let dir = absolute(Path::new(&value), file);
-                parse_dir(&dir, (file, line), depth + 1, out)?;
+                parse_dir(files, &dir, (file, line), depth + 1, out)?;
             }
             "include_if_exists" | "include" => {
                 let p = absolute(Path::new(&value), file);
                 if p == file {
                     return Err(PgConfError::Recursion { file: file.to_path_buf(), line });
                 }
-                parse_file(&p, Some((file, line)), depth + 1, name == "include", out)?;
+                parse_file(files, &p, Some((file, line)), depth + 1, name == "include", out)?;
             }
             _ => out.settings.push(ConfLine { name, value, file: file.to_path_buf(), line }),
         }
@@ -653,7 +646,7 @@ mod tests {
         )
         .unwrap();
         fs::write(root.join("postgresql.auto.conf"), "ssl_ciphers = 'HIGH'\n").unwrap();
-        let c = PgConf::load(&root.join("postgresql.conf"), None).unwrap();
+        let c = PgConf::load(&root.join("postgresql.conf"), None, &crate::config::TestDisk).unwrap();
         assert!(c.ssl_on());
         assert_eq!(c.get("ssl_key_file").unwrap().value, "b.key");
         assert_eq!(c.get("ssl_key_file").unwrap().file, root.join("conf.d/10-b.conf"));
@@ -679,19 +672,19 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("postgresql.conf");
         fs::write(&p, "\n\ninclude 'nope.conf'\n").unwrap();
-        let e = PgConf::load(&p, None).unwrap_err();
+        let e = PgConf::load(&p, None, &crate::config::TestDisk).unwrap_err();
         assert!(matches!(&e, PgConfError::MissingInclude { from, .. } if from.ends_with("postgresql.conf:3")), "{e}");
         fs::write(&p, "include 'postgresql.conf'\n").unwrap();
-        let e = PgConf::load(&p, None).unwrap_err();
+        let e = PgConf::load(&p, None, &crate::config::TestDisk).unwrap_err();
         assert!(matches!(e, PgConfError::Recursion { line: 1, .. }), "{e}");
         fs::write(d.path().join("a.conf"), "include 'postgresql.conf'\n").unwrap();
         fs::write(&p, "include 'a.conf'\n").unwrap();
-        let e = PgConf::load(&p, None).unwrap_err();
+        let e = PgConf::load(&p, None, &crate::config::TestDisk).unwrap_err();
         assert!(matches!(e, PgConfError::TooDeep { .. }), "{e}");
-        let e = PgConf::load(&d.path().join("absent.conf"), None).unwrap_err();
+        let e = PgConf::load(&d.path().join("absent.conf"), None, &crate::config::TestDisk).unwrap_err();
         assert!(matches!(e, PgConfError::Unreadable { .. }));
         fs::write(&p, "include_dir 'nodir'\n").unwrap();
-        assert!(matches!(PgConf::load(&p, None), Err(PgConfError::UnreadableDir { .. })));
+        assert!(matches!(PgConf::load(&p, None, &crate::config::TestDisk), Err(PgConfError::UnreadableDir { .. })));
     }
 
     #[test]
@@ -701,10 +694,10 @@ mod tests {
             fs::write(d.path().join(format!("{i}.conf")), format!("include '{}.conf'\n", i + 1)).unwrap();
         }
         fs::write(d.path().join(format!("{MAX_DEPTH}.conf")), "ssl = on\n").unwrap();
-        assert!(PgConf::load(&d.path().join("0.conf"), None).unwrap().ssl_on());
+        assert!(PgConf::load(&d.path().join("0.conf"), None, &crate::config::TestDisk).unwrap().ssl_on());
         fs::write(d.path().join(format!("{MAX_DEPTH}.conf")), "include 'deeper.conf'\n").unwrap();
         fs::write(d.path().join("deeper.conf"), "ssl = on\n").unwrap();
-        assert!(PgConf::load(&d.path().join("0.conf"), None).is_err());
+        assert!(PgConf::load(&d.path().join("0.conf"), None, &crate::config::TestDisk).is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::hba::{expand_include, include_kind, tokenize, Token};
-use super::read_text;
+use super::{Files, NoFiles};
 use super::pgconf::MAX_DEPTH;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -65,38 +65,38 @@ pub enum IdentDecision {
 }
 
 impl Ident {
-    pub fn load(path: &Path) -> Result<Ident, IdentError> {
+    pub fn load(path: &Path, files: &dyn Files) -> Result<Ident, IdentError> {
         let mut i = Ident::default();
-        i.load_file(path, 0, true)?;
+        i.load_file(files, path, 0, true)?;
         Ok(i)
     }
 
     pub fn parse_str(text: &str, name: &Path) -> Result<Ident, IdentError> {
         let mut i = Ident::default();
-        i.parse_text(text, name, 0)?;
+        i.parse_text(&NoFiles, text, name, 0)?;
         Ok(i)
     }
 
-    fn load_file(&mut self, path: &Path, depth: usize, strict: bool) -> Result<(), IdentError> {
+    fn load_file(&mut self, files: &dyn Files, path: &Path, depth: usize, strict: bool) -> Result<(), IdentError> {
         if depth > MAX_DEPTH {
             return Err(IdentError::TooDeep { file: path.to_path_buf() });
         }
-        let text = match read_text(path) {
+        let text = match files.read_text(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !strict => return Ok(()),
             Err(e) => return Err(IdentError::Unreadable { file: path.to_path_buf(), reason: e.to_string() }),
         };
         self.files.push(path.to_path_buf());
-        self.parse_text(&text, path, depth)
+        self.parse_text(files, &text, path, depth)
     }
 
-    fn parse_text(&mut self, text: &str, file: &Path, depth: usize) -> Result<(), IdentError> {
+    fn parse_text(&mut self, files: &dyn Files, text: &str, file: &Path, depth: usize) -> Result<(), IdentError> {
         for (line, _raw, fields) in tokenize(text) {
             let err = |m: &str| IdentError::Line { file: file.to_path_buf(), line, message: m.to_string() };
             if let Some(kind) = include_kind(&fields[0][0]) {
                 let target = fields.get(1).and_then(|f| f.first()).ok_or_else(|| err("missing file name after include"))?;
-                for (p, strict) in expand_include(kind, &target.text, file).map_err(|m| err(&m))? {
-                    self.load_file(&p, depth + 1, strict)?;
+                for (p, strict) in expand_include(files, kind, &target.text, file).map_err(|m| err(&m))? {
+                    self.load_file(files, &p, depth + 1, strict)?;
                 }
                 continue;
             }

@@ -9,14 +9,13 @@
 //! decide (host names needing DNS, `samenet`, role membership) are reported as "maybe"
 //! rather than guessed.
 
-use std::fs;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
 use super::pgconf::MAX_DEPTH;
-use super::read_text;
+use super::{Files, NoFiles};
 
 /// A malformed line or unreadable file, named by file and line.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -296,32 +295,32 @@ pub struct HbaMatch<'a> {
 }
 
 impl Hba {
-    pub fn load(path: &Path) -> Result<Hba, HbaError> {
+    pub fn load(path: &Path, files: &dyn Files) -> Result<Hba, HbaError> {
         let mut h = Hba::default();
-        h.load_file(path, 0, true)?;
+        h.load_file(files, path, 0, true)?;
         Ok(h)
     }
 
     pub fn parse_str(text: &str, name: &Path) -> Result<Hba, HbaError> {
         let mut h = Hba::default();
-        h.parse_text(text, name, 0)?;
+        h.parse_text(&NoFiles, text, name, 0)?;
         Ok(h)
     }
 
-    fn load_file(&mut self, path: &Path, depth: usize, strict: bool) -> Result<(), HbaError> {
+    fn load_file(&mut self, files: &dyn Files, path: &Path, depth: usize, strict: bool) -> Result<(), HbaError> {
         if depth > MAX_DEPTH {
             return Err(HbaError::TooDeep { file: path.to_path_buf() });
         }
-        let text = match read_text(path) {
+        let text = match files.read_text(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !strict => return Ok(()),
             Err(e) => return Err(HbaError::Unreadable { file: path.to_path_buf(), reason: e.to_string() }),
         };
         self.files.push(path.to_path_buf());
-        self.parse_text(&text, path, depth)
+        self.parse_text(files, &text, path, depth)
     }
 
-    fn parse_text(&mut self, text: &str, file: &Path, depth: usize) -> Result<(), HbaError> {
+    fn parse_text(&mut self, files: &dyn Files, text: &str, file: &Path, depth: usize) -> Result<(), HbaError> {
         for (line, raw, fields) in tokenize(text) {
             let err = |m: String| HbaError::Line { file: file.to_path_buf(), line, message: m };
             let first = &fields[0][0];
@@ -329,8 +328,8 @@ impl Hba {
                 let target = fields.get(1).and_then(|f| f.first()).ok_or_else(|| {
                     err(format!("missing file name after \"{}\"", first.text))
                 })?;
-                for dir_entry in expand_include(kind, &target.text, file).map_err(&err)? {
-                    self.load_file(&dir_entry.0, depth + 1, dir_entry.1)?;
+                for dir_entry in expand_include(files, kind, &target.text, file).map_err(&err)? {
+                    self.load_file(files, &dir_entry.0, depth + 1, dir_entry.1)?;
                 }
                 continue;
             }
@@ -382,19 +381,17 @@ pub(crate) fn include_kind(t: &Token) -> Option<IncludeKind> {
 }
 
 /// Files an include line stands for, each with "must exist".
-pub(crate) fn expand_include(kind: IncludeKind, target: &str, from: &Path) -> Result<Vec<(PathBuf, bool)>, String> {
+pub(crate) fn expand_include(files: &dyn Files, kind: IncludeKind, target: &str, from: &Path) -> Result<Vec<(PathBuf, bool)>, String> {
     let t = Path::new(target);
     let p = if t.is_absolute() { t.to_path_buf() } else { from.parent().unwrap_or(Path::new("")).join(t) };
     match kind {
         IncludeKind::Include => Ok(vec![(p, true)]),
         IncludeKind::IfExists => Ok(vec![(p, false)]),
         IncludeKind::Dir => {
-            let rd = fs::read_dir(&p)
-                .map_err(|e| format!("could not open directory \"{}\": {e}", p.display()))?;
-            let mut names: Vec<String> = rd
-                .flatten()
-                .filter(|e| fs::metadata(e.path()).map(|m| m.is_file()).unwrap_or(false))
-                .map(|e| e.file_name().to_string_lossy().into_owned())
+            let mut names: Vec<String> = files
+                .regular_files(&p)
+                .map_err(|e| format!("could not open directory \"{}\": {e}", p.display()))?
+                .into_iter()
                 .filter(|n| !n.starts_with('.') && n.len() > 5 && n.ends_with(".conf"))
                 .collect();
             names.sort();
@@ -790,11 +787,11 @@ mod tests {
         std::fs::write(d.path().join("hba.d/b.conf"), "hostssl all b all cert\n").unwrap();
         std::fs::write(d.path().join("hba.d/a.conf"), "hostssl all a all cert\n").unwrap();
         std::fs::write(d.path().join("pg_hba.conf"), "local all all peer\ninclude_dir hba.d\ninclude_if_exists nothere\n").unwrap();
-        let h = Hba::load(&d.path().join("pg_hba.conf")).unwrap();
+        let h = Hba::load(&d.path().join("pg_hba.conf"), &crate::config::TestDisk).unwrap();
         let users: Vec<_> = h.rules.iter().map(|r| r.users[0].text.clone()).collect();
         assert_eq!(users, ["all", "a", "b"]);
         std::fs::write(d.path().join("pg_hba.conf"), "include missing.conf\n").unwrap();
-        assert!(matches!(Hba::load(&d.path().join("pg_hba.conf")), Err(HbaError::Unreadable { .. })));
+        assert!(matches!(Hba::load(&d.path().join("pg_hba.conf"), &crate::config::TestDisk), Err(HbaError::Unreadable { .. })));
     }
 
     #[test]

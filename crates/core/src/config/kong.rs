@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::client::{ClientTlsSettings, SslMode, TlsVersion, TrustSource};
-use super::read_text;
+use super::Files;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum KongError {
@@ -51,8 +51,8 @@ pub struct KongConf {
 }
 
 impl KongConf {
-    pub fn load(path: &Path) -> Result<KongConf, KongError> {
-        let text = read_text(path)
+    pub fn load(path: &Path, files: &dyn Files) -> Result<KongConf, KongError> {
+        let text = files.read_text(path)
             .map_err(|e| KongError::Unreadable { file: path.to_path_buf(), reason: e.to_string() })?;
         Self::parse_str(&text, path)
     }
