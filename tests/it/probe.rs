@@ -15,7 +15,7 @@ fn target(port: u16) -> ProbeTarget {
 }
 
 fn codes_of(facts: &ProbeFacts) -> Vec<String> {
-    pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &Default::default()).into_iter().map(|f| f.code.to_string()).collect()
+    pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &pgtls::checks::Context::at(time::OffsetDateTime::now_utc())).into_iter().map(|f| f.code.to_string()).collect()
 }
 
 /// Run `pgtls probe ... --format json` and return (exit status, JSON).
@@ -85,7 +85,7 @@ fn tls10_only_server_is_a_version_mismatch() {
         ],
     );
     let facts = probe(&target(server.port()), Timeouts::default());
-    let found = pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &Default::default());
+    let found = pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &pgtls::checks::Context::at(time::OffsetDateTime::now_utc()));
     assert_eq!(found.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), ["protocol-version-mismatch"], "{facts:?}");
     assert!(found[0].detail.contains("TLSv1.2"), "{}", found[0].detail);
     assert!(found[0].detail.contains("accepts only TLSv1, TLSv1.1"), "{}", found[0].detail);
@@ -133,7 +133,7 @@ fn server_that_closes_the_socket() {
     // PostgreSQL always answers an SSLRequest: a hang-up there is something else listening
     // (or a hop in front), and TLS never started — not "closed in the middle of the handshake".
     assert_eq!(codes_of(&facts), ["proxy-mishandles-sslrequest"]);
-    let f = &pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &Default::default())[0];
+    let f = &pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &pgtls::checks::Context::at(time::OffsetDateTime::now_utc()))[0];
     assert!(f.detail.contains("closed it at PostgreSQL's SSLRequest") && f.detail.contains("was closed too"), "{}", f.detail);
 }
 
@@ -161,7 +161,7 @@ fn error_response_to_sslrequest_is_shown() {
     static REPLY: &[u8] = b"E\x00\x00\x00\x2cSFATAL\x00C53300\x00Msorry, too many clients\x00\x00";
     let l = FixedReplyListener::start(REPLY).unwrap();
     let facts = probe(&target(l.port()), Timeouts::default());
-    let found = pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &Default::default());
+    let found = pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &pgtls::checks::Context::at(time::OffsetDateTime::now_utc()));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].code, "server-error-response");
     assert!(found[0].detail.contains("sorry, too many clients"), "{}", found[0].detail);
@@ -226,7 +226,7 @@ fn cbc_only_server_is_a_pgtls_stack_limit_not_a_client_error() {
     let pki = Pki::new();
     let server = tls_server(&pki, &[("ssl_max_protocol_version", "'TLSv1.2'"), ("ssl_ciphers", "'ECDHE-ECDSA-AES256-SHA'")]);
     let facts = probe(&target(server.port()), Timeouts::default());
-    let found = pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &Default::default());
+    let found = pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &pgtls::checks::Context::at(time::OffsetDateTime::now_utc()));
     let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["cipher-mismatch"], "{found:#?}");
     assert_eq!(found[0].severity, pgtls::findings::Severity::Info);
@@ -271,6 +271,6 @@ fn garbage_and_stalls_inside_the_handshake() {
     let facts = probe(&target(stall.port()), t);
     assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
     assert_eq!(codes_of(&facts), ["network-timeout"]);
-    let f = &pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &Default::default())[0];
+    let f = &pgtls::checks::run(&pgtls::facts::Facts::from_probe(facts.clone()), &pgtls::checks::Context::at(time::OffsetDateTime::now_utc()))[0];
     assert!(f.detail.contains("TLS handshake"), "{}", f.detail);
 }

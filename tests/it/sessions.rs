@@ -95,7 +95,7 @@ fn counts_tls_and_plain_sessions_exactly() {
     assert_eq!(v["own_connection_ssl"], true);
     assert!(v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "ssl-not-used"));
 
-    let found = pgtls::checks::run(&pgtls::facts::Facts { sessions: Some(facts.clone()), ..Default::default() }, &Default::default());
+    let found = pgtls::checks::run(&pgtls::facts::Facts { sessions: Some(facts.clone()), ..Default::default() }, &pgtls::checks::Context::at(time::OffsetDateTime::now_utc()));
     let not_used: Vec<_> = found.iter().filter(|f| f.code == "ssl-not-used").collect();
     assert_eq!(not_used.len(), 1);
     assert_eq!(not_used[0].evidence["count"], "2");

@@ -14,6 +14,7 @@
 //! dependency that does I/O for it. The library (`pgtls`) re-exports these modules under the
 //! same names, so `pgtls::x509::Cert` is this crate's `Cert`.
 
+pub mod checks;
 pub mod config;
 pub mod conninfo;
 pub mod facts;

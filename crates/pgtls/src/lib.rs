@@ -10,7 +10,7 @@ pub mod net;
 pub mod tls;
 pub mod probe;
 pub use pgtls_core::profile;
-pub mod checks;
+pub use pgtls_core::checks;
 pub mod facts;
 pub mod report;
 pub mod sessions;

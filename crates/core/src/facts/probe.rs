@@ -7,7 +7,9 @@ use time::OffsetDateTime;
 use crate::facts::net::{self, FailureKind, Negotiated, NetError, Step};
 use crate::facts::tls::{HandshakeError, TlsFacts};
 use crate::wire::startup::AuthRequest;
-use crate::wire::{ErrorResponse, SslNegotiation, TlsVersion};
+use crate::wire::{ErrorResponse, TlsVersion};
+
+pub use crate::wire::SslNegotiation;
 use crate::x509::Cert;
 
 /// One endpoint to probe.

@@ -9,8 +9,9 @@ pub mod codec;
 pub mod parse;
 pub mod suites;
 
-use codec::{NamedGroup, SignatureScheme, TlsVersion};
-use suites::CipherSuite;
+pub use codec::{ClientHello, Extension, HelloOptions, NamedGroup, SignatureScheme, TlsVersion};
+pub use parse::{parse_final, parse_reply, Alert, ParseError, Parsed, Reply, ServerHello, Want};
+pub use suites::{CipherSuite, Strength, SuiteInfo};
 
 /// What one version's enumeration found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

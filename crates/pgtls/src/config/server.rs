@@ -131,7 +131,7 @@ mod tests {
 
     fn audit_server(f: &ServerFacts) -> Vec<crate::findings::Finding> {
         let facts = crate::facts::Facts { server: Some(f.clone()), ..Default::default() };
-        crate::checks::run(&facts, &crate::checks::Context::default())
+        crate::checks::run(&facts, &crate::checks::Context::at(time::OffsetDateTime::now_utc()))
     }
     use std::os::unix::fs::PermissionsExt;
 

@@ -321,7 +321,7 @@ mod tests {
 
     fn audit(stores: Vec<TrustStore>) -> Vec<crate::findings::Finding> {
         let facts = crate::facts::Facts { stores, ..Default::default() };
-        crate::checks::run(&facts, &crate::checks::Context::default())
+        crate::checks::run(&facts, &crate::checks::Context::at(time::OffsetDateTime::now_utc()))
     }
     use super::*;
 

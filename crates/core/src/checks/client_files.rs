@@ -3,10 +3,10 @@
 //! treats them, with libpq's own words in the detail so the finding matches what the user saw.
 
 use super::Context;
-use crate::client::ClientFacts;
+use crate::facts::client::ClientFacts;
 use crate::conninfo::SslMode;
 use crate::facts::Facts;
-use crate::client::libpq_key_verdict;
+use crate::verify::libpq::libpq_key_verdict;
 use crate::findings::{Code, Finding, Severity};
 
 pub const CODES: &[Code] = &[Code::ClientCertFileMissing, Code::ClientKeyPermissions, Code::ClientKeyMismatch];

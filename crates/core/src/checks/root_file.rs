@@ -6,7 +6,7 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::trust::RootTrust;
+use crate::facts::trust::RootTrust;
 use crate::verify::libpq::{Failure, SslMode};
 
 pub const CODES: &[Code] = &[Code::RootCertMissing, Code::CertOrKeyFormat];

@@ -20,8 +20,9 @@ pub mod server_files;
 
 pub use crate::config::server::{origin_of, FileFacts, ServerFacts};
 
-#[cfg(test)]
-pub(crate) mod testutil {
+/// Fixtures for tests (here and in the crates above, through the `lab` feature).
+#[cfg(any(test, feature = "lab"))]
+pub mod testutil {
     //! Shared fixtures: facts and file facts (certificates come from `pgtls_lab`).
     use super::*;
     use crate::config::hba::Hba;

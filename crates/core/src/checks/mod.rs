@@ -83,12 +83,6 @@ impl Context {
     }
 }
 
-impl Default for Context {
-    fn default() -> Self {
-        Context::at(OffsetDateTime::now_utc())
-    }
-}
-
 /// One check: the codes it owns and the function that produces them.
 pub struct Check {
     pub name: &'static str,
@@ -182,11 +176,12 @@ pub fn codes(f: &[Finding]) -> Vec<&'static str> {
     f.iter().map(|f| f.code.as_str()).collect()
 }
 
-#[cfg(test)]
-pub(crate) mod test_support {
+/// Facts for tests (here and in the crates above, through the `lab` feature).
+#[cfg(any(test, feature = "lab"))]
+pub mod test_support {
     use crate::facts::{Facts, HostFacts, ScanFacts};
-    use crate::probe::{ProbeFacts, ProbeTarget, SslNegotiation};
-    use crate::tls::scan::{CipherSuite, ScanResult, VersionResult};
+    use crate::facts::probe::{ProbeFacts, ProbeTarget, SslNegotiation};
+    use crate::scan::{CipherSuite, ScanResult, VersionResult};
     use crate::wire::TlsVersion;
 
     pub use super::codes;
@@ -260,7 +255,7 @@ mod tests {
     use super::*;
 
     /// Each code has one producer: no two checks own it, and the check's file is the only
-    /// file under crates/pgtls/src/checks that names it.
+    /// file under crates/core/src/checks that names it.
     #[test]
     fn one_producer_per_code() {
         let mut owner: std::collections::BTreeMap<Code, &str> = Default::default();
@@ -313,5 +308,13 @@ mod tests {
                 ),
             }
         }
+    }
+}
+
+/// The tests' "now": lab certificates are made relative to it.
+#[cfg(test)]
+impl Default for Context {
+    fn default() -> Self {
+        Context::at(OffsetDateTime::now_utc())
     }
 }
