@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::conninfo::{Resolved, SslCertMode, SslMode};
-use crate::facts::probe::{ClientVersions, ProbeTarget};
-use crate::facts::trust::TrustSource;
+use crate::gathered::probe::{ClientVersions, ProbeTarget};
+use crate::gathered::trust::TrustSource;
 use crate::wire::{SslNegotiation, TlsVersion};
 
 fn default_certmode() -> SslCertMode {

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::facts::net::Negotiated;
-use crate::facts::probe::ProbeFacts;
+use crate::gathered::net::Negotiated;
+use crate::gathered::probe::ProbeFacts;
 use crate::verify::short_name;
 
 pub const CODES: &[Code] = &[Code::BackendsDiffer];

@@ -7,9 +7,9 @@ use super::protocol_version::ClientRange;
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::facts::probe::ProbeFacts;
+use crate::gathered::probe::ProbeFacts;
 use crate::scan::{CipherSuite, ScanResult, Strength};
-use crate::facts::tls::HandshakeError;
+use crate::gathered::tls::HandshakeError;
 
 pub const CODES: &[Code] = &[Code::CipherMismatch, Code::WeakCipherEnabled];
 
@@ -174,7 +174,7 @@ mod tests {
     use super::*;
     use crate::checks::config::testutil::facts as server;
     use crate::checks::test_support::{codes, host, probe, scan, scan_facts};
-    use crate::facts::probe::ProbeFailure;
+    use crate::gathered::probe::ProbeFailure;
     use crate::wire::TlsVersion;
 
     #[test]

@@ -3,7 +3,7 @@
 //! treats them, with libpq's own words in the detail so the finding matches what the user saw.
 
 use super::Context;
-use crate::facts::client::ClientFacts;
+use crate::gathered::client::ClientFacts;
 use crate::conninfo::SslMode;
 use crate::facts::Facts;
 use crate::verify::libpq::libpq_key_verdict;

@@ -8,8 +8,8 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::facts::probe::{ProbeFacts, SslNegotiation};
-use crate::facts::tls::HandshakeError;
+use crate::gathered::probe::{ProbeFacts, SslNegotiation};
+use crate::gathered::tls::HandshakeError;
 
 pub const CODES: &[Code] = &[Code::SniRequired, Code::TlsHandshakeFailed];
 
@@ -73,7 +73,7 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::checks::test_support::{codes, host, probe as facts};
-    use crate::facts::probe::ProbeFailure;
+    use crate::gathered::probe::ProbeFailure;
 
     fn with(e: HandshakeError) -> Vec<Finding> {
         let mut f = facts();

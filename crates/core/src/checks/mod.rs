@@ -180,7 +180,7 @@ pub fn codes(f: &[Finding]) -> Vec<&'static str> {
 #[cfg(any(test, feature = "lab"))]
 pub mod test_support {
     use crate::facts::{Facts, HostFacts, ScanFacts};
-    use crate::facts::probe::{ProbeFacts, ProbeTarget, SslNegotiation};
+    use crate::gathered::probe::{ProbeFacts, ProbeTarget, SslNegotiation};
     use crate::scan::{CipherSuite, ScanResult, VersionResult};
     use crate::wire::TlsVersion;
 

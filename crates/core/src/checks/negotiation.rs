@@ -4,9 +4,9 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding};
-use crate::facts::net::Negotiated;
-use crate::facts::probe::{ProbeFacts, SslNegotiation};
-use crate::facts::tls::HandshakeError;
+use crate::gathered::net::Negotiated;
+use crate::gathered::probe::{ProbeFacts, SslNegotiation};
+use crate::gathered::tls::HandshakeError;
 use crate::wire::describe_byte;
 
 pub const CODES: &[Code] =
@@ -73,10 +73,10 @@ fn hung_up(facts: &ProbeFacts) -> Finding {
     let sni = facts.target.sni.as_deref().map(|s| format!(" (SNI \"{s}\")")).unwrap_or_else(|| " (no SNI: the host is an IP address)".into());
     let direct = match facts.direct_tls.as_deref() {
         Some(d) => match d.failure.as_ref() {
-            Some(crate::facts::probe::ProbeFailure::Handshake { error: HandshakeError::AlertReceived { alert } }) => {
+            Some(crate::gathered::probe::ProbeFailure::Handshake { error: HandshakeError::AlertReceived { alert } }) => {
                 format!(" A TLS ClientHello sent first{sni} was refused with the alert \"{alert}\".")
             }
-            Some(crate::facts::probe::ProbeFailure::Handshake { error: HandshakeError::Timeout }) => {
+            Some(crate::gathered::probe::ProbeFailure::Handshake { error: HandshakeError::Timeout }) => {
                 format!(" A TLS ClientHello sent first{sni} got no answer in time.")
             }
             Some(_) => format!(" A TLS ClientHello sent first{sni} was closed too."),
@@ -101,7 +101,7 @@ fn hung_up(facts: &ProbeFacts) -> Finding {
              (`mode tcp` pass-through) instead of by SNI."
         ))
         .at_endpoint(&endpoint)
-        .evidence("step", crate::facts::net::Step::SslReply.to_string())
+        .evidence("step", crate::gathered::net::Step::SslReply.to_string())
 }
 
 fn direct(facts: &ProbeFacts) -> Vec<Finding> {
@@ -134,7 +134,7 @@ fn direct(facts: &ProbeFacts) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::checks::test_support::{codes, host, probe as facts};
-    use crate::facts::probe::ProbeFailure;
+    use crate::gathered::probe::ProbeFailure;
     use crate::wire::ErrorResponse;
 
     #[test]
@@ -155,9 +155,9 @@ mod tests {
     fn a_hang_up_at_the_sslrequest_names_a_hop_not_the_server() {
         let mut f = facts();
         f.failure = Some(ProbeFailure::Network {
-            error: crate::facts::net::NetError {
-                step: crate::facts::net::Step::SslReply,
-                kind: crate::facts::net::FailureKind::Closed,
+            error: crate::gathered::net::NetError {
+                step: crate::gathered::net::Step::SslReply,
+                kind: crate::gathered::net::FailureKind::Closed,
                 endpoint: "127.0.0.1:1".into(),
                 message: "closed".into(),
                 addr: None,

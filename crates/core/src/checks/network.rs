@@ -6,9 +6,9 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding};
-use crate::facts::net::{FailureKind, NetError, Step};
-use crate::facts::probe::{ProbeFacts, SslNegotiation};
-use crate::facts::tls::HandshakeError;
+use crate::gathered::net::{FailureKind, NetError, Step};
+use crate::gathered::probe::{ProbeFacts, SslNegotiation};
+use crate::gathered::tls::HandshakeError;
 
 pub const CODES: &[Code] = &[Code::TcpConnectFailed, Code::NetworkTimeout, Code::UnexpectedEof];
 
@@ -66,7 +66,7 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
 /// After TLS (or without it), the StartupMessage got no answer in time, or the connection
 /// closed before the server answered it.
 fn startup(p: &ProbeFacts, endpoint: &str) -> Option<Finding> {
-    use crate::facts::probe::StartupOutcome;
+    use crate::gathered::probe::StartupOutcome;
     let s = p.startup.as_ref()?;
     let over = if s.encrypted { "over TLS" } else { "without TLS" };
     let f = match s.outcome {
@@ -115,7 +115,7 @@ fn capitalise(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::checks::test_support::{codes, host, probe as facts};
-    use crate::facts::probe::ProbeFailure;
+    use crate::gathered::probe::ProbeFailure;
 
     fn with(kind: FailureKind, step: Step) -> Vec<Finding> {
         let mut f = facts();

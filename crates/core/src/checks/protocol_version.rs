@@ -9,9 +9,9 @@ use serde::Serialize;
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding};
-use crate::facts::probe::ProbeFacts;
+use crate::gathered::probe::ProbeFacts;
 use crate::scan::{CipherSuite, ScanResult};
-use crate::facts::tls::HandshakeError;
+use crate::gathered::tls::HandshakeError;
 use crate::wire::TlsVersion;
 
 pub const CODES: &[Code] = &[Code::ProtocolVersionMismatch];
@@ -165,7 +165,7 @@ fn from_scan(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Option<
 mod tests {
     use super::*;
     use crate::checks::test_support::{codes, host, probe, scan, scan_facts};
-    use crate::facts::probe::ProbeFailure;
+    use crate::gathered::probe::ProbeFailure;
 
     fn libpq() -> ClientRange {
         ClientRange { name: "libpq".into(), min: TlsVersion::TLSv1_2, max: TlsVersion::TLSv1_3, ciphers: None }

@@ -6,7 +6,7 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::facts::trust::RootTrust;
+use crate::gathered::trust::RootTrust;
 use crate::verify::libpq::{Failure, SslMode};
 
 pub const CODES: &[Code] = &[Code::RootCertMissing, Code::CertOrKeyFormat];

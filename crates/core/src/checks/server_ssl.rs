@@ -8,7 +8,7 @@ use super::Context;
 use crate::config::hba::ConnType;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::facts::net::Negotiated;
+use crate::gathered::net::Negotiated;
 
 pub const CODES: &[Code] = &[Code::ServerSslOff];
 

@@ -12,7 +12,7 @@ use crate::config::client::ClientTlsSettings;
 use crate::config::hba::ConnType;
 use crate::facts::{DriverFacts, Facts};
 use crate::findings::{Code, Finding, Severity};
-use crate::facts::trust::RootTrust;
+use crate::gathered::trust::RootTrust;
 use crate::verify::libpq::{Failure, SslMode, Verdict};
 
 pub const CODES: &[Code] = &[Code::InsecureSslmode];
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn require_with_a_root_file_verifies() {
-        let store = crate::facts::trust::TrustStore::from_certs("mem", vec![]);
+        let store = crate::gathered::trust::TrustStore::from_certs("mem", vec![]);
         let f = from_settings(SslMode::Require, "the connection string", &RootTrust::Loaded(store)).unwrap();
         assert_eq!(f.severity, Severity::Info);
         assert!(f.detail.contains("verifies the chain"), "{}", f.detail);

@@ -13,7 +13,7 @@ use super::Context;
 use crate::facts::Facts;
 use crate::facts::DriverFacts;
 use crate::findings::{Code, Finding};
-use crate::facts::trust::RootTrust;
+use crate::gathered::trust::RootTrust;
 use crate::profile::{ClientProfile, RootCert};
 use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackChoice, StackFiles, StackModel};
 

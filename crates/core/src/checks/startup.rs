@@ -12,7 +12,7 @@
 //! plain text; the hop is the fix, not the client.
 
 use super::Context;
-use crate::facts::client::ClientCert;
+use crate::gathered::client::ClientCert;
 use crate::facts::{Facts, HostFacts};
 use crate::findings::{Code, Finding, Severity};
 use crate::verify::libpq::{Failure, Verdict};
@@ -67,7 +67,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         if let (false, Some(p)) = (v.connects, h.plaintext.as_ref()) {
             // Only when libpq really made that attempt: its words are part of the verdict's.
             let made = |e: &crate::wire::ErrorResponse| v.error.as_deref().is_some_and(|t| t.contains(&e.message));
-            if let Some(crate::facts::probe::StartupOutcome::Refused { error, recognised }) = p.startup.as_ref().map(|s| &s.outcome) {
+            if let Some(crate::gathered::probe::StartupOutcome::Refused { error, recognised }) = p.startup.as_ref().map(|s| &s.outcome) {
                 let other = Failure::ServerRefused { error: error.clone(), encrypted: false, recognised: *recognised };
                 if made(error) && v.failure.as_ref() != Some(&other) {
                     if let Some(f) = finding(h, v, &other, ours) {
@@ -81,7 +81,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 }
 
 /// The login over TLS worked, and the server says its side of the session is not TLS.
-fn terminated_but_connects(h: &HostFacts, b: &crate::facts::probe::Behind) -> Finding {
+fn terminated_but_connects(h: &HostFacts, b: &crate::gathered::probe::Behind) -> Finding {
     let from = b.client_addr.as_deref().unwrap_or("a Unix socket");
     let port = b.port.map(|p| format!(" on port {p}")).unwrap_or_default();
     let f = Finding::new(Code::TlsTerminatedOnTheWay)
@@ -175,7 +175,7 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                 Some(_) => None,
             }
         }
-        Failure::SessionAlert { alert } | Failure::Handshake { error: crate::facts::tls::HandshakeError::AlertReceived { alert } }
+        Failure::SessionAlert { alert } | Failure::Handshake { error: crate::gathered::tls::HandshakeError::AlertReceived { alert } }
             if CERT_ALERTS.contains(&alert.as_str()) && (ours.is_some() || matches!(failure, Failure::SessionAlert { .. })) =>
         {
             Some(
@@ -206,7 +206,7 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                 .evidence("method", method),
         ),
         Failure::FirstQuery { query } => {
-            use crate::facts::probe::FirstQuery;
+            use crate::gathered::probe::FirstQuery;
             if query.answered() {
                 return None;
             }

@@ -11,7 +11,7 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::facts::trust::{TrustStore, HAND_MADE_MAX};
+use crate::gathered::trust::{TrustStore, HAND_MADE_MAX};
 use crate::verify::libpq::{Failure, UntrustedCause};
 use crate::x509::CertKind;
 

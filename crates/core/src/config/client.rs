@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use serde::{Serialize, Serializer};
 
-pub use crate::facts::trust::TrustSource;
+pub use crate::gathered::trust::TrustSource;
 pub use crate::wire::TlsVersion;
 
 /// libpq's sslmode values, the common vocabulary.

@@ -65,7 +65,7 @@ pub struct ServerFacts {
     pub crl_dir: Option<FileFacts>,
     /// What OpenSSL loads from them (`Err`: its reason, and the server does not start); `None`
     /// when neither is set.
-    pub revocation: Option<Result<crate::facts::trust::Revocation, String>>,
+    pub revocation: Option<Result<crate::gathered::trust::Revocation, String>>,
 }
 
 /// "set at file:line" or "not set (default …)".

@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use super::libpq::SslMode;
 use super::{build_paths, Anchors, Options, PathFailure};
-use crate::facts::probe::ProbeTarget;
+use crate::gathered::probe::ProbeTarget;
 use crate::profile::{ClientProfile, RootCert};
-use crate::facts::trust::{RootTrust, TrustSource, TrustStore};
+use crate::gathered::trust::{RootTrust, TrustSource, TrustStore};
 use crate::x509::Cert;
 
 pub use super::libpq::ServerSide;
@@ -855,8 +855,8 @@ fn node_text(f: &PathFailure) -> &'static str {
 /// After TLS, the server answers every stack alike: a refusal of the StartupMessage
 /// (pg_hba.conf, a missing role, a client certificate it requires) seen by pgtls's own
 /// connection over the same kind of session fails the stack too.
-pub fn after_startup(mut v: StackVerdict, startup: Option<&crate::facts::probe::StartupFacts>) -> StackVerdict {
-    use crate::facts::probe::StartupOutcome;
+pub fn after_startup(mut v: StackVerdict, startup: Option<&crate::gathered::probe::StartupFacts>) -> StackVerdict {
+    use crate::gathered::probe::StartupOutcome;
     let Some(st) = startup else { return v };
     if !v.connects || st.encrypted != v.tls {
         return v;

@@ -11,7 +11,7 @@
 //!   `SSL_CTX_load_verify_locations` (PEM only: a DER file or a directory fails with "no
 //!   certificate or crl found") and the server chain is verified (`SSL_VERIFY_PEER`). This
 //!   is why `require` "suddenly" verifies once someone drops a root.crt into ~/.postgresql.
-//!   Reading the file is gathering ([`crate::facts::trust::libpq_root`]); this module only decides.
+//!   Reading the file is gathering ([`crate::gathered::trust::libpq_root`]); this module only decides.
 //! * If it does not exist, verify-ca/verify-full fail before connecting ("root certificate
 //!   file … does not exist"); weaker modes go on without verification.
 //! * `sslrootcert=system` (PostgreSQL 16+) loads OpenSSL's default paths (`SSL_CERT_FILE`
@@ -35,12 +35,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{build_paths, Options, PathFailure, PathReport};
-use crate::facts::net::NetError;
-use crate::facts::probe::StartupOutcome;
-use crate::facts::tls::HandshakeError;
+use crate::gathered::net::NetError;
+use crate::gathered::probe::StartupOutcome;
+use crate::gathered::tls::HandshakeError;
 use crate::wire::startup::AuthRequest;
 use crate::wire::ErrorResponse;
-use crate::facts::trust::{RootTrust, TrustStore};
+use crate::gathered::trust::{RootTrust, TrustStore};
 use crate::x509::{Cert, CertKind, San};
 
 pub use crate::conninfo::SslMode;
@@ -110,13 +110,13 @@ pub fn across_connections(
     first: Verdict,
     client: &Client,
     root: &RootTrust,
-    probe: &crate::facts::probe::ProbeFacts,
-    plain: Option<&crate::facts::probe::ProbeFacts>,
+    probe: &crate::gathered::probe::ProbeFacts,
+    plain: Option<&crate::gathered::probe::ProbeFacts>,
 ) -> Verdict {
     if probe.again.is_empty() {
         return first;
     }
-    let first_tls = decide(client, root, &crate::facts::probe::ProbeFacts { startup: None, again: Vec::new(), ..probe.clone() }, plain);
+    let first_tls = decide(client, root, &crate::gathered::probe::ProbeFacts { startup: None, again: Vec::new(), ..probe.clone() }, plain);
     let others: Vec<Verdict> = probe.again.iter().map(|p| decide(client, root, p, plain)).collect();
     let of = 1 + others.len();
     let failed = usize::from(!first_tls.connects) + others.iter().filter(|v| !v.connects).count();
@@ -182,7 +182,7 @@ pub enum Failure {
     /// The login worked, and the first query did not: a pooler that answered the login from
     /// its cache cannot reach its server (see `probe::FirstQuery`). psql fails on its first
     /// command, not at login; libpq stays on this host (it connected).
-    FirstQuery { query: crate::facts::probe::FirstQuery },
+    FirstQuery { query: crate::gathered::probe::FirstQuery },
     /// The connection broke during the startup phase.
     StartupBroken { message: String },
     /// The connection string names `keyword`, which libpq knows only from version `since` on
@@ -223,7 +223,7 @@ impl Failure {
     /// successfully, but authentication fails, the remaining hosts in the list are not tried",
     /// libpq.sgml). prefer/allow retry the *same* host first; that is inside one verdict.
     pub fn moves_to_next_host(&self) -> bool {
-        use crate::facts::net::{FailureKind, Step};
+        use crate::gathered::net::{FailureKind, Step};
         match self {
             Failure::Network { error } => matches!(error.step, Step::Resolve | Step::Connect) || error.kind == FailureKind::Timeout,
             Failure::SessionAttrs { .. } => true,
@@ -275,8 +275,8 @@ pub enum Answer<'a> {
 
 impl<'a> Answer<'a> {
     /// The answer a probe recorded.
-    pub fn of(p: &'a crate::facts::probe::ProbeFacts) -> Answer<'a> {
-        if matches!(p.reply, Some(crate::facts::net::Negotiated::Refuse)) {
+    pub fn of(p: &'a crate::gathered::probe::ProbeFacts) -> Answer<'a> {
+        if matches!(p.reply, Some(crate::gathered::net::Negotiated::Refuse)) {
             return Answer::Refused;
         }
         if let Some(h) = p.handshake_failure() {
@@ -336,7 +336,7 @@ pub struct Client<'a> {
 
 impl<'a> Client<'a> {
     /// The client of `profile` connecting to `target`.
-    pub fn of(profile: &crate::profile::ClientProfile, target: &'a crate::facts::probe::ProbeTarget) -> Client<'a> {
+    pub fn of(profile: &crate::profile::ClientProfile, target: &'a crate::gathered::probe::ProbeTarget) -> Client<'a> {
         Client {
             sslmode: profile.sslmode,
             libpq: profile.libpq,
@@ -400,15 +400,15 @@ impl Outcome {
 fn after_auth_request(
     client: &Client,
     request: &AuthRequest,
-    st: &crate::facts::probe::StartupFacts,
-    cert_request: Option<&crate::facts::tls::CertRequest>,
+    st: &crate::gathered::probe::StartupFacts,
+    cert_request: Option<&crate::gathered::tls::CertRequest>,
     base: Outcome,
 ) -> Outcome {
-    use crate::facts::probe::Authentication;
+    use crate::gathered::probe::Authentication;
     let pending = Outcome { auth: Some(request.clone()), authenticated: !request.needs_password(), ..base };
     // After ReadyForQuery: target_session_attrs against what the server reported. (What TLS
     // established is kept by the caller, `tls_attempt`'s session step.)
-    let attrs = |o: Outcome, params: &crate::facts::net::ServerParams| -> Outcome {
+    let attrs = |o: Outcome, params: &crate::gathered::net::ServerParams| -> Outcome {
         match client.session_attrs.refusal(params) {
             Some(text) if o.connects => Outcome {
                 auth: o.auth.clone(),
@@ -465,7 +465,7 @@ fn after_auth_request(
 /// `plain` the plaintext attempt, when it was gathered (sslmode disable, allow, prefer with the
 /// startup phase followed). Without a plaintext attempt, the server is assumed to let the client
 /// in unencrypted when libpq would try that (`Client::server_accepts_plaintext`).
-pub fn decide(client: &Client, root: &RootTrust, tls: &crate::facts::probe::ProbeFacts, plain: Option<&crate::facts::probe::ProbeFacts>) -> Verdict {
+pub fn decide(client: &Client, root: &RootTrust, tls: &crate::gathered::probe::ProbeFacts, plain: Option<&crate::gathered::probe::ProbeFacts>) -> Verdict {
     let mode = client.sslmode;
     let peer_ip = tls.peer_ip.as_deref().or(plain.and_then(|p| p.peer_ip.as_deref()));
     let mut trust_source = None;
@@ -575,7 +575,7 @@ pub fn attempt_prefix(client: &Client, peer_ip: Option<&str>) -> String {
 }
 
 /// The plaintext attempt: the server's answer to a StartupMessage without TLS.
-fn plain_attempt(client: &Client, plain: Option<&crate::facts::probe::ProbeFacts>) -> Outcome {
+fn plain_attempt(client: &Client, plain: Option<&crate::gathered::probe::ProbeFacts>) -> Outcome {
     let Some(p) = plain else {
         return if client.server_accepts_plaintext {
             Outcome::plaintext()
@@ -587,7 +587,7 @@ fn plain_attempt(client: &Client, plain: Option<&crate::facts::probe::ProbeFacts
         return Outcome::fails(Failure::Network { error: e.clone() }, network_text(client, e));
     }
     match p.startup.as_ref() {
-        Some(st @ crate::facts::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
+        Some(st @ crate::gathered::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
             after_auth_request(client, request, st, None, Outcome::plaintext())
         }
         Some(st) => startup_failure(&st.outcome, false),
@@ -596,8 +596,8 @@ fn plain_attempt(client: &Client, plain: Option<&crate::facts::probe::ProbeFacts
 }
 
 /// What psql prints when its first command fails after a login that worked.
-fn first_query_text(q: &crate::facts::probe::FirstQuery) -> String {
-    use crate::facts::probe::FirstQuery;
+fn first_query_text(q: &crate::gathered::probe::FirstQuery) -> String {
+    use crate::gathered::probe::FirstQuery;
     const LOST: &str = "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.";
     match q {
         FirstQuery::Answered { .. } => String::new(),
@@ -672,7 +672,7 @@ pub fn openssl_alert(alert: &str) -> String {
 fn tls_attempt(
     client: &Client,
     root: &RootTrust,
-    probe: &crate::facts::probe::ProbeFacts,
+    probe: &crate::gathered::probe::ProbeFacts,
     trust_source: &mut Option<String>,
     paths: &mut Option<PathReport>,
 ) -> Outcome {
@@ -719,7 +719,7 @@ fn tls_attempt(
     let session = |o: Outcome| {
         let (tls, verified, hostname) = (o.tls, o.verified, o.hostname);
         let r = match probe.startup.as_ref() {
-            Some(st @ crate::facts::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
+            Some(st @ crate::gathered::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
                 after_auth_request(client, request, st, probe.tls.as_ref().and_then(|t| t.cert_request.as_ref()), o)
             }
             Some(st) => startup_failure(&st.outcome, true),
@@ -784,7 +784,7 @@ fn tls_attempt(
 /// they follow "connection to server at … failed: " in psql's output (a name that does not
 /// resolve has no such prefix).
 fn network_text(client: &Client, e: &NetError) -> String {
-    use crate::facts::net::{FailureKind, Step};
+    use crate::gathered::net::{FailureKind, Step};
     let host = client.host.or(client.hostaddr).unwrap_or("");
     match (e.step, e.kind) {
         (Step::Resolve, FailureKind::Timeout) => format!("could not translate host name \"{host}\" to address: timeout expired"),
@@ -883,11 +883,11 @@ pub struct ServerSide {
 /// libpq's verdict for the client of `profile` connecting to `target`, on a server that offers
 /// `server`, with the root store as gathering loaded it (`root`): no probe, no file read. For
 /// tests, the stack comparison and one-off use (a run decides from its probes, [`decide`]).
-pub fn decide_offered(profile: &crate::profile::ClientProfile, target: &crate::facts::probe::ProbeTarget, server: &ServerSide, root: &RootTrust) -> Verdict {
+pub fn decide_offered(profile: &crate::profile::ClientProfile, target: &crate::gathered::probe::ProbeTarget, server: &ServerSide, root: &RootTrust) -> Verdict {
     let client = Client { server_accepts_plaintext: server.accepts_plaintext, ..Client::of(profile, target) };
-    let mut probe = crate::facts::probe::ProbeFacts::from_chain(server.chain.clone());
+    let mut probe = crate::gathered::probe::ProbeFacts::from_chain(server.chain.clone());
     if server.chain.is_empty() {
-        probe.reply = Some(crate::facts::net::Negotiated::Refuse);
+        probe.reply = Some(crate::gathered::net::Negotiated::Refuse);
     }
     decide(&client, root, &probe, None)
 }

@@ -24,7 +24,7 @@
 //!   every key in the path, the anchor's included ("CA certificate key too weak" for an
 //!   RSA-1024 root), and to every signature except the anchor's self-signature.
 //! * Revocation, when libpq turned it on (a CRL file loaded or a CRL directory named, see
-//!   [`crate::facts::trust::crl`]): `X509_V_FLAG_CRL_CHECK_ALL`, so every certificate of the path,
+//!   [`crate::gathered::trust::crl`]): `X509_V_FLAG_CRL_CHECK_ALL`, so every certificate of the path,
 //!   the anchor included, needs a CRL from its issuer, checked after the extensions and key
 //!   strength and before the validity dates, as OpenSSL's `verify_chain` orders them.
 //!
@@ -43,7 +43,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::facts::trust::TrustStore;
+use crate::gathered::trust::TrustStore;
 use crate::x509::{Cert, CertKind};
 
 /// Where a certificate of a path came from.
@@ -388,7 +388,7 @@ struct Node<'a> {
 struct Search<'a> {
     nodes: Vec<Node<'a>>,
     opts: &'a Options,
-    revocation: Option<&'a crate::facts::trust::Revocation>,
+    revocation: Option<&'a crate::gathered::trust::Revocation>,
     sig_cache: HashMap<(usize, usize), bool>,
     sig_checks: usize,
     budget_exhausted: bool,
@@ -601,7 +601,7 @@ impl<'a> Search<'a> {
 
 /// OpenSSL's `check_cert` for one certificate: pick its issuer's CRL (a time-valid one
 /// first), then check the CRL's issuer, dates and signature, then the serial.
-fn revocation_failure(rev: &crate::facts::trust::Revocation, cert: &Cert, issuer: &Cert, depth: usize, at: OffsetDateTime) -> Option<PathFailure> {
+fn revocation_failure(rev: &crate::gathered::trust::Revocation, cert: &Cert, issuer: &Cert, depth: usize, at: OffsetDateTime) -> Option<PathFailure> {
     let candidates: Vec<&crate::x509::Crl> = rev.for_cert(cert).collect();
     let crl = candidates
         .iter()

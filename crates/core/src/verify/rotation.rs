@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use super::{build_paths, short_name, Options, PathReport};
-use crate::{facts::trust::TrustStore, pem::to_pem};
+use crate::{gathered::trust::TrustStore, pem::to_pem};
 use crate::x509::{Cert, CertKind};
 
 /// One provider certificate, with provenance.

@@ -30,7 +30,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 /// A real server refused the certificate login ("certificate authentication failed for user").
 fn refused(facts: &Facts) -> Vec<Finding> {
     let cert = match facts.client.as_ref().map(|c| &c.cert) {
-        Some(crate::facts::client::ClientCert::Loaded { subject, .. }) => Some(crate::verify::short_name(subject)),
+        Some(crate::gathered::client::ClientCert::Loaded { subject, .. }) => Some(crate::verify::short_name(subject)),
         _ => None,
     };
     facts

@@ -9,7 +9,7 @@
 use crate::checks::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::facts::trust::RootTrust;
+use crate::gathered::trust::RootTrust;
 
 pub const CODES: &[Code] = &[Code::KongVerifyWithoutCa];
 

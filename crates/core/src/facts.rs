@@ -8,30 +8,23 @@
 //! command found it (an expired certificate sent by a server, named in a trust store or
 //! configured as `ssl_cert_file` is one check's business).
 //!
-//! The parts are values of their own modules here ([`net`], [`tls`], [`probe`], [`trust`],
-//! [`client`], [`sessions`]); the gathering code in `pgtls` fills them, and the library
-//! re-exports each under its gathering module's name (`pgtls::probe::ProbeFacts` is
-//! [`probe::ProbeFacts`]), so a check that reads them cannot reach the world.
+//! The parts are values of their own, in [`crate::gathered`] (one module per kind of
+//! gathering); this module puts them together with what is derived from them (the verdicts),
+//! and only the checks read it.
 
-pub mod client;
-pub mod net;
-pub mod probe;
-pub mod sessions;
-pub mod tls;
-pub mod trust;
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::server::ServerFacts;
-use crate::facts::client::ClientFacts;
+use crate::gathered::client::ClientFacts;
 use crate::config::client::ClientTlsSettings;
 use crate::config::kong::KongConf;
-use crate::facts::net::NetError;
-use crate::facts::probe::ProbeFacts;
+use crate::gathered::net::NetError;
+use crate::gathered::probe::ProbeFacts;
 use crate::profile::ClientProfile;
-use crate::facts::sessions::SessionFacts;
+use crate::gathered::sessions::SessionFacts;
 use crate::scan::ScanResult;
-use crate::facts::trust::{RootTrust, TrustStore};
+use crate::gathered::trust::{RootTrust, TrustStore};
 use crate::verify::libpq::{self, Client, Verdict};
 use crate::verify::rotation::RotationReport;
 
@@ -58,7 +51,7 @@ impl HostFacts {
 
     /// What the server behind the address said of the session that logged in (over TLS, else
     /// the plaintext attempt), and whether that session was TLS on the client's side.
-    pub fn behind(&self) -> Option<(&crate::facts::probe::Behind, bool)> {
+    pub fn behind(&self) -> Option<(&crate::gathered::probe::Behind, bool)> {
         [Some(&self.probe), self.plaintext.as_ref()].into_iter().flatten().find_map(|p| {
             let s = p.startup.as_ref()?;
             Some((s.first_query()?.behind()?, s.encrypted))
@@ -92,7 +85,7 @@ pub struct DriverFacts {
     /// ~/.postgresql/root.crt; Kong's lua_ssl_trusted_certificate files).
     pub roots: Vec<(std::path::PathBuf, RootTrust)>,
     /// The driver's server, probed (Kong: pg_host:pg_port from kong.conf), when it was.
-    pub server: Option<crate::facts::probe::ProbeFacts>,
+    pub server: Option<crate::gathered::probe::ProbeFacts>,
     /// The system store, when the driver trusts it (Kong's `lua_ssl_trusted_certificate =
     /// system`), as read.
     pub system: Option<RootTrust>,
@@ -179,7 +172,7 @@ impl Facts {
         let absent = RootTrust::Absent { path: None };
         let root = self.client.as_ref().map(|c| &c.root).unwrap_or(&absent);
         let cert_error = match self.client.as_ref().map(|c| &c.cert) {
-            Some(crate::facts::client::ClientCert::Unusable { message }) => Some(message.clone()),
+            Some(crate::gathered::client::ClientCert::Unusable { message }) => Some(message.clone()),
             _ => None,
         };
         use crate::verify::clients::{after_startup, predict, ServerSide, Stack, StackChoice, StackVerdict};

@@ -8,7 +8,7 @@ use crate::conninfo::{Resolved, Sourced, Source};
 use crate::profile::ClientProfile;
 use crate::trust::RootTrust;
 
-pub use pgtls_core::facts::client::{ClientCert, ClientFacts, ClientFile};
+pub use pgtls_core::gathered::client::{ClientCert, ClientFacts, ClientFile};
 pub use pgtls_core::verify::libpq::libpq_key_verdict;
 
 fn file(keyword: &str, s: &Sourced<String>) -> ClientFile {

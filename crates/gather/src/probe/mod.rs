@@ -16,7 +16,7 @@ use crate::wire::{TlsVersion, ALPN_POSTGRESQL};
 use crate::x509::Cert;
 
 pub use crate::wire::SslNegotiation;
-pub use pgtls_core::facts::probe::{
+pub use pgtls_core::gathered::probe::{
     Authentication, Behind, ClientVersions, FirstQuery, KeyOffer, ProbeFacts, ProbeFailure, ProbeTarget, StartupFacts, StartupOutcome, Timings,
 };
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::wire::{self, ErrorResponse, SslReply};
 
-pub use pgtls_core::facts::net::{FailureKind, Negotiated, NetError, ServerParams, Step};
+pub use pgtls_core::gathered::net::{FailureKind, Negotiated, NetError, ServerParams, Step};
 
 /// Timeouts for each network step.
 #[derive(Debug, Clone, Copy)]

@@ -48,7 +48,7 @@ impl std::fmt::Debug for SessionTarget {
     }
 }
 
-pub use pgtls_core::facts::sessions::{HbaRuleRow, SessionFacts, SessionGroup};
+pub use pgtls_core::gathered::sessions::{HbaRuleRow, SessionFacts, SessionGroup};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {

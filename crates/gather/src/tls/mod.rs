@@ -10,7 +10,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{AlertDescription, ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
-pub use pgtls_core::facts::tls::{CertRequest, ClientAuth, HandshakeError, KeyFamily, TlsFacts};
+pub use pgtls_core::gathered::tls::{CertRequest, ClientAuth, HandshakeError, KeyFamily, TlsFacts};
 
 /// Options for one observing handshake.
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::conninfo::Resolved;
-use crate::facts::trust::RootTrust;
+use crate::gathered::trust::RootTrust;
 
 /// A client file libpq would read, as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,7 +48,7 @@ pub enum ClientCert {
         subject: String,
         issuer: String,
         #[serde(skip)]
-        auth: crate::facts::tls::ClientAuth,
+        auth: crate::gathered::tls::ClientAuth,
     },
     /// libpq fails before connecting, with this message.
     Unusable { message: String },

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::x509::{Cert, CertKind};
 pub use crl::{libpq_revocation, Revocation};
-pub use pgtls_core::facts::trust::{
+pub use pgtls_core::gathered::trust::{
     EntryFlags, RootTrust, TrustEntry, TrustSource, TrustStore, DEFAULT_KEYSTORE_PASSWORD, HAND_MADE_MAX, SYSTEM_BUNDLE, SYSTEM_DIR,
 };
 

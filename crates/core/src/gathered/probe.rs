@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::facts::net::{self, FailureKind, Negotiated, NetError, Step};
-use crate::facts::tls::{HandshakeError, TlsFacts};
+use crate::gathered::net::{self, FailureKind, Negotiated, NetError, Step};
+use crate::gathered::tls::{HandshakeError, TlsFacts};
 use crate::wire::startup::AuthRequest;
 use crate::wire::{ErrorResponse, TlsVersion};
 
@@ -306,7 +306,7 @@ impl StartupOutcome {
 /// refuses it). PostgreSQL has one ssl_cert_file; a terminator may have one of each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyOffer {
-    pub family: crate::facts::tls::KeyFamily,
+    pub family: crate::gathered::tls::KeyFamily,
     pub offered: bool,
     /// The leaf's key when offered ("EC P-256", "RSA 2048").
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-pub use pgtls_core::facts::net::{Bound, MAX_READ_PER_CONNECTION};
+pub use pgtls_core::gathered::net::{Bound, MAX_READ_PER_CONNECTION};
 
 /// A TCP connection under pgtls's bounds: each read or write waits at most `io`, the whole
 /// connection ends at its deadline, and at most [`MAX_READ_PER_CONNECTION`] bytes are read.

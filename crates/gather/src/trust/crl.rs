@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 
 
-pub use pgtls_core::facts::trust::Revocation;
+pub use pgtls_core::gathered::trust::Revocation;
 
 /// How libpq would set up revocation checking once it has loaded a root certificate *file*
 /// (the caller's condition). `sslcrl` is the configured file and whether it was named
