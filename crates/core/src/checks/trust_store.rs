@@ -11,7 +11,7 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::findings::{Code, Finding, Severity};
-use crate::gathered::trust::{TrustStore, HAND_MADE_MAX};
+use crate::gathered::trust::{TrustEntry, TrustStore, HAND_MADE_MAX};
 use crate::verify::libpq::{Failure, UntrustedCause};
 use crate::x509::CertKind;
 
@@ -53,12 +53,13 @@ fn audit(store: &TrustStore, cx: &Context, fails_now: bool) -> Vec<Finding> {
     let bundle = store.entries.len() > HAND_MADE_MAX;
     let out = entries(store, cx, fails_now, bundle);
     if !bundle {
-        return out;
+        return out.into_iter().map(|(_, f)| f).collect();
     }
     // A distribution bundle's expired and weak-but-harmless roots need nothing from the user:
     // one line for all of them, each named in the evidence, instead of one finding each.
-    let (quiet, mut rest): (Vec<Finding>, Vec<Finding>) =
-        out.into_iter().partition(|f| f.code == Code::WeakTrustEntry && f.severity == Severity::Info);
+    let (quiet, rest): (Vec<_>, Vec<_>) =
+        out.into_iter().partition(|(_, f)| f.code == Code::WeakTrustEntry && f.severity == Severity::Info);
+    let mut rest: Vec<Finding> = rest.into_iter().map(|(_, f)| f).collect();
     if !quiet.is_empty() {
         let mut f = Finding::new(Code::WeakTrustEntry)
             .severity(Severity::Info)
@@ -71,20 +72,19 @@ fn audit(store: &TrustStore, cx: &Context, fails_now: bool) -> Vec<Finding> {
             ))
             .fix("Nothing to do: the distribution's CA bundle drops them in an update (apt upgrade ca-certificates).")
             .evidence("store", &store.source);
-        for q in &quiet {
-            if let (Some(entry), Some(subject)) = (q.evidence.get("entry"), q.evidence.get("subject")) {
-                f = f.evidence(format!("entry {entry}"), subject.clone());
-            }
+        for (e, _) in &quiet {
+            f = f.evidence(format!("entry {} ({})", e.index, e.label), e.cert.subject.clone());
         }
         rest.push(f);
     }
     rest
 }
 
-/// Every entry's findings, one by one.
-fn entries(store: &TrustStore, cx: &Context, fails_now: bool, bundle: bool) -> Vec<Finding> {
-    let mut out = Vec::new();
+/// Every entry's findings, one by one, each with the entry it is about.
+fn entries<'a>(store: &'a TrustStore, cx: &Context, fails_now: bool, bundle: bool) -> Vec<(&'a TrustEntry, Finding)> {
+    let mut all = Vec::new();
     for (e, flags) in store.entries.iter().zip(store.describe(cx.now())) {
+        let mut out = Vec::new();
         let c = &e.cert;
         let ev = |f: Finding| {
             f.evidence("store", &store.source)
@@ -159,8 +159,9 @@ fn entries(store: &TrustStore, cx: &Context, fails_now: bool, bundle: bool) -> V
                 f.severity(hygiene)
             });
         }
+        all.extend(out.into_iter().map(|f| (e, f)));
     }
-    out
+    all
 }
 
 #[cfg(test)]

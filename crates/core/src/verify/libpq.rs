@@ -362,7 +362,7 @@ impl<'a> Client<'a> {
 const ROOT_HINT_16: &str = "Either provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.";
 const ROOT_HINT_15: &str = "Either provide the file or change sslmode to disable server certificate verification.";
 
-struct Outcome {
+struct Attempt {
     connects: bool,
     failure: Option<Failure>,
     error: Option<String>,
@@ -374,9 +374,9 @@ struct Outcome {
     authenticated: bool,
 }
 
-impl Outcome {
-    fn fails(failure: Failure, error: String) -> Outcome {
-        Outcome {
+impl Attempt {
+    fn fails(failure: Failure, error: String) -> Attempt {
+        Attempt {
             connects: false,
             failure: Some(failure),
             error: Some(error),
@@ -388,8 +388,8 @@ impl Outcome {
             authenticated: false,
         }
     }
-    fn plaintext() -> Outcome {
-        Outcome { connects: true, failure: None, error: None, tls: false, verified: false, hostname: false, fallback: false, auth: None, authenticated: false }
+    fn plaintext() -> Attempt {
+        Attempt { connects: true, failure: None, error: None, tls: false, verified: false, hostname: false, fallback: false, auth: None, authenticated: false }
     }
 }
 
@@ -402,42 +402,42 @@ fn after_auth_request(
     request: &AuthRequest,
     st: &crate::gathered::probe::StartupFacts,
     cert_request: Option<&crate::gathered::tls::CertRequest>,
-    base: Outcome,
-) -> Outcome {
+    base: Attempt,
+) -> Attempt {
     use crate::gathered::probe::Authentication;
-    let pending = Outcome { auth: Some(request.clone()), authenticated: !request.needs_password(), ..base };
+    let pending = Attempt { auth: Some(request.clone()), authenticated: !request.needs_password(), ..base };
     // After ReadyForQuery: target_session_attrs against what the server reported. (What TLS
     // established is kept by the caller, `tls_attempt`'s session step.)
-    let attrs = |o: Outcome, params: &crate::gathered::net::ServerParams| -> Outcome {
+    let attrs = |o: Attempt, params: &crate::gathered::net::ServerParams| -> Attempt {
         match client.session_attrs.refusal(params) {
-            Some(text) if o.connects => Outcome {
+            Some(text) if o.connects => Attempt {
                 auth: o.auth.clone(),
                 authenticated: o.authenticated,
-                ..Outcome::fails(Failure::SessionAttrs { wanted: client.session_attrs }, text.to_string())
+                ..Attempt::fails(Failure::SessionAttrs { wanted: client.session_attrs }, text.to_string())
             },
             _ => o,
         }
     };
     // fe-auth.c check_expected_areq (libpq 16+): sslcertmode=require is enforced when the
     // server says AuthenticationOk.
-    let cert_mode = |o: Outcome| -> Outcome {
+    let cert_mode = |o: Attempt| -> Attempt {
         if client.sslcertmode != crate::conninfo::SslCertMode::Require {
             return o;
         }
         let (requested, sent) = cert_request.map(|r| (true, r.sent)).unwrap_or((false, false));
         match (requested, sent) {
-            (false, _) => Outcome::fails(Failure::ClientCertNotUsed { requested }, "server did not request an SSL certificate".into()),
-            (true, false) => Outcome::fails(Failure::ClientCertNotUsed { requested }, "server accepted connection without a valid SSL certificate".into()),
+            (false, _) => Attempt::fails(Failure::ClientCertNotUsed { requested }, "server did not request an SSL certificate".into()),
+            (true, false) => Attempt::fails(Failure::ClientCertNotUsed { requested }, "server accepted connection without a valid SSL certificate".into()),
             _ => o,
         }
     };
     // After the login: the first query, which a pooler may be unable to serve.
-    let query = |o: Outcome| -> Outcome {
+    let query = |o: Attempt| -> Attempt {
         match st.first_query() {
-            Some(q) if o.connects && !q.answered() => Outcome {
+            Some(q) if o.connects && !q.answered() => Attempt {
                 auth: o.auth.clone(),
                 authenticated: o.authenticated,
-                ..Outcome::fails(Failure::FirstQuery { query: q.clone() }, first_query_text(q))
+                ..Attempt::fails(Failure::FirstQuery { query: q.clone() }, first_query_text(q))
             },
             _ => o,
         }
@@ -446,17 +446,17 @@ fn after_auth_request(
         return query(attrs(cert_mode(pending), &st.params));
     }
     match &st.authentication {
-        Some(Authentication::Accepted { params, .. }) => query(attrs(cert_mode(Outcome { authenticated: true, ..pending }), params)),
+        Some(Authentication::Accepted { params, .. }) => query(attrs(cert_mode(Attempt { authenticated: true, ..pending }), params)),
         Some(Authentication::Refused { error, recognised }) => {
             startup_failure(&StartupOutcome::Refused { error: error.clone(), recognised: *recognised }, st.encrypted)
         }
         Some(Authentication::ClientGaveUp { message }) => {
-            Outcome::fails(Failure::AuthenticationStopped { message: message.clone() }, message.clone())
+            Attempt::fails(Failure::AuthenticationStopped { message: message.clone() }, message.clone())
         }
         _ if client.password_available => pending,
-        _ => Outcome {
+        _ => Attempt {
             auth: Some(request.clone()),
-            ..Outcome::fails(Failure::PasswordMissing { method: request.method().to_string() }, "fe_sendauth: no password supplied".into())
+            ..Attempt::fails(Failure::PasswordMissing { method: request.method().to_string() }, "fe_sendauth: no password supplied".into())
         },
     }
 }
@@ -473,10 +473,10 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::gathered::probe::P
     let mut tls_leg = || tls_attempt(client, root, tls, &mut trust_source, &mut paths);
     let o = if let Some(bad) = &client.invalid_option {
         // PQconnectdb rejects the string before it resolves or connects anything.
-        Outcome::fails(Failure::InvalidOption { keyword: bad.keyword.clone(), since: bad.since, libpq: client.libpq }, bad.message.clone())
+        Attempt::fails(Failure::InvalidOption { keyword: bad.keyword.clone(), since: bad.since, libpq: client.libpq }, bad.message.clone())
     } else if client.system_roots && mode != SslMode::VerifyFull {
         let e = format!("weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")", mode.as_str());
-        Outcome::fails(Failure::WeakSslModeWithSystemRoots { sslmode: mode }, e)
+        Attempt::fails(Failure::WeakSslModeWithSystemRoots { sslmode: mode }, e)
     } else {
         match mode {
             SslMode::Disable => plain_attempt(client, plain),
@@ -518,7 +518,7 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::gathered::probe::P
                 } else {
                     let second = plain_attempt(client, plain);
                     if second.connects {
-                        Outcome { fallback: true, failure: first.failure, ..second }
+                        Attempt { fallback: true, failure: first.failure, ..second }
                     } else if first.failure == Some(Failure::ServerRefusesTls) {
                         second
                     } else {
@@ -552,12 +552,12 @@ pub fn decide(client: &Client, root: &RootTrust, tls: &crate::gathered::probe::P
 
 /// Two failed attempts: libpq reports both, the second behind its own "connection to server at
 /// … failed: " line.
-fn join(client: &Client, peer_ip: Option<&str>, first: Outcome, second: Outcome) -> Outcome {
+fn join(client: &Client, peer_ip: Option<&str>, first: Attempt, second: Attempt) -> Attempt {
     let error = match (&first.error, &second.error) {
         (Some(a), Some(b)) => Some(format!("{a}\n{}{b}", attempt_prefix(client, peer_ip))),
         (a, b) => a.clone().or(b.clone()),
     };
-    Outcome { error, ..first }
+    Attempt { error, ..first }
 }
 
 /// `connection to server at "HOST" (ADDR), port PORT failed: ` as libpq 15+ starts each attempt's
@@ -575,23 +575,23 @@ pub fn attempt_prefix(client: &Client, peer_ip: Option<&str>) -> String {
 }
 
 /// The plaintext attempt: the server's answer to a StartupMessage without TLS.
-fn plain_attempt(client: &Client, plain: Option<&crate::gathered::probe::ProbeFacts>) -> Outcome {
+fn plain_attempt(client: &Client, plain: Option<&crate::gathered::probe::ProbeFacts>) -> Attempt {
     let Some(p) = plain else {
         return if client.server_accepts_plaintext {
-            Outcome::plaintext()
+            Attempt::plaintext()
         } else {
-            Outcome::fails(Failure::Unjudged, "server requires an encrypted connection (pg_hba.conf has no non-SSL entry for this client)".into())
+            Attempt::fails(Failure::Unjudged, "server requires an encrypted connection (pg_hba.conf has no non-SSL entry for this client)".into())
         };
     };
     if let Some(e) = p.network_failure() {
-        return Outcome::fails(Failure::Network { error: e.clone() }, network_text(client, e));
+        return Attempt::fails(Failure::Network { error: e.clone() }, network_text(client, e));
     }
     match p.startup.as_ref() {
         Some(st @ crate::gathered::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
-            after_auth_request(client, request, st, None, Outcome::plaintext())
+            after_auth_request(client, request, st, None, Attempt::plaintext())
         }
         Some(st) => startup_failure(&st.outcome, false),
-        None => Outcome::plaintext(),
+        None => Attempt::plaintext(),
     }
 }
 
@@ -618,7 +618,7 @@ fn first_query_text(q: &crate::gathered::probe::FirstQuery) -> String {
 }
 
 /// A failed startup phase, in libpq's words.
-fn startup_failure(o: &StartupOutcome, encrypted: bool) -> Outcome {
+fn startup_failure(o: &StartupOutcome, encrypted: bool) -> Attempt {
     match o {
         StartupOutcome::Refused { error, recognised } => {
             let mut text = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
@@ -628,18 +628,18 @@ fn startup_failure(o: &StartupOutcome, encrypted: bool) -> Outcome {
             if let Some(h) = &error.hint {
                 text.push_str(&format!("\nHINT:  {h}"));
             }
-            Outcome::fails(Failure::ServerRefused { error: error.clone(), encrypted, recognised: *recognised }, text)
+            Attempt::fails(Failure::ServerRefused { error: error.clone(), encrypted, recognised: *recognised }, text)
         }
         StartupOutcome::TlsAlert { alert } => {
-            Outcome::fails(Failure::SessionAlert { alert: alert.clone() }, format!("SSL error: {}", openssl_alert(alert)))
+            Attempt::fails(Failure::SessionAlert { alert: alert.clone() }, format!("SSL error: {}", openssl_alert(alert)))
         }
-        StartupOutcome::Closed => Outcome::fails(
+        StartupOutcome::Closed => Attempt::fails(
             Failure::StartupBroken { message: "closed".into() },
             "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.".into(),
         ),
-        StartupOutcome::Timeout => Outcome::fails(Failure::StartupBroken { message: "timeout".into() }, "timeout expired".into()),
-        StartupOutcome::Failed { message } => Outcome::fails(Failure::StartupBroken { message: message.clone() }, message.clone()),
-        StartupOutcome::Auth { .. } => Outcome::plaintext(),
+        StartupOutcome::Timeout => Attempt::fails(Failure::StartupBroken { message: "timeout".into() }, "timeout expired".into()),
+        StartupOutcome::Failed { message } => Attempt::fails(Failure::StartupBroken { message: message.clone() }, message.clone()),
+        StartupOutcome::Auth { .. } => Attempt::plaintext(),
     }
 }
 
@@ -675,14 +675,14 @@ fn tls_attempt(
     probe: &crate::gathered::probe::ProbeFacts,
     trust_source: &mut Option<String>,
     paths: &mut Option<PathReport>,
-) -> Outcome {
+) -> Attempt {
     let mode = client.sslmode;
     let answer = Answer::of(probe);
     match answer {
         Answer::Refused => {
-            return Outcome::fails(Failure::ServerRefusesTls, "server does not support SSL, but SSL was required".into())
+            return Attempt::fails(Failure::ServerRefusesTls, "server does not support SSL, but SSL was required".into())
         }
-        Answer::NetworkFailed(e) => return Outcome::fails(Failure::Network { error: e.clone() }, network_text(client, e)),
+        Answer::NetworkFailed(e) => return Attempt::fails(Failure::Network { error: e.clone() }, network_text(client, e)),
         _ => {}
     }
     // initialize_SSL runs once the server agreed to TLS (or at once with direct SSL): the root
@@ -692,7 +692,7 @@ fn tls_attempt(
         return o;
     }
     if let Some(message) = &client.client_cert_error {
-        return Outcome::fails(Failure::ClientCertUnusable { message: message.clone() }, message.clone());
+        return Attempt::fails(Failure::ClientCertUnusable { message: message.clone() }, message.clone());
     }
     let chain = match answer {
         Answer::HandshakeFailed(h) => {
@@ -707,16 +707,16 @@ fn tls_attempt(
                 Some(a) => format!("SSL error: {}", openssl_alert(a)),
                 None => format!("SSL error: {h}"),
             };
-            return Outcome::fails(Failure::Handshake { error: h.clone() }, text);
+            return Attempt::fails(Failure::Handshake { error: h.clone() }, text);
         }
         Answer::Unjudged | Answer::Refused | Answer::NetworkFailed(_) => {
-            return Outcome::fails(Failure::Unjudged, "the server's answer could not be judged (see findings)".into())
+            return Attempt::fails(Failure::Unjudged, "the server's answer could not be judged (see findings)".into())
         }
         Answer::Chain(c) => c,
     };
     // The startup phase runs inside the TLS session: whatever it decides, what TLS
     // established (encryption, a verified chain and host name) stays true.
-    let session = |o: Outcome| {
+    let session = |o: Attempt| {
         let (tls, verified, hostname) = (o.tls, o.verified, o.hostname);
         let r = match probe.startup.as_ref() {
             Some(st @ crate::gathered::probe::StartupFacts { outcome: StartupOutcome::Auth { request }, .. }) => {
@@ -725,57 +725,57 @@ fn tls_attempt(
             Some(st) => startup_failure(&st.outcome, true),
             None => o,
         };
-        Outcome { tls, verified, hostname, ..r }
+        Attempt { tls, verified, hostname, ..r }
     };
-    let encrypted = Outcome { tls: true, ..Outcome::plaintext() };
+    let encrypted = Attempt { tls: true, ..Attempt::plaintext() };
     // libpq 17+ with sslnegotiation=direct: once SSL_connect succeeded (the chain was checked
     // inside it when a root store is loaded), open_client_SSL requires the server to have
     // selected ALPN "postgresql", before it looks at the host name (fe-secure-openssl.c).
-    let alpn_failure = || -> Option<Outcome> {
+    let alpn_failure = || -> Option<Attempt> {
         if client.libpq < 17 || probe.target.negotiation != crate::wire::SslNegotiation::Direct {
             return None;
         }
         match probe.tls.as_ref().and_then(|t| t.alpn.as_deref()) {
             Some("postgresql") => None,
-            None => Some(Outcome::fails(
+            None => Some(Attempt::fails(
                 Failure::AlpnMissing,
                 "direct SSL connection was established without ALPN protocol negotiation extension".into(),
             )),
-            Some(_) => Some(Outcome::fails(Failure::AlpnMissing, "SSL connection was established with unexpected ALPN protocol".into())),
+            Some(_) => Some(Attempt::fails(Failure::AlpnMissing, "SSL connection was established with unexpected ALPN protocol".into())),
         }
     };
     let store = match root {
         RootTrust::Loaded(s) => s,
         RootTrust::Absent { .. } => return alpn_failure().unwrap_or_else(|| session(encrypted)),
         // A weaker sslmode with an unreadable root file: libpq fails on it too.
-        _ => return root_failure(client, root).unwrap_or_else(|| Outcome::fails(Failure::Unjudged, String::new())),
+        _ => return root_failure(client, root).unwrap_or_else(|| Attempt::fails(Failure::Unjudged, String::new())),
     };
     *trust_source = Some(store.source.clone());
     let report = match build_paths(chain, store, &Options { security_level: client.security_level, ..Options::at(client.at) }) {
         Ok(r) => r,
-        Err(e) => return Outcome::fails(Failure::Unjudged, format!("SSL error: {e}")),
+        Err(e) => return Attempt::fails(Failure::Unjudged, format!("SSL error: {e}")),
     };
     if !report.verified() {
         let cause = untrusted_cause(&report, chain, store);
         *paths = Some(report);
-        return Outcome::fails(Failure::ChainUntrusted { cause }, "SSL error: certificate verify failed".into());
+        return Attempt::fails(Failure::ChainUntrusted { cause }, "SSL error: certificate verify failed".into());
     }
     *paths = Some(report);
     if let Some(o) = alpn_failure() {
         return o;
     }
-    let verified = Outcome { verified: true, ..encrypted };
+    let verified = Attempt { verified: true, ..encrypted };
     if mode != SslMode::VerifyFull {
         return session(verified);
     }
     let Some(host) = client.host.filter(|h| !h.is_empty()) else {
-        return Outcome::fails(Failure::NoHostName, "host name must be specified for a verified SSL connection".into());
+        return Attempt::fails(Failure::NoHostName, "host name must be specified for a verified SSL connection".into());
     };
     match check_host(&chain[0], host) {
-        Ok(()) => session(Outcome { hostname: true, ..verified }),
+        Ok(()) => session(Attempt { hostname: true, ..verified }),
         Err(e) => {
             let names = chain[0].dns_names().map(String::from).chain(chain[0].subject_cn.clone()).collect();
-            Outcome::fails(Failure::HostnameMismatch { host: host.to_string(), names }, e)
+            Attempt::fails(Failure::HostnameMismatch { host: host.to_string(), names }, e)
         }
     }
 }
@@ -804,22 +804,22 @@ fn network_text(client: &Client, e: &NetError) -> String {
 
 /// The root-file failures libpq reports before connecting (verify-*), or on a weaker sslmode
 /// when the file exists but cannot be read.
-fn root_failure(client: &Client, root: &RootTrust) -> Option<Outcome> {
+fn root_failure(client: &Client, root: &RootTrust) -> Option<Attempt> {
     let hint = if client.libpq >= 16 { ROOT_HINT_16 } else { ROOT_HINT_15 };
     match root {
-        RootTrust::Absent { path: None } if client.sslmode >= SslMode::VerifyCa => Some(Outcome::fails(
+        RootTrust::Absent { path: None } if client.sslmode >= SslMode::VerifyCa => Some(Attempt::fails(
             Failure::RootFileMissing { path: None },
             format!("could not get home directory to locate root certificate file\n{hint}"),
         )),
-        RootTrust::Absent { path: Some(p) } if client.sslmode >= SslMode::VerifyCa => Some(Outcome::fails(
+        RootTrust::Absent { path: Some(p) } if client.sslmode >= SslMode::VerifyCa => Some(Attempt::fails(
             Failure::RootFileMissing { path: Some(p.display().to_string()) },
             format!("root certificate file \"{}\" does not exist\n{hint}", p.display()),
         )),
-        RootTrust::Unreadable { path, reason, is_dir } => Some(Outcome::fails(
+        RootTrust::Unreadable { path, reason, is_dir } => Some(Attempt::fails(
             Failure::RootFileUnreadable { path: path.display().to_string(), reason: reason.clone(), is_dir: *is_dir },
             format!("could not read root certificate file \"{}\": {reason}", path.display()),
         )),
-        RootTrust::SystemUnavailable { reason } => Some(Outcome::fails(
+        RootTrust::SystemUnavailable { reason } => Some(Attempt::fails(
             Failure::SystemRootsUnavailable { reason: reason.clone() },
             format!("could not load system root certificate paths: {reason}"),
         )),

@@ -105,7 +105,7 @@ pub fn fetch_hello(
     version: TlsVersion,
     suites: &[CipherSuite],
 ) -> Result<ServerHello, String> {
-    let scanner = Scanner {
+    let scanner = Enumeration {
         connector,
         opts,
         permits: Permits { free: Mutex::new(1), cv: Condvar::new() },
@@ -137,7 +137,7 @@ pub enum ProbeError {
 
 /// The meaning of one probe's answer for the version being tested.
 #[derive(Debug)]
-enum Verdict {
+enum OfferAnswer {
     Accepted(Box<ServerHello>),
     Refused(String),
     Failed(String),
@@ -170,7 +170,7 @@ impl Drop for Permit<'_> {
     }
 }
 
-struct Scanner<'a> {
+struct Enumeration<'a> {
     connector: &'a dyn Connector,
     opts: &'a ScanOptions,
     permits: Permits,
@@ -194,7 +194,7 @@ impl<'s> Offer<'s> {
     }
 }
 
-impl Scanner<'_> {
+impl Enumeration<'_> {
     fn probe(&self, offer: &Offer<'_>) -> Result<Reply, ProbeError> {
         let mut hello_opts = HelloOptions::new(random_bytes());
         hello_opts.sni = self.opts.sni.clone();
@@ -238,35 +238,35 @@ impl Scanner<'_> {
         }
     }
 
-    fn verdict(&self, offer: &Offer<'_>) -> Verdict {
+    fn verdict(&self, offer: &Offer<'_>) -> OfferAnswer {
         match self.probe(offer) {
             Ok(Reply::Hello(h)) => {
                 if h.version != offer.version {
                     if h.version < offer.version {
-                        Verdict::Refused(format!("server answered with {} instead", h.version))
+                        OfferAnswer::Refused(format!("server answered with {} instead", h.version))
                     } else {
-                        Verdict::Failed(format!("server chose {}, newer than the {} offered", h.version, offer.version))
+                        OfferAnswer::Failed(format!("server chose {}, newer than the {} offered", h.version, offer.version))
                     }
                 } else if !offer.suites.contains(&h.cipher) {
-                    Verdict::Failed(format!("server chose {}, which was not offered", h.cipher))
+                    OfferAnswer::Failed(format!("server chose {}, which was not offered", h.cipher))
                 } else {
-                    Verdict::Accepted(Box::new(h))
+                    OfferAnswer::Accepted(Box::new(h))
                 }
             }
-            Ok(Reply::Alert(a)) => Verdict::Refused(a.to_string()),
-            Ok(Reply::Closed) => Verdict::Refused(CLOSED_SILENTLY.into()),
+            Ok(Reply::Alert(a)) => OfferAnswer::Refused(a.to_string()),
+            Ok(Reply::Closed) => OfferAnswer::Refused(CLOSED_SILENTLY.into()),
             Ok(Reply::SslV2 { message_type }) => {
-                Verdict::Failed(format!("server answered in SSLv2 format (message type {message_type})"))
+                OfferAnswer::Failed(format!("server answered in SSLv2 format (message type {message_type})"))
             }
-            Ok(Reply::Postgres(e)) => Verdict::Failed(format!(
+            Ok(Reply::Postgres(e)) => OfferAnswer::Failed(format!(
                 "the server answered with a PostgreSQL error instead of TLS: {} (SQLSTATE {}); for direct SSL use PostgreSQL 17+, otherwise send SSLRequest first",
                 e.message,
                 e.code.as_deref().unwrap_or("none")
             )),
             Ok(Reply::NotTls { first_bytes }) => {
-                Verdict::Failed(format!("the answer is not TLS (first bytes {first_bytes:02x?}); check host and port"))
+                OfferAnswer::Failed(format!("the answer is not TLS (first bytes {first_bytes:02x?}); check host and port"))
             }
-            Err(e) => Verdict::Failed(e.to_string()),
+            Err(e) => OfferAnswer::Failed(e.to_string()),
         }
     }
 
@@ -288,7 +288,7 @@ impl Scanner<'_> {
         while !remaining.is_empty() {
             res.handshakes += 1;
             match self.verdict(&Offer::new(version, &remaining)) {
-                Verdict::Accepted(h) => {
+                OfferAnswer::Accepted(h) => {
                     if res.ciphers.is_empty() {
                         res.alpn = h.alpn.as_deref().map(|p| String::from_utf8_lossy(p).into_owned());
                     }
@@ -299,11 +299,11 @@ impl Scanner<'_> {
                         break;
                     }
                 }
-                Verdict::Refused(why) => {
+                OfferAnswer::Refused(why) => {
                     res.refused_with = Some(why);
                     break;
                 }
-                Verdict::Failed(why) => {
+                OfferAnswer::Failed(why) => {
                     res.complete = false;
                     issue("ciphers", why);
                     break;
@@ -317,8 +317,8 @@ impl Scanner<'_> {
                 for order in [[a, b], [b, a]] {
                     res.handshakes += 1;
                     match self.verdict(&Offer::new(version, &order)) {
-                        Verdict::Accepted(h) => picks.push(h.cipher),
-                        Verdict::Refused(why) | Verdict::Failed(why) => {
+                        OfferAnswer::Accepted(h) => picks.push(h.cipher),
+                        OfferAnswer::Refused(why) | OfferAnswer::Failed(why) => {
                             issue("preference", why);
                             break;
                         }
@@ -343,7 +343,7 @@ impl Scanner<'_> {
             res.handshakes += 1;
             let offer = Offer { groups: remaining.clone(), key_shares: Some(Vec::new()), ..Offer::new(version, suites) };
             let failure = match self.verdict(&offer) {
-                Verdict::Accepted(h) => match h.group {
+                OfferAnswer::Accepted(h) => match h.group {
                     Some(g) if h.hello_retry && remaining.contains(&g) => {
                         res.groups.push(g);
                         remaining.retain(|x| *x != g);
@@ -354,8 +354,8 @@ impl Scanner<'_> {
                         if h.hello_retry { "a HelloRetryRequest" } else { "a ServerHello" }
                     ),
                 },
-                Verdict::Refused(_) => break,
-                Verdict::Failed(why) => why,
+                OfferAnswer::Refused(_) => break,
+                OfferAnswer::Failed(why) => why,
             };
             res.complete = false;
             issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue { version, stage: "groups", message: failure });
@@ -379,7 +379,7 @@ impl Scanner<'_> {
             res.handshakes += 1;
             let offer = Offer { groups: remaining.clone(), want: Want::KeyExchange, ..Offer::new(version, suites) };
             let failure = match self.verdict(&offer) {
-                Verdict::Accepted(h) => match h.key_exchange.as_ref().and_then(|k| k.group) {
+                OfferAnswer::Accepted(h) => match h.key_exchange.as_ref().and_then(|k| k.group) {
                     Some(g) if remaining.contains(&g) => {
                         sig = sig.or(h.key_exchange.as_ref().and_then(|k| k.signature));
                         res.groups.push(g);
@@ -388,8 +388,8 @@ impl Scanner<'_> {
                     }
                     other => format!("expected a ServerKeyExchange with one of the offered curves, got {other:?}"),
                 },
-                Verdict::Refused(_) => break,
-                Verdict::Failed(why) => why,
+                OfferAnswer::Refused(_) => break,
+                OfferAnswer::Failed(why) => why,
             };
             res.complete = false;
             issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue { version, stage: "groups", message: failure });
@@ -407,11 +407,11 @@ impl Scanner<'_> {
     ) -> (Option<u32>, Option<SignatureScheme>) {
         let offer = Offer { want: Want::KeyExchange, ..Offer::new(version, suites) };
         match self.verdict(&offer) {
-            Verdict::Accepted(h) => {
+            OfferAnswer::Accepted(h) => {
                 let kx = h.key_exchange.unwrap_or_default();
                 (kx.dh_bits, kx.signature)
             }
-            Verdict::Refused(why) | Verdict::Failed(why) => {
+            OfferAnswer::Refused(why) | OfferAnswer::Failed(why) => {
                 issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue {
                     version,
                     stage: "key exchange",
@@ -426,7 +426,7 @@ impl Scanner<'_> {
 /// Run the whole scan. Never fails as a whole: per-probe problems land in
 /// [`ScanResult::errors`] and mark the affected result incomplete.
 pub fn scan(connector: &dyn Connector, opts: &ScanOptions) -> ScanResult {
-    let scanner = Scanner {
+    let scanner = Enumeration {
         connector,
         opts,
         permits: Permits { free: Mutex::new(opts.max_in_flight.max(1)), cv: Condvar::new() },
