@@ -29,6 +29,8 @@ const STACKS: &[&str] = &[
     // ORM, tool and driver layers of the 2026-12-07 development set (posted-2026-12-07c.jsonl).
     "prisma", "knex", "sequelize", "metabase", "pgadmin", "beekeeper-studio", "budibase", "datalens", "strapi", "teable",
     "bun-sql", "postgres-dart", "postgres.js", "r2dbc-postgresql", "vertx-pg-client", "haproxy", "pgmock", "envoy-postgres-proxy",
+    // Stacks first seen in the second development set (posted-2026-12-07e.jsonl).
+    "postgres-nio", "php-pgsql",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -360,6 +362,40 @@ fn heldout_score() {
     assert!(right >= HELDOUT_RIGHT_AT_FREEZE, "held-out score fell: {right} right, {HELDOUT_RIGHT_AT_FREEZE} when frozen");
 }
 
+/// The development sets of posted texts (`posted*.jsonl`), each scored the way the held-out
+/// sets are — first finding right, confident-wrong, not recognised, per stack — to
+/// `target/test-artifacts/development.md`. `corpus_recall` pools every file; this keeps each
+/// collection's numbers apart, so a new collection's score before and after a change can be
+/// read off (issue 23). It asserts nothing beyond the files being readable.
+#[test]
+fn development_sets_score() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .expect("tests/corpus exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl") && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("posted")))
+        .collect();
+    files.sort();
+    let mut md = String::new();
+    let mut all = Vec::new();
+    for p in &files {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let lines: Vec<Line> = std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: {e}")))
+            .collect();
+        md += &score_set(&name, &lines).0;
+        all.extend(lines);
+    }
+    md += &score_set("all posted development texts", &all).0;
+    println!("{md}");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    std::fs::create_dir_all(target.join("test-artifacts")).unwrap();
+    std::fs::write(target.join("test-artifacts/development.md"), &md).unwrap();
+}
+
 /// One set's score: its table, and how many lines' first finding was right.
 fn score_set(name: &str, lines: &[Line]) -> (String, usize) {
     let (mut in_catalogue, mut right, mut confident_wrong, mut missed, mut abstain_ok, mut abstain_n) = (0, 0, 0, 0, 0, 0);
@@ -405,7 +441,7 @@ fn score_set(name: &str, lines: &[Line]) -> (String, usize) {
     }
     let pct = |n: usize| 100.0 * n as f64 / in_catalogue.max(1) as f64;
     let mut md = format!(
-        "# Held-out set {name} ({} lines)\n\nFirst finding right: {right} of {in_catalogue} ({:.1} %); confident-wrong {confident_wrong} ({:.1} %); not recognised {missed}; \
+        "# {name} ({} lines)\n\nFirst finding right: {right} of {in_catalogue} ({:.1} %); confident-wrong {confident_wrong} ({:.1} %); not recognised {missed}; \
          out-of-catalogue texts left alone {abstain_ok} of {abstain_n}; slowest text {} ms.\n\n",
         lines.len(),
         pct(right),
