@@ -406,6 +406,16 @@ mod tests {
         println!("{:#?}", p.pieces);
     }
 
+    /// The cover is a 64-bit set of anchors: 64 anchors build (or fall back) without overflow,
+    /// 65 fall back to searching for the anchors themselves — never a panic.
+    #[test]
+    fn sixty_four_anchors_at_most() {
+        let named = |n: usize| -> Vec<String> { (0..n).map(|i| format!("could not accept SSL connection {i:03}")).collect() };
+        let p = Prefilter::build(&named(64), &[], b"");
+        assert!(p.is_some(), "64 anchors sharing a piece have a cover");
+        assert!(Prefilter::build(&named(65), &[], b"").is_none());
+    }
+
     #[test]
     fn no_cover_for_short_anchors_or_too_many() {
         assert!(Prefilter::build(&["SSL".to_string()], &[], b"").is_none());
