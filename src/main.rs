@@ -135,6 +135,106 @@ mod architecture {
         }
     }
 
+    /// Sibling modules (the files and module directories of one directory) import one way too:
+    /// a cycle between two files of one module (the scanner's codec and suites once had one)
+    /// is invisible to the crate-level test. Read from `super::NAME`, `super::{NAME, …}` and
+    /// `crate::PATH::NAME` in production code.
+    #[test]
+    fn sibling_modules_have_no_cycles() {
+        use std::collections::{BTreeMap, BTreeSet};
+        fn dirs(d: &Path, out: &mut Vec<PathBuf>) {
+            out.push(d.to_path_buf());
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                if e.path().is_dir() {
+                    dirs(&e.path(), out);
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for lib in LIBRARIES {
+            let src = root.join(lib);
+            let mut all = Vec::new();
+            dirs(&src, &mut all);
+            for d in all {
+                let rel = d.strip_prefix(&src).unwrap();
+                let qualified = std::iter::once("crate".to_string())
+                    .chain(rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()))
+                    .collect::<Vec<_>>()
+                    .join("::");
+                // Siblings: `name.rs` and `name/` (a module directory), but not mod.rs, lib.rs or tests.
+                let mut siblings: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+                for e in std::fs::read_dir(&d).unwrap().flatten() {
+                    let p = e.path();
+                    let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+                    if ["mod", "lib", "main", "tests"].contains(&name.as_str()) {
+                        continue;
+                    }
+                    if p.is_dir() {
+                        let mut fs = Vec::new();
+                        let mut sub = Vec::new();
+                        dirs(&p, &mut sub);
+                        for s in sub {
+                            fs.extend(
+                                std::fs::read_dir(s)
+                                    .unwrap()
+                                    .flatten()
+                                    .map(|e| e.path())
+                                    .filter(|f| f.extension().is_some_and(|x| x == "rs") && f.file_name().is_some_and(|n| n != "tests.rs")),
+                            );
+                        }
+                        siblings.entry(name).or_default().extend(fs);
+                    } else if p.extension().is_some_and(|x| x == "rs") {
+                        siblings.entry(name).or_default().push(p);
+                    }
+                }
+                let names: BTreeSet<String> = siblings.keys().cloned().collect();
+                let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+                for (m, files) in &siblings {
+                    for f in files {
+                        let direct = f.parent() == Some(d.as_path());
+                        let text = production(f).join("\n");
+                        let mut refs = Vec::new();
+                        let mut prefixes = vec![format!("{qualified}::")];
+                        if direct {
+                            prefixes.push("super::".to_string());
+                        }
+                        for prefix in &prefixes {
+                            for part in text.split(prefix.as_str()).skip(1) {
+                                if let Some(list) = part.strip_prefix('{') {
+                                    let list = list.split('}').next().unwrap_or("");
+                                    refs.extend(list.split(',').map(|x| x.trim().split("::").next().unwrap_or("").to_string()));
+                                } else {
+                                    refs.push(part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect());
+                                }
+                            }
+                        }
+                        for r in refs {
+                            if names.contains(&r) && r != *m {
+                                edges.entry(m.clone()).or_default().insert(r);
+                            }
+                        }
+                    }
+                }
+                checked += names.len();
+                for start in &names {
+                    let (mut todo, mut seen) = (vec![vec![start.clone()]], BTreeSet::new());
+                    while let Some(path) = todo.pop() {
+                        for next in edges.get(path.last().unwrap()).into_iter().flatten() {
+                            assert!(next != start, "import cycle between sibling modules of {}: {} → {start}", d.display(), path.join(" → "));
+                            if seen.insert(next.clone()) {
+                                let mut p = path.clone();
+                                p.push(next.clone());
+                                todo.push(p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} sibling modules found");
+    }
+
     #[test]
     fn only_x509_parses_certificates() {
         let x509 = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/src/x509");

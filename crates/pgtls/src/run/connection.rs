@@ -476,7 +476,7 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
     let profile = tcp_profile(target, o, env)?;
     let mut facts = gather(&profile, s);
     let cx = Context { audit_client: true, ..Context::new(profile.clone()) };
-    facts.rotation = super::trust::for_connection(&s.rotation, &facts, cx.now())?;
+    facts.rotation = super::profiles::for_connection(&s.rotation, &facts, cx.now())?;
     let findings = checks::run(&facts, &cx);
     let hosts: Vec<DoctorHost> = facts
         .hosts

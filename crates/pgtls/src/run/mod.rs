@@ -11,6 +11,7 @@ mod audit;
 mod connection;
 pub mod exporter;
 pub mod fleet;
+mod profiles;
 mod protocols;
 pub mod steps;
 mod text;

@@ -14,7 +14,7 @@ use crate::facts::Facts;
 use crate::findings::Finding;
 use crate::profile::Overrides;
 use crate::trust::{self, EntryFlags, TrustSource, TrustStore};
-use crate::verify::rotation::{self, Bundle, Profile, RotationReport};
+use crate::verify::rotation::{self, Bundle, RotationReport};
 
 /// A store argument: a path (PEM, DER, directory, JKS, PKCS#12), `system`, `default`
 /// (~/.postgresql/root.crt) or `windows-default` (%APPDATA%\postgresql\root.crt).
@@ -83,7 +83,7 @@ pub fn trust_audit(
     env: &dyn Env,
 ) -> Result<TrustAuditReport, RunError> {
     let cx = Context::at(at.unwrap_or_else(OffsetDateTime::now_utc));
-    let provider = profile_name.map(|n| profile(n, None)).transpose()?;
+    let provider = profile_name.map(|n| super::profiles::profile(n, None)).transpose()?;
     let loaded: Vec<TrustStore> = stores.iter().map(|s| load_store(s, storepass, env)).collect::<Result<_, _>>()?;
     let views = loaded
         .iter()
@@ -120,13 +120,6 @@ pub fn trust_audit(
     // Root cause first across both runs, as within one (stable: store order kept).
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Ok(TrustAuditReport { command: "trust-audit", stores: views, exit_code: exit_code(&findings), findings })
-}
-
-fn profile(name: &str, file: Option<&Path>) -> Result<Profile, RunError> {
-    match file {
-        Some(f) => Ok(crate::verify::rotation::profile_from_file(f)?),
-        None => Ok(Profile::builtin(name)?),
-    }
 }
 
 /// `pgtls rotation`.
@@ -168,9 +161,9 @@ pub fn rotation(a: &RotationArgs, s: &Settings, env: &dyn Env) -> Result<Rotatio
         findings.extend(checks::run(&f, &Context::new(p)));
     }
     let prof = if a.profile == "auto" && a.profile_file.is_none() {
-        recognise(&servers)?
+        super::profiles::recognise(&servers)?
     } else {
-        profile(a.profile, a.profile_file)?
+        super::profiles::profile(a.profile, a.profile_file)?
     };
     let mut report = rotation::check(&prof, &store, at);
     for (endpoint, sent) in servers {
@@ -179,66 +172,6 @@ pub fn rotation(a: &RotationArgs, s: &Settings, env: &dyn Env) -> Result<Rotatio
     let facts = Facts { rotation: Some(report.clone()), ..Default::default() };
     findings.extend(checks::run(&facts, &Context::at(at)));
     Ok(RotationReportView { command: "rotation", report, exit_code: exit_code(&findings), findings })
-}
-
-/// `doctor`: the client's root file judged against a provider's rotation, as `rotation` judges a
-/// store — the profile named, or recognised from the host name (Azure China's servers are
-/// `*.postgres.database.chinacloudapi.cn`: the `postgresql_server_endpoint` of AzureChinaCloud in
-/// Azure/azure-cli@db5e7bc9 src/azure-cli-core/azure/cli/core/cloud.py; its chains cannot be
-/// told from a certificate) or from a chain a host presented. None when no root file was
-/// loaded or no profile applies. The servers' own chains are judged by the connection's
-/// verdict, not again here.
-pub(crate) fn for_connection(choice: &super::RotationChoice, facts: &Facts, at: OffsetDateTime) -> Result<Option<RotationReport>, RunError> {
-    use super::RotationChoice;
-    let Some(crate::trust::RootTrust::Loaded(store)) = facts.client.as_ref().map(|c| &c.root) else { return Ok(None) };
-    let prof = match choice {
-        RotationChoice::Off => return Ok(None),
-        RotationChoice::Named(n) => profile(n, None)?,
-        RotationChoice::Auto => {
-            let china = facts.hosts.iter().any(|h| h.probe.target.host.to_ascii_lowercase().trim_end_matches('.').ends_with(".postgres.database.chinacloudapi.cn"));
-            let served: Vec<(String, Vec<crate::x509::Cert>)> =
-                facts.hosts.iter().filter(|h| h.probe.tls.is_some()).map(|h| (h.endpoint(), h.probe.chain.clone())).collect();
-            match (china, served.is_empty()) {
-                (true, _) => profile("azure-china-2026", None)?,
-                (false, false) => match recognise(&served) {
-                    Ok(p) => p,
-                    Err(_) => return Ok(None),
-                },
-                (false, true) => return Ok(None),
-            }
-        }
-    };
-    Ok(Some(rotation::check(&prof, store, at)))
-}
-
-/// `--profile auto`: the built-in profile one of the servers' chains belongs to (by fingerprint
-/// or issuing key).
-fn recognise(servers: &[(String, Vec<crate::x509::Cert>)]) -> Result<Profile, RunError> {
-    if servers.is_empty() {
-        return Err(RunError::Usage("--profile auto recognises the provider from the chain a server presents: name at least one server".into()));
-    }
-    let mut offered = Vec::new();
-    let mut not_offered = Vec::new();
-    for name in rotation::builtin_names() {
-        let p = Profile::builtin(name)?;
-        if !p.auto {
-            // e.g. azure-china-2026: its chains are roots standing in for intermediates nobody
-            // published, so a server's chain cannot show that it belongs there.
-            not_offered.push(format!("{name} ({})", p.not_checked.first().map(String::as_str).unwrap_or("its chains are not known")));
-            continue;
-        }
-        offered.push(name);
-        if servers.iter().any(|(_, sent)| p.chain_of(sent).is_some()) {
-            return Ok(p);
-        }
-    }
-    let reached: Vec<&str> = servers.iter().filter(|(_, c)| !c.is_empty()).map(|(e, _)| e.as_str()).collect();
-    let unrecognisable = if not_offered.is_empty() { String::new() } else { format!(". Not recognisable from a chain, so name it with --profile: {}", not_offered.join("; ")) };
-    Err(RunError::Usage(format!(
-        "--profile auto: no built-in profile ({}) knows the chain presented by {}; give --profile or --profile-file{unrecognisable}",
-        offered.join(", "),
-        if reached.is_empty() { "any server (none completed a TLS handshake)".to_string() } else { reached.join(", ") }
-    )))
 }
 
 /// `pgtls bundle`: the roots, and where the PEM went.
@@ -253,7 +186,7 @@ pub struct BundleReport {
 }
 
 pub fn bundle(name: &str, file: Option<&Path>, sources: &[String], output: Option<&Path>, at: Option<OffsetDateTime>, env: &dyn Env) -> Result<BundleReport, RunError> {
-    let prof = profile(name, file)?;
+    let prof = super::profiles::profile(name, file)?;
     let at = at.unwrap_or_else(OffsetDateTime::now_utc);
     let srcs: Vec<String> = if sources.is_empty() { vec!["system".into()] } else { sources.to_vec() };
     // A missing system store is not an error: the profile carries every root itself.
