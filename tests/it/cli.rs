@@ -553,6 +553,7 @@ fn explain_reads_stdin_files_and_arguments() {
         assert_eq!(out.status.code(), Some(2));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["recognised"][0]["code"], "ssl-required-by-server", "{v}");
+        assert_eq!(v["recognised"][0]["also"], serde_json::json!(["login-refused"]), "{v}");
         let ev = &v["findings"][0]["evidence"];
         assert_eq!(ev["also_possible"], "login-refused", "{v}");
         assert!(ev["tell_apart"].as_str().unwrap().contains("sslmode=require"), "{v}");
@@ -569,6 +570,7 @@ fn explain_reads_stdin_files_and_arguments() {
     let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
     assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v["findings"][0]["code"], "server-cert-untrusted", "{v}");
+    assert!(v["recognised"][0].get("also").is_none(), "one cause, no `also`: {v}");
     // Nothing recognised: said so, status 1, in both formats.
     let none = run_stdin(&["--format", "json", "explain", "-"], "checkpoint complete: wrote 3 buffers\n");
     assert_eq!(none.status.code(), Some(1));

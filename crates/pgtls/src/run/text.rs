@@ -16,6 +16,9 @@ use crate::logs::{self, Languages, Summary};
 pub struct RecognisedLine {
     pub line: usize,
     pub code: Code,
+    /// Other codes the same text can mean (the text alone does not decide), most likely first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Code>,
 }
 
 /// What `explain` answers.
@@ -96,7 +99,7 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
     let nothing = findings.is_empty();
     Ok(ExplainReport::Text {
         command: "explain",
-        recognised: found.iter().map(|r| RecognisedLine { line: r.line, code: r.code }).collect(),
+        recognised: found.iter().map(|r| RecognisedLine { line: r.line, code: r.code, also: r.also.clone() }).collect(),
         exit_code: if nothing { UNRECOGNISED_EXIT } else { exit_code(&findings) },
         findings,
         unrecognised: nothing.then_some(Unrecognised { note: UNRECOGNISED_NOTE }),
