@@ -70,6 +70,42 @@ fn trust_audit_flags_a_pinned_intermediate() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.crt"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A distribution-sized bundle: a root whose only weakness is its SHA-1 self-signature (which
+/// OpenSSL never checks) counts among the valid roots; a root with a 1024-bit key is still
+/// listed. Certificates made by the openssl CLI, valid from now on.
+#[test]
+fn trust_audit_bundle_counts_sha1_self_signed_roots_as_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let openssl = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl").args(args).current_dir(dir.path()).output().is_ok_and(|o| o.status.success());
+        assert!(ok, "openssl {args:?}");
+    };
+    let mut bundle = String::new();
+    for i in 0..20 {
+        let (key, pem, subj) = (format!("r{i}.key"), format!("r{i}.pem"), format!("/CN=Bundle Root {i}"));
+        openssl(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &key, "-out", &pem, "-subj", &subj, "-days", "30"]);
+        bundle.push_str(&std::fs::read_to_string(dir.path().join(&pem)).unwrap());
+    }
+    openssl(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha1", "-keyout", "s.key", "-out", "s.pem", "-subj", "/CN=Old SHA-1 Root", "-days", "30"]);
+    openssl(&["req", "-x509", "-newkey", "rsa:1024", "-nodes", "-sha256", "-keyout", "w.key", "-out", "w.pem", "-subj", "/CN=Small Key Root", "-days", "30"]);
+    for f in ["s.pem", "w.pem"] {
+        bundle.push_str(&std::fs::read_to_string(dir.path().join(f)).unwrap());
+    }
+    let store = dir.path().join("bundle.crt");
+    std::fs::write(&store, bundle).unwrap();
+    let out = pgtls().args(["trust", "audit"]).arg(&store).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("21 valid roots, 1 of them self-signed with a weak hash"), "{text}");
+    assert!(!text.contains("Old SHA-1 Root"), "{text}");
+    assert!(text.lines().any(|l| l.contains("Small Key Root") && l.contains("weak")), "{text}");
+    let out = pgtls().args(["trust", "audit", "--format", "json"]).arg(&store).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entry = |cn: &str| v["stores"][0]["entries"].as_array().unwrap().iter().find(|e| e["subject"].as_str().unwrap().contains(cn)).unwrap().clone();
+    assert_eq!(entry("Old SHA-1 Root")["weak_self_signature_only"], true);
+    assert_eq!(entry("Small Key Root")["weak"], true);
+    assert!(entry("Small Key Root").get("weak_self_signature_only").is_none());
+}
+
 /// A primary and a replica issued under different roots: one store does not serve both.
 #[test]
 fn replicas_on_a_newer_root() {

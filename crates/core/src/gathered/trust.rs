@@ -105,6 +105,10 @@ pub struct EntryFlags {
     /// Index of the first earlier entry with the same certificate.
     pub duplicate_of: Option<usize>,
     pub weak: bool,
+    /// A root whose only weakness is the algorithm of its own self-signature, which OpenSSL
+    /// never checks (a weak key still matters): harmless as a trust anchor.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub weak_self_signature_only: bool,
 }
 
 impl TrustStore {
@@ -127,6 +131,9 @@ impl TrustStore {
                     not_yet_valid: e.cert.not_yet_valid_at(at),
                     duplicate_of: dup,
                     weak: !e.cert.weak.is_empty(),
+                    weak_self_signature_only: e.cert.kind == CertKind::Root
+                        && !e.cert.weak.is_empty()
+                        && !(e.cert.key_type == "RSA" && e.cert.key_bits < 2048),
                 }
             })
             .collect()

@@ -360,13 +360,23 @@ impl Render for TrustAuditReport {
             if !o.quiet {
                 // A distribution bundle: its healthy roots in one line (--verbose lists them).
                 let bundle = st.entries.len() > crate::trust::HAND_MADE_MAX && !o.verbose;
+                // Roots whose only weakness is their own self-signature's algorithm count as
+                // healthy: OpenSSL never checks a root's own signature.
                 let healthy = |e: &&crate::run::EntryView| {
                     let f = &e.flags;
-                    f.kind == crate::x509::CertKind::Root && !f.expired && !f.not_yet_valid && f.duplicate_of.is_none() && !f.weak
+                    f.kind == crate::x509::CertKind::Root && !f.expired && !f.not_yet_valid && f.duplicate_of.is_none() && (!f.weak || f.weak_self_signature_only)
                 };
                 if bundle {
                     let n = st.entries.iter().filter(healthy).count();
-                    let _ = writeln!(s, "  {n} valid roots (--verbose lists them)");
+                    let sha1 = st.entries.iter().filter(healthy).filter(|e| e.flags.weak).count();
+                    if sha1 > 0 {
+                        let _ = writeln!(
+                            s,
+                            "  {n} valid roots, {sha1} of them self-signed with a weak hash, which OpenSSL never checks on a root (--verbose lists them)"
+                        );
+                    } else {
+                        let _ = writeln!(s, "  {n} valid roots (--verbose lists them)");
+                    }
                 }
                 for e in st.entries.iter().filter(|e| !bundle || !healthy(e)) {
                     let f = &e.flags;
