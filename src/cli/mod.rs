@@ -16,6 +16,7 @@ use pgtls::report::{render, Format, Render, RenderOptions};
 use pgtls::run::{self, parse_instant, Settings};
 use pgtls::stack::Stack;
 
+#[cfg(feature = "demo")]
 mod demo;
 mod exporter;
 
