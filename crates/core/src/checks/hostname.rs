@@ -21,9 +21,13 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                     f = f.evidence("hostaddr (not used for the name check)", a);
                 }
                 if let Some(leaf) = h.probe.chain.first() {
+                    // An address is matched against the certificate's IP entries (libpq 14+), a
+                    // name against its DNS entries: the SAN to add is of the host's kind.
+                    let bare = host.trim_start_matches('[').trim_end_matches(']');
+                    let san = if bare.parse::<std::net::IpAddr>().is_ok() { format!("IP:{bare}") } else { format!("DNS:{host}") };
                     f = f.fix(format!(
                         "Connect with a host name the certificate names ({}), keeping the address in hostaddr= if DNS differs; \
-                         or reissue the server certificate with subjectAltName DNS:{host}.",
+                         or reissue the server certificate with subjectAltName {san}.",
                         leaf.san.iter().filter_map(|s| s.strip_prefix("DNS:").or(s.strip_prefix("IP:"))).collect::<Vec<_>>().join(", ")
                     ));
                 }
@@ -38,4 +42,47 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         out.push(if v.connects { f.severity(Severity::Warning) } else { f });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{host as facts_with, probe};
+    use crate::conninfo::SslMode;
+    use crate::verify::libpq::Verdict;
+    use crate::x509::LabCert;
+    use pgtls_lab::CertKey;
+
+    /// The SAN the fix asks for is of the host's kind: IP for an address, DNS for a name.
+    #[test]
+    fn the_san_to_add_is_an_ip_entry_for_an_address() {
+        let root = CertKey::root("R").unwrap();
+        let leaf = root.leaf("localhost", &["localhost"]).unwrap();
+        for (host, want) in [("127.0.0.1", "subjectAltName IP:127.0.0.1"), ("::1", "subjectAltName IP:::1"), ("db.example.com", "subjectAltName DNS:db.example.com")] {
+            let mut p = probe();
+            p.target.host = host.into();
+            p.chain = vec![leaf.info()];
+            let mut facts = facts_with(p);
+            facts.hosts[0].verdict = Some(Verdict {
+                connects: false,
+                error: Some(format!("server certificate for \"localhost\" does not match host name \"{host}\"")),
+                sslmode: SslMode::VerifyFull,
+                tls: true,
+                chain_verified: true,
+                hostname_verified: false,
+                trust_source: None,
+                revocation: None,
+                failure: Some(Failure::HostnameMismatch { host: host.into(), names: vec!["localhost".into()] }),
+                plaintext_fallback: false,
+                auth: None,
+                authenticated: false,
+                paths: None,
+                login_checked: false,
+                intermittent: None,
+            });
+            let f = check(&facts, &Context::default());
+            assert_eq!(f.len(), 1);
+            assert!(f[0].fix.contains(want), "{host}: {}", f[0].fix);
+        }
+    }
 }
