@@ -29,3 +29,4 @@ mod clients;
 mod corpus;
 mod one_rule;
 mod hops;
+mod languages;

@@ -1,6 +1,9 @@
 //! Human output: aligned, coloured when stdout is a terminal (anstream strips colour
-//! otherwise and honours NO_COLOR / CLICOLOR_FORCE). Labels follow `--lang`; details carry
-//! facts (names, versions, libpq's own error texts) and stay as written.
+//! otherwise and honours NO_COLOR / CLICOLOR_FORCE). Labels, doctor's steps and where each
+//! setting came from, and probe's lines follow `--lang` (the reports keep them as typed values:
+//! `run::steps::Detail`, `run::steps::SettingSource`); the facts inside them (names, versions,
+//! paths, libpq's and the server's own words) stay as written. Findings' details are still
+//! English.
 
 use std::fmt::Write as _;
 
@@ -48,6 +51,31 @@ struct Words {
     issued: &'static str,
     steps: &'static str,
     login_unchecked: &'static str,
+    /// `probe {endpoint} ({how}, SNI: {sni})`: the command's word, and what follows the endpoint.
+    probe: &'static str,
+    probe_how: &'static str,
+    direct: &'static str,
+    sni_none: &'static str,
+    /// What the SSLRequest got, with `{error}` / `{preview}` in place.
+    said_s: &'static str,
+    said_n: &'static str,
+    said_error: &'static str,
+    said_other: &'static str,
+    /// `TLS {v}  cipher {c} ({o})  group {g}  ALPN {a}`: the two labels.
+    cipher: &'static str,
+    group: &'static str,
+    /// `certificate chain as sent by the server ({N}):`.
+    chain: &'static str,
+    /// A certificate's rows: issuer, serial, valid, key.
+    rows: [&'static str; 4],
+    /// `{N} days left`, `EXPIRED {N} days ago`, `(none)`, `{key}, signed with {alg}`.
+    days_left: &'static str,
+    expired: &'static str,
+    nothing: &'static str,
+    signed: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    self_signed: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -68,6 +96,25 @@ fn words(lang: Lang) -> Words {
             issued: "\"{subject}\" issued by \"{issuer}\", valid to {date} ({days} days)",
             steps: "steps:",
             login_unchecked: "; login not checked — `pgtls doctor` follows it",
+            probe: "probe",
+            probe_how: " ({how}, SNI: {sni})",
+            direct: "direct SSL, ALPN postgresql",
+            sni_none: "none",
+            said_s: "SSLRequest answered 'S': the server is willing to speak TLS",
+            said_n: "SSLRequest answered 'N': the server will not speak TLS",
+            said_error: "SSLRequest answered with an error: {error}",
+            said_other: "SSLRequest answered with non-PostgreSQL bytes: \"{preview}\"",
+            cipher: "cipher",
+            group: "group",
+            chain: "certificate chain as sent by the server ({N}):",
+            rows: ["issuer", "serial", "valid", "key"],
+            days_left: "{N} days left",
+            expired: "EXPIRED {N} days ago",
+            nothing: "(none)",
+            signed: "{key}, signed with {alg}",
+            yes: "yes",
+            no: "no",
+            self_signed: ", self-signed",
         },
         Lang::Zh => Words {
             fix: "修复：",
@@ -85,6 +132,25 @@ fn words(lang: Lang) -> Words {
             issued: "“{subject}”，由“{issuer}”签发，有效期至 {date}（剩余 {days} 天）",
             steps: "步骤：",
             login_unchecked: "；未检查登录 — `pgtls doctor` 会继续检查",
+            probe: "探测",
+            probe_how: "（{how}，SNI：{sni}）",
+            direct: "直接 SSL，ALPN postgresql",
+            sni_none: "无",
+            said_s: "SSLRequest 的应答为 'S'：服务器愿意使用 TLS",
+            said_n: "SSLRequest 的应答为 'N'：服务器不使用 TLS",
+            said_error: "SSLRequest 的应答是一条错误：{error}",
+            said_other: "SSLRequest 的应答不是 PostgreSQL 的数据：\"{preview}\"",
+            cipher: "密码套件",
+            group: "密钥交换组",
+            chain: "服务器发送的证书链（{N} 个）：",
+            rows: ["签发者", "序列号", "有效期", "密钥"],
+            days_left: "剩余 {N} 天",
+            expired: "已过期 {N} 天",
+            nothing: "（无）",
+            signed: "{key}，签名算法 {alg}",
+            yes: "是",
+            no: "否",
+            self_signed: "，自签名",
         },
         Lang::Ja => Words {
             fix: "対処:",
@@ -102,6 +168,25 @@ fn words(lang: Lang) -> Words {
             issued: "「{subject}」、発行者「{issuer}」、有効期限 {date}（残り {days} 日）",
             steps: "手順:",
             login_unchecked: "。ログインは未確認 — `pgtls doctor` で確認できます",
+            probe: "プローブ",
+            probe_how: "（{how}、SNI: {sni}）",
+            direct: "直接 SSL、ALPN postgresql",
+            sni_none: "なし",
+            said_s: "SSLRequest への応答は 'S': サーバーは TLS を使えます",
+            said_n: "SSLRequest への応答は 'N': サーバーは TLS を使いません",
+            said_error: "SSLRequest への応答はエラーでした: {error}",
+            said_other: "SSLRequest への応答は PostgreSQL のものではないバイト列です: \"{preview}\"",
+            cipher: "暗号スイート",
+            group: "鍵交換グループ",
+            chain: "サーバーが送った証明書チェーン（{N} 枚）:",
+            rows: ["発行者", "シリアル番号", "有効期間", "鍵"],
+            days_left: "残り {N} 日",
+            expired: "{N} 日前に期限切れ",
+            nothing: "（なし）",
+            signed: "{key}、署名アルゴリズム {alg}",
+            yes: "はい",
+            no: "いいえ",
+            self_signed: "、自己署名",
         },
     }
 }
@@ -140,32 +225,42 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
     }
 }
 
-fn cert(out: &mut String, i: usize, c: &crate::x509::Cert, days: i64) {
-    let validity = if days < 0 { format!("EXPIRED {} days ago", -days) } else { format!("{days} days left") };
+fn cert(out: &mut String, i: usize, c: &crate::x509::Cert, days: i64, lang: Lang) {
+    let w = words(lang);
+    let validity = if days < 0 { w.expired.replace("{N}", &(-days).to_string()) } else { w.days_left.replace("{N}", &days.to_string()) };
+    let none = || w.nothing.to_string();
+    let [issuer, serial, valid, key] = w.rows;
     let _ = writeln!(out, "  #{i} {}", paint(BOLD, &c.subject));
     let rows: [(&str, String); 9] = [
-        ("issuer", c.issuer.clone()),
-        ("serial", c.serial.clone()),
-        ("valid", format!("{} → {} ({validity})", c.not_before.date(), c.not_after.date())),
-        ("SAN", if c.san.is_empty() { "(none)".into() } else { c.san.join(", ") }),
-        ("key", format!("{}, signed with {}", c.key_description(), c.signature_algorithm)),
+        (issuer, c.issuer.clone()),
+        (serial, c.serial.clone()),
+        (valid, format!("{} → {} ({validity})", c.not_before.date(), c.not_after.date())),
+        ("SAN", if c.san.is_empty() { none() } else { c.san.join(", ") }),
+        (key, w.signed.replace("{key}", &c.key_description()).replace("{alg}", &c.signature_algorithm)),
         ("SHA-256", colon_hex(&c.sha256)),
-        ("SKI", c.ski.as_deref().map(colon_hex).unwrap_or_else(|| "(none)".into())),
-        ("AKI", c.aki.as_deref().map(colon_hex).unwrap_or_else(|| "(none)".into())),
+        ("SKI", c.ski.as_deref().map(colon_hex).unwrap_or_else(none)),
+        ("AKI", c.aki.as_deref().map(colon_hex).unwrap_or_else(none)),
         (
             "CA",
             format!(
                 "{}{}{}{}",
-                if c.is_ca { "yes" } else { "no" },
+                if c.is_ca { w.yes } else { w.no },
                 c.path_len.map(|n| format!(" (pathlen {n})")).unwrap_or_default(),
-                if c.self_signed { ", self-signed" } else { "" },
+                if c.self_signed { w.self_signed } else { "" },
                 if c.version == 1 { ", X.509 v1" } else { "" }
             ),
         ),
     ];
     for (k, v) in rows {
-        let _ = writeln!(out, "     {} {v}", paint(DIM, &format!("{k:<8}")));
+        let _ = writeln!(out, "     {} {v}", paint(DIM, &pad(k, 8)));
     }
+}
+
+/// `text` padded with spaces to `width` columns (a CJK character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let wide = |c: char| matches!(c, '\u{1100}'..='\u{115f}' | '\u{2e80}'..='\u{a4cf}' | '\u{ac00}'..='\u{d7a3}' | '\u{f900}'..='\u{faff}' | '\u{fe30}'..='\u{fe4f}' | '\u{ff00}'..='\u{ff60}' | '\u{ffe0}'..='\u{ffe6}');
+    let columns: usize = text.chars().map(|c| if wide(c) { 2 } else { 1 }).sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(columns)))
 }
 
 /// libpq's outcome in one line.
@@ -189,47 +284,45 @@ pub fn verdict_line(v: &Verdict, o: &RenderOptions) -> String {
 
 /// One probed host.
 fn host(out: &mut String, h: &HostView, o: &RenderOptions) {
+    let w = words(o.lang);
     let how = match h.negotiation {
         SslNegotiation::Postgres => "SSLRequest",
-        SslNegotiation::Direct => "direct SSL, ALPN postgresql",
+        SslNegotiation::Direct => w.direct,
     };
-    let sni = h.sni.as_deref().unwrap_or("none");
-    let _ = writeln!(out, "{} {} ({how}, SNI: {sni})", paint(BOLD, "probe"), h.display_name());
+    let sni = h.sni.as_deref().unwrap_or(w.sni_none);
+    let _ = writeln!(out, "{} {}{}", paint(BOLD, w.probe), h.display_name(), w.probe_how.replace("{how}", how).replace("{sni}", sni));
     if let Some(v) = &h.verdict {
         let _ = writeln!(out, "  {}", verdict_line(v, o));
     }
     if !o.quiet {
-        match &h.reply {
-            Some(Negotiated::Accept) => {
-                let _ = writeln!(out, "  SSLRequest answered 'S': the server is willing to speak TLS");
-            }
-            Some(Negotiated::Refuse) => {
-                let _ = writeln!(out, "  SSLRequest answered 'N': the server will not speak TLS");
-            }
-            Some(Negotiated::Error { error }) => {
-                let _ = writeln!(out, "  SSLRequest answered with an error: {error}");
-            }
-            Some(Negotiated::Unexpected { preview, .. }) => {
-                let _ = writeln!(out, "  SSLRequest answered with non-PostgreSQL bytes: \"{preview}\"");
-            }
-            None => {}
+        let said = match &h.reply {
+            Some(Negotiated::Accept) => Some(w.said_s.to_string()),
+            Some(Negotiated::Refuse) => Some(w.said_n.to_string()),
+            Some(Negotiated::Error { error }) => Some(w.said_error.replace("{error}", &error.to_string())),
+            Some(Negotiated::Unexpected { preview, .. }) => Some(w.said_other.replace("{preview}", preview)),
+            None => None,
+        };
+        if let Some(said) = said {
+            let _ = writeln!(out, "  {said}");
         }
         if let Some(v) = &h.tls_version {
             let _ = writeln!(
                 out,
-                "  {} {}  cipher {} ({})  group {}  ALPN {}",
+                "  {} {}  {} {} ({})  {} {}  ALPN {}",
                 paint(BOLD, "TLS"),
                 v,
+                w.cipher,
                 h.cipher.as_deref().unwrap_or("-"),
                 h.cipher_openssl.as_deref().unwrap_or("-"),
+                w.group,
                 h.group.as_deref().unwrap_or("-"),
                 h.alpn.as_deref().unwrap_or("-")
             );
         }
         if !h.chain.is_empty() {
-            let _ = writeln!(out, "  certificate chain as sent by the server ({}):", h.chain.len());
+            let _ = writeln!(out, "  {}", w.chain.replace("{N}", &h.chain.len().to_string()));
             for (i, c) in h.chain.iter().enumerate() {
-                cert(out, i, &c.cert, c.days_left);
+                cert(out, i, &c.cert, c.days_left, o.lang);
             }
         }
         if o.pem {
@@ -312,7 +405,7 @@ impl Render for DoctorReport {
             let w = words(o.lang);
             let _ = writeln!(s, "  {}", w.settings.replace("{N}", &self.libpq_major.to_string()));
             for st in &self.settings {
-                let _ = writeln!(s, "    {:<26} {} (from {})", st.name, st.value, st.source);
+                let _ = writeln!(s, "    {:<26} {}{}", st.name, st.value, st.origin.from_words(o.lang));
             }
             for h in &self.hosts {
                 let tls = match (&h.tls_version, &h.cipher) {
@@ -342,8 +435,9 @@ impl Render for DoctorReport {
                     Outcome::Skipped => ("-", BOLD),
                 };
                 let ms = st.ms.map(|m| format!(" ({m} ms)")).unwrap_or_default();
-                let first = st.detail.lines().next().unwrap_or("");
-                let _ = writeln!(s, "    {} {:<15} {first}{ms}", paint(color, mark), st.step);
+                let detail = st.what.sentence(o.lang);
+                let first = detail.lines().next().unwrap_or("");
+                let _ = writeln!(s, "    {} {} {first}{ms}", paint(color, mark), pad(st.step.words(o.lang), 15));
             }
         }
         stack_table(&mut s, &self.verdicts);

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{tcp_profile, RunError, Settings};
+use super::steps::SettingSource;
 use crate::findings::exit_code;
 use crate::checks::{self, Context};
 use crate::conninfo::Env;
@@ -413,7 +414,17 @@ fn stack_verdicts(facts: &Facts, profile: &ClientProfile) -> Vec<crate::verify::
 pub struct SettingView {
     pub name: &'static str,
     pub value: String,
+    /// Where it came from, in English (`origin.words(Lang::En)`).
     pub source: String,
+    /// The same as a value, for the human report in the user's language.
+    #[serde(skip)]
+    pub origin: SettingSource,
+}
+
+impl SettingView {
+    fn new(name: &'static str, value: String, origin: SettingSource) -> SettingView {
+        SettingView { name, value, source: origin.words(Lang::En), origin }
+    }
 }
 
 /// One host in `doctor`.
@@ -492,19 +503,21 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
             findings: host_findings(h, &cx),
         })
         .collect();
-    let mut settings = vec![SettingView { name: "sslmode", value: profile.sslmode.to_string(), source: profile.sslmode_source.clone() }];
+    let sslmode_source = SettingSource::of_sslmode(&profile, o);
+    let mut settings = vec![SettingView::new("sslmode", profile.sslmode.to_string(), sslmode_source.clone())];
     if let Some(r) = &profile.resolved {
+        let libpq = |s: &crate::conninfo::Source| SettingSource::Libpq(s.clone());
         for (name, v) in [("sslrootcert", &r.sslrootcert), ("sslcert", &r.sslcert), ("sslkey", &r.sslkey)] {
             if let Some(v) = v {
-                settings.push(SettingView { name, value: v.value.clone(), source: v.source.to_string() });
+                settings.push(SettingView::new(name, v.value.clone(), libpq(&v.source)));
             }
         }
         if let Some(u) = &r.user {
-            settings.push(SettingView { name: "user", value: u.value.clone(), source: u.source.to_string() });
+            settings.push(SettingView::new("user", u.value.clone(), libpq(&u.source)));
         }
         for (name, v) in [("ssl_min_protocol_version", &r.ssl_min_protocol_version), ("ssl_max_protocol_version", &r.ssl_max_protocol_version)] {
             if let Some(v) = v {
-                settings.push(SettingView { name, value: v.value.name(), source: v.source.to_string() });
+                settings.push(SettingView::new(name, v.value.name(), libpq(&v.source)));
             }
         }
     }
@@ -517,7 +530,7 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
         sslmode: profile.sslmode,
         libpq_major: profile.libpq,
         settings,
-        steps: super::steps::steps(&profile, &facts),
+        steps: super::steps::steps(&profile, &sslmode_source, &facts),
         outcome: facts.libpq_outcome(&profile),
         verdicts: stack_verdicts(&facts, &profile),
         hosts,
