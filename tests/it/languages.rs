@@ -5,7 +5,8 @@
 //!
 //! What is checked: every line up to the findings, and each finding's title line. Findings'
 //! detail lines and case-specific fixes are not checked here yet (they are still English; the
-//! catalogue's per-case texts are another part of item 4), nor the severity labels.
+//! catalogue's per-case texts are another part of item 4). The severity labels are checked by
+//! what marks a finding's line: the label in the report's language, never the English one.
 
 use pgtls_lab::{Server, ServerOptions};
 use serde_json::Value;
@@ -95,7 +96,8 @@ fn checked_lines(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_findings = false;
     for line in text.lines() {
-        let finding = ["error   ", "warning ", "info    "].iter().find(|l| line.starts_with(*l));
+        // A finding's line starts with its severity label and a space (labels are 7 columns).
+        let finding = ["error   ", "warning ", "info    ", "错误    ", "警告    ", "提示    ", "エラー  ", "情報    "].iter().find(|l| line.starts_with(*l));
         if let Some(label) = finding {
             in_findings = true;
             let rest = &line[label.len()..];
@@ -205,6 +207,9 @@ fn doctor_and_probe_speak_the_users_language() {
             for command in ["doctor", "probe"] {
                 let (human, left) = english_left(&[command, ci], env, lang);
                 assert!(human.lines().count() > 3, "{lang} {command} {what}: {human}");
+                if let Some(l) = human.lines().find(|l| ["error ", "warning ", "info "].iter().any(|e| l.starts_with(e))) {
+                    problems.push(format!("{lang} {command} ({what}): an English severity label: {l:?}"));
+                }
                 if !left.is_empty() {
                     problems.push(format!("{lang} {command} ({what}):\n  {}\n{human}", left.join("\n  ")));
                 }
@@ -218,6 +223,7 @@ fn doctor_and_probe_speak_the_users_language() {
         assert!(human.contains(w), "{w:?} missing:\n{human}");
     }
     let (human, _) = english_left(&["doctor", &preferred], &[], "zh");
+    assert!(human.lines().any(|l| ["错误 ", "警告 ", "提示 "].iter().any(|p| l.starts_with(p))), "a finding with its label in Chinese:\n{human}");
     for w in ["明文", "来自默认值", "trust（或 cert）"] {
         assert!(human.contains(w), "{w:?} missing:\n{human}");
     }

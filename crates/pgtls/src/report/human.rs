@@ -34,6 +34,8 @@ fn paint(s: Style, text: &str) -> String {
 
 /// Fixed words of the human output, per language.
 struct Words {
+    /// error, warning, info — each padded to the width of "warning" (7 columns).
+    severity: [&'static str; 3],
     fix: &'static str,
     none: &'static str,
     meaning: &'static str,
@@ -81,6 +83,7 @@ struct Words {
 fn words(lang: Lang) -> Words {
     match lang {
         Lang::En => Words {
+            severity: ["error  ", "warning", "info   "],
             fix: "fix:",
             none: "no problems found",
             meaning: "What it means",
@@ -117,6 +120,7 @@ fn words(lang: Lang) -> Words {
             self_signed: ", self-signed",
         },
         Lang::Zh => Words {
+            severity: ["错误   ", "警告   ", "提示   "],
             fix: "修复：",
             none: "未发现问题",
             meaning: "含义",
@@ -153,6 +157,7 @@ fn words(lang: Lang) -> Words {
             self_signed: "，自签名",
         },
         Lang::Ja => Words {
+            severity: ["エラー ", "警告   ", "情報   "],
             fix: "対処:",
             none: "問題は見つかりませんでした",
             meaning: "意味",
@@ -191,11 +196,12 @@ fn words(lang: Lang) -> Words {
     }
 }
 
-pub fn severity_label(s: Severity) -> String {
+pub fn severity_label(s: Severity, lang: Lang) -> String {
+    let [error, warning, info] = words(lang).severity;
     match s {
-        Severity::Error => paint(RED, "error  "),
-        Severity::Warning => paint(YELLOW, "warning"),
-        Severity::Info => paint(BLUE, "info   "),
+        Severity::Error => paint(RED, error),
+        Severity::Warning => paint(YELLOW, warning),
+        Severity::Info => paint(BLUE, info),
     }
 }
 
@@ -209,7 +215,7 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
     }
     for f in list {
         let (title, fix) = localise(f, o.lang);
-        let _ = writeln!(out, "{} {} {}", severity_label(f.severity), paint(BOLD, f.code.as_str()), title);
+        let _ = writeln!(out, "{} {} {}", severity_label(f.severity, o.lang), paint(BOLD, f.code.as_str()), title);
         for line in f.detail.lines().filter(|l| !l.is_empty()) {
             let _ = writeln!(out, "        {line}");
         }
