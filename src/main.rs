@@ -90,6 +90,24 @@ mod architecture {
     /// The library crates' source directories.
     const LIBRARIES: [&str; 4] = ["crates/core/src", "crates/text/src", "crates/gather/src", "crates/pgtls/src"];
 
+    /// Fails with the path of the first import cycle in `deps` (module → modules it imports).
+    fn assert_acyclic(deps: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>, what: &str) {
+        // Depth-first search from each module for a path back to it.
+        for start in deps.keys() {
+            let (mut todo, mut seen) = (vec![vec![start.clone()]], std::collections::BTreeSet::new());
+            while let Some(path) = todo.pop() {
+                for next in deps.get(path.last().unwrap()).into_iter().flatten() {
+                    assert!(next != start, "import cycle {what}: {} → {start}", path.join(" → "));
+                    if seen.insert(next.clone()) {
+                        let mut p = path.clone();
+                        p.push(next.clone());
+                        todo.push(p);
+                    }
+                }
+            }
+        }
+    }
+
     /// Within each library crate, the top-level modules import one way: no import cycle between
     /// them (checked on `crate::` paths in production code; the crates among themselves are
     /// `crate_graph_runs_one_way`'s business).
@@ -116,22 +134,7 @@ mod architecture {
                     }
                 }
             }
-            // Depth-first search for a path back to the start.
-            for start in &top {
-                let mut stack: Vec<Vec<String>> = vec![vec![start.clone()]];
-                let mut seen = std::collections::BTreeSet::new();
-                while let Some(path) = stack.pop() {
-                    let last = path.last().unwrap().clone();
-                    for next in deps.get(&last).into_iter().flatten() {
-                        assert!(next != start, "import cycle in {lib}: {} → {start}", path.join(" → "));
-                        if seen.insert(next.clone()) {
-                            let mut p = path.clone();
-                            p.push(next.clone());
-                            stack.push(p);
-                        }
-                    }
-                }
-            }
+            assert_acyclic(&deps, &format!("in {lib}"));
         }
     }
 
@@ -217,19 +220,7 @@ mod architecture {
                     }
                 }
                 checked += names.len();
-                for start in &names {
-                    let (mut todo, mut seen) = (vec![vec![start.clone()]], BTreeSet::new());
-                    while let Some(path) = todo.pop() {
-                        for next in edges.get(path.last().unwrap()).into_iter().flatten() {
-                            assert!(next != start, "import cycle between sibling modules of {}: {} → {start}", d.display(), path.join(" → "));
-                            if seen.insert(next.clone()) {
-                                let mut p = path.clone();
-                                p.push(next.clone());
-                                todo.push(p);
-                            }
-                        }
-                    }
-                }
+                assert_acyclic(&edges, &format!("between sibling modules of {}", d.display()));
             }
         }
         assert!(checked > 100, "only {checked} sibling modules found");

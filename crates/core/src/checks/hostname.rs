@@ -47,8 +47,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::test_support::{host as facts_with, probe};
-    use crate::conninfo::SslMode;
+    use crate::checks::test_support::{failing_verdict, host as facts_with, probe};
     use crate::verify::libpq::Verdict;
     use crate::x509::LabCert;
     use pgtls_lab::CertKey;
@@ -64,21 +63,12 @@ mod tests {
             p.chain = vec![leaf.info()];
             let mut facts = facts_with(p);
             facts.hosts[0].verdict = Some(Verdict {
-                connects: false,
-                error: Some(format!("server certificate for \"localhost\" does not match host name \"{host}\"")),
-                sslmode: SslMode::VerifyFull,
                 tls: true,
                 chain_verified: true,
-                hostname_verified: false,
-                trust_source: None,
-                revocation: None,
-                failure: Some(Failure::HostnameMismatch { host: host.into(), names: vec!["localhost".into()] }),
-                plaintext_fallback: false,
-                auth: None,
-                authenticated: false,
-                paths: None,
-                login_checked: false,
-                intermittent: None,
+                ..failing_verdict(
+                    Failure::HostnameMismatch { host: host.into(), names: vec!["localhost".into()] },
+                    &format!("server certificate for \"localhost\" does not match host name \"{host}\""),
+                )
             });
             let f = check(&facts, &Context::default());
             assert_eq!(f.len(), 1);

@@ -187,28 +187,36 @@ pub mod test_support {
     pub use super::codes;
 
     pub fn probe() -> ProbeFacts {
-        ProbeFacts {
-            target: ProbeTarget {
-                host: "db.example.com".into(),
-                hostaddr: None,
-                port: 5432,
-                sni: Some("db.example.com".into()),
-                negotiation: SslNegotiation::Postgres,
-                hostaddr_only: false,
-            },
-            started_at: time::macros::datetime!(2026-01-01 00:00 UTC),
-            elapsed_ms: 1,
-            reply: None,
-            tls: None,
-            chain: vec![],
-            failure: None,
-            server_versions: None,
-            server_suites: None,
-            startup: None,
-            peer_ip: None,
-            timings: Default::default(),
-            direct_tls: None,
-            again: Vec::new(),
+        let target = ProbeTarget {
+            host: "db.example.com".into(),
+            hostaddr: None,
+            port: 5432,
+            sni: Some("db.example.com".into()),
+            negotiation: SslNegotiation::Postgres,
+            hostaddr_only: false,
+        };
+        ProbeFacts { elapsed_ms: 1, ..ProbeFacts::new(&target, time::macros::datetime!(2026-01-01 00:00 UTC)) }
+    }
+
+    /// libpq's verdict that it fails with `failure` and libpq's `error` (sslmode=verify-full,
+    /// nothing verified); tests adjust the rest with struct update.
+    pub fn failing_verdict(failure: crate::verify::libpq::Failure, error: &str) -> crate::verify::libpq::Verdict {
+        crate::verify::libpq::Verdict {
+            connects: false,
+            error: Some(error.to_string()),
+            sslmode: crate::conninfo::SslMode::VerifyFull,
+            tls: false,
+            chain_verified: false,
+            hostname_verified: false,
+            trust_source: None,
+            revocation: None,
+            failure: Some(failure),
+            plaintext_fallback: false,
+            auth: None,
+            authenticated: false,
+            paths: None,
+            login_checked: false,
+            intermittent: None,
         }
     }
 

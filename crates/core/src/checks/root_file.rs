@@ -91,19 +91,8 @@ mod tests {
         let v = Verdict {
             connects,
             error: (!connects).then(|| error.to_string()),
-            sslmode: SslMode::VerifyFull,
-            tls: false,
-            chain_verified: false,
-            hostname_verified: false,
-            trust_source: None,
-            revocation: None,
-            failure: Some(failure),
             plaintext_fallback: connects,
-            auth: None,
-            authenticated: false,
-            paths: None,
-            login_checked: false,
-            intermittent: None,
+            ..crate::checks::test_support::failing_verdict(failure, error)
         };
         let mut f = crate::checks::test_support::host(crate::checks::test_support::probe());
         f.hosts.push(HostFacts { probe: f.hosts[0].probe.clone(), plaintext: None, verdict: Some(v.clone()), stacks: Vec::new() });

@@ -196,8 +196,8 @@ fn words(lang: Lang) -> Words {
     }
 }
 
-pub fn severity_label(s: Severity, lang: Lang) -> String {
-    let [error, warning, info] = words(lang).severity;
+fn severity_label(s: Severity, w: &Words) -> String {
+    let [error, warning, info] = w.severity;
     match s {
         Severity::Error => paint(RED, error),
         Severity::Warning => paint(YELLOW, warning),
@@ -215,7 +215,7 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
     }
     for f in list {
         let (title, fix) = localise(f, o.lang);
-        let _ = writeln!(out, "{} {} {}", severity_label(f.severity, o.lang), paint(BOLD, f.code.as_str()), title);
+        let _ = writeln!(out, "{} {} {}", severity_label(f.severity, &w), paint(BOLD, f.code.as_str()), title);
         for line in f.detail.lines().filter(|l| !l.is_empty()) {
             let _ = writeln!(out, "        {line}");
         }
