@@ -329,7 +329,7 @@ mod architecture {
         let allowed: BTreeMap<&str, &[&str]> = BTreeMap::from([
             ("pgtls-cli", &["pgtls", "pgtls-lab"][..]),
             ("pgtls", &["pgtls-core", "pgtls-text", "pgtls-gather"][..]),
-            ("pgtls-gather", &["pgtls-core", "pgtls-text"][..]),
+            ("pgtls-gather", &["pgtls-core"][..]),
             ("pgtls-text", &["pgtls-core"][..]),
             ("pgtls-core", &["pgtls-lab"][..]),
             ("pgtls-lab", &[][..]),

@@ -161,6 +161,18 @@ pub struct Overall {
 }
 
 impl Facts {
+    /// Read the server's refusals of every host's connections (TLS and plaintext) with `read`
+    /// (see [`ProbeFacts::read_refusals`]); done by the command layer before
+    /// [`Facts::derive_verdicts`].
+    pub fn read_refusals(&mut self, read: &dyn Fn(&crate::wire::ErrorResponse) -> Option<crate::findings::Code>) {
+        for h in &mut self.hosts {
+            h.probe.read_refusals(read);
+            if let Some(p) = &mut h.plaintext {
+                p.read_refusals(read);
+            }
+        }
+    }
+
     /// Facts holding one probe and nothing else (no client modelled, so no verdict).
     pub fn from_probe(probe: ProbeFacts) -> Facts {
         Facts { hosts: vec![HostFacts { probe, plaintext: None, verdict: None, stacks: Vec::new() }], ..Default::default() }

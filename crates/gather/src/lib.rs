@@ -12,7 +12,6 @@
 // The core's modules, under their own names (`crate::x509::Cert` is the core's `Cert`).
 pub use pgtls_core::{checks, facts, findings, pem, profile, scan, stack, wire, x509};
 // What a refusal's words are is recognised when it is gathered (`probe`).
-pub use pgtls_text::explain;
 
 pub mod client;
 pub mod config;

@@ -142,6 +142,26 @@ pub struct StartupFacts {
 }
 
 impl StartupFacts {
+    /// See [`ProbeFacts::read_refusals`].
+    pub fn read_refusals(&mut self, read: &dyn Fn(&ErrorResponse) -> Option<crate::findings::Code>) {
+        let fill = |error: &ErrorResponse, recognised: &mut Option<crate::findings::Code>| {
+            if recognised.is_none() {
+                *recognised = read(error);
+            }
+        };
+        if let StartupOutcome::Refused { error, recognised } = &mut self.outcome {
+            fill(error, recognised);
+        }
+        match &mut self.authentication {
+            Some(Authentication::Refused { error, recognised }) => fill(error, recognised),
+            Some(Authentication::Accepted { first_query: Some(FirstQuery::Refused { error, recognised }), .. }) => fill(error, recognised),
+            _ => {}
+        }
+        if let Some(FirstQuery::Refused { error, recognised }) = &mut self.first_query {
+            fill(error, recognised);
+        }
+    }
+
     /// What the first query after the login got, by whichever path the login finished.
     pub fn first_query(&self) -> Option<&FirstQuery> {
         match &self.authentication {
@@ -272,7 +292,8 @@ pub enum StartupOutcome {
     Auth { request: AuthRequest },
     /// An ErrorResponse: pg_hba.conf, a missing role or database, too many connections …
     /// `recognised`: which finding its words are, by the same patterns as `pgtls explain`
-    /// (translated servers included), decided here so that judging never reads text.
+    /// (translated servers included), filled in by [`ProbeFacts::read_refusals`] before
+    /// judging, so that judging never reads text.
     Refused {
         error: ErrorResponse,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -314,6 +335,24 @@ pub struct KeyOffer {
 }
 
 impl ProbeFacts {
+    /// Say which finding each of the server's refusals in this probe is (its login, its
+    /// authentication, its first query; the direct-TLS and repeated connections too), by
+    /// `read`: the text side's table of server messages (`pgtls_text::explain::recognise_refusal`).
+    /// Gathering keeps the server's words only; the command layer reads them before the
+    /// verdicts are derived, so judging never reads text and gathering needs no recogniser.
+    /// A refusal already read (a replayed facts file) keeps its reading.
+    pub fn read_refusals(&mut self, read: &dyn Fn(&ErrorResponse) -> Option<crate::findings::Code>) {
+        if let Some(st) = &mut self.startup {
+            st.read_refusals(read);
+        }
+        if let Some(d) = &mut self.direct_tls {
+            d.read_refusals(read);
+        }
+        for a in &mut self.again {
+            a.read_refusals(read);
+        }
+    }
+
     /// Nothing seen yet: a probe of `target` that starts at `started_at`.
     pub fn new(target: &ProbeTarget, started_at: OffsetDateTime) -> ProbeFacts {
         ProbeFacts {

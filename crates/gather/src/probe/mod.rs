@@ -179,7 +179,7 @@ fn startup_facts(encrypted: bool, user: &str, database: &str, answer: std::io::R
     };
     let outcome = match answer {
         Ok(Backend::Auth(request)) => StartupOutcome::Auth { request },
-        Ok(Backend::Error(error)) => StartupOutcome::Refused { recognised: crate::explain::recognise_refusal(&error), error },
+        Ok(Backend::Error(error)) => StartupOutcome::Refused { error, recognised: None },
         Ok(Backend::Sasl { .. } | Backend::Parameter { .. }) => StartupOutcome::Failed { message: "a SASL message before the authentication request".into() },
         Ok(Backend::Other(t)) => StartupOutcome::Failed { message: format!("unexpected message type {}", crate::wire::describe_byte(t)) },
         Ok(Backend::Row(_)) => StartupOutcome::Failed { message: "a data row before the authentication request".into() },
@@ -256,7 +256,7 @@ pub fn authenticate(
         };
         match net::authenticate(session, &[("user", user.as_str()), ("database", database.as_str())], &creds) {
             Ok(net::AuthAnswer::Accepted { method, params, query }) => Authentication::Accepted { method, params, first_query: Some(first_query_of(query)) },
-            Ok(net::AuthAnswer::Refused(error)) => Authentication::Refused { recognised: crate::explain::recognise_refusal(&error), error },
+            Ok(net::AuthAnswer::Refused(error)) => Authentication::Refused { error, recognised: None },
             Ok(net::AuthAnswer::ClientGaveUp(message)) => Authentication::ClientGaveUp { message },
             Err(e) => Authentication::Failed { message: e.to_string() },
         }
@@ -346,7 +346,7 @@ fn what_the_server_accepts(target: &ProbeTarget, timeouts: Timeouts, facts: &mut
 fn first_query_of(a: net::QueryAnswer) -> FirstQuery {
     match a {
         net::QueryAnswer::Answered { behind } => FirstQuery::Answered { behind: behind.as_deref().map(Behind::from_row) },
-        net::QueryAnswer::Error(error) => FirstQuery::Refused { recognised: crate::explain::recognise_refusal(&error), error },
+        net::QueryAnswer::Error(error) => FirstQuery::Refused { error, recognised: None },
         net::QueryAnswer::Failed { timed_out, message } => FirstQuery::NoAnswer { timed_out, message },
     }
 }

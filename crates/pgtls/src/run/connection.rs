@@ -63,9 +63,11 @@ pub(crate) fn gather(profile: &ClientProfile, s: &Settings) -> Facts {
     if profile.stacks_all || !profile.stacks.is_empty() {
         facts.stack_files = crate::client::stack_files(&[profile]);
     }
+    facts.read_refusals(&crate::explain::recognise_refusal);
     facts.derive_verdicts(profile);
     if follow {
         authenticate(&mut facts, profile, s, &o);
+        facts.read_refusals(&crate::explain::recognise_refusal);
         facts.derive_verdicts(profile);
     }
     facts
@@ -270,6 +272,8 @@ pub fn probe_from_facts(path: &Path, at: Option<OffsetDateTime>) -> Result<Probe
     };
     // The client's files are not re-read: the saved trust store stands in for them.
     facts.client = None;
+    // Facts saved before the refusals were read at this step hold their reading already.
+    facts.read_refusals(&crate::explain::recognise_refusal);
     let root = saved.root;
     for h in &mut facts.hosts {
         let client = crate::verify::libpq::Client::of(&profile, &h.probe.target);

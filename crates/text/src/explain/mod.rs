@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::findings::{Code, Finding, Severity};
 use crate::pglog::line::{connection_received, connection_received_prefixes, parse_line, LineFormat, LogLine};
-use crate::pglog::translations::translations;
+use crate::pglog::translations::{translations, Translations};
 
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
 
@@ -307,10 +307,17 @@ pub(crate) struct Hit {
 }
 
 impl Recognisers {
-    /// Compile the built-in pattern data.
+    /// Compile the built-in pattern data, with the translated server and libpq messages.
     pub fn load() -> Result<Recognisers, ExplainError> {
         let tf = translations()
             .map_err(|e| ExplainError::Toml { file: "crates/text/src/pglog/translations.toml", message: e.0.clone() })?;
+        Self::load_with(Some(tf))
+    }
+
+    /// The patterns alone, without the translations (`None`): English messages only, at a
+    /// fraction of the cost, since the translations are most of the data (see
+    /// [`recognise_refusal`]).
+    fn load_with(tf: Option<&Translations>) -> Result<Recognisers, ExplainError> {
         let mut rules = Vec::new();
         let mut anchor_of_rule: Vec<Vec<String>> = Vec::new();
         // The msgid each translated rule renders (None for English and non-PostgreSQL rules).
@@ -340,7 +347,7 @@ impl Recognisers {
                 .map(|(g, list)| {
                     let mut all = list.clone();
                     for m in list {
-                        all.extend(tf.terms(m).map(str::to_string));
+                        all.extend(tf.into_iter().flat_map(|tf| tf.terms(m)).map(str::to_string));
                     }
                     (g.clone(), all)
                 })
@@ -376,7 +383,7 @@ impl Recognisers {
                     anchor_of_rule.push(vec![anchor]);
                     translated_from.push(None);
                     let domain = p.domain.as_deref().unwrap_or("postgres");
-                    for m in tf.messages_for(domain, msgid) {
+                    for m in tf.into_iter().flat_map(|tf| tf.messages_for(domain, msgid)) {
                         let terr = |message: String| ExplainError::Translation {
                             lang: m.lang.clone(),
                             msgid: m.msgid.clone(),
@@ -901,8 +908,42 @@ pub fn printf_to_regex(fmt: &str, args: &[String]) -> Option<(String, String)> {
 /// Which finding a server's ErrorResponse is (its severity and primary message, as the
 /// server logs them), for the probe's facts: judging reads the code, never the words.
 pub fn recognise_refusal(error: &crate::wire::ErrorResponse) -> Option<crate::findings::Code> {
-    let line = format!("{}:  {}", error.severity.as_deref().unwrap_or("FATAL"), error.message);
-    explain_text(&line).first().map(|r| r.code)
+    let severity = error.severity.as_deref().unwrap_or("FATAL");
+    // Most servers answer in English: the patterns without the translations read that at a
+    // third of the start-up cost (a refused login would otherwise be the one slow path of
+    // `verify` and `doctor`). A translated rule is only tried on text holding its anchor, so
+    // on a message holding no translated anchor or word, under an English severity word, the
+    // English rules alone answer as all rules would. Anything else is read with everything,
+    // as `explain` reads the line (a generic pattern such as `…ALPN…` would otherwise answer
+    // before a translated message's own rule).
+    let english = severity.bytes().all(|b| b.is_ascii_uppercase())
+        && translated_anchors().is_some_and(|ac| !ac.is_match(&error.message));
+    if let Some(r) = english.then(english_recognisers).and_then(Result::ok) {
+        if let Some(hit) = r.match_message_at(&error.message, Some(severity)) {
+            if !r.is_attach(hit.rule) {
+                return Some(r.code(hit.rule));
+            }
+        }
+    }
+    explain_text(&format!("{severity}:  {}", error.message)).first().map(|r| r.code)
+}
+
+/// The anchors of the translated messages and the translated fixed words, one per line:
+/// what tells that a text may hold a translation without reading the translations (a tenth
+/// of their size). Generated from translations.toml (`tools/gen translated-anchors`); the
+/// test `translated_anchors_file` keeps the two equal.
+const TRANSLATED_ANCHORS: &str = include_str!("../pglog/translated-anchors.txt");
+
+/// An automaton over [`TRANSLATED_ANCHORS`], built once.
+fn translated_anchors() -> Option<&'static AhoCorasick> {
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    AC.get_or_init(|| AhoCorasick::new(TRANSLATED_ANCHORS.lines().filter(|l| !l.is_empty())).ok()).as_ref()
+}
+
+/// The built-in recognisers without the translations (English messages only), compiled once.
+fn english_recognisers() -> Result<&'static Recognisers, &'static ExplainError> {
+    static R: OnceLock<Result<Recognisers, ExplainError>> = OnceLock::new();
+    R.get_or_init(|| Recognisers::load_with(None)).as_ref()
 }
 
 /// Recognise every known message in `text` (one or many lines, any of the supported log and
@@ -1610,6 +1651,62 @@ mod tests {
         assert!(tested > 150, "{tested}");
         // Turkish and Georgian word two messages each alike (see alike_translations).
         assert!((1..10).contains(&alike), "{alike} translations worded like another message");
+    }
+
+    /// A refused login is read first with the English patterns alone (no translations): on
+    /// every PostgreSQL message the patterns name, in English and in every translation, that
+    /// gives what `explain` says of the same line; English ones never need the full tables.
+    #[test]
+    fn refusals_read_as_explain_reads_them() {
+        let pf: PatternFile = toml::from_str(PATTERNS_TOML).unwrap();
+        let tf = translations().unwrap();
+        let spec = Regex::new(r"%(?:\d+\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|ll|h|l|z|j|t|L)?([sdiucmxXf])").unwrap();
+        let sample = |f: &str| {
+            spec.replace_all(f, |c: &regex::Captures<'_>| match &c[1] {
+                "s" | "m" => "/tmp/x".to_string(),
+                "c" => "H".to_string(),
+                _ => "7".to_string(),
+            })
+            .into_owned()
+        };
+        let english = english_recognisers().unwrap();
+        let mut texts: Vec<String> = pf.pattern.iter().filter_map(|p| p.msgid.as_deref()).map(sample).collect();
+        let from_english_table = texts.len();
+        texts.extend(tf.messages().iter().map(|m| sample(&m.msgstr)));
+        let (mut fast, mut agreed) = (0, 0);
+        for (i, message) in texts.iter().enumerate() {
+            for severity in ["FATAL", "ERROR"] {
+                let error = crate::wire::ErrorResponse { severity: Some(severity.into()), message: message.clone(), ..Default::default() };
+                let want = explain_text(&format!("{severity}:  {message}")).first().map(|r| r.code);
+                assert_eq!(recognise_refusal(&error), want, "{severity}: {message}");
+                agreed += 1;
+                if i < from_english_table && english.match_message_at(message, Some(severity)).is_some() {
+                    fast += 1;
+                }
+            }
+        }
+        assert!(agreed > 1000, "{agreed}");
+        // Most English messages the patterns name (twice: FATAL, ERROR) are read without the
+        // translations (the others need a reason the sample lacks, or another severity word).
+        assert!(fast * 5 >= from_english_table * 2 * 4, "{fast} of {}", from_english_table * 2);
+    }
+
+    /// `translated-anchors.txt` holds every translated message's anchor and every translated
+    /// word, sorted; `PGTLS_BLESS=1 cargo test -p pgtls-text --lib translated_anchors_file`
+    /// rewrites it after `tools/gen translations`.
+    #[test]
+    fn translated_anchors_file() {
+        let tf = translations().unwrap();
+        let mut want: Vec<&str> = tf.messages().iter().map(|m| m.anchor.as_str()).chain(tf.term_texts()).collect();
+        want.sort_unstable();
+        want.dedup();
+        let want = format!("{}\n", want.join("\n"));
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/pglog/translated-anchors.txt");
+        if std::env::var_os("PGTLS_BLESS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        assert!(TRANSLATED_ANCHORS == want, "{path} is out of date: run tools/gen translated-anchors");
+        assert!(want.lines().count() > 500);
     }
 
     #[test]

@@ -111,6 +111,11 @@ impl Translations {
         self.term.iter().filter(move |t| t.msgid == msgid).map(|t| t.text.as_str())
     }
 
+    /// Every translated fixed word.
+    pub fn term_texts(&self) -> impl Iterator<Item = &str> {
+        self.term.iter().map(|t| t.text.as_str())
+    }
+
     /// Translated log severity words, in file order.
     pub fn severities(&self) -> &[SeverityWord] {
         &self.severity
