@@ -407,6 +407,9 @@ pub enum Command {
         /// files or alone.
         #[arg(long, value_name = "FILE")]
         pgbouncer_conf: Option<PathBuf>,
+        /// Judge the certificates at this instant: a date (2026-06-01) or RFC 3339.
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<time::OffsetDateTime>,
     },
     /// Audit a client's effective TLS settings like libpq resolves them (connection string,
     /// service file, PG* variables, ~/.postgresql defaults), or a gateway's kong.conf, or a JDBC URL.
@@ -429,6 +432,9 @@ pub enum Command {
         /// lua_ssl_verify_depth and the trusted certificates with the chain it serves.
         #[arg(long)]
         no_probe: bool,
+        /// Judge the certificates at this instant: a date (2026-06-01) or RFC 3339.
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<time::OffsetDateTime>,
     },
     /// Ask the server itself, read-only: sessions with and without TLS (pg_stat_ssl joined with
     /// pg_stat_activity), ssl_is_used(), ssl settings, pg_hba_file_rules.
@@ -718,7 +724,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             write_fleet_outputs(&r, at, &outputs, &origin)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Server { path, data_dir, config, client_cert, client_cn, user, database, addr, pgbouncer_conf } => {
+        Command::Server { path, data_dir, config, client_cert, client_cn, user, database, addr, pgbouncer_conf, at } => {
             // A bare path: a directory is a data directory, anything else a postgresql.conf.
             let (data_dir, config) = match path {
                 Some(p) if p.is_dir() => (Some(p), None),
@@ -734,11 +740,12 @@ pub fn run(cli: Cli) -> Result<i32> {
                 database: database.as_deref(),
                 addr,
                 pgbouncer_conf: pgbouncer_conf.as_deref(),
+                at,
             };
             let r = run::server(&a)?;
             show(&r, r.exit_code, f, &o)
         }
-        Command::Client { target, kong_conf, jdbc, platform, libpq, no_probe } => {
+        Command::Client { target, kong_conf, jdbc, platform, libpq, no_probe, at } => {
             let a = run::ClientArgs {
                 target: target.as_deref(),
                 kong_conf: kong_conf.as_deref(),
@@ -746,7 +753,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 windows: platform == PlatformArg::Windows,
                 probe: !no_probe,
             };
-            let r = run::client(&a, &Overrides { libpq, ..Default::default() }, &s, &env)?;
+            let r = run::client(&a, &Overrides { libpq, at, ..Default::default() }, &s, &env)?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Sessions { target } => {

@@ -119,6 +119,21 @@ fn host_lines_admit_non_ssl_clients() {
     assert!(ok, "a host line lets a plaintext client in, as the finding says");
 }
 
+/// `server --at` judges the certificates at that instant: the day after the leaf's notAfter
+/// it is expired, today it is not (the instants come from the certificate the test made).
+#[test]
+fn server_judges_certificates_at_the_given_instant() {
+    let pki = Pki::new();
+    let prepared = Server::prepare(ServerOptions::with_tls(pki.tls())).unwrap();
+    let leaf = pgtls::x509::Cert::from_der(&pki.leaf.der, "lab").unwrap();
+    let after = (leaf.not_after + time::Duration::days(1)).format(&time::format_description::well_known::Rfc3339).unwrap();
+    let (_, now_codes, _) = audit(prepared.data_dir(), &[]);
+    assert!(!now_codes.iter().any(|c| c == "cert-expired"), "{now_codes:?}");
+    let (status, codes, v) = audit(prepared.data_dir(), &["--at", &after]);
+    assert!(codes.iter().any(|c| c == "cert-expired"), "{codes:?}: {v:#}");
+    assert_eq!(status, 2);
+}
+
 #[test]
 fn expired_and_misordered_chain() {
     let pki = Pki::new();

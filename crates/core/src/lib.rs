@@ -14,7 +14,9 @@
 //!   the verdicts derived from them — the input of every check;
 //! - [`verify`]: path building as OpenSSL does it, libpq's verdict, the other stacks' verdicts,
 //!   rotation profiles;
-//! - [`checks`]: facts in, findings out, one producer per code.
+//! - [`recognition`]: what the text side recognised in pasted text and logs, as values;
+//! - [`checks`]: facts in, findings out, one producer per code (`checks::text` makes the
+//!   findings of recognised text).
 //!
 //! No sockets, no files, no environment, no clock: a test keeps it so (`core_and_text_do_no_io`
 //! in the binary's crate, beside the crate-graph test), and this crate has no
@@ -29,6 +31,7 @@ pub mod findings;
 pub mod gathered;
 pub mod pem;
 pub mod profile;
+pub mod recognition;
 pub mod scan;
 pub mod stack;
 pub mod verify;

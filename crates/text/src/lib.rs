@@ -9,7 +9,7 @@
 //! opener from the caller, see [`logs::Opener`]), reads no environment and no clock, and
 //! touches no network; `core_and_text_do_no_io` (in the binary's crate) checks that on the source.
 
-pub use pgtls_core::{findings, wire};
+pub use pgtls_core::{findings, recognition, wire};
 pub mod pglog;
 pub mod explain;
 pub mod logs;

@@ -44,6 +44,7 @@ mod sessions;
 mod sslmode;
 mod stacks;
 mod startup;
+pub mod text;
 mod trust_path;
 mod trust_store;
 

@@ -115,7 +115,15 @@ impl Finding {
 /// error finding (the `connection-fails` safety net), so it is always 2. (3 is reserved for
 /// "the tool itself could not run", decided at the CLI edge.)
 pub fn exit_code(findings: &[Finding]) -> i32 {
-    match findings.iter().map(|f| f.severity).max() {
+    exit_code_unsure(findings, None)
+}
+
+/// [`exit_code`] for a report that could not check everything it was asked to, with no
+/// finding to say so: `unsure` counts as a finding of that severity. `explain` on a text it
+/// recognises nothing in (a warning: nothing wrong was shown, nothing right either); `fleet`
+/// with a line that could not even be probed (an error).
+pub fn exit_code_unsure(findings: &[Finding], unsure: Option<Severity>) -> i32 {
+    match findings.iter().map(|f| f.severity).chain(unsure).max() {
         Some(Severity::Error) => 2,
         Some(Severity::Warning) => 1,
         _ => 0,
@@ -290,6 +298,9 @@ mod tests {
         let e = Finding::new(Code::ServerSslOff);
         assert_eq!(exit_code(&[]), 0);
         assert_eq!(exit_code(std::slice::from_ref(&w)), 1);
-        assert_eq!(exit_code(&[w, e]), 2);
+        assert_eq!(exit_code(&[w.clone(), e]), 2);
+        assert_eq!(exit_code_unsure(&[], Some(Severity::Warning)), 1);
+        assert_eq!(exit_code_unsure(std::slice::from_ref(&w), Some(Severity::Error)), 2);
+        assert_eq!(exit_code_unsure(&[], Some(Severity::Info)), 0);
     }
 }

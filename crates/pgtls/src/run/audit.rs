@@ -45,6 +45,8 @@ pub struct ServerArgs<'a> {
     pub addr: IpAddr,
     /// A pgbouncer.ini to audit too (or alone).
     pub pgbouncer_conf: Option<&'a Path>,
+    /// The instant to judge the certificates at (`--at`; default: now).
+    pub at: Option<time::OffsetDateTime>,
 }
 
 /// A pgbouncer.ini as `server` shows it: the file and its TLS settings with where each is set.
@@ -110,7 +112,7 @@ pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
         (None, None) => return Err(RunError::Usage("give --data-dir DIR, --config FILE or --pgbouncer-conf FILE".into())),
     };
     let Some(conf) = conf else {
-        let findings = checks::run(&facts, &Context::at(time::OffsetDateTime::now_utc()));
+        let findings = checks::run(&facts, &Context::at(a.at.unwrap_or_else(time::OffsetDateTime::now_utc)));
         return Ok(ServerReport { command: "server", postgres: None, pgbouncer, exit_code: exit_code(&findings), findings });
     };
     let sf = gather_server(&conf, a.data_dir).map_err(|source| RunError::ServerConfig { path: conf.clone(), source })?;
@@ -141,7 +143,7 @@ pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
         .collect();
     let (data_dir, ssl) = (sf.conf.data_dir.clone(), sf.conf.ssl_on());
     facts.server = Some(sf);
-    let findings = checks::run(&facts, &Context::at(time::OffsetDateTime::now_utc()));
+    let findings = checks::run(&facts, &Context::at(a.at.unwrap_or_else(time::OffsetDateTime::now_utc)));
     Ok(ServerReport {
         command: "server",
         postgres: Some(PostgresView { config: conf, data_dir, ssl, settings, client_cert_name: cert_name, hba_rule }),
@@ -220,7 +222,7 @@ fn probe_kong(k: &KongConf, settings: &ClientTlsSettings, s: &Settings) -> Optio
 pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Result<ClientReport, RunError> {
     let mut facts = Facts::default();
     let mut libpq = None;
-    let mut cx = Context { audit_client: true, ..Context::at(time::OffsetDateTime::now_utc()) };
+    let mut cx = Context { audit_client: true, ..Context::at(o.at.unwrap_or_else(time::OffsetDateTime::now_utc)) };
     if (a.kong_conf.is_none() && a.jdbc.is_none()) || a.target.is_some() {
         let windows = WindowsEnv(env);
         let env: &dyn Env = if a.windows { &windows } else { env };

@@ -48,10 +48,6 @@ pub struct Unrecognised {
     pub note: &'static str,
 }
 
-/// Exit status when no message in the text was recognised (nothing wrong was shown, nothing
-/// right either: like a warning).
-const UNRECOGNISED_EXIT: i32 = 1;
-
 const UNRECOGNISED_NOTE: &str = "pgtls recognises no TLS-, certificate- or pg_hba-related message in this text; \
     it never guesses. Paste the whole error (client output or server log lines), or see `pgtls explain --list`.";
 
@@ -95,12 +91,13 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
         input.as_bytes().to_vec()
     };
     let found = crate::explain::explain_bytes(&bytes);
-    let findings: Vec<Finding> = found.iter().map(|r| r.finding.clone()).collect();
+    let findings: Vec<Finding> = found.iter().map(crate::checks::text::recognised).collect();
     let nothing = findings.is_empty();
     Ok(ExplainReport::Text {
         command: "explain",
         recognised: found.iter().map(|r| RecognisedLine { line: r.line, code: r.code, also: r.also.clone() }).collect(),
-        exit_code: if nothing { UNRECOGNISED_EXIT } else { exit_code(&findings) },
+        // Nothing recognised: nothing wrong was shown, nothing right either.
+        exit_code: crate::findings::exit_code_unsure(&findings, nothing.then_some(crate::findings::Severity::Warning)),
         findings,
         unrecognised: nothing.then_some(Unrecognised { note: UNRECOGNISED_NOTE }),
     })
@@ -131,6 +128,6 @@ pub fn logs(files: &[PathBuf], all_languages: bool, threads: usize, stdin: &mut 
         }
     }
     summary.finish();
-    let findings = summary.findings();
+    let findings = crate::checks::text::occurrences(&summary.occurrences());
     Ok(LogsReport { command: "logs", files: files.to_vec(), summary, exit_code: exit_code(&findings), findings })
 }

@@ -356,26 +356,21 @@ impl Summary {
         self.bursts.clear();
     }
 
-    /// One finding per recognised code, most frequent first, with the count, the time span and
-    /// a sample line as evidence.
-    pub fn findings(&self) -> Vec<crate::findings::Finding> {
+    /// Each recognised code's occurrences, most frequent first (`checks::text::occurrences`
+    /// makes them findings).
+    pub fn occurrences(&self) -> Vec<crate::recognition::Occurrences> {
         let mut by_count: Vec<(&String, &CodeStats)> = self.codes.iter().collect();
         by_count.sort_by_key(|(_, st)| std::cmp::Reverse(st.count));
         by_count
             .into_iter()
             .filter_map(|(code, st)| {
-                let code = crate::findings::Code::parse(code)?;
-                Some(
-                    crate::findings::Finding::new(code)
-                        .detail(format!(
-                            "{} occurrence(s) between {} and {}.",
-                            st.count,
-                            st.first_seen.as_deref().unwrap_or("?"),
-                            st.last_seen.as_deref().unwrap_or("?")
-                        ))
-                        .evidence("sample", &st.sample)
-                        .evidence("count", st.count.to_string()),
-                )
+                Some(crate::recognition::Occurrences {
+                    code: crate::findings::Code::parse(code)?,
+                    count: st.count,
+                    first_seen: st.first_seen.clone(),
+                    last_seen: st.last_seen.clone(),
+                    sample: st.sample.clone(),
+                })
             })
             .collect()
     }

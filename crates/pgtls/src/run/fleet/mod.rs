@@ -313,7 +313,7 @@ pub fn report(mut records: Vec<FleetRecord>, now: OffsetDateTime) -> FleetReport
     // A failing endpoint always carries an error finding (the safety net), so the findings
     // decide; a line that could not even be probed has none and is an error of its own.
     let bad_target = records.iter().any(|r| r.status() == Status::BadTarget);
-    let exit_code = if bad_target { 2 } else { crate::findings::exit_code(&findings) };
+    let exit_code = crate::findings::exit_code_unsure(&findings, bad_target.then_some(crate::findings::Severity::Error));
     FleetReport { command: "fleet", summary, endpoints: records, findings, exit_code, at: now }
 }
 
