@@ -28,6 +28,8 @@ use crate::findings::{Code, Finding, Severity};
 use crate::pglog::line::{connection_received, connection_received_prefixes, parse_line, LineFormat, LogLine};
 use crate::pglog::translations::translations;
 
+pub mod vocabulary;
+
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
 
 /// The pattern files in priority order: `patterns.toml` (PostgreSQL server and libpq messages by
@@ -914,6 +916,8 @@ pub fn recognise_refusal(error: &crate::wire::ErrorResponse) -> Option<crate::fi
 pub fn explain_text(text: &str) -> Vec<Recognised> {
     let Ok(r) = recognisers() else { return Vec::new() };
     let mut st = Scan { conn_prefixes: connection_received_prefixes(None), ..Scan::default() };
+    // Lines no pattern recognised as a cause, for the vocabulary tier (vocabulary.rs).
+    let mut by_words: Vec<(String, usize)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         if let Some((prev, at)) = st.broken.take().filter(|(_, at)| n - at < BROKEN_LINES_MAX) {
@@ -933,9 +937,13 @@ pub fn explain_text(text: &str) -> Vec<Recognised> {
         let seen = (st.out.len(), st.last_line);
         r.explain_line(raw, n, &mut st, true);
         if (st.out.len(), st.last_line) != seen {
+            if st.out.len() > seen.0 && st.out[seen.0..].iter().all(|f| f.symptom) {
+                by_words.push((raw.to_string(), n));
+            }
             st.unmatched = None;
             continue;
         }
+        by_words.push((raw.to_string(), n));
         // A message a window or a terminal wrapped onto two lines: neither line alone is
         // recognised, the two joined are (plain lines only, no frames or blank lines).
         let plain = chain_line(raw.trim_start()) == ChainLine::Other && raw.len() <= JOIN_MAX;
@@ -948,13 +956,15 @@ pub fn explain_text(text: &str) -> Vec<Recognised> {
         }
         st.unmatched = plain.then(|| (raw.to_string(), n));
     }
+    vocabulary::supplement(&mut st.out, &by_words);
     rank(&mut st.out);
     st.out
 }
 
 /// Causes before symptoms: when a paste holds both (psql's `server closed the connection
 /// unexpectedly` and the server's `FATAL: … no encryption`, a reset and a pg_hba refusal), the
-/// first finding names the cause. Otherwise line order is kept (the sort is stable).
+/// first finding names the cause. Otherwise line order is kept (the sort is stable), and the
+/// vocabulary tier's findings, added after every line was read, follow every exact cause.
 fn rank(found: &mut [Recognised]) {
     found.sort_by_key(|r| r.symptom);
 }
@@ -1893,7 +1903,10 @@ mod tests {
         // A message wrapped onto two lines, as a window or a terminal breaks it.
         assert_eq!(codes("psql: error: connection to server failed: server does not support SSL,\nbut SSL was required"), codes(plain));
         assert_eq!(codes("Server does not support SSL, but SSL\n  was required"), codes(plain));
-        assert!(codes("server does not support SSL, but SSL\n\nwas required").is_empty());
+        // Not across a blank line; the first line alone still names the cause by its words
+        // (the vocabulary tier), which the finding says.
+        let apart = explain_text("server does not support SSL, but SSL\n\nwas required");
+        assert!(apart.iter().all(|r| r.finding.evidence.get(vocabulary::RECOGNISED_BY).is_some()), "{apart:?}");
         assert_eq!(normalise("plain text"), None);
         assert_eq!(normalise("a  b\tc").as_deref(), Some("a b c"));
     }
