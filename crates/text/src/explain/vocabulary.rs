@@ -430,6 +430,11 @@ mod tests {
         let also = explain_text("cert rejected: the certificate is outside its validity period");
         assert_eq!(also[0].also.iter().map(|c| c.as_str()).collect::<Vec<_>>(), ["cert-not-yet-valid"]);
         assert!(also[0].finding.detail.contains("Also possible"), "{}", also[0].finding.detail);
+        // A cause by words before a symptom on an earlier line (psql's symptom, then the
+        // server's refusal in a wording no pattern has).
+        let ranked = explain_text("server closed the connection unexpectedly\nFATAL: this server only accepts SSL/TLS required connections");
+        assert_eq!(ranked[0].code.as_str(), "ssl-required-by-server", "{ranked:?}");
+        assert!(ranked.iter().any(|r| r.code.as_str() == "unexpected-eof"), "{ranked:?}");
         // An exact cause elsewhere in the paste stays first.
         let two = explain_text("FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"db\", no encryption\nlater: the server certificate is self-signed");
         assert_eq!(two[0].code.as_str(), "ssl-required-by-server", "{two:?}");
