@@ -291,6 +291,50 @@ fn explain_and_log_scanner_agree_on_server_lines() {
     assert!(disagree.is_empty(), "{} of {checked} disagree:\n{}", disagree.len(), disagree.join("\n"));
 }
 
+/// The vocabulary tier alone (`explain::vocabulary`, asked about every line of every labelled
+/// corpus text, as `explain_text` asks it about lines no pattern knows): where it names a cause,
+/// the cause must be the label's (or one of the label's alternatives) — its confident-wrong rate
+/// on texts whose answer is known is the risk it brings to texts nobody has seen. It must stay
+/// silent on every negative.
+#[test]
+fn vocabulary_alone_agrees_with_the_labels() {
+    let v = pgtls::explain::vocabulary::vocabulary().expect("vocabulary loads");
+    let (cases, _) = read_corpus();
+    let (mut agree, mut differ, mut silent) = (0usize, 0usize, 0usize);
+    let mut problems = Vec::new();
+    for c in &cases {
+        let l = &c.line;
+        // The first cause a line names, else the first symptom (causes rank first).
+        let mut hit = None;
+        for line in l.text.lines() {
+            match v.recognise(line) {
+                Some(h) if !h.symptom => {
+                    hit = Some(h);
+                    break;
+                }
+                Some(h) if hit.is_none() => hit = Some(h),
+                _ => {}
+            }
+        }
+        let Some(h) = hit else {
+            silent += 1;
+            continue;
+        };
+        match &l.expect {
+            None => problems.push(format!("NEGATIVE {}:{} named {} by {:?}: {}", c.file, c.no, h.code, h.terms, l.text)),
+            Some(want) if h.code.as_str() == want || h.also.iter().any(|a| a.as_str() == want) || l.also.iter().any(|a| a == h.code.as_str()) => agree += 1,
+            Some(want) => {
+                differ += 1;
+                println!("DIFFERS {}:{} want {want}, words say {} ({}: {:?}): {}", c.file, c.no, h.code, h.family, h.terms, l.text);
+            }
+        }
+    }
+    println!("vocabulary alone: agrees on {agree}, differs on {differ}, silent on {silent} corpus texts");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(agree > 1500, "the vocabulary names the cause of only {agree} corpus texts");
+    assert!(differ * 100 <= agree + differ, "the vocabulary differs from the label on {differ} of {} texts (> 1 %)", agree + differ);
+}
+
 /// The pattern data says where every message was read, and only `patterns.toml` uses msgids
 /// (the translation generator reads only that file).
 #[test]

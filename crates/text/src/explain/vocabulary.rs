@@ -116,8 +116,8 @@ fn spaced_word_char(c: char) -> bool {
 }
 
 /// Lower case, with identifiers split into words: `_`, `-` and blanks become one space, a
-/// lower-case letter or digit followed by a capital (`UnknownIssuer`) and a capital run followed
-/// by a capitalised word (`SSLHandshake`) get a space.
+/// lower-case letter or digit followed by a capital (`UnknownIssuer`, `Tls12Or13`) and a capital
+/// run followed by a capitalised word (`SSLHandshake`) get a space.
 pub fn words(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
@@ -131,7 +131,7 @@ pub fn words(text: &str) -> String {
         if c.is_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if (prev.is_lowercase() || (prev.is_uppercase() && next_lower)) && !out.ends_with(' ') {
+            if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)) && !out.ends_with(' ') {
                 out.push(' ');
             }
         }
@@ -341,7 +341,11 @@ mod tests {
             ("tls: no cipher suite in common with the server", "cipher-mismatch"),
             ("handshake: no ALPN protocol agreed", "alpn-rejected"),
             ("proxy: SNI is required for this endpoint", "sni-required"),
-            ("handshake error: peer did not return a certificate", "client-cert-required"),
+            ("handshake error: peer sent no certificates", "client-cert-required"),
+            ("WARN Sending fatal alert UnknownCA", "server-cert-untrusted"),
+            ("LOG: could not accept SSL connection: tlsv1 alert unknown ca", "client-rejects-server-ca"),
+            ("SSL error: tlsv1 alert unknown ca", "server-rejects-client-cert"),
+            ("invalid value for parameter ssl_min_protocol_version: TLSv1.9", "ssl-protocol-range-invalid"),
             ("key file ./client.key: bad permissions 0644, want 0600", "client-key-permissions"),
             ("bad decrypt while loading client.key", "key-passphrase"),
             ("could not load client.crt: PEM: no start line", "cert-or-key-format"),
@@ -388,7 +392,7 @@ mod tests {
             "User clicked Connection Reset in the settings dialog",
             "sslmode=require host=db.example.com",
             "How do I enable SSL on my server?",
-            "WARN Sending fatal alert UnknownCA",
+            "FATAL: no pg_hba.conf entry for host \"10.0.0.5\", user \"app\", database \"db\", GSS encryption",
             "timeout expires after 30s of inactivity",
             "certification exam expired voucher",
             "{\"Type\":\"SSLRequest\",\"ProtocolVersion\":0}",
@@ -460,5 +464,6 @@ mod tests {
         assert_eq!(words("WebPKIError(UnknownIssuer)"), "web pki error(unknown issuer)");
         assert_eq!(words("SSLHandshakeException: self-signed"), "ssl handshake exception: self signed");
         assert_eq!(words("Server  does\tnot"), "server does not");
+        assert_eq!(words("ServerDoesNotSupportTls12Or13"), "server does not support tls12 or13");
     }
 }
