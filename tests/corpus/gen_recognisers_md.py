@@ -57,7 +57,10 @@ pattern has no `from`.
   `recognisers/vocabulary.toml`, listed below). A line that no pattern recognised as a cause is
   read for the words that name a cause in every stack and language: identifiers split into words
   (`CERT_HAS_EXPIRED`, `UnknownIssuer`), lower case, terms matched at word boundaries, each family
-  a set of term groups that must all be present and terms that veto it. Causes before symptoms;
+  a set of term groups that must all be present and terms that veto it; the last such line may be
+  cut off inside a term of several words ("… requires a valid client cer": every word but the last
+  whole, three letters of the last, 60 % of the term), which counts for a family, never against
+  one. Causes before symptoms;
   a family's `beats` settles two causes; when two causes are left, nothing is recognised. Exact
   patterns always win: a vocabulary finding ranks after every exact cause (before symptoms), never
   repeats a code the text already gave, and says it was recognised by its words (evidence

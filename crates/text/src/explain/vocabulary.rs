@@ -216,16 +216,58 @@ impl Vocabulary {
         present
     }
 
+    /// A text cut off inside a term (a paste that stops mid-word, "… requires a valid client c"):
+    /// the end of `text` is the first part of a term of several words that holds every word but
+    /// the last whole and three letters of the last, and at least [`CUT_TERM_MIN_PERCENT`] of the
+    /// term.
+    /// Marks such terms present.
+    fn cut_terms_at_end(&self, text: &str, present: &mut [bool]) {
+        let tail = text.trim_end_matches(|c: char| !c.is_alphanumeric());
+        for (id, term) in self.terms.iter().enumerate() {
+            let Some(last_word) = term.text.rfind(' ') else { continue };
+            if present[id] {
+                continue;
+            }
+            // Three letters of the last word (all but one of a shorter one): "connection re" is
+            // refused or reset.
+            let begun = (last_word + 4).min(term.text.len() - 1);
+            let min = (term.text.len() * CUT_TERM_MIN_PERCENT).div_ceil(100).max(begun);
+            let cut = (min..term.text.len()).filter(|&k| term.text.is_char_boundary(k)).any(|k| {
+                let part = &term.text[..k];
+                tail.ends_with(part)
+                    && !tail[..tail.len() - part.len()].chars().next_back().is_some_and(spaced_word_char)
+            });
+            if cut {
+                present[id] = true;
+            }
+        }
+    }
+
     /// The cause one message names by its vocabulary, or `None` when it names none or several
     /// that nothing ranks apart.
     pub fn recognise(&self, message: &str) -> Option<VocabularyHit> {
+        self.recognise_with(message, false)
+    }
+
+    /// [`Vocabulary::recognise`] for the last line of a paste, which may have been cut off inside
+    /// a term.
+    pub fn recognise_last(&self, message: &str) -> Option<VocabularyHit> {
+        self.recognise_with(message, true)
+    }
+
+    fn recognise_with(&self, message: &str, maybe_cut: bool) -> Option<VocabularyHit> {
         let normalised = super::normalise(message);
         let text = words(normalised.as_deref().unwrap_or(message));
         let present = self.terms_in(&text);
+        // A term completed at a cut end counts for a family, never against one.
+        let mut found = present.clone();
+        if maybe_cut {
+            self.cut_terms_at_end(&text, &mut found);
+        }
         let matching: Vec<&Family> = self
             .families
             .iter()
-            .filter(|f| f.all.iter().all(|g| g.iter().any(|&t| present[t])) && !f.none.iter().any(|&t| present[t]))
+            .filter(|f| f.all.iter().all(|g| g.iter().any(|&t| found[t])) && !f.none.iter().any(|&t| present[t]))
             .collect();
         // Causes before symptoms, then what another matching family outranks goes.
         let causes = matching.iter().any(|f| !f.symptom);
@@ -241,7 +283,7 @@ impl Vocabulary {
         }
         let mut terms: Vec<String> = Vec::new();
         for g in &first.all {
-            if let Some(&t) = g.iter().find(|&&t| present[t]) {
+            if let Some(&t) = g.iter().find(|&&t| found[t]) {
                 terms.push(self.terms[t].text.clone());
             }
         }
@@ -257,6 +299,9 @@ impl Vocabulary {
         self.families.is_empty()
     }
 }
+
+/// How much of a term of several words a text cut off inside it must still hold.
+pub const CUT_TERM_MIN_PERCENT: usize = 60;
 
 /// The finding for a message recognised by its vocabulary: the detail says so, the evidence
 /// names the terms and the other possible codes.
@@ -281,11 +326,13 @@ fn finding(hit: &VocabularyHit, line: &str) -> Finding {
 
 /// The hook `explain_text` calls once a text is read: each line no exact pattern recognised as
 /// a cause (`lines`: text and 1-based number) is tried on the vocabulary, and what it names is
-/// added unless the text already produced that code.
+/// added unless the text already produced that code. The last of them may be a paste cut off
+/// inside a term.
 pub(crate) fn supplement(out: &mut Vec<Recognised>, lines: &[(String, usize)]) {
     let Ok(v) = vocabulary() else { return };
-    for (line, n) in lines {
-        let Some(hit) = v.recognise(line) else { continue };
+    for (i, (line, n)) in lines.iter().enumerate() {
+        let hit = if i + 1 == lines.len() { v.recognise_last(line) } else { v.recognise(line) };
+        let Some(hit) = hit else { continue };
         if out.iter().any(|r| r.code == hit.code) {
             continue;
         }
@@ -399,6 +446,25 @@ mod tests {
         ] {
             assert_eq!(code(text), None, "{text}");
         }
+    }
+
+    /// A paste cut off inside a term of several words still names it when most of the term is
+    /// there; a cut inside the first word, or a short stub, does not.
+    #[test]
+    fn a_text_cut_inside_a_term() {
+        let v = vocabulary().unwrap();
+        let last = |t: &str| v.recognise_last(t).map(|h| h.code.as_str());
+        assert_eq!(last("FATAL:  connection requires a valid client cer"), Some("client-cert-required"));
+        assert_eq!(last("FATAL:  connection requires a valid client c"), None, "three letters of the last word");
+        assert_eq!(last("\"SSL error: unexpected eo\""), Some("unexpected-eof"));
+        assert_eq!(last("x509: certificate signed by unknown auth"), Some("server-cert-untrusted"));
+        assert_eq!(last("error: connection ref"), Some("tcp-connect-failed"));
+        assert_eq!(v.recognise("FATAL:  connection requires a valid client cer"), None, "only the last line may be cut");
+        assert_eq!(last("error: connection re"), None);
+        assert_eq!(last("could not accept SSL connectio"), None, "the last word must be begun");
+        assert_eq!(last("the certificate has expi"), Some("cert-expired"));
+        assert_eq!(last("the certificate expi"), None, "one-word terms are not completed");
+        assert_eq!(last("SSL error: unexpe"), None, "inside the first word");
     }
 
     /// Term boundaries: a term inside a longer word does not count, a `*` term is a prefix, and
