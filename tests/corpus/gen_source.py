@@ -708,6 +708,7 @@ for t, expect, src, also in [
     ("2026-03-01 10:00:00: pid 2317: FATAL:  SSL certificate authentication required", "client-cert-required", PGPOOL + "src/auth/pool_hba.c", None),
     ('2026-03-01 10:00:00: pid 2317: LOG:  pool_ssl: "SSL_connect": "certificate verify failed"', "server-cert-untrusted", PGPOOL + "src/utils/pool_ssl.c " + OSSL, None),
     ('2026-03-01 10:00:00: pid 2317: LOG:  pool_ssl: "SSL_accept": "wrong version number"', "protocol-version-mismatch", PGPOOL + "src/utils/pool_ssl.c " + OSSL, None),
+    ('2026-03-01 10:00:00: pid 2317: LOG:  pool_ssl: "SSL_read": "uninitialized"', "pooler-client-tls", PGPOOL + "src/utils/pool_ssl.c openssl/openssl@3d4bb90138b0586f88f44a67b7ea3b7ab4a88081:ssl/ssl_err.c", ["unexpected-eof"]),
     ("2026-03-01 10:00:00: pid 2317: ERROR:  SSL is requested but SSL support is not available", "server-ssl-off", PGPOOL + "src/utils/pool_ssl.c", None),
     ("2026-03-01 10:00:00: pid 2317: FATAL:  received unencrypted data after SSL request", "proxy-mishandles-sslrequest", PGPOOL + "src/utils/pool_ssl.c", None),
     ('2026-03-01 10:00:00: pid 2317: FATAL:  could not load server certificate file "/etc/pgpool-II/server.crt": No such file or directory', "server-cert-missing", PGPOOL + "src/utils/pool_ssl.c", None),

@@ -29,6 +29,8 @@ use crate::recognition::Recognition;
 use crate::pglog::line::{connection_received, connection_received_prefixes, parse_line, LineFormat, LogLine};
 use crate::pglog::translations::{translations, Translations};
 
+pub mod vocabulary;
+
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
 
 /// The pattern files in priority order: `patterns.toml` (PostgreSQL server and libpq messages by
@@ -884,7 +886,8 @@ pub fn printf_to_regex(fmt: &str, args: &[String]) -> Option<(String, String)> {
 }
 
 /// Which finding a server's ErrorResponse is (its severity and primary message, as the
-/// server logs them), for the probe's facts: judging reads the code, never the words.
+/// server logs them), for the probe's facts: judging reads the code, never the words. By the
+/// exact patterns only: the vocabulary tier's reading by words is for people, not verdicts.
 pub fn recognise_refusal(error: &crate::wire::ErrorResponse) -> Option<crate::findings::Code> {
     let severity = error.severity.as_deref().unwrap_or("FATAL");
     // Most servers answer in English: the patterns without the translations read that at a
@@ -903,7 +906,7 @@ pub fn recognise_refusal(error: &crate::wire::ErrorResponse) -> Option<crate::fi
             }
         }
     }
-    explain_text(&format!("{severity}:  {}", error.message)).first().map(|r| r.code)
+    read_text(&format!("{severity}:  {}", error.message), false).first().map(|r| r.code)
 }
 
 /// The anchors of the translated messages and the translated fixed words, one per line:
@@ -931,8 +934,17 @@ fn english_recognisers() -> Result<&'static Recognisers, &'static ExplainError> 
 /// Wrappers are looked through: Kubernetes and journald line prefixes, JSON log lines and
 /// JSON-escaped strings (whose `\n` become lines). Unrecognised text gives nothing.
 pub fn explain_text(text: &str) -> Vec<Recognition> {
+    read_text(text, true)
+}
+
+/// [`explain_text`], with the vocabulary tier or by the exact patterns alone (`by_words_too`
+/// false: what judging reads a server's refusal with — a guess by words never decides a
+/// verdict).
+fn read_text(text: &str, by_words_too: bool) -> Vec<Recognition> {
     let Ok(r) = recognisers() else { return Vec::new() };
     let mut st = Scan { conn_prefixes: connection_received_prefixes(None), ..Scan::default() };
+    // Lines no pattern recognised as a cause, for the vocabulary tier (vocabulary.rs).
+    let mut by_words: Vec<(String, usize)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         if let Some((prev, at)) = st.broken.take().filter(|(_, at)| n - at < BROKEN_LINES_MAX) {
@@ -952,9 +964,13 @@ pub fn explain_text(text: &str) -> Vec<Recognition> {
         let seen = (st.out.len(), st.last_line);
         r.explain_line(raw, n, &mut st, true);
         if (st.out.len(), st.last_line) != seen {
+            if st.out.len() > seen.0 && st.out[seen.0..].iter().all(|f| f.symptom) {
+                by_words.push((raw.to_string(), n));
+            }
             st.unmatched = None;
             continue;
         }
+        by_words.push((raw.to_string(), n));
         // A message a window or a terminal wrapped onto two lines: neither line alone is
         // recognised, the two joined are (plain lines only, no frames or blank lines).
         let plain = chain_line(raw.trim_start()) == ChainLine::Other && raw.len() <= JOIN_MAX;
@@ -967,13 +983,17 @@ pub fn explain_text(text: &str) -> Vec<Recognition> {
         }
         st.unmatched = plain.then(|| (raw.to_string(), n));
     }
+    if by_words_too {
+        vocabulary::supplement(&mut st.out, &by_words);
+    }
     rank(&mut st.out);
     st.out
 }
 
 /// Causes before symptoms: when a paste holds both (psql's `server closed the connection
 /// unexpectedly` and the server's `FATAL: … no encryption`, a reset and a pg_hba refusal), the
-/// first finding names the cause. Otherwise line order is kept (the sort is stable).
+/// first finding names the cause. Otherwise line order is kept (the sort is stable), and the
+/// vocabulary tier's findings, added after every line was read, follow every exact cause.
 fn rank(found: &mut [Recognition]) {
     found.sort_by_key(|r| r.symptom);
 }
@@ -1654,7 +1674,7 @@ mod tests {
         for (i, message) in texts.iter().enumerate() {
             for severity in ["FATAL", "ERROR"] {
                 let error = crate::wire::ErrorResponse { severity: Some(severity.into()), message: message.clone(), ..Default::default() };
-                let want = explain_text(&format!("{severity}:  {message}")).first().map(|r| r.code);
+                let want = read_text(&format!("{severity}:  {message}"), false).first().map(|r| r.code);
                 assert_eq!(recognise_refusal(&error), want, "{severity}: {message}");
                 agreed += 1;
                 if i < from_english_table && english.match_message_at(message, Some(severity)).is_some() {
@@ -1964,7 +1984,10 @@ mod tests {
         // A message wrapped onto two lines, as a window or a terminal breaks it.
         assert_eq!(codes("psql: error: connection to server failed: server does not support SSL,\nbut SSL was required"), codes(plain));
         assert_eq!(codes("Server does not support SSL, but SSL\n  was required"), codes(plain));
-        assert!(codes("server does not support SSL, but SSL\n\nwas required").is_empty());
+        // Not across a blank line; the first line alone still names the cause by its words
+        // (the vocabulary tier), which the finding says.
+        let apart = explain_text("server does not support SSL, but SSL\n\nwas required");
+        assert!(apart.iter().all(|r| r.facts.get(vocabulary::RECOGNISED_BY).is_some()), "{apart:?}");
         assert_eq!(normalise("plain text"), None);
         assert_eq!(normalise("a  b\tc").as_deref(), Some("a b c"));
     }
