@@ -41,21 +41,7 @@ fn ours(line: &str, foreign: &[String]) -> String {
     for f in foreign {
         s = s.replace(f.as_str(), " ");
     }
-    for (open, close) in [('"', '"'), ('“', '”'), ('「', '」'), ('`', '`'), ('\'', '\'')] {
-        let mut out = String::new();
-        let mut inside = false;
-        for c in s.chars() {
-            if !inside && c == open {
-                inside = true;
-            } else if inside && c == close {
-                inside = false;
-            } else if !inside {
-                out.push(c);
-            }
-        }
-        s = out;
-    }
-    s
+    pgtls::findings::outside_quotes(&s)
 }
 
 /// The English left in one line of pgtls's own text, as the words found.
