@@ -276,13 +276,19 @@ mod tests {
         "hostaddr", "dbname", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "OpenSSL", "SSLRequest",
         "PgBouncer", "Kong", "Azure", "Java", "JDBC", "Windows", "Unix", "openssl", "chmod", "chown",
         "require", "prefer", "allow", "disable", "hostssl", "hostnossl", "hostgssenc", "clientcert", "subjectAltName",
-        "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "kong", "pgbouncer",
+        "reject", "local", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "kong", "pgbouncer",
     ];
     const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "but", "or", "it", "in", "at"];
+
+    /// Product names of several words.
+    const PRODUCTS: &[&str] = &["Azure Database for PostgreSQL"];
 
     fn english_in(text: &str) -> Vec<String> {
         let mut s = String::new();
         fill(text, &mut s, |_, o| o.push(' '));
+        for p in PRODUCTS {
+            s = s.replace(p, " ");
+        }
         // Quoted spans are messages and names, not pgtls's sentences.
         let s = outside_quotes(&s);
         let is_token = |c: char| c.is_ascii_alphanumeric() || "-_./=:@+#<>".contains(c);
