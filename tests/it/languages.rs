@@ -3,10 +3,10 @@
 //! outside what is not pgtls's to translate — libpq's and the server's own messages, quoted
 //! text, host names, paths, codes and setting names.
 //!
-//! What is checked: every line up to the findings, and each finding's title line. Findings'
-//! detail lines and case-specific fixes are not checked here yet (they are still English; the
-//! catalogue's per-case texts are another part of item 4). The severity labels are checked by
-//! what marks a finding's line: the label in the report's language, never the English one.
+//! What is checked: every line up to the findings, and each finding's title, detail and fix
+//! lines (the checks say details and case-specific fixes as messages, `findings/details.toml`).
+//! The severity labels are checked by what marks a finding's line: the label in the report's
+//! language, never the English one.
 
 use pgtls_lab::{Server, ServerOptions};
 use serde_json::Value;
@@ -28,6 +28,8 @@ const ENGLISH: &[&str] = &[
 const NAMES: &[&str] = &[
     "libpq", "psql", "pgtls", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslnegotiation", "user", "dbname", "hostaddr",
     "localhost", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "SSLRequest", "pathlen", "explain", "PgBouncer", "Kong", "Unix",
+    // Products and fields named in the findings' fixes.
+    "Azure", "HAProxy", "nginx", "stream", "subjectAltName", "OpenSSL", "RELOAD", "SELECT", "SHOW",
     // sslmode values, shown as the settings' values.
     "disable", "allow", "prefer", "require",
 ];
@@ -77,7 +79,8 @@ fn english_in(line: &str, foreign: &[String]) -> Vec<String> {
 }
 
 /// The lines of a human report the check covers: all before the findings, then each finding's
-/// title (its severity label and code taken off); detail and fix lines are skipped.
+/// title (its severity label and code taken off), its detail lines and its fix (the fix label
+/// taken off); the `(pgtls explain CODE)` pointer is skipped.
 fn checked_lines(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_findings = false;
@@ -90,6 +93,10 @@ fn checked_lines(text: &str) -> Vec<String> {
             out.push(rest.split_once(' ').map(|(_, title)| title).unwrap_or("").to_string());
         } else if !in_findings {
             out.push(line.to_string());
+        } else if let Some(said) = line.strip_prefix("        ").filter(|l| !l.starts_with("(pgtls explain ")) {
+            // A detail line, or the fix after its label.
+            let said = ["fix:", "修复：", "対処:"].iter().find_map(|l| said.strip_prefix(l)).unwrap_or(said);
+            out.push(said.to_string());
         }
     }
     out

@@ -85,11 +85,11 @@ fn anchor(h: &HostFacts) -> Option<Finding> {
     let source = v.trust_source.clone().unwrap_or_default();
     let f = match cause {
         UntrustedCause::Expired { subject, sha256, in_store: true, not_after, depth } => Finding::new(Code::CertExpired)
-            .said(say!("cert-expired.trusted-root", subject = subject, source = &source, date = not_after.date(), depth = depth))
+            .said(say!("cert-expired.trusted-root", subject = subject, source = crate::gathered::trust::TrustSource::said_from_words(&source), date = not_after.date(), depth = depth))
             .fix_said(say!("cert-expired.fix-trusted-root"))
             .evidence("sha256", sha256),
         UntrustedCause::NotYetValid { subject, sha256, in_store: true, not_before, depth } => Finding::new(Code::CertNotYetValid)
-            .said(say!("cert-not-yet-valid.trusted-root", subject = subject, source = &source, from = not_before, depth = depth))
+            .said(say!("cert-not-yet-valid.trusted-root", subject = subject, source = crate::gathered::trust::TrustSource::said_from_words(&source), from = not_before, depth = depth))
             .evidence("sha256", sha256),
         _ => return None,
     };

@@ -13,7 +13,7 @@ use crate::config::hba::ConnType;
 use crate::facts::{DriverFacts, Facts};
 use crate::say;
 use crate::findings::{Code, Finding, IntoArg, Message, Severity};
-use crate::gathered::trust::RootTrust;
+use crate::gathered::trust::{RootTrust, TrustSource};
 use crate::verify::libpq::{Failure, SslMode, Verdict};
 
 pub const CODES: &[Code] = &[Code::InsecureSslmode];
@@ -100,7 +100,7 @@ fn from_verdict(v: &Verdict, source: &str) -> Option<Finding> {
             Finding::new(Code::InsecureSslmode)
                 .severity(Severity::Info)
                 .said(match v.trust_source.as_deref() {
-                    Some(t) => say!("insecure-sslmode.chain-only", sslmode = m, trust_source = t),
+                    Some(t) => say!("insecure-sslmode.chain-only", sslmode = m, trust_source = TrustSource::said_from_words(t)),
                     None => say!("insecure-sslmode.chain-only", sslmode = m, trust_source = say!("insecure-sslmode.root-file")),
                 })
                 .fix_said(say!("insecure-sslmode.fix-verify-full-names"))

@@ -72,13 +72,13 @@ fn host(h: &HostFacts) -> Option<Finding> {
                         subject = subject,
                         issuer = issuer,
                         key_id = key_id(aki.as_deref()),
-                        source = &source
+                        source = crate::gathered::trust::TrustSource::said_from_words(&source)
                     ))
                     .evidence("missing issuer", issuer)
                     .evidence("missing issuer AKI", aki.clone().unwrap_or_default()),
                 UntrustedCause::Other { failure: PathFailure::DepthZeroSelfSigned, subject, .. } => Finding::new(Code::SelfSignedServerCert)
                     .severity(Severity::Error)
-                    .said(say!("self-signed-server-cert.not-in-store", endpoint = &endpoint, subject = subject, source = &source))
+                    .said(say!("self-signed-server-cert.not-in-store", endpoint = &endpoint, subject = subject, source = crate::gathered::trust::TrustSource::said_from_words(&source)))
                     .fix_said(say!("self-signed-server-cert.fix-not-in-store")),
                 // Revocation has its own check (crl.rs).
                 UntrustedCause::Other { failure, .. } if failure.is_revocation() => return None,
@@ -92,7 +92,7 @@ fn host(h: &HostFacts) -> Option<Finding> {
                             code = code,
                             subject = subject,
                             issuer = issuer,
-                            source = &source
+                            source = crate::gathered::trust::TrustSource::said_from_words(&source)
                         ))
                         .evidence("trust source", &source);
                     if let Some(p) = &v.paths {
