@@ -7,7 +7,7 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::say;
-use crate::findings::{Arg, Code, Finding, IntoArg, Severity};
+use crate::findings::{Arg, Code, Finding, IntoArg, Message, Severity};
 use crate::gathered::trust::TrustSource;
 use crate::verify::rotation::Phase;
 
@@ -62,21 +62,29 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 )
             };
             let path = c.path.join(" → ");
+            // "{title}: at {date}, {store} does not verify the {chain} chain ({path}){scope}", then
+            // what follows for the phase.
+            let at_date = |then: Message| {
+                say!(
+                    "rotation-unready.at-date",
+                    title = &r.title,
+                    date = date,
+                    store = TrustSource::said_from_words(&r.store),
+                    chain = &c.name,
+                    path = &path,
+                    scope = scope.clone(),
+                    then = then
+                )
+            };
             let (detail, fix) = match (c.phase, c.from) {
                 // Servers not yet rotated keep presenting it: keep its root.
                 (Phase::Before, _) => (
-                    say!(
-                        "rotation-unready.before",
-                        title = &r.title,
-                        date = date,
-                        store = TrustSource::said_from_words(&r.store),
-                        chain = &c.name,
-                        path = &path,
-                        scope = scope,
+                    at_date(say!(
+                        "rotation-unready.then-before",
                         description = &c.description,
                         consequence = if c.required { say!("rotation-unready.not-yet-rotated-fail") } else { say!("rotation-unready.if-presented-fail") },
                         hint = hint
-                    ),
+                    )),
                     say!("rotation-unready.with-roles", fix = fix_with(true, &absent), roles = roles(&absent)),
                 ),
                 // Announced for a later day: ready today, not from then.
@@ -89,23 +97,17 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                         path = &path,
                         store = TrustSource::said_from_words(&r.store),
                         date = date,
-                        scope = scope,
+                        scope = scope.clone(),
                         hint = hint
                     ),
                     say!("rotation-unready.do-it-before", fix = fix(&absent), from = from),
                 ),
                 (Phase::After, _) => (
-                    say!(
-                        "rotation-unready.after",
-                        title = &r.title,
-                        date = date,
-                        store = TrustSource::said_from_words(&r.store),
-                        chain = &c.name,
-                        path = &path,
-                        scope = scope,
+                    at_date(say!(
+                        "rotation-unready.then-after",
                         optional = if c.required { "".into_arg() } else { say!("rotation-unready.optional-ca").into_arg() },
                         hint = hint
-                    ),
+                    )),
                     fix(&absent),
                 ),
             };
