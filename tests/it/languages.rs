@@ -29,7 +29,7 @@ const NAMES: &[&str] = &[
     "libpq", "psql", "pgtls", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslnegotiation", "user", "dbname", "hostaddr",
     "localhost", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "SSLRequest", "pathlen", "explain", "PgBouncer", "Kong", "Unix",
     // Products and fields named in the findings' fixes.
-    "Azure", "HAProxy", "nginx", "stream", "subjectAltName", "OpenSSL", "RELOAD", "SELECT", "SHOW",
+    "Azure", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "subjectAltName", "OpenSSL", "RELOAD", "SELECT", "SHOW",
     // sslmode values, shown as the settings' values.
     "disable", "allow", "prefer", "require",
 ];
