@@ -276,7 +276,7 @@ mod tests {
         "hostaddr", "dbname", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "OpenSSL", "SSLRequest",
         "PgBouncer", "Kong", "Azure", "Java", "JDBC", "Windows", "Unix", "openssl", "chmod", "chown",
         "require", "prefer", "allow", "disable", "hostssl", "hostnossl", "hostgssenc", "clientcert", "subjectAltName",
-        "reject", "local", "cacerts", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "kong", "pgbouncer",
+        "reject", "local", "cacerts", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
     ];
     const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "but", "or", "it", "in", "at"];
 

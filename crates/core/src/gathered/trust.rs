@@ -264,4 +264,23 @@ impl Revocation {
             (None, None) => "no CRL".into(),
         }
     }
+
+    /// [`describe`](Self::describe)'s words said in the user's language (a verdict keeps only
+    /// the words, so this reads them back; words it does not know are kept as written).
+    pub fn said_from_words(words: &str) -> crate::findings::Arg {
+        use crate::findings::IntoArg;
+        use crate::say;
+        let m = if let Some((f, d)) = words.strip_prefix("CRL file ").and_then(|r| r.split_once(" and CRL directory ")) {
+            say!("crl-source.file-and-dir", file = f, dir = d)
+        } else if let Some(f) = words.strip_prefix("CRL file ") {
+            say!("crl-source.file", file = f)
+        } else if let Some(d) = words.strip_prefix("CRL directory ") {
+            say!("crl-source.dir", dir = d)
+        } else if words == "no CRL" {
+            say!("crl-source.none")
+        } else {
+            return words.into_arg();
+        };
+        m.into_arg()
+    }
 }
