@@ -171,7 +171,7 @@ fn driver(d: &DriverFacts, facts: &Facts) -> Vec<Finding> {
                     .severity(Severity::Error)
                     .said(match s.origin("pg_ssl") {
                         Some(o) => say!("insecure-sslmode.kong-off-hba-ssl", origin = o),
-                        None => say!("insecure-sslmode.kong-off-hba-ssl", origin = say!("insecure-sslmode.default")),
+                        None => say!("insecure-sslmode.kong-off-hba-ssl", origin = say!("common.default")),
                     })
                     .fix_said(say!("insecure-sslmode.fix-kong-off")),
             );
