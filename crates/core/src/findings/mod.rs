@@ -5,7 +5,9 @@
 //! case at hand (title, explanation, fix, documentation links) live in the catalogue,
 //! `catalogue.toml`, in English, Simplified Chinese and Japanese, so adding a finding is one
 //! data entry. What is specific to one occurrence (which file, which host, which versions)
-//! goes into `detail` and `evidence`.
+//! goes into `detail` and `evidence`. A check says its detail and any case-specific fix as a
+//! [`Message`] (`say!`, templates in `details.toml`, en/zh/ja): `detail` and `fix` hold its
+//! English sentence, which is what JSON shows, and renderers say it in the user's language.
 
 use std::collections::BTreeMap;
 use std::fmt;
