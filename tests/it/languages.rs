@@ -3,10 +3,10 @@
 //! outside what is not pgtls's to translate — libpq's and the server's own messages, quoted
 //! text, host names, paths, codes and setting names.
 //!
-//! What is checked: every line up to the findings, and each finding's title line. Findings'
-//! detail lines and case-specific fixes are not checked here yet (they are still English; the
-//! catalogue's per-case texts are another part of item 4). The severity labels are checked by
-//! what marks a finding's line: the label in the report's language, never the English one.
+//! What is checked: every line up to the findings, and each finding's title, detail and fix
+//! lines (the checks say details and case-specific fixes as messages, `findings/details.toml`).
+//! The severity labels are checked by what marks a finding's line: the label in the report's
+//! language, never the English one.
 
 use pgtls_lab::{Server, ServerOptions};
 use serde_json::Value;
@@ -28,6 +28,8 @@ const ENGLISH: &[&str] = &[
 const NAMES: &[&str] = &[
     "libpq", "psql", "pgtls", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslnegotiation", "user", "dbname", "hostaddr",
     "localhost", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "SSLRequest", "pathlen", "explain", "PgBouncer", "Kong", "Unix",
+    // Products and fields named in the findings' fixes.
+    "Azure", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "chmod", "openssl", "Windows", "subjectAltName", "OpenSSL", "RELOAD", "SELECT", "SHOW",
     // sslmode values, shown as the settings' values.
     "disable", "allow", "prefer", "require",
 ];
@@ -35,27 +37,39 @@ const NAMES: &[&str] = &[
 /// Short English words a sentence cannot do without (the 4-letter rule misses them).
 const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "got", "via", "but"];
 
+/// Certificate names the catalogue's fixes give as examples.
+const PRODUCTS: &[&str] = &["DigiCert Global Root G2", "Microsoft RSA Root CA 2017"];
+
 /// The text with libpq's and the server's words (`foreign`), quoted spans and CJK quotes removed.
 fn ours(line: &str, foreign: &[String]) -> String {
     let mut s = line.to_string();
+    for p in PRODUCTS {
+        s = s.replace(p, " ");
+    }
     for f in foreign {
         s = s.replace(f.as_str(), " ");
     }
-    for (open, close) in [('"', '"'), ('“', '”'), ('「', '」'), ('`', '`'), ('\'', '\'')] {
-        let mut out = String::new();
-        let mut inside = false;
-        for c in s.chars() {
-            if !inside && c == open {
-                inside = true;
-            } else if inside && c == close {
-                inside = false;
-            } else if !inside {
-                out.push(c);
-            }
+    pgtls::findings::outside_quotes(&s)
+}
+
+/// `text` without the runs of ASCII name characters that hold a `_` (setting names).
+fn without_setting_names(text: &str) -> String {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || "_.-/".contains(c);
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if is_name(c) {
+            run.push(c);
+            continue;
         }
-        s = out;
+        if !run.contains('_') {
+            out.push_str(&run);
+        }
+        run.clear();
+        out.push(c);
     }
-    s
+    out.pop();
+    out
 }
 
 /// The English left in one line of pgtls's own text, as the words found.
@@ -68,6 +82,9 @@ fn english_in(line: &str, foreign: &[String]) -> Vec<String> {
         }
         s
     };
+    // Quoted spans are messages (OpenSSL's, the server's), not pgtls's words.
+    // Setting names (lua_ssl_trusted_certificate) are not sentences either.
+    let unquoted_foreign = without_setting_names(&pgtls::findings::outside_quotes(&unquoted_foreign));
     for e in ENGLISH {
         if unquoted_foreign.contains(e) {
             found.push(format!("{e:?}"));
@@ -91,7 +108,8 @@ fn english_in(line: &str, foreign: &[String]) -> Vec<String> {
 }
 
 /// The lines of a human report the check covers: all before the findings, then each finding's
-/// title (its severity label and code taken off); detail and fix lines are skipped.
+/// title (its severity label and code taken off), its detail lines and its fix (the fix label
+/// taken off); the `(pgtls explain CODE)` pointer is skipped.
 fn checked_lines(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_findings = false;
@@ -104,6 +122,10 @@ fn checked_lines(text: &str) -> Vec<String> {
             out.push(rest.split_once(' ').map(|(_, title)| title).unwrap_or("").to_string());
         } else if !in_findings {
             out.push(line.to_string());
+        } else if let Some(said) = line.strip_prefix("        ").filter(|l| !l.starts_with("(pgtls explain ")) {
+            // A detail line, or the fix after its label.
+            let said = ["fix:", "修复：", "対処:"].iter().find_map(|l| said.strip_prefix(l)).unwrap_or(said);
+            out.push(said.to_string());
         }
     }
     out
@@ -129,6 +151,22 @@ fn foreign_words(v: &Value) -> Vec<String> {
             }
         }
     }
+    // The OS's and the server's own messages, wherever the JSON carries them.
+    fn messages(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x.as_str()) {
+                        ("message", Some(s)) => out.extend(s.lines().map(|l| l.trim().to_string()).filter(|l| l.len() > 3)),
+                        _ => messages(x, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| messages(x, out)),
+            _ => {}
+        }
+    }
+    messages(v, &mut out);
     // Longest first, so that a line is taken off before a shorter piece of it.
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out
@@ -194,12 +232,27 @@ fn doctor_and_probe_speak_the_users_language() {
     let no_tls = format!("host=127.0.0.1 port={} dbname=postgres user=postgres sslmode=require", plain.port());
     let preferred = format!("host=127.0.0.1 port={} dbname=postgres user=postgres", plain.port());
     let from_env = format!("host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslrootcert={root}", tls.port());
-    let cases: [(&str, &str, &[(&str, &str)]); 5] = [
+    // The common failures' findings: a root that did not issue the server's chain, a root file
+    // that is not there, a client key others can read, nothing listening.
+    let other_root = dir.path().join("other-root.crt");
+    std::fs::write(&other_root, &Pki::new().root.cert_pem).unwrap();
+    let untrusted = format!("host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", tls.port(), other_root.display());
+    let no_root = format!("host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", tls.port(), dir.path().join("missing.crt").display());
+    let (crt, key) = write_client_cert(dir.path(), &pki.root, "postgres", "client");
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let open_key = format!("host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={root} sslcert={} sslkey={}", tls.port(), crt.display(), key.display());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let nothing = format!("host=127.0.0.1 port={closed} dbname=postgres user=postgres sslmode=require connect_timeout=2");
+    let cases: [(&str, &str, &[(&str, &str)]); 9] = [
         ("working", &working, &[]),
         ("other name", &other_name, &[]),
         ("no TLS, required", &no_tls, &[]),
         ("no TLS, preferred", &preferred, &[]),
         ("sslmode from PGSSLMODE", &from_env, &[("PGSSLMODE", "verify-ca")]),
+        ("another root", &untrusted, &[]),
+        ("root file missing", &no_root, &[]),
+        ("client key readable by others", &open_key, &[]),
+        ("nothing listening", &nothing, &[]),
     ];
     let mut problems = Vec::new();
     for lang in ["zh", "ja"] {
@@ -217,6 +270,19 @@ fn doctor_and_probe_speak_the_users_language() {
         }
     }
     assert!(problems.is_empty(), "English in a zh/ja report:\n{}", problems.join("\n"));
+    // The findings' details and fixes were there to be checked, in the language.
+    for (ci, codes_and_words) in [
+        (&other_name, &["hostname-mismatch", "使用证书中列出的主机名连接"][..]),
+        (&untrusted, &["server-cert-untrusted", "OpenSSL 拒绝了"][..]),
+        (&no_root, &["root-cert-missing", "libpq 在连接之前就失败了"][..]),
+        (&open_key, &["client-key-permissions", "libpq 会拒绝这个私钥"][..]),
+        (&no_tls, &["server-ssl-off", "对 SSLRequest 的应答是 'N'"][..]),
+    ] {
+        let (human, _) = english_left(&["doctor", ci], &[], "zh");
+        for w in codes_and_words {
+            assert!(human.contains(w), "{w:?} missing:\n{human}");
+        }
+    }
     // The steps and the sources were there to be checked (not an empty report).
     let (human, _) = english_left(&["doctor", &from_env], &[("PGSSLMODE", "verify-ca")], "ja");
     for w in ["環境変数 PGSSLMODE", "接続文字列から", "に接続しました", "サーバーは TLS に同意しました", "最初のクエリ"] {

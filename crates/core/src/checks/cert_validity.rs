@@ -11,7 +11,8 @@ use time::OffsetDateTime;
 use super::Context;
 use crate::config::server::FileFacts;
 use crate::facts::{Facts, HostFacts};
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Arg, Code, Finding, IntoArg, Severity};
 use crate::verify::libpq::{Failure, UntrustedCause};
 use crate::x509::Cert;
 
@@ -32,20 +33,20 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
 }
 
 /// One certificate's dates at `now`, as a finding (or none when fine).
-fn judge(c: &Cert, which: &str, now: OffsetDateTime, warn_days: i64) -> Option<Finding> {
+fn judge(c: &Cert, which: Arg, now: OffsetDateTime, warn_days: i64) -> Option<Finding> {
     let days = c.days_left(now);
     let f = if c.not_after < now {
         Finding::new(Code::CertExpired)
-            .detail(format!("{which} \"{}\" expired on {} ({} days ago).", c.subject, c.not_after.date(), -days))
+            .said(say!("cert-expired.expired", which = which, subject = &c.subject, date = c.not_after.date(), days = -days))
             .evidence("not_after", c.not_after.to_string())
     } else if c.not_before > now {
         Finding::new(Code::CertNotYetValid)
-            .detail(format!("{which} \"{}\" is valid only from {}.", c.subject, c.not_before))
+            .said(say!("cert-not-yet-valid.not-yet", which = which, subject = &c.subject, from = c.not_before))
             .evidence("not_before", c.not_before.to_string())
     } else if days < warn_days {
         Finding::new(Code::CertExpiringSoon)
             .severity(Severity::Warning)
-            .detail(format!("{which} \"{}\" expires in {days} days ({}).", c.subject, c.not_after.date()))
+            .said(say!("cert-expiring-soon.expires-in", which = which, subject = &c.subject, days = days, date = c.not_after.date()))
             .evidence("days_left", days.to_string())
     } else {
         return None;
@@ -63,13 +64,13 @@ fn sent(h: &HostFacts, cx: &Context) -> Vec<Finding> {
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
-            let which = if i == 0 { format!("{endpoint}: the server certificate") } else { format!("{endpoint}: chain certificate #{i}") };
-            let mut f = judge(c, &which, cx.now(), cx.expiry_warning_days)?;
+            let which = if i == 0 { say!("cert.server-cert-of", endpoint = &endpoint) } else { say!("cert.chain-cert-of", endpoint = &endpoint, n = i) };
+            let mut f = judge(c, which.into_arg(), cx.now(), cx.expiry_warning_days)?;
             if let Some(p) = used_paths {
                 let used = p.valid_paths().any(|a| a.certs.iter().any(|x| x.sha256 == c.sha256));
                 if !used && f.severity == Severity::Error {
                     f = f.severity(Severity::Warning);
-                    f.detail.push_str(" The client's verified path does not use it; remove it from the server's chain file.");
+                    f.add_said(say!("cert-expired.unused-in-path"));
                 }
             }
             Some(f.at_endpoint(&endpoint))
@@ -84,14 +85,11 @@ fn anchor(h: &HostFacts) -> Option<Finding> {
     let source = v.trust_source.clone().unwrap_or_default();
     let f = match cause {
         UntrustedCause::Expired { subject, sha256, in_store: true, not_after, depth } => Finding::new(Code::CertExpired)
-            .detail(format!(
-                "The trusted root \"{subject}\" in {source} expired on {} (depth {depth} of the path): OpenSSL rejects every chain that ends there.",
-                not_after.date()
-            ))
-            .fix("Replace the expired root in the client's trust store with the CA's current root certificate.")
+            .said(say!("cert-expired.trusted-root", subject = subject, source = crate::gathered::trust::TrustSource::said_from_words(&source), date = not_after.date(), depth = depth))
+            .fix_said(say!("cert-expired.fix-trusted-root"))
             .evidence("sha256", sha256),
         UntrustedCause::NotYetValid { subject, sha256, in_store: true, not_before, depth } => Finding::new(Code::CertNotYetValid)
-            .detail(format!("The trusted root \"{subject}\" in {source} is valid only from {not_before} (depth {depth} of the path)."))
+            .said(say!("cert-not-yet-valid.trusted-root", subject = subject, source = crate::gathered::trust::TrustSource::said_from_words(&source), from = not_before, depth = depth))
             .evidence("sha256", sha256),
         _ => return None,
     };
@@ -102,7 +100,7 @@ fn anchor(h: &HostFacts) -> Option<Finding> {
 fn configured(file: &FileFacts, cx: &Context) -> Vec<Finding> {
     file.certs
         .iter()
-        .filter_map(|c| judge(c, &format!("{} ({})", file.path.display(), file.origin), cx.now(), cx.expiry_warning_days))
+        .filter_map(|c| judge(c, format!("{} ({})", file.path.display(), file.origin).into_arg(), cx.now(), cx.expiry_warning_days))
         .collect()
 }
 

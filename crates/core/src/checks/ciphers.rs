@@ -6,15 +6,13 @@
 use super::protocol_version::ClientRange;
 use super::Context;
 use crate::facts::Facts;
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::gathered::probe::ProbeFacts;
 use crate::scan::{CipherSuite, ScanResult, Strength};
 use crate::gathered::tls::HandshakeError;
 
 pub const CODES: &[Code] = &[Code::CipherMismatch, Code::WeakCipherEnabled];
-
-/// The suites our own handshake offers (rustls: AEAD with ECDHE only).
-const PROBE_SUITES: &str = "the modern AEAD suites (AES-GCM, ChaCha20-Poly1305) with ECDHE over TLSv1.2–TLSv1.3";
 
 pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     let client = ClientRange::of(cx);
@@ -33,7 +31,7 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             if !weak.is_empty() && f.conf.ssl_on() {
                 out.push(
                     Finding::new(Code::WeakCipherEnabled)
-                        .detail(format!("ssl_ciphers = '{}' ({}) enables {}", s.value, s.location(), weak.join(", ")))
+                        .said(say!("weak-cipher-enabled.conf", value = &s.value, location = s.location(), weak = weak.join(", ")))
                         .evidence("elements", weak.join(":")),
                 );
             }
@@ -51,26 +49,22 @@ fn from_probe(facts: &ProbeFacts) -> Vec<Finding> {
     let suites = facts.server_suites.clone().unwrap_or_default();
     if suites.is_empty() {
         return vec![Finding::new(Code::CipherMismatch)
-            .detail(format!(
-                "{endpoint} refused the handshake with alert \"{alert}\": it shares no cipher suite (or key-exchange \
-                 group) with the client. pgtls offered {PROBE_SUITES}; the server's ssl_ciphers / ssl_ecdh_curve allow none of them."
-            ))
+            .said(say!("cipher-mismatch.none-shared", endpoint = &endpoint, alert = alert, offered = probe_suites()))
             .evidence("alert", alert)];
     }
     // The server accepts TLS 1.2/1.3 suites, just none that pgtls's own stack implements.
     // libpq with OpenSSL may well connect, so this is not a client error.
     let mut out = vec![Finding::new(Code::CipherMismatch)
         .severity(Severity::Info)
-        .detail(format!(
-            "{endpoint} refused pgtls's handshake (alert \"{alert}\") but accepts {}: suites that pgtls's TLS stack does not \
-             implement (it speaks only AES-GCM/ChaCha20 with ECDHE). libpq with OpenSSL negotiates them, so psql may \
-             connect; clients limited to modern AEAD suites (rustls, some JDBC/Go profiles) fail with \"no shared cipher\" / \
-             \"handshake failure\".{}",
-            suites.join(", "),
-            if facts.chain.is_empty() { " Certificate facts are not available from this probe." } else { " The chain below was read from a raw TLS 1.2 handshake." }
+        .said(say!(
+            "cipher-mismatch.pgtls-only",
+            endpoint = &endpoint,
+            alert = alert,
+            suites = suites.join(", "),
+            chain = if facts.chain.is_empty() { say!("cipher-mismatch.no-certificate-facts") } else { say!("cipher-mismatch.chain-from-raw") }
         ))
         .evidence("server_suites", suites.join(","))
-        .fix("Add ECDHE AEAD suites to the server's ssl_ciphers (PostgreSQL's default 'HIGH:MEDIUM:+3DES:!aNULL' includes them) and reload.")];
+        .fix_said(say!("cipher-mismatch.fix-pgtls-only"))];
     let weak: Vec<&String> = suites
         .iter()
         .filter(|s| CipherSuite::from_name(s).and_then(|c| c.strength()).is_some_and(|x| matches!(x, Strength::Weak | Strength::Insecure)))
@@ -79,7 +73,7 @@ fn from_probe(facts: &ProbeFacts) -> Vec<Finding> {
         out.push(
             Finding::new(Code::WeakCipherEnabled)
                 .severity(Severity::Warning)
-                .detail(format!("{endpoint} accepts weak cipher suites: {}.", weak.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))),
+                .said(say!("weak-cipher-enabled.probe", endpoint = &endpoint, suites = weak.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))),
         );
     }
     out
@@ -98,12 +92,12 @@ fn from_scan(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
         if !shared {
             out.push(
                 Finding::new(Code::CipherMismatch)
-                    .detail(format!(
-                        "{endpoint} and the client share {} but no cipher suite: the server accepts {}; the client offers {}. \
-                         The server logs \"could not accept SSL connection: no shared cipher\".",
-                        common.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "),
-                        names(scan.versions.iter().filter(|v| common.contains(&v.version)).flat_map(|v| v.ciphers.iter())),
-                        names(client_ciphers.iter())
+                    .said(say!(
+                        "cipher-mismatch.scan",
+                        endpoint = endpoint,
+                        versions = common.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "),
+                        server = names(scan.versions.iter().filter(|v| common.contains(&v.version)).flat_map(|v| v.ciphers.iter())),
+                        client = names(client_ciphers.iter())
                     ))
                     .evidence("client_ciphers", names(client_ciphers.iter())),
             );
@@ -124,13 +118,14 @@ fn from_scan(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Vec<Fin
         out.push(
             Finding::new(Code::WeakCipherEnabled)
                 .severity(if insecure { Severity::Error } else { Severity::Warning })
-                .detail(format!(
-                    "{endpoint} accepts {} weak or insecure cipher suite(s): {}.",
-                    weak.len(),
-                    weak.iter().map(|(c, s)| format!("{} ({s:?})", c.openssl_name())).collect::<Vec<_>>().join(", ")
+                .said(say!(
+                    "weak-cipher-enabled.scan",
+                    endpoint = endpoint,
+                    count = weak.len(),
+                    suites = weak.iter().map(|(c, s)| format!("{} ({s:?})", c.openssl_name())).collect::<Vec<_>>().join(", ")
                 ))
                 .evidence("ciphers", weak.iter().map(|(c, _)| c.name()).collect::<Vec<_>>().join(","))
-                .fix("Set ssl_ciphers = 'HIGH:!aNULL:!MD5:!3DES:!RC4:!SHA1' (or PostgreSQL's default 'HIGH:MEDIUM:+3DES:!aNULL' minus the weak ones) in postgresql.conf, and never use @SECLEVEL=0."),
+                .fix_said(say!("weak-cipher-enabled.fix-scan")),
         );
     }
     out
@@ -167,6 +162,11 @@ pub fn weak_elements(list: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The suites our own handshake offers (rustls: AEAD with ECDHE only).
+fn probe_suites() -> crate::findings::Message {
+    say!("cipher-mismatch.probe-suites")
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::gathered::client::ClientFacts;
 use crate::conninfo::SslMode;
 use crate::facts::Facts;
 use crate::verify::libpq::libpq_key_verdict;
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 
 pub const CODES: &[Code] = &[Code::ClientCertFileMissing, Code::ClientKeyPermissions, Code::ClientKeyMismatch];
@@ -27,40 +28,32 @@ fn files(f: &ClientFacts, cx: &Context) -> Vec<Finding> {
             (Some(c), _) if c.explicit && !c.exists => out.push(
                 Finding::new(Code::ClientCertFileMissing)
                     .severity(Severity::Warning)
-                    .detail(format!(
-                        "sslcert names \"{}\" ({}), which does not exist: libpq then connects WITHOUT a client \
-                         certificate, and a server that requires one answers \"connection requires a valid client certificate\".",
-                        c.path, c.source
-                    ))
+                    .said(say!("client-cert-file-missing.cert", path = &c.path, source = crate::conninfo::Source::said_from_words(&c.source)))
                     .evidence("sslcert", &c.path),
             ),
             (Some(c), Some(k)) if c.exists && !k.exists => out.push(
                 Finding::new(Code::ClientCertFileMissing)
-                    .detail(format!("libpq will fail: certificate present, but not private key file \"{}\"", k.path))
+                    .said(say!("client-cert-file-missing.key", path = &k.path))
                     .evidence("sslkey", &k.path),
             ),
             (Some(c), Some(k)) if c.exists && !k.is_file => out.push(
                 Finding::new(Code::ClientKeyPermissions)
-                    .detail(format!("libpq will fail: private key file \"{}\" is not a regular file", k.path)),
+                    .said(say!("client-key-permissions.not-a-file", path = &k.path)),
             ),
             (Some(c), Some(k)) if c.exists => {
                 if let (Some(m), Some(uid)) = (k.mode, k.uid) {
                     if let Some(msg) = libpq_key_verdict(&k.path, m, uid) {
                         out.push(
                             Finding::new(Code::ClientKeyPermissions)
-                                .detail(format!("libpq will refuse the key (mode {m:04o}): {msg}"))
-                                .fix(format!("chmod 0600 {}", k.path))
+                                .said(say!("client-key-permissions.refused", mode = format!("{m:04o}"), message = msg))
+                                .fix_said(say!("client-key-permissions.fix", path = &k.path))
                                 .evidence("mode", format!("{m:04o}")),
                         );
                     }
                 }
                 if let (Some(cp), Some(kp)) = (&c.contents, &k.contents) {
                     if crate::x509::key_matches_cert(cp, kp) == Some(false) {
-                        out.push(Finding::new(Code::ClientKeyMismatch).detail(format!(
-                            "The private key \"{}\" does not belong to the certificate \"{}\": libpq fails with \
-                             \"certificate does not match private key file\".",
-                            k.path, c.path
-                        )));
+                        out.push(Finding::new(Code::ClientKeyMismatch).said(say!("client-key-mismatch.mismatch", key = &k.path, cert = &c.path)));
                     }
                 }
             }

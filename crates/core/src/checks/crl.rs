@@ -8,8 +8,10 @@
 
 use super::Context;
 use crate::facts::{Facts, HostFacts};
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Severity};
 use crate::verify::libpq::{Failure, UntrustedCause};
+use crate::gathered::trust::Revocation;
 use crate::verify::PathFailure;
 
 pub const CODES: &[Code] = &[Code::CrlProblem, Code::CertRevoked];
@@ -20,7 +22,7 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
         out.push(
             Finding::new(Code::CrlProblem)
                 .severity(Severity::Warning)
-                .detail(format!("sslcrl names \"{}\", which does not exist: libpq silently checks no revocation list.", crl.path)),
+                .said(say!("crl-problem.sslcrl-missing", path = &crl.path)),
         );
     }
     if let Some(s) = facts.server.as_ref().filter(|s| s.conf.ssl_on()) {
@@ -29,13 +31,8 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             out.push(
                 Finding::new(Code::CrlProblem)
                     .severity(Severity::Error)
-                    .detail(format!(
-                        "ssl_crl_file is {} ({}) but it does not exist: the server refuses to start and logs: could not load SSL certificate revocation list file \"{}\": No such file or directory",
-                        f.path.display(),
-                        f.origin,
-                        f.configured
-                    ))
-                    .fix("Create the CRL file (PEM, issued by the CA in ssl_ca_file) or remove ssl_crl_file from postgresql.conf, then start or reload the server.")
+                    .said(say!("crl-problem.file-missing", path = f.path.display(), origin = &f.origin, configured = &f.configured))
+                    .fix_said(say!("crl-problem.fix-file-missing"))
                     .evidence("file", f.path.display().to_string()),
             );
         }
@@ -43,12 +40,8 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             out.push(
                 Finding::new(Code::CrlProblem)
                     .severity(Severity::Warning)
-                    .detail(format!(
-                        "ssl_crl_dir is {} ({}) but it does not exist: the server starts, but finds no CRL there when it checks a client certificate against revocation lists.",
-                        f.path.display(),
-                        f.origin
-                    ))
-                    .fix("Create the directory with the CA's CRLs (hashed with openssl rehash) or remove ssl_crl_dir from postgresql.conf, then reload.")
+                    .said(say!("crl-problem.dir-missing", path = f.path.display(), origin = &f.origin))
+                    .fix_said(say!("crl-problem.fix-dir-missing"))
                     .evidence("file", f.path.display().to_string()),
             );
         }
@@ -65,24 +58,42 @@ fn verdict(h: &HostFacts) -> Option<Finding> {
     }
     let endpoint = h.endpoint();
     let (n, text) = failure.openssl();
-    let crls = v.revocation.as_deref().unwrap_or("the client's CRLs");
+    let crls = || match v.revocation.as_deref() {
+        Some(r) => Revocation::said_from_words(r),
+        None => say!("crl-problem.clients-crls").into_arg(),
+    };
     let f = match failure {
-        PathFailure::Revoked { depth } => Finding::new(Code::CertRevoked).detail(format!(
-            "{endpoint}: the certificate \"{subject}\" (depth {depth} of the chain) is revoked by the CRL of \"{issuer}\" \
-             ({crls}), so OpenSSL stops with \"{text}\" (X509_V_ERR {n}) and libpq says \"certificate verify failed\"."
+        PathFailure::Revoked { depth } => Finding::new(Code::CertRevoked).said(say!(
+            "cert-revoked.revoked",
+            endpoint = &endpoint,
+            subject = subject,
+            depth = depth,
+            issuer = issuer,
+            crls = crls(),
+            text = text,
+            n = n
         )),
-        PathFailure::UnableToGetCrl { depth } => Finding::new(Code::CrlProblem).severity(Severity::Error).detail(format!(
-            "{endpoint}: libpq checks revocation ({crls}) for every certificate of the chain, and there is no CRL from \
-             \"{issuer}\", the issuer of \"{subject}\" (depth {depth}): OpenSSL stops with \"{text}\" (X509_V_ERR {n}), so \
-             libpq says \"certificate verify failed\" although nothing is revoked."
-        ))
-        .fix(format!(
-            "Add the current CRL of \"{issuer}\" (PEM) to the CRL file, or to the CRL directory followed by openssl rehash; \
-             with sslcrl, every CA of the chain, the root included, must have one."
-        )),
-        _ => Finding::new(Code::CrlProblem).severity(Severity::Error).detail(format!(
-            "{endpoint}: the CRL of \"{issuer}\" ({crls}) cannot be used to check \"{subject}\": {text} (X509_V_ERR {n}), \
-             so libpq says \"certificate verify failed\"."
+        PathFailure::UnableToGetCrl { depth } => Finding::new(Code::CrlProblem)
+            .severity(Severity::Error)
+            .said(say!(
+                "crl-problem.no-crl-from",
+                endpoint = &endpoint,
+                crls = crls(),
+                issuer = issuer,
+                subject = subject,
+                depth = depth,
+                text = text,
+                n = n
+            ))
+            .fix_said(say!("crl-problem.fix-no-crl-from", issuer = issuer)),
+        _ => Finding::new(Code::CrlProblem).severity(Severity::Error).said(say!(
+            "crl-problem.unusable",
+            endpoint = &endpoint,
+            issuer = issuer,
+            crls = crls(),
+            subject = subject,
+            text = text,
+            n = n
         )),
     };
     Some(f.at_endpoint(&endpoint).evidence("openssl error", format!("{text} ({n})")))
@@ -101,13 +112,14 @@ fn server_revocation(s: &crate::config::server::ServerFacts, now: time::OffsetDa
                 out.push(
                     Finding::new(Code::CrlProblem)
                         .severity(Severity::Error)
-                        .detail(format!(
-                            "ssl_crl_file {} ({}) cannot be loaded: the server refuses to start (or keeps its old settings on reload) and logs: could not load SSL certificate revocation list file \"{}\": {reason}",
-                            f.path.display(),
-                            f.origin,
-                            f.configured
+                        .said(say!(
+                            "crl-problem.file-unloadable",
+                            path = f.path.display(),
+                            origin = &f.origin,
+                            configured = &f.configured,
+                            reason = reason
                         ))
-                        .fix("Replace it with the CA's CRL in PEM form (openssl crl -inform DER -in x.crl -out root.crl), then start or reload.")
+                        .fix_said(say!("crl-problem.fix-file-unloadable"))
                         .evidence("file", f.path.display().to_string()),
                 );
             }
@@ -120,27 +132,24 @@ fn server_revocation(s: &crate::config::server::ServerFacts, now: time::OffsetDa
         let crls: Vec<&crate::x509::Crl> = rev.issued_by(c).collect();
         let name = crate::verify::short_name(&c.subject);
         let f = if crls.is_empty() {
-            Finding::new(Code::CrlProblem).severity(Severity::Error).detail(format!(
-                "The server checks client certificates against {source} for every CA of their chain, and there is no CRL from \
-                 \"{}\" (in ssl_ca_file): every client certificate under it is rejected with \"unable to get certificate CRL\" \
-                 (the client sees \"tlsv1 alert unknown ca\" or a closed connection).",
-                c.subject
-            ))
+            Finding::new(Code::CrlProblem).severity(Severity::Error).said(say!("crl-problem.server-no-crl", source = Revocation::said_from_words(&source), subject = &c.subject))
         } else if let Some(stale) = crls.iter().all(|x| x.expired_at(now) || x.not_yet_valid_at(now)).then(|| crls[0]) {
             let when = if stale.expired_at(now) {
-                format!("expired at its nextUpdate, {}", stale.next_update.map(|t| t.date().to_string()).unwrap_or_default())
+                say!("crl-problem.expired-at", date = stale.next_update.map(|t| t.date().to_string()).unwrap_or_default())
             } else {
-                format!("is not valid before {}", stale.this_update.date())
+                say!("crl-problem.not-valid-before", date = stale.this_update.date())
             };
-            Finding::new(Code::CrlProblem).severity(Severity::Error).detail(format!(
-                "The CRL of \"{}\" ({}) {when}: the server rejects every client certificate under it (\"CRL has expired\" / \"CRL is not yet valid\").",
-                c.subject, stale.origin
+            Finding::new(Code::CrlProblem).severity(Severity::Error).said(say!(
+                "crl-problem.server-stale",
+                subject = &c.subject,
+                origin = &stale.origin,
+                when = when
             ))
         } else {
             continue;
         };
         out.push(
-            f.fix(format!("Put a current CRL issued by \"{name}\" into ssl_crl_file (or ssl_crl_dir, then openssl rehash) and run SELECT pg_reload_conf();. Automate the refresh before nextUpdate."))
+            f.fix_said(say!("crl-problem.fix-server", name = name))
                 .evidence("CA", &c.subject),
         );
     }

@@ -12,6 +12,7 @@
 
 use super::Context;
 use crate::facts::{Facts, HostFacts};
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::verify::{short_name, Origin, PathReport};
 
@@ -26,16 +27,19 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             continue;
         }
         let paths: Vec<String> = report.valid_paths().map(|p| p.describe()).collect();
-        let mut detail = format!("{}: {} valid path(s) from the server certificate to a trusted root", h.endpoint(), paths.len());
+        let mut f = Finding::new(Code::CrossSignedPath).severity(Severity::Info).said(say!("cross-signed-path.paths", endpoint = h.endpoint(), paths = paths.len()));
         if !report.cross_signed.is_empty() {
-            detail += &format!("; CA(s) present under two issuers: {}", report.cross_signed.iter().map(|s| short_name(s)).collect::<Vec<_>>().join(", "));
+            f.add_said(say!(
+                "cross-signed-path.two-issuers",
+                cas = report.cross_signed.iter().map(|s| short_name(s)).collect::<Vec<_>>().join(", ")
+            ));
         }
-        detail.push('.');
+        f.add_said(say!("cross-signed-path.end"));
         for i in &hangs {
-            detail.push(' ');
-            detail += &hanging_text(h, report, *i, cx);
+            if let Some(m) = hanging_text(h, report, *i, cx) {
+                f.add_said(m);
+            }
         }
-        let mut f = Finding::new(Code::CrossSignedPath).severity(Severity::Info).detail(detail);
         for (i, p) in paths.iter().enumerate() {
             f = f.evidence(format!("path {}", i + 1), p.clone());
         }
@@ -75,19 +79,19 @@ fn names_a_root(c: &crate::x509::Cert) -> bool {
     c.is_ca && !c.self_signed && short_name(&c.subject).to_ascii_lowercase().contains("root")
 }
 
-fn hanging_text(h: &HostFacts, report: &PathReport, i: usize, cx: &Context) -> String {
-    let Some(c) = h.probe.chain.get(i) else { return String::new() };
+fn hanging_text(h: &HostFacts, report: &PathReport, i: usize, cx: &Context) -> Option<crate::findings::Message> {
+    let c = h.probe.chain.get(i)?;
     let anchor = report.valid_paths().next().and_then(|p| p.certs.last()).map(|a| short_name(&a.subject)).unwrap_or_default();
     let date = c.not_after.date();
     let days = c.days_left(cx.now());
-    format!(
-        "Trust hangs on \"{}\" as the server sends it (certificate #{i}, issued by \"{}\", a cross-signed CA; it expires {date}, in {days} days): \
-         it links the server's CA to \"{anchor}\", the root the client trusts. If a server, replica or proxy stops sending it, or once it expires, \
-         clients that trust only \"{anchor}\" fail with \"unable to get local issuer certificate\"; adding the self-signed root \"{}\" \
-         to the client's trust store (beside \"{anchor}\") removes the dependency.",
-        short_name(&c.subject),
-        short_name(&c.issuer),
-        short_name(&c.subject),
-    )
+    Some(say!(
+        "cross-signed-path.hangs-on",
+        subject = short_name(&c.subject),
+        i = i,
+        issuer = short_name(&c.issuer),
+        date = date,
+        days = days,
+        anchor = anchor
+    ))
 }
 

@@ -7,6 +7,7 @@
 
 use super::Context;
 use crate::facts::Facts;
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::gathered::probe::{ProbeFacts, SslNegotiation};
 use crate::gathered::tls::HandshakeError;
@@ -33,13 +34,13 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             let e = &r.errors[0];
             out.push(
                 Finding::new(Code::TlsHandshakeFailed)
-                    .detail(format!(
-                        "{}: no handshake of the scan completed ({} error(s); the first, {} at {}: {}); the server's TLS versions and ciphers are unknown.",
-                        s.endpoint,
-                        r.errors.len(),
-                        e.stage,
-                        e.version,
-                        e.message
+                    .said(say!(
+                        "tls-handshake-failed.scan",
+                        endpoint = &s.endpoint,
+                        errors = r.errors.len(),
+                        stage = &e.stage,
+                        version = &e.version,
+                        message = &e.message
                     ))
                     .at_endpoint(&s.endpoint),
             );
@@ -52,11 +53,12 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
     let endpoint = p.target.endpoint();
     let f = match p.handshake_failure()? {
         HandshakeError::AlertReceived { alert } if alert == "unrecognized name" => Finding::new(Code::SniRequired)
-            .detail(format!(
-                "{endpoint} refused the handshake with alert \"unrecognized name\": it routes by SNI and {}.",
-                match &p.target.sni {
-                    Some(s) => format!("does not know the name \"{s}\""),
-                    None => "pgtls sent no SNI (IP address or sslsni=0)".to_string(),
+            .said(say!(
+                "sni-required.unrecognized-name",
+                endpoint = &endpoint,
+                why = match &p.target.sni {
+                    Some(s) => say!("sni-required.unknown-name", sni = s),
+                    None => say!("sni-required.no-sni"),
                 }
             ))
             .evidence("alert", alert),
@@ -64,7 +66,7 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
         HandshakeError::Incompatible { message } if message.contains("Tls12Or13") || message.contains("Version") => return None,
         HandshakeError::Closed | HandshakeError::Timeout => return None,
         HandshakeError::NotTls { .. } if p.target.negotiation == SslNegotiation::Direct && p.chain.is_empty() => return None,
-        other => Finding::new(Code::TlsHandshakeFailed).detail(format!("{endpoint}: {other}")),
+        other => Finding::new(Code::TlsHandshakeFailed).said(say!("tls-handshake-failed.probe", endpoint = &endpoint, error = other)),
     };
     Some(f.at_endpoint(endpoint))
 }

@@ -9,7 +9,8 @@ use std::net::IpAddr;
 use super::Context;
 use crate::config::hba::{Address, ConnType, HbaQuery, HbaRule};
 use crate::facts::Facts;
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Severity};
 
 pub const CODES: &[Code] = &[Code::HbaNoSslEntry, Code::HbaAllowsNonSsl, Code::HbaCertWithoutCa];
 
@@ -22,15 +23,13 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             // A line an SSL connection can match (hostgssenc needs GSSAPI encryption instead).
             let admits_ssl = hba.rules.iter().any(|r| matches!(r.conn_type, ConnType::Host | ConnType::HostSsl | ConnType::HostNoGssEnc) && r.method != "reject");
             if f.conf.ssl_on() && !hba.rules.is_empty() && !admits_ssl {
-                out.push(Finding::new(Code::HbaNoSslEntry).detail(format!(
-                    "ssl = on, but no line of {files} matches a TLS connection (only hostnossl, local or reject lines): every \
-                     TLS login is refused with \"no pg_hba.conf entry for host …, SSL encryption\": clients with sslmode=require, \
-                     verify-ca or verify-full fail, and prefer clients get in only by retrying without TLS."
-                )).fix(format!("Add hostssl lines for your clients to {files} (and make the hostnossl lines reject, or remove them), then SELECT pg_reload_conf().")));
+                out.push(
+                    Finding::new(Code::HbaNoSslEntry)
+                        .said(say!("hba-no-ssl-entry.no-tls-line", files = &files))
+                        .fix_said(say!("hba-no-ssl-entry.fix-no-tls-line", files = &files)),
+                );
             } else if !hba.rules.iter().any(|r| r.conn_type == ConnType::HostSsl) {
-                out.push(Finding::new(Code::HbaNoSslEntry).severity(Severity::Warning).detail(format!(
-                    "no hostssl line in {files}: the server never requires TLS"
-                )));
+                out.push(Finding::new(Code::HbaNoSslEntry).severity(Severity::Warning).said(say!("hba-no-ssl-entry.no-hostssl", files = &files)));
             }
             let mut open = Vec::new();
             for r in &hba.rules {
@@ -46,30 +45,26 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 out.push(
                     Finding::new(Code::HbaAllowsNonSsl)
                         .severity(Severity::Warning)
-                        .detail(format!("these lines accept TCP connections without SSL: {}", lines.join("; ")))
-                        .fix(format!(
-                            "change {} to hostssl (or add 'hostnossl all all all reject' before them)",
-                            open.iter().map(|r| r.location()).collect::<Vec<_>>().join(", ")
+                        .said(say!("hba-allows-non-ssl.lines", lines = lines.join("; ")))
+                        .fix_said(say!(
+                            "hba-allows-non-ssl.fix-lines",
+                            locations = open.iter().map(|r| r.location()).collect::<Vec<_>>().join(", ")
                         )),
                 );
             }
             let has_ca = f.conf.get("ssl_ca_file").is_some_and(|s| !s.value.is_empty());
             let rules: Vec<String> = hba.rules.iter().filter(|r| r.requires_client_cert()).map(|r| format!("{} ({})", r.location(), r.raw)).collect();
             if !has_ca && !rules.is_empty() {
-                let at = f.conf.get("ssl_ca_file").map(|s| format!(" (set empty at {})", s.location())).unwrap_or_default();
-                out.push(Finding::new(Code::HbaCertWithoutCa).detail(format!(
-                    "ssl_ca_file is not set{at}, so the server requests no client certificate, but these lines need one: {}",
-                    rules.join("; ")
-                )));
+                let at = match f.conf.get("ssl_ca_file") {
+                    Some(s) => say!("hba-cert-without-ca.set-empty-at", location = s.location()).into_arg(),
+                    None => "".into_arg(),
+                };
+                out.push(Finding::new(Code::HbaCertWithoutCa).said(say!("hba-cert-without-ca.no-ca", at = at, lines = rules.join("; "))));
             }
             if let Some(q) = &facts.cert_login {
                 let query = HbaQuery { ssl: true, gss: false, addr: Some(q.addr), user: q.user.clone(), db: q.database.clone() };
                 if hba.matching_rules(&query).rule.is_none() {
-                    out.push(Finding::new(Code::HbaNoSslEntry).detail(format!(
-                        "No pg_hba.conf line matches an SSL connection from {} for user \"{}\"; the server answers: \
-                         no pg_hba.conf entry for host \"{}\", user \"{}\", database \"{}\", SSL encryption",
-                        q.addr, q.user, q.addr, q.user, q.database
-                    )));
+                    out.push(Finding::new(Code::HbaNoSslEntry).said(say!("hba-no-ssl-entry.cert-login", addr = q.addr, user = &q.user, database = &q.database)));
                 }
             }
         }
@@ -82,9 +77,12 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             && hba.rules.iter().any(|r| r.conn_type == ConnType::HostSsl && r.requires_client_cert())
             && s.client_cert.is_none()
         {
-            out.push(Finding::new(Code::HbaCertWithoutCa).severity(Severity::Warning).detail(
-                "pg_hba.conf has hostssl lines that require a client certificate but pg_ssl_cert / pg_ssl_cert_key are not set in kong.conf: if Kong's connection meets such a line it fails with \"connection requires a valid client certificate\"".to_string()
-            ).fix("set pg_ssl_cert and pg_ssl_cert_key in kong.conf to a certificate issued by the CA in the server's ssl_ca_file"));
+            out.push(
+                Finding::new(Code::HbaCertWithoutCa)
+                    .severity(Severity::Warning)
+                    .said(say!("hba-cert-without-ca.kong"))
+                    .fix_said(say!("hba-cert-without-ca.fix-kong")),
+            );
         }
     }
     // A real server said so: its pg_hba.conf has no line for this TLS connection.
@@ -92,12 +90,12 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         let Some(failure) = v.failure.as_ref().filter(|f| f.recognised() == Some(Code::HbaNoSslEntry)) else { continue };
         let crate::verify::libpq::Failure::ServerRefused { error, .. } = failure else { continue };
         let f = Finding::new(Code::HbaNoSslEntry)
-            .detail(format!(
-                "{} accepted TLS, then refused the login: {}:  {}. No pg_hba.conf line matches this TLS connection (its host, user and database{}).",
-                h.endpoint(),
-                error.severity.as_deref().unwrap_or("FATAL"),
-                error.message,
-                if v.plaintext_fallback { "); libpq then retried without TLS" } else { ")" }
+            .said(say!(
+                "hba-no-ssl-entry.refused",
+                endpoint = h.endpoint(),
+                severity = error.severity.as_deref().unwrap_or("FATAL"),
+                message = &error.message,
+                then = if v.plaintext_fallback { say!("hba-no-ssl-entry.then-retried") } else { say!("hba-no-ssl-entry.then-nothing") }
             ))
             .at_endpoint(h.endpoint());
         out.push(if v.connects { f.severity(Severity::Warning) } else { f });
@@ -112,16 +110,8 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         out.push(
             Finding::new(Code::HbaAllowsNonSsl)
                 .severity(Severity::Warning)
-                .detail(
-                    "require_secure_transport = off (Azure Database for PostgreSQL flexible server): the server, and its built-in \
-                     PgBouncer on port 6432, accept connections without TLS, whatever pg_hba.conf says.",
-                )
-                .fix(
-                    "Set the server parameter require_secure_transport to ON (Azure portal › Server parameters, or az postgres \
-                     flexible-server parameter set -g <resource-group> -s <server> --name require_secure_transport --value on); it \
-                     also makes the built-in PgBouncer (port 6432) require TLS. ssl_min_protocol_version and ssl_max_protocol_version \
-                     are server parameters there too.",
-                )
+                .said(say!("hba-allows-non-ssl.azure-off"))
+                .fix_said(say!("hba-allows-non-ssl.fix-azure-off"))
                 .evidence("require_secure_transport", "off"),
         );
     }
@@ -132,13 +122,13 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 out.push(
                     Finding::new(Code::HbaAllowsNonSsl)
                         .severity(Severity::Warning)
-                        .detail(format!(
-                            "pg_hba.conf line {}: \"host {} {} {} {}\" also matches connections without TLS.",
-                            r.line_number.unwrap_or(0),
-                            r.database.as_deref().unwrap_or(""),
-                            r.user_name.as_deref().unwrap_or(""),
-                            r.address.as_deref().unwrap_or(""),
-                            r.auth_method.as_deref().unwrap_or("")
+                        .said(say!(
+                            "hba-allows-non-ssl.host-row",
+                            line = r.line_number.unwrap_or(0),
+                            database = r.database.as_deref().unwrap_or(""),
+                            user = r.user_name.as_deref().unwrap_or(""),
+                            address = r.address.as_deref().unwrap_or(""),
+                            method = r.auth_method.as_deref().unwrap_or("")
                         ))
                         .evidence("line", r.line_number.unwrap_or(0).to_string()),
                 );

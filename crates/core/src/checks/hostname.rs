@@ -3,6 +3,7 @@
 
 use super::Context;
 use crate::facts::Facts;
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::verify::libpq::Failure;
 
@@ -14,7 +15,10 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         let f = match &v.failure {
             Some(Failure::HostnameMismatch { host, names }) => {
                 let mut f = Finding::new(Code::HostnameMismatch)
-                    .detail(v.error.clone().unwrap_or_else(|| format!("the certificate does not name \"{host}\"")))
+                    .said(match &v.error {
+                        Some(e) => say!("libpq-says", message = e),
+                        None => say!("hostname-mismatch.not-named", host = host),
+                    })
                     .evidence("host", host)
                     .evidence("names in the certificate", names.join(", "));
                 if let Some(a) = &h.probe.target.hostaddr {
@@ -25,17 +29,14 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                     // name against its DNS entries: the SAN to add is of the host's kind.
                     let bare = host.trim_start_matches('[').trim_end_matches(']');
                     let san = if bare.parse::<std::net::IpAddr>().is_ok() { format!("IP:{bare}") } else { format!("DNS:{host}") };
-                    f = f.fix(format!(
-                        "Connect with a host name the certificate names ({}), keeping the address in hostaddr= if DNS differs; \
-                         or reissue the server certificate with subjectAltName {san}.",
-                        leaf.san.iter().filter_map(|s| s.strip_prefix("DNS:").or(s.strip_prefix("IP:"))).collect::<Vec<_>>().join(", ")
-                    ));
+                    let names = leaf.san.iter().filter_map(|s| s.strip_prefix("DNS:").or(s.strip_prefix("IP:"))).collect::<Vec<_>>().join(", ");
+                    f = f.fix_said(say!("hostname-mismatch.fix", names = names, san = san));
                 }
                 f
             }
             Some(Failure::NoHostName) => Finding::new(Code::HostnameMismatch)
-                .detail("host name must be specified for a verified SSL connection: sslmode=verify-full with only hostaddr= gives libpq no name to check the certificate against.")
-                .fix("Add host=<the name in the server certificate> next to hostaddr=, or use sslmode=verify-ca."),
+                .said(say!("hostname-mismatch.no-host-name"))
+                .fix_said(say!("hostname-mismatch.fix-no-host-name")),
             _ => continue,
         };
         let f = f.at_endpoint(h.endpoint());

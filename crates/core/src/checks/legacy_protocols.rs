@@ -5,6 +5,7 @@
 
 use super::Context;
 use crate::facts::Facts;
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::wire::TlsVersion;
 
@@ -19,9 +20,9 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             out.push(
                 Finding::new(Code::InsecureProtocolEnabled)
                     .severity(Severity::Warning)
-                    .detail(format!("{} accepts {}, deprecated by RFC 8996.", s.endpoint, old.join(", ")))
+                    .said(say!("insecure-protocol-enabled.scan", endpoint = &s.endpoint, versions = old.join(", ")))
                     .evidence("versions", old.join(","))
-                    .fix("Set ssl_min_protocol_version = 'TLSv1.2' in postgresql.conf and reload (SELECT pg_reload_conf();)."),
+                    .fix_said(say!("insecure-protocol-enabled.fix-scan")),
             );
         }
     }
@@ -30,7 +31,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             out.push(
                 Finding::new(Code::InsecureProtocolEnabled)
                     .severity(Severity::Warning)
-                    .detail(format!("ssl_min_protocol_version = {min}: the server accepts deprecated TLS versions."))
+                    .said(say!("insecure-protocol-enabled.show", min = min))
                     .evidence("ssl_min_protocol_version", min),
             );
         }
@@ -41,8 +42,8 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 out.push(
                     Finding::new(Code::InsecureProtocolEnabled)
                         .severity(Severity::Warning)
-                        .detail(format!("ssl_min_protocol_version = '{}' ({}) lets clients use deprecated {}", s.value, s.location(), v.name()))
-                        .fix(format!("set ssl_min_protocol_version = 'TLSv1.2' at {} and upgrade clients that cannot do TLS 1.2", s.location())),
+                        .said(say!("insecure-protocol-enabled.conf", value = &s.value, location = s.location(), version = v.name()))
+                        .fix_said(say!("insecure-protocol-enabled.fix-conf", location = s.location())),
                 );
             }
         }

@@ -6,6 +6,7 @@
 
 use super::Context;
 use crate::facts::Facts;
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::verify::libpq::Failure;
 
@@ -20,16 +21,14 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     };
     vec![Finding::new(Code::LibpqTooOld)
         .severity(Severity::Error)
-        .detail(format!(
-            "The connection string sets {keyword}, which libpq knows from PostgreSQL {since} on; this client's libpq is {libpq}, so \
-             it rejects the whole string before connecting anywhere: {}",
-            v.error.as_deref().unwrap_or_default()
+        .said(say!(
+            "libpq-too-old.keyword",
+            keyword = keyword,
+            since = since,
+            libpq = libpq,
+            message = v.error.as_deref().unwrap_or_default()
         ))
-        .fix(format!(
-            "Use a libpq {since} or newer for this client (psql --version shows the one psql loads; PGDG packages provide current \
-             libpq for older distributions), or drop {keyword}=… from the connection string. pgtls models libpq {libpq}: pass \
-             --libpq {since} to see what the newer client would do."
-        ))
+        .fix_said(say!("libpq-too-old.fix", keyword = keyword, since = since, libpq = libpq))
         .evidence("keyword", keyword)
         .evidence("libpq", libpq.to_string())]
 }

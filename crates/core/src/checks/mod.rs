@@ -151,7 +151,7 @@ pub fn run(facts: &Facts, cx: &Context) -> Vec<Finding> {
         for f in &mut out {
             if f.severity == Severity::Error && f.endpoint.as_ref().is_some_and(|e| failing.contains(e)) {
                 f.severity = Severity::Warning;
-                f.detail.push_str(&format!(" libpq still connects, through {through}."));
+                f.add_said(crate::say!("checks.still-connects-through", endpoint = &through));
             }
         }
     }

@@ -3,7 +3,8 @@
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg};
 use crate::gathered::net::Negotiated;
 use crate::gathered::probe::{ProbeFacts, SslNegotiation};
 use crate::gathered::tls::HandshakeError;
@@ -26,14 +27,10 @@ fn probe(facts: &ProbeFacts) -> Vec<Finding> {
     }
     match &facts.reply {
         Some(Negotiated::Error { error }) => vec![Finding::new(Code::ServerErrorResponse)
-            .detail(format!("{endpoint} answered the SSLRequest with an error instead of 'S' or 'N':\n{error}"))
+            .said(say!("server-error-response.at-sslrequest", endpoint = &endpoint, error = error))
             .evidence("server_message", &error.message)],
         Some(Negotiated::Unexpected { byte, preview }) => vec![Finding::new(Code::ProxyMishandlesSslrequest)
-            .detail(format!(
-                "{endpoint} answered the SSLRequest with {} (\"{preview}\"), which no PostgreSQL server sends: \
-                 something else listens on this port or a proxy in front does not understand PostgreSQL's SSL negotiation.",
-                describe_byte(*byte)
-            ))
+            .said(say!("proxy-mishandles-sslrequest.unexpected", endpoint = &endpoint, byte = describe_byte(*byte), preview = preview))
             .evidence("first_bytes", preview)],
         _ => direct(facts),
     }
@@ -46,21 +43,18 @@ fn terminator(facts: &ProbeFacts, d: &ProbeFacts) -> Finding {
     let leaf = d.chain.first().map(|c| format!("\"{}\" (issued by \"{}\")", c.subject, c.issuer)).unwrap_or_default();
     let alpn = d.tls.as_ref().and_then(|t| t.alpn.clone());
     let alpn_note = match alpn.as_deref() {
-        Some("postgresql") => "It selects ALPN \"postgresql\", so PostgreSQL 17+ clients can use sslnegotiation=direct as they are.".to_string(),
-        _ => "It selects no ALPN \"postgresql\", so even libpq 17+ with sslnegotiation=direct refuses it until the terminator offers that ALPN.".to_string(),
+        Some("postgresql") => say!("proxy-mishandles-sslrequest.alpn-selected"),
+        _ => say!("proxy-mishandles-sslrequest.alpn-not-selected"),
     };
     Finding::new(Code::ProxyMishandlesSslrequest)
-        .detail(format!(
-            "{endpoint} closed the connection at PostgreSQL's SSLRequest, but answers a TLS handshake that starts with a ClientHello \
-             (certificate {leaf}{}): a TLS terminator (HAProxy `bind … ssl crt`, stunnel without `protocol = pgsql`, an SNI router) \
-             sits in front of PostgreSQL and expects TLS first. {alpn_note}",
-            d.tls.as_ref().map(|t| format!(", {}", t.version)).unwrap_or_default()
+        .said(say!(
+            "proxy-mishandles-sslrequest.terminator",
+            endpoint = &endpoint,
+            leaf = &leaf,
+            version = d.tls.as_ref().map(|t| format!(", {}", t.version)).unwrap_or_default(),
+            alpn_note = alpn_note
         ))
-        .fix(
-            "Pass PostgreSQL through untouched (HAProxy `mode tcp` without `ssl` on the bind line), or let the hop speak PostgreSQL's \
-             negotiation (stunnel `protocol = pgsql`, a pooler such as PgBouncer with client_tls_*), or, with libpq 17+ clients only, \
-             use sslnegotiation=direct and have the terminator offer ALPN `postgresql` (HAProxy `bind … ssl crt … alpn postgresql`).",
-        )
+        .fix_said(say!("proxy-mishandles-sslrequest.fix-terminator"))
         .at_endpoint(&endpoint)
         .evidence("terminator certificate", leaf)
 }
@@ -70,36 +64,26 @@ fn terminator(facts: &ProbeFacts, d: &ProbeFacts) -> Finding {
 /// something in front of it — the PostgreSQL server itself is not the one to fix.
 fn hung_up(facts: &ProbeFacts) -> Finding {
     let endpoint = facts.target.endpoint();
-    let sni = facts.target.sni.as_deref().map(|s| format!(" (SNI \"{s}\")")).unwrap_or_else(|| " (no SNI: the host is an IP address)".into());
+    let sni = match facts.target.sni.as_deref() {
+        Some(s) => say!("proxy-mishandles-sslrequest.sni", sni = s),
+        None => say!("proxy-mishandles-sslrequest.no-sni"),
+    };
     let direct = match facts.direct_tls.as_deref() {
         Some(d) => match d.failure.as_ref() {
             Some(crate::gathered::probe::ProbeFailure::Handshake { error: HandshakeError::AlertReceived { alert } }) => {
-                format!(" A TLS ClientHello sent first{sni} was refused with the alert \"{alert}\".")
+                say!("proxy-mishandles-sslrequest.direct-alert", sni = sni, alert = alert).into_arg()
             }
             Some(crate::gathered::probe::ProbeFailure::Handshake { error: HandshakeError::Timeout }) => {
-                format!(" A TLS ClientHello sent first{sni} got no answer in time.")
+                say!("proxy-mishandles-sslrequest.direct-timeout", sni = sni).into_arg()
             }
-            Some(_) => format!(" A TLS ClientHello sent first{sni} was closed too."),
-            None => String::new(),
+            Some(_) => say!("proxy-mishandles-sslrequest.direct-closed", sni = sni).into_arg(),
+            None => "".into_arg(),
         },
-        None => String::new(),
+        None => "".into_arg(),
     };
     Finding::new(Code::ProxyMishandlesSslrequest)
-        .detail(format!(
-            "{endpoint} accepted the TCP connection and closed it at PostgreSQL's SSLRequest without answering; a PostgreSQL \
-             server always answers it ('S', 'N' or an error message).{direct} Something that does not speak PostgreSQL's protocol \
-             listens here or sits in front of the server: an SNI router with no route for this name (HAProxy `req.ssl_sni`, \
-             Traefik or Envoy TCP routing: they need TLS first and the routed name), a proxy that sends a PROXY protocol header \
-             (`send-proxy`, `send-proxy-v2`) to a PostgreSQL that reads none (its log says \"invalid length of startup packet\"), \
-             or a TLS-only or non-PostgreSQL service."
-        ))
-        .fix(format!(
-            "Compare with a connection straight to PostgreSQL, bypassing the hop, to confirm the server is fine; then fix the hop in front \
-             of {endpoint}: remove `send-proxy`/`send-proxy-v2` from its server line (PostgreSQL reads no PROXY header), or, for an SNI \
-             router, connect with the name it routes (host=) using libpq 17+ sslnegotiation=direct towards a PostgreSQL 17+ server (or a \
-             terminator that speaks PostgreSQL's negotiation behind the router) — or route this port by TCP \
-             (`mode tcp` pass-through) instead of by SNI."
-        ))
+        .said(say!("proxy-mishandles-sslrequest.hung-up", endpoint = &endpoint, direct = direct))
+        .fix_said(say!("proxy-mishandles-sslrequest.fix-hung-up", endpoint = &endpoint))
         .at_endpoint(&endpoint)
         .evidence("step", crate::gathered::net::Step::SslReply.to_string())
 }
@@ -111,21 +95,13 @@ fn direct(facts: &ProbeFacts) -> Vec<Finding> {
     let endpoint = facts.target.endpoint();
     match (facts.handshake_failure(), &facts.tls) {
         (Some(HandshakeError::Closed | HandshakeError::NotTls { .. }), _) if facts.chain.is_empty() => {
-            vec![Finding::new(Code::DirectSslUnsupported).detail(format!(
-                "{endpoint} closed the connection when TLS started without an SSLRequest: servers before PostgreSQL 17 \
-                 (and poolers that expect SSLRequest) read the TLS ClientHello as a malformed startup packet."
-            ))]
+            vec![Finding::new(Code::DirectSslUnsupported).said(say!("direct-ssl-unsupported.closed", endpoint = &endpoint))]
         }
         (Some(HandshakeError::AlertReceived { alert }), _) if alert == "no application protocol" => {
-            vec![Finding::new(Code::AlpnRejected).detail(format!(
-                "{endpoint} refused the ALPN protocol \"postgresql\" (alert \"no application protocol\")."
-            ))]
+            vec![Finding::new(Code::AlpnRejected).said(say!("alpn-rejected.refused", endpoint = &endpoint))]
         }
         (None, Some(tls)) if tls.alpn.as_deref() != Some("postgresql") => vec![Finding::new(Code::AlpnRejected)
-            .detail(format!(
-                "{endpoint} completed a direct TLS handshake without selecting ALPN \"postgresql\"; a PostgreSQL 17+ \
-                 server always selects it, so a TLS terminator that is not PostgreSQL answered."
-            ))],
+            .said(say!("alpn-rejected.not-selected", endpoint = &endpoint))],
         _ => vec![],
     }
 }

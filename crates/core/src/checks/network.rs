@@ -5,7 +5,8 @@
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Message};
 use crate::gathered::net::{FailureKind, NetError, Step};
 use crate::gathered::probe::{ProbeFacts, SslNegotiation};
 use crate::gathered::tls::HandshakeError;
@@ -46,16 +47,17 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
     match failure {
         HandshakeError::Closed if p.target.negotiation == SslNegotiation::Postgres => Some(
             Finding::new(Code::UnexpectedEof)
-                .detail(format!(
-                    "{endpoint} accepted the SSLRequest ('S') and then closed the connection during the TLS handshake{}.",
-                    if p.target.sni.is_none() { " (no SNI was sent: a router that needs SNI does this)" } else { "" }
+                .said(say!(
+                    "unexpected-eof.closed-in-handshake",
+                    endpoint = &endpoint,
+                    no_sni = if p.target.sni.is_none() { say!("unexpected-eof.no-sni").into_arg() } else { "".into_arg() }
                 ))
                 .evidence("step", Step::TlsHandshake.to_string())
                 .at_endpoint(&endpoint),
         ),
         HandshakeError::Timeout => Some(
             Finding::new(Code::NetworkTimeout)
-                .detail(format!("{endpoint} did not finish the TLS handshake in time: it stopped answering, or answered too slowly."))
+                .said(say!("network-timeout.handshake", endpoint = &endpoint))
                 .evidence("step", Step::TlsHandshake.to_string())
                 .at_endpoint(&endpoint),
         ),
@@ -68,14 +70,14 @@ fn probe(p: &ProbeFacts) -> Option<Finding> {
 fn startup(p: &ProbeFacts, endpoint: &str) -> Option<Finding> {
     use crate::gathered::probe::StartupOutcome;
     let s = p.startup.as_ref()?;
-    let over = if s.encrypted { "over TLS" } else { "without TLS" };
+    let over = if s.encrypted { say!("network.over-tls") } else { say!("network.without-tls") };
     let f = match s.outcome {
         StartupOutcome::Timeout => Finding::new(Code::NetworkTimeout)
-            .detail(format!("{endpoint} completed the connection {over} but did not answer the StartupMessage in time."))
-            .fix("The server (or a proxy in front of it) accepted the session and then stalled: check that the port belongs to PostgreSQL, the server log for a backend stuck at startup (authentication_timeout, an extension in shared_preload_libraries, a full disk), and the connection limits of any pooler."),
+            .said(say!("network-timeout.startup", endpoint = endpoint, over = over))
+            .fix_said(say!("network-timeout.fix-startup")),
         StartupOutcome::Closed => Finding::new(Code::UnexpectedEof)
-            .detail(format!("{endpoint} closed the connection {over} before answering the StartupMessage."))
-            .fix("The backend exited while starting the session: the server log at this time says why (a crash, max_connections in a pooler, a proxy that drops unknown clients)."),
+            .said(say!("unexpected-eof.startup", endpoint = endpoint, over = over))
+            .fix_said(say!("unexpected-eof.fix-startup")),
         _ => return None,
     };
     Some(f.evidence("step", "the startup phase (StartupMessage and the server's answer)").at_endpoint(endpoint))
@@ -85,30 +87,40 @@ fn net_error(e: &NetError, port: Option<u16>) -> Finding {
     let port = port.map(|p| p.to_string()).unwrap_or_else(|| e.endpoint.rsplit(':').next().unwrap_or("5432").to_string());
     let f = match (e.step, e.kind) {
         (_, FailureKind::Timeout) => Finding::new(Code::NetworkTimeout)
-            .detail(format!("{} at {}: {}.", capitalise(&e.step.to_string()), e.endpoint, e.message))
-            .fix(match e.step {
-                Step::Resolve => "The DNS lookup did not finish: check the resolver (/etc/resolv.conf, getent hosts <host>), or connect by IP address (hostaddr=).".to_string(),
-                Step::Connect => format!("Nothing answered the TCP connection: check that the server is up, that listen_addresses includes this interface, and that no firewall or security group drops port {port} (nc -vz <host> {port})."),
-                _ => "Something accepted the TCP connection but never answered the SSLRequest: check that the port belongs to PostgreSQL (not a proxy or another service), and that the server is not stuck (max_connections, authentication_timeout).".to_string(),
+            .said(say!("network-timeout.step", step = step_said(e.step, true), endpoint = &e.endpoint, message = &e.message))
+            .fix_said(match e.step {
+                Step::Resolve => say!("network-timeout.fix-resolve"),
+                Step::Connect => say!("network-timeout.fix-connect", port = &port),
+                _ => say!("network-timeout.fix-sslrequest"),
             }),
         (_, FailureKind::Closed) => Finding::new(Code::UnexpectedEof)
-            .detail(format!("The server closed the connection while {} ({}).", e.step, e.endpoint))
-            .fix("The peer closed the socket before answering the SSLRequest: a proxy or load balancer that does not speak PostgreSQL's SSL negotiation, a server at its connection limit, or a crashed backend. Check the server log at this time and any proxy in front of it."),
+            .said(say!("unexpected-eof.step", step = step_said(e.step, false), endpoint = &e.endpoint))
+            .fix_said(say!("unexpected-eof.fix-sslrequest")),
         (Step::Resolve, _) => Finding::new(Code::TcpConnectFailed)
-            .detail(format!("The host name does not resolve: {}.", e.message))
-            .fix("Check the spelling of the host name and DNS (getent hosts <host>; nslookup <host>), the search domains in /etc/resolv.conf, or connect by address with hostaddr=."),
+            .said(say!("tcp-connect-failed.resolve", message = &e.message))
+            .fix_said(say!("tcp-connect-failed.fix-resolve")),
         _ => Finding::new(Code::TcpConnectFailed)
-            .detail(format!("{} failed for {}: {}", capitalise(&e.step.to_string()), e.endpoint, e.message))
-            .fix(format!(
-                "Nothing accepts connections there: check that the server is running and listening (on the server: ss -ltnp | grep {port}; SHOW listen_addresses; SHOW port;), set listen_addresses to include this interface and restart, and open port {port} in firewalls and security groups."
-            )),
+            .said(say!("tcp-connect-failed.step", step = step_said(e.step, true), endpoint = &e.endpoint, message = &e.message))
+            .fix_said(say!("tcp-connect-failed.fix", port = &port)),
     };
     f.evidence("step", e.step.to_string()).at_endpoint(&e.endpoint)
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+/// The step a network error happened in (`Step`'s words), said in the user's language; `start`:
+/// at the start of an English sentence, capitalised.
+fn step_said(step: Step, start: bool) -> Message {
+    match (step, start) {
+        (Step::Resolve, false) => say!("net-step.resolve"),
+        (Step::Resolve, true) => say!("net-step.resolve-start"),
+        (Step::Connect, false) => say!("net-step.connect"),
+        (Step::Connect, true) => say!("net-step.connect-start"),
+        (Step::SslRequest, false) => say!("net-step.sslrequest"),
+        (Step::SslRequest, true) => say!("net-step.sslrequest-start"),
+        (Step::SslReply, false) => say!("net-step.sslreply"),
+        (Step::SslReply, true) => say!("net-step.sslreply-start"),
+        (Step::TlsHandshake, false) => say!("net-step.tls-handshake"),
+        (Step::TlsHandshake, true) => say!("net-step.tls-handshake-start"),
+    }
 }
 
 #[cfg(test)]

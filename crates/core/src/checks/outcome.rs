@@ -5,7 +5,8 @@
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Severity};
 
 pub fn check(facts: &Facts, cx: &Context, found: &[Finding]) -> Vec<Finding> {
     if found.iter().any(|f| f.severity == Severity::Error) {
@@ -17,7 +18,14 @@ pub fn check(facts: &Facts, cx: &Context, found: &[Finding]) -> Vec<Finding> {
     for (h, v) in facts.verdicts().filter(|(h, v)| !v.connects && Some(h.endpoint()) != chosen) {
         out.push(
             Finding::new(Code::ConnectionFails)
-                .detail(format!("{}: libpq fails with: {}", h.endpoint(), v.error.as_deref().unwrap_or("(no message)")))
+                .said(say!(
+                    "connection-fails.libpq",
+                    endpoint = h.endpoint(),
+                    message = match v.error.as_deref() {
+                        Some(e) => e.into_arg(),
+                        None => say!("connection-fails.no-message").into_arg(),
+                    }
+                ))
                 .at_endpoint(h.endpoint()),
         );
     }

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding};
+use crate::say;
+use crate::findings::{Arg, Code, Finding, IntoArg, Message};
 use crate::gathered::probe::ProbeFacts;
 use crate::scan::{CipherSuite, ScanResult};
 use crate::gathered::tls::HandshakeError;
@@ -37,6 +38,16 @@ impl ClientRange {
             format!("{} only", self.min.name())
         } else {
             format!("{}–{}", self.min.name(), self.max.name())
+        }
+    }
+
+    /// [`ClientRange::describe`] as a message argument: "TLSv1.3 only" is said in the user's
+    /// language, a range is a fact.
+    fn describe_said(&self) -> Arg {
+        if self.min == self.max {
+            say!("protocol-version-mismatch.version-only", version = self.min.name()).into_arg()
+        } else {
+            self.describe().into_arg()
         }
     }
 
@@ -76,25 +87,28 @@ fn from_probe(p: &ProbeFacts, client: &ClientRange) -> Option<Finding> {
         p.server_versions.iter().flatten().filter_map(|v| TlsVersion::from_name(v)).collect();
     let endpoint = p.target.endpoint();
     let (server_says, hint) = match server.as_slice() {
-        [] if p.server_versions.is_some() => ("The server refused every version from SSLv3 to TLSv1.3".to_string(), " between …".to_string()),
-        [] => ("The server only allows other versions".to_string(), " between …".to_string()),
-        [only] => (format!("The server accepts only {}", only.name()), format!(" between {} and {}", only.name(), only.name())),
+        [] if p.server_versions.is_some() => (say!("protocol-version-mismatch.refused-all"), " between …".to_string()),
+        [] => (say!("protocol-version-mismatch.other-versions"), " between …".to_string()),
+        [only] => (say!("protocol-version-mismatch.accepts-only", versions = only.name()), format!(" between {} and {}", only.name(), only.name())),
         [first, .., last] => (
-            format!("The server accepts only {}", server.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")),
+            say!("protocol-version-mismatch.accepts-only", versions = server.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")),
             format!(" between {} and {}", first.name(), last.name()),
         ),
     };
     let mut f = Finding::new(Code::ProtocolVersionMismatch)
-        .detail(format!(
-            "{endpoint} refused every TLS version the client allows ({}) [{why}]. {server_says}; its log shows \
-             \"This may indicate that the client does not support any SSL protocol version{hint}.\"",
-            client.describe()
+        .said(say!(
+            "protocol-version-mismatch.probe",
+            endpoint = &endpoint,
+            client = client.describe_said(),
+            why = why,
+            server_says = server_says,
+            hint = hint
         ))
         .at_endpoint(&endpoint)
         .evidence("client_allows", client.describe())
         .evidence("server_accepts", server.iter().map(|v| v.name()).collect::<Vec<_>>().join(","));
     if let (Some(smin), Some(smax)) = (server.first(), server.last()) {
-        f = f.fix(fix(*smin, *smax, client));
+        f = f.fix_said(fix(*smin, *smax, client));
     }
     Some(f)
 }
@@ -102,35 +116,21 @@ fn from_probe(p: &ProbeFacts, client: &ClientRange) -> Option<Finding> {
 /// Which side to move, naming the right versions: a server whose newest version is older
 /// than the client's minimum must allow newer versions; a client whose maximum is older than
 /// the server's minimum must allow newer ones. Never advise going below TLS 1.2.
-fn fix(smin: TlsVersion, smax: TlsVersion, client: &ClientRange) -> String {
+fn fix(smin: TlsVersion, smax: TlsVersion, client: &ClientRange) -> Message {
     if smax < client.min {
         let lower = if smax >= TlsVersion::TLSv1_2 {
-            format!(", or lower the client's minimum to {} (libpq ssl_min_protocol_version={})", smax.name(), smax.name())
+            say!("protocol-version-mismatch.or-lower-client", version = smax.name()).into_arg()
         } else {
-            String::new()
+            "".into_arg()
         };
-        format!(
-            "The server stops at {} but the client needs at least {}: set the server's ssl_max_protocol_version = '' \
-             (no maximum) or '{}' in postgresql.conf and reload (SELECT pg_reload_conf();){lower}. Do not lower either \
-             side below TLSv1.2.",
-            smax.name(),
-            client.min.name(),
-            client.min.name()
-        )
+        say!("protocol-version-mismatch.fix-server-max", server_max = smax.name(), client_min = client.min.name(), lower = lower)
     } else {
         let lower = if client.max >= TlsVersion::TLSv1_2 {
-            format!(", or lower the server's ssl_min_protocol_version to '{}' and reload", client.max.name())
+            say!("protocol-version-mismatch.or-lower-server", version = client.max.name()).into_arg()
         } else {
-            String::new()
+            "".into_arg()
         };
-        format!(
-            "The server requires at least {} but the client stops at {}: raise the client's maximum to {} or remove it \
-             (libpq: ssl_max_protocol_version={} or unset; Kong: pg_ssl_version = tlsv1_3; Java: jdk.tls.client.protocols){lower}.",
-            smin.name(),
-            client.max.name(),
-            smin.name(),
-            smin.name()
-        )
+        say!("protocol-version-mismatch.fix-client-max", server_min = smin.name(), client_max = client.max.name(), lower = lower)
     }
 }
 
@@ -143,21 +143,19 @@ fn from_scan(scan: &ScanResult, client: &ClientRange, endpoint: &str) -> Option<
     let server_range = if smin == smax { smin.name() } else { format!("{}–{}", smin.name(), smax.name()) };
     Some(
         Finding::new(Code::ProtocolVersionMismatch)
-            .detail(format!(
-                "{endpoint} accepts {server_range}; the client ({}) allows {}. No version is in both, so the \
-                 handshake fails: the client reports \"unsupported protocol\" / \"tlsv1 alert protocol version\" / \
-                 \"wrong version number\", and the server logs \"could not accept SSL connection\" with HINT \"This may \
-                 indicate that the client does not support any SSL protocol version between {} and {}.\" — those \
-                 two versions are the server's ssl_min_protocol_version and ssl_max_protocol_version.",
-                client.name,
-                client.describe(),
-                smin.name(),
-                smax.name()
+            .said(say!(
+                "protocol-version-mismatch.scan",
+                endpoint = endpoint,
+                server_range = &server_range,
+                client = &client.name,
+                allows = client.describe_said(),
+                min = smin.name(),
+                max = smax.name()
             ))
             .at_endpoint(endpoint)
             .evidence("server_accepts", &server_range)
             .evidence("client_allows", client.describe())
-            .fix(fix(smin, smax, client)),
+            .fix_said(fix(smin, smax, client)),
     )
 }
 
@@ -194,11 +192,11 @@ mod tests {
     #[test]
     fn fix_names_the_right_side_and_version() {
         let tls13_client = ClientRange { min: TlsVersion::TLSv1_3, ..libpq() };
-        let fx = fix(TlsVersion::TLSv1_2, TlsVersion::TLSv1_2, &tls13_client);
+        let fx = fix(TlsVersion::TLSv1_2, TlsVersion::TLSv1_2, &tls13_client).sentence(crate::findings::Lang::En);
         assert!(fx.contains("ssl_max_protocol_version = '' (no maximum) or 'TLSv1.3'"), "{fx}");
         assert!(fx.contains("lower the client's minimum to TLSv1.2"), "{fx}");
         let tls12_client = ClientRange { max: TlsVersion::TLSv1_2, ..libpq() };
-        let fx = fix(TlsVersion::TLSv1_3, TlsVersion::TLSv1_3, &tls12_client);
+        let fx = fix(TlsVersion::TLSv1_3, TlsVersion::TLSv1_3, &tls12_client).sentence(crate::findings::Lang::En);
         assert!(fx.contains("raise the client's maximum to TLSv1.3"), "{fx}");
         assert!(!fx.contains("ssl_max_protocol_version = ''"), "{fx}");
     }

@@ -3,10 +3,9 @@
 //! the new chain while the primary still has the old one, so verify-ca/verify-full clients
 //! need both roots until the rotation is complete.
 
-use std::fmt::Write as _;
-
 use super::Context;
 use crate::facts::{Facts, HostFacts};
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::verify::short_name;
 
@@ -24,23 +23,18 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         return vec![];
     }
     let failing: Vec<String> = hosts.iter().filter(|h| h.fails()).map(|h| h.endpoint()).collect();
-    let mut detail = format!(
-        "{} presents a chain ending at \"{}\" (issued by \"{}\")",
-        hosts[0].endpoint(),
-        short_name(&first.1),
-        short_name(&first.0)
-    );
+    let mut f = Finding::new(Code::ReplicaChainDiffers)
+        .severity(if failing.is_empty() { Severity::Warning } else { Severity::Error })
+        .said(say!("replica-chain-differs.first", endpoint = hosts[0].endpoint(), subject = short_name(&first.1), issuer = short_name(&first.0)));
     for h in &differing {
         if let Some((iss, sub)) = top(h) {
-            let _ = write!(detail, "; {} ends at \"{}\" (issued by \"{}\")", h.endpoint(), short_name(&sub), short_name(&iss));
+            f.add_said(say!("replica-chain-differs.other", endpoint = h.endpoint(), subject = short_name(&sub), issuer = short_name(&iss)));
         }
     }
     if failing.is_empty() {
-        detail += ". This trust store accepts all of them today.";
+        f.add_said(say!("replica-chain-differs.all-accepted"));
     } else {
-        let _ = write!(detail, ". One trust store does not serve them all: {} fail(s).", failing.join(", "));
+        f.add_said(say!("replica-chain-differs.some-fail", failing = failing.join(", ")));
     }
-    vec![Finding::new(Code::ReplicaChainDiffers)
-        .severity(if failing.is_empty() { Severity::Warning } else { Severity::Error })
-        .detail(detail)]
+    vec![f]
 }

@@ -5,6 +5,7 @@
 
 use super::Context;
 use crate::facts::Facts;
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::gathered::trust::RootTrust;
 use crate::verify::libpq::{Failure, SslMode};
@@ -23,8 +24,8 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
         let f = match failure {
             Failure::RootFileMissing { path } => missing(path.as_deref(), v.error.as_deref().unwrap_or("")),
             Failure::SystemRootsUnavailable { reason } => Finding::new(Code::RootCertMissing)
-                .detail(format!("sslrootcert=system, but the system trust store cannot be loaded: {reason}"))
-                .fix("Install the ca-certificates package (or point SSL_CERT_FILE at a CA bundle), or give sslrootcert the path of the server's root CA."),
+                .said(say!("root-cert-missing.system-unavailable", reason = reason))
+                .fix_said(say!("root-cert-missing.fix-system")),
             Failure::RootFileUnreadable { path, reason, is_dir } => unreadable(path, reason, *is_dir),
             _ => continue,
         };
@@ -54,7 +55,7 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
 }
 
 fn missing(path: Option<&str>, libpq_says: &str) -> Finding {
-    let mut f = Finding::new(Code::RootCertMissing).detail(format!("libpq fails before connecting: {}", libpq_says.replace('\n', " ")));
+    let mut f = Finding::new(Code::RootCertMissing).said(say!("root-cert-missing.libpq-fails", message = libpq_says.replace('\n', " ")));
     if let Some(p) = path {
         f = f.evidence("path", p);
     }
@@ -63,20 +64,15 @@ fn missing(path: Option<&str>, libpq_says: &str) -> Finding {
 
 fn unreadable(path: &str, reason: &str, is_dir: bool) -> Finding {
     let what = if is_dir {
-        "it is a directory; libpq's sslrootcert must be a file of PEM certificates".to_string()
+        say!("cert-or-key-format.root-is-directory")
     } else if reason == "no certificate or crl found" {
-        "it holds no PEM certificate (a DER .cer/.der file, a keystore, or an empty file); libpq reads PEM only".to_string()
+        say!("cert-or-key-format.root-not-pem")
     } else {
-        format!("OpenSSL cannot parse it ({reason})")
+        say!("cert-or-key-format.root-unparsable", reason = reason)
     };
     Finding::new(Code::CertOrKeyFormat)
-        .detail(format!(
-            "libpq fails with: could not read root certificate file \"{path}\": {reason} — {what}."
-        ))
-        .fix(format!(
-            "Make {path} a PEM file of the root CA certificate(s): convert DER with `openssl x509 -inform der -in root.cer -out {path}`, \
-             or point sslrootcert at the PEM file."
-        ))
+        .said(say!("cert-or-key-format.root-unreadable", path = path, reason = reason, what = what))
+        .fix_said(say!("cert-or-key-format.fix-root", path = path))
         .evidence("path", path)
 }
 

@@ -6,7 +6,9 @@
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Arg, Code, Finding, IntoArg, Message, Severity};
+use crate::gathered::trust::TrustSource;
 use crate::verify::rotation::Phase;
 
 pub const CODES: &[Code] = &[Code::RotationUnready, Code::RotationNeedsCrossSign];
@@ -17,18 +19,20 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let absent_anchors = |chain: &str| -> Vec<String> {
         r.roots.iter().filter(|x| !x.present && x.anchors.iter().any(|a| a == chain)).map(|x| x.cn.clone()).collect()
     };
-    let fix_with = |verb: &str, prep: &str, absent: &[String]| {
-        let add = match absent.len() {
-            0 => "its root".to_string(),
-            1..=3 => absent.join(" or "),
-            n => format!("the root that signs your servers' chain (one of {n}, e.g. {})", absent[..2].join(", ")),
+    // "Add {roots} to" or "Keep (or put back) {roots} in" the trust store.
+    let fix_with = |keep: bool, absent: &[String]| {
+        let roots = match absent.len() {
+            0 => say!("rotation-unready.its-root").into_arg(),
+            1..=3 => either(absent),
+            n => say!("rotation-unready.one-of", n = n, examples = absent[..2].join(", ")).into_arg(),
         };
-        format!(
-            "{verb} {add} {prep} the trust store (roots only, keeping the current ones): `pgtls bundle --profile {} -o root.crt` writes every root of the profile with its SHA-256, source and reason; point sslrootcert (or PGSSLROOTCERT, the Java truststore, lua_ssl_trusted_certificate) at it.",
-            r.profile
-        )
+        if keep {
+            say!("rotation-unready.fix-keep", roots = roots, profile = &r.profile)
+        } else {
+            say!("rotation-unready.fix-add", roots = roots, profile = &r.profile)
+        }
     };
-    let fix = |absent: &[String]| fix_with("Add", "to", absent);
+    let fix = |absent: &[String]| fix_with(false, absent);
     // Why the profile recommends each absent root (e.g. a root browsers are dropping).
     let roles = |absent: &[String]| -> String {
         r.roots.iter().filter(|x| absent.contains(&x.cn)).map(|x| format!(" {}: {}", x.cn, x.role)).collect()
@@ -39,83 +43,117 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         let absent = absent_anchors(&c.name);
         if !c.verifies {
             let list = |v: &[String]| match v.len() {
-                0..=3 => v.join(", "),
-                n => format!("{} and {} more", v[..3].join(", "), n - 3),
+                0..=3 => v.join(", ").into_arg(),
+                n => say!("rotation-unready.and-more", names = v[..3].join(", "), more = n - 3).into_arg(),
             };
             let (scope, hint) = if c.covered.is_empty() {
-                (String::new(), "")
+                ("".into_arg(), "".into_arg())
             } else {
                 (
-                    format!(" for {} of its {} issuing CAs: it verifies only {} (not {})", c.not_covered.len(), c.issuing, list(&c.covered), list(&c.not_covered)),
-                    " If every server you use is under the ones it verifies, that is enough: name them as targets to judge them exactly.",
+                    say!(
+                        "rotation-unready.scope",
+                        not_covered_count = c.not_covered.len(),
+                        issuing = c.issuing,
+                        covered = list(&c.covered),
+                        not_covered = list(&c.not_covered)
+                    )
+                    .into_arg(),
+                    say!("rotation-unready.hint").into_arg(),
                 )
             };
             let path = c.path.join(" → ");
+            // "{title}: at {date}, {store} does not verify the {chain} chain ({path}){scope}", then
+            // what follows for the phase.
+            let at_date = |then: Message| {
+                say!(
+                    "rotation-unready.at-date",
+                    title = &r.title,
+                    date = date,
+                    store = TrustSource::said_from_words(&r.store),
+                    chain = &c.name,
+                    path = &path,
+                    scope = scope.clone(),
+                    then = then
+                )
+            };
             let (detail, fix) = match (c.phase, c.from) {
                 // Servers not yet rotated keep presenting it: keep its root.
                 (Phase::Before, _) => (
-                    format!(
-                        "{}: at {date}, {} does not verify the {} chain ({path}){scope}: {}. {}{hint}",
-                        r.title,
-                        r.store,
-                        c.name,
-                        c.description,
-                        if c.required {
-                            "Servers not yet rotated keep presenting it and no end is published, so verify-ca and verify-full clients fail with them."
-                        } else {
-                            "If a server you use presents it, verify-ca and verify-full clients fail with that server."
-                        }
-                    ),
-                    format!("{}{}", fix_with("Keep (or put back)", "in", &absent), roles(&absent)),
+                    at_date(say!(
+                        "rotation-unready.then-before",
+                        description = &c.description,
+                        consequence = if c.required { say!("rotation-unready.not-yet-rotated-fail") } else { say!("rotation-unready.if-presented-fail") },
+                        hint = hint
+                    )),
+                    say!("rotation-unready.with-roles", fix = fix_with(true, &absent), roles = roles(&absent)),
                 ),
                 // Announced for a later day: ready today, not from then.
                 (Phase::After, Some(from)) if !c.presented => (
-                    format!(
-                        "{}: from {from}, servers start presenting the {} chain ({path}), which {} does not verify (judged at {date}){scope}; verify-ca and verify-full clients fail with them from that day.{hint}",
-                        r.title, c.name, r.store
+                    say!(
+                        "rotation-unready.announced",
+                        title = &r.title,
+                        from = from,
+                        chain = &c.name,
+                        path = &path,
+                        store = TrustSource::said_from_words(&r.store),
+                        date = date,
+                        scope = scope.clone(),
+                        hint = hint
                     ),
-                    format!("{} Do it before {from}.", fix_with("Add", "to", &absent)),
+                    say!("rotation-unready.do-it-before", fix = fix(&absent), from = from),
                 ),
                 (Phase::After, _) => (
-                    format!(
-                        "{}: at {date}, {} does not verify the {} chain ({path}){scope}; verify-ca and verify-full clients fail with servers that present it.{}{hint}",
-                        r.title,
-                        r.store,
-                        c.name,
-                        if c.required { "" } else { " Only servers whose owners chose this CA present it." }
-                    ),
+                    at_date(say!(
+                        "rotation-unready.then-after",
+                        optional = if c.required { "".into_arg() } else { say!("rotation-unready.optional-ca").into_arg() },
+                        hint = hint
+                    )),
                     fix(&absent),
                 ),
             };
             let f = Finding::new(Code::RotationUnready)
-                .detail(detail)
-                .fix(fix)
+                .said(detail)
+                .fix_said(fix)
                 .evidence("chain", &c.name)
                 .evidence("reason", &c.reason);
             // A chain customers opt into (RDS's rsa4096 and ecc384) is information, not a warning.
             out.push(with(if c.required { f } else { f.severity(Severity::Info) }));
         } else if c.verifies_without_optional == Some(false) {
             out.push(with(Finding::new(Code::RotationNeedsCrossSign)
-                .detail(format!(
-                    "{}: {} verifies the {} chain only while the server also sends its cross-signed certificate; a server that leaves it out fails ({}).",
-                    r.title, r.store, c.name, c.reason_without_optional.as_deref().unwrap_or("")
+                .said(say!(
+                    "rotation-needs-cross-sign.only-with-cross-sign",
+                    title = &r.title,
+                    store = TrustSource::said_from_words(&r.store),
+                    chain = &c.name,
+                    reason = c.reason_without_optional.as_deref().unwrap_or("")
                 ))
-                .fix(fix(&absent))
+                .fix_said(fix(&absent))
                 .evidence("chain", &c.name)));
         }
     }
     for s in r.servers.iter().filter(|s| s.verifies == Some(false)) {
         out.push(with(Finding::new(Code::RotationUnready)
-            .detail(format!(
-                "{}: {} presents the {} chain, which {} does not verify at {date}: verify-ca and verify-full clients fail with it.",
-                r.title,
-                s.endpoint,
-                s.chain.as_deref().unwrap_or("(not a chain of this profile)"),
-                r.store
+            .said(say!(
+                "rotation-unready.server",
+                title = &r.title,
+                endpoint = &s.endpoint,
+                chain = match s.chain.as_deref() {
+                    Some(c) => c.into_arg(),
+                    None => say!("rotation-unready.not-of-profile").into_arg(),
+                },
+                store = TrustSource::said_from_words(&r.store),
+                date = date
             ))
-            .fix(fix(&s.chain.as_deref().map(absent_anchors).unwrap_or_default()))
+            .fix_said(fix(&s.chain.as_deref().map(absent_anchors).unwrap_or_default()))
             .evidence("server", &s.endpoint)
             .evidence("reason", s.reason.as_deref().unwrap_or(""))));
     }
     out
+}
+
+/// "A or B or C", said in the user's language.
+fn either(names: &[String]) -> Arg {
+    let mut it = names.iter();
+    let first = it.next().map(|n| n.as_str().into_arg()).unwrap_or_else(|| "".into_arg());
+    it.fold(first, |a, b| say!("rotation-unready.or", a = a, b = b).into_arg())
 }

@@ -7,15 +7,16 @@
 use super::Context;
 use crate::config::hba::ConnType;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding, Severity};
+use crate::findings::{Code, Finding, IntoArg, Message, Severity};
+use crate::say;
 use crate::gathered::net::Negotiated;
 
 pub const CODES: &[Code] = &[Code::ServerSslOff];
 
 /// Where a hop's TLS towards its clients is switched on, in each hop's own terms.
-const HOP_TLS: &str = "PgBouncer: client_tls_sslmode = require, client_tls_cert_file and client_tls_key_file in pgbouncer.ini \
-    (then RELOAD on its admin console); Pgpool-II: ssl = on, ssl_cert and ssl_key in pgpool.conf (then restart); a TCP proxy \
-    (HAProxy, nginx stream): pass PostgreSQL through in `mode tcp` so the server's own TLS reaches the client.";
+fn hop_tls() -> Message {
+    say!("server-ssl-off.hop-tls")
+}
 
 pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     // A client that chose a plaintext-tolerant sslmode and connects anyway gets a warning;
@@ -26,60 +27,46 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
         if matches!(h.probe.reply, Some(Negotiated::Refuse)) {
             let endpoint = h.endpoint();
             let mut f = Finding::new(Code::ServerSslOff)
-                .detail(format!("{endpoint} answered the SSLRequest with 'N': it will not speak TLS."))
+                .said(say!("server-ssl-off.refused", endpoint = &endpoint))
                 .evidence("reply", "N")
-                .fix(format!(
-                    "Set ssl = on in postgresql.conf, install ssl_cert_file and ssl_key_file (server.crt / server.key in the data \
-                     directory by default), then reload the server (SELECT pg_reload_conf();). If {endpoint} is a pooler or proxy \
-                     rather than PostgreSQL itself (PgBouncer listens on 6432 by default, as does Azure's built-in PgBouncer), \
-                     enable TLS there instead: {HOP_TLS}"
-                ));
+                .fix_said(say!("server-ssl-off.fix", endpoint = &endpoint, hop_tls = hop_tls()));
             // A client that chose to go on without TLS: the 'N' does not stop it (when it fails
             // anyway, another finding says why).
             if let Some(v) = h.verdict.as_ref().filter(|v| chosen && !v.sslmode.requires_tls()) {
-                let then = if v.connects { "connects unencrypted" } else { "goes on without TLS" };
-                f = f.severity(Severity::Warning).detail(format!(
-                    "{endpoint} answered the SSLRequest with 'N': it will not speak TLS, so this client (sslmode={}) {then}.",
-                    v.sslmode
-                ));
+                let then = if v.connects { say!("server-ssl-off.then-connects") } else { say!("server-ssl-off.then-goes-on") };
+                f = f.severity(Severity::Warning).said(say!("server-ssl-off.refused-client-goes-on", endpoint = &endpoint, sslmode = v.sslmode, then = then));
             }
             // The server behind the address has TLS on (it said so over the plaintext session
             // that logged in): the 'N' came from a hop in between.
             if let Some((b, _)) = h.behind().filter(|(b, _)| b.ssl == Some(true)) {
-                let port = b.port.map(|p| format!(" (listening on port {p})")).unwrap_or_default();
-                let said = f.detail.clone();
-                f = f
-                    .detail(format!(
-                        "{} The PostgreSQL server behind it{port} has ssl = on (it said so over the plaintext session): the 'N' \
-                         came from a pooler or proxy in between that offers clients no TLS.",
-                        said
-                    ))
-                    .fix(format!("Enable TLS on the hop at {endpoint}, not in postgresql.conf: {HOP_TLS}"))
-                    .evidence("server ssl", "on");
+                let port = match b.port {
+                    Some(p) => say!("server-ssl-off.listening-on", port = p).into_arg(),
+                    None => "".into_arg(),
+                };
+                f.add_said(say!("server-ssl-off.behind-has-ssl", port = port));
+                f = f.fix_said(say!("server-ssl-off.fix-hop", endpoint = &endpoint, hop_tls = hop_tls())).evidence("server ssl", "on");
             }
             out.push(f);
         }
     }
     if let Some(s) = &facts.sessions {
         if s.settings.get("ssl").map(String::as_str) == Some("off") {
-            out.push(Finding::new(Code::ServerSslOff).detail("SHOW ssl says off: the server accepts no TLS connections."));
+            out.push(Finding::new(Code::ServerSslOff).said(say!("server-ssl-off.show-ssl-off")));
         }
     }
     if let Some(f) = &facts.server {
         if !f.conf.ssl_on() {
             let s = f.conf.get("ssl");
-            let detail = match s {
-                Some(s) => format!("ssl = {} ({}): the server refuses TLS connections", s.value, s.location()),
-                None => "ssl is not set in postgresql.conf (default off): the server refuses TLS connections".to_string(),
-            };
+            let mut finding = Finding::new(Code::ServerSslOff).said(match s {
+                Some(s) => say!("server-ssl-off.conf-off", value = &s.value, location = s.location()),
+                None => say!("server-ssl-off.conf-unset"),
+            });
             let dead: Vec<String> =
                 f.hba.iter().flat_map(|h| &h.rules).filter(|r| r.conn_type == ConnType::HostSsl).map(|r| r.location()).collect();
-            let detail = if dead.is_empty() {
-                detail
-            } else {
-                format!("{detail}; the hostssl lines at {} can never match (the server logs: hostssl record cannot match because SSL is disabled)", dead.join(", "))
-            };
-            out.push(Finding::new(Code::ServerSslOff).detail(detail).evidence("ssl", super::config::origin_of(s, "off")));
+            if !dead.is_empty() {
+                finding.add_said(say!("server-ssl-off.hostssl-dead", lines = dead.join(", ")));
+            }
+            out.push(finding.evidence("ssl", super::config::origin_of(s, "off")));
         }
     }
     out

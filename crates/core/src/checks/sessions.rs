@@ -6,7 +6,8 @@
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Severity};
 
 pub const CODES: &[Code] = &[Code::SslNotUsed, Code::CheckIncomplete];
 
@@ -18,12 +19,16 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         if let (true, false, Some(addr)) = (client, g.ssl, &g.client_addr) {
             out.push(
                 Finding::new(Code::SslNotUsed)
-                    .detail(format!(
-                        "{} session(s) from {addr} (user {}, database {}, application {}) are connected without TLS.",
-                        g.count,
-                        g.user.as_deref().unwrap_or("?"),
-                        g.database.as_deref().unwrap_or("?"),
-                        g.application_name.as_deref().unwrap_or("(none)")
+                    .said(say!(
+                        "ssl-not-used.sessions",
+                        count = g.count,
+                        addr = &addr,
+                        user = g.user.as_deref().unwrap_or("?"),
+                        database = g.database.as_deref().unwrap_or("?"),
+                        application = match g.application_name.as_deref() {
+                            Some(a) => a.into_arg(),
+                            None => say!("ssl-not-used.no-application").into_arg(),
+                        }
                     ))
                     .evidence("client_addr", addr)
                     .evidence("user", g.user.clone().unwrap_or_default())
@@ -36,23 +41,16 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         out.push(
             Finding::new(Code::CheckIncomplete)
                 .severity(Severity::Warning)
-                .detail(format!(
-                    "Role \"{}\" is neither a superuser nor a member of pg_read_all_stats, so pg_stat_ssl and pg_stat_activity \
-                     show it only its own sessions: sessions of other users without TLS are invisible here.",
-                    s.role
-                ))
-                .fix(format!("Run as a superuser, or GRANT pg_read_all_stats TO \"{}\"; then run pgtls sessions again.", s.role)),
+                .said(say!("check-incomplete.role", role = &s.role))
+                .fix_said(say!("check-incomplete.fix-role", role = &s.role)),
         );
     }
     if s.hba_rules.is_none() {
         out.push(
             Finding::new(Code::CheckIncomplete)
                 .severity(Severity::Info)
-                .detail(format!(
-                    "pg_hba_file_rules could not be read{}, so the pg_hba.conf lines that admit clients without TLS are not checked.",
-                    s.hba_note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
-                ))
-                .fix("Run as a superuser (pg_hba_file_rules needs it before PostgreSQL 16, or pg_read_all_settings-like grants), or run `pgtls server --data-dir` on the server."),
+                .said(say!("check-incomplete.hba-rules", note = s.hba_note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()))
+                .fix_said(say!("check-incomplete.fix-hba-rules")),
         );
     }
     out

@@ -11,8 +11,9 @@ use super::Context;
 use crate::config::client::ClientTlsSettings;
 use crate::config::hba::ConnType;
 use crate::facts::{DriverFacts, Facts};
-use crate::findings::{Code, Finding, Severity};
-use crate::gathered::trust::RootTrust;
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Message, Severity};
+use crate::gathered::trust::{RootTrust, TrustSource};
 use crate::verify::libpq::{Failure, SslMode, Verdict};
 
 pub const CODES: &[Code] = &[Code::InsecureSslmode];
@@ -33,8 +34,8 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
             push(
                 Finding::new(Code::InsecureSslmode)
                     .severity(Severity::Error)
-                    .detail(format!("libpq refuses to start: weak sslmode \"{sslmode}\" may not be used with sslrootcert=system (use \"verify-full\")"))
-                    .fix("Use sslmode=verify-full with sslrootcert=system (or leave sslmode unset: it then defaults to verify-full).")
+                    .said(say!("insecure-sslmode.weak-with-system", sslmode = sslmode))
+                    .fix_said(say!("insecure-sslmode.fix-weak-with-system"))
                     .evidence("sslmode", sslmode.as_str()),
             );
             continue;
@@ -65,10 +66,10 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     out
 }
 
-fn insecure(sslmode: SslMode, source: &str, detail: String) -> Finding {
+fn insecure(sslmode: SslMode, source: &str, why: Message) -> Finding {
     Finding::new(Code::InsecureSslmode)
         .severity(Severity::Warning)
-        .detail(format!("sslmode={sslmode} (from {source}): {detail}"))
+        .said(say!("insecure-sslmode.from", sslmode = sslmode, source = crate::conninfo::Source::said_from_words(source), why = why))
         .evidence("sslmode", sslmode.as_str())
 }
 
@@ -77,54 +78,52 @@ fn from_verdict(v: &Verdict, source: &str) -> Option<Finding> {
     let m = v.sslmode;
     if !v.tls {
         let why = if v.plaintext_fallback {
-            format!(
-                "the TLS attempt failed ({}), libpq retried without TLS and the session is NOT encrypted.",
-                v.failure.as_ref().map(failure_words).unwrap_or_default()
-            )
+            say!("insecure-sslmode.fell-back", failure = v.failure.as_ref().map(failure_words).unwrap_or_else(|| "".into_arg()))
         } else if m == SslMode::Disable {
-            "TLS is never attempted; the session is not encrypted.".to_string()
+            say!("insecure-sslmode.never-tls")
         } else if m == SslMode::Allow {
-            "libpq connects without TLS first; the session is not encrypted.".to_string()
+            say!("insecure-sslmode.allow")
         } else {
-            "the server does not offer TLS; libpq silently continues unencrypted.".to_string()
+            say!("insecure-sslmode.no-tls-offered")
         };
-        return Some(insecure(m, source, why).fix("Use sslmode=verify-full with sslrootcert pointing at the server's root CA, so libpq never falls back to plaintext and checks who it talks to."));
+        return Some(insecure(m, source, why).fix_said(say!("insecure-sslmode.fix-plaintext")));
     }
     if !v.chain_verified {
         return Some(insecure(
             m,
             source,
-            "TLS is used but the server certificate is not verified (no root certificate file): anyone in the path can impersonate the server.".into(),
+            say!("insecure-sslmode.not-verified"),
         ));
     }
     if m < SslMode::VerifyFull {
         return Some(
             Finding::new(Code::InsecureSslmode)
                 .severity(Severity::Info)
-                .detail(format!(
-                    "sslmode={m}: libpq verified the chain ({}), but not the host name; any certificate from the same CA is accepted.",
-                    v.trust_source.as_deref().unwrap_or("root file")
-                ))
-                .fix("Use sslmode=verify-full when the certificate names the host you connect to.")
+                .said(match v.trust_source.as_deref() {
+                    Some(t) => say!("insecure-sslmode.chain-only", sslmode = m, trust_source = TrustSource::said_from_words(t)),
+                    None => say!("insecure-sslmode.chain-only", sslmode = m, trust_source = say!("insecure-sslmode.root-file")),
+                })
+                .fix_said(say!("insecure-sslmode.fix-verify-full-names"))
                 .evidence("sslmode", m.as_str()),
         );
     }
     None
 }
 
-fn failure_words(f: &Failure) -> String {
+/// Why the TLS attempt failed: pgtls's words as messages, libpq's and the server's as facts.
+fn failure_words(f: &Failure) -> crate::findings::Arg {
     match f {
-        Failure::ChainUntrusted { .. } => "certificate verify failed".into(),
-        Failure::HostnameMismatch { host, .. } => format!("the certificate does not name {host}"),
-        Failure::Handshake { error } => error.to_string(),
-        Failure::RootFileUnreadable { reason, .. } => format!("root file unreadable: {reason}"),
-        Failure::ServerRefusesTls => "the server answered 'N': it offers no TLS".into(),
-        Failure::Network { error } => error.message.clone(),
-        Failure::ServerRefused { error, .. } => error.message.clone(),
-        Failure::SessionAlert { alert } => format!("the server ended TLS with alert \"{alert}\""),
-        Failure::ClientCertUnusable { message } | Failure::StartupBroken { message } => message.clone(),
+        Failure::ChainUntrusted { .. } => "certificate verify failed".into_arg(),
+        Failure::HostnameMismatch { host, .. } => say!("insecure-sslmode.failure-not-named", host = host).into_arg(),
+        Failure::Handshake { error } => error.into_arg(),
+        Failure::RootFileUnreadable { reason, .. } => say!("insecure-sslmode.failure-root-unreadable", reason = reason).into_arg(),
+        Failure::ServerRefusesTls => say!("insecure-sslmode.failure-refuses-tls").into_arg(),
+        Failure::Network { error } => error.message.as_str().into_arg(),
+        Failure::ServerRefused { error, .. } => error.message.as_str().into_arg(),
+        Failure::SessionAlert { alert } => say!("insecure-sslmode.failure-alert", alert = alert).into_arg(),
+        Failure::ClientCertUnusable { message } | Failure::StartupBroken { message } => message.as_str().into_arg(),
         // Otherwise the failure's kind as the JSON names it (never Rust's debug form).
-        other => serde_json::to_value(other).ok().and_then(|v| v["kind"].as_str().map(str::to_string)).unwrap_or_default(),
+        other => serde_json::to_value(other).ok().and_then(|v| v["kind"].as_str().map(str::to_string)).unwrap_or_default().into_arg(),
     }
 }
 
@@ -135,21 +134,22 @@ fn from_settings(m: SslMode, source: &str, root: &RootTrust) -> Option<Finding> 
         SslMode::Disable | SslMode::Allow | SslMode::Prefer => Some(insecure(
             m,
             source,
-            "libpq may connect WITHOUT encryption when the server does not offer TLS (or the TLS attempt fails), and the server's identity is not checked by the sslmode.".into(),
+            say!("insecure-sslmode.may-be-plaintext"),
         )),
         SslMode::Require if !root_loaded => Some(insecure(
             m,
             source,
-            "encrypts but does not check who the server is: an active attacker can impersonate it.".into(),
+            say!("insecure-sslmode.require-no-root"),
         )),
         SslMode::Require | SslMode::VerifyCa => Some(
             Finding::new(Code::InsecureSslmode)
                 .severity(Severity::Info)
-                .detail(format!(
-                    "sslmode={m}{}: libpq verifies the chain against the root file (and fails if it does not verify), but does not check the host name.",
-                    if m == SslMode::Require { " with a root certificate file present" } else { "" }
+                .said(say!(
+                    "insecure-sslmode.verifies-chain-only",
+                    sslmode = m,
+                    root_present = if m == SslMode::Require { say!("insecure-sslmode.with-root-file").into_arg() } else { "".into_arg() }
                 ))
-                .fix("Use sslmode=verify-full so libpq checks both the chain and the host name.")
+                .fix_said(say!("insecure-sslmode.fix-verify-full"))
                 .evidence("sslmode", m.as_str()),
         ),
         SslMode::VerifyFull => None,
@@ -169,11 +169,11 @@ fn driver(d: &DriverFacts, facts: &Facts) -> Vec<Finding> {
             out.push(
                 Finding::new(Code::InsecureSslmode)
                     .severity(Severity::Error)
-                    .detail(format!(
-                        "pg_ssl is off ({}) but pg_hba.conf only accepts TCP connections over SSL: Kong fails with \"no pg_hba.conf entry for host …, no encryption\"",
-                        s.origin("pg_ssl").unwrap_or("default")
-                    ))
-                    .fix("set pg_ssl = on (and pg_ssl_required = on, pg_ssl_verify = on with lua_ssl_trusted_certificate) in kong.conf"),
+                    .said(match s.origin("pg_ssl") {
+                        Some(o) => say!("insecure-sslmode.kong-off-hba-ssl", origin = o),
+                        None => say!("insecure-sslmode.kong-off-hba-ssl", origin = say!("common.default")),
+                    })
+                    .fix_said(say!("insecure-sslmode.fix-kong-off")),
             );
             return out;
         }
@@ -188,38 +188,28 @@ fn settings(s: &ClientTlsSettings, kong: bool) -> Option<Finding> {
     let at = |k: &str| s.origin(k).map(|o| format!(" ({o})")).unwrap_or_default();
     let (problem, fix) = if s.mode < SslMode::Require {
         (
-            format!("{} behaves like sslmode={}{}: the connection may be unencrypted", s.source, s.mode, at("sslmode")),
-            if kong {
-                "set pg_ssl = on and pg_ssl_required = on in kong.conf (and pg_ssl_verify = on with lua_ssl_trusted_certificate)"
-            } else {
-                "use sslmode=verify-full (with sslrootcert naming the server's root CA) in the JDBC URL"
-            },
+            say!("insecure-sslmode.driver-unencrypted", source = &s.source, sslmode = s.mode, origin = at("sslmode")),
+            if kong { say!("insecure-sslmode.fix-kong-unencrypted") } else { say!("insecure-sslmode.fix-jdbc-unencrypted") },
         )
     } else if !s.verifies_server {
+        let disabled = if s.mode > SslMode::Require { say!("insecure-sslmode.validation-disabled").into_arg() } else { "".into_arg() };
         (
-            format!(
-                "{} behaves like sslmode=require{}: traffic is encrypted but the server certificate is not verified",
-                s.source,
-                if s.mode > SslMode::Require { " (validation disabled)" } else { "" }
-            ),
-            if kong {
-                "set pg_ssl_verify = on and lua_ssl_trusted_certificate to the server's root CA in kong.conf"
-            } else {
-                "use sslmode=verify-full with sslrootcert, and drop NonValidatingFactory"
-            },
+            say!("insecure-sslmode.driver-unverified", source = &s.source, disabled = disabled),
+            if kong { say!("insecure-sslmode.fix-kong-unverified") } else { say!("insecure-sslmode.fix-jdbc-unverified") },
         )
     } else if s.checks_hostname == Some(false) {
-        (
-            format!("{} behaves like sslmode=verify-ca: the certificate chain is verified but not the host name", s.source),
-            "use sslmode=verify-full",
-        )
+        (say!("insecure-sslmode.driver-no-hostname", source = &s.source), say!("insecure-sslmode.fix-driver-no-hostname"))
     } else {
         return None;
     };
     let mut notes = s.notes.clone();
     notes.retain(|n| !n.contains("value not shown"));
-    let detail = if notes.is_empty() { problem } else { format!("{problem}. {}", notes.join("; ")) };
-    Some(Finding::new(Code::InsecureSslmode).severity(Severity::Warning).detail(detail).fix(fix).evidence("mode", s.mode.as_str()))
+    let mut f = Finding::new(Code::InsecureSslmode).severity(Severity::Warning).said(problem);
+    if !notes.is_empty() {
+        // The drivers' notes are the config readers' own words (English).
+        f.add_said(say!("insecure-sslmode.driver-notes", notes = notes.join("; ")));
+    }
+    Some(f.fix_said(fix).evidence("mode", s.mode.as_str()))
 }
 
 #[cfg(test)]

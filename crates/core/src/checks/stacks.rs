@@ -12,7 +12,8 @@
 use super::Context;
 use crate::facts::Facts;
 use crate::facts::DriverFacts;
-use crate::findings::{Code, Finding};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg};
 use crate::gathered::trust::RootTrust;
 use crate::profile::{ClientProfile, RootCert};
 use crate::verify::clients::{message, predict, Refusal, ServerSide, Stack, StackChoice, StackFiles, StackModel};
@@ -30,7 +31,15 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
                 None => v.client.model().library.to_string(),
             };
             let mut f = Finding::new(Code::ClientStackFails)
-                .detail(format!("{}: {label} fails with: {}", h.endpoint(), v.error.as_deref().unwrap_or("(no message)")))
+                .said(say!(
+                    "client-stack-fails.fails-with",
+                    endpoint = h.endpoint(),
+                    library = &label,
+                    message = match v.error.as_deref() {
+                        Some(e) => e.into_arg(),
+                        None => say!("connection-fails.no-message").into_arg(),
+                    }
+                ))
                 .at_endpoint(h.endpoint())
                 .evidence("client", v.client.as_str())
                 .evidence("checks", &v.checks);
@@ -54,23 +63,25 @@ fn driver(d: &DriverFacts, now: time::OffsetDateTime) -> Option<Finding> {
     if d.kong.is_none() {
         // pgJDBC's LibPQFactory reads its root file before it connects.
         let (path, missing) = d.roots.iter().find_map(|(p, r)| match r {
-            RootTrust::Absent { .. } => Some((p, "does not exist")),
-            RootTrust::Unreadable { .. } => Some((p, "cannot be read as PEM")),
+            RootTrust::Absent { .. } => Some((p, say!("client-stack-fails.does-not-exist"))),
+            RootTrust::Unreadable { .. } => Some((p, say!("client-stack-fails.not-pem"))),
             _ => None,
         })?;
         let said = message(Stack::Jdbc, &Refusal::RootFileMissing(path.clone()), "");
         return Some(
             Finding::new(Code::ClientStackFails)
-                .detail(format!(
-                    "{}: pgJDBC verifies the server (sslmode={}{}) but its root file {} {missing}; it fails before connecting with: {said}",
-                    s.source,
-                    s.mode,
-                    s.origin("ssl").map(|_| ", from ssl=true").unwrap_or(""),
-                    path.display(),
+                .said(say!(
+                    "client-stack-fails.jdbc-root",
+                    source = &s.source,
+                    sslmode = s.mode,
+                    from_ssl = if s.origin("ssl").is_some() { say!("client-stack-fails.from-ssl-true").into_arg() } else { "".into_arg() },
+                    path = path.display(),
+                    missing = missing,
+                    said = &said
                 ))
                 .evidence("client", "jdbc")
                 .evidence("sslrootcert", path.display().to_string())
-                .fix(format!("Put the server's root CA certificate (PEM) in {}, or name the file with sslrootcert= in the URL.", path.display())),
+                .fix_said(say!("client-stack-fails.fix-jdbc-root", path = path.display())),
         );
     }
     let kong = d.kong.as_ref()?;
@@ -94,12 +105,19 @@ fn driver(d: &DriverFacts, now: time::OffsetDateTime) -> Option<Finding> {
     let intermediates = server.chain.len().saturating_sub(1);
     let depth = depth.unwrap_or(1);
     let mut f = Finding::new(Code::ClientStackFails)
-        .detail(format!(
-            "Kong against {} ({} certificate(s) served, lua_ssl_verify_depth {depth}{}): {}",
-            server.target.endpoint(),
-            server.chain.len(),
-            kong.get("lua_ssl_verify_depth").map(|v| format!(" at {}", v.origin)).unwrap_or_else(|| " by default".into()),
-            v.error.as_deref().unwrap_or("fails")
+        .said(say!(
+            "client-stack-fails.kong",
+            endpoint = server.target.endpoint(),
+            served = server.chain.len(),
+            depth = depth,
+            depth_from = match kong.get("lua_ssl_verify_depth") {
+                Some(v) => say!("client-stack-fails.depth-at", origin = &v.origin),
+                None => say!("client-stack-fails.depth-by-default"),
+            },
+            error = match v.error.as_deref() {
+                Some(e) => e.into_arg(),
+                None => say!("client-stack-fails.fails").into_arg(),
+            }
         ))
         .evidence("client", "kong")
         .at_endpoint(server.target.endpoint())
@@ -114,9 +132,7 @@ fn driver(d: &DriverFacts, now: time::OffsetDateTime) -> Option<Finding> {
             predict(&choice, &deeper, &server.target, &served, &files).connects
         });
         if let Some(need) = need {
-            f = f.fix(format!(
-                "The server sends {intermediates} intermediate certificate(s); the path to your trusted root has {need} CA certificate(s) below the root: set lua_ssl_verify_depth = {need} (or more) in kong.conf."
-            ));
+            f = f.fix_said(say!("client-stack-fails.fix-kong-depth", intermediates = intermediates, need = need));
         }
     }
     Some(f)

@@ -14,7 +14,8 @@
 use super::Context;
 use crate::gathered::client::ClientCert;
 use crate::facts::{Facts, HostFacts};
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Severity};
 use crate::verify::libpq::{Failure, Verdict};
 
 pub const CODES: &[Code] =
@@ -41,17 +42,12 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         if let (true, Some(request), false) = (v.connects, &v.auth, v.authenticated) {
             out.push(
                 Finding::new(Code::AuthUnchecked)
-                    .detail(format!(
-                        "{}: TLS and pg_hba.conf let this client in, then the server asks for {} ({}). pgtls did not finish that \
-                         step ({}), so whether the password is right was not checked.",
-                        h.endpoint(),
-                        request.method(),
-                        if v.tls { "over TLS" } else { "without TLS" },
-                        if v.tls {
-                            "the password could not be tried on a second, verified session"
-                        } else {
-                            "it never sends a password over an unencrypted connection"
-                        }
+                    .said(say!(
+                        "auth-unchecked.not-finished",
+                        endpoint = h.endpoint(),
+                        method = request.method(),
+                        over = over_tls(v.tls),
+                        why = if v.tls { say!("auth-unchecked.no-second-session") } else { say!("auth-unchecked.never-unencrypted") }
                     ))
                     .at_endpoint(h.endpoint()),
             );
@@ -83,20 +79,23 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 /// The login over TLS worked, and the server says its side of the session is not TLS.
 fn terminated_but_connects(h: &HostFacts, b: &crate::gathered::probe::Behind) -> Finding {
     let from = b.client_addr.as_deref().unwrap_or("a Unix socket");
-    let port = b.port.map(|p| format!(" on port {p}")).unwrap_or_default();
+    let from_said = match b.client_addr.as_deref() {
+        Some(a) => a.into_arg(),
+        None => say!("tls-terminated-on-the-way.unix-socket").into_arg(),
+    };
+    let port = match b.port {
+        Some(p) => say!("tls-terminated-on-the-way.on-port", port = p).into_arg(),
+        None => "".into_arg(),
+    };
     let f = Finding::new(Code::TlsTerminatedOnTheWay)
-        .detail(format!(
-            "{}: this client's session is TLS, but the PostgreSQL server{port} sees it arrive from {from} without TLS \
-             (pg_stat_ssl.ssl = false for this session): a pooler or proxy in between ends the TLS and connects on in plain text.{}",
-            h.endpoint(),
-            if b.from_same_host() { " The plain-text leg starts on the server's own host." } else { " That leg crosses the network unencrypted." }
+        .said(say!(
+            "tls-terminated-on-the-way.plain-leg",
+            endpoint = h.endpoint(),
+            port = port,
+            from = from_said,
+            leg = if b.from_same_host() { say!("tls-terminated-on-the-way.same-host") } else { say!("tls-terminated-on-the-way.crosses-network") }
         ))
-        .fix(
-            "Encrypt the hop's leg to PostgreSQL: PgBouncer server_tls_sslmode = verify-full with server_tls_ca_file (pgbouncer.ini); \
-             Pgpool-II: ssl = on makes it use TLS towards the backends too; stunnel: a client-mode service (client = yes, verifyChain, \
-             checkHost) towards PostgreSQL; HAProxy: `server … ssl verify required ca-file …` — and make pg_hba.conf hostssl-only for \
-             the hop's address so a plain-text leg is refused.",
-        )
+        .fix_said(say!("tls-terminated-on-the-way.fix"))
         .evidence("server sees", from.to_string())
         .at_endpoint(h.endpoint());
     if b.from_same_host() { f.severity(Severity::Info) } else { f.severity(Severity::Warning) }
@@ -114,32 +113,40 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                 // ended the TLS and connected on in plain text.
                 Some(Code::SslRequiredByServer) if *encrypted => Some(
                     Finding::new(Code::TlsTerminatedOnTheWay)
-                        .detail(format!(
-                            "{}: this client's TLS session worked{}, yet the server refused the login as a connection without TLS: \
-                             {said}. TLS ends before PostgreSQL: something in between (stunnel with protocol = pgsql, a TLS-terminating \
-                             HAProxy or load balancer) answered the TLS handshake and connects to PostgreSQL in plain text.",
-                            h.endpoint(),
-                            h.probe.chain.first().map(|c| format!(" (certificate \"{}\" issued by \"{}\")", crate::verify::short_name(&c.subject), crate::verify::short_name(&c.issuer))).unwrap_or_default()
+                        .said(say!(
+                            "tls-terminated-on-the-way.refused-as-plain",
+                            endpoint = h.endpoint(),
+                            certificate = match h.probe.chain.first() {
+                                Some(c) => say!(
+                                    "tls-terminated-on-the-way.certificate",
+                                    subject = crate::verify::short_name(&c.subject),
+                                    issuer = crate::verify::short_name(&c.issuer)
+                                )
+                                .into_arg(),
+                                None => "".into_arg(),
+                            },
+                            said = &said
                         ))
                         .evidence("sqlstate", sqlstate),
                 ),
                 Some(Code::SslRequiredByServer) => Some(
                     Finding::new(Code::SslRequiredByServer)
-                        .detail(format!(
-                            "{} refused the connection without TLS: {said}. pg_hba.conf has only hostssl lines for this client (or none that match a non-TLS connection).",
-                            h.endpoint()
-                        ))
+                        .said(say!("ssl-required-by-server.refused", endpoint = h.endpoint(), said = &said))
                         .evidence("sqlstate", sqlstate),
                 ),
                 Some(Code::ClientCertRequired) => Some(
                     Finding::new(Code::ClientCertRequired)
-                        .detail(format!(
-                            "{} accepted TLS{}, then refused the login: {said}. {}",
-                            h.endpoint(),
-                            wanted.as_ref().map(|w| format!(" and asked for a client certificate from {w}")).unwrap_or_default(),
-                            match ours {
-                                Some((s, _)) => format!("The client has \"{s}\", but it was not accepted for this login."),
-                                None => "The client sent no certificate (no sslcert file, or sslcertmode=disable).".to_string(),
+                        .said(say!(
+                            "client-cert-required.refused",
+                            endpoint = h.endpoint(),
+                            asked = match wanted.as_ref() {
+                                Some(w) => say!("client-cert-required.asked-from", cas = w).into_arg(),
+                                None => "".into_arg(),
+                            },
+                            said = &said,
+                            client = match ours {
+                                Some((s, _)) => say!("client-cert-required.not-accepted", subject = s),
+                                None => say!("client-cert-required.sent-none"),
                             }
                         ))
                         .evidence("sqlstate", sqlstate),
@@ -149,11 +156,13 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                 // or not the recognisers name it.
                 None | Some(Code::LoginRefused) => Some(
                     Finding::new(Code::LoginRefused)
-                        .detail(format!(
-                            "{} refused the login for a reason unrelated to TLS: {said}{} (SQLSTATE {sqlstate}). TLS itself {}.",
-                            h.endpoint(),
-                            error.detail.as_ref().map(|d| format!(" — {d}")).unwrap_or_default(),
-                            if *encrypted { "worked" } else { "was not used on this attempt" }
+                        .said(say!(
+                            "login-refused.not-tls",
+                            endpoint = h.endpoint(),
+                            said = &said,
+                            server_detail = error.detail.as_ref().map(|d| format!(" — {d}")).unwrap_or_default(),
+                            sqlstate = &sqlstate,
+                            tls = tls_worked(*encrypted)
                         ))
                         .evidence("sqlstate", sqlstate),
                 ),
@@ -161,13 +170,7 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                 // (no cached server settings yet, or every server connection failing).
                 Some(Code::PoolerServerUnreachable) => Some(
                     Finding::new(Code::PoolerServerUnreachable)
-                        .detail(format!(
-                            "{}: what answered refused the login because it has no working connection to its server: {said}. \
-                             That is a pooler (PgBouncer, Pgpool-II) whose own leg to PostgreSQL fails — its server_tls_* \
-                             settings, or the server itself; the client's TLS {}.",
-                            h.endpoint(),
-                            if *encrypted { "worked" } else { "was not used on this attempt" }
-                        ))
+                        .said(say!("pooler-server-unreachable.refused", endpoint = h.endpoint(), said = &said, tls = tls_worked(*encrypted)))
                         .evidence("message", &error.message),
                 ),
                 // Recognised as another code: its own check reports it (`hba` for a TLS
@@ -180,28 +183,38 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
         {
             Some(
                 Finding::new(Code::ServerRejectsClientCert)
-                    .detail(format!(
-                        "{} refused the client certificate with alert \"{alert}\"{}{}.",
-                        h.endpoint(),
-                        ours.map(|(s, i)| format!(": \"{s}\", issued by \"{i}\"")).unwrap_or_default(),
-                        wanted.map(|w| format!("; the server accepts certificates from {w} (its ssl_ca_file)")).unwrap_or_default()
+                    .said(say!(
+                        "server-rejects-client-cert.alert",
+                        endpoint = h.endpoint(),
+                        alert = alert,
+                        ours = match ours {
+                            Some((s, i)) => say!("server-rejects-client-cert.ours", subject = s, issuer = i).into_arg(),
+                            None => "".into_arg(),
+                        },
+                        wanted = match wanted {
+                            Some(w) => say!("server-rejects-client-cert.wanted", cas = w).into_arg(),
+                            None => "".into_arg(),
+                        }
                     ))
                     .evidence("alert", alert),
             )
         }
         Failure::SessionAlert { alert } if alert == "certificate required" => Some(
             Finding::new(Code::ClientCertRequired)
-                .detail(format!("{} requires a client certificate in the TLS handshake (alert \"certificate required\") and the client sent none.", h.endpoint()))
+                .said(say!("client-cert-required.alert", endpoint = h.endpoint()))
                 .evidence("alert", alert),
         ),
         Failure::PasswordMissing { method } => Some(
             Finding::new(Code::PasswordMissing)
-                .detail(format!(
-                    "{}: TLS{} and pg_hba.conf let this client in; the server then asks for a password ({method}) and libpq has none \
-                     (no password=, PGPASSWORD or matching password-file line), so it stops with \"fe_sendauth: no password supplied\". \
-                     psql would prompt for it instead.",
-                    h.endpoint(),
-                    if v.tls || h.probe.startup.as_ref().is_some_and(|s| s.encrypted) { "" } else { " (not used)" }
+                .said(say!(
+                    "password-missing.none",
+                    endpoint = h.endpoint(),
+                    not_used = if v.tls || h.probe.startup.as_ref().is_some_and(|s| s.encrypted) {
+                        "".into_arg()
+                    } else {
+                        say!("password-missing.not-used").into_arg()
+                    },
+                    method = method
                 ))
                 .evidence("method", method),
         ),
@@ -211,12 +224,11 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
                 return None;
             }
             let got = query.got();
-            let mut f = Finding::new(Code::PoolerServerUnreachable).detail(format!(
-                "{}: the connection ({}) and the login were accepted, then a read-only SELECT 1 got {got}. PostgreSQL answers \
-                 that at once: what answered the login (a pooler such as PgBouncer or Pgpool-II) has no working connection to \
-                 its server. psql connects and fails on its first command.",
-                h.endpoint(),
-                if v.tls { "over TLS" } else { "without TLS" },
+            let mut f = Finding::new(Code::PoolerServerUnreachable).said(say!(
+                "pooler-server-unreachable.first-query",
+                endpoint = h.endpoint(),
+                over = over_tls(v.tls),
+                got = got
             ));
             if let FirstQuery::Refused { error, .. } = query {
                 f = f.evidence("message", &error.message);
@@ -226,8 +238,27 @@ fn finding(h: &HostFacts, v: &Verdict, failure: &Failure, ours: Option<(&str, &s
         // A stall or a close at startup is a network finding (`network`), with the step named.
         Failure::StartupBroken { message } if message == "timeout" || message == "closed" => None,
         Failure::StartupBroken { message } => Some(
-            Finding::new(Code::LoginRefused).detail(format!("{}: the connection broke after TLS, during the startup phase ({message}).", h.endpoint())),
+            Finding::new(Code::LoginRefused).said(say!("login-refused.startup-broken", endpoint = h.endpoint(), message = message)),
         ),
         _ => None,
     }
 }
+
+/// "over TLS" / "without TLS", said in the user's language.
+fn over_tls(tls: bool) -> crate::findings::Message {
+    if tls {
+        say!("network.over-tls")
+    } else {
+        say!("network.without-tls")
+    }
+}
+
+/// "worked" / "was not used on this attempt": what the client's TLS did.
+fn tls_worked(encrypted: bool) -> crate::findings::Message {
+    if encrypted {
+        say!("login-refused.tls-worked")
+    } else {
+        say!("login-refused.tls-not-used")
+    }
+}
+

@@ -10,7 +10,8 @@
 
 use super::Context;
 use crate::facts::{Facts, HostFacts};
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Arg, Code, Finding, IntoArg, Severity};
 use crate::verify::libpq::{Failure, UntrustedCause};
 use crate::verify::PathFailure;
 use crate::x509::CertKind;
@@ -44,21 +45,15 @@ fn server_file(facts: &Facts) -> Option<Finding> {
     Some(
         Finding::new(Code::ChainIncomplete)
             .severity(Severity::Warning)
-            .detail(format!(
-                "{} ({}) holds only the server certificate \"{}\"; its issuer \"{}\" is neither after it in the file nor in \
-                 ssl_ca_file, so the server sends the leaf alone. Clients that trust only the root CA fail with \"unable to get \
-                 local issuer certificate\". (If \"{}\" is itself a root CA every client trusts, this is fine.)",
-                cert.path.display(),
-                cert.origin,
-                leaf.subject,
-                leaf.issuer,
-                crate::verify::short_name(&leaf.issuer)
+            .said(say!(
+                "chain-incomplete.server-file",
+                path = cert.path.display(),
+                origin = &cert.origin,
+                subject = &leaf.subject,
+                issuer = &leaf.issuer,
+                issuer_name = crate::verify::short_name(&leaf.issuer)
             ))
-            .fix(format!(
-                "Append the intermediate CA certificate(s) after the server certificate in {} (server certificate first, then each \
-                 issuer), then reload PostgreSQL (SELECT pg_reload_conf()).",
-                cert.path.display()
-            ))
+            .fix_said(say!("chain-incomplete.fix-server-file", path = cert.path.display()))
             .evidence("missing issuer", &leaf.issuer),
     )
 }
@@ -71,29 +66,33 @@ fn host(h: &HostFacts) -> Option<Finding> {
             let source = v.trust_source.clone().unwrap_or_default();
             let f = match cause {
                 UntrustedCause::ChainIncomplete { subject, issuer, aki } => Finding::new(Code::ChainIncomplete)
-                    .detail(format!(
-                        "{endpoint} sent only its own certificate \"{subject}\". Its issuer \"{issuer}\"{} is neither sent by the \
-                         server nor in the client's trust store ({source}), so OpenSSL stops with \"unable to get local issuer \
-                         certificate\" (X509_V_ERR 20).",
-                        aki.as_ref().map(|a| format!(" (key id {})", crate::x509::colon_hex(a))).unwrap_or_default()
+                    .said(say!(
+                        "chain-incomplete.not-in-store",
+                        endpoint = &endpoint,
+                        subject = subject,
+                        issuer = issuer,
+                        key_id = key_id(aki.as_deref()),
+                        source = crate::gathered::trust::TrustSource::said_from_words(&source)
                     ))
                     .evidence("missing issuer", issuer)
                     .evidence("missing issuer AKI", aki.clone().unwrap_or_default()),
                 UntrustedCause::Other { failure: PathFailure::DepthZeroSelfSigned, subject, .. } => Finding::new(Code::SelfSignedServerCert)
                     .severity(Severity::Error)
-                    .detail(format!(
-                        "{endpoint} presents the self-signed certificate \"{subject}\", which is not in the client's trust store \
-                         ({source}): OpenSSL rejects it with \"self-signed certificate\" (X509_V_ERR 18)."
-                    ))
-                    .fix("Put exactly this certificate in the client's sslrootcert (it is its own root), or better, issue the server certificate from a CA and trust that CA's root."),
+                    .said(say!("self-signed-server-cert.not-in-store", endpoint = &endpoint, subject = subject, source = crate::gathered::trust::TrustSource::said_from_words(&source)))
+                    .fix_said(say!("self-signed-server-cert.fix-not-in-store")),
                 // Revocation has its own check (crl.rs).
                 UntrustedCause::Other { failure, .. } if failure.is_revocation() => return None,
                 UntrustedCause::Other { failure, subject, issuer } => {
                     let (code, text) = failure.openssl();
                     let mut f = Finding::new(Code::ServerCertUntrusted)
-                        .detail(format!(
-                            "OpenSSL rejects {endpoint}'s chain: {text} (X509_V_ERR {code}) at \"{subject}\" (issued by \"{issuer}\"). \
-                             Trust source: {source}."
+                        .said(say!(
+                            "server-cert-untrusted.openssl-rejects",
+                            endpoint = &endpoint,
+                            text = text,
+                            code = code,
+                            subject = subject,
+                            issuer = issuer,
+                            source = crate::gathered::trust::TrustSource::said_from_words(&source)
                         ))
                         .evidence("trust source", &source);
                     if let Some(p) = &v.paths {
@@ -124,29 +123,32 @@ fn host(h: &HostFacts) -> Option<Finding> {
     match chain.as_slice() {
         [leaf] if leaf.self_signed && !verified => Some(
             Finding::new(Code::SelfSignedServerCert)
-                .detail(format!(
-                    "{endpoint} presents a single self-signed certificate \"{}\": clients with sslmode=verify-ca or \
-                     verify-full must have exactly this certificate in their root.crt.",
-                    leaf.subject
-                ))
+                .said(say!("self-signed-server-cert.single", endpoint = &endpoint, subject = &leaf.subject))
                 .at_endpoint(&endpoint),
         ),
         [leaf] if leaf.kind == CertKind::Leaf && !leaf.self_signed && !issued_by_root => {
             let f = Finding::new(Code::ChainIncomplete)
-                .detail(format!(
-                    "{endpoint} sends only its own certificate \"{}\", not the certificate of its issuer \"{}\"{}. A client \
-                     then needs that issuer in its own trust store; clients that trust only the root CA fail with \"unable \
-                     to get local issuer certificate\". (If \"{}\" is itself a root CA that every client trusts, this is fine.)",
-                    leaf.subject,
-                    leaf.issuer,
-                    leaf.aki.as_ref().map(|a| format!(" (key id {})", crate::x509::colon_hex(a))).unwrap_or_default(),
-                    crate::verify::short_name(&leaf.issuer)
+                .said(say!(
+                    "chain-incomplete.leaf-only",
+                    endpoint = &endpoint,
+                    subject = &leaf.subject,
+                    issuer = &leaf.issuer,
+                    key_id = key_id(leaf.aki.as_deref()),
+                    issuer_name = crate::verify::short_name(&leaf.issuer)
                 ))
                 .evidence("missing issuer", &leaf.issuer)
                 .at_endpoint(&endpoint);
             Some(if verified { f.severity(Severity::Info) } else { f.severity(Severity::Warning) })
         }
         _ => None,
+    }
+}
+
+/// ` (key id AB:CD:…)` after an issuer's name, when its key id is known.
+fn key_id(aki: Option<&str>) -> Arg {
+    match aki {
+        Some(a) => say!("chain-incomplete.key-id", id = crate::x509::colon_hex(a)).into_arg(),
+        None => "".into_arg(),
     }
 }
 

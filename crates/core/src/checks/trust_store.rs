@@ -10,8 +10,9 @@
 
 use super::Context;
 use crate::facts::Facts;
-use crate::findings::{Code, Finding, Severity};
-use crate::gathered::trust::{TrustEntry, TrustStore, HAND_MADE_MAX};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Severity};
+use crate::gathered::trust::{TrustEntry, TrustSource, TrustStore, HAND_MADE_MAX};
 use crate::verify::libpq::{Failure, UntrustedCause};
 use crate::x509::CertKind;
 
@@ -63,14 +64,8 @@ fn audit(store: &TrustStore, cx: &Context, fails_now: bool) -> Vec<Finding> {
     if !quiet.is_empty() {
         let mut f = Finding::new(Code::WeakTrustEntry)
             .severity(Severity::Info)
-            .detail(format!(
-                "{}: {} of its {} entries are expired, not yet valid or signed with a weak algorithm; OpenSSL never builds a path \
-                 through an expired root and never checks a root's own signature, and the distribution drops them in an update.",
-                store.source,
-                quiet.len(),
-                store.entries.len()
-            ))
-            .fix("Nothing to do: the distribution's CA bundle drops them in an update (apt upgrade ca-certificates).")
+            .said(say!("weak-trust-entry.bundle-summary", store = TrustSource::said_from_words(&store.source), quiet = quiet.len(), total = store.entries.len()))
+            .fix_said(say!("weak-trust-entry.fix-bundle-them"))
             .evidence("store", &store.source);
         for (e, _) in &quiet {
             f = f.evidence(format!("entry {} ({})", e.index, e.label), e.cert.subject.clone());
@@ -97,24 +92,28 @@ fn entries<'a>(store: &'a TrustStore, cx: &Context, fails_now: bool, bundle: boo
         match c.kind {
             CertKind::Intermediate => {
                 let (sev, why) = if fails_now {
-                    (Severity::Error, "The store holds no root at all, so libpq (OpenSSL without PARTIAL_CHAIN) has no anchor and every verification fails now.")
+                    (Severity::Error, say!("pinned-intermediate.no-root-at-all"))
                 } else if issuer_present() {
-                    (Severity::Info, "Its root is in the store too, so it is harmless: paths end at the root.")
+                    (Severity::Info, say!("pinned-intermediate.root-present"))
                 } else {
-                    (Severity::Warning, "Its root is not in the store: it works only while the provider keeps issuing from this intermediate, and breaks at the next rotation.")
+                    (Severity::Warning, say!("pinned-intermediate.root-absent"))
                 };
-                out.push(ev(Finding::new(Code::PinnedIntermediate).severity(sev).detail(format!(
-                    "{} entry {} is an intermediate CA ({}), not a self-signed root. {why}",
-                    store.source, e.label, c.subject
+                out.push(ev(Finding::new(Code::PinnedIntermediate).severity(sev).said(say!(
+                    "pinned-intermediate.entry",
+                    store = TrustSource::said_from_words(&store.source),
+                    entry = &e.label,
+                    subject = &c.subject,
+                    why = why
                 ))));
             }
             CertKind::Leaf => {
-                let f = ev(Finding::new(Code::PinnedLeaf).detail(format!(
-                    "{} entry {} is an end-entity (server) certificate ({}), not a CA. Pinning it breaks at the next certificate renewal{}.",
-                    store.source,
-                    e.label,
-                    c.subject,
-                    if fails_now { "; with no root in the store every verification fails now" } else { "" }
+                let fails = if fails_now { say!("pinned-leaf.fails-now").into_arg() } else { "".into_arg() };
+                let f = ev(Finding::new(Code::PinnedLeaf).said(say!(
+                    "pinned-leaf.entry",
+                    store = TrustSource::said_from_words(&store.source),
+                    entry = &e.label,
+                    subject = &c.subject,
+                    fails_now = fails
                 )));
                 out.push(if fails_now { f.severity(Severity::Error) } else { f });
             }
@@ -123,38 +122,43 @@ fn entries<'a>(store: &'a TrustStore, cx: &Context, fails_now: bool, bundle: boo
         let hygiene = if bundle { Severity::Info } else { Severity::Warning };
         if flags.expired || flags.not_yet_valid {
             let when = if flags.expired {
-                format!("expired on {}", c.not_after.date())
+                say!("weak-trust-entry.expired-on", date = c.not_after.date())
             } else {
-                format!("is not valid before {}", c.not_before.date())
+                say!("weak-trust-entry.not-valid-before", date = c.not_before.date())
             };
-            let f = ev(Finding::new(Code::WeakTrustEntry).severity(hygiene).detail(format!(
-                "{} entry {} ({}) {when}: OpenSSL never builds a path through it{}.",
-                store.source,
-                e.label,
-                c.subject,
-                if bundle { "; distribution bundles keep such roots until the next update" } else { "; remove it or replace it with the CA's current certificate" }
+            let then = if bundle { say!("weak-trust-entry.bundle-keeps") } else { say!("weak-trust-entry.remove-it") };
+            let f = ev(Finding::new(Code::WeakTrustEntry).severity(hygiene).said(say!(
+                "weak-trust-entry.dates",
+                store = TrustSource::said_from_words(&store.source),
+                entry = &e.label,
+                subject = &c.subject,
+                when = when,
+                then = then
             )));
-            out.push(if bundle { f.fix("Nothing to do: the distribution's CA bundle drops it in an update (apt upgrade ca-certificates).") } else { f });
+            out.push(if bundle { f.fix_said(say!("weak-trust-entry.fix-bundle-it")) } else { f });
         }
         if let Some(first) = flags.duplicate_of {
-            out.push(ev(Finding::new(Code::DuplicateTrustEntry).detail(format!(
-                "{} entry {} is the same certificate as entry {}.",
-                store.source, e.label, first
+            out.push(ev(Finding::new(Code::DuplicateTrustEntry).said(say!(
+                "duplicate-trust-entry.same-as",
+                store = TrustSource::said_from_words(&store.source),
+                entry = &e.label,
+                first = first
             ))));
         }
         if flags.weak {
             // OpenSSL never checks a trust anchor's own signature, so only the key matters there.
             let only_self_sig = c.kind == CertKind::Root && c.weak.iter().all(|w| w.ends_with("signature"));
-            let f = ev(Finding::new(Code::WeakTrustEntry).detail(format!(
-                "{} entry {} ({}): {}{}.",
-                store.source,
-                e.label,
-                c.subject,
-                c.weak.join(", "),
-                if only_self_sig { " (a root's own signature is never checked: harmless)" } else { "" }
+            let harmless = if only_self_sig { say!("weak-trust-entry.self-signature-harmless").into_arg() } else { "".into_arg() };
+            let f = ev(Finding::new(Code::WeakTrustEntry).said(say!(
+                "weak-trust-entry.weak",
+                store = TrustSource::said_from_words(&store.source),
+                entry = &e.label,
+                subject = &c.subject,
+                weak = c.weak.join(", "),
+                harmless = harmless
             )));
             out.push(if only_self_sig {
-                f.severity(Severity::Info).fix("Nothing to do: OpenSSL never checks a trust anchor's own signature.")
+                f.severity(Severity::Info).fix_said(say!("weak-trust-entry.fix-self-signature"))
             } else {
                 f.severity(hygiene)
             });

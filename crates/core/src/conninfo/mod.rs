@@ -429,6 +429,28 @@ impl fmt::Display for Source {
     }
 }
 
+impl Source {
+    /// Where a setting came from, said in the user's language, from the words [`Source`]'s
+    /// `Display` (or the command line) wrote: a profile saved with facts keeps only those words.
+    /// Words it does not know are kept as they are.
+    pub fn said_from_words(words: &str) -> crate::findings::Arg {
+        use crate::findings::IntoArg;
+        use crate::say;
+        let m = match words {
+            "the command line" => say!("source.command-line"),
+            "the connection string" => say!("source.connection-string"),
+            "the default" => say!("source.default"),
+            _ => match (words.strip_prefix("the service file "), words.strip_prefix("the environment variable "), words.strip_prefix("the password file ")) {
+                (Some(file), _, _) => say!("source.service-file", file = file),
+                (_, Some(var), _) => say!("source.environment", variable = var),
+                (_, _, Some(file)) => say!("source.password-file", file = file),
+                _ => return words.into_arg(),
+            },
+        };
+        m.into_arg()
+    }
+}
+
 /// A resolved value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sourced<T> {

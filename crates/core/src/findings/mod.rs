@@ -5,7 +5,9 @@
 //! case at hand (title, explanation, fix, documentation links) live in the catalogue,
 //! `catalogue.toml`, in English, Simplified Chinese and Japanese, so adding a finding is one
 //! data entry. What is specific to one occurrence (which file, which host, which versions)
-//! goes into `detail` and `evidence`.
+//! goes into `detail` and `evidence`. A check says its detail and any case-specific fix as a
+//! [`Message`] (`say!`, templates in `details.toml`, en/zh/ja): `detail` and `fix` hold its
+//! English sentence, which is what JSON shows, and renderers say it in the user's language.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 mod code;
 pub mod generated;
+mod said;
 pub use code::Code;
+pub use said::{outside_quotes, templates, Arg, IntoArg, Message, Template};
 
 /// How bad a finding is. Drives the exit status: any `Error` → 2, only `Warning` → 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,6 +60,14 @@ pub struct Finding {
     /// `endpoint` evidence. Set with [`Finding::at_endpoint`].
     #[serde(skip)]
     pub endpoint: Option<String>,
+    /// What `detail` says, language-neutral (its pieces in order: a detail and what was added
+    /// to it), when the check said it with [`Finding::said`]; renderers say it in the user's
+    /// language. Not serialised: JSON keeps the English `detail`.
+    #[serde(skip)]
+    pub detail_said: Vec<Message>,
+    /// What a case-specific `fix` says, language-neutral ([`Finding::fix_said`]).
+    #[serde(skip)]
+    pub fix_said: Option<Message>,
 }
 
 impl Finding {
@@ -73,6 +85,8 @@ impl Finding {
             fix: en.fix.clone(),
             evidence: BTreeMap::new(),
             endpoint: None,
+            detail_said: Vec::new(),
+            fix_said: None,
         }
     }
 
@@ -84,15 +98,70 @@ impl Finding {
         self
     }
 
+    /// The detail as plain English text (said in English in every language; prefer
+    /// [`Finding::said`]).
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
+        self.detail_said.clear();
         self
     }
 
-    /// Replace the catalogue's generic fix by one specific to this case.
+    /// The detail as a message: `detail` is its English sentence, and renderers say it in the
+    /// user's language.
+    pub fn said(mut self, m: Message) -> Self {
+        m.debug_check();
+        self.detail = m.sentence(Lang::En);
+        self.detail_said = vec![m];
+        self
+    }
+
+    /// Add a sentence to the detail (its English text starts with its own separator).
+    pub fn add_said(&mut self, m: Message) {
+        m.debug_check();
+        self.detail.push_str(&m.sentence(Lang::En));
+        self.detail_said.push(m);
+    }
+
+    /// Replace the catalogue's generic fix by one specific to this case (plain English text;
+    /// prefer [`Finding::fix_said`]).
     pub fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = fix.into();
+        self.fix_said = None;
         self
+    }
+
+    /// Replace the catalogue's generic fix by one specific to this case, as a message.
+    pub fn fix_said(mut self, m: Message) -> Self {
+        m.debug_check();
+        self.fix = m.sentence(Lang::En);
+        self.fix_said = Some(m);
+        self
+    }
+
+    /// The detail in `lang`: the messages it was said with, or the English text when it was
+    /// written as text (or changed since, so that a translation never says something else).
+    pub fn detail_in(&self, lang: Lang) -> String {
+        if lang == Lang::En || self.detail_said.is_empty() {
+            return self.detail.clone();
+        }
+        let en: String = self.detail_said.iter().map(|m| m.sentence(Lang::En)).collect();
+        if en != self.detail {
+            return self.detail.clone();
+        }
+        self.detail_said.iter().map(|m| m.sentence(lang)).collect()
+    }
+
+    /// The fix in `lang`: the catalogue's generic fix in that language, the case-specific
+    /// message in that language, or the English text when it was written as text.
+    pub fn fix_in(&self, lang: Lang) -> String {
+        let entry = catalogue().entry(self.code);
+        if self.fix == entry.en.fix {
+            return entry.text(lang).fix.clone();
+        }
+        match &self.fix_said {
+            Some(m) if lang != Lang::En && m.sentence(Lang::En) == self.fix => m.sentence(lang),
+            _ => self.fix.clone(),
+        }
     }
 
     pub fn evidence(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {

@@ -63,6 +63,34 @@ impl fmt::Display for TrustSource {
     }
 }
 
+impl TrustSource {
+    /// A trust source said in the user's language, from the words its `Display` wrote (a
+    /// verdict keeps only those words, also when replayed from saved facts); paths and
+    /// variables stay as they are, words it does not know are kept as written.
+    pub fn said_from_words(words: &str) -> crate::findings::Arg {
+        use crate::findings::IntoArg;
+        use crate::say;
+        let m = if let Some(p) = words.strip_prefix("file ") {
+            say!("trust-source.file", path = p)
+        } else if let Some(p) = words.strip_prefix("directory ") {
+            say!("trust-source.directory", path = p)
+        } else if let Some(p) = words.strip_prefix("system store (SSL_CERT_FILE=").and_then(|p| p.strip_suffix(')')) {
+            say!("trust-source.system-file", path = p)
+        } else if words == "system store" {
+            say!("trust-source.system")
+        } else if let Some(p) = words.strip_prefix("JKS keystore ") {
+            say!("trust-source.jks", path = p)
+        } else if let Some(p) = words.strip_prefix("PKCS#12 keystore ") {
+            say!("trust-source.pkcs12", path = p)
+        } else if words == "the JVM's default trust store (cacerts)" {
+            say!("trust-source.jvm")
+        } else {
+            return words.into_arg();
+        };
+        m.into_arg()
+    }
+}
+
 /// One certificate in a store, with where it came from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrustEntry {
@@ -235,5 +263,24 @@ impl Revocation {
             (None, Some(d)) => format!("CRL directory {}", d.display()),
             (None, None) => "no CRL".into(),
         }
+    }
+
+    /// [`describe`](Self::describe)'s words said in the user's language (a verdict keeps only
+    /// the words, so this reads them back; words it does not know are kept as written).
+    pub fn said_from_words(words: &str) -> crate::findings::Arg {
+        use crate::findings::IntoArg;
+        use crate::say;
+        let m = if let Some((f, d)) = words.strip_prefix("CRL file ").and_then(|r| r.split_once(" and CRL directory ")) {
+            say!("crl-source.file-and-dir", file = f, dir = d)
+        } else if let Some(f) = words.strip_prefix("CRL file ") {
+            say!("crl-source.file", file = f)
+        } else if let Some(d) = words.strip_prefix("CRL directory ") {
+            say!("crl-source.dir", dir = d)
+        } else if words == "no CRL" {
+            say!("crl-source.none")
+        } else {
+            return words.into_arg();
+        };
+        m.into_arg()
     }
 }

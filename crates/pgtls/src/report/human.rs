@@ -2,8 +2,9 @@
 //! otherwise and honours NO_COLOR / CLICOLOR_FORCE). Labels, doctor's steps and where each
 //! setting came from, and probe's lines follow `--lang` (the reports keep them as typed values:
 //! `run::steps::Detail`, `run::steps::SettingSource`); the facts inside them (names, versions,
-//! paths, libpq's and the server's own words) stay as written. Findings' details are still
-//! English.
+//! paths, libpq's and the server's own words) stay as written. Findings' details and
+//! case-specific fixes follow `--lang` where the check said them as messages
+//! (`findings::Message`); the few still written as plain text stay English.
 
 use std::fmt::Write as _;
 
@@ -214,9 +215,9 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
         return;
     }
     for f in list {
-        let (title, fix) = localise(f, o.lang);
+        let super::Localised { title, detail, fix } = localise(f, o.lang);
         let _ = writeln!(out, "{} {} {}", severity_label(f.severity, &w), paint(BOLD, f.code.as_str()), title);
-        for line in f.detail.lines().filter(|l| !l.is_empty()) {
+        for line in detail.lines().filter(|l| !l.is_empty()) {
             let _ = writeln!(out, "        {line}");
         }
         if !fix.is_empty() {

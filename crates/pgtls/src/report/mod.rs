@@ -44,10 +44,15 @@ pub fn render<R: Render>(report: &R, format: Format, o: &RenderOptions) -> Strin
     }
 }
 
-/// Localised title and fix for a finding (the detail stays as written: it carries facts).
-pub fn localise(f: &Finding, lang: Lang) -> (String, String) {
-    let entry = crate::findings::catalogue().entry(f.code);
-    let t = entry.text(lang);
-    let fix = if f.fix == entry.en.fix { t.fix.clone() } else { f.fix.clone() };
-    (t.title.clone(), fix)
+/// A finding's words in `lang`: the catalogue's title, the detail and the fix (the facts
+/// inside them stay as written; a detail or fix a check wrote as plain text stays English).
+pub struct Localised {
+    pub title: String,
+    pub detail: String,
+    pub fix: String,
+}
+
+pub fn localise(f: &Finding, lang: Lang) -> Localised {
+    let title = crate::findings::catalogue().entry(f.code).text(lang).title.clone();
+    Localised { title, detail: f.detail_in(lang), fix: f.fix_in(lang) }
 }

@@ -5,33 +5,25 @@
 //! and if intermediates are out of order clients that do not reorder them fail to build
 //! a path ("unable to get local issuer certificate").
 
-use crate::findings::{Code, Finding};
+use crate::say;
+use crate::findings::{Code, Finding, Message};
 use crate::checks::Context;
 use crate::facts::Facts;
 use crate::x509::Cert;
 
 /// `None` when each certificate is issued by the next one; otherwise a description of
 /// the first problem.
-pub fn chain_problem(certs: &[Cert]) -> Option<String> {
+pub fn chain_problem(certs: &[Cert]) -> Option<Message> {
     if certs.len() < 2 {
         return None;
     }
     if certs[0].is_ca && certs.iter().skip(1).any(|c| !c.is_ca) {
-        return Some(format!(
-            "the first certificate ({}) is a CA certificate, but the server certificate must come first",
-            certs[0].subject
-        ));
+        return Some(say!("chain-order-wrong.ca-first", subject = &certs[0].subject));
     }
     for i in 1..certs.len() {
         let (child, parent) = (&certs[i - 1], &certs[i]);
         if !(child.issuer_raw() == parent.subject_raw() && child.signed_by(parent)) {
-            return Some(format!(
-                "certificate {} ({}) is not issued by certificate {} ({}) that follows it",
-                i,
-                child.subject,
-                i + 1,
-                parent.subject
-            ));
+            return Some(say!("chain-order-wrong.not-issued-by-next", i = i, child = &child.subject, next = i + 1, parent = &parent.subject));
         }
     }
     None
@@ -52,23 +44,23 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 _ => None,
             };
             let key_in_file = key_bits.as_ref().is_some_and(|bits| cert.certs.iter().any(|c| c.public_key_bits() == bits.as_slice()));
-            let mut finding = Finding::new(Code::ChainOrderWrong).detail(format!("{} ({}): {p}", cert.path.display(), cert.origin));
+            let mut finding = Finding::new(Code::ChainOrderWrong).said(say!(
+                "chain-order-wrong.problem",
+                path = cert.path.display(),
+                origin = &cert.origin,
+                problem = p.clone()
+            ));
             if first_is_keys == Some(false) && !key_in_file {
                 // The key belongs to no certificate of the file: reordering cannot help, the
                 // key is wrong too (server-key-mismatch says so; the order is a second fault).
-                finding = finding.severity(crate::findings::Severity::Error).detail(format!(
-                    "{} ({}): {p}. Besides, the private key belongs to none of the file's certificates: the server refuses to start \
-                     (\"key values mismatch\") however the file is ordered — install the key that was issued with the server certificate.",
-                    cert.path.display(),
-                    cert.origin,
-                ));
+                finding.add_said(say!("chain-order-wrong.key-belongs-to-none"));
+                finding = finding.severity(crate::findings::Severity::Error);
             } else if first_is_keys == Some(false) {
-                finding = finding.severity(crate::findings::Severity::Error).detail(format!(
-                    "{} ({}): {p}. The private key belongs to a later certificate of the file, so the server refuses to start and logs: could not load private key file \"{}\": key values mismatch (the key itself is right).",
-                    cert.path.display(),
-                    cert.origin,
-                    f.key.as_ref().map(|k| k.configured.as_str()).unwrap_or("server.key")
+                finding.add_said(say!(
+                    "chain-order-wrong.key-belongs-to-later",
+                    configured = f.key.as_ref().map(|k| k.configured.as_str()).unwrap_or("server.key")
                 ));
+                finding = finding.severity(crate::findings::Severity::Error);
             }
             vec![finding]
         }

@@ -10,7 +10,8 @@ use crate::checks::Context;
 use crate::config::hba::{HbaQuery, HbaRule};
 use crate::facts::Facts;
 use crate::config::ident::{Ident, IdentDecision};
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg, Severity};
 
 pub const CODES: &[Code] = &[Code::ClientCertUserMismatch];
 
@@ -39,18 +40,21 @@ fn refused(facts: &Facts) -> Vec<Finding> {
             let failure = v.failure.as_ref().filter(|f| f.recognised() == Some(Code::ClientCertUserMismatch))?;
             let crate::verify::libpq::Failure::ServerRefused { error, .. } = failure else { return None };
             let user = h.probe.startup.as_ref().map(|s| s.user.clone()).unwrap_or_default();
-            let cn = cert.clone().unwrap_or_else(|| "(the certificate's CN)".into());
+            let cn = match cert.clone() {
+                Some(cn) => cn.into_arg(),
+                None => say!("client-cert-user-mismatch.the-cn").into_arg(),
+            };
             Some(
                 Finding::new(Code::ClientCertUserMismatch)
-                    .detail(format!(
-                        "{} refused the login: {}:  {}. The client certificate's CN \"{cn}\" is not the database user \"{user}\" and no pg_ident.conf map allows it.",
-                        h.endpoint(),
-                        error.severity.as_deref().unwrap_or("FATAL"),
-                        error.message
+                    .said(say!(
+                        "client-cert-user-mismatch.refused",
+                        endpoint = h.endpoint(),
+                        severity = error.severity.as_deref().unwrap_or("FATAL"),
+                        message = &error.message,
+                        cn = cn.clone(),
+                        user = &user
                     ))
-                    .fix(format!(
-                        "Either connect as user={cn}, or add map=<name> to the pg_hba.conf cert line and the pg_ident.conf line `<name>  {cn}  {user}`, then reload the server (`pgtls server --data-dir … --user {user} --client-cn {cn}` writes the exact lines)."
-                    ))
+                    .fix_said(say!("client-cert-user-mismatch.fix-refused", cn = cn, user = &user))
                     .at_endpoint(h.endpoint()),
             )
         })
@@ -84,48 +88,66 @@ pub fn judge(rule: &HbaRule, ident: Option<&Ident>, cert_name: &str, pg_user: &s
             return Vec::new();
         }
         return vec![Finding::new(Code::ClientCertUserMismatch)
-            .detail(format!(
-                "{} ({}) has no map=, so the certificate name must equal the user name; the server logs: provided user name ({pg_user}) and authenticated user name ({cert_name}) do not match, FATAL: {failure}",
-                rule.location(),
-                rule.raw
+            .said(say!(
+                "client-cert-user-mismatch.no-map",
+                location = rule.location(),
+                raw = &rule.raw,
+                pg_user = pg_user,
+                cert_name = cert_name,
+                failure = &failure
             ))
-            .fix(format!(
-                "connect as user \"{cert_name}\", issue a certificate with CN={pg_user}, or add map=certmap to {} and the line `certmap  {}  {}` to pg_ident.conf",
-                rule.location(),
-                crate::config::ident::quote(cert_name),
-                crate::config::ident::quote(pg_user)
+            .fix_said(say!(
+                "client-cert-user-mismatch.fix-no-map",
+                cert_name = cert_name,
+                pg_user = pg_user,
+                location = rule.location(),
+                quoted_cert_name = crate::config::ident::quote(cert_name),
+                quoted_pg_user = crate::config::ident::quote(pg_user)
             ))
             .evidence("certificate_name", cert_name)
             .evidence("user", pg_user)];
     };
     let Some(ident) = ident else {
-        return vec![Finding::new(Code::ClientCertUserMismatch).severity(Severity::Warning).detail(format!(
-            "{} uses map={map} but pg_ident.conf could not be read, so the mapping of {cert_name} to {pg_user} cannot be checked",
-            rule.location()
+        return vec![Finding::new(Code::ClientCertUserMismatch).severity(Severity::Warning).said(say!(
+            "client-cert-user-mismatch.ident-unreadable",
+            location = rule.location(),
+            map = map,
+            cert_name = cert_name,
+            pg_user = pg_user
         ))];
     };
     match ident.evaluate(map, cert_name, pg_user) {
         IdentDecision::Matched { .. } => Vec::new(),
         IdentDecision::NeedsMembership { location, role } => vec![Finding::new(Code::ClientCertUserMismatch)
             .severity(Severity::Info)
-            .detail(format!("{location} maps {cert_name} to members of role {role}; make sure {pg_user} is a member (GRANT {role} TO {pg_user})"))],
+            .said(say!("client-cert-user-mismatch.needs-membership", location = location, cert_name = cert_name, role = &role, pg_user = pg_user))],
         IdentDecision::Invalid { location, message } => vec![Finding::new(Code::ClientCertUserMismatch)
-            .detail(format!("{location}: {message}; the map line cannot match"))],
+            .said(say!("client-cert-user-mismatch.invalid-map", location = location, message = message))],
         IdentDecision::NoMatch { suggestion, regex_suggestion, server_log, map_exists } => {
             let files: Vec<String> = ident.files.iter().map(|p| p.display().to_string()).collect();
             let file = files.first().cloned().unwrap_or_else(|| "pg_ident.conf".into());
-            let mut fix = format!("add this line to {file} and reload: {suggestion}");
-            if let Some(r) = regex_suggestion {
-                fix.push_str(&format!(" (or, for every user of that domain: {r})"));
-            }
+            let fix = say!(
+                "client-cert-user-mismatch.fix-add-line",
+                file = &file,
+                suggestion = &suggestion,
+                regex = match regex_suggestion {
+                    Some(r) => say!("client-cert-user-mismatch.or-regex", regex = r).into_arg(),
+                    None => "".into_arg(),
+                }
+            );
             vec![Finding::new(Code::ClientCertUserMismatch)
-                .detail(format!(
-                    "{} ({}) maps certificate names through map {map}{}, which has no line for {cert_name} → {pg_user}; the server logs: {server_log}, FATAL: {failure}",
-                    rule.location(),
-                    rule.raw,
-                    if map_exists { "" } else { " (no line of that map exists)" }
+                .said(say!(
+                    "client-cert-user-mismatch.no-line",
+                    location = rule.location(),
+                    raw = &rule.raw,
+                    map = map,
+                    no_map = if map_exists { "".into_arg() } else { say!("client-cert-user-mismatch.no-such-map").into_arg() },
+                    cert_name = cert_name,
+                    pg_user = pg_user,
+                    server_log = &server_log,
+                    failure = &failure
                 ))
-                .fix(fix)
+                .fix_said(fix)
                 .evidence("certificate_name", cert_name)
                 .evidence("user", pg_user)
                 .evidence("suggested_line", suggestion)]

@@ -7,6 +7,7 @@
 //! certificate's SubjectPublicKeyInfo key bits. Keys are read as PKCS#8, PKCS#1 (RSA)
 //! and SEC1 (EC) PEM; Ed25519 only as PKCS#8.
 
+use crate::say;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;
 use crate::facts::Facts;
@@ -32,13 +33,13 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         .is_some_and(|bits| cert.certs.iter().skip(1).any(|x| x.public_key_bits() == bits.as_slice()));
     match key_matches(c, k) {
         Some(false) if belongs_elsewhere => Vec::new(),
-        Some(false) => vec![Finding::new(Code::ServerKeyMismatch).detail(format!(
-            "the private key {} ({}) does not belong to the first certificate in {} ({}); the server logs: FATAL: could not load private key file \"{}\": key values mismatch",
-            key.path.display(),
-            key.origin,
-            cert.path.display(),
-            cert.origin,
-            key.configured
+        Some(false) => vec![Finding::new(Code::ServerKeyMismatch).said(say!(
+            "server-key-mismatch.mismatch",
+            key = key.path.display(),
+            key_origin = &key.origin,
+            cert = cert.path.display(),
+            cert_origin = &cert.origin,
+            configured = &key.configured
         ))],
         _ => Vec::new(),
     }

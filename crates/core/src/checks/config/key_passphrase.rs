@@ -4,6 +4,7 @@
 //! terminal to prompt on) and SSL fails to load; with a command that does not support
 //! reload, every reload fails to reload the key.
 
+use crate::say;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;
 use crate::facts::Facts;
@@ -25,11 +26,11 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     }
     let cmd = f.conf.get("ssl_passphrase_command").filter(|s| !s.value.is_empty());
     match cmd {
-        None => vec![Finding::new(Code::KeyPassphrase).detail(format!(
-            "{} ({}) is encrypted and ssl_passphrase_command is not set: the server cannot unlock it when started without a terminal (PostgreSQL 15 logs: FATAL: could not load private key file \"{}\": processing error)",
-            key.path.display(),
-            key.origin,
-            key.configured
+        None => vec![Finding::new(Code::KeyPassphrase).said(say!(
+            "key-passphrase.no-command",
+            path = key.path.display(),
+            origin = &key.origin,
+            configured = &key.configured
         ))],
         Some(c) => {
             let reload = f.conf.get("ssl_passphrase_command_supports_reload").and_then(|s| s.as_bool()).unwrap_or(false);
@@ -38,11 +39,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             }
             vec![Finding::new(Code::KeyPassphrase)
                 .severity(crate::findings::Severity::Warning)
-                .detail(format!(
-                    "{} is encrypted; ssl_passphrase_command is set ({}) but ssl_passphrase_command_supports_reload is off: a reload cannot reload the SSL key",
-                    key.path.display(),
-                    c.location()
-                ))]
+                .said(say!("key-passphrase.no-reload", path = key.path.display(), location = c.location()))]
         }
     }
 }

@@ -5,6 +5,7 @@
 //! by root with group write/execute or any other bits (more than 0640). It then refuses
 //! to start, which is the most common "it worked with openssl" surprise.
 
+use crate::say;
 use crate::findings::{Code, Finding};
 use crate::checks::Context;
 use crate::facts::Facts;
@@ -37,26 +38,27 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
     let path = key.path.display();
     let gid = f.db_gids.as_ref().and_then(|g| g.first().copied());
     let fix = if key.uid == db_uid || key.uid != 0 && f.db_uid.is_none() {
-        format!("chmod 0600 {path}")
+        say!("server-key-permissions.fix-chmod", path = &path)
     } else if key.uid == 0 {
         match (gid, f.db_uid) {
-            (Some(g), _) => format!("chgrp {g} {path} && chmod 0640 {path}   (root-owned, readable by the database user's group {g})"),
-            (None, Some(u)) => format!("chown {u} {path} && chmod 0600 {path}   (owned by the database user, uid {u})"),
-            (None, None) => format!("chmod 0640 {path}, and chgrp it to a group of the database user (ls -ln the data directory shows its owner)"),
+            (Some(g), _) => say!("server-key-permissions.fix-chgrp", gid = g, path = &path),
+            (None, Some(u)) => say!("server-key-permissions.fix-chown-db-user", uid = u, path = &path),
+            (None, None) => say!("server-key-permissions.fix-group-unknown", path = &path),
         }
     } else {
-        format!("chown {db_uid} {path} && chmod 0600 {path}   (uid {db_uid} owns the data directory)")
+        say!("server-key-permissions.fix-chown-owner", uid = db_uid, path = &path)
     };
     vec![Finding::new(Code::ServerKeyPermissions)
-        .detail(format!(
-            "{} ({}) is mode {:04o} owned by uid {}; the server refuses it: FATAL: {msg}{}",
-            key.path.display(),
-            key.origin,
-            key.mode,
-            key.uid,
-            if msg.ends_with("access") { format!(" DETAIL: {DETAIL}") } else { String::new() }
+        .said(say!(
+            "server-key-permissions.refused",
+            path = &path,
+            origin = &key.origin,
+            mode = format!("{:04o}", key.mode),
+            uid = key.uid,
+            message = &msg,
+            detail = if msg.ends_with("access") { format!(" DETAIL: {DETAIL}") } else { String::new() }
         ))
-        .fix(fix)
+        .fix_said(fix)
         .evidence("mode", format!("{:04o}", key.mode))
         .evidence("owner_uid", key.uid.to_string())]
 }

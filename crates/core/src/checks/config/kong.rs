@@ -8,6 +8,7 @@
 
 use crate::checks::Context;
 use crate::facts::Facts;
+use crate::say;
 use crate::findings::{Code, Finding, Severity};
 use crate::gathered::trust::RootTrust;
 
@@ -25,7 +26,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             match root {
                 RootTrust::Absent { .. } | RootTrust::Unreadable { .. } => out.push(
                     Finding::new(Code::KongVerifyWithoutCa)
-                        .detail(format!("lua_ssl_trusted_certificate ({at}) names {}, which does not exist or is not PEM: Kong cannot load its trusted certificates", path.display()))
+                        .said(say!("kong-verify-without-ca.unreadable", at = &at, path = path.display()))
                         .evidence("file", path.display().to_string()),
                 ),
                 RootTrust::Loaded(store) if !system_too && store.entries.iter().all(|e| !e.cert.self_signed) => {
@@ -33,12 +34,9 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                     let issuers: Vec<String> = store.entries.iter().map(|e| crate::verify::short_name(&e.cert.issuer)).collect();
                     out.push(
                         Finding::new(Code::KongVerifyWithoutCa)
-                            .detail(format!(
-                                "lua_ssl_trusted_certificate ({at}) holds no root certificate, only {}: Kong verifies with OpenSSL, which accepts only a self-signed root as trust anchor, so pg_ssl_verify fails with \"unable to get issuer certificate\"",
-                                names.join(", ")
-                            ))
+                            .said(say!("kong-verify-without-ca.no-root", at = &at, names = names.join(", ")))
                             .evidence("file", path.display().to_string())
-                            .fix(format!("Add the root CA ({}) to {} (the intermediate may stay).", issuers.join(", "), path.display())),
+                            .fix_said(say!("kong-verify-without-ca.fix-no-root", issuers = issuers.join(", "), path = path.display())),
                     );
                 }
                 _ => {}
@@ -47,13 +45,10 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         if s.verifies_server && s.trust.is_empty() {
             let verify_at = s.origin("pg_ssl_verify").unwrap_or("kong.conf");
             match kong.get("lua_ssl_trusted_certificate") {
-                None => out.push(Finding::new(Code::KongVerifyWithoutCa).severity(Severity::Warning).detail(format!(
-                    "pg_ssl_verify is on ({verify_at}) but lua_ssl_trusted_certificate is not set: Kong 3.x then trusts only the system CA store (a private CA fails with \"certificate verify failed\"), older Kong trusts nothing"
-                ))),
-                Some(v) => out.push(Finding::new(Code::KongVerifyWithoutCa).detail(format!(
-                    "pg_ssl_verify is on ({verify_at}) but lua_ssl_trusted_certificate is empty ({}): Kong cannot verify the server and fails with \"certificate verify failed\"",
-                    v.origin
-                ))),
+                None => out.push(
+                    Finding::new(Code::KongVerifyWithoutCa).severity(Severity::Warning).said(say!("kong-verify-without-ca.not-set", verify_at = verify_at)),
+                ),
+                Some(v) => out.push(Finding::new(Code::KongVerifyWithoutCa).said(say!("kong-verify-without-ca.empty", verify_at = verify_at, origin = &v.origin))),
             }
         }
     }

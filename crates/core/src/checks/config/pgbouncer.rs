@@ -7,7 +7,8 @@
 use super::super::Context;
 use crate::config::pgbouncer::{FileState, NamedFile, PgbouncerFacts};
 use crate::facts::Facts;
-use crate::findings::{Code, Finding, Severity};
+use crate::say;
+use crate::findings::{Arg, Code, Finding, IntoArg, Message, Severity};
 
 pub const CODES: &[Code] = &[Code::PoolerClientTls, Code::PoolerServerTls];
 
@@ -21,8 +22,11 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
 }
 
 /// Where a setting is: its `file:line`, or that it is not set.
-fn at(pb: &PgbouncerFacts, key: &str) -> String {
-    pb.conf.get(key).map(|v| v.at.clone()).unwrap_or_else(|| "not set".into())
+fn at(pb: &PgbouncerFacts, key: &str) -> Arg {
+    match pb.conf.get(key) {
+        Some(v) => v.at.as_str().into_arg(),
+        None => say!("pgbouncer.not-set").into_arg(),
+    }
 }
 
 fn file<'a>(pb: &'a PgbouncerFacts, setting: &str) -> Option<&'a NamedFile> {
@@ -30,81 +34,69 @@ fn file<'a>(pb: &'a PgbouncerFacts, setting: &str) -> Option<&'a NamedFile> {
 }
 
 /// A named file that is not what its setting needs: the words for it.
-fn file_problem(f: &NamedFile, want_key: bool) -> Option<String> {
+fn file_problem(f: &NamedFile, want_key: bool) -> Option<Message> {
     let what = match f.state() {
-        FileState::Missing => "does not exist".to_string(),
-        FileState::Unreadable(e) => format!("cannot be read ({e})"),
-        FileState::NotPem => "holds no PEM certificate or key".to_string(),
-        FileState::Key if !want_key => "holds a private key, not certificates".to_string(),
-        FileState::Certificates(_) if want_key => "holds certificates, not a private key".to_string(),
+        FileState::Missing => say!("pgbouncer.file-missing"),
+        FileState::Unreadable(e) => say!("pgbouncer.file-unreadable", error = e),
+        FileState::NotPem => say!("pgbouncer.file-not-pem"),
+        FileState::Key if !want_key => say!("pgbouncer.file-is-key"),
+        FileState::Certificates(_) if want_key => say!("pgbouncer.file-is-certificates"),
         _ => return None,
     };
-    Some(format!("{} = {} ({}) {what}", f.setting, f.file.path.display(), f.file.origin))
+    Some(say!("pgbouncer.file-problem", setting = &f.setting, path = f.file.path.display(), origin = &f.file.origin, what = what))
 }
 
 fn client_leg(pb: &PgbouncerFacts) -> Vec<Finding> {
     let mut out = Vec::new();
     let mode = pb.conf.sslmode("client_tls_sslmode");
-    let new = |severity: Severity, detail: String, fix: &str| Finding::new(Code::PoolerClientTls).severity(severity).detail(detail).fix(fix);
+    let new = |severity: Severity, detail: Message, fix: Message| Finding::new(Code::PoolerClientTls).severity(severity).said(detail).fix_said(fix);
     if !MODES.contains(&mode.as_str()) {
         out.push(new(
             Severity::Error,
-            format!("client_tls_sslmode = {mode} ({}) is not a value PgBouncer knows ({}).", at(pb, "client_tls_sslmode"), MODES.join(", ")),
-            "Set client_tls_sslmode in pgbouncer.ini to one of disable, allow, prefer, require, verify-ca, verify-full.",
+            say!("pooler-client-tls.unknown-mode", mode = &mode, at = at(pb, "client_tls_sslmode"), modes = MODES.join(", ")),
+            say!("pooler-client-tls.fix-unknown-mode"),
         ));
         return out;
     }
     if mode == "disable" {
         out.push(new(
             Severity::Warning,
-            format!(
-                "client_tls_sslmode is disable ({}{}): PgBouncer answers every client's SSLRequest with 'N'. Clients with sslmode=require \
-                 or stronger fail (\"server does not support SSL, but SSL was required\"); sslmode=prefer clients log in and query in clear.",
-                at(pb, "client_tls_sslmode"),
-                if pb.conf.get("client_tls_sslmode").is_none() { ", PgBouncer's default" } else { "" }
-            ),
-            "In pgbouncer.ini set client_tls_sslmode = require, client_tls_cert_file and client_tls_key_file (a certificate for the name \
-             clients connect to), then restart PgBouncer.",
+            say!("pooler-client-tls.disable", at = at(pb, "client_tls_sslmode"), default = default_of(pb, "client_tls_sslmode")),
+            say!("pooler-client-tls.fix-disable"),
         ));
     } else {
         let missing: Vec<&str> = ["client_tls_cert_file", "client_tls_key_file"].into_iter().filter(|k| file(pb, k).is_none()).collect();
         if !missing.is_empty() {
+            let missing = match missing.as_slice() {
+                [one] => say!("pooler-client-tls.one-is", setting = one),
+                _ => say!("pooler-client-tls.both-are", settings = missing.join(" and ")),
+            };
             out.push(new(
                 Severity::Error,
-                format!(
-                    "client_tls_sslmode = {mode} ({}) but {} not set: PgBouncer does not start (\"To allow TLS connections from clients, \
-                     client_tls_key_file and client_tls_cert_file must be set.\", then \"TLS setup failed\").",
-                    at(pb, "client_tls_sslmode"),
-                    missing.join(" and ") + if missing.len() > 1 { " are" } else { " is" }
-                ),
-                "Set client_tls_cert_file and client_tls_key_file in pgbouncer.ini to PgBouncer's certificate (chain) and key, or \
-                 client_tls_sslmode = disable if clients connect without TLS.",
+                say!("pooler-client-tls.files-not-set", mode = &mode, at = at(pb, "client_tls_sslmode"), missing = missing),
+                say!("pooler-client-tls.fix-files-not-set"),
             ));
         }
     }
     for (setting, want_key) in [("client_tls_cert_file", false), ("client_tls_key_file", true), ("client_tls_ca_file", false)] {
         if let Some(p) = file(pb, setting).and_then(|f| file_problem(f, want_key)) {
-            out.push(new(Severity::Error, format!("{p}: PgBouncer's TLS setup for clients fails."), "Point the setting at the right file (readable by PgBouncer's user), then restart PgBouncer."));
+            out.push(new(Severity::Error, say!("pooler-client-tls.file-fails", problem = p), say!("pooler-client-tls.fix-file")));
         }
     }
     let cert_auth = pb.conf.get("auth_type").is_some_and(|v| v.value.eq_ignore_ascii_case("cert"));
     if (mode.starts_with("verify") || cert_auth) && file(pb, "client_tls_ca_file").is_none() {
-        out.push(new(
-            Severity::Error,
-            format!(
-                "{} but client_tls_ca_file is not set: PgBouncer cannot validate client certificates{}.",
-                if cert_auth { format!("auth_type = cert ({})", at(pb, "auth_type")) } else { format!("client_tls_sslmode = {mode} ({})", at(pb, "client_tls_sslmode")) },
-                if cert_auth { " (its log: \"auth_type=cert requires client_tls_ca_file\")" } else { "" }
-            ),
-            "Set client_tls_ca_file in pgbouncer.ini to the CA that issues the clients' certificates (and, for auth_type = cert, \
-             client_tls_sslmode = verify-full), then restart PgBouncer.",
-        ));
+        let (setting, log) = if cert_auth {
+            (say!("pooler-client-tls.auth-type-cert", at = at(pb, "auth_type")).into_arg(), say!("pooler-client-tls.its-log-ca-file").into_arg())
+        } else {
+            (say!("pooler-client-tls.mode-at", mode = &mode, at = at(pb, "client_tls_sslmode")).into_arg(), "".into_arg())
+        };
+        out.push(new(Severity::Error, say!("pooler-client-tls.no-ca-file", setting = setting, log = log), say!("pooler-client-tls.fix-no-ca-file")));
     }
     if cert_auth && !mode.starts_with("verify") && mode != "disable" {
         out.push(new(
             Severity::Warning,
-            format!("auth_type = cert with client_tls_sslmode = {mode} ({}): client certificates are not validated in this mode.", at(pb, "client_tls_sslmode")),
-            "Set client_tls_sslmode = verify-full in pgbouncer.ini.",
+            say!("pooler-client-tls.cert-not-validated", mode = &mode, at = at(pb, "client_tls_sslmode")),
+            say!("pooler-client-tls.fix-cert-not-validated"),
         ));
     }
     if let Some(v) = pb.conf.get("client_tls_protocols") {
@@ -112,60 +104,60 @@ fn client_leg(pb: &PgbouncerFacts) -> Vec<Finding> {
         if ["tlsv1.0", "tlsv1.1", "all", "legacy"].iter().any(|w| p.split([',', ' ']).any(|t| t == *w)) {
             out.push(new(
                 Severity::Warning,
-                format!("client_tls_protocols = {} ({}) lets clients use TLS 1.0/1.1, which libpq (ssl_min_protocol_version TLSv1.2) and current OpenSSL refuse anyway.", v.value, v.at),
-                "Set client_tls_protocols = secure (TLS 1.2 and 1.3, PgBouncer's default) in pgbouncer.ini.",
+                say!("pooler-client-tls.legacy-protocols", value = &v.value, at = &v.at),
+                say!("pooler-client-tls.fix-legacy-protocols"),
             ));
         }
     }
     out
 }
 
+/// `, PgBouncer's default` after where a setting is, when it is not set.
+fn default_of(pb: &PgbouncerFacts, key: &str) -> Arg {
+    if pb.conf.get(key).is_none() {
+        say!("pgbouncer.its-default").into_arg()
+    } else {
+        "".into_arg()
+    }
+}
+
 fn server_leg(pb: &PgbouncerFacts) -> Vec<Finding> {
     let mut out = Vec::new();
     let mode = pb.conf.sslmode("server_tls_sslmode");
     let where_ = at(pb, "server_tls_sslmode");
-    let default = if pb.conf.get("server_tls_sslmode").is_none() { ", PgBouncer's default" } else { "" };
-    let new = |severity: Severity, detail: String, fix: &str| Finding::new(Code::PoolerServerTls).severity(severity).detail(detail).fix(fix);
-    let verify_fix = "In pgbouncer.ini set server_tls_sslmode = verify-full and server_tls_ca_file to the root CA of PostgreSQL's certificate \
-                      (the host in [databases] must be a name in that certificate), then RELOAD on PgBouncer's admin console.";
+    let new = |severity: Severity, detail: Message, fix: Message| Finding::new(Code::PoolerServerTls).severity(severity).said(detail).fix_said(fix);
+    let verify_fix = || say!("pooler-server-tls.fix-verify");
     match mode.as_str() {
         "disable" => out.push(new(
             Severity::Warning,
-            format!(
-                "server_tls_sslmode is disable ({where_}{default}): PgBouncer connects to PostgreSQL without TLS — its logins and every \
-                 query cross that network in clear, and a PostgreSQL whose pg_hba.conf has only hostssl lines refuses it (\"no \
-                 pg_hba.conf entry … no encryption\", which clients then see as a pooler error)."
-            ),
-            verify_fix,
+            say!("pooler-server-tls.disable", at = where_, default = default_of(pb, "server_tls_sslmode")),
+            verify_fix(),
         )),
         "allow" | "prefer" | "require" => out.push(new(
             Severity::Warning,
-            format!(
-                "server_tls_sslmode = {mode} ({where_}): PgBouncer encrypts its connections to PostgreSQL but does not validate the \
-                 server's certificate, so anyone on that path can pose as PostgreSQL{}.",
-                if mode == "require" { "" } else { "; with allow/prefer it also falls back to plain text" }
+            say!(
+                "pooler-server-tls.not-validated",
+                mode = &mode,
+                at = where_,
+                fallback = if mode == "require" { "".into_arg() } else { say!("pooler-server-tls.falls-back").into_arg() }
             ),
-            verify_fix,
+            verify_fix(),
         )),
         "verify-ca" | "verify-full" if file(pb, "server_tls_ca_file").is_none() => out.push(new(
             Severity::Warning,
-            format!(
-                "server_tls_sslmode = {mode} ({where_}) without server_tls_ca_file: PgBouncer validates PostgreSQL's certificate against \
-                 OpenSSL's default store, so a certificate from a private CA fails every server connection (its log: \"TLS handshake \
-                 error: … certificate verify failed\"; clients see query_wait_timeout or server_login_retry errors)."
-            ),
-            "Set server_tls_ca_file in pgbouncer.ini to the root CA of PostgreSQL's certificate, then RELOAD on PgBouncer's admin console.",
+            say!("pooler-server-tls.no-ca-file", mode = &mode, at = where_),
+            say!("pooler-server-tls.fix-no-ca-file"),
         )),
         "verify-ca" | "verify-full" => {}
         other => out.push(new(
             Severity::Error,
-            format!("server_tls_sslmode = {other} ({where_}) is not a value PgBouncer knows ({}).", MODES.join(", ")),
-            "Set server_tls_sslmode in pgbouncer.ini to verify-full (or another of disable, allow, prefer, require, verify-ca).",
+            say!("pooler-server-tls.unknown-mode", mode = other, at = where_, modes = MODES.join(", ")),
+            say!("pooler-server-tls.fix-unknown-mode"),
         )),
     }
     for (setting, want_key) in [("server_tls_ca_file", false), ("server_tls_cert_file", false), ("server_tls_key_file", true)] {
         if let Some(p) = file(pb, setting).and_then(|f| file_problem(f, want_key)) {
-            out.push(new(Severity::Error, format!("{p}: PgBouncer's TLS towards PostgreSQL fails."), "Point the setting at the right file (readable by PgBouncer's user), then RELOAD PgBouncer."));
+            out.push(new(Severity::Error, say!("pooler-server-tls.file-fails", problem = p), say!("pooler-server-tls.fix-file")));
         }
     }
     out

@@ -5,7 +5,8 @@
 //! version range"), so every TLS connection fails.
 
 use crate::wire::TlsVersion;
-use crate::findings::{Code, Finding};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg};
 use crate::checks::Context;
 use crate::facts::Facts;
 
@@ -25,23 +26,28 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         }
         match TlsVersion::parse_pg(&s.value) {
             Some(v) => parsed[i] = Some((v, s)),
-            None => out.push(Finding::new(Code::SslProtocolRangeInvalid).detail(format!(
-                "invalid value for parameter \"{param}\": \"{}\" ({}); valid values are TLSv1, TLSv1.1, TLSv1.2, TLSv1.3{}",
-                s.value,
-                s.location(),
-                if i == 1 { " or ''" } else { "" }
+            None => out.push(Finding::new(Code::SslProtocolRangeInvalid).said(say!(
+                "ssl-protocol-range-invalid.value",
+                param = param,
+                value = &s.value,
+                location = s.location(),
+                or_empty = if i == 1 { say!("ssl-protocol-range-invalid.or-empty").into_arg() } else { "".into_arg() }
             ))),
         }
     }
     let min = parsed[0].map(|(v, _)| v).unwrap_or(TlsVersion::TLSv1_2);
     if let Some((max, ms)) = parsed[1] {
         if min > max {
-            let min_at = parsed[0].map(|(_, s)| s.location()).unwrap_or_else(|| "default".into());
-            out.push(Finding::new(Code::SslProtocolRangeInvalid).detail(format!(
-                "ssl_min_protocol_version is {} ({min_at}) but ssl_max_protocol_version is {} ({}); the server logs: could not set SSL protocol version range, DETAIL: \"ssl_min_protocol_version\" cannot be higher than \"ssl_max_protocol_version\"",
-                min.name(),
-                max.name(),
-                ms.location()
+            let min_at = match parsed[0] {
+                Some((_, s)) => s.location().into_arg(),
+                None => say!("common.default").into_arg(),
+            };
+            out.push(Finding::new(Code::SslProtocolRangeInvalid).said(say!(
+                "ssl-protocol-range-invalid.min-above-max",
+                min = min.name(),
+                min_at = min_at,
+                max = max.name(),
+                max_at = ms.location()
             )));
         }
     }

@@ -5,7 +5,8 @@
 //! miss. The messages quote the server's own words so they can be found in its log.
 
 use super::FileFacts;
-use crate::findings::{Code, Finding};
+use crate::say;
+use crate::findings::{Code, Finding, IntoArg};
 use crate::checks::Context;
 use crate::facts::Facts;
 
@@ -52,11 +53,12 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         if let Some(reason) = problem {
             out.push(
                 Finding::new(Code::ServerCaFileMissing)
-                    .detail(format!(
-                        "ssl_ca_file is {} ({}); the server cannot load it and refuses to start (on reload it keeps the old SSL settings); it logs: could not load root certificate file \"{}\": {reason}",
-                        ca.path.display(),
-                        ca.origin,
-                        ca.configured
+                    .said(say!(
+                        "server-ca-file-missing.unloadable",
+                        path = ca.path.display(),
+                        origin = &ca.origin,
+                        configured = &ca.configured,
+                        reason = &reason
                     ))
                     .evidence("file", ca.path.display().to_string()),
             );
@@ -81,12 +83,12 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         if !file.exists {
             out.push(
                 Finding::new(missing)
-                    .detail(format!(
-                        "{} is {} ({}) but it does not exist; the server logs: {}",
-                        param,
-                        file.path.display(),
-                        file.origin,
-                        server_msg("No such file or directory")
+                    .said(say!(
+                        "server-files.missing",
+                        param = param,
+                        path = file.path.display(),
+                        origin = &file.origin,
+                        log = server_msg("No such file or directory")
                     ))
                     .evidence("file", file.path.display().to_string()),
             );
@@ -98,7 +100,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
             } else {
                 server_msg("not a regular file")
             };
-            out.push(Finding::new(unreadable).detail(format!("{} ({}): {m}", file.path.display(), file.origin)));
+            out.push(Finding::new(unreadable).said(say!("server-files.not-regular", path = file.path.display(), origin = &file.origin, message = &m)));
             continue;
         }
         // The ownership/mode rule is checked before reading; key_permissions reports that.
@@ -114,14 +116,17 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         if db == Some(false) || (db.is_none() && ours) {
             out.push(
                 Finding::new(unreadable)
-                    .detail(format!(
-                        "{} ({}) is mode {:04o} owned by uid {}; the database user (uid {}) cannot read it; the server logs: {}",
-                        file.path.display(),
-                        file.origin,
-                        file.mode,
-                        file.uid,
-                        f.db_uid.map(|u| u.to_string()).unwrap_or_else(|| "unknown".into()),
-                        server_msg("Permission denied")
+                    .said(say!(
+                        "server-files.unreadable",
+                        path = file.path.display(),
+                        origin = &file.origin,
+                        mode = format!("{:04o}", file.mode),
+                        uid = file.uid,
+                        db_uid = match f.db_uid {
+                            Some(u) => u.into_arg(),
+                            None => say!("server-files.unknown").into_arg(),
+                        },
+                        log = server_msg("Permission denied")
                     ))
                     .evidence("file", file.path.display().to_string()),
             );

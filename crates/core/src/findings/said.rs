@@ -1,0 +1,320 @@
+//! What a check said in a finding's detail or case-specific fix, kept language-neutral: a
+//! template key from `details.toml` and its named arguments. The English `detail` / `fix`
+//! strings (and so the JSON) are rendered from the same English template, so the sentence a
+//! check writes and its translations cannot drift apart; renderers ask [`Message::sentence`]
+//! for the user's language.
+//!
+//! An argument is either a fact that stays as written in every language (a name, path, host,
+//! number, libpq's or the server's own words) or another message (a phrase that is itself
+//! translated, such as "then connects without encryption").
+//!
+//! Checks build messages with [`say!`](crate::say): `say!("server-ssl-off.refused", endpoint = e)`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::Lang;
+
+/// One thing a check said: a key of `details.toml` and its arguments, in the template's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// One argument of a [`Message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// A fact shown as written in every language.
+    Fact(String),
+    /// A phrase said in the user's language too.
+    Said(Message),
+}
+
+/// What can be an argument: any displayable fact, or a message.
+pub trait IntoArg {
+    fn into_arg(self) -> Arg;
+}
+
+impl<T: fmt::Display> IntoArg for T {
+    fn into_arg(self) -> Arg {
+        Arg::Fact(self.to_string())
+    }
+}
+
+impl IntoArg for Arg {
+    fn into_arg(self) -> Arg {
+        self
+    }
+}
+
+impl IntoArg for Message {
+    fn into_arg(self) -> Arg {
+        Arg::Said(self)
+    }
+}
+
+impl Message {
+    pub fn new(key: &'static str) -> Message {
+        Message { key, args: Vec::new() }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl IntoArg) -> Message {
+        self.args.push((name, value.into_arg()));
+        self
+    }
+
+    /// The sentence in `lang`: the key's template with every `{name}` replaced by its argument.
+    /// A key or argument missing from `details.toml` renders as the bare key / placeholder (the
+    /// tests keep both from happening; see `every_message_a_check_says_has_its_templates`).
+    pub fn sentence(&self, lang: Lang) -> String {
+        let Some(t) = templates().get(self.key) else { return self.key.to_string() };
+        let mut out = String::new();
+        fill(t.text(lang), &mut out, |name, out| match self.args.iter().find(|(n, _)| *n == name) {
+            Some((_, Arg::Fact(s))) => out.push_str(s),
+            Some((_, Arg::Said(m))) => out.push_str(&m.sentence(lang)),
+            None => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+        });
+        out
+    }
+
+    /// Panics (in tests and debug builds) when the key has no templates or the arguments differ
+    /// from the template's placeholders, for this message and those inside it.
+    pub(crate) fn debug_check(&self) {
+        if cfg!(debug_assertions) {
+            let t = templates().get(self.key).unwrap_or_else(|| panic!("{:?} is not in findings/details.toml", self.key));
+            let given: BTreeSet<&str> = self.args.iter().map(|(n, _)| *n).collect();
+            assert_eq!(given, placeholders(&t.en), "arguments of {:?} differ from its template's placeholders", self.key);
+            for (_, a) in &self.args {
+                if let Arg::Said(m) = a {
+                    m.debug_check();
+                }
+            }
+        }
+    }
+}
+
+/// A message: `say!("key", name = value, …)`; a value is a fact (anything `Display`) or
+/// another message.
+#[macro_export]
+macro_rules! say {
+    ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::findings::Message::new($key)$(.arg(stringify!($name), $value))*
+    };
+}
+
+/// One key's templates.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Template {
+    pub en: String,
+    pub zh: String,
+    pub ja: String,
+}
+
+impl Template {
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+            Lang::Ja => &self.ja,
+        }
+    }
+}
+
+const DETAILS_TOML: &str = include_str!("details.toml");
+
+/// Every template, by key (parsed once).
+pub fn templates() -> &'static BTreeMap<String, Template> {
+    static T: OnceLock<BTreeMap<String, Template>> = OnceLock::new();
+    T.get_or_init(|| toml::from_str(DETAILS_TOML).expect("details.toml is valid (checked by tests)"))
+}
+
+/// `template` with each `{name}` handed to `arg`; other text, and braces that do not enclose a
+/// name, copied.
+fn fill(template: &str, out: &mut String, mut arg: impl FnMut(&str, &mut String)) {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').filter(|&close| is_name(&after[..close])) {
+            Some(close) => {
+                arg(&after[..close], out);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The `{name}`s of a template.
+pub fn placeholders(template: &str) -> BTreeSet<&str> {
+    let mut names = BTreeSet::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}').filter(|&close| is_name(&after[..close])) {
+            Some(close) => {
+                names.insert(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => rest = after,
+        }
+    }
+    names
+}
+
+/// `text` without its quoted spans ("…", “…”, 「…」, `…`, '…'): what is left is the words
+/// pgtls says itself, not the messages, names and commands it quotes. The language tests look for
+/// leftover English there.
+pub fn outside_quotes(text: &str) -> String {
+    let mut s = text.to_string();
+    for (open, close) in [('"', '"'), ('“', '”'), ('「', '」'), ('`', '`'), ('\'', '\'')] {
+        let mut out = String::new();
+        let mut inside = false;
+        for c in s.chars() {
+            if !inside && c == open {
+                inside = true;
+            } else if inside && c == close {
+                inside = false;
+            } else if !inside {
+                out.push(c);
+            }
+        }
+        s = out;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_have_the_same_placeholders_in_every_language() {
+        for (key, t) in templates() {
+            assert!(!t.en.is_empty() && !t.zh.is_empty() && !t.ja.is_empty(), "{key}: a text is empty");
+            let en = placeholders(&t.en);
+            assert_eq!(placeholders(&t.zh), en, "{key}: zh placeholders differ from en");
+            assert_eq!(placeholders(&t.ja), en, "{key}: ja placeholders differ from en");
+        }
+    }
+
+    #[test]
+    fn a_message_renders_its_facts_as_written_and_its_phrases_translated() {
+        let m = say!("server-ssl-off.refused", endpoint = "db:5432 {x}");
+        assert_eq!(m.sentence(Lang::En), "db:5432 {x} answered the SSLRequest with 'N': it will not speak TLS.");
+        assert!(m.sentence(Lang::Ja).starts_with("db:5432 {x} "));
+        let mut out = String::new();
+        fill("a {b} {not a name} {", &mut out, |n, o| o.push_str(&n.to_uppercase()));
+        assert_eq!(out, "a B {not a name} {");
+    }
+
+    /// Every `say!("key"` in the core's source has templates, and every template is said by
+    /// some check (so the file holds no dead or misspelled keys).
+    #[test]
+    fn every_message_a_check_says_has_its_templates() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut used = BTreeSet::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("said.rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    for piece in text.split("say!(").skip(1) {
+                        if let Some(key) = piece.trim_start().strip_prefix('"') {
+                            used.insert(key.split('"').next().unwrap().to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let have: BTreeSet<String> = templates().keys().cloned().collect();
+        let missing: Vec<_> = used.difference(&have).collect();
+        let unused: Vec<_> = have.difference(&used).collect();
+        assert!(missing.is_empty(), "said but not in details.toml: {missing:?}");
+        assert!(unused.is_empty(), "in details.toml but said nowhere: {unused:?}");
+    }
+
+    /// The zh and ja templates hold no English sentence: with placeholders taken out, no
+    /// ASCII word of four letters or more (or a short English function word) is left outside
+    /// quotes, other than names that stay as they are (settings, programs, protocol names).
+    #[test]
+    fn zh_and_ja_templates_are_not_english() {
+        let mut problems = Vec::new();
+        for (key, t) in templates() {
+            for lang in [Lang::Zh, Lang::Ja] {
+                let words = english_in(t.text(lang));
+                if !words.is_empty() {
+                    problems.push(format!("{key} ({lang:?}): {words:?} in {:?}", t.text(lang)));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "English left in translations:\n{}", problems.join("\n"));
+    }
+
+    /// Names kept as written in every language.
+    const NAMES: &[&str] = &[
+        "libpq", "psql", "pgtls", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "sslcrldir", "sslnegotiation",
+        "hostaddr", "dbname", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "OpenSSL", "SSLRequest",
+        "PgBouncer", "Kong", "Azure", "Java", "JDBC", "Windows", "Unix", "openssl", "chmod", "chown", "chgrp", "root",
+        "require", "prefer", "allow", "disable", "hostssl", "hostnossl", "hostgssenc", "clientcert", "subjectAltName",
+        "reject", "local", "cacerts", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
+    ];
+    const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "but", "or", "it", "in", "at"];
+
+    /// Product names of several words.
+    const PRODUCTS: &[&str] = &["Azure Database for PostgreSQL"];
+
+    fn english_in(text: &str) -> Vec<String> {
+        let mut s = String::new();
+        fill(text, &mut s, |_, o| o.push(' '));
+        for p in PRODUCTS {
+            s = s.replace(p, " ");
+        }
+        // Quoted spans are messages and names, not pgtls's sentences.
+        let s = outside_quotes(&s);
+        let is_token = |c: char| c.is_ascii_alphanumeric() || "-_./=:@+#<>".contains(c);
+        let mut found = Vec::new();
+        for token in s.split(|c: char| !is_token(c)).filter(|t| !t.is_empty()) {
+            let token = token.trim_end_matches([':', '.', ',']);
+            if token.chars().any(|c| c.is_ascii_digit() || "-_./=@+#:<>".contains(c)) || NAMES.contains(&token) {
+                continue;
+            }
+            let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
+            let acronym = token.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            // A program's identifier (NonValidatingFactory, ssl_ca_file is caught above).
+            let identifier = token.chars().skip(1).any(|c| c.is_ascii_uppercase()) && !acronym;
+            if identifier {
+                continue;
+            }
+            if (letters >= 4 && !acronym) || SHORT.contains(&token) {
+                found.push(token.to_string());
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_check_finds_english() {
+        assert_eq!(english_in("{endpoint} answered the SSLRequest with 'N'"), ["answered", "the", "with"]);
+        assert!(english_in("{endpoint} 对 SSLRequest 的应答是 'N'：它不使用 TLS。").is_empty());
+    }
+}
