@@ -24,7 +24,7 @@ pub struct Translations {
     #[serde(default)]
     term: Vec<Term>,
     #[serde(default)]
-    message: Vec<Message>,
+    message: Vec<TranslatedMessage>,
     #[serde(default)]
     connection_received: Vec<ConnectionReceived>,
     /// Languages with translated messages, sorted (filled after parsing).
@@ -59,9 +59,9 @@ pub struct Term {
 /// The translation of one message of the server (`postgres`) or libpq (`libpq5`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Message {
+pub struct TranslatedMessage {
     pub lang: String,
-    /// Message catalogue: `postgres` or `libpq5`.
+    /// TranslatedMessage catalogue: `postgres` or `libpq5`.
     pub domain: String,
     /// The English printf format, as in the PostgreSQL sources.
     pub msgid: String,
@@ -97,12 +97,12 @@ impl Translations {
     }
 
     /// Every translated message, in file order.
-    pub fn messages(&self) -> &[Message] {
+    pub fn messages(&self) -> &[TranslatedMessage] {
         &self.message
     }
 
     /// The translations of one message (`domain` `postgres` or `libpq5`), in file order.
-    pub fn messages_for<'a>(&'a self, domain: &'a str, msgid: &'a str) -> impl Iterator<Item = &'a Message> + 'a {
+    pub fn messages_for<'a>(&'a self, domain: &'a str, msgid: &'a str) -> impl Iterator<Item = &'a TranslatedMessage> + 'a {
         self.message.iter().filter(move |m| m.msgid == msgid && m.domain == domain)
     }
 
@@ -177,7 +177,7 @@ mod tests {
         }
         // One msgid, reworded between releases: both wordings kept, with disjoint versions.
         let msgid = "could not accept SSL connection: %s";
-        let ja: Vec<&Message> = t.messages_for("postgres", msgid).filter(|m| m.lang == "ja").collect();
+        let ja: Vec<&TranslatedMessage> = t.messages_for("postgres", msgid).filter(|m| m.lang == "ja").collect();
         assert!(!ja.is_empty());
         for (i, a) in ja.iter().enumerate() {
             for b in &ja[i + 1..] {
