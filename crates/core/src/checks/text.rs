@@ -37,11 +37,11 @@ pub fn occurrences(counts: &[Occurrences]) -> Vec<Finding> {
         .iter()
         .map(|o| {
             Finding::new(o.code)
-                .detail(format!(
-                    "{} occurrence(s) between {} and {}.",
-                    o.count,
-                    o.first_seen.as_deref().unwrap_or("?"),
-                    o.last_seen.as_deref().unwrap_or("?")
+                .said(crate::say!(
+                    "log.occurrences",
+                    count = o.count,
+                    first = o.first_seen.as_deref().unwrap_or("?"),
+                    last = o.last_seen.as_deref().unwrap_or("?")
                 ))
                 .evidence("sample", &o.sample)
                 .evidence("count", o.count.to_string())
@@ -91,6 +91,7 @@ mod tests {
         let f = occurrences(&[o]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].detail, "3 occurrence(s) between a and ?.");
+        assert_eq!(f[0].detail_in(crate::findings::Lang::Zh), "在 a 至 ? 之间出现 3 次。");
         assert_eq!(f[0].evidence.get("count").map(String::as_str), Some("3"));
     }
 }
