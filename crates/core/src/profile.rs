@@ -11,6 +11,8 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+use crate::conninfo::SettingSource;
 use time::OffsetDateTime;
 
 use crate::conninfo::{Resolved, SslCertMode, SslMode};
@@ -75,8 +77,8 @@ impl RootCert {
 pub struct ClientProfile {
     /// libpq's effective sslmode for this libpq version (its default applied).
     pub sslmode: SslMode,
-    /// Where the sslmode came from, in words ("the default", "the connection string" …).
-    pub sslmode_source: String,
+    /// Where the sslmode came from (saved with facts as its words: "the default" …).
+    pub sslmode_source: crate::conninfo::SettingSource,
     /// The sslmode as the connection string, the environment or the command line states it,
     /// `None` when nobody chose one: the other client stacks apply their own defaults to this,
     /// not libpq's. Not saved with facts (like `resolved`, which it is computed from).
@@ -256,9 +258,9 @@ impl ClientProfile {
         // libpq 16+ makes verify-full the default with sslrootcert=system; older ones know
         // no such rule (conninfo resolves for the newest libpq).
         let (sslmode, sslmode_source) = match o.sslmode {
-            Some(m) => (m, "the command line".to_string()),
-            None if resolved.sslmode.is_default() => (default_sslmode(&root), resolved.sslmode.source.to_string()),
-            None => (resolved.sslmode.value, resolved.sslmode.source.to_string()),
+            Some(m) => (m, SettingSource::CommandLine),
+            None if resolved.sslmode.is_default() => (default_sslmode(&root), SettingSource::Libpq(resolved.sslmode.source.clone())),
+            None => (resolved.sslmode.value, SettingSource::Libpq(resolved.sslmode.source.clone())),
         };
         // Stated: the connection string, the environment or the command line named it (the
         // command line naming libpq's default reads as unstated, as it always has).
@@ -319,7 +321,7 @@ impl ClientProfile {
     pub fn libpq_default(at: OffsetDateTime) -> ClientProfile {
         ClientProfile {
             sslmode: SslMode::Prefer,
-            sslmode_source: "the default".into(),
+            sslmode_source: SettingSource::Libpq(crate::conninfo::Source::Default),
             sslmode_stated: None,
             root: RootCert::NoHome,
             tls_min: TlsVersion::TLSv1_2,
@@ -393,7 +395,7 @@ impl ClientProfile {
 
     /// The sslmode is libpq's default, nobody chose it.
     pub fn sslmode_is_default(&self) -> bool {
-        self.sslmode_source == crate::conninfo::Source::Default.to_string()
+        self.sslmode_source == SettingSource::Libpq(crate::conninfo::Source::Default)
     }
 
     /// sslrootcert=system in effect (libpq 16+).

@@ -24,7 +24,7 @@ fn file(keyword: &str, s: &Sourced<String>) -> ClientFile {
         keyword: keyword.to_string(),
         path: s.value.clone(),
         explicit: !matches!(s.source, Source::Default),
-        source: s.source.to_string(),
+        source: crate::conninfo::SettingSource::Libpq(s.source.clone()),
         exists: meta.is_some(),
         is_file: meta.as_ref().is_some_and(|m| m.is_file()),
         mode: meta.as_ref().map(|m| m.mode() & 0o7777),

@@ -28,7 +28,7 @@ fn files(f: &ClientFacts, cx: &Context) -> Vec<Finding> {
             (Some(c), _) if c.explicit && !c.exists => out.push(
                 Finding::new(Code::ClientCertFileMissing)
                     .severity(Severity::Warning)
-                    .said(say!("client-cert-file-missing.cert", path = &c.path, source = crate::conninfo::Source::said_from_words(&c.source)))
+                    .said(say!("client-cert-file-missing.cert", path = &c.path, source = c.source.said()))
                     .evidence("sslcert", &c.path),
             ),
             (Some(c), Some(k)) if c.exists && !k.exists => out.push(

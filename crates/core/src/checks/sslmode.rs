@@ -10,6 +10,7 @@
 use super::Context;
 use crate::config::client::ClientTlsSettings;
 use crate::config::hba::ConnType;
+use crate::conninfo::SettingSource;
 use crate::facts::{DriverFacts, Facts};
 use crate::say;
 use crate::findings::{Code, Finding, IntoArg, Message, Severity};
@@ -66,15 +67,15 @@ pub fn check(facts: &Facts, cx: &Context) -> Vec<Finding> {
     out
 }
 
-fn insecure(sslmode: SslMode, source: &str, why: Message) -> Finding {
+fn insecure(sslmode: SslMode, source: &SettingSource, why: Message) -> Finding {
     Finding::new(Code::InsecureSslmode)
         .severity(Severity::Warning)
-        .said(say!("insecure-sslmode.from", sslmode = sslmode, source = crate::conninfo::Source::said_from_words(source), why = why))
+        .said(say!("insecure-sslmode.from", sslmode = sslmode, source = source.said(), why = why))
         .evidence("sslmode", sslmode.as_str())
 }
 
 /// What the connection that libpq makes really protects.
-fn from_verdict(v: &Verdict, source: &str) -> Option<Finding> {
+fn from_verdict(v: &Verdict, source: &SettingSource) -> Option<Finding> {
     let m = v.sslmode;
     if !v.tls {
         let why = if v.plaintext_fallback {
@@ -128,7 +129,7 @@ fn failure_words(f: &Failure) -> crate::findings::Arg {
 }
 
 /// No connection was attempted: what this sslmode and root file will do.
-fn from_settings(m: SslMode, source: &str, root: &RootTrust) -> Option<Finding> {
+fn from_settings(m: SslMode, source: &SettingSource, root: &RootTrust) -> Option<Finding> {
     let root_loaded = matches!(root, RootTrust::Loaded(_));
     match m {
         SslMode::Disable | SslMode::Allow | SslMode::Prefer => Some(insecure(
@@ -247,10 +248,10 @@ mod tests {
     #[test]
     fn require_with_a_root_file_verifies() {
         let store = crate::gathered::trust::TrustStore::from_certs("mem", vec![]);
-        let f = from_settings(SslMode::Require, "the connection string", &RootTrust::Loaded(store)).unwrap();
+        let f = from_settings(SslMode::Require, &SettingSource::Libpq(crate::conninfo::Source::ConnString), &RootTrust::Loaded(store)).unwrap();
         assert_eq!(f.severity, Severity::Info);
         assert!(f.detail.contains("verifies the chain"), "{}", f.detail);
-        let f = from_settings(SslMode::Require, "the connection string", &RootTrust::Absent { path: None }).unwrap();
+        let f = from_settings(SslMode::Require, &SettingSource::Libpq(crate::conninfo::Source::ConnString), &RootTrust::Absent { path: None }).unwrap();
         assert_eq!(f.severity, Severity::Warning);
     }
 }

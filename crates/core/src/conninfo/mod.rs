@@ -429,25 +429,81 @@ impl fmt::Display for Source {
     }
 }
 
-impl Source {
-    /// Where a setting came from, said in the user's language, from the words [`Source`]'s
-    /// `Display` (or the command line) wrote: a profile saved with facts keeps only those words.
-    /// Words it does not know are kept as they are.
-    pub fn said_from_words(words: &str) -> crate::findings::Arg {
-        use crate::findings::IntoArg;
+/// Where a setting the client uses came from: the command line, or where libpq's own rules
+/// found it ([`Source`]). Saved with facts as its English words (as the facts format always
+/// had it), read back into this type when they are loaded, so no check reads words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingSource {
+    CommandLine,
+    Libpq(Source),
+}
+
+impl SettingSource {
+    /// Said in any language: file paths and variable names stay as they are.
+    pub fn said(&self) -> crate::findings::Message {
         use crate::say;
-        let m = match words {
-            "the command line" => say!("source.command-line"),
-            "the connection string" => say!("source.connection-string"),
-            "the default" => say!("source.default"),
+        match self {
+            SettingSource::CommandLine => say!("source.command-line"),
+            SettingSource::Libpq(Source::ConnString) => say!("source.connection-string"),
+            SettingSource::Libpq(Source::Default) => say!("source.default"),
+            SettingSource::Libpq(Source::Service(file)) => say!("source.service-file", file = file),
+            SettingSource::Libpq(Source::Env(var)) => say!("source.environment", variable = var),
+            SettingSource::Libpq(Source::PassFile(file)) => say!("source.password-file", file = file),
+        }
+    }
+
+    /// `the connection string`, `the environment variable PGSSLMODE` … in `lang`.
+    pub fn words(&self, lang: crate::findings::Lang) -> String {
+        self.said().sentence(lang)
+    }
+
+    /// ` (from the connection string)` in `lang`, with the space English puts before it.
+    pub fn from_words(&self, lang: crate::findings::Lang) -> String {
+        use crate::findings::Lang;
+        let w = self.words(lang);
+        match lang {
+            Lang::En => format!(" (from {w})"),
+            Lang::Zh => format!("（来自{w}）"),
+            Lang::Ja => format!("（{w}から）"),
+        }
+    }
+
+    /// The English words back into the value (facts saved by any version); words no version
+    /// wrote are an error naming them.
+    fn parse_words(words: &str) -> Option<SettingSource> {
+        Some(match words {
+            "the command line" => SettingSource::CommandLine,
+            "the connection string" => SettingSource::Libpq(Source::ConnString),
+            "the default" => SettingSource::Libpq(Source::Default),
             _ => match (words.strip_prefix("the service file "), words.strip_prefix("the environment variable "), words.strip_prefix("the password file ")) {
-                (Some(file), _, _) => say!("source.service-file", file = file),
-                (_, Some(var), _) => say!("source.environment", variable = var),
-                (_, _, Some(file)) => say!("source.password-file", file = file),
-                _ => return words.into_arg(),
+                (Some(file), _, _) => SettingSource::Libpq(Source::Service(file.into())),
+                (_, Some(var), _) => SettingSource::Libpq(Source::Env(var.into())),
+                (_, _, Some(file)) => SettingSource::Libpq(Source::PassFile(file.into())),
+                _ => return None,
             },
-        };
-        m.into_arg()
+        })
+    }
+}
+
+impl fmt::Display for SettingSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SettingSource::CommandLine => f.write_str("the command line"),
+            SettingSource::Libpq(s) => s.fmt(f),
+        }
+    }
+}
+
+impl Serialize for SettingSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SettingSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SettingSource, D::Error> {
+        let words = String::deserialize(d)?;
+        SettingSource::parse_words(&words).ok_or_else(|| serde::de::Error::custom(format!("unknown setting source {words:?}")))
     }
 }
 
@@ -861,6 +917,28 @@ impl ConninfoError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A setting's source is saved as the words it always was, read back into the same value,
+    /// and said in English exactly as those words; words no version wrote are refused.
+    #[test]
+    fn setting_sources_round_trip_through_their_words() {
+        use crate::findings::Lang;
+        for s in [
+            SettingSource::CommandLine,
+            SettingSource::Libpq(Source::ConnString),
+            SettingSource::Libpq(Source::Default),
+            SettingSource::Libpq(Source::Service("/etc/pg_service.conf".into())),
+            SettingSource::Libpq(Source::Env("PGSSLMODE".into())),
+            SettingSource::Libpq(Source::PassFile("/root/.pgpass".into())),
+        ] {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<SettingSource>(&json).unwrap(), s);
+            assert_eq!(s.words(Lang::En), s.to_string());
+            assert_ne!(s.words(Lang::Zh), s.to_string());
+        }
+        assert!(serde_json::from_str::<SettingSource>("\"somewhere\"").is_err());
+    }
 
     #[test]
     fn secret_never_prints() {

@@ -14,8 +14,8 @@ pub struct ClientFile {
     pub path: String,
     /// Named explicitly (connection string, service, environment) rather than libpq's default.
     pub explicit: bool,
-    /// Where the value came from, in words.
-    pub source: String,
+    /// Where the value came from (in JSON, its words).
+    pub source: crate::conninfo::SettingSource,
     pub exists: bool,
     pub is_file: bool,
     pub mode: Option<u32>,

@@ -169,7 +169,7 @@ pub struct LibpqView {
     pub resolved: crate::conninfo::Resolved,
     pub files: Vec<crate::client::ClientFile>,
     pub sslmode: crate::conninfo::SslMode,
-    pub sslmode_source: String,
+    pub sslmode_source: crate::conninfo::SettingSource,
     pub root: crate::trust::RootTrust,
 }
 

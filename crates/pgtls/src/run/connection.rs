@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{tcp_profile, RunError, Settings};
-use super::steps::SettingSource;
+use crate::conninfo::SettingSource;
 use crate::findings::exit_code;
 use crate::checks::{self, Context};
 use crate::conninfo::Env;
@@ -507,7 +507,7 @@ pub fn doctor(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env) 
             findings: host_findings(h, &cx),
         })
         .collect();
-    let sslmode_source = SettingSource::of_sslmode(&profile, o);
+    let sslmode_source = profile.sslmode_source.clone();
     let mut settings = vec![SettingView::new("sslmode", profile.sslmode.to_string(), sslmode_source.clone())];
     if let Some(r) = &profile.resolved {
         let libpq = |s: &crate::conninfo::Source| SettingSource::Libpq(s.clone());

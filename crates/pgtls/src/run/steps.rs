@@ -8,12 +8,12 @@
 
 use serde::Serialize;
 
-use crate::conninfo::Source;
+use crate::conninfo::SettingSource;
 use crate::facts::{Facts, HostFacts};
 use crate::findings::Lang;
 use crate::net::{Negotiated, Step as NetStep};
 use crate::probe::{Authentication, Behind, FirstQuery, ProbeFailure, SslNegotiation, StartupOutcome};
-use crate::profile::{ClientProfile, Overrides, RootCert};
+use crate::profile::{ClientProfile, RootCert};
 use crate::trust::TrustSource;
 use crate::verify::libpq::{Failure, SslMode};
 use crate::wire::startup::AuthRequest;
@@ -106,59 +106,6 @@ pub struct WalkStep {
 
 fn step(stage: Stage, host: &str, outcome: Outcome, what: Detail, ms: Option<u64>) -> WalkStep {
     WalkStep { step: stage, host: Some(host.to_string()), outcome, detail: what.sentence(Lang::En), ms, what }
-}
-
-/// Where a setting came from: the command line, or where libpq found it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SettingSource {
-    CommandLine,
-    Libpq(Source),
-}
-
-impl SettingSource {
-    /// Where the sslmode of `profile` came from (`o`: the command line's overrides).
-    pub fn of_sslmode(profile: &ClientProfile, o: &Overrides) -> SettingSource {
-        match (o.sslmode, &profile.resolved) {
-            (Some(_), _) => SettingSource::CommandLine,
-            (None, Some(r)) => SettingSource::Libpq(r.sslmode.source.clone()),
-            (None, None) => SettingSource::Libpq(Source::Default),
-        }
-    }
-
-    /// `the connection string`, `the environment variable PGSSLMODE` … in `lang`; file paths
-    /// and variable names stay as they are.
-    pub fn words(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (SettingSource::CommandLine, Lang::En) => "the command line".into(),
-            (SettingSource::CommandLine, Lang::Zh) => "命令行".into(),
-            (SettingSource::CommandLine, Lang::Ja) => "コマンドライン".into(),
-            (SettingSource::Libpq(s), Lang::En) => s.to_string(),
-            (SettingSource::Libpq(s), Lang::Zh) => match s {
-                Source::ConnString => "连接字符串".into(),
-                Source::Service(file) => format!("服务文件 {file}"),
-                Source::Env(var) => format!("环境变量 {var}"),
-                Source::PassFile(file) => format!("密码文件 {file}"),
-                Source::Default => "默认值".into(),
-            },
-            (SettingSource::Libpq(s), Lang::Ja) => match s {
-                Source::ConnString => "接続文字列".into(),
-                Source::Service(file) => format!("サービスファイル {file}"),
-                Source::Env(var) => format!("環境変数 {var}"),
-                Source::PassFile(file) => format!("パスワードファイル {file}"),
-                Source::Default => "デフォルト値".into(),
-            },
-        }
-    }
-
-    /// ` (from the connection string)` in `lang`, with the space English puts before it.
-    pub fn from_words(&self, lang: Lang) -> String {
-        let w = self.words(lang);
-        match lang {
-            Lang::En => format!(" (from {w})"),
-            Lang::Zh => format!("（来自{w}）"),
-            Lang::Ja => format!("（{w}から）"),
-        }
-    }
 }
 
 /// What a step saw, as facts; [`Detail::sentence`] says it in one of the catalogue's
@@ -664,6 +611,7 @@ fn first_query(st: &crate::probe::StartupFacts, name: &str, out: &mut Vec<WalkSt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conninfo::Source;
 
     /// Every detail pgtls words itself reads differently in zh and ja than in English, and
     /// keeps the facts (names, values) it carries; libpq's and the server's words stay as they
