@@ -30,8 +30,13 @@ pub struct Recognition {
     /// The severity the pattern gives the message, when not the catalogue's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
-    /// What the message says, in a sentence (the pattern's, with the facts filled in).
+    /// What the message says, in a sentence (the pattern's, with the facts filled in); empty
+    /// when recognised by words (`by_words`).
     pub detail: String,
+    /// Recognised by these words of the vocabulary tier rather than as a known message (empty:
+    /// a pattern knew it); the finding then says so in the user's language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_words: Vec<String>,
     /// What the text states, by name (file, user, versions, host …), the matched text
     /// (`matched`), where the pattern comes from (`source`, `stack`), the language and the
     /// log line's own fields (`log_time`, `pid`, `client` …). For display: no logic reads them

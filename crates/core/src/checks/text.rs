@@ -3,7 +3,8 @@
 //! mean), so this check owns none of them in `CHECKS`; it is the one place that makes a
 //! finding of a recognised text.
 
-use crate::findings::{catalogue, Finding};
+use crate::findings::{Arg, Code, Finding, Message};
+use crate::say;
 use crate::recognition::{Occurrences, Recognition};
 
 /// The finding of one recognised message: the pattern's severity and detail, the other
@@ -13,21 +14,37 @@ pub fn recognised(r: &Recognition) -> Finding {
     if let Some(s) = r.severity {
         f = f.severity(s);
     }
-    let mut detail = r.detail.clone();
     for (k, v) in &r.facts {
         f = f.evidence(k.clone(), v.clone());
     }
+    // The pattern's own sentence is English data (quoted as it is in every language); what
+    // pgtls says around it is said in the user's language.
+    f = if r.by_words.is_empty() {
+        f.said(say!("text.recognised", detail = &r.detail))
+    } else {
+        f.said(say!("text.by-words", terms = r.by_words.join(" + ")))
+    };
     if !r.also.is_empty() {
         let names: Vec<&str> = r.also.iter().map(|c| c.as_str()).collect();
         f = f.evidence("also_possible", names.join(", "));
-        let titles: Vec<String> = r.also.iter().map(|c| format!("{} ({})", catalogue().entry(*c).en.title, c)).collect();
-        detail = format!("{detail} Also possible: {}.", titles.join("; "));
+        f.add_said(say!("text.also-possible", alternatives = alternatives(r.also[0], &r.also[1..])));
         if let Some(t) = &r.tell_apart {
             f = f.evidence("tell_apart", t.clone());
-            detail = format!("{detail} What tells them apart: {t}");
+            // Recognised by words, the way to tell the causes apart is always pgtls's own.
+            let how = if r.by_words.is_empty() { Arg::Fact(t.clone()) } else { Arg::Said(say!("text.doctor-tells")) };
+            f.add_said(say!("text.tell-apart", how = how));
         }
     }
-    f.detail(detail)
+    f
+}
+
+/// `title (code); title (code)` with each title in the user's language.
+fn alternatives(first: Code, rest: &[Code]) -> Message {
+    let one = say!("text.alternative", title = Arg::Title(first), code = first);
+    match rest {
+        [] => one,
+        [next, more @ ..] => say!("text.alternatives", first = one, rest = alternatives(*next, more)),
+    }
 }
 
 /// One finding per code seen in a log, most frequent first (as given), with the count, the
@@ -52,7 +69,7 @@ pub fn occurrences(counts: &[Occurrences]) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Code, Severity};
+    use crate::findings::{catalogue, Lang, Severity};
 
     fn rec() -> Recognition {
         Recognition {
@@ -62,6 +79,7 @@ mod tests {
             symptom: false,
             severity: None,
             detail: "The name does not match.".into(),
+            by_words: Vec::new(),
             facts: [("matched".to_string(), "x".to_string())].into(),
             line: 1,
         }
@@ -83,6 +101,23 @@ mod tests {
         assert_eq!(f.evidence.get("also_possible").map(String::as_str), Some("server-cert-untrusted"));
         let title = &catalogue().entry(Code::ServerCertUntrusted).en.title;
         assert_eq!(f.detail, format!("The name does not match. Also possible: {title} (server-cert-untrusted). What tells them apart: the chain"));
+        // In another language the words around the pattern's sentence and the titles change.
+        let zh = f.detail_in(Lang::Zh);
+        assert!(zh.contains(&catalogue().entry(Code::ServerCertUntrusted).zh.title) && zh.contains("The name does not match."), "{zh}");
+        assert!(!zh.contains("Also possible"), "{zh}");
+        let two = recognised(&Recognition { also: vec![Code::ServerCertUntrusted, Code::CertExpired], tell_apart: None, ..rec() });
+        assert!(two.detail.contains("(server-cert-untrusted); ") && two.detail.ends_with("(cert-expired)."), "{}", two.detail);
+        let words = recognised(&Recognition { by_words: vec!["cert".into(), "expired".into()], ..rec() });
+        assert!(words.detail.starts_with("Recognised by its words (cert + expired)"), "{}", words.detail);
+        assert!(!words.detail_in(Lang::Ja).contains("Recognised"), "{}", words.detail_in(Lang::Ja));
+        let guess = recognised(&Recognition {
+            by_words: vec!["cert".into()],
+            also: vec![Code::CertNotYetValid],
+            tell_apart: Some("`pgtls doctor` against the server.".into()),
+            ..rec()
+        });
+        assert!(guess.detail.ends_with("What tells them apart: `pgtls doctor` against the server."), "{}", guess.detail);
+        assert!(!guess.detail_in(Lang::Zh).contains("against the server"), "{}", guess.detail_in(Lang::Zh));
     }
 
     #[test]

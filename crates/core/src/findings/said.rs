@@ -32,6 +32,8 @@ pub enum Arg {
     Fact(String),
     /// A phrase said in the user's language too.
     Said(Message),
+    /// A finding code's catalogue title, in the user's language.
+    Title(super::Code),
 }
 
 /// What can be an argument: any displayable fact, or a message.
@@ -76,6 +78,7 @@ impl Message {
         fill(t.text(lang), &mut out, |name, out| match self.args.iter().find(|(n, _)| *n == name) {
             Some((_, Arg::Fact(s))) => out.push_str(s),
             Some((_, Arg::Said(m))) => out.push_str(&m.sentence(lang)),
+            Some((_, Arg::Title(c))) => out.push_str(&super::catalogue().entry(*c).text(lang).title),
             None => {
                 out.push('{');
                 out.push_str(name);

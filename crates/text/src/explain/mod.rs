@@ -705,6 +705,7 @@ impl Recognisers {
             symptom: rule.symptom,
             severity: rule.severity,
             detail: render_detail(rule.detail.as_deref(), &hit.facts, &hit.matched),
+            by_words: Vec::new(),
             facts,
             line,
         }

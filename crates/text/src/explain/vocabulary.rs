@@ -303,14 +303,10 @@ impl Vocabulary {
 /// How much of a term of several words a text cut off inside it must still hold.
 pub const CUT_TERM_MIN_PERCENT: usize = 60;
 
-/// What a message recognised by its vocabulary says: the detail says so, the facts name the
-/// terms; the other possible codes are told apart by `pgtls doctor` (`checks::text` makes the
-/// finding).
+/// What a message recognised by its vocabulary says: its terms (`by_words`; `checks::text`
+/// says "recognised by its words" in the user's language), the facts name them too; the other
+/// possible codes are told apart by `pgtls doctor`.
 fn recognition(hit: &VocabularyHit, line: &str, n: usize) -> Recognition {
-    let detail = format!(
-        "Recognised by its words ({}), not as a known message: the text names this cause, but no pattern knows its exact wording.",
-        hit.terms.join(" + ")
-    );
     let facts = [
         ("matched", line.trim().to_string()),
         (RECOGNISED_BY, BY_VOCABULARY.to_string()),
@@ -323,7 +319,8 @@ fn recognition(hit: &VocabularyHit, line: &str, n: usize) -> Recognition {
         tell_apart: (!hit.also.is_empty()).then(|| "`pgtls doctor` against the server.".to_string()),
         symptom: hit.symptom,
         severity: None,
-        detail,
+        detail: String::new(),
+        by_words: hit.terms.clone(),
         facts: facts.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         line: n,
     }
@@ -496,7 +493,7 @@ mod tests {
         let new = explain_text("DbError: the database's TLS cert is expired since Monday");
         assert_eq!(new.len(), 1);
         assert_eq!(new[0].facts.get(RECOGNISED_BY).map(String::as_str), Some(BY_VOCABULARY));
-        assert!(new[0].detail.contains("Recognised by its words"), "{}", new[0].detail);
+        assert!(!new[0].by_words.is_empty() && new[0].detail.is_empty(), "{:?}", new[0]);
         // A cause by words before an exact symptom on the same line.
         let mixed = explain_text("error performing TLS handshake: the server certificate is self-signed");
         assert_eq!(mixed[0].code.as_str(), "server-cert-untrusted", "{mixed:?}");
