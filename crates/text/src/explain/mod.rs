@@ -571,6 +571,7 @@ impl Recognisers {
         candidates.sort_unstable_by_key(|&i| (self.rules[i].demoted, i));
         candidates.dedup();
         let mut symptom: Option<Hit> = None;
+        let mut cause: Option<Hit> = None;
         'rules: for idx in candidates {
             let rule = &self.rules[idx];
             if !rule.log_severity.is_empty() && !severity.is_some_and(|s| rule.log_severity.iter().any(|w| w == s)) {
@@ -616,11 +617,21 @@ impl Recognisers {
             let matched = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
             let hit = Hit { rule: idx, facts, matched };
             if !rule.symptom {
-                return Some(hit);
+                if !folded {
+                    return Some(hit);
+                }
+                // Without case, a pattern's capital letters no longer keep it apart (the
+                // server's DETAIL "File must have permissions …" is inside libpq's "… file must
+                // have permissions …"): of the causes that match, the one that holds most of the
+                // text is the message, the first in priority order among equals.
+                if cause.as_ref().is_none_or(|c: &Hit| hit.matched.len() > c.matched.len()) {
+                    cause = Some(hit);
+                }
+                continue;
             }
             symptom.get_or_insert(hit);
         }
-        symptom
+        cause.or(symptom)
     }
 
 
@@ -985,17 +996,48 @@ fn read_text(text: &str, by_words_too: bool) -> Vec<Recognition> {
     }
     if by_words_too {
         vocabulary::supplement(&mut st.out, &by_words);
+        hung_up_on_sslrequest(text, &mut st.out);
     }
-    rank(&mut st.out);
+    let lines: Vec<&str> = text.lines().collect();
+    rank(&mut st.out, &lines);
     st.out
+}
+
+/// A client that says it goes on another way ("SSL is not enabled on the server, connecting with
+/// sslmode=disable", "… falling back to a plaintext connection") reports a step it got past: the
+/// paste's outcome is what came after. Not "… and retry" (an instruction to the user).
+const WENT_ON: &[&str] = &["connecting with sslmode", "falling back to", "fall back to", "retrying with", "retrying without", "trying again with"];
+
+fn went_on(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    WENT_ON.iter().any(|w| l.contains(w))
+}
+
+/// A paste that shows the client sending an SSLRequest (a protocol trace, a proxy's log) and
+/// then only a connection that ended: the peer hung up on the SSLRequest, which is what a
+/// proxy or pooler that does not know the message does (a PostgreSQL server answers it with `S`
+/// or `N`). The EOF stays the finding; the proxy is named as the other possible cause.
+fn hung_up_on_sslrequest(text: &str, found: &mut [Recognition]) {
+    let shown = text.contains("SSLRequest") || text.to_ascii_lowercase().contains("ssl request");
+    if !shown || found.iter().any(|r| !r.symptom) {
+        return;
+    }
+    if let Some(r) = found.iter_mut().find(|r| r.code == Code::UnexpectedEof) {
+        if !r.also.contains(&Code::ProxyMishandlesSslrequest) {
+            r.also.push(Code::ProxyMishandlesSslrequest);
+            r.tell_apart.get_or_insert_with(|| "`pgtls doctor` against the proxy and against the server behind it.".to_string());
+        }
+    }
 }
 
 /// Causes before symptoms: when a paste holds both (psql's `server closed the connection
 /// unexpectedly` and the server's `FATAL: … no encryption`, a reset and a pg_hba refusal), the
 /// first finding names the cause. Otherwise line order is kept (the sort is stable), and the
-/// vocabulary tier's findings, added after every line was read, follow every exact cause.
-fn rank(found: &mut [Recognition]) {
-    found.sort_by_key(|r| r.symptom);
+/// vocabulary tier's findings, added after every line was read, follow every exact cause. A
+/// cause on a line where the client says it went on another way (`WENT_ON`) ranks after the
+/// other causes: it was not what made the connection fail.
+fn rank(found: &mut [Recognition], lines: &[&str]) {
+    found.sort_by_key(|r| (r.symptom, lines.get(r.line.wrapping_sub(1)).is_some_and(|l| went_on(l))));
 }
 
 /// [`explain_text`] for bytes that may not be UTF-8 (an EUC-JP, Shift_JIS or GBK log) or may be
@@ -2007,6 +2049,34 @@ mod tests {
         }
         let reset = "Error: read ECONNRESET\nerror: FATAL:  SSL connection is required. Please specify SSL options and retry.";
         assert_eq!(codes(reset).first().map(String::as_str), Some("ssl-required-by-server"), "{:?}", codes(reset));
+    }
+
+    /// A client's note that it goes on another way is a step it got past; the paste's outcome is
+    /// what came after it.
+    #[test]
+    fn a_fallback_note_ranks_after_the_outcome() {
+        let paste = "SSL is not enabled on the server, connecting with sslmode=disable\nERROR: pq: Ident authentication failed for user \"app\"";
+        assert_eq!(codes(paste), vec!["login-refused", "server-ssl-off"]);
+        let reset = "Error: read ECONNRESET\nerror: FATAL:  SSL connection is required. Please specify SSL options and retry.";
+        assert_eq!(codes(reset).first().map(String::as_str), Some("ssl-required-by-server"));
+    }
+
+    /// An EOF right after the paste shows an SSLRequest going out names the proxy that does not
+    /// know the message as the other possible cause.
+    #[test]
+    fn eof_after_an_sslrequest_names_the_proxy() {
+        let got = explain_text("F {\"Type\":\"SSLRequest\"}\n2021/07/02 23:21:29 unexpected EOF");
+        assert_eq!(got.first().map(|r| (r.code, r.also.clone())), Some((Code::UnexpectedEof, vec![Code::ProxyMishandlesSslrequest])));
+        let plain = explain_text("2021/07/02 23:21:29 unexpected EOF");
+        assert!(plain.first().is_some_and(|r| r.also.is_empty()), "{plain:?}");
+    }
+
+    /// Upper case: libpq's key-permission message holds the server's DETAIL sentence once case
+    /// is gone; the longer match is the message.
+    #[test]
+    fn upper_case_prefers_the_longest_cause() {
+        let t = "PSQL: ERROR: PRIVATE KEY FILE \"/HOME/U/.POSTGRESQL/POSTGRESQL.KEY\" HAS GROUP OR WORLD ACCESS; FILE MUST HAVE PERMISSIONS U=RW (0600) OR LESS IF OWNED BY THE CURRENT USER, OR PERMISSIONS U=RW,G=R (0640) OR LESS IF OWNED BY ROOT";
+        assert_eq!(codes(t), vec!["client-key-permissions"]);
     }
 
     /// Reason tokens of the TLS stacks' vocabularies name the cause whatever sentence carries them.
