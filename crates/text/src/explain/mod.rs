@@ -529,13 +529,17 @@ impl Recognisers {
     /// this: server logs are written by the server, not pasted, and it must keep its speed.
     fn match_pasted(&self, text: &str, severity: Option<&str>) -> Option<Hit> {
         let exact = self.match_with(text, severity, false);
-        if exact.as_ref().is_some_and(|h| !self.rules[h.rule].symptom) {
+        // A text in capitals lost the case that orders the patterns: a pattern that already
+        // ignores case (OpenSSL's reason strings) must not win over a more specific one only
+        // because the others did not match the capitals; the folded pass decides, the exact
+        // one is the fallback.
+        if exact.as_ref().is_some_and(|h| !self.rules[h.rule].symptom) && !shouted(text) {
             return exact;
         }
         let norm = normalise(text);
         let t = norm.as_deref().unwrap_or(text);
         let mut passes = Vec::with_capacity(2);
-        if norm.is_some() {
+        if norm.is_some() && !shouted(text) {
             passes.push(false);
         }
         passes.push(true);
@@ -571,7 +575,7 @@ impl Recognisers {
         candidates.sort_unstable_by_key(|&i| (self.rules[i].demoted, i));
         candidates.dedup();
         let mut symptom: Option<Hit> = None;
-        let mut cause: Option<Hit> = None;
+        let mut cause: Option<(Hit, std::ops::Range<usize>)> = None;
         'rules: for idx in candidates {
             let rule = &self.rules[idx];
             if !rule.log_severity.is_empty() && !severity.is_some_and(|s| rule.log_severity.iter().any(|w| w == s)) {
@@ -593,8 +597,10 @@ impl Recognisers {
                 }
             }
             for (g, re) in &rule.when {
+                // The folded pass reads text whose case is lost: the condition is read in lower
+                // case too (the conditions are written as the stacks print them).
                 match facts.get(g) {
-                    Some(v) if re.is_match(v) => {}
+                    Some(v) if re.is_match(v) || (folded && re.is_match(&v.to_ascii_lowercase())) => {}
                     _ => continue 'rules,
                 }
             }
@@ -603,7 +609,8 @@ impl Recognisers {
                 // (a closing quote of a JSON string, `(SQLSTATE 28000)`, a logfmt key).
                 let term = facts.get(g).and_then(|v| {
                     allowed.iter().find(|a| {
-                        v == *a || v.strip_prefix(a.as_str()).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
+                        let head = v.get(..a.len()).filter(|h| if folded { h.eq_ignore_ascii_case(a) } else { h == a });
+                        head.is_some() && v[a.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
                     })
                 });
                 match term {
@@ -614,7 +621,8 @@ impl Recognisers {
                     None => continue 'rules,
                 }
             }
-            let matched = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
+            let span = caps.get(0).map(|m| m.range()).unwrap_or_default();
+            let matched = text[span.clone()].to_string();
             let hit = Hit { rule: idx, facts, matched };
             if !rule.symptom {
                 if !folded {
@@ -622,16 +630,20 @@ impl Recognisers {
                 }
                 // Without case, a pattern's capital letters no longer keep it apart (the
                 // server's DETAIL "File must have permissions …" is inside libpq's "… file must
-                // have permissions …"): of the causes that match, the one that holds most of the
-                // text is the message, the first in priority order among equals.
-                if cause.as_ref().is_none_or(|c: &Hit| hit.matched.len() > c.matched.len()) {
-                    cause = Some(hit);
+                // have permissions …"): a cause whose match holds the first one's, and more, is
+                // the message; causes matched elsewhere in the line keep priority order (a
+                // driver's wrapper around a server message does not outrank it).
+                let wider = cause.as_ref().is_none_or(|(_, s): &(Hit, std::ops::Range<usize>)| {
+                    span.start <= s.start && span.end >= s.end && span.len() > s.len()
+                });
+                if wider {
+                    cause = Some((hit, span));
                 }
                 continue;
             }
             symptom.get_or_insert(hit);
         }
-        cause.or(symptom)
+        cause.map(|(h, _)| h).or(symptom)
     }
 
 
@@ -1003,6 +1015,12 @@ fn read_text(text: &str, by_words_too: bool) -> Vec<Recognition> {
     st.out
 }
 
+/// Text whose letters are all capitals (a GUI or a logger that upper-cases what it shows):
+/// at least eight ASCII capitals and no ASCII lower-case letter.
+fn shouted(text: &str) -> bool {
+    !text.bytes().any(|b| b.is_ascii_lowercase()) && text.bytes().filter(u8::is_ascii_uppercase).count() >= 8
+}
+
 /// A client that says it goes on another way ("SSL is not enabled on the server, connecting with
 /// sslmode=disable", "… falling back to a plaintext connection") reports a step it got past: the
 /// paste's outcome is what came after. Not "… and retry" (an instruction to the user).
@@ -1018,7 +1036,8 @@ fn went_on(line: &str) -> bool {
 /// proxy or pooler that does not know the message does (a PostgreSQL server answers it with `S`
 /// or `N`). The EOF stays the finding; the proxy is named as the other possible cause.
 fn hung_up_on_sslrequest(text: &str, found: &mut [Recognition]) {
-    let shown = text.contains("SSLRequest") || text.to_ascii_lowercase().contains("ssl request");
+    let lower = text.to_ascii_lowercase();
+    let shown = lower.contains("sslrequest") || lower.contains("ssl request");
     if !shown || found.iter().any(|r| !r.symptom) {
         return;
     }
@@ -1283,7 +1302,21 @@ impl Recognisers {
             && (st.last_pid.is_none() || log.pid.is_none() || st.last_pid == log.pid);
         let is_continuation = matches!(log.severity_en, Some("DETAIL" | "HINT" | "CONTEXT" | "STATEMENT"));
         let chained = st.in_chain && !st.out.is_empty() && (kind == ChainLine::CausedBy || st.python_link || kind == ChainLine::Frame);
-        match self.match_pasted(&log.message, log.severity_en) {
+        let mut found = self.match_pasted(&log.message, log.severity_en);
+        if shouted(raw) && log.message.len() < raw.len() {
+            // In capitals a word of the message can read as a log prefix ("TLS HANDSHAKE
+            // ERROR: …" as severity ERROR): the whole line's match wins when it holds the
+            // message's and more.
+            // The severity is the last one the line names (libpq's "… failed: FATAL:  …"
+            // carries the server's).
+            let severity = ["FATAL:", "PANIC:", "ERROR:"].into_iter().filter_map(|w| raw.rfind(w).map(|at| (at, w))).max().map(|(_, w)| &w[..w.len() - 1]);
+            if let Some(whole) = self.match_pasted(raw, severity).filter(|w| !self.rules[w.rule].symptom) {
+                if found.as_ref().is_none_or(|h| whole.matched.len() > h.matched.len() && whole.matched.contains(h.matched.as_str())) {
+                    found = Some(whole);
+                }
+            }
+        }
+        match found {
             Some(hit) => {
                 let rule = &self.rules[hit.rule];
                 let folds = adjacent
@@ -2077,6 +2110,15 @@ mod tests {
     fn upper_case_prefers_the_longest_cause() {
         let t = "PSQL: ERROR: PRIVATE KEY FILE \"/HOME/U/.POSTGRESQL/POSTGRESQL.KEY\" HAS GROUP OR WORLD ACCESS; FILE MUST HAVE PERMISSIONS U=RW (0600) OR LESS IF OWNED BY THE CURRENT USER, OR PERMISSIONS U=RW,G=R (0640) OR LESS IF OWNED BY ROOT";
         assert_eq!(codes(t), vec!["client-key-permissions"]);
+        // A word of the message read as a severity ("TLS HANDSHAKE ERROR: …"), and the server's
+        // FATAL inside libpq's ERROR line.
+        let pgbouncer = "2018-01-22 16:36:28.312 1 WARNING TLS HANDSHAKE ERROR: HANDSHAKE FAILED: ERROR:14094416:SSL ROUTINES:SSL3_READ_BYTES:SSLV3 ALERT CERTIFICATE UNKNOWN";
+        assert_eq!(codes(pgbouncer), vec!["client-rejects-server-ca"]);
+        let role = "PSQL: ERROR: CONNECTION TO SERVER AT \"LOCALHOST\" (127.0.0.1), PORT 5432 FAILED: FATAL:  ROLE \"XXX\" DOES NOT EXIST";
+        assert_eq!(codes(role), vec!["login-refused"]);
+        // A driver's wrapper around a server message does not outrank it in capitals.
+        let pgx = "FAILED TO CONNECT TO `HOST=DB USER=APP DATABASE=AUTH`: SERVER ERROR (FATAL: PARAMETER \"SSL\" CANNOT BE CHANGED NOW (SQLSTATE 55P02))";
+        assert_eq!(codes(pgx).first().map(String::as_str), Some("server-error-response"));
     }
 
     /// Reason tokens of the TLS stacks' vocabularies name the cause whatever sentence carries them.
