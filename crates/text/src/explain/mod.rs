@@ -715,6 +715,78 @@ impl Recognisers {
     }
 }
 
+/// The shortest part of an anchor a paste cut off inside it must still hold (characters), and
+/// the share of the anchor ([`CUT_ANCHOR_MIN_PERCENT`]).
+const CUT_ANCHOR_MIN: usize = 16;
+const CUT_ANCHOR_MIN_PERCENT: usize = 60;
+/// Codes of wrappers that carry the reason after their own words ("failed to retrieve
+/// PostgreSQL server_version_num: …", "error performing TLS handshake: …"): cut inside the
+/// wrapper, the paste lost the reason, and naming the wrapper's generic code would be a guess.
+const CUT_OFF_WRAPPERS: [Code; 2] = [Code::ConnectionFails, Code::TlsHandshakeFailed];
+/// Evidence value of `recognised_by` for a message read from the anchor at a cut-off end.
+pub const BY_CUT_ANCHOR: &str = "cut-off anchor";
+
+impl Recognisers {
+    /// The last line of a paste that was cut off in the middle of a known message: it ends inside
+    /// a pattern's anchor (at least [`CUT_ANCHOR_MIN`] characters and [`CUT_ANCHOR_MIN_PERCENT`] of
+    /// it). A whole anchor whose pattern did not match is no evidence of a cut: it is as often
+    /// another message with the same words (libpq's "SSL SYSCALL error: EOF detected" holds the
+    /// anchor of "SSL SYSCALL error: Undefined error: 0"). The anchors' rules (causes first, a
+    /// symptom only when no anchor leads to a cause) give the finding: the first
+    /// code by priority, the others as also possible (a cut pg_hba refusal lost the words that
+    /// tell "no encryption" from "SSL encryption"); more than three codes, nothing.
+    fn cut_off_message(&self, line: &str, n: usize) -> Option<Recognition> {
+        let tail = line.trim_end();
+        let lower = tail.to_ascii_lowercase();
+        let mut rules: Vec<usize> = Vec::new();
+        let mut matched_from = tail.len();
+        for (a, anchor) in self.anchor_texts.iter().enumerate() {
+            let anchor = anchor.to_ascii_lowercase();
+            if anchor.len() < CUT_ANCHOR_MIN {
+                continue;
+            }
+            let min = CUT_ANCHOR_MIN.max((anchor.len() * CUT_ANCHOR_MIN_PERCENT).div_ceil(100));
+            let cut_inside = (min..anchor.len()).rev().filter(|&k| anchor.is_char_boundary(k)).find(|&k| lower.ends_with(&anchor[..k]));
+            if let Some(at) = cut_inside.map(|k| lower.len() - k) {
+                matched_from = matched_from.min(at);
+                rules.extend(
+                    self.anchor_rules[a]
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.rules[i].log_severity.is_empty() && !CUT_OFF_WRAPPERS.contains(&self.rules[i].code)),
+                );
+            }
+        }
+        // Causes when any anchor leads to one; a generic symptom only when none does.
+        if rules.iter().any(|&i| !self.rules[i].symptom) {
+            rules.retain(|&i| !self.rules[i].symptom);
+        }
+        rules.sort_unstable_by_key(|&i| (self.rules[i].demoted, i));
+        rules.dedup();
+        let mut codes: Vec<Code> = Vec::new();
+        for &i in &rules {
+            for c in std::iter::once(self.rules[i].code).chain(self.rules[i].also.iter().copied()) {
+                if !codes.contains(&c) {
+                    codes.push(c);
+                }
+            }
+        }
+        if codes.is_empty() || codes.len() > 3 {
+            return None;
+        }
+        let matched = tail.get(matched_from..).unwrap_or(tail).to_string();
+        let hit = Hit { rule: rules[0], facts: BTreeMap::new(), matched };
+        let mut rec = self.recognition(&hit, &parse_line(line), line, n);
+        rec.also = codes[1..].to_vec();
+        if !rec.also.is_empty() {
+            rec.tell_apart = Some("The paste ends inside the message, before the words that tell these apart: the whole message, or `pgtls doctor`, decides.".to_string());
+        }
+        rec.detail = format!("The paste ends inside a known message (\"{}…\"); read from its start.", hit.matched.trim());
+        rec.facts.insert(vocabulary::RECOGNISED_BY.to_string(), BY_CUT_ANCHOR.to_string());
+        Some(rec)
+    }
+}
+
 fn render_detail(template: Option<&str>, facts: &BTreeMap<String, String>, matched: &str) -> String {
     if let Some(t) = template {
         let mut out = t.to_string();
@@ -1008,6 +1080,13 @@ fn read_text(text: &str, by_words_too: bool) -> Vec<Recognition> {
     }
     if by_words_too {
         vocabulary::supplement(&mut st.out, &by_words);
+        // A paste cut off inside a known message, when nothing else was recognised.
+        if st.out.is_empty() {
+            let last = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).last();
+            if let Some(rec) = last.and_then(|(i, l)| r.cut_off_message(strip_wrapper_prefix(l), i + 1)) {
+                st.out.push(rec);
+            }
+        }
         hung_up_on_sslrequest(text, &mut st.out);
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -2119,6 +2198,16 @@ mod tests {
         // A driver's wrapper around a server message does not outrank it in capitals.
         let pgx = "FAILED TO CONNECT TO `HOST=DB USER=APP DATABASE=AUTH`: SERVER ERROR (FATAL: PARAMETER \"SSL\" CANNOT BE CHANGED NOW (SQLSTATE 55P02))";
         assert_eq!(codes(pgx).first().map(String::as_str), Some("server-error-response"));
+    }
+
+    /// A paste cut off inside a known message's anchor is read from its start; cut inside a
+    /// wrapper whose reason follows, it is not (the reason was lost).
+    #[test]
+    fn a_paste_cut_inside_an_anchor() {
+        let cut = explain_text("2024-01-01 10:00:00 UTC [7] FATAL:  connection requires a valid client cert");
+        assert_eq!(cut.first().map(|r| r.code.as_str()), Some("client-cert-required"), "{cut:?}");
+        assert!(codes("Error: [PostgreSQL error] failed to retrieve PostgreSQL server_ver").is_empty());
+        assert!(codes("the connection requires a").is_empty());
     }
 
     /// Reason tokens of the TLS stacks' vocabularies name the cause whatever sentence carries them.
