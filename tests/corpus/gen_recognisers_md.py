@@ -70,6 +70,14 @@ pattern has no `from`.
   on negatives, differs on at most 1 %), and `explain` on the posted texts cut off, upper-cased and
   re-wrapped, patterns alone against patterns plus tier
   (`vocabulary_tier_on_cut_and_rewrapped_development_texts`).
+- **Capitals and cut-off pastes.** A text in capitals is decided by the case-insensitive pass (a
+  pattern that ignores case anyway does not win by default); a word read as a severity in
+  capitals ("TLS HANDSHAKE ERROR: …") does not hide the line's message; among causes matched
+  without case, one whose match holds another's wins. When nothing at all is recognised, a last
+  line that ends inside a pattern's anchor (16 characters and 60 % of it at least) is read from its
+  start: the anchor's causes, the first by priority and the others as also possible (more than
+  three, nothing); wrappers whose reason follows their words (`connection-fails`,
+  `tls-handshake-failed`) are never named this way (evidence `recognised_by = cut-off anchor`).
 - **Exception chains.** Lines of one chain (Java `Caused by:` and `at …` frames, .NET ` ---> `,
   Python tracebacks and "The above exception was the direct cause …") give one finding. A cause
   beats a symptom; between two causes the innermost wins (the last `Caused by:`; in Python the

@@ -530,13 +530,17 @@ impl Recognisers {
     /// this: server logs are written by the server, not pasted, and it must keep its speed.
     fn match_pasted(&self, text: &str, severity: Option<&str>) -> Option<Hit> {
         let exact = self.match_with(text, severity, false);
-        if exact.as_ref().is_some_and(|h| !self.rules[h.rule].symptom) {
+        // A text in capitals lost the case that orders the patterns: a pattern that already
+        // ignores case (OpenSSL's reason strings) must not win over a more specific one only
+        // because the others did not match the capitals; the folded pass decides, the exact
+        // one is the fallback.
+        if exact.as_ref().is_some_and(|h| !self.rules[h.rule].symptom) && !shouted(text) {
             return exact;
         }
         let norm = normalise(text);
         let t = norm.as_deref().unwrap_or(text);
         let mut passes = Vec::with_capacity(2);
-        if norm.is_some() {
+        if norm.is_some() && !shouted(text) {
             passes.push(false);
         }
         passes.push(true);
@@ -590,6 +594,7 @@ impl Recognisers {
         candidates.sort_unstable_by_key(|&i| (self.rules[i].demoted, i));
         candidates.dedup();
         let mut symptom: Option<Hit> = None;
+        let mut cause: Option<(Hit, std::ops::Range<usize>)> = None;
         'rules: for idx in candidates {
             let rule = &self.rules[idx];
             if !rule.log_severity.is_empty() && !severity.is_some_and(|s| rule.log_severity.iter().any(|w| w == s)) {
@@ -611,8 +616,10 @@ impl Recognisers {
                 }
             }
             for (g, re) in &rule.when {
+                // The folded pass reads text whose case is lost: the condition is read in lower
+                // case too (the conditions are written as the stacks print them).
                 match facts.get(g) {
-                    Some(v) if re.is_match(v) => {}
+                    Some(v) if re.is_match(v) || (folded && re.is_match(&v.to_ascii_lowercase())) => {}
                     _ => continue 'rules,
                 }
             }
@@ -621,7 +628,8 @@ impl Recognisers {
                 // (a closing quote of a JSON string, `(SQLSTATE 28000)`, a logfmt key).
                 let term = facts.get(g).and_then(|v| {
                     allowed.iter().find(|a| {
-                        v == *a || v.strip_prefix(a.as_str()).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
+                        let head = v.get(..a.len()).filter(|h| if folded { h.eq_ignore_ascii_case(a) } else { h == a });
+                        head.is_some() && v[a.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
                     })
                 });
                 match term {
@@ -632,14 +640,29 @@ impl Recognisers {
                     None => continue 'rules,
                 }
             }
-            let matched = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
+            let span = caps.get(0).map(|m| m.range()).unwrap_or_default();
+            let matched = text[span.clone()].to_string();
             let hit = Hit { rule: idx, facts, matched };
             if !rule.symptom {
-                return Some(hit);
+                if !folded {
+                    return Some(hit);
+                }
+                // Without case, a pattern's capital letters no longer keep it apart (the
+                // server's DETAIL "File must have permissions …" is inside libpq's "… file must
+                // have permissions …"): a cause whose match holds the first one's, and more, is
+                // the message; causes matched elsewhere in the line keep priority order (a
+                // driver's wrapper around a server message does not outrank it).
+                let wider = cause.as_ref().is_none_or(|(_, s): &(Hit, std::ops::Range<usize>)| {
+                    span.start <= s.start && span.end >= s.end && span.len() > s.len()
+                });
+                if wider {
+                    cause = Some((hit, span));
+                }
+                continue;
             }
             symptom.get_or_insert(hit);
         }
-        symptom
+        cause.map(|(h, _)| h).or(symptom)
     }
 
 
@@ -709,6 +732,78 @@ impl Recognisers {
             facts,
             line,
         }
+    }
+}
+
+/// The shortest part of an anchor a paste cut off inside it must still hold (characters), and
+/// the share of the anchor ([`CUT_ANCHOR_MIN_PERCENT`]).
+const CUT_ANCHOR_MIN: usize = 16;
+const CUT_ANCHOR_MIN_PERCENT: usize = 60;
+/// Codes of wrappers that carry the reason after their own words ("failed to retrieve
+/// PostgreSQL server_version_num: …", "error performing TLS handshake: …"): cut inside the
+/// wrapper, the paste lost the reason, and naming the wrapper's generic code would be a guess.
+const CUT_OFF_WRAPPERS: [Code; 2] = [Code::ConnectionFails, Code::TlsHandshakeFailed];
+/// Evidence value of `recognised_by` for a message read from the anchor at a cut-off end.
+pub const BY_CUT_ANCHOR: &str = "cut-off anchor";
+
+impl Recognisers {
+    /// The last line of a paste that was cut off in the middle of a known message: it ends inside
+    /// a pattern's anchor (at least [`CUT_ANCHOR_MIN`] characters and [`CUT_ANCHOR_MIN_PERCENT`] of
+    /// it). A whole anchor whose pattern did not match is no evidence of a cut: it is as often
+    /// another message with the same words (libpq's "SSL SYSCALL error: EOF detected" holds the
+    /// anchor of "SSL SYSCALL error: Undefined error: 0"). The anchors' rules (causes first, a
+    /// symptom only when no anchor leads to a cause) give the finding: the first
+    /// code by priority, the others as also possible (a cut pg_hba refusal lost the words that
+    /// tell "no encryption" from "SSL encryption"); more than three codes, nothing.
+    fn cut_off_message(&self, line: &str, n: usize) -> Option<Recognition> {
+        let tail = line.trim_end();
+        let lower = tail.to_ascii_lowercase();
+        let mut rules: Vec<usize> = Vec::new();
+        let mut matched_from = tail.len();
+        for (a, anchor) in self.anchor_texts.iter().enumerate() {
+            let anchor = anchor.to_ascii_lowercase();
+            if anchor.len() < CUT_ANCHOR_MIN {
+                continue;
+            }
+            let min = CUT_ANCHOR_MIN.max((anchor.len() * CUT_ANCHOR_MIN_PERCENT).div_ceil(100));
+            let cut_inside = (min..anchor.len()).rev().filter(|&k| anchor.is_char_boundary(k)).find(|&k| lower.ends_with(&anchor[..k]));
+            if let Some(at) = cut_inside.map(|k| lower.len() - k) {
+                matched_from = matched_from.min(at);
+                rules.extend(
+                    self.anchor_rules[a]
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.rules[i].log_severity.is_empty() && !CUT_OFF_WRAPPERS.contains(&self.rules[i].code)),
+                );
+            }
+        }
+        // Causes when any anchor leads to one; a generic symptom only when none does.
+        if rules.iter().any(|&i| !self.rules[i].symptom) {
+            rules.retain(|&i| !self.rules[i].symptom);
+        }
+        rules.sort_unstable_by_key(|&i| (self.rules[i].demoted, i));
+        rules.dedup();
+        let mut codes: Vec<Code> = Vec::new();
+        for &i in &rules {
+            for c in std::iter::once(self.rules[i].code).chain(self.rules[i].also.iter().copied()) {
+                if !codes.contains(&c) {
+                    codes.push(c);
+                }
+            }
+        }
+        if codes.is_empty() || codes.len() > 3 {
+            return None;
+        }
+        let matched = tail.get(matched_from..).unwrap_or(tail).to_string();
+        let hit = Hit { rule: rules[0], facts: BTreeMap::new(), matched };
+        let mut rec = self.recognition(&hit, &parse_line(line), line, n);
+        rec.also = codes[1..].to_vec();
+        if !rec.also.is_empty() {
+            rec.tell_apart = Some("The paste ends inside the message, before the words that tell these apart: the whole message, or `pgtls doctor`, decides.".to_string());
+        }
+        rec.detail = format!("The paste ends inside a known message (\"{}…\"); read from its start.", hit.matched.trim());
+        rec.facts.insert(vocabulary::RECOGNISED_BY.to_string(), BY_CUT_ANCHOR.to_string());
+        Some(rec)
     }
 }
 
@@ -1005,17 +1100,62 @@ fn read_text(text: &str, by_words_too: bool) -> Vec<Recognition> {
     }
     if by_words_too {
         vocabulary::supplement(&mut st.out, &by_words);
+        // A paste cut off inside a known message, when nothing else was recognised.
+        if st.out.is_empty() {
+            let last = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).last();
+            if let Some(rec) = last.and_then(|(i, l)| r.cut_off_message(strip_wrapper_prefix(l), i + 1)) {
+                st.out.push(rec);
+            }
+        }
+        hung_up_on_sslrequest(text, &mut st.out);
     }
-    rank(&mut st.out);
+    let lines: Vec<&str> = text.lines().collect();
+    rank(&mut st.out, &lines);
     st.out
+}
+
+/// Text whose letters are all capitals (a GUI or a logger that upper-cases what it shows):
+/// at least eight ASCII capitals and no ASCII lower-case letter.
+fn shouted(text: &str) -> bool {
+    !text.bytes().any(|b| b.is_ascii_lowercase()) && text.bytes().filter(u8::is_ascii_uppercase).count() >= 8
+}
+
+/// A client that says it goes on another way ("SSL is not enabled on the server, connecting with
+/// sslmode=disable", "… falling back to a plaintext connection") reports a step it got past: the
+/// paste's outcome is what came after. Not "… and retry" (an instruction to the user).
+const WENT_ON: &[&str] = &["connecting with sslmode", "falling back to", "fall back to", "retrying with", "retrying without", "trying again with"];
+
+fn went_on(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    WENT_ON.iter().any(|w| l.contains(w))
+}
+
+/// A paste that shows the client sending an SSLRequest (a protocol trace, a proxy's log) and
+/// then only a connection that ended: the peer hung up on the SSLRequest, which is what a
+/// proxy or pooler that does not know the message does (a PostgreSQL server answers it with `S`
+/// or `N`). The EOF stays the finding; the proxy is named as the other possible cause.
+fn hung_up_on_sslrequest(text: &str, found: &mut [Recognition]) {
+    let lower = text.to_ascii_lowercase();
+    let shown = lower.contains("sslrequest") || lower.contains("ssl request");
+    if !shown || found.iter().any(|r| !r.symptom) {
+        return;
+    }
+    if let Some(r) = found.iter_mut().find(|r| r.code == Code::UnexpectedEof) {
+        if !r.also.contains(&Code::ProxyMishandlesSslrequest) {
+            r.also.push(Code::ProxyMishandlesSslrequest);
+            r.tell_apart.get_or_insert_with(|| "`pgtls doctor` against the proxy and against the server behind it.".to_string());
+        }
+    }
 }
 
 /// Causes before symptoms: when a paste holds both (psql's `server closed the connection
 /// unexpectedly` and the server's `FATAL: … no encryption`, a reset and a pg_hba refusal), the
 /// first finding names the cause. Otherwise line order is kept (the sort is stable), and the
-/// vocabulary tier's findings, added after every line was read, follow every exact cause.
-fn rank(found: &mut [Recognition]) {
-    found.sort_by_key(|r| r.symptom);
+/// vocabulary tier's findings, added after every line was read, follow every exact cause. A
+/// cause on a line where the client says it went on another way (`WENT_ON`) ranks after the
+/// other causes: it was not what made the connection fail.
+fn rank(found: &mut [Recognition], lines: &[&str]) {
+    found.sort_by_key(|r| (r.symptom, lines.get(r.line.wrapping_sub(1)).is_some_and(|l| went_on(l))));
 }
 
 /// [`explain_text`] for bytes that may not be UTF-8 (an EUC-JP, Shift_JIS or GBK log) or may be
@@ -1261,7 +1401,21 @@ impl Recognisers {
             && (st.last_pid.is_none() || log.pid.is_none() || st.last_pid == log.pid);
         let is_continuation = matches!(log.severity_en, Some("DETAIL" | "HINT" | "CONTEXT" | "STATEMENT"));
         let chained = st.in_chain && !st.out.is_empty() && (kind == ChainLine::CausedBy || st.python_link || kind == ChainLine::Frame);
-        match self.match_pasted(&log.message, log.severity_en) {
+        let mut found = self.match_pasted(&log.message, log.severity_en);
+        if shouted(raw) && log.message.len() < raw.len() {
+            // In capitals a word of the message can read as a log prefix ("TLS HANDSHAKE
+            // ERROR: …" as severity ERROR): the whole line's match wins when it holds the
+            // message's and more.
+            // The severity is the last one the line names (libpq's "… failed: FATAL:  …"
+            // carries the server's).
+            let severity = ["FATAL:", "PANIC:", "ERROR:"].into_iter().filter_map(|w| raw.rfind(w).map(|at| (at, w))).max().map(|(_, w)| &w[..w.len() - 1]);
+            if let Some(whole) = self.match_pasted(raw, severity).filter(|w| !self.rules[w.rule].symptom) {
+                if found.as_ref().is_none_or(|h| whole.matched.len() > h.matched.len() && whole.matched.contains(h.matched.as_str())) {
+                    found = Some(whole);
+                }
+            }
+        }
+        match found {
             Some(hit) => {
                 let rule = &self.rules[hit.rule];
                 let folds = adjacent
@@ -2027,6 +2181,53 @@ mod tests {
         }
         let reset = "Error: read ECONNRESET\nerror: FATAL:  SSL connection is required. Please specify SSL options and retry.";
         assert_eq!(codes(reset).first().map(String::as_str), Some("ssl-required-by-server"), "{:?}", codes(reset));
+    }
+
+    /// A client's note that it goes on another way is a step it got past; the paste's outcome is
+    /// what came after it.
+    #[test]
+    fn a_fallback_note_ranks_after_the_outcome() {
+        let paste = "SSL is not enabled on the server, connecting with sslmode=disable\nERROR: pq: Ident authentication failed for user \"app\"";
+        assert_eq!(codes(paste), vec!["login-refused", "server-ssl-off"]);
+        let reset = "Error: read ECONNRESET\nerror: FATAL:  SSL connection is required. Please specify SSL options and retry.";
+        assert_eq!(codes(reset).first().map(String::as_str), Some("ssl-required-by-server"));
+    }
+
+    /// An EOF right after the paste shows an SSLRequest going out names the proxy that does not
+    /// know the message as the other possible cause.
+    #[test]
+    fn eof_after_an_sslrequest_names_the_proxy() {
+        let got = explain_text("F {\"Type\":\"SSLRequest\"}\n2021/07/02 23:21:29 unexpected EOF");
+        assert_eq!(got.first().map(|r| (r.code, r.also.clone())), Some((Code::UnexpectedEof, vec![Code::ProxyMishandlesSslrequest])));
+        let plain = explain_text("2021/07/02 23:21:29 unexpected EOF");
+        assert!(plain.first().is_some_and(|r| r.also.is_empty()), "{plain:?}");
+    }
+
+    /// Upper case: libpq's key-permission message holds the server's DETAIL sentence once case
+    /// is gone; the longer match is the message.
+    #[test]
+    fn upper_case_prefers_the_longest_cause() {
+        let t = "PSQL: ERROR: PRIVATE KEY FILE \"/HOME/U/.POSTGRESQL/POSTGRESQL.KEY\" HAS GROUP OR WORLD ACCESS; FILE MUST HAVE PERMISSIONS U=RW (0600) OR LESS IF OWNED BY THE CURRENT USER, OR PERMISSIONS U=RW,G=R (0640) OR LESS IF OWNED BY ROOT";
+        assert_eq!(codes(t), vec!["client-key-permissions"]);
+        // A word of the message read as a severity ("TLS HANDSHAKE ERROR: …"), and the server's
+        // FATAL inside libpq's ERROR line.
+        let pgbouncer = "2018-01-22 16:36:28.312 1 WARNING TLS HANDSHAKE ERROR: HANDSHAKE FAILED: ERROR:14094416:SSL ROUTINES:SSL3_READ_BYTES:SSLV3 ALERT CERTIFICATE UNKNOWN";
+        assert_eq!(codes(pgbouncer), vec!["client-rejects-server-ca"]);
+        let role = "PSQL: ERROR: CONNECTION TO SERVER AT \"LOCALHOST\" (127.0.0.1), PORT 5432 FAILED: FATAL:  ROLE \"XXX\" DOES NOT EXIST";
+        assert_eq!(codes(role), vec!["login-refused"]);
+        // A driver's wrapper around a server message does not outrank it in capitals.
+        let pgx = "FAILED TO CONNECT TO `HOST=DB USER=APP DATABASE=AUTH`: SERVER ERROR (FATAL: PARAMETER \"SSL\" CANNOT BE CHANGED NOW (SQLSTATE 55P02))";
+        assert_eq!(codes(pgx).first().map(String::as_str), Some("server-error-response"));
+    }
+
+    /// A paste cut off inside a known message's anchor is read from its start; cut inside a
+    /// wrapper whose reason follows, it is not (the reason was lost).
+    #[test]
+    fn a_paste_cut_inside_an_anchor() {
+        let cut = explain_text("2024-01-01 10:00:00 UTC [7] FATAL:  connection requires a valid client cert");
+        assert_eq!(cut.first().map(|r| r.code.as_str()), Some("client-cert-required"), "{cut:?}");
+        assert!(codes("Error: [PostgreSQL error] failed to retrieve PostgreSQL server_ver").is_empty());
+        assert!(codes("the connection requires a").is_empty());
     }
 
     /// Reason tokens of the TLS stacks' vocabularies name the cause whatever sentence carries them.
