@@ -11,5 +11,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut summary = pgtls::logs::Summary::default();
     let _ = pgtls::logs::scan_reader(data, &mut summary);
-    let _ = summary.findings();
+    let _ = pgtls::checks::text::occurrences(&summary.occurrences());
 });
