@@ -3,8 +3,16 @@
 //! JDBC clients (pgjdbc with `sslfactory=DefaultJavaSSLFactory`, or the JVM's `cacerts`) trust
 //! what is in a keystore, not what is in `root.crt`; a rotation that adds a root to the system
 //! bundle does nothing for them. Entries are labelled by alias so the user can `keytool -delete`
-//! the right one. A JKS file is pre-scanned before the `jks` crate reads it, because that crate
-//! sizes allocations from length fields in the file.
+//! the right one.
+//!
+//! JKS is read here, not by a crate: the format is a flat list of length-prefixed fields and
+//! one keyed SHA-1 digest (OpenJDK's `JavaKeyStore.engineLoad` and `getPreKeyedHash`, read at
+//! openjdk/jdk@02f46daf12c5a4d6bdd95df2f3be48eb26aa484a
+//! src/java.base/share/classes/sun/security/provider/JavaKeyStore.java), trust stores hold no
+//! key we need to decrypt, and every length is checked against the file before it is used (the
+//! crate used before sized its allocations from them, and needed a pre-scan; it also brought a
+//! second ASN.1 stack and syn 1 into the build). PKCS#12 needs password-based decryption and
+//! stays with `p12-keystore`.
 
 use std::path::Path;
 
@@ -12,15 +20,26 @@ use super::{Cert, TrustError};
 
 const JKS_MAGIC: u32 = 0xFEED_FEED;
 
-/// Walk the JKS structure checking that every length fits in the file.
-fn prescan_jks(data: &[u8]) -> Result<(), String> {
+/// One JKS entry: its alias and the certificates it holds (a trusted certificate, or the
+/// chain of a key entry), DER as stored.
+struct JksEntry {
+    alias: String,
+    certs: Vec<Vec<u8>>,
+}
+
+/// A JKS file's entries and where its integrity digest starts.
+struct Jks {
+    entries: Vec<JksEntry>,
+    body_len: usize,
+}
+
+/// Walk the JKS structure, every length checked against what is left of the file.
+fn parse_jks(data: &[u8]) -> Result<Jks, String> {
     struct Cur<'a>(&'a [u8]);
-    impl Cur<'_> {
-        fn take(&mut self, n: usize) -> Result<&[u8], String> {
+    impl<'a> Cur<'a> {
+        fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
             if n > self.0.len() {
-                return Err(format!(
-                    "length {n} runs past the end of the file (truncated?)"
-                ));
+                return Err(format!("length {n} runs past the end of the file (truncated?)"));
             }
             let (a, b) = self.0.split_at(n);
             self.0 = b;
@@ -34,6 +53,11 @@ fn prescan_jks(data: &[u8]) -> Result<(), String> {
             let b = self.take(4)?;
             Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
         }
+        /// Java's `readUTF`: a 2-byte length and (modified) UTF-8.
+        fn utf(&mut self) -> Result<String, String> {
+            let n = self.u16()?;
+            Ok(String::from_utf8_lossy(self.take(n)?).into_owned())
+        }
     }
     let mut c = Cur(data);
     if c.u32()? as u32 != JKS_MAGIC {
@@ -44,77 +68,67 @@ fn prescan_jks(data: &[u8]) -> Result<(), String> {
         return Err(format!("unknown JKS version {version}"));
     }
     let count = c.u32()?;
-    let cert = |c: &mut Cur| -> Result<(), String> {
-        if version == 2 {
-            let n = c.u16()?;
-            c.take(n)?;
-        }
+    // Version 2 names each certificate's type; version 1 has only X.509.
+    let cert = |c: &mut Cur| -> Result<Option<Vec<u8>>, String> {
+        let x509 = if version == 2 { c.utf()? == "X.509" } else { true };
         let n = c.u32()?;
-        c.take(n).map(|_| ())
+        let der = c.take(n)?;
+        Ok(x509.then(|| der.to_vec()))
     };
+    let mut entries = Vec::new();
     for i in 0..count {
-        let tag = c.u32().map_err(|e| format!("entry {}: {e}", i + 1))?;
-        let n = c.u16()?;
-        c.take(n)?;
-        c.take(8)?;
+        let at = |e: String| format!("entry {}: {e}", i + 1);
+        let tag = c.u32().map_err(at)?;
+        let alias = c.utf().map_err(at)?;
+        c.take(8).map_err(at)?; // creation date
+        let mut certs = Vec::new();
         match tag {
             1 => {
-                let n = c.u32()?;
-                c.take(n)?;
-                let certs = c.u32()?;
-                if certs > c.0.len() / 4 {
-                    return Err(format!("entry {}: implausible chain length {certs}", i + 1));
+                let n = c.u32().map_err(at)?;
+                c.take(n).map_err(at)?; // the protected private key: not ours to open
+                let chain = c.u32().map_err(at)?;
+                if chain > c.0.len() / 4 {
+                    return Err(at(format!("implausible chain length {chain}")));
                 }
-                for _ in 0..certs {
-                    cert(&mut c)?;
+                for _ in 0..chain {
+                    certs.extend(cert(&mut c).map_err(at)?);
                 }
             }
-            2 => cert(&mut c)?,
-            t => return Err(format!("entry {}: unknown entry tag {t}", i + 1)),
+            2 => certs.extend(cert(&mut c).map_err(at)?),
+            t => return Err(at(format!("unknown entry tag {t}"))),
         }
+        entries.push(JksEntry { alias, certs });
     }
-    c.take(20).map(|_| ())
+    let body_len = data.len() - c.0.len();
+    c.take(20).map_err(|e| format!("integrity digest: {e}"))?;
+    Ok(Jks { entries, body_len })
 }
 
-/// Certificates of a JKS keystore: trusted-certificate entries and the chains of key entries.
-pub fn read_jks(
-    path: &Path,
-    data: &[u8],
-    password: &str,
-) -> Result<Vec<(String, Cert)>, TrustError> {
-    let bad = |reason: String| TrustError::Keystore {
-        path: path.to_path_buf(),
-        kind: "JKS",
-        reason,
-    };
-    prescan_jks(data).map_err(bad)?;
-    let mut ks = jks::KeyStore::new();
-    match ks.load(data, password.as_bytes()) {
-        Ok(()) => {}
-        Err(jks::KeyStoreError::InvalidDigest) => {
-            return Err(TrustError::WrongPassword {
-                path: path.to_path_buf(),
-            })
-        }
-        Err(e) => return Err(bad(e.to_string())),
+/// The keyed digest a JKS file ends with: SHA-1 over the password as UTF-16BE, the words
+/// "Mighty Aphrodite" and the body (OpenJDK's `getPreKeyedHash`).
+fn jks_digest(password: &str, body: &[u8]) -> Vec<u8> {
+    use aws_lc_rs::digest::{Context, SHA1_FOR_LEGACY_USE_ONLY};
+    let mut ctx = Context::new(&SHA1_FOR_LEGACY_USE_ONLY);
+    let pass: Vec<u8> = password.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    ctx.update(&pass);
+    ctx.update(b"Mighty Aphrodite");
+    ctx.update(body);
+    ctx.finish().as_ref().to_vec()
+}
+
+/// Certificates of a JKS keystore: trusted-certificate entries and the chains of key entries,
+/// by alias.
+pub fn read_jks(path: &Path, data: &[u8], password: &str) -> Result<Vec<(String, Cert)>, TrustError> {
+    let bad = |reason: String| TrustError::Keystore { path: path.to_path_buf(), kind: "JKS", reason };
+    let mut jks = parse_jks(data).map_err(bad)?;
+    if jks_digest(password, &data[..jks.body_len]) != data[jks.body_len..jks.body_len + 20] {
+        return Err(TrustError::WrongPassword { path: path.to_path_buf() });
     }
-    let mut aliases = ks.aliases();
-    aliases.sort();
+    jks.entries.sort_by(|a, b| a.alias.cmp(&b.alias));
     let mut out = Vec::new();
-    for alias in aliases {
-        let ders: Vec<Vec<u8>> = if let Ok(t) = ks.get_trusted_certificate_entry(&alias) {
-            vec![t.certificate.content]
-        } else if let Ok(k) = ks.get_raw_private_key_entry(&alias) {
-            k.certificate_chain.into_iter().map(|c| c.content).collect()
-        } else {
-            continue;
-        };
-        for (n, der) in ders.iter().enumerate() {
-            let label = if ders.len() > 1 {
-                format!("alias \"{alias}\" chain[{n}]")
-            } else {
-                format!("alias \"{alias}\"")
-            };
+    for JksEntry { alias, certs } in jks.entries {
+        for (n, der) in certs.iter().enumerate() {
+            let label = if certs.len() > 1 { format!("alias \"{alias}\" chain[{n}]") } else { format!("alias \"{alias}\"") };
             let cert = Cert::from_der(der, &label).map_err(|e| TrustError::BadCert {
                 path: path.to_path_buf(),
                 entry: label.clone(),
