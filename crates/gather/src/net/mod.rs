@@ -301,7 +301,8 @@ pub enum ChannelBindingMode {
 /// whose certificate passed the client's own rules.
 pub struct Credentials<'a> {
     pub user: &'a str,
-    pub password: &'a str,
+    /// None: none was given (a server that asks for one is answered as libpq does).
+    pub password: Option<&'a str>,
     pub channel_binding: ChannelBindingMode,
     /// `tls-server-end-point` data of the session (the hash of the server's certificate).
     pub end_point: Option<Vec<u8>>,
@@ -329,73 +330,139 @@ pub enum AuthAnswer {
 /// (cleartext, MD5 or SCRAM-SHA-256, with channel binding where libpq would use it), then
 /// ReadyForQuery or an error. Sends Terminate at the end.
 pub fn authenticate<S: Read + Write>(stream: &mut S, params: &[(&str, &str)], creds: &Credentials) -> io::Result<AuthAnswer> {
+    let mut reader = BackendReader { buf: Vec::new() };
+    let answer = match login(stream, &mut reader, params, creds)? {
+        Login::Ready { method, params } => {
+            let query = first_query(stream, &mut reader);
+            AuthAnswer::Accepted { method, params, query }
+        }
+        Login::Stopped(answer) => answer,
+    };
+    goodbye(stream);
+    Ok(answer)
+}
+
+/// How a login ended: at ReadyForQuery, or with what the server or the client said.
+enum Login {
+    Ready { method: wire::startup::AuthRequest, params: ServerParams },
+    Stopped(AuthAnswer),
+}
+
+/// StartupMessage and the authentication exchange, up to ReadyForQuery or an error.
+fn login<S: Read + Write>(stream: &mut S, reader: &mut BackendReader, params: &[(&str, &str)], creds: &Credentials) -> io::Result<Login> {
     use postgres_protocol::authentication::sasl::{ChannelBinding, ScramSha256};
     use wire::startup::{password_message, password_payload, sasl_initial_response, AuthRequest, Backend};
     send(stream, &wire::startup::startup_message(params))?;
-    let mut reader = BackendReader { buf: Vec::new() };
     let mut method = AuthRequest::Ok;
     let mut reported = ServerParams::new();
     let mut scram: Option<ScramSha256> = None;
-    let answer = loop {
+    let stop = |a: AuthAnswer| Ok(Login::Stopped(a));
+    // libpq's words when the server asks for a password and none was given.
+    let no_password = || AuthAnswer::ClientGaveUp("fe_sendauth: no password supplied".into());
+    loop {
         match reader.next(stream)? {
             Backend::Auth(AuthRequest::Ok) => {}
             Backend::Auth(r @ AuthRequest::Cleartext) => {
+                let Some(password) = creds.password else { return stop(no_password()) };
                 method = r;
-                send(stream, &password_message(&password_payload(creds.password)))?;
+                send(stream, &password_message(&password_payload(password)))?;
             }
             Backend::Auth(r @ AuthRequest::Md5 { salt }) => {
+                let Some(password) = creds.password else { return stop(no_password()) };
                 method = r;
-                let hash = postgres_protocol::authentication::md5_hash(creds.user.as_bytes(), creds.password.as_bytes(), salt);
+                let hash = postgres_protocol::authentication::md5_hash(creds.user.as_bytes(), password.as_bytes(), salt);
                 send(stream, &password_message(&password_payload(&hash)))?;
             }
             Backend::Auth(AuthRequest::Sasl { mechanisms }) => {
+                let Some(password) = creds.password else { return stop(no_password()) };
                 let plus = mechanisms.iter().any(|m| m == "SCRAM-SHA-256-PLUS");
                 let (mechanism, binding) = match (&creds.end_point, creds.channel_binding) {
                     (Some(ep), ChannelBindingMode::Prefer | ChannelBindingMode::Require) if plus => {
                         ("SCRAM-SHA-256-PLUS", ChannelBinding::tls_server_end_point(ep.clone()))
                     }
                     (_, ChannelBindingMode::Require) => {
-                        break AuthAnswer::ClientGaveUp(
+                        return stop(AuthAnswer::ClientGaveUp(
                             "channel binding is required, but server did not offer an authentication method that supports channel binding".into(),
-                        )
+                        ))
                     }
                     // libpq with TLS says "y": it could bind, the server did not offer it.
                     (Some(_), ChannelBindingMode::Prefer) => ("SCRAM-SHA-256", ChannelBinding::unsupported()),
                     _ => ("SCRAM-SHA-256", ChannelBinding::unrequested()),
                 };
                 if !mechanisms.iter().any(|m| m == mechanism) {
-                    break AuthAnswer::ClientGaveUp("none of the server's SASL authentication mechanisms are supported".into());
+                    return stop(AuthAnswer::ClientGaveUp("none of the server's SASL authentication mechanisms are supported".into()));
                 }
                 method = AuthRequest::Sasl { mechanisms: vec![mechanism.to_string()] };
-                let s = ScramSha256::new(creds.password.as_bytes(), binding);
+                let s = ScramSha256::new(password.as_bytes(), binding);
                 send(stream, &sasl_initial_response(mechanism, s.message()))?;
                 scram = Some(s);
             }
             Backend::Sasl { last: false, data } => {
-                let Some(s) = scram.as_mut() else { break AuthAnswer::ClientGaveUp("unexpected SASL message".into()) };
+                let Some(s) = scram.as_mut() else { return stop(AuthAnswer::ClientGaveUp("unexpected SASL message".into())) };
                 s.update(&data).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
                 send(stream, &password_message(s.message()))?;
             }
             Backend::Sasl { last: true, data } => {
-                let Some(s) = scram.as_mut() else { break AuthAnswer::ClientGaveUp("unexpected SASL message".into()) };
+                let Some(s) = scram.as_mut() else { return stop(AuthAnswer::ClientGaveUp("unexpected SASL message".into())) };
                 if s.finish(&data).is_err() {
-                    break AuthAnswer::ClientGaveUp("invalid SCRAM server signature".into());
+                    return stop(AuthAnswer::ClientGaveUp("invalid SCRAM server signature".into()));
                 }
             }
-            Backend::Auth(other) => break AuthAnswer::ClientGaveUp(format!("authentication method {} is not supported by pgtls", other.method())),
-            Backend::Error(e) => break AuthAnswer::Refused(e),
+            Backend::Auth(other) => return stop(AuthAnswer::ClientGaveUp(format!("authentication method {} is not supported by pgtls", other.method()))),
+            Backend::Error(e) => return stop(AuthAnswer::Refused(e)),
             Backend::Parameter { name, value } => {
                 reported.insert(name, value);
             }
-            Backend::Other(b'Z') => {
-                let query = first_query(stream, &mut reader);
-                break AuthAnswer::Accepted { method, params: std::mem::take(&mut reported), query };
-            }
+            Backend::Other(b'Z') => return Ok(Login::Ready { method, params: reported }),
             Backend::Other(_) | Backend::Row(_) => {}
         }
-    };
-    goodbye(stream);
-    Ok(answer)
+    }
+}
+
+/// A logged-in session for read-only SQL (the `sessions` command's queries), over TLS or not.
+/// Every read and write goes through the stream's own bounds ([`Conn`]).
+pub struct QuerySession<S: Read + Write> {
+    stream: S,
+    reader: BackendReader,
+}
+
+/// One query's rows, each column as the server's text (None for NULL), or the server's error.
+pub type QueryRows = Result<Vec<Vec<Option<String>>>, wire::ErrorResponse>;
+
+impl<S: Read + Write> QuerySession<S> {
+    /// Log in over `stream` (StartupMessage and authentication); the server's or the client's
+    /// refusal otherwise.
+    pub fn open(mut stream: S, params: &[(&str, &str)], creds: &Credentials) -> io::Result<Result<Self, AuthAnswer>> {
+        let mut reader = BackendReader { buf: Vec::new() };
+        Ok(match login(&mut stream, &mut reader, params, creds)? {
+            Login::Ready { .. } => Ok(QuerySession { stream, reader }),
+            Login::Stopped(answer) => {
+                goodbye(&mut stream);
+                Err(answer)
+            }
+        })
+    }
+
+    /// Run one statement with the simple query protocol and read to ReadyForQuery.
+    pub fn query(&mut self, sql: &str) -> io::Result<QueryRows> {
+        use wire::startup::Backend;
+        send(&mut self.stream, &wire::startup::query_message(sql))?;
+        let (mut rows, mut error) = (Vec::new(), None);
+        loop {
+            match self.reader.next(&mut self.stream)? {
+                Backend::Row(r) => rows.push(r),
+                Backend::Error(e) => error = Some(e),
+                Backend::Other(b'Z') => return Ok(error.map_or(Ok(rows), Err)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Terminate, and hand back the stream (a TLS session still has its close to send).
+    pub fn close(mut self) -> S {
+        goodbye(&mut self.stream);
+        self.stream
+    }
 }
 
 /// Opens fresh connections positioned where a ClientHello goes: after `S` to an SSLRequest,

@@ -250,7 +250,7 @@ pub fn authenticate(
         }
         let creds = net::Credentials {
             user,
-            password: password.expose(),
+            password: Some(password.expose()),
             channel_binding,
             end_point: Some(crate::x509::tls_server_end_point(&chain[0])),
         };

@@ -2,8 +2,10 @@
 //! TLS settings, with read-only SQL (the queries of the seed guide, grouped).
 //!
 //! The connection honours sslmode the way libpq does before any credential is sent: with
-//! `require` and stronger, TLS must be up first (tokio-postgres refuses to continue in the
-//! clear), with `verify-ca`/`verify-full` the chain is checked against the given roots.
+//! `require` and stronger, TLS must be up first (the StartupMessage is not sent in the clear),
+//! with `verify-ca`/`verify-full` the chain is checked against the given roots. It is the same
+//! bounded connection and wire code as every other step (`net`: per-read timeout, a deadline,
+//! a read budget), with the simple query protocol on top — no second PostgreSQL client.
 //! Everything runs inside a READ ONLY transaction that is rolled back; the sslinfo extension is
 //! used only if already installed, never created.
 
@@ -15,7 +17,8 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
-use tokio_postgres::config::SslMode as PgSslMode;
+
+use crate::net::{self, Negotiated, QuerySession};
 
 pub use crate::conninfo::SslMode;
 
@@ -58,19 +61,16 @@ pub enum SessionError {
     Query { endpoint: String, message: String },
     #[error("could not read root certificates from {path}: {message}")]
     Roots { path: String, message: String },
-    #[error("timed out after {0:?} talking to the server")]
-    Timeout(Duration),
-    #[error("could not start the async runtime: {0}")]
-    Runtime(String),
+    #[error("could not set up TLS: {0}")]
+    Tls(String),
 }
 
 impl SessionError {
     /// What psql would print for the same failure: `connection to server at … failed: …`
-    /// with the server's own words (tokio-postgres's wording is not what users search for).
+    /// with the server's own words.
     pub fn libpq_words(&self, endpoint: &str) -> String {
         match self {
             SessionError::Connect { message, .. } => format!("connection to server at {endpoint} failed: {message}"),
-            SessionError::Timeout(_) => format!("connection to server at {endpoint} failed: timeout expired"),
             other => other.to_string(),
         }
     }
@@ -123,7 +123,7 @@ fn tls_config(t: &SessionTarget) -> Result<rustls::ClientConfig, SessionError> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| SessionError::Runtime(e.to_string()))?;
+        .map_err(|e| SessionError::Tls(e.to_string()))?;
     let verifier: Arc<dyn ServerCertVerifier> = match t.sslmode {
         SslMode::VerifyCa | SslMode::VerifyFull => {
             let path = t.sslrootcert.clone().unwrap_or_default();
@@ -162,127 +162,143 @@ const SETTINGS_SQL: &str = "SELECT name, setting FROM pg_settings WHERE name IN 
 
 /// Connect and gather. Only SELECTs, in a READ ONLY transaction that is rolled back.
 pub fn gather(t: &SessionTarget) -> Result<SessionFacts, SessionError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SessionError::Runtime(e.to_string()))?;
-    let budget = t.timeout * 4;
-    rt.block_on(async { tokio::time::timeout(budget, gather_async(t)).await })
-        .unwrap_or(Err(SessionError::Timeout(budget)))
+    let endpoint = format!("{}:{}", t.hostaddr.as_deref().unwrap_or(&t.host), t.port);
+    let fail = |message: String| SessionError::Connect { endpoint: endpoint.clone(), user: t.user.clone(), message };
+    let timeouts = net::Timeouts { connect: t.timeout, io: t.timeout, total: t.timeout * 4 };
+    let addrs = net::resolve(t.hostaddr.as_deref().unwrap_or(&t.host), t.port, t.timeout).map_err(|e| fail(e.to_string()))?;
+    let mut sock = net::connect(&addrs, &endpoint, timeouts).map_err(|e| fail(e.to_string()))?;
+    let tls = match t.sslmode {
+        SslMode::Disable => false,
+        mode => match net::ssl_request(&mut sock, &endpoint).map_err(|e| fail(e.to_string()))? {
+            Negotiated::Accept => true,
+            Negotiated::Refuse if matches!(mode, SslMode::Allow | SslMode::Prefer) => false,
+            // libpq's words; nothing is sent in the clear.
+            Negotiated::Refuse => return Err(fail("server does not support SSL, but SSL was required".into())),
+            Negotiated::Error { error } => return Err(fail(error.to_string())),
+            Negotiated::Unexpected { byte, .. } => {
+                return Err(fail(format!("received invalid response to SSL negotiation: {}", pgtls_core::wire::describe_byte(byte))))
+            }
+        },
+    };
+    if !tls {
+        return run(sock, t, None, &endpoint);
+    }
+    let name = ServerName::try_from(t.host.clone()).map_err(|e| fail(format!("invalid host name for TLS: {e}")))?;
+    let conn = rustls::ClientConnection::new(Arc::new(tls_config(t)?), name).map_err(|e| SessionError::Tls(e.to_string()))?;
+    let mut stream = rustls::StreamOwned::new(conn, sock);
+    // The handshake ends before the StartupMessage: no credential before TLS is up.
+    while stream.conn.is_handshaking() {
+        stream.conn.complete_io(&mut stream.sock).map_err(|e| fail(format!("SSL error: {e}")))?;
+    }
+    // Channel binding as libpq's default (prefer): the session's tls-server-end-point.
+    let end_point = stream
+        .conn
+        .peer_certificates()
+        .and_then(|c| crate::x509::parse_chain(&[c.first()?.to_vec()]).ok())
+        .and_then(|chain| chain.first().map(crate::x509::tls_server_end_point));
+    let facts = run(&mut stream, t, end_point, &endpoint);
+    stream.conn.send_close_notify();
+    let _ = stream.conn.complete_io(&mut stream.sock);
+    facts
 }
 
-async fn gather_async(t: &SessionTarget) -> Result<SessionFacts, SessionError> {
-    let endpoint = format!("{}:{}", t.hostaddr.as_deref().unwrap_or(&t.host), t.port);
-    let mut cfg = tokio_postgres::Config::new();
-    cfg.host(&t.host).port(t.port).user(&t.user).dbname(&t.dbname).connect_timeout(t.timeout);
-    cfg.application_name("pgtls sessions");
-    if let Some(a) = &t.hostaddr {
-        if let Ok(ip) = a.parse() {
-            cfg.hostaddr(ip);
-        }
-    }
-    if let Some(p) = &t.password {
-        cfg.password(p);
-    }
-    cfg.ssl_mode(match t.sslmode {
-        SslMode::Disable => PgSslMode::Disable,
-        SslMode::Allow | SslMode::Prefer => PgSslMode::Prefer,
-        _ => PgSslMode::Require,
-    });
-    let connect_err = |e: tokio_postgres::Error| SessionError::Connect {
-        endpoint: endpoint.clone(),
-        user: t.user.clone(),
-        message: error_text(&e),
-    };
-    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(t)?);
-    let (client, connection) = cfg.connect(tls).await.map_err(connect_err)?;
-    let conn_task = tokio::spawn(connection);
+/// A NULL is None; every value arrives as the server's text.
+fn col(row: &[Option<String>], i: usize) -> Option<String> {
+    row.get(i).cloned().flatten()
+}
 
-    let q = |e: tokio_postgres::Error| SessionError::Query { endpoint: endpoint.clone(), message: error_text(&e) };
-    client.batch_execute("BEGIN TRANSACTION READ ONLY").await.map_err(q)?;
-    let server_version: String = client.query_one("SELECT version()", &[]).await.map_err(q)?.get(0);
-    let who = client
-        .query_one(
-            "SELECT current_user::text, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) \
-             OR pg_has_role(current_user, 'pg_read_all_stats', 'member')",
-            &[],
-        )
-        .await
-        .map_err(q)?;
-    let (role, sees_all_sessions): (String, bool) = (who.get(0), who.get(1));
-    let own_connection_ssl: bool = client
-        .query_one("SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)", &[])
-        .await
-        .map_err(q)?
-        .get(0);
-    let groups = client
-        .query(GROUPS_SQL, &[])
-        .await
-        .map_err(q)?
+fn flag(row: &[Option<String>], i: usize) -> bool {
+    col(row, i).as_deref() == Some("t")
+}
+
+fn run<S: std::io::Read + std::io::Write>(stream: S, t: &SessionTarget, end_point: Option<Vec<u8>>, endpoint: &str) -> Result<SessionFacts, SessionError> {
+    let connect_err = |message: String| SessionError::Connect { endpoint: endpoint.to_string(), user: t.user.clone(), message };
+    let params = [("user", t.user.as_str()), ("database", t.dbname.as_str()), ("application_name", "pgtls sessions")];
+    let creds = net::Credentials { user: &t.user, password: t.password.as_deref(), channel_binding: net::ChannelBindingMode::Prefer, end_point };
+    let mut session = match QuerySession::open(stream, &params, &creds).map_err(|e| connect_err(io_text(&e, t.timeout)))? {
+        Ok(s) => s,
+        Err(net::AuthAnswer::Refused(e)) => return Err(connect_err(e.to_string())),
+        Err(net::AuthAnswer::ClientGaveUp(m)) => return Err(connect_err(m)),
+        Err(net::AuthAnswer::Accepted { .. }) => unreachable!("a refusal is never Accepted"),
+    };
+    let facts = queries(&mut session, t, endpoint);
+    session.close();
+    facts
+}
+
+fn io_text(e: &std::io::Error, timeout: Duration) -> String {
+    if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+        format!("timeout expired (no answer within {timeout:?})")
+    } else {
+        e.to_string()
+    }
+}
+
+fn queries<S: std::io::Read + std::io::Write>(session: &mut QuerySession<S>, t: &SessionTarget, endpoint: &str) -> Result<SessionFacts, SessionError> {
+    let mut q = |sql: &str| -> Result<Vec<Vec<Option<String>>>, SessionError> {
+        match session.query(sql) {
+            Ok(Ok(rows)) => Ok(rows),
+            Ok(Err(e)) => Err(SessionError::Query { endpoint: endpoint.to_string(), message: e.to_string() }),
+            Err(e) => Err(SessionError::Query { endpoint: endpoint.to_string(), message: io_text(&e, t.timeout) }),
+        }
+    };
+    let first = |rows: Vec<Vec<Option<String>>>| rows.into_iter().next().unwrap_or_default();
+    q("BEGIN TRANSACTION READ ONLY")?;
+    let server_version = col(&first(q("SELECT version()")?), 0).unwrap_or_default();
+    let who = first(q("SELECT current_user::text, coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) \
+         OR pg_has_role(current_user, 'pg_read_all_stats', 'member')")?);
+    let (role, sees_all_sessions) = (col(&who, 0).unwrap_or_default(), flag(&who, 1));
+    let own_connection_ssl = flag(&first(q("SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)")?), 0);
+    let groups = q(GROUPS_SQL)?
         .iter()
         .map(|r| SessionGroup {
-            database: r.get(0),
-            user: r.get(1),
-            client_addr: r.get(2),
-            application_name: r.get::<_, Option<String>>(3).filter(|s| !s.is_empty()),
-            backend_type: r.get(4),
-            ssl: r.get(5),
-            version: r.get(6),
-            cipher: r.get(7),
-            count: r.get(8),
+            database: col(r, 0),
+            user: col(r, 1),
+            client_addr: col(r, 2),
+            application_name: col(r, 3).filter(|s| !s.is_empty()),
+            backend_type: col(r, 4),
+            ssl: flag(r, 5),
+            version: col(r, 6),
+            cipher: col(r, 7),
+            count: col(r, 8).and_then(|n| n.parse().ok()).unwrap_or(0),
         })
         .collect();
-    let settings: BTreeMap<String, String> =
-        client.query(SETTINGS_SQL, &[]).await.map_err(q)?.iter().map(|r| (r.get(0), r.get(1))).collect();
-    let sslinfo_installed = client
-        .query_opt("SELECT 1 FROM pg_extension WHERE extname = 'sslinfo'", &[])
-        .await
-        .map_err(q)?
-        .is_some();
+    let settings: BTreeMap<String, String> = q(SETTINGS_SQL)?.iter().filter_map(|r| Some((col(r, 0)?, col(r, 1)?))).collect();
+    let sslinfo_installed = !q("SELECT 1 FROM pg_extension WHERE extname = 'sslinfo'")?.is_empty();
     let ssl_is_used = if sslinfo_installed {
-        client.query_one("SELECT ssl_is_used()", &[]).await.ok().map(|r| r.get::<_, bool>(0))
+        // A failure here aborts the transaction; nothing after it needs that transaction.
+        q("SELECT ssl_is_used()").ok().map(|rows| flag(&first(rows), 0))
     } else {
         None
     };
-    let may_read_hba: bool = client
-        .query_one("SELECT has_table_privilege('pg_catalog.pg_hba_file_rules', 'SELECT')", &[])
-        .await
-        .map_err(q)?
-        .get(0);
+    let may_read_hba = flag(&first(q("SELECT has_table_privilege('pg_catalog.pg_hba_file_rules', 'SELECT')")?), 0);
     let (hba_rules, hba_note) = if may_read_hba {
-        match client
-            .query(
-                "SELECT line_number, type, array_to_string(database, ','), array_to_string(user_name, ','), \
-                 address, auth_method, array_to_string(options, ','), error FROM pg_hba_file_rules ORDER BY line_number",
-                &[],
-            )
-            .await
+        match q("SELECT line_number, type, array_to_string(database, ','), array_to_string(user_name, ','), \
+                 address, auth_method, array_to_string(options, ','), error FROM pg_hba_file_rules ORDER BY line_number")
         {
             Ok(rows) => (
                 Some(
                     rows.iter()
                         .map(|r| HbaRuleRow {
-                            line_number: r.get(0),
-                            kind: r.get(1),
-                            database: r.get(2),
-                            user_name: r.get(3),
-                            address: r.get(4),
-                            auth_method: r.get(5),
-                            options: r.get(6),
-                            error: r.get(7),
+                            line_number: col(r, 0).and_then(|n| n.parse().ok()),
+                            kind: col(r, 1),
+                            database: col(r, 2),
+                            user_name: col(r, 3),
+                            address: col(r, 4),
+                            auth_method: col(r, 5),
+                            options: col(r, 6),
+                            error: col(r, 7),
                         })
                         .collect(),
                 ),
                 None,
             ),
-            Err(e) => (None, Some(format!("pg_hba_file_rules could not be read: {}", error_text(&e)))),
+            Err(e) => (None, Some(format!("pg_hba_file_rules could not be read: {}", query_message(&e)))),
         }
     } else {
         (None, Some(format!("role \"{}\" may not read pg_hba_file_rules (needs superuser or pg_read_all_settings on PG16+)", t.user)))
     };
-    let _ = client.batch_execute("ROLLBACK").await;
-    drop(client);
-    let _ = conn_task.await;
+    let _ = q("ROLLBACK");
     Ok(SessionFacts {
         server_version,
         own_connection_ssl,
@@ -297,18 +313,9 @@ async fn gather_async(t: &SessionTarget) -> Result<SessionFacts, SessionError> {
     })
 }
 
-/// The server's message when there is one (tokio-postgres's Display hides it behind "db error").
-fn error_text(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{}:  {}", db.severity(), db.message()),
-        None => {
-            let mut s = e.to_string();
-            let mut src = std::error::Error::source(e);
-            while let Some(inner) = src {
-                s += &format!(": {inner}");
-                src = inner.source();
-            }
-            s
-        }
+fn query_message(e: &SessionError) -> String {
+    match e {
+        SessionError::Query { message, .. } => message.clone(),
+        other => other.to_string(),
     }
 }
