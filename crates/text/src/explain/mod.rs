@@ -10,7 +10,9 @@
 //! libpq messages by their exact msgid, client libraries and OpenSSL by anchor + regex) in
 //! priority order, and `crates/text/src/pglog/translations.toml` (generated from PostgreSQL's own message
 //! catalogues, read through `crate::pglog::translations`) holds the translated forms of the
-//! server and libpq messages. Log lines are taken apart by `crate::pglog::line`.
+//! server and libpq messages. Log lines are taken apart by `crate::pglog::line`. What a pattern
+//! says itself (its detail, what tells its causes apart) is written in English, Chinese and
+//! Japanese next to each other and travels in all three (`said`).
 //! Each pattern has a literal anchor, and one Aho-Corasick automaton over all anchors decides
 //! which few regexes to try. The log scanner (the `logs` module, which builds on this one)
 //! builds smaller automata from the anchors of the server-log patterns only, to skip
@@ -1566,7 +1568,8 @@ fn fold(r: &Recognisers, prev: &mut Recognition, hit: &Hit, log: &LogLine<'_>) {
     // The follow-up's sentence, when its facts are all there, replaces a bare "Recognised
     // message" and otherwise adds to what the finding says.
     if let Some(rendered) = rule.detail.as_ref().and_then(|d| said::filled(d, &prev.facts)) {
-        prev.detail = if prev.detail.en.starts_with("Recognised message:") { rendered } else { prev.detail.then(&rendered) };
+        let bare = said::say("recognised-message", &[("matched", "")]);
+        prev.detail = if prev.detail.en.starts_with(&bare.en) { rendered } else { prev.detail.then(&rendered) };
     }
 }
 
