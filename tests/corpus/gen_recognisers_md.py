@@ -88,6 +88,11 @@ pattern has no `from`.
   output: the detail; JSON: `evidence.also_possible`, `evidence.tell_apart`). Example: `no
   pg_hba.conf entry for host …, no encryption` is `ssl-required-by-server` (only hostssl lines
   match) or `login-refused` (no line at all); `sslmode=require` tells them apart.
+- **In the user's language.** A pattern's `detail` and `tell_apart` come with `detail_zh` /
+  `detail_ja` and `tell_apart_zh` / `tell_apart_ja` right under them (same `{placeholders}`;
+  quoted messages, names, settings and paths as written); loading fails without them. `explain
+  --lang zh|ja` says them in that language, the English stays in `detail` and in JSON
+  (`crates/text/src/explain/said.rs`; the matcher's own sentences are in `said.toml`).
 - **Severity-bound patterns** (`log_severity`): `role "x" does not exist` is a refused login as
   FATAL and an ordinary statement error as ERROR; such patterns need the line's severity and are
   not used by the log scanner, which matches messages alone.

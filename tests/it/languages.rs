@@ -302,3 +302,80 @@ fn doctor_and_probe_speak_the_users_language() {
     assert_eq!(v["settings"][0]["source"], "the environment variable PGSSLMODE");
     assert_eq!(v["settings"][1]["source"], "the connection string");
 }
+
+/// `explain` in zh and ja of known messages (a libpq verify failure, a server's pg_hba refusal
+/// without TLS, a TLS-version HINT folded into its line, a Java PKIX chain, an Npgsql EOF): the
+/// recognisers' own sentences (each pattern's detail and what tells its causes apart,
+/// `explain/said.rs`) are said in the language, and no English is left in a finding's title,
+/// detail and fix outside the pasted text, quoted messages and names. The evidence lines are the
+/// facts as JSON records them (the matched text, and `tell_apart` in English) and are not
+/// checked; nor is the `line N:` heading before each finding.
+#[test]
+fn explain_speaks_the_users_language() {
+    // pg_hba.conf keywords, drivers and a product, as the pattern files and the fixes name them.
+    const EXPLAIN_NAMES: &[&str] = &["Azure Database for PostgreSQL", "hostssl", "host", "pgJDBC", "Npgsql"];
+    let cases: [(&str, &str, [&str; 2]); 5] = [
+        (
+            "libpq",
+            "psql: error: connection to server at \"db.example.com\" (10.0.0.5), port 5432 failed: SSL error: certificate verify failed",
+            ["用相同的连接字符串运行 `pgtls doctor` 可以判断是哪一种", "同じ接続文字列で `pgtls doctor` を実行すれば"],
+        ),
+        (
+            "server",
+            "2024-01-01 10:00:00 UTC [123] FATAL:  no pg_hba.conf entry for host \"10.0.0.7\", user \"app\", database \"appdb\", no encryption",
+            ["服务器拒绝了来自 10.0.0.7 的未加密连接（用户 app，数据库 appdb）", "サーバーは 10.0.0.7 からの暗号化されていない接続を拒否しました"],
+        ),
+        (
+            "server HINT",
+            "2024-01-01 10:00:00 UTC [77] LOG:  could not accept SSL connection: unsupported protocol\n2024-01-01 10:00:00 UTC [77] HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.3 and TLSv1.3.",
+            ["服务器只接受 TLS 版本 TLSv1.3 至 TLSv1.3", "サーバーが受け付ける TLS バージョンは TLSv1.3 から TLSv1.3 まで"],
+        ),
+        (
+            "Java",
+            "org.postgresql.util.PSQLException: SSL error: sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors",
+            ["JVM 的验证器拒绝了服务器的证书链", "JVM の検証機能がサーバーのチェーンを拒否しました"],
+        ),
+        (
+            "Npgsql",
+            "Npgsql.NpgsqlException (0x80004005): Exception while reading from stream ---> System.IO.EndOfStreamException: Attempted to read past the end of the stream.",
+            ["Npgsql 在等待服务器的下一条消息时连接结束了", "Npgsql がサーバーの次のメッセージを待っている間に接続が終了しました"],
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (what, text, said) in cases {
+        let json: Value = serde_json::from_slice(&pgtls().args(["explain", "--format", "json", text]).output().unwrap().stdout).unwrap();
+        // Not pgtls's words: the pasted text, the evidence (its lines are left out below), the
+        // codes named as also possible, and names the recognisers and the fixes keep as written.
+        let mut foreign: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
+        foreign.extend(EXPLAIN_NAMES.iter().map(|n| n.to_string()));
+        if let Some(also) = json["findings"][0]["evidence"]["also_possible"].as_str() {
+            foreign.extend(also.split(", ").map(str::to_string));
+        }
+        let mut evidence_lines = Vec::new();
+        for f in json["findings"].as_array().unwrap() {
+            for (k, v) in f["evidence"].as_object().unwrap() {
+                let v = v.as_str().unwrap();
+                foreign.extend(v.lines().map(|l| l.trim().to_string()).filter(|l| l.len() > 3));
+                evidence_lines.push(format!("{k}: {}", v.lines().next().unwrap_or("")));
+            }
+        }
+        foreign.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        for (lang, words) in ["zh", "ja"].into_iter().zip(said) {
+            let out = pgtls().args(["explain", "--lang", lang, text]).output().unwrap();
+            let human = String::from_utf8_lossy(&out.stdout).into_owned();
+            if !human.contains(words) {
+                problems.push(format!("{lang} {what}: {words:?} missing:\n{human}"));
+            }
+            let checked = checked_lines(&human);
+            let left: Vec<String> = checked
+                .iter()
+                .filter(|l| !l.starts_with("line ") && !evidence_lines.contains(l) && !foreign.iter().any(|f| f == l.trim()))
+                .flat_map(|l| english_in(l, &foreign).into_iter().map(move |w| format!("{w} in {l:?}")))
+                .collect();
+            if !left.is_empty() {
+                problems.push(format!("{lang} {what}:\n  {}\n{human}", left.join("\n  ")));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "English in a zh/ja explain:\n{}", problems.join("\n"));
+}

@@ -17,10 +17,10 @@ pub fn recognised(r: &Recognition) -> Finding {
     for (k, v) in &r.facts {
         f = f.evidence(k.clone(), v.clone());
     }
-    // The pattern's own sentence is English data (quoted as it is in every language); what
-    // pgtls says around it is said in the user's language.
+    // The pattern's own sentence comes in every language with the recognition; what pgtls
+    // says around it is said in the user's language too.
     f = if r.by_words.is_empty() {
-        f.said(say!("text.recognised", detail = &r.detail))
+        f.said(say!("text.recognised", detail = r.detail.clone()))
     } else {
         f.said(say!("text.by-words", terms = r.by_words.join(" + ")))
     };
@@ -29,9 +29,9 @@ pub fn recognised(r: &Recognition) -> Finding {
         f = f.evidence("also_possible", names.join(", "));
         f.add_said(say!("text.also-possible", alternatives = alternatives(r.also[0], &r.also[1..])));
         if let Some(t) = &r.tell_apart {
-            f = f.evidence("tell_apart", t.clone());
+            f = f.evidence("tell_apart", t.en.clone());
             // Recognised by words, the way to tell the causes apart is always pgtls's own.
-            let how = if r.by_words.is_empty() { Arg::Fact(t.clone()) } else { Arg::Said(say!("text.doctor-tells")) };
+            let how = if r.by_words.is_empty() { Arg::Own(t.clone()) } else { Arg::Said(say!("text.doctor-tells")) };
             f.add_said(say!("text.tell-apart", how = how));
         }
     }
@@ -69,7 +69,11 @@ pub fn occurrences(counts: &[Occurrences]) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{catalogue, Lang, Severity};
+    use crate::findings::{catalogue, Lang, Severity, Template};
+
+    fn said(en: &str, zh: &str, ja: &str) -> Template {
+        Template { en: en.into(), zh: zh.into(), ja: ja.into() }
+    }
 
     fn rec() -> Recognition {
         Recognition {
@@ -78,7 +82,7 @@ mod tests {
             tell_apart: None,
             symptom: false,
             severity: None,
-            detail: "The name does not match.".into(),
+            detail: said("The name does not match.", "名称不匹配。", "名前が一致しません。"),
             by_words: Vec::new(),
             facts: [("matched".to_string(), "x".to_string())].into(),
             line: 1,
@@ -93,7 +97,7 @@ mod tests {
         assert!(!f.evidence.contains_key("also_possible"));
         let f = recognised(&Recognition {
             also: vec![Code::ServerCertUntrusted],
-            tell_apart: Some("the chain".into()),
+            tell_apart: Some(said("the chain", "证书链", "証明書チェーン")),
             severity: Some(Severity::Warning),
             ..rec()
         });
@@ -101,10 +105,13 @@ mod tests {
         assert_eq!(f.evidence.get("also_possible").map(String::as_str), Some("server-cert-untrusted"));
         let title = &catalogue().entry(Code::ServerCertUntrusted).en.title;
         assert_eq!(f.detail, format!("The name does not match. Also possible: {title} (server-cert-untrusted). What tells them apart: the chain"));
-        // In another language the words around the pattern's sentence and the titles change.
+        // In another language the pattern's own sentences, the words around them and the titles
+        // change.
         let zh = f.detail_in(Lang::Zh);
-        assert!(zh.contains(&catalogue().entry(Code::ServerCertUntrusted).zh.title) && zh.contains("The name does not match."), "{zh}");
-        assert!(!zh.contains("Also possible"), "{zh}");
+        assert!(zh.contains(&catalogue().entry(Code::ServerCertUntrusted).zh.title) && zh.starts_with("名称不匹配。"), "{zh}");
+        assert!(zh.ends_with("区分方法：证书链"), "{zh}");
+        assert!(!zh.contains("Also possible") && !zh.contains("The name"), "{zh}");
+        assert!(f.detail_in(Lang::Ja).starts_with("名前が一致しません。"), "{}", f.detail_in(Lang::Ja));
         let two = recognised(&Recognition { also: vec![Code::ServerCertUntrusted, Code::CertExpired], tell_apart: None, ..rec() });
         assert!(two.detail.contains("(server-cert-untrusted); ") && two.detail.ends_with("(cert-expired)."), "{}", two.detail);
         let words = recognised(&Recognition { by_words: vec!["cert".into(), "expired".into()], ..rec() });
@@ -113,7 +120,7 @@ mod tests {
         let guess = recognised(&Recognition {
             by_words: vec!["cert".into()],
             also: vec![Code::CertNotYetValid],
-            tell_apart: Some("`pgtls doctor` against the server.".into()),
+            tell_apart: Some(said("`pgtls doctor` against the server.", "对服务器运行 `pgtls doctor`。", "サーバーに対して `pgtls doctor` を実行します。")),
             ..rec()
         });
         assert!(guess.detail.ends_with("What tells them apart: `pgtls doctor` against the server."), "{}", guess.detail);

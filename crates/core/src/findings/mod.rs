@@ -19,7 +19,7 @@ mod code;
 pub mod generated;
 mod said;
 pub use code::Code;
-pub use said::{outside_quotes, templates, Arg, IntoArg, Message, Template};
+pub use said::{english_words, outside_quotes, placeholders, templates, Arg, IntoArg, Message, Template};
 
 /// How bad a finding is. Drives the exit status: any `Error` → 2, only `Warning` → 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::Lang;
 
@@ -34,6 +34,9 @@ pub enum Arg {
     Said(Message),
     /// A finding code's catalogue title, in the user's language.
     Title(super::Code),
+    /// A sentence the caller says in every language itself: data outside `details.toml` (a
+    /// recogniser's own sentence, its placeholders filled with what the text stated).
+    Own(Template),
 }
 
 /// What can be an argument: any displayable fact, or a message.
@@ -59,6 +62,12 @@ impl IntoArg for Message {
     }
 }
 
+impl IntoArg for Template {
+    fn into_arg(self) -> Arg {
+        Arg::Own(self)
+    }
+}
+
 impl Message {
     pub fn new(key: &'static str) -> Message {
         Message { key, args: Vec::new() }
@@ -79,6 +88,7 @@ impl Message {
             Some((_, Arg::Fact(s))) => out.push_str(s),
             Some((_, Arg::Said(m))) => out.push_str(&m.sentence(lang)),
             Some((_, Arg::Title(c))) => out.push_str(&super::catalogue().entry(*c).text(lang).title),
+            Some((_, Arg::Own(t))) => out.push_str(t.text(lang)),
             None => {
                 out.push('{');
                 out.push_str(name);
@@ -113,8 +123,9 @@ macro_rules! say {
     };
 }
 
-/// One key's templates.
-#[derive(Debug, Clone, Deserialize)]
+/// One text in every language: a key's templates in `details.toml`, or a sentence said
+/// outside it (see [`Arg::Own`]) — with placeholders, or filled in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
     pub en: String,
     pub zh: String,
@@ -122,6 +133,34 @@ pub struct Template {
 }
 
 impl Template {
+    /// This text with each `{name}` of `args` replaced by its value, in every language (one
+    /// pass: a value is never read for placeholders); other placeholders are left as written.
+    pub fn with(&self, args: &[(&str, &str)]) -> Template {
+        let one = |t: &str| {
+            let mut out = String::new();
+            fill(t, &mut out, |name, out| match args.iter().find(|(n, _)| *n == name) {
+                Some((_, v)) => out.push_str(v),
+                None => {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
+                }
+            });
+            out
+        };
+        Template { en: one(&self.en), zh: one(&self.zh), ja: one(&self.ja) }
+    }
+
+    /// This text followed by `next`, as sentences: a space between them in English, none in
+    /// Chinese and Japanese (whose sentences end in "。").
+    pub fn then(&self, next: &Template) -> Template {
+        Template {
+            en: format!("{} {}", self.en, next.en),
+            zh: format!("{}{}", self.zh, next.zh),
+            ja: format!("{}{}", self.ja, next.ja),
+        }
+    }
+
     pub fn text(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,
@@ -203,6 +242,54 @@ pub fn outside_quotes(text: &str) -> String {
     s
 }
 
+/// Names kept as written in every language.
+const NAMES: &[&str] = &[
+    "libpq", "psql", "pgtls", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "sslcrldir", "sslnegotiation",
+    "hostaddr", "dbname", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "OpenSSL", "SSLRequest",
+    "PgBouncer", "Kong", "Azure", "Java", "JDBC", "Windows", "Unix", "openssl", "chmod", "chown", "chgrp", "root",
+    "require", "prefer", "allow", "disable", "hostssl", "hostnossl", "hostgssenc", "clientcert", "subjectAltName",
+    "reject", "local", "cacerts", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
+    // Client libraries, poolers and languages the recognisers name.
+    "webpki", "sqlx", "Npgsql", "Postgrex", "Supavisor", "Prisma", "Odyssey", "Erlang",
+];
+const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "but", "or", "it", "in", "at"];
+
+/// Product names of several words.
+const PRODUCTS: &[&str] = &["Azure Database for PostgreSQL"];
+
+/// The English words left in a Chinese or Japanese text: with placeholders taken out, the ASCII
+/// words of four letters or more (or short English function words) outside quotes, other than
+/// names that stay as they are (settings, programs, protocol names, identifiers). What the
+/// language tests of every crate that holds translations ask.
+pub fn english_words(text: &str) -> Vec<String> {
+    let mut s = String::new();
+    fill(text, &mut s, |_, o| o.push(' '));
+    for p in PRODUCTS {
+        s = s.replace(p, " ");
+    }
+    // Quoted spans are messages and names, not pgtls's sentences.
+    let s = outside_quotes(&s);
+    let is_token = |c: char| c.is_ascii_alphanumeric() || "-_./=:@+#<>".contains(c);
+    let mut found = Vec::new();
+    for token in s.split(|c: char| !is_token(c)).filter(|t| !t.is_empty()) {
+        let token = token.trim_end_matches([':', '.', ',']);
+        if token.chars().any(|c| c.is_ascii_digit() || "-_./=@+#:<>".contains(c)) || NAMES.contains(&token) {
+            continue;
+        }
+        let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        let acronym = token.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        // A program's identifier (NonValidatingFactory, ssl_ca_file is caught above).
+        let identifier = token.chars().skip(1).any(|c| c.is_ascii_uppercase()) && !acronym;
+        if identifier {
+            continue;
+        }
+        if (letters >= 4 && !acronym) || SHORT.contains(&token) {
+            found.push(token.to_string());
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,7 +351,7 @@ mod tests {
         let mut problems = Vec::new();
         for (key, t) in templates() {
             for lang in [Lang::Zh, Lang::Ja] {
-                let words = english_in(t.text(lang));
+                let words = english_words(t.text(lang));
                 if !words.is_empty() {
                     problems.push(format!("{key} ({lang:?}): {words:?} in {:?}", t.text(lang)));
                 }
@@ -273,51 +360,9 @@ mod tests {
         assert!(problems.is_empty(), "English left in translations:\n{}", problems.join("\n"));
     }
 
-    /// Names kept as written in every language.
-    const NAMES: &[&str] = &[
-        "libpq", "psql", "pgtls", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "sslcrldir", "sslnegotiation",
-        "hostaddr", "dbname", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "OpenSSL", "SSLRequest",
-        "PgBouncer", "Kong", "Azure", "Java", "JDBC", "Windows", "Unix", "openssl", "chmod", "chown", "chgrp", "root",
-        "require", "prefer", "allow", "disable", "hostssl", "hostnossl", "hostgssenc", "clientcert", "subjectAltName",
-        "reject", "local", "cacerts", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
-    ];
-    const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "but", "or", "it", "in", "at"];
-
-    /// Product names of several words.
-    const PRODUCTS: &[&str] = &["Azure Database for PostgreSQL"];
-
-    fn english_in(text: &str) -> Vec<String> {
-        let mut s = String::new();
-        fill(text, &mut s, |_, o| o.push(' '));
-        for p in PRODUCTS {
-            s = s.replace(p, " ");
-        }
-        // Quoted spans are messages and names, not pgtls's sentences.
-        let s = outside_quotes(&s);
-        let is_token = |c: char| c.is_ascii_alphanumeric() || "-_./=:@+#<>".contains(c);
-        let mut found = Vec::new();
-        for token in s.split(|c: char| !is_token(c)).filter(|t| !t.is_empty()) {
-            let token = token.trim_end_matches([':', '.', ',']);
-            if token.chars().any(|c| c.is_ascii_digit() || "-_./=@+#:<>".contains(c)) || NAMES.contains(&token) {
-                continue;
-            }
-            let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
-            let acronym = token.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-            // A program's identifier (NonValidatingFactory, ssl_ca_file is caught above).
-            let identifier = token.chars().skip(1).any(|c| c.is_ascii_uppercase()) && !acronym;
-            if identifier {
-                continue;
-            }
-            if (letters >= 4 && !acronym) || SHORT.contains(&token) {
-                found.push(token.to_string());
-            }
-        }
-        found
-    }
-
     #[test]
     fn the_check_finds_english() {
-        assert_eq!(english_in("{endpoint} answered the SSLRequest with 'N'"), ["answered", "the", "with"]);
-        assert!(english_in("{endpoint} 对 SSLRequest 的应答是 'N'：它不使用 TLS。").is_empty());
+        assert_eq!(english_words("{endpoint} answered the SSLRequest with 'N'"), ["answered", "the", "with"]);
+        assert!(english_words("{endpoint} 对 SSLRequest 的应答是 'N'：它不使用 TLS。").is_empty());
     }
 }

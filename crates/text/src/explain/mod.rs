@@ -10,7 +10,9 @@
 //! libpq messages by their exact msgid, client libraries and OpenSSL by anchor + regex) in
 //! priority order, and `crates/text/src/pglog/translations.toml` (generated from PostgreSQL's own message
 //! catalogues, read through `crate::pglog::translations`) holds the translated forms of the
-//! server and libpq messages. Log lines are taken apart by `crate::pglog::line`.
+//! server and libpq messages. Log lines are taken apart by `crate::pglog::line`. What a pattern
+//! says itself (its detail, what tells its causes apart) is written in English, Chinese and
+//! Japanese next to each other and travels in all three (`said`).
 //! Each pattern has a literal anchor, and one Aho-Corasick automaton over all anchors decides
 //! which few regexes to try. The log scanner (the `logs` module, which builds on this one)
 //! builds smaller automata from the anchors of the server-log patterns only, to skip
@@ -24,11 +26,12 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::findings::{Code, Severity};
+use crate::findings::{Code, Severity, Template};
 use crate::recognition::Recognition;
 use crate::pglog::line::{connection_received, connection_received_prefixes, parse_line, LineFormat, LogLine};
 use crate::pglog::translations::{translations, Translations};
 
+mod said;
 pub mod vocabulary;
 
 const PATTERNS_TOML: &str = include_str!("patterns.toml");
@@ -103,6 +106,11 @@ struct PatternSpec {
     severity: Option<Severity>,
     #[serde(default)]
     detail: Option<String>,
+    /// `detail` in Chinese and Japanese (see `said`).
+    #[serde(default)]
+    detail_zh: Option<String>,
+    #[serde(default)]
+    detail_ja: Option<String>,
     /// The stack whose source the message comes from (a corpus stack name).
     #[serde(default)]
     stack: Option<String>,
@@ -118,6 +126,11 @@ struct PatternSpec {
     /// What tells the primary cause and the `also` causes apart.
     #[serde(default)]
     tell_apart: Option<String>,
+    /// `tell_apart` in Chinese and Japanese (see `said`).
+    #[serde(default)]
+    tell_apart_zh: Option<String>,
+    #[serde(default)]
+    tell_apart_ja: Option<String>,
     /// A generic symptom (a handshake failed, a connection closed): any other recognised
     /// message in the same line or exception chain names the cause and wins.
     #[serde(default)]
@@ -168,10 +181,11 @@ struct Rule {
     when_terms: Vec<(String, Vec<String>)>,
     attach: bool,
     severity: Option<Severity>,
-    detail: Option<String>,
+    /// The pattern's sentences in every language (`said`).
+    detail: Option<Template>,
     stack: Option<String>,
     also: Vec<Code>,
-    tell_apart: Option<String>,
+    tell_apart: Option<Template>,
     symptom: bool,
     log_severity: Vec<String>,
     /// A translation whose text breaks the line (see `escape_literal`): a line with its anchor
@@ -234,7 +248,7 @@ fn alike_translations(rules: &mut [Rule], translated_from: &[Option<String>]) {
             groups.entry((lang.as_str(), r.regex.source.as_str())).or_default().push(i);
         }
     }
-    let mut extra: Vec<(usize, Code, String)> = Vec::new();
+    let mut extra: Vec<(usize, Code, Template)> = Vec::new();
     let mut demote: Vec<usize> = Vec::new();
     for ((lang, _), members) in groups {
         let same_when = |a: &Rule, b: &Rule| {
@@ -255,10 +269,7 @@ fn alike_translations(rules: &mut [Rule], translated_from: &[Option<String>]) {
                 if rules[o].code == rules[i].code || !same_when(&rules[i], &rules[o]) {
                     continue;
                 }
-                let tell = format!(
-                    "PostgreSQL's {lang} catalogue words \"{mine}\" and \"{other}\" alike; the same \
-                     failure logged in English (lc_messages = 'C') says which it is"
-                );
+                let tell = said::say("alike.tell-apart", &[("lang", lang), ("mine", mine), ("other", other)]);
                 extra.push((i, rules[o].code, tell));
             }
         }
@@ -339,6 +350,9 @@ impl Recognisers {
                     (g.clone(), all)
                 })
                 .collect();
+            let detail = said::pattern_said("detail", p.detail.as_ref(), p.detail_zh.as_ref(), p.detail_ja.as_ref()).map_err(perr)?;
+            let tell_apart = said::pattern_said("tell_apart", p.tell_apart.as_ref(), p.tell_apart_zh.as_ref(), p.tell_apart_ja.as_ref())
+                .map_err(perr)?;
             let mk = |regex: LazyRegex, lang: Option<String>| Rule {
                 code,
                 source: p.source.clone(),
@@ -349,10 +363,10 @@ impl Recognisers {
                 when_terms: when_terms.clone(),
                 attach: p.attach,
                 severity: p.severity,
-                detail: p.detail.clone(),
+                detail: detail.clone(),
                 stack: p.stack.clone(),
                 also: also.clone(),
-                tell_apart: p.tell_apart.clone(),
+                tell_apart: tell_apart.clone(),
                 symptom: p.symptom,
                 log_severity: p.log_severity.clone(),
                 broken: false,
@@ -727,7 +741,7 @@ impl Recognisers {
             tell_apart: rule.tell_apart.clone(),
             symptom: rule.symptom,
             severity: rule.severity,
-            detail: render_detail(rule.detail.as_deref(), &hit.facts, &hit.matched),
+            detail: render_detail(rule.detail.as_ref(), &hit.facts, &hit.matched),
             by_words: Vec::new(),
             facts,
             line,
@@ -799,25 +813,20 @@ impl Recognisers {
         let mut rec = self.recognition(&hit, &parse_line(line), line, n);
         rec.also = codes[1..].to_vec();
         if !rec.also.is_empty() {
-            rec.tell_apart = Some("The paste ends inside the message, before the words that tell these apart: the whole message, or `pgtls doctor`, decides.".to_string());
+            rec.tell_apart = Some(said::say("cut-off.tell-apart", &[]));
         }
-        rec.detail = format!("The paste ends inside a known message (\"{}…\"); read from its start.", hit.matched.trim());
+        rec.detail = said::say("cut-off", &[("matched", hit.matched.trim())]);
         rec.facts.insert(vocabulary::RECOGNISED_BY.to_string(), BY_CUT_ANCHOR.to_string());
         Some(rec)
     }
 }
 
-fn render_detail(template: Option<&str>, facts: &BTreeMap<String, String>, matched: &str) -> String {
-    if let Some(t) = template {
-        let mut out = t.to_string();
-        for (k, v) in facts {
-            out = out.replace(&format!("{{{k}}}"), v);
-        }
-        if !out.contains('{') {
-            return out;
-        }
-    }
-    format!("Recognised message: {matched}")
+/// The pattern's detail with the facts filled in, or (no detail, or a fact it names not
+/// stated) the matched text as it is.
+fn render_detail(template: Option<&Template>, facts: &BTreeMap<String, String>, matched: &str) -> Template {
+    template
+        .and_then(|t| said::filled(t, facts))
+        .unwrap_or_else(|| said::say("recognised-message", &[("matched", matched)]))
 }
 
 /// Where one pattern comes from: the provenance the pattern data records.
@@ -1143,7 +1152,7 @@ fn hung_up_on_sslrequest(text: &str, found: &mut [Recognition]) {
     if let Some(r) = found.iter_mut().find(|r| r.code == Code::UnexpectedEof) {
         if !r.also.contains(&Code::ProxyMishandlesSslrequest) {
             r.also.push(Code::ProxyMishandlesSslrequest);
-            r.tell_apart.get_or_insert_with(|| "`pgtls doctor` against the proxy and against the server behind it.".to_string());
+            r.tell_apart.get_or_insert_with(|| said::say("proxy.tell-apart", &[]));
         }
     }
 }
@@ -1556,15 +1565,11 @@ fn fold(r: &Recognisers, prev: &mut Recognition, hit: &Hit, log: &LogLine<'_>) {
         m.push('\n');
         m.push_str(&hit.matched);
     }
-    if let Some(d) = rule.detail.as_deref() {
-        let rendered = render_detail(Some(d), &prev.facts, &hit.matched);
-        if !rendered.starts_with("Recognised message:") {
-            prev.detail = if prev.detail.starts_with("Recognised message:") {
-                rendered
-            } else {
-                format!("{} {}", prev.detail, rendered)
-            };
-        }
+    // The follow-up's sentence, when its facts are all there, replaces a bare "Recognised
+    // message" and otherwise adds to what the finding says.
+    if let Some(rendered) = rule.detail.as_ref().and_then(|d| said::filled(d, &prev.facts)) {
+        let bare = said::say("recognised-message", &[("matched", "")]);
+        prev.detail = if prev.detail.en.starts_with(&bare.en) { rendered } else { prev.detail.then(&rendered) };
     }
 }
 
@@ -1814,7 +1819,7 @@ mod tests {
                 // Only where the language words two messages alike, and then it says so.
                 let also = &got[0].also;
                 assert!(also.iter().any(|c| c.as_str() == p.code), "{} {:?} → {sample}: {codes:?}, also {also:?}", m.lang, m.msgid);
-                assert!(got[0].tell_apart.as_ref().is_some_and(|t| t.contains("alike")));
+                assert!(got[0].tell_apart.as_ref().is_some_and(|t| t.en.contains("alike")));
                 alike += 1;
             }
             tested += 1;
@@ -2016,7 +2021,7 @@ mod tests {
         let e = &got[0].facts;
         assert_eq!(e.get("client").map(String::as_str), Some("127.0.0.1"));
         assert_eq!(e.get("max_version").map(String::as_str), Some("TLSv1.3"));
-        assert_eq!(got[0].detail, "A client tried a TLS version the server does not accept (unsupported protocol). The server only accepts TLS versions TLSv1.3 to TLSv1.3; the client offered none of them.");
+        assert_eq!(got[0].detail.en, "A client tried a TLS version the server does not accept (unsupported protocol). The server only accepts TLS versions TLSv1.3 to TLSv1.3; the client offered none of them.");
     }
 
     #[test]
@@ -2094,7 +2099,7 @@ mod tests {
         let got = explain_text("FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database \"shop\", no encryption");
         assert_eq!(got[0].code, "ssl-required-by-server");
         assert_eq!(got[0].also, vec![Code::LoginRefused]);
-        assert!(got[0].tell_apart.as_ref().is_some_and(|t| t.contains("sslmode=require")));
+        assert!(got[0].tell_apart.as_ref().is_some_and(|t| t.en.contains("sslmode=require")));
         // One cause: no alternatives.
         let one = explain_text("FATAL:  connection requires a valid client certificate");
         assert!(one[0].also.is_empty());

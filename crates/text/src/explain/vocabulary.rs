@@ -316,10 +316,10 @@ fn recognition(hit: &VocabularyHit, line: &str, n: usize) -> Recognition {
     Recognition {
         code: hit.code,
         also: hit.also.clone(),
-        tell_apart: (!hit.also.is_empty()).then(|| "`pgtls doctor` against the server.".to_string()),
+        tell_apart: (!hit.also.is_empty()).then(|| super::said::say("doctor.tell-apart", &[])),
         symptom: hit.symptom,
         severity: None,
-        detail: String::new(),
+        detail: Default::default(),
         by_words: hit.terms.clone(),
         facts: facts.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         line: n,
@@ -493,7 +493,7 @@ mod tests {
         let new = explain_text("DbError: the database's TLS cert is expired since Monday");
         assert_eq!(new.len(), 1);
         assert_eq!(new[0].facts.get(RECOGNISED_BY).map(String::as_str), Some(BY_VOCABULARY));
-        assert!(!new[0].by_words.is_empty() && new[0].detail.is_empty(), "{:?}", new[0]);
+        assert!(!new[0].by_words.is_empty() && new[0].detail.en.is_empty(), "{:?}", new[0]);
         // A cause by words before an exact symptom on the same line.
         let mixed = explain_text("error performing TLS handshake: the server certificate is self-signed");
         assert_eq!(mixed[0].code.as_str(), "server-cert-untrusted", "{mixed:?}");
@@ -501,7 +501,7 @@ mod tests {
         // Ambiguous words name the alternatives.
         let also = explain_text("cert rejected: the certificate is outside its validity period");
         assert_eq!(also[0].also.iter().map(|c| c.as_str()).collect::<Vec<_>>(), ["cert-not-yet-valid"]);
-        assert!(also[0].tell_apart.as_ref().is_some_and(|t| t.contains("pgtls doctor")), "{:?}", also[0].tell_apart);
+        assert!(also[0].tell_apart.as_ref().is_some_and(|t| t.en.contains("pgtls doctor")), "{:?}", also[0].tell_apart);
         // A cause by words before a symptom on an earlier line (psql's symptom, then the
         // server's refusal in a wording no pattern has).
         let ranked = explain_text("server closed the connection unexpectedly\nFATAL: this server only accepts SSL/TLS required connections");
