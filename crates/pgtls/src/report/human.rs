@@ -34,9 +34,9 @@ fn paint(s: Style, text: &str) -> String {
 }
 
 /// Fixed words of the human output, per language.
-struct Words {
+pub(crate) struct Words {
     /// error, warning, info — each padded to the width of "warning" (7 columns).
-    severity: [&'static str; 3],
+    pub(crate) severity: [&'static str; 3],
     fix: &'static str,
     none: &'static str,
     meaning: &'static str,
@@ -193,9 +193,9 @@ struct Words {
     verifies: &'static str,
     verifies_some: &'static str,
     before_until: &'static str,
-    before: &'static str,
+    pub(crate) before: &'static str,
     after_from: &'static str,
-    after: &'static str,
+    pub(crate) after: &'static str,
     /// `{name} chain ({when}): {path} — {mark}`.
     chain_line: &'static str,
     without_cross: &'static str,
@@ -215,9 +215,36 @@ struct Words {
     ready: &'static str,
     // bundle
     wrote: &'static str,
+    // fleet --html
+    /// The page's `lang` attribute.
+    pub(crate) html_lang: &'static str,
+    /// `PostgreSQL TLS fleet report — {origin}`.
+    pub(crate) html_title: &'static str,
+    /// `Generated {date} by pgtls {version}.`
+    pub(crate) html_generated: &'static str,
+    /// Cards: endpoints, with TLS, where the client fails, targets not probed, `present the {chain} chain`.
+    pub(crate) html_cards: [&'static str; 5],
+    /// Headings: certificate expiry, endpoints, chains and findings.
+    pub(crate) html_headings: [&'static str; 3],
+    /// The timeline's `today` and its unit of days (`30 d`), and its label.
+    pub(crate) html_today: &'static str,
+    pub(crate) html_days: &'static str,
+    pub(crate) html_timeline: &'static str,
+    /// `{N} days` on a timeline mark.
+    pub(crate) html_days_left: &'static str,
+    /// Columns: status, endpoint, labels, TLS, issuer, expires, chain, findings.
+    pub(crate) html_columns: [&'static str; 8],
+    /// Statuses: bad target, fails, warning, ok.
+    pub(crate) html_status: [&'static str; 4],
+    /// `{chain} chain ({when})` and `not a chain of the profile`.
+    pub(crate) html_chain_tag: &'static str,
+    pub(crate) html_no_chain: &'static str,
+    pub(crate) html_issued_by: &'static str,
+    pub(crate) html_not_sent: &'static str,
+    pub(crate) html_fix: &'static str,
 }
 
-fn words(lang: Lang) -> Words {
+pub(crate) fn words(lang: Lang) -> Words {
     match lang {
         Lang::En => Words {
             severity: ["error  ", "warning", "info   "],
@@ -353,6 +380,22 @@ fn words(lang: Lang) -> Words {
             ready_until: "ready: yes, until {date} (then NO: see the findings)",
             ready: "ready: {answer}",
             wrote: "wrote {path} ({N} certificate(s))",
+            html_lang: "en",
+            html_title: "PostgreSQL TLS fleet report — {origin}",
+            html_generated: "Generated {date} by pgtls {version}.",
+            html_cards: ["endpoints", "with TLS", "where the client fails", "targets not probed", "present the {chain} chain"],
+            html_headings: ["Certificate expiry", "Endpoints", "Chains and findings"],
+            html_today: "today",
+            html_days: "{N} d",
+            html_timeline: "expiry timeline",
+            html_days_left: "{N} days",
+            html_columns: ["status", "endpoint", "labels", "TLS", "issuer", "expires", "chain", "findings"],
+            html_status: ["bad target", "fails", "warning", "ok"],
+            html_chain_tag: "{chain} chain ({when})",
+            html_no_chain: "not a chain of the profile",
+            html_issued_by: "issued by",
+            html_not_sent: "(not sent)",
+            html_fix: "Fix:",
         },
         Lang::Zh => Words {
             severity: ["错误   ", "警告   ", "提示   "],
@@ -488,6 +531,22 @@ fn words(lang: Lang) -> Words {
             ready_until: "就绪：是，直到 {date}（之后为否：见下面的问题）",
             ready: "就绪：{answer}",
             wrote: "已写入 {path}（{N} 个证书）",
+            html_lang: "zh-CN",
+            html_title: "PostgreSQL TLS 集群报告 — {origin}",
+            html_generated: "由 pgtls {version} 于 {date} 生成。",
+            html_cards: ["个端点", "个使用 TLS", "个客户端连接失败", "个目标未探测", "个提供 {chain} 证书链"],
+            html_headings: ["证书到期", "端点", "证书链和问题"],
+            html_today: "今天",
+            html_days: "{N} 天",
+            html_timeline: "到期时间线",
+            html_days_left: "{N} 天",
+            html_columns: ["状态", "端点", "标签", "TLS", "签发者", "到期", "证书链", "问题"],
+            html_status: ["目标无效", "连接失败", "警告", "正常"],
+            html_chain_tag: "{chain} 证书链（{when}）",
+            html_no_chain: "不是该配置中的证书链",
+            html_issued_by: "签发者",
+            html_not_sent: "（未发送）",
+            html_fix: "修复：",
         },
         Lang::Ja => Words {
             severity: ["エラー ", "警告   ", "情報   "],
@@ -623,6 +682,22 @@ fn words(lang: Lang) -> Words {
             ready_until: "準備完了: はい、{date} まで（その後はいいえ: 問題を参照）",
             ready: "準備完了: {answer}",
             wrote: "{path} に書き込みました（証明書 {N} 枚）",
+            html_lang: "ja",
+            html_title: "PostgreSQL TLS フリートレポート — {origin}",
+            html_generated: "pgtls {version} が {date} に作成。",
+            html_cards: ["エンドポイント", "TLS あり", "クライアントが接続できない", "プローブできなかったターゲット", "{chain} の証明書チェーンを提示"],
+            html_headings: ["証明書の有効期限", "エンドポイント", "証明書チェーンと問題"],
+            html_today: "今日",
+            html_days: "{N} 日",
+            html_timeline: "有効期限のタイムライン",
+            html_days_left: "{N} 日",
+            html_columns: ["状態", "エンドポイント", "ラベル", "TLS", "発行者", "有効期限", "証明書チェーン", "問題"],
+            html_status: ["無効なターゲット", "接続できません", "警告", "正常"],
+            html_chain_tag: "{chain} の証明書チェーン（{when}）",
+            html_no_chain: "プロファイルの証明書チェーンではありません",
+            html_issued_by: "発行者",
+            html_not_sent: "（送信なし）",
+            html_fix: "対処:",
         },
     }
 }
@@ -800,7 +875,7 @@ fn store_words(words: &str, lang: Lang) -> String {
 }
 
 /// `template` with each `{name}` replaced by its value.
-fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+pub(crate) fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     args.iter().fold(template.to_string(), |t, (k, v)| t.replace(&format!("{{{k}}}"), &v.to_string()))
 }
 
