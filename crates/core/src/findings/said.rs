@@ -104,6 +104,55 @@ impl Message {
     }
 }
 
+impl Message {
+    /// The message, among the templates whose key starts with `prefix`, whose English says
+    /// `text`, with what stands in its placeholders taken as facts. For words kept as English
+    /// text in facts and JSON (a config reader's or the scanner's notes), so that they are said
+    /// in the user's language, also when replayed; `None` when no template says them.
+    pub fn from_english(prefix: &str, text: &str) -> Option<Message> {
+        let t = templates();
+        t.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).find_map(|(key, template)| {
+            let args = english_args(&template.en, text)?;
+            Some(Message { key: key.as_str(), args: args.into_iter().map(|(n, v)| (n, Arg::Fact(v))).collect() })
+        })
+    }
+}
+
+/// What stands in each placeholder when `text` is `template` filled in (the shortest match
+/// before each literal), or `None`.
+fn english_args(template: &'static str, text: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut args: Vec<(&'static str, String)> = Vec::new();
+    let mut rest = text;
+    let mut pending: Option<&'static str> = None;
+    let mut take = |literal: &str, rest: &mut &str, pending: &mut Option<&'static str>| -> Option<()> {
+        match pending.take() {
+            None => *rest = rest.strip_prefix(literal)?,
+            Some(name) => {
+                let at = if literal.is_empty() { rest.len() } else { rest.find(literal)? };
+                if !args.iter().any(|(n, _)| *n == name) {
+                    args.push((name, rest[..at].to_string()));
+                }
+                *rest = &rest[at + literal.len()..];
+            }
+        }
+        Some(())
+    };
+    let mut t = template;
+    while let Some(open) = t.find('{') {
+        let after = &t[open + 1..];
+        match after.find('}').filter(|&close| is_name(&after[..close])) {
+            Some(close) => {
+                take(&t[..open], &mut rest, &mut pending)?;
+                pending = Some(&after[..close]);
+                t = &after[close + 1..];
+            }
+            None => return None,
+        }
+    }
+    take(t, &mut rest, &mut pending)?;
+    rest.is_empty().then_some(args)
+}
+
 /// A message: `say!("key", name = value, …)`; a value is a fact (anything `Display`) or
 /// another message.
 #[macro_export]
@@ -207,6 +256,21 @@ pub fn outside_quotes(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Every note said in English is found again from its text, with the same facts.
+    #[test]
+    fn notes_are_found_again_from_their_english() {
+        for (key, t) in templates().iter().filter(|(k, _)| k.starts_with("note.")) {
+            let mut m = Message::new(key.as_str());
+            for (i, name) in placeholders(&t.en).into_iter().enumerate() {
+                m = m.arg(name, format!("fact{i}"));
+            }
+            let en = m.sentence(Lang::En);
+            let again = Message::from_english("note.", &en).unwrap_or_else(|| panic!("{key}: not found from {en:?}"));
+            assert_eq!((again.key, again.sentence(Lang::Zh)), (key.as_str(), m.sentence(Lang::Zh)), "{en}");
+        }
+        assert!(Message::from_english("note.", "words no template says").is_none());
+    }
+
     #[test]
     fn templates_have_the_same_placeholders_in_every_language() {
         for (key, t) in templates() {
@@ -279,7 +343,7 @@ mod tests {
         "hostaddr", "dbname", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "OpenSSL", "SSLRequest",
         "PgBouncer", "Kong", "Azure", "Java", "JDBC", "Windows", "Unix", "openssl", "chmod", "chown", "chgrp", "root",
         "require", "prefer", "allow", "disable", "hostssl", "hostnossl", "hostgssenc", "clientcert", "subjectAltName",
-        "reject", "local", "cacerts", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
+        "reject", "local", "cacerts", "sslfactory", "sslhostnameverifier", "sslpassword", "pgmoon", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
     ];
     const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "but", "or", "it", "in", "at"];
 

@@ -90,6 +90,9 @@ pub(crate) struct Words {
     trust_paths: &'static str,
     stacks: &'static str,
     it_checks: &'static str,
+    /// Where a path's certificate came from: sent by the server, or the trust store.
+    sent: &'static str,
+    store: &'static str,
     // protocols
     /// `protocols {endpoint}  ({N} handshakes; …)`.
     protocols_head: &'static str,
@@ -290,6 +293,8 @@ pub(crate) fn words(lang: Lang) -> Words {
             trust_paths: "trust paths ({tried} tried, {valid} valid):",
             stacks: "client stacks:",
             it_checks: "it checks: {checks}",
+            sent: "sent",
+            store: "store",
             protocols_head: "protocols {endpoint}  ({N} handshakes; each leaves a line in the server log)",
             protocols_none: "protocols {endpoint}: not scanned — no TLS server answered (see below)",
             client_allows: "client: {name} allows {range}",
@@ -441,6 +446,8 @@ pub(crate) fn words(lang: Lang) -> Words {
             trust_paths: "信任路径（尝试 {tried} 条，有效 {valid} 条）：",
             stacks: "客户端栈：",
             it_checks: "它检查：{checks}",
+            sent: "服务器发送",
+            store: "信任库",
             protocols_head: "协议 {endpoint}（{N} 次握手；每次都会在服务器日志中留下一行）",
             protocols_none: "协议 {endpoint}：未扫描 — 没有 TLS 服务器应答（见下文）",
             client_allows: "客户端：{name} 允许 {range}",
@@ -592,6 +599,8 @@ pub(crate) fn words(lang: Lang) -> Words {
             trust_paths: "信頼パス（{tried} 本を試行、有効 {valid} 本）:",
             stacks: "クライアントスタック:",
             it_checks: "確認する内容: {checks}",
+            sent: "サーバー送信",
+            store: "ストア",
             protocols_head: "プロトコル {endpoint}（ハンドシェイク {N} 回。それぞれサーバーログに 1 行残ります）",
             protocols_none: "プロトコル {endpoint}: 未スキャン — TLS サーバーが応答しませんでした（下記参照）",
             client_allows: "クライアント: {name} が許可する範囲は {range}",
@@ -868,10 +877,23 @@ impl Render for ProbeReport {
 /// A trust store's description (`file /x`, `system store` …, as `TrustSource` wrote it) in
 /// `lang`: its kind translated, paths as written.
 fn store_words(words: &str, lang: Lang) -> String {
-    match crate::trust::TrustSource::said_from_words(words) {
+    said(crate::trust::TrustSource::said_from_words(words), lang)
+}
+
+/// An argument a message would take, said on its own in `lang`.
+fn said(arg: crate::findings::Arg, lang: Lang) -> String {
+    match arg {
         crate::findings::Arg::Said(m) => m.sentence(lang),
-        _ => words.to_string(),
+        crate::findings::Arg::Fact(s) => s,
+        crate::findings::Arg::Title(c) => crate::findings::catalogue().entry(c).text(lang).title.clone(),
     }
+}
+
+/// A trust path as `verify::Path::describe` wrote it, with where each certificate came from
+/// (`[sent #0]`, `[store #3]`) in `lang`; names and OpenSSL's words stay.
+fn path_words(describe: &str, lang: Lang) -> String {
+    let w = words(lang);
+    describe.replace("[sent #", &format!("[{} #", w.sent)).replace("[store #", &format!("[{} #", w.store))
 }
 
 /// `template` with each `{name}` replaced by its value.
@@ -890,7 +912,7 @@ fn verify_host(s: &mut String, h: &VerifyHost, libpq: u32, o: &RenderOptions) {
     if !o.quiet && !h.attempts.is_empty() {
         let _ = writeln!(s, "  {}", fill(w.trust_paths, &[("tried", &h.attempts.len()), ("valid", &h.paths.len())]));
         for a in &h.attempts {
-            let _ = writeln!(s, "    {}", a.describe);
+            let _ = writeln!(s, "    {}", path_words(&a.describe, o.lang));
         }
     }
 }
@@ -1028,7 +1050,7 @@ impl Render for TrustAuditReport {
                     if f.weak {
                         flags.push(w.weak.into())
                     }
-                    let until = fill(w.until, &[("date", &e.not_after.date()), ("label", &e.label)]);
+                    let until = fill(w.until, &[("date", &e.not_after.date()), ("label", &said(crate::trust::TrustEntry::label_said(&e.label), o.lang))]);
                     let _ = writeln!(s, "  #{:<4} {} {}  {until}", e.index, pad(&flags.join(w.list_sep), 28), e.subject);
                 }
                 for k in &st.skipped {
@@ -1061,9 +1083,9 @@ impl Render for RotationReportView {
                     (Phase::After, None) => w.after.to_string(),
                 };
                 let _ = writeln!(s, "  {}", fill(w.chain_line, &[("name", &ch.name), ("when", &when), ("path", &ch.path.join(" → ")), ("mark", &mark)]));
-                let _ = writeln!(s, "      {}", ch.reason);
+                let _ = writeln!(s, "      {}", path_words(&ch.reason, o.lang));
                 if ch.verifies_without_optional == Some(false) {
-                    let _ = writeln!(s, "      {}", fill(w.without_cross, &[("reason", &ch.reason_without_optional.as_deref().unwrap_or(""))]));
+                    let _ = writeln!(s, "      {}", fill(w.without_cross, &[("reason", &path_words(ch.reason_without_optional.as_deref().unwrap_or(""), o.lang))]));
                 }
             }
             if r.roots.len() <= 8 {
@@ -1177,7 +1199,7 @@ impl Render for ProtocolsReport {
                             let _ = writeln!(s, "  {}", fill(w.key_types, &[("list", &each.join("; "))]));
                         }
                         for n in &r.notes {
-                            let _ = writeln!(s, "  {}", fill(w.note, &[("note", n)]));
+                            let _ = writeln!(s, "  {}", fill(w.note, &[("note", &said(crate::findings::note_said(n), o.lang))]));
                         }
                         for e in &r.errors {
                             let _ = writeln!(s, "  {}", fill(w.error, &[("version", &e.version.name()), ("stage", &e.stage), ("message", &e.message)]));
@@ -1240,10 +1262,10 @@ fn driver(s: &mut String, t: &crate::config::client::ClientTlsSettings, lang: La
     let trust = if t.trust.is_empty() { w.none_configured.to_string() } else { t.trust.iter().map(|t| store_words(&t.to_string(), lang)).collect::<Vec<_>>().join("; ") };
     let _ = writeln!(s, "  {} {trust}", pad(roots, 21));
     for (k, v) in &t.origins {
-        let _ = writeln!(s, "  {k:<21} {v}");
+        let _ = writeln!(s, "  {k:<21} {}", said(crate::findings::note_said(v), lang));
     }
     for n in &t.notes {
-        let _ = writeln!(s, "  {}", fill(w.note, &[("note", n)]));
+        let _ = writeln!(s, "  {}", fill(w.note, &[("note", &said(crate::findings::note_said(n), lang))]));
     }
 }
 
@@ -1325,7 +1347,7 @@ impl Render for SessionsReport {
                         let _ = writeln!(s, "  {k:<28} {v}");
                     }
                     if let Some(n) = &f.hba_note {
-                        let _ = writeln!(s, "{}", fill(w.note, &[("note", n)]));
+                        let _ = writeln!(s, "{}", fill(w.note, &[("note", &said(crate::findings::note_said(n), o.lang))]));
                     }
                 }
                 None => {
