@@ -106,15 +106,27 @@ impl Message {
 
 impl Message {
     /// The message, among the templates whose key starts with `prefix`, whose English says
-    /// `text`, with what stands in its placeholders taken as facts. For words kept as English
+    /// `text`, with what stands in its placeholders taken as facts (or as the messages of the
+    /// same kind that say them). For words kept as English
     /// text in facts and JSON (a config reader's or the scanner's notes), so that they are said
     /// in the user's language, also when replayed; `None` when no template says them.
     pub fn from_english(prefix: &str, text: &str) -> Option<Message> {
         let t = templates();
-        t.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).find_map(|(key, template)| {
-            let args = english_args(&template.en, text)?;
-            Some(Message { key: key.as_str(), args: args.into_iter().map(|(n, v)| (n, Arg::Fact(v))).collect() })
-        })
+        // Of several templates that say it, the one with the most words of its own.
+        let (key, args) = t
+            .range(prefix.to_string()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter_map(|(key, template)| Some((key, english_args(&template.en, text)?)))
+            .min_by_key(|(_, args)| args.iter().map(|(_, v)| v.len()).sum::<usize>())?;
+        {
+            // A fact that another template of the same kind says is that message (a fix's
+            // `{root_where}`); each is shorter than the text, so this ends.
+            let arg = |v: String| match Message::from_english(prefix, &v) {
+                Some(m) if v.len() < text.len() => Arg::Said(m),
+                _ => Arg::Fact(v),
+            };
+            Some(Message { key: key.as_str(), args: args.into_iter().map(|(n, v)| (n, arg(v))).collect() })
+        }
     }
 }
 
@@ -256,16 +268,18 @@ pub fn outside_quotes(text: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Every note said in English is found again from its text, with the same facts.
+    /// Every note and client-stack text said in English is found again from its text, with
+    /// the same facts.
     #[test]
     fn notes_are_found_again_from_their_english() {
-        for (key, t) in templates().iter().filter(|(k, _)| k.starts_with("note.")) {
+        for (key, t) in templates().iter().filter(|(k, _)| k.starts_with("note.") || k.starts_with("stack.")) {
+            let prefix = if key.starts_with("note.") { "note." } else { "stack." };
             let mut m = Message::new(key.as_str());
             for (i, name) in placeholders(&t.en).into_iter().enumerate() {
                 m = m.arg(name, format!("fact{i}"));
             }
             let en = m.sentence(Lang::En);
-            let again = Message::from_english("note.", &en).unwrap_or_else(|| panic!("{key}: not found from {en:?}"));
+            let again = Message::from_english(prefix, &en).unwrap_or_else(|| panic!("{key}: not found from {en:?}"));
             assert_eq!((again.key, again.sentence(Lang::Zh)), (key.as_str(), m.sentence(Lang::Zh)), "{en}");
         }
         assert!(Message::from_english("note.", "words no template says").is_none());
@@ -343,7 +357,7 @@ mod tests {
         "hostaddr", "dbname", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "OpenSSL", "SSLRequest",
         "PgBouncer", "Kong", "Azure", "Java", "JDBC", "Windows", "Unix", "openssl", "chmod", "chown", "chgrp", "root",
         "require", "prefer", "allow", "disable", "hostssl", "hostnossl", "hostgssenc", "clientcert", "subjectAltName",
-        "reject", "local", "cacerts", "sslfactory", "sslhostnameverifier", "sslpassword", "pgmoon", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
+        "reject", "local", "cacerts", "sslfactory", "sslhostnameverifier", "sslpassword", "pgmoon", "pgconn", "false", "Npgsql", "Require", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
     ];
     const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "but", "or", "it", "in", "at"];
 

@@ -936,9 +936,11 @@ fn stack_table(s: &mut String, verdicts: &[crate::verify::clients::StackVerdict]
             format!("{}: {}", paint(RED, w.fails), v.error.as_deref().unwrap_or("").lines().next().unwrap_or(""))
         };
         let _ = writeln!(s, "  {name:<28} {outcome}");
-        let _ = writeln!(s, "  {:<28} {}", "", fill(w.it_checks, &[("checks", &v.checks)]));
+        // The verdicts keep these as English text; said again in the language.
+        let say = |text: &str| crate::findings::Message::from_english("stack.", text).map(|m| m.sentence(lang)).unwrap_or_else(|| text.to_string());
+        let _ = writeln!(s, "  {:<28} {}", "", fill(w.it_checks, &[("checks", &say(&v.checks))]));
         if let Some(fix) = &v.fix {
-            let _ = writeln!(s, "  {:<28} {} {fix}", "", w.fix);
+            let _ = writeln!(s, "  {:<28} {} {}", "", w.fix, say(fix));
         }
     }
 }
