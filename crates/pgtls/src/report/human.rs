@@ -152,6 +152,8 @@ pub(crate) struct Words {
     /// ERROR, WARN, ok — each padded to 5 columns.
     status: [&'static str; 3],
     not_probed: &'static str,
+    /// `hint:` before what to do about a target libpq would refuse.
+    hint: &'static str,
     fleet_expired: &'static str,
     expires_in: &'static str,
     /// `{N} endpoints, {tls} with TLS, {failing} where the client fails`.
@@ -335,6 +337,7 @@ pub(crate) fn words(lang: Lang) -> Words {
             no_sslinfo: "sslinfo is not installed in this database (pgtls never creates it)",
             status: ["ERROR", "WARN ", "ok   "],
             not_probed: "not probed",
+            hint: "hint:",
             fleet_expired: "expired {N} days ago",
             expires_in: "expires in {N} days",
             fleet_summary: "{N} endpoints, {tls} with TLS, {failing} where the client fails",
@@ -488,6 +491,7 @@ pub(crate) fn words(lang: Lang) -> Words {
             no_sslinfo: "此数据库未安装 sslinfo（pgtls 从不创建它）",
             status: ["错误 ", "警告 ", "正常 "],
             not_probed: "未探测",
+            hint: "提示：",
             fleet_expired: "已过期 {N} 天",
             expires_in: "{N} 天后过期",
             fleet_summary: "共 {N} 个端点，{tls} 个使用 TLS，{failing} 个客户端连接失败",
@@ -641,6 +645,7 @@ pub(crate) fn words(lang: Lang) -> Words {
             no_sslinfo: "このデータベースには sslinfo がインストールされていません（pgtls が作成することはありません）",
             status: ["エラー", "警告 ", "正常 "],
             not_probed: "未プローブ",
+            hint: "ヒント:",
             fleet_expired: "{N} 日前に期限切れ",
             expires_in: "{N} 日後に期限切れ",
             fleet_summary: "エンドポイント {N} 個、TLS あり {tls} 個、クライアントが接続できない {failing} 個",
@@ -894,6 +899,17 @@ fn said(arg: crate::findings::Arg, lang: Lang) -> String {
 fn path_words(describe: &str, lang: Lang) -> String {
     let w = words(lang);
     describe.replace("[sent #", &format!("[{} #", w.sent)).replace("[store #", &format!("[{} #", w.store))
+}
+
+/// An inventory line's error in `lang`: the connection-string error as libpq words it, and
+/// its `hint:` line (`ConninfoError::hint_said`) said again in the language.
+pub(crate) fn error_words(error: &str, lang: Lang) -> String {
+    let hint = words(lang).hint;
+    let line = |l: &str| match l.strip_prefix("hint: ").and_then(|h| crate::findings::Message::from_english("hint.", h)) {
+        Some(m) => format!("{hint} {}", m.sentence(lang)),
+        None => l.to_string(),
+    };
+    error.lines().map(line).collect::<Vec<_>>().join("\n")
 }
 
 /// `template` with each `{name}` replaced by its value.
@@ -1373,7 +1389,7 @@ impl Render for FleetReport {
         if !o.quiet {
             for r in &self.endpoints {
                 let Some(f) = &r.facts else {
-                    let _ = writeln!(out, "{} {}:{} {}", paint(RED, error), r.origin, r.line, r.error.as_deref().unwrap_or(w.not_probed));
+                    let _ = writeln!(out, "{} {}:{} {}", paint(RED, error), r.origin, r.line, r.error.as_deref().map(|e| error_words(e, o.lang)).unwrap_or_else(|| w.not_probed.into()));
                     continue;
                 };
                 let tls = match (&f.tls_version, &f.cipher) {

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::{FleetRecord, FleetReport, Status};
 use crate::findings::{Lang, Severity};
-use crate::report::human::{fill, words, Words};
+use crate::report::human::{error_words, fill, words, Words};
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
@@ -124,7 +124,7 @@ th{{cursor:pointer;background:#f4f6fa;user-select:none}} th:after{{content:" \21
                 f.rotation_chain.clone().unwrap_or_default(),
                 f.codes.join(" "),
             ),
-            None => (format!("{}:{}", r.origin, r.line), String::new(), String::new(), String::new(), i64::MAX, String::new(), r.error.clone().unwrap_or_default()),
+            None => (format!("{}:{}", r.origin, r.line), String::new(), String::new(), String::new(), i64::MAX, String::new(), error_words(r.error.as_deref().unwrap_or_default(), lang)),
         };
         let _ = writeln!(
             h,
@@ -169,7 +169,7 @@ th{{cursor:pointer;background:#f4f6fa;user-select:none}} th:after{{content:" \21
                 let _ = writeln!(h, "{tag}</div>");
             }
         } else if let Some(e) = &r.error {
-            let _ = writeln!(h, "<div class=\"finding err\">{}</div>", esc(e));
+            let _ = writeln!(h, "<div class=\"finding err\">{}</div>", esc(&crate::report::human::error_words(e, lang)));
         }
         for finding in &r.findings {
             let [error, warning, info] = w.severity.map(str::trim_end);
