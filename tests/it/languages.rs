@@ -33,7 +33,7 @@ const NAMES: &[&str] = &[
     // sslmode values, shown as the settings' values.
     "disable", "allow", "prefer", "require",
     // pg_hba.conf keywords, settings and extensions the other commands name.
-    "host", "hostssl", "hostnossl", "reject", "sslcrl", "sslinfo", "sslfactory", "Java", "pgJDBC", "NonValidatingFactory", "ServerHello",
+    "host", "hostssl", "hostnossl", "reject", "sslcrl", "sslinfo", "sslfactory", "Java", "pgJDBC", "NonValidatingFactory", "ServerHello", "sslscan",
     // Client stacks, by the names --client takes.
     "node", "rustls", "asyncpg", "npgsql", "psycopg", "jdbc", "kong",
 ];
@@ -45,7 +45,7 @@ const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", 
 const PRODUCTS: &[&str] = &[
     "DigiCert Global Root G2", "Microsoft RSA Root CA 2017", "Azure Database for PostgreSQL",
     // SQL the fixes give as it is typed.
-    "WHERE error IS NOT NULL", "date -u", "timedatectl status", "chrony", "notBefore",
+    "WHERE error IS NOT NULL", "pgtls protocols", "date -u", "timedatectl status", "chrony", "notBefore",
     // libpq's own messages (fe-secure-openssl.c), quoted in the details of files pgtls read
     // before any connection.
     "has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
@@ -66,7 +66,8 @@ fn ours(line: &str, foreign: &[String]) -> String {
     pgtls::findings::outside_quotes(&s)
 }
 
-/// `text` without the runs of ASCII name characters that hold a `_` (setting names).
+/// `text` without the runs of ASCII name characters that hold a `_` or a `/` (setting names,
+/// paths).
 fn without_setting_names(text: &str) -> String {
     let is_name = |c: char| c.is_ascii_alphanumeric() || "_.-/".contains(c);
     let mut out = String::new();
@@ -76,7 +77,7 @@ fn without_setting_names(text: &str) -> String {
             run.push(c);
             continue;
         }
-        if !run.contains('_') {
+        if !run.contains(['_', '/']) {
             out.push_str(&run);
         }
         run.clear();
@@ -215,6 +216,8 @@ fn facts(v: &Value, out: &mut Vec<String>) {
                 }
                 facts(x, out);
             }
+            // Finding codes counted per kind of handshake failure (`logs`' scanner line).
+            out.extend(m.get("handshakes").and_then(Value::as_object).into_iter().flat_map(|o| o.keys().cloned()));
             // A rotation profile's CA names (`Issuing CA 03 | 04 [cross-sign]`): each one's first name.
             for p in m.get("path").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
                 out.extend(p.split(" | ").next().map(|first| first.split(" [").next().unwrap_or(first).to_string()));
@@ -357,6 +360,10 @@ fn every_command_speaks_the_users_language() {
         run("rotation", &["rotation", "--trust", &path("store.pem"), &working]),
         run("fleet", &["fleet", "--at", "2026-06-01", "--jsonl", &path("fleet.jsonl"), "--html", &path("fleet.html"), &path("fleet.txt")]),
         run("explain, nothing", &["explain", "the weather is fine"]),
+        // The server's log after the failures and the scan above.
+        run("logs", &["logs", &tls.log_path().display().to_string()]),
+        run("rotation, roots present", &["rotation", "--trust", "system"]),
+        run("bundle", &["bundle", "-o", &path("bundle.pem")]),
     ];
     let dump = std::env::var_os("PGTLS_DUMP").is_some();
     let mut problems = Vec::new();

@@ -268,12 +268,12 @@ pub fn outside_quotes(text: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Every note and client-stack text said in English is found again from its text, with
-    /// the same facts.
+    /// Every text kept as English in the facts (notes, client-stack checks and fixes, trust
+    /// paths, store entries, hints) is found again from its English, with the same facts.
     #[test]
     fn notes_are_found_again_from_their_english() {
-        for (key, t) in templates().iter().filter(|(k, _)| k.starts_with("note.") || k.starts_with("stack.")) {
-            let prefix = if key.starts_with("note.") { "note." } else { "stack." };
+        for (key, t) in templates() {
+            let Some(prefix) = ["note.", "stack.", "path.", "trust-label.", "hint."].into_iter().find(|p| key.starts_with(p)) else { continue };
             let mut m = Message::new(key.as_str());
             for (i, name) in placeholders(&t.en).into_iter().enumerate() {
                 m = m.arg(name, format!("fact{i}"));

@@ -90,9 +90,6 @@ pub(crate) struct Words {
     trust_paths: &'static str,
     stacks: &'static str,
     it_checks: &'static str,
-    /// Where a path's certificate came from: sent by the server, or the trust store.
-    sent: &'static str,
-    store: &'static str,
     // protocols
     /// `protocols {endpoint}  ({N} handshakes; …)`.
     protocols_head: &'static str,
@@ -295,8 +292,6 @@ pub(crate) fn words(lang: Lang) -> Words {
             trust_paths: "trust paths ({tried} tried, {valid} valid):",
             stacks: "client stacks:",
             it_checks: "it checks: {checks}",
-            sent: "sent",
-            store: "store",
             protocols_head: "protocols {endpoint}  ({N} handshakes; each leaves a line in the server log)",
             protocols_none: "protocols {endpoint}: not scanned — no TLS server answered (see below)",
             client_allows: "client: {name} allows {range}",
@@ -449,8 +444,6 @@ pub(crate) fn words(lang: Lang) -> Words {
             trust_paths: "信任路径（尝试 {tried} 条，有效 {valid} 条）：",
             stacks: "客户端栈：",
             it_checks: "它检查：{checks}",
-            sent: "服务器发送",
-            store: "信任库",
             protocols_head: "协议 {endpoint}（{N} 次握手；每次都会在服务器日志中留下一行）",
             protocols_none: "协议 {endpoint}：未扫描 — 没有 TLS 服务器应答（见下文）",
             client_allows: "客户端：{name} 允许 {range}",
@@ -603,8 +596,6 @@ pub(crate) fn words(lang: Lang) -> Words {
             trust_paths: "信頼パス（{tried} 本を試行、有効 {valid} 本）:",
             stacks: "クライアントスタック:",
             it_checks: "確認する内容: {checks}",
-            sent: "サーバー送信",
-            store: "ストア",
             protocols_head: "プロトコル {endpoint}（ハンドシェイク {N} 回。それぞれサーバーログに 1 行残ります）",
             protocols_none: "プロトコル {endpoint}: 未スキャン — TLS サーバーが応答しませんでした（下記参照）",
             client_allows: "クライアント: {name} が許可する範囲は {range}",
@@ -894,11 +885,10 @@ fn said(arg: crate::findings::Arg, lang: Lang) -> String {
     }
 }
 
-/// A trust path as `verify::Path::describe` wrote it, with where each certificate came from
-/// (`[sent #0]`, `[store #3]`) in `lang`; names and OpenSSL's words stay.
+/// A trust path as `verify::PathAttempt::describe` wrote it (the reports keep its English),
+/// said in `lang` (`PathAttempt::said`); names and OpenSSL's words stay.
 fn path_words(describe: &str, lang: Lang) -> String {
-    let w = words(lang);
-    describe.replace("[sent #", &format!("[{} #", w.sent)).replace("[store #", &format!("[{} #", w.store))
+    crate::findings::Message::from_english("path.", describe).map(|m| m.sentence(lang)).unwrap_or_else(|| describe.to_string())
 }
 
 /// An inventory line's error in `lang`: the connection-string error as libpq words it, and
@@ -1109,7 +1099,7 @@ impl Render for RotationReportView {
             if r.roots.len() <= 8 {
                 for x in &r.roots {
                     let state = if x.present { w.present } else { w.absent };
-                    let _ = writeln!(s, "  {} {:<46} {state}{}", w.root, x.cn, x.found.as_ref().map(|f| format!(" — {f}")).unwrap_or_default());
+                    let _ = writeln!(s, "  {} {:<46} {state}{}", w.root, x.cn, x.found.as_ref().map(|f| format!(" — {}", crate::findings::Message::from_english("trust-label.", f).map(|m| m.sentence(o.lang)).unwrap_or_else(|| f.clone()))).unwrap_or_default());
                 }
             } else {
                 let absent: Vec<&str> = r.roots.iter().filter(|x| !x.present).map(|x| x.cn.as_str()).collect();
