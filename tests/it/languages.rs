@@ -7,6 +7,10 @@
 //! lines (the checks say details and case-specific fixes as messages, `findings/details.toml`).
 //! The severity labels are checked by what marks a finding's line: the label in the report's
 //! language, never the English one.
+//!
+//! Every other command with human output (and fleet's HTML page) is checked the same way, with
+//! what its JSON holds that is not pgtls's (the clients' and servers' own texts, names, log
+//! lines, a rotation profile's descriptions) taken out first.
 
 use pgtls_lab::{Server, ServerOptions};
 use serde_json::Value;
@@ -195,7 +199,7 @@ fn foreign_words(v: &Value) -> Vec<String> {
 /// servers' own error texts, alerts, log lines, certificate and provider names, the rotation
 /// profile's chain descriptions, findings' evidence (facts) and its keys as `verbose` shows them.
 fn facts(v: &Value, out: &mut Vec<String>) {
-    const KEYS: &[&str] = &["error", "refused_with", "sample", "subject", "issuer", "server_version", "endpoint", "cn", "leaf_subject", "path", "covered", "target"];
+    const KEYS: &[&str] = &["error", "refused_with", "sample", "subject", "issuer", "server_version", "endpoint", "cn", "leaf_subject", "path", "covered", "target", "value"];
     fn text(x: &Value, out: &mut Vec<String>) {
         for s in x.as_str().into_iter().chain(x.as_array().into_iter().flatten().filter_map(Value::as_str)) {
             // A conninfo error's hint is pgtls's own sentence.
@@ -340,6 +344,13 @@ fn every_command_speaks_the_users_language() {
     let open_key = at(tls.port(), &format!("sslmode=verify-full sslrootcert={} sslcert={} sslkey={}", path("root.crt"), crt.display(), key.display()));
     let no_tls = at(plain.port(), "sslmode=require");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // Server log lines of failed TLS logins, as PostgreSQL writes them.
+    std::fs::write(
+        path("postgresql.log"),
+        "2026-12-01 10:00:00.000 UTC [123] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n\
+         2026-12-01 10:00:01.000 UTC [124] FATAL:  no pg_hba.conf entry for host \"10.0.0.1\", user \"app\", database \"shop\", no encryption\n",
+    )
+    .unwrap();
     std::fs::write(path("kong.conf"), format!("pg_host = 127.0.0.1\npg_port = {}\npg_ssl = on\npg_ssl_verify = off\n", tls.port())).unwrap();
     std::fs::write(path("fleet.txt"), format!("{working}\n{other_name}\n{no_tls}\n127.0.0.1:{closed}\nnot a target\n")).unwrap();
     let runs = vec![
@@ -362,6 +373,7 @@ fn every_command_speaks_the_users_language() {
         run("explain, nothing", &["explain", "the weather is fine"]),
         // The server's log after the failures and the scan above.
         run("logs", &["logs", &tls.log_path().display().to_string()]),
+        run("logs, failed logins", &["logs", &path("postgresql.log")]),
         run("rotation, roots present", &["rotation", "--trust", "system"]),
         run("bundle", &["bundle", "-o", &path("bundle.pem")]),
     ];
