@@ -94,6 +94,10 @@ fn without_setting_names(text: &str) -> String {
 /// The English left in one line of pgtls's own text, as the words found.
 fn english_in(line: &str, foreign: &[String]) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
+    // What psql printed, as the demo quotes it (its port differs from the JSON run's).
+    if line.trim_start().starts_with("psql: ") {
+        return found;
+    }
     let unquoted_foreign = {
         let mut s = line.to_string();
         for f in foreign {
@@ -380,7 +384,10 @@ fn every_command_speaks_the_users_language() {
     let dump = std::env::var_os("PGTLS_DUMP").is_some();
     let mut problems = Vec::new();
     for lang in ["zh", "ja"] {
-        for r in &runs {
+        // demo starts its own server (about 2 s a run): in one language, its words' table is
+        // the same for both.
+        let demo = run("demo", &["demo"]);
+        for r in runs.iter().chain((lang == "ja").then_some(&demo)) {
             let args: Vec<&str> = r.args.iter().map(String::as_str).collect();
             let env: Vec<(&str, &str)> = r.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let (human, left) = english_left(&args, &env, lang);

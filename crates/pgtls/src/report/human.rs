@@ -244,6 +244,20 @@ pub(crate) struct Words {
     pub(crate) html_issued_by: &'static str,
     pub(crate) html_not_sent: &'static str,
     pub(crate) html_fix: &'static str,
+    // demo (rendered by the binary, which starts the lab: [`demo_words`])
+    demo_title: &'static str,
+    /// `Started {endpoint} on 127.0.0.1:{port} with TLS.`
+    demo_started: &'static str,
+    demo_story: &'static str,
+    demo_psql: &'static str,
+    demo_pgtls: &'static str,
+    /// The fix, with libpq's verdict after it in place of `{after}`.
+    demo_fix: &'static str,
+    demo_as_designed: &'static str,
+    demo_not_as_designed: &'static str,
+    demo_cleanup: &'static str,
+    /// What was started when no PostgreSQL is installed.
+    demo_in_process: &'static str,
 }
 
 pub(crate) fn words(lang: Lang) -> Words {
@@ -399,6 +413,16 @@ pub(crate) fn words(lang: Lang) -> Words {
             html_issued_by: "issued by",
             html_not_sent: "(not sent)",
             html_fix: "Fix:",
+            demo_title: "pgtls demo — a CA rotation meets a pinned intermediate",
+            demo_started: "Started {endpoint} on 127.0.0.1:{port} with TLS.",
+            demo_story: "The provider has rotated this server to the new issuing CA \"Example Cloud TLS G2 RSA CA 02\".\nThe client's root.crt still pins the OLD intermediate \"Example Cloud RSA TLS Issuing CA 03\".",
+            demo_psql: "What psql says (sslmode=verify-full):",
+            demo_pgtls: "What pgtls finds (`pgtls verify \"host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=...\"`):",
+            demo_fix: "The fix: trust the ROOT (\"Example Cloud Global Root G2\") in root.crt, never an intermediate.\nWith only that root in root.crt: {after}",
+            demo_as_designed: "The tour ran as designed.",
+            demo_not_as_designed: "The tour did NOT run as designed: see the verdicts above.",
+            demo_cleanup: "Cleaning up: the server and its files are removed.",
+            demo_in_process: "in-process TLS endpoint (no PostgreSQL installed)",
         },
         Lang::Zh => Words {
             severity: ["错误   ", "警告   ", "提示   "],
@@ -551,6 +575,16 @@ pub(crate) fn words(lang: Lang) -> Words {
             html_issued_by: "签发者",
             html_not_sent: "（未发送）",
             html_fix: "修复：",
+            demo_title: "pgtls 演示 — CA 轮换遇上被固定的中间证书",
+            demo_started: "已在 127.0.0.1:{port} 上启动 {endpoint}，并启用 TLS。",
+            demo_story: "服务商已把这台服务器轮换到新的签发 CA “Example Cloud TLS G2 RSA CA 02”。\n客户端的 root.crt 仍然固定着旧的中间证书 “Example Cloud RSA TLS Issuing CA 03”。",
+            demo_psql: "psql 的输出（sslmode=verify-full）：",
+            demo_pgtls: "pgtls 的诊断（`pgtls verify \"host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=...\"`）：",
+            demo_fix: "修复：在 root.crt 中信任根证书（“Example Cloud Global Root G2”），绝不要信任中间证书。\nroot.crt 中只有该根证书时：{after}",
+            demo_as_designed: "演示按预期完成。",
+            demo_not_as_designed: "演示没有按预期进行：请查看上面的结论。",
+            demo_cleanup: "清理：服务器及其文件已删除。",
+            demo_in_process: "进程内 TLS 端点（未安装 PostgreSQL）",
         },
         Lang::Ja => Words {
             severity: ["エラー ", "警告   ", "情報   "],
@@ -703,6 +737,16 @@ pub(crate) fn words(lang: Lang) -> Words {
             html_issued_by: "発行者",
             html_not_sent: "（送信なし）",
             html_fix: "対処:",
+            demo_title: "pgtls デモ — CA ローテーションと固定された中間証明書",
+            demo_started: "127.0.0.1:{port} で {endpoint} を TLS ありで起動しました。",
+            demo_story: "プロバイダーはこのサーバーを新しい発行 CA「Example Cloud TLS G2 RSA CA 02」にローテーションしました。\nクライアントの root.crt はまだ古い中間証明書「Example Cloud RSA TLS Issuing CA 03」を固定しています。",
+            demo_psql: "psql の出力（sslmode=verify-full）:",
+            demo_pgtls: "pgtls の診断（`pgtls verify \"host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=...\"`）:",
+            demo_fix: "対処: root.crt ではルート証明書（「Example Cloud Global Root G2」）を信頼し、中間証明書は決して信頼しないでください。\nroot.crt にそのルート証明書だけを入れた場合: {after}",
+            demo_as_designed: "デモは想定どおりに進みました。",
+            demo_not_as_designed: "デモは想定どおりに進みませんでした: 上の判定を見てください。",
+            demo_cleanup: "後片付け: サーバーとそのファイルは削除されます。",
+            demo_in_process: "プロセス内の TLS エンドポイント（PostgreSQL はインストールされていません）",
         },
     }
 }
@@ -867,6 +911,36 @@ impl Render for ProbeReport {
         }
         findings(&mut s, &self.findings, o);
         s
+    }
+}
+
+/// The demo's words in `lang` (its report is rendered by the binary, which starts the lab).
+pub struct DemoWords {
+    pub title: &'static str,
+    pub started: &'static str,
+    pub story: &'static str,
+    pub psql: &'static str,
+    pub pgtls: &'static str,
+    pub fix: &'static str,
+    pub as_designed: &'static str,
+    pub not_as_designed: &'static str,
+    pub cleanup: &'static str,
+    pub in_process: &'static str,
+}
+
+pub fn demo_words(lang: Lang) -> DemoWords {
+    let w = words(lang);
+    DemoWords {
+        title: w.demo_title,
+        started: w.demo_started,
+        story: w.demo_story,
+        psql: w.demo_psql,
+        pgtls: w.demo_pgtls,
+        fix: w.demo_fix,
+        as_designed: w.demo_as_designed,
+        not_as_designed: w.demo_not_as_designed,
+        cleanup: w.demo_cleanup,
+        in_process: w.demo_in_process,
     }
 }
 
