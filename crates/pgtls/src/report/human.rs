@@ -1,10 +1,14 @@
 //! Human output: aligned, coloured when stdout is a terminal (anstream strips colour
-//! otherwise and honours NO_COLOR / CLICOLOR_FORCE). Labels, doctor's steps and where each
-//! setting came from, and probe's lines follow `--lang` (the reports keep them as typed values:
-//! `run::steps::Detail`, `run::steps::SettingSource`); the facts inside them (names, versions,
-//! paths, libpq's and the server's own words) stay as written. Findings' details and
-//! case-specific fixes follow `--lang` where the check said them as messages
-//! (`findings::Message`); the few still written as plain text stay English.
+//! otherwise and honours NO_COLOR / CLICOLOR_FORCE). Every command's fixed words follow
+//! `--lang` from one table, [`words`] (fleet's HTML page and the binary's demo read it too);
+//! doctor's steps and where each setting came from are typed values the reports keep
+//! (`run::steps::Detail`, `run::steps::SettingSource`). Words the facts keep as English text —
+//! a config reader's notes, the scanner's notes, trust paths, what a client stack checks and
+//! its fix, a connection string's hint — are said again through their `details.toml` templates
+//! (`Message::from_english`), so that saved facts and JSON stay as they were. The facts inside
+//! (names, versions, paths, libpq's, OpenSSL's and the server's own words) stay as written.
+//! Findings' details and case-specific fixes follow `--lang` where the check said them as
+//! messages (`findings::Message`); a finding read back from JSON (`merge`) has only its English.
 
 use std::fmt::Write as _;
 
