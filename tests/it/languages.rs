@@ -203,7 +203,7 @@ fn foreign_words(v: &Value) -> Vec<String> {
 /// servers' own error texts, alerts, log lines, certificate and provider names, the rotation
 /// profile's chain descriptions, findings' evidence (facts) and its keys as `verbose` shows them.
 fn facts(v: &Value, out: &mut Vec<String>) {
-    const KEYS: &[&str] = &["error", "refused_with", "sample", "subject", "issuer", "server_version", "endpoint", "cn", "leaf_subject", "path", "covered", "target", "value"];
+    const KEYS: &[&str] = &["error", "refused_with", "sample", "subject", "issuer", "server_version", "endpoint", "cn", "leaf_subject", "path", "covered", "target", "value", "role"];
     fn text(x: &Value, out: &mut Vec<String>) {
         for s in x.as_str().into_iter().chain(x.as_array().into_iter().flatten().filter_map(Value::as_str)) {
             // A conninfo error's hint is pgtls's own sentence.
@@ -357,6 +357,10 @@ fn every_command_speaks_the_users_language() {
     .unwrap();
     std::fs::write(path("kong.conf"), format!("pg_host = 127.0.0.1\npg_port = {}\npg_ssl = on\npg_ssl_verify = off\n", tls.port())).unwrap();
     std::fs::write(path("fleet.txt"), format!("{working}\n{other_name}\n{no_tls}\n127.0.0.1:{closed}\nnot a target\n")).unwrap();
+    // A role without the right to read pg_hba_file_rules (sessions says so, in the language).
+    if let Ok((false, out)) = tls.psql(&working, "CREATE ROLE reader LOGIN") {
+        panic!("creating a role: {out}");
+    }
     let runs = vec![
         run("verify, working", &["verify", &working]),
         run("verify, other name", &["verify", &other_name]),
@@ -371,6 +375,7 @@ fn every_command_speaks_the_users_language() {
         run("client, kong.conf", &["client", "--kong-conf", &path("kong.conf")]),
         run("client, JDBC", &["client", "--no-probe", "--jdbc", "jdbc:postgresql://db.example/app?ssl=true&sslfactory=org.postgresql.ssl.NonValidatingFactory"]),
         run("sessions", &["sessions", &working]),
+        run("sessions, a role that may not read pg_hba_file_rules", &["sessions", &at(tls.port(), &format!("sslmode=verify-full sslrootcert={} user=reader", path("root.crt")))]),
         run("trust audit", &["trust", "audit", &path("store.pem")]),
         run("rotation", &["rotation", "--trust", &path("store.pem"), &working]),
         run("fleet", &["fleet", "--at", "2026-06-01", "--jsonl", &path("fleet.jsonl"), "--html", &path("fleet.html"), &path("fleet.txt")]),

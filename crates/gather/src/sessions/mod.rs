@@ -275,10 +275,10 @@ async fn gather_async(t: &SessionTarget) -> Result<SessionFacts, SessionError> {
                 ),
                 None,
             ),
-            Err(e) => (None, Some(format!("pg_hba_file_rules could not be read: {}", error_text(&e)))),
+            Err(e) => (None, Some(pgtls_core::gathered::sessions::hba_unreadable(&error_text(&e)))),
         }
     } else {
-        (None, Some(format!("role \"{}\" may not read pg_hba_file_rules (needs superuser or pg_read_all_settings on PG16+)", t.user)))
+        (None, Some(pgtls_core::gathered::sessions::hba_not_allowed(&t.user)))
     };
     let _ = client.batch_execute("ROLLBACK").await;
     drop(client);

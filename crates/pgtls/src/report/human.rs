@@ -1,6 +1,6 @@
 //! Human output: aligned, coloured when stdout is a terminal (anstream strips colour
 //! otherwise and honours NO_COLOR / CLICOLOR_FORCE). Every command's fixed words follow
-//! `--lang` from one table, [`words`] (fleet's HTML page and the binary's demo read it too);
+//! `--lang` from one table, `words` (fleet's HTML page and the binary's demo read it too);
 //! doctor's steps and where each setting came from are typed values the reports keep
 //! (`run::steps::Detail`, `run::steps::SettingSource`). Words the facts keep as English text —
 //! a config reader's notes, the scanner's notes, trust paths, what a client stack checks and
