@@ -16,9 +16,13 @@ use std::fmt::Write as _;
 
 use pgtls::conninfo::SystemEnv;
 use pgtls::profile::Overrides;
-use pgtls::report::human::verdict_line;
+use pgtls::report::human::{demo_words, verdict_line};
 use pgtls::report::{Render, RenderOptions};
 use pgtls::run::{verify, RunError, Settings, VerifyReport};
+
+/// What was started when no PostgreSQL is installed (the JSON's `endpoint`; said in the
+/// language by the human report).
+const IN_PROCESS: &str = "in-process TLS endpoint (no PostgreSQL installed)";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoReport {
@@ -63,7 +67,7 @@ pub fn demo(s: &Settings) -> Result<DemoReport, RunError> {
         }
         Err(_) => {
             let e = InProcessServer::start(&tls).map_err(|e| RunError::Usage(format!("starting the demo endpoint: {e}")))?;
-            (Endpoint::InProcess(e), "in-process TLS endpoint (no PostgreSQL installed)".to_string())
+            (Endpoint::InProcess(e), IN_PROCESS.to_string())
         }
     };
     let port = match &endpoint {
@@ -100,26 +104,19 @@ pub fn demo(s: &Settings) -> Result<DemoReport, RunError> {
 
 impl Render for DemoReport {
     fn human(&self, o: &RenderOptions) -> String {
-        let mut s = String::from("pgtls demo — a CA rotation meets a pinned intermediate\n\n");
-        let _ = writeln!(s, "Started {} on 127.0.0.1:{} with TLS.", self.endpoint, self.port);
-        let _ = writeln!(
-            s,
-            "The provider has rotated this server to the new issuing CA \"Example Cloud TLS G2 RSA CA 02\".\n\
-             The client's root.crt still pins the OLD intermediate \"Example Cloud RSA TLS Issuing CA 03\".\n"
-        );
+        let w = demo_words(o.lang);
+        let endpoint = if self.endpoint == IN_PROCESS { w.in_process } else { self.endpoint.as_str() };
+        let mut s = format!("{}\n\n", w.title);
+        let _ = writeln!(s, "{}", w.started.replace("{endpoint}", endpoint).replace("{port}", &self.port.to_string()));
+        let _ = writeln!(s, "{}\n", w.story);
         if let Some(p) = &self.psql_before {
-            let _ = writeln!(s, "What psql says (sslmode=verify-full):\n  {}\n", p.replace('\n', "\n  "));
+            let _ = writeln!(s, "{}\n  {}\n", w.psql, p.replace('\n', "\n  "));
         }
-        let _ = writeln!(s, "What pgtls finds (`pgtls verify \"host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=...\"`):");
+        let _ = writeln!(s, "{}", w.pgtls);
         s += &self.before.human(o);
         let after = self.after_fix.hosts.first().map(|h| verdict_line(&h.verdict, o)).unwrap_or_default();
-        let _ = writeln!(
-            s,
-            "\nThe fix: trust the ROOT (\"Example Cloud Global Root G2\") in root.crt, never an intermediate.\n\
-             With only that root in root.crt: {after}\n\
-             {}\nCleaning up: the server and its files are removed.",
-            if self.as_designed { "The tour ran as designed." } else { "The tour did NOT run as designed: see the verdicts above." }
-        );
+        let outcome = if self.as_designed { w.as_designed } else { w.not_as_designed };
+        let _ = writeln!(s, "\n{}\n{outcome}\n{}", w.fix.replace("{after}", &after), w.cleanup);
         s
     }
 }

@@ -557,10 +557,10 @@ fn read_input(p: &std::path::Path, what: &str) -> Result<String> {
 
 /// The CSV table and the Prometheus textfile of a fleet report, when asked for. The textfile
 /// is written next to its final name and renamed, so node_exporter never reads half a file.
-fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, outputs: &FleetOutputs, origin: &str) -> Result<()> {
+fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, outputs: &FleetOutputs, origin: &str, lang: Lang) -> Result<()> {
     let now = at.unwrap_or_else(time::OffsetDateTime::now_utc);
     if let Some(p) = &outputs.html {
-        let page = run::fleet::html::render(r, now, &format!("PostgreSQL TLS fleet report — {origin}"));
+        let page = run::fleet::html::render(r, now, origin, lang);
         std::fs::write(p, page).with_context(|| format!("writing {}", p.display()))?;
     }
     if let Some(p) = &outputs.csv {
@@ -699,7 +699,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            write_fleet_outputs(&r, at, &outputs, &origin)?;
+            write_fleet_outputs(&r, at, &outputs, &origin, o.lang)?;
             if jsonl.as_deref().is_some_and(|p| p.as_os_str() == "-") {
                 return Ok(r.exit_code);
             }
@@ -721,7 +721,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             let r = run::merge(&inputs, at)?;
             let origin = files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-            write_fleet_outputs(&r, at, &outputs, &origin)?;
+            write_fleet_outputs(&r, at, &outputs, &origin, o.lang)?;
             show(&r, r.exit_code, f, &o)
         }
         Command::Server { path, data_dir, config, client_cert, client_cn, user, database, addr, pgbouncer_conf, at } => {

@@ -7,6 +7,10 @@
 //! lines (the checks say details and case-specific fixes as messages, `findings/details.toml`).
 //! The severity labels are checked by what marks a finding's line: the label in the report's
 //! language, never the English one.
+//!
+//! Every other command with human output (and fleet's HTML page) is checked the same way, with
+//! what its JSON holds that is not pgtls's (the clients' and servers' own texts, names, log
+//! lines, a rotation profile's descriptions) taken out first.
 
 use pgtls_lab::{Server, ServerOptions};
 use serde_json::Value;
@@ -32,27 +36,42 @@ const NAMES: &[&str] = &[
     "Azure", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "chmod", "openssl", "Windows", "subjectAltName", "OpenSSL", "RELOAD", "SELECT", "SHOW",
     // sslmode values, shown as the settings' values.
     "disable", "allow", "prefer", "require",
+    // pg_hba.conf keywords, settings and extensions the other commands name.
+    "host", "hostssl", "hostnossl", "reject", "sslcrl", "sslinfo", "sslfactory", "Java", "pgJDBC", "NonValidatingFactory", "ServerHello", "sslscan",
+    // Client stacks, by the names --client takes.
+    "node", "rustls", "asyncpg", "npgsql", "psycopg", "jdbc", "kong",
 ];
 
 /// Short English words a sentence cannot do without (the 4-letter rule misses them).
 const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "got", "via", "but"];
 
 /// Certificate names the catalogue's fixes give as examples.
-const PRODUCTS: &[&str] = &["DigiCert Global Root G2", "Microsoft RSA Root CA 2017"];
+const PRODUCTS: &[&str] = &[
+    "DigiCert Global Root G2", "Microsoft RSA Root CA 2017", "Azure Database for PostgreSQL",
+    // SQL the fixes give as it is typed.
+    "WHERE error IS NOT NULL", "pgtls protocols", "date -u", "timedatectl status", "chrony", "notBefore",
+    // libpq's own messages (fe-secure-openssl.c), quoted in the details of files pgtls read
+    // before any connection.
+    "has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
+    "private key file", "and root certificate file", "does not exist",
+    // OpenSSL's verify errors, in the trust paths.
+    "unable to get local issuer certificate", "certificate has expired", "self-signed certificate in certificate chain",
+];
 
 /// The text with libpq's and the server's words (`foreign`), quoted spans and CJK quotes removed.
 fn ours(line: &str, foreign: &[String]) -> String {
     let mut s = line.to_string();
-    for p in PRODUCTS {
-        s = s.replace(p, " ");
-    }
     for f in foreign {
         s = s.replace(f.as_str(), " ");
+    }
+    for p in PRODUCTS {
+        s = s.replace(p, " ");
     }
     pgtls::findings::outside_quotes(&s)
 }
 
-/// `text` without the runs of ASCII name characters that hold a `_` (setting names).
+/// `text` without the runs of ASCII name characters that hold a `_` or a `/` (setting names,
+/// paths).
 fn without_setting_names(text: &str) -> String {
     let is_name = |c: char| c.is_ascii_alphanumeric() || "_.-/".contains(c);
     let mut out = String::new();
@@ -62,7 +81,7 @@ fn without_setting_names(text: &str) -> String {
             run.push(c);
             continue;
         }
-        if !run.contains('_') {
+        if !run.contains(['_', '/']) {
             out.push_str(&run);
         }
         run.clear();
@@ -75,10 +94,17 @@ fn without_setting_names(text: &str) -> String {
 /// The English left in one line of pgtls's own text, as the words found.
 fn english_in(line: &str, foreign: &[String]) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
+    // What psql printed, as the demo quotes it (its port differs from the JSON run's).
+    if line.trim_start().starts_with("psql: ") {
+        return found;
+    }
     let unquoted_foreign = {
         let mut s = line.to_string();
         for f in foreign {
             s = s.replace(f.as_str(), " ");
+        }
+        for p in PRODUCTS {
+            s = s.replace(p, " ");
         }
         s
     };
@@ -167,9 +193,60 @@ fn foreign_words(v: &Value) -> Vec<String> {
         }
     }
     messages(v, &mut out);
+    facts(v, &mut out);
     // Longest first, so that a line is taken off before a shorter piece of it.
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out
+}
+
+/// What other commands' JSON holds that is not pgtls's to translate: the clients' and the
+/// servers' own error texts, alerts, log lines, certificate and provider names, the rotation
+/// profile's chain descriptions, findings' evidence (facts) and its keys as `verbose` shows them.
+fn facts(v: &Value, out: &mut Vec<String>) {
+    const KEYS: &[&str] = &["error", "refused_with", "sample", "subject", "issuer", "server_version", "endpoint", "cn", "leaf_subject", "path", "covered", "target", "value", "role"];
+    fn text(x: &Value, out: &mut Vec<String>) {
+        for s in x.as_str().into_iter().chain(x.as_array().into_iter().flatten().filter_map(Value::as_str)) {
+            // A conninfo error's hint is pgtls's own sentence.
+            out.extend(s.lines().map(|l| l.trim().to_string()).filter(|l| l.len() > 3 && !l.starts_with("hint:")));
+        }
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if KEYS.contains(&k.as_str()) {
+                    text(x, out);
+                }
+                if k == "evidence" {
+                    for (ek, ev) in x.as_object().into_iter().flatten() {
+                        text(ev, out);
+                        out.push(format!("{ek}:"));
+                    }
+                }
+                facts(x, out);
+            }
+            // Finding codes counted per kind of handshake failure (`logs`' scanner line).
+            out.extend(m.get("handshakes").and_then(Value::as_object).into_iter().flat_map(|o| o.keys().cloned()));
+            // A rotation profile's CA names (`Issuing CA 03 | 04 [cross-sign]`): each one's first name.
+            for p in m.get("path").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                out.extend(p.split(" | ").next().map(|first| first.split(" [").next().unwrap_or(first).to_string()));
+            }
+            // Setting values as the server shows them (ssl_ciphers' HIGH:!aNULL).
+            for x in m.get("settings").and_then(Value::as_object).into_iter().flat_map(|o| o.values()) {
+                text(x, out);
+                text(&x["value"], out);
+            }
+            // A certificate's common name, as trust paths show it.
+            for dn in ["subject", "issuer", "leaf_subject"].iter().filter_map(|k| m.get(*k).and_then(Value::as_str)) {
+                out.extend(dn.split(", ").filter_map(|p| p.strip_prefix("CN=")).map(str::to_string));
+            }
+            // The rotation profile's title (a provider's event, not a finding's title).
+            if let (Some(t), true) = (m.get("title").and_then(Value::as_str), m.contains_key("profile")) {
+                out.push(t.to_string());
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| facts(x, out)),
+        _ => {}
+    }
 }
 
 /// `pgtls ARGS` in `lang` (human) and in JSON; the English left in the human output.
@@ -213,6 +290,141 @@ fn the_check_finds_english() {
     // libpq's words stay, and are not counted.
     let libpq = vec!["server certificate for \"localhost\" does not match host name \"db.example\"".to_string()];
     assert!(english_in("    ✗ 証明書        server certificate for \"localhost\" does not match host name \"db.example\"", &libpq).is_empty());
+}
+
+/// One run of a command for the all-commands test: what it is, its arguments, its environment.
+struct Run {
+    what: &'static str,
+    args: Vec<String>,
+    env: Vec<(&'static str, String)>,
+}
+
+fn run(what: &'static str, args: &[&str]) -> Run {
+    Run { what, args: args.iter().map(|a| a.to_string()).collect(), env: Vec::new() }
+}
+
+/// The text of an HTML page as lines: what is between its tags, without its style and script.
+fn html_text(page: &str) -> String {
+    let mut out = String::new();
+    let mut rest = page;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let tag = &rest[start..];
+        let skip_to = ["<style", "<script"].iter().find(|t| tag.starts_with(**t)).map(|t| format!("</{}>", &t[1..]));
+        let end = match skip_to {
+            Some(close) => tag.find(&close).map(|i| i + close.len()),
+            None => tag.find('>').map(|i| i + 1),
+        };
+        out.push('\n');
+        rest = &tag[end.unwrap_or(tag.len())..];
+    }
+    out.push_str(rest);
+    out.replace("&larr;", "←").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// Every command with human output besides doctor and probe — verify (with its client-stack
+/// table), protocols, server, client (libpq, kong.conf, JDBC), sessions, trust audit,
+/// rotation, bundle, fleet (its summary and its HTML page), merge, logs and explain — in zh and
+/// ja, on working and failing setups so that findings appear: no English template left in what
+/// pgtls says itself. Two lab servers serve every run.
+#[test]
+fn every_command_speaks_the_users_language() {
+    let pki = Pki::new();
+    let tls = tls_server(&pki, &[]);
+    let plain = Server::start(ServerOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    std::fs::write(path("root.crt"), &pki.root.cert_pem).unwrap();
+    std::fs::write(path("other-root.crt"), &Pki::new().root.cert_pem).unwrap();
+    // A hand-made store with a pinned intermediate, a leaf and a duplicate.
+    std::fs::write(path("store.pem"), format!("{}{}{}{}", pki.root.cert_pem, pki.inter.cert_pem, pki.leaf.cert_pem, pki.root.cert_pem)).unwrap();
+    let (crt, key) = write_client_cert(dir.path(), &pki.root, "postgres", "client");
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let at = |port: u16, rest: &str| format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres {rest}");
+    let working = at(tls.port(), &format!("sslmode=verify-full sslrootcert={}", path("root.crt")));
+    let other_name = format!("host=db.example hostaddr=127.0.0.1 port={} dbname=postgres user=postgres sslmode=verify-full sslrootcert={}", tls.port(), path("root.crt"));
+    let untrusted = at(tls.port(), &format!("sslmode=verify-full sslrootcert={}", path("other-root.crt")));
+    let no_root = at(tls.port(), &format!("sslmode=verify-full sslrootcert={}", path("missing.crt")));
+    let open_key = at(tls.port(), &format!("sslmode=verify-full sslrootcert={} sslcert={} sslkey={}", path("root.crt"), crt.display(), key.display()));
+    let no_tls = at(plain.port(), "sslmode=require");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // Server log lines of failed TLS logins, as PostgreSQL writes them.
+    std::fs::write(
+        path("postgresql.log"),
+        "2026-12-01 10:00:00.000 UTC [123] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n\
+         2026-12-01 10:00:01.000 UTC [124] FATAL:  no pg_hba.conf entry for host \"10.0.0.1\", user \"app\", database \"shop\", no encryption\n",
+    )
+    .unwrap();
+    std::fs::write(path("kong.conf"), format!("pg_host = 127.0.0.1\npg_port = {}\npg_ssl = on\npg_ssl_verify = off\n", tls.port())).unwrap();
+    std::fs::write(path("fleet.txt"), format!("{working}\n{other_name}\n{no_tls}\n127.0.0.1:{closed}\nnot a target\n")).unwrap();
+    // A role without the right to read pg_hba_file_rules (sessions says so, in the language).
+    if let Ok((false, out)) = tls.psql(&working, "CREATE ROLE reader LOGIN") {
+        panic!("creating a role: {out}");
+    }
+    let runs = vec![
+        run("verify, working", &["verify", &working]),
+        run("verify, other name", &["verify", &other_name]),
+        run("verify, another root", &["verify", &untrusted]),
+        run("verify --client all", &["verify", "--client", "all", &untrusted]),
+        run("protocols", &["protocols", &working]),
+        run("protocols, no TLS", &["protocols", &no_tls]),
+        run("server, TLS", &["server", &tls.data_dir().display().to_string()]),
+        run("server, no TLS", &["server", &plain.data_dir().display().to_string()]),
+        run("client, key readable by others", &["client", &open_key]),
+        run("client, root file missing", &["client", &no_root]),
+        run("client, kong.conf", &["client", "--kong-conf", &path("kong.conf")]),
+        run("client, JDBC", &["client", "--no-probe", "--jdbc", "jdbc:postgresql://db.example/app?ssl=true&sslfactory=org.postgresql.ssl.NonValidatingFactory"]),
+        run("sessions", &["sessions", &working]),
+        run("sessions, a role that may not read pg_hba_file_rules", &["sessions", &at(tls.port(), &format!("sslmode=verify-full sslrootcert={} user=reader", path("root.crt")))]),
+        run("trust audit", &["trust", "audit", &path("store.pem")]),
+        run("rotation", &["rotation", "--trust", &path("store.pem"), &working]),
+        run("fleet", &["fleet", "--at", "2026-06-01", "--jsonl", &path("fleet.jsonl"), "--html", &path("fleet.html"), &path("fleet.txt")]),
+        run("explain, nothing", &["explain", "the weather is fine"]),
+        // The server's log after the failures and the scan above.
+        run("logs", &["logs", &tls.log_path().display().to_string()]),
+        run("logs, failed logins", &["logs", &path("postgresql.log")]),
+        run("rotation, roots present", &["rotation", "--trust", "system"]),
+        run("bundle", &["bundle", "-o", &path("bundle.pem")]),
+    ];
+    let dump = std::env::var_os("PGTLS_DUMP").is_some();
+    let mut problems = Vec::new();
+    for lang in ["zh", "ja"] {
+        // demo starts its own server (about 2 s a run): in one language, its words' table is
+        // the same for both.
+        let demo = run("demo", &["demo"]);
+        for r in runs.iter().chain((lang == "ja").then_some(&demo)) {
+            let args: Vec<&str> = r.args.iter().map(String::as_str).collect();
+            let env: Vec<(&str, &str)> = r.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (human, left) = english_left(&args, &env, lang);
+            if dump {
+                eprintln!("==== {lang} {}\n{human}", r.what);
+            }
+            if !left.is_empty() {
+                problems.push(format!("{lang} {}:\n  {}\n{human}", r.what, left.join("\n  ")));
+            }
+        }
+    }
+    // fleet --html (its page in the language, findings included) and merge of its JSON Lines.
+    let json: Value = serde_json::from_slice(&pgtls().args(["fleet", "--format", "json", "--at", "2026-06-01"]).arg(path("fleet.txt")).output().unwrap().stdout).unwrap();
+    let foreign = foreign_words(&json);
+    for lang in ["zh", "ja"] {
+        let out = pgtls().args(["fleet", "--lang", lang, "--at", "2026-06-01", "--html", &path("fleet.html"), "--jsonl", &path("fleet.jsonl"), &path("fleet.txt")]).output().unwrap();
+        assert!(out.status.code().is_some_and(|c| c < 3), "{}", String::from_utf8_lossy(&out.stderr));
+        let page = std::fs::read_to_string(path("fleet.html")).unwrap();
+        assert!(page.contains(&format!("<html lang=\"{}", if lang == "zh" { "zh-CN" } else { "ja" })) && page.contains("<details class=\"finding\">"), "{page}");
+        for line in html_text(&page).lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let left = english_in(line, &foreign);
+            if !left.is_empty() {
+                problems.push(format!("{lang} fleet --html: {left:?} in {line:?}"));
+            }
+        }
+        let (human, left) = english_left(&["merge", "--at", "2026-06-01", &path("fleet.jsonl")], &[], lang);
+        assert!(human.lines().count() > 3, "{human}");
+        if !left.is_empty() {
+            problems.push(format!("{lang} merge:\n  {}\n{human}", left.join("\n  ")));
+        }
+    }
+    assert!(problems.is_empty(), "English in a zh/ja report:\n{}", problems.join("\n"));
 }
 
 /// doctor and probe, in zh and ja, against a working TLS server, a certificate for another

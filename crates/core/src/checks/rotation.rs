@@ -125,7 +125,8 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                     title = &r.title,
                     store = TrustSource::said_from_words(&r.store),
                     chain = &c.name,
-                    reason = c.reason_without_optional.as_deref().unwrap_or("")
+                    // The report keeps the path's English; said again in the language.
+                    reason = c.reason_without_optional.as_deref().map(|r| Message::from_english("path.", r).map(Arg::Said).unwrap_or_else(|| r.into_arg())).unwrap_or_else(|| "".into_arg())
                 ))
                 .fix_said(fix(&absent))
                 .evidence("chain", &c.name)));

@@ -49,7 +49,10 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
         out.push(
             Finding::new(Code::CheckIncomplete)
                 .severity(Severity::Info)
-                .said(say!("check-incomplete.hba-rules", note = s.hba_note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()))
+                .said(say!(
+                    "check-incomplete.hba-rules",
+                    note = s.hba_note.as_deref().map(|n| say!("check-incomplete.hba-note", note = crate::findings::note_said(n)).into_arg()).unwrap_or_else(|| "".into_arg())
+                ))
                 .fix_said(say!("check-incomplete.fix-hba-rules")),
         );
     }

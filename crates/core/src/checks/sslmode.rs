@@ -207,8 +207,8 @@ fn settings(s: &ClientTlsSettings, kong: bool) -> Option<Finding> {
     notes.retain(|n| !n.contains("value not shown"));
     let mut f = Finding::new(Code::InsecureSslmode).severity(Severity::Warning).said(problem);
     if !notes.is_empty() {
-        // The drivers' notes are the config readers' own words (English).
-        f.add_said(say!("insecure-sslmode.driver-notes", notes = notes.join("; ")));
+        // The config readers keep their notes as English text; each is said in the language.
+        f.add_said(say!("insecure-sslmode.driver-notes", notes = crate::findings::notes_said(&notes)));
     }
     Some(f.fix_said(fix).evidence("mode", s.mode.as_str()))
 }

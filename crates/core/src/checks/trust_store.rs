@@ -101,7 +101,7 @@ fn entries<'a>(store: &'a TrustStore, cx: &Context, fails_now: bool, bundle: boo
                 out.push(ev(Finding::new(Code::PinnedIntermediate).severity(sev).said(say!(
                     "pinned-intermediate.entry",
                     store = TrustSource::said_from_words(&store.source),
-                    entry = &e.label,
+                    entry = TrustEntry::label_said(&e.label),
                     subject = &c.subject,
                     why = why
                 ))));
@@ -111,7 +111,7 @@ fn entries<'a>(store: &'a TrustStore, cx: &Context, fails_now: bool, bundle: boo
                 let f = ev(Finding::new(Code::PinnedLeaf).said(say!(
                     "pinned-leaf.entry",
                     store = TrustSource::said_from_words(&store.source),
-                    entry = &e.label,
+                    entry = TrustEntry::label_said(&e.label),
                     subject = &c.subject,
                     fails_now = fails
                 )));
@@ -130,7 +130,7 @@ fn entries<'a>(store: &'a TrustStore, cx: &Context, fails_now: bool, bundle: boo
             let f = ev(Finding::new(Code::WeakTrustEntry).severity(hygiene).said(say!(
                 "weak-trust-entry.dates",
                 store = TrustSource::said_from_words(&store.source),
-                entry = &e.label,
+                entry = TrustEntry::label_said(&e.label),
                 subject = &c.subject,
                 when = when,
                 then = then
@@ -141,7 +141,7 @@ fn entries<'a>(store: &'a TrustStore, cx: &Context, fails_now: bool, bundle: boo
             out.push(ev(Finding::new(Code::DuplicateTrustEntry).said(say!(
                 "duplicate-trust-entry.same-as",
                 store = TrustSource::said_from_words(&store.source),
-                entry = &e.label,
+                entry = TrustEntry::label_said(&e.label),
                 first = first
             ))));
         }
@@ -152,7 +152,7 @@ fn entries<'a>(store: &'a TrustStore, cx: &Context, fails_now: bool, bundle: boo
             let f = ev(Finding::new(Code::WeakTrustEntry).said(say!(
                 "weak-trust-entry.weak",
                 store = TrustSource::said_from_words(&store.source),
-                entry = &e.label,
+                entry = TrustEntry::label_said(&e.label),
                 subject = &c.subject,
                 weak = c.weak.join(", "),
                 harmless = harmless

@@ -105,18 +105,18 @@ impl JdbcUrl {
         let mut origins = Vec::new();
         for k in ["ssl", "sslmode", "sslfactory", "sslrootcert", "sslcert", "sslkey", "sslhostnameverifier"] {
             if self.param(k).is_some() {
-                origins.push((k.to_string(), format!("URL parameter {k}")));
+                origins.push((k.to_string(), crate::say!("note.jdbc.url-parameter", name = k).sentence(crate::findings::Lang::En)));
             }
         }
         if self.param("sslmode").is_none() && self.param("ssl").is_some_and(|v| v.is_empty() || v.eq_ignore_ascii_case("true")) {
-            notes.push("ssl=true without sslmode means verify-full in pgJDBC 42.2.5 and later (older versions did not check the host name)".into());
+            notes.push(crate::say!("note.jdbc.ssl-true").sentence(crate::findings::Lang::En));
         }
         let factory = self.param("sslfactory").unwrap_or(LIBPQ_FACTORY);
         let verifying_mode = mode >= SslMode::VerifyCa;
         let (verifies_server, trust) = match factory {
             NON_VALIDATING_FACTORY => {
                 if mode != SslMode::Disable {
-                    notes.push("sslfactory=org.postgresql.ssl.NonValidatingFactory accepts any server certificate: remove it and set sslrootcert".into());
+                    notes.push(crate::say!("note.jdbc.non-validating").sentence(crate::findings::Lang::En));
                 }
                 (false, vec![])
             }
@@ -124,18 +124,18 @@ impl JdbcUrl {
             LIBPQ_FACTORY if verifying_mode => {
                 let root = self.param("sslrootcert").map(PathBuf::from).unwrap_or_else(|| dot.join("root.crt"));
                 if self.param("sslrootcert").is_none() {
-                    origins.push(("sslrootcert".into(), "pgJDBC default".into()));
+                    origins.push(("sslrootcert".into(), crate::say!("note.jdbc.default").sentence(crate::findings::Lang::En)));
                 }
                 (true, vec![TrustSource::File(root)])
             }
             LIBPQ_FACTORY => (false, vec![]),
             other => {
-                notes.push(format!("custom sslfactory {other}: its validation cannot be judged from the URL"));
+                notes.push(crate::say!("note.jdbc.custom-factory", factory = other).sentence(crate::findings::Lang::En));
                 (verifying_mode, vec![TrustSource::Custom(other.to_string())])
             }
         };
         let checks_hostname = if self.param("sslhostnameverifier").is_some() {
-            notes.push("a custom sslhostnameverifier decides the host name check".into());
+            notes.push(crate::say!("note.jdbc.custom-verifier").sentence(crate::findings::Lang::En));
             None
         } else {
             Some(mode == SslMode::VerifyFull)
@@ -143,10 +143,10 @@ impl JdbcUrl {
         let client_cert = Some(self.param("sslcert").map(PathBuf::from).unwrap_or_else(|| dot.join("postgresql.crt")));
         let client_key = Some(self.param("sslkey").map(PathBuf::from).unwrap_or_else(|| dot.join("postgresql.pk8")));
         if self.param("sslkey").is_none() {
-            notes.push("the default client key is postgresql.pk8 (PKCS#8 DER), not libpq's postgresql.key".into());
+            notes.push(crate::say!("note.jdbc.pk8").sentence(crate::findings::Lang::En));
         }
         if self.secrets_present.iter().any(|s| s == "sslpassword") {
-            notes.push("sslpassword is set (value not shown)".into());
+            notes.push(crate::say!("note.jdbc.sslpassword").sentence(crate::findings::Lang::En));
         }
         Ok(ClientTlsSettings {
             source: "JDBC URL".into(),

@@ -170,33 +170,31 @@ impl KongConf {
             (true, true, true) => SslMode::VerifyCa,
         };
         if ssl && !required {
-            notes.push("pg_ssl_required is off: if the server refuses SSL, Kong connects without encryption".into());
+            notes.push(crate::say!("note.kong.not-required").sentence(crate::findings::Lang::En));
         }
         if !ssl && (required || verify) {
-            notes.push("pg_ssl is off, so pg_ssl_required and pg_ssl_verify have no effect".into());
+            notes.push(crate::say!("note.kong.ssl-off").sentence(crate::findings::Lang::En));
         }
         let trust = match self.trusted_certificates() {
             None => {
-                notes.push("lua_ssl_trusted_certificate is not set: Kong 3.x defaults to \"system\" (the OS CA store), older versions trust nothing".into());
+                notes.push(crate::say!("note.kong.trusted-unset").sentence(crate::findings::Lang::En));
                 vec![]
             }
             Some(list) if list.is_empty() => vec![],
             Some(list) if list.iter().all(|s| s == "system") => vec![TrustSource::System { ssl_cert_file: None }],
             Some(list) => {
                 if list.iter().any(|s| s == "system") {
-                    notes.push("lua_ssl_trusted_certificate mixes \"system\" with files; both are trusted".into());
+                    notes.push(crate::say!("note.kong.trusted-mixed").sentence(crate::findings::Lang::En));
                 }
                 list.into_iter().filter(|s| s != "system").map(|s| TrustSource::File(PathBuf::from(s))).collect()
             }
         };
         if ssl && verify {
-            notes.push("Kong checks the chain but not the host name, like sslmode=verify-ca (Kong 3.9.1's connector hands pgmoon no server name)".into());
+            notes.push(crate::say!("note.kong.no-hostname").sentence(crate::findings::Lang::En));
         }
         if verify {
             let depth = self.get("lua_ssl_verify_depth").and_then(|v| v.value.parse::<u32>().ok()).unwrap_or(1);
-            notes.push(format!(
-                "lua_ssl_verify_depth is {depth}: a server chain with more than {depth} intermediate certificate(s) fails verification"
-            ));
+            notes.push(crate::say!("note.kong.verify-depth", depth = depth).sentence(crate::findings::Lang::En));
         }
         Ok(ClientTlsSettings {
             source: "kong.conf".into(),

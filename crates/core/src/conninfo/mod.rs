@@ -856,60 +856,30 @@ pub enum ConninfoError {
 }
 
 impl ConninfoError {
-    /// What to do about it, in one sentence.
-    pub fn hint(&self) -> &'static str {
+    /// What to do about it, in one sentence (said in any language: [`ConninfoError::hint_said`]).
+    pub fn hint(&self) -> String {
+        self.hint_said().sentence(crate::findings::Lang::En)
+    }
+
+    /// What to do about it, as a message.
+    pub fn hint_said(&self) -> crate::findings::Message {
+        use crate::say;
         use ConninfoError::*;
         match self {
-            MissingEquals { .. } | UnterminatedQuote => {
-                "Write the target as keyword=value pairs separated by spaces; quote values \
-                 containing spaces as 'like this' and escape ' and \\ with a backslash."
-            }
-            InvalidOption { .. } | InvalidQueryParameter { .. } => {
-                "Check the spelling against the libpq \"Parameter Key Words\" list; newer \
-                 keywords need a newer libpq."
-            }
-            InvalidPercentEncoding { .. } | PercentEncodedNul { .. } | PercentEncodedNotUtf8 { .. } => {
-                "In a URI write special characters as %XX with two hex digits (e.g. @ as %40, \
-                 / as %2F); %00 is not allowed."
-            }
-            UnterminatedIpv6 { .. } | EmptyIpv6 { .. } | UnexpectedUriChar { .. } => {
-                "Write IPv6 addresses in brackets, e.g. postgresql://[2001:db8::1]:5432/db."
-            }
-            ExtraQuerySeparator { .. } | MissingQuerySeparator { .. } => {
-                "Write URI parameters as ?key=value&key2=value2 and percent-encode = and & \
-                 inside values (%3D, %26)."
-            }
-            InvalidHostPort { .. } => {
-                "Write the target as HOST, HOST:PORT, [IPV6] or [IPV6]:PORT, or use a \
-                 keyword=value string or a postgresql:// URI."
-            }
-            PortCount { .. } => {
-                "Give one port for all hosts, or exactly one port per host in the same order."
-            }
-            HostCount { .. } => {
-                "Give exactly one host name per hostaddr entry, in the same order (or leave host unset)."
-            }
-            InvalidValue { .. } | InvalidProtocolRange => {
-                "Use one of the values listed for this keyword in the libpq documentation."
-            }
-            InvalidInteger { .. } | InvalidPort { .. } => {
-                "Use a plain decimal number (ports 1-65535)."
-            }
-            InvalidHostaddr { .. } => {
-                "hostaddr takes numeric IPv4/IPv6 addresses only; put host names in host."
-            }
-            WeakSslModeDirect { .. } => {
-                "Use sslmode=require, verify-ca or verify-full with sslnegotiation=direct, or \
-                 drop sslnegotiation=direct."
-            }
-            ServiceNotFound { .. } | ServiceFileUnreadable { .. } => {
-                "Check the service name, PGSERVICEFILE, ~/.pg_service.conf and \
-                 PGSYSCONFDIR/pg_service.conf."
-            }
-            ServiceLineTooLong { .. } | ServiceSyntax { .. } | ServiceNested { .. } => {
-                "Service file lines must be [name] headers, keyword=value pairs with a valid \
-                 keyword and no spaces around =, or # comments; service= is not allowed inside."
-            }
+            MissingEquals { .. } | UnterminatedQuote => say!("hint.keyword-value"),
+            InvalidOption { .. } | InvalidQueryParameter { .. } => say!("hint.spelling"),
+            InvalidPercentEncoding { .. } | PercentEncodedNul { .. } | PercentEncodedNotUtf8 { .. } => say!("hint.percent"),
+            UnterminatedIpv6 { .. } | EmptyIpv6 { .. } | UnexpectedUriChar { .. } => say!("hint.ipv6"),
+            ExtraQuerySeparator { .. } | MissingQuerySeparator { .. } => say!("hint.uri-parameters"),
+            InvalidHostPort { .. } => say!("hint.host-port"),
+            PortCount { .. } => say!("hint.port-count"),
+            HostCount { .. } => say!("hint.host-count"),
+            InvalidValue { .. } | InvalidProtocolRange => say!("hint.values"),
+            InvalidInteger { .. } | InvalidPort { .. } => say!("hint.number"),
+            InvalidHostaddr { .. } => say!("hint.hostaddr"),
+            WeakSslModeDirect { .. } => say!("hint.direct"),
+            ServiceNotFound { .. } | ServiceFileUnreadable { .. } => say!("hint.service-name"),
+            ServiceLineTooLong { .. } | ServiceSyntax { .. } | ServiceNested { .. } => say!("hint.service-file"),
         }
     }
 }

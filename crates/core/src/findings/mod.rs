@@ -40,6 +40,17 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A config reader's or the scanner's note (kept as English text) as an argument: its
+/// `note.*` message when one says it, else the text as written.
+pub fn note_said(note: &str) -> Arg {
+    Message::from_english("note.", note).map(Arg::Said).unwrap_or_else(|| Arg::Fact(note.to_string()))
+}
+
+/// Several notes in one argument, `; ` apart in English.
+pub fn notes_said(notes: &[String]) -> Arg {
+    notes.iter().map(|n| note_said(n)).reduce(|first, rest| Arg::Said(crate::say!("list.notes", first = first, rest = rest))).unwrap_or_else(|| Arg::Fact(String::new()))
+}
+
 /// One diagnosis about one connection, file, store or log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {

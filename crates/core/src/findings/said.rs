@@ -114,6 +114,67 @@ impl Message {
     }
 }
 
+impl Message {
+    /// The message, among the templates whose key starts with `prefix`, whose English says
+    /// `text`, with what stands in its placeholders taken as facts (or as the messages of the
+    /// same kind that say them). For words kept as English
+    /// text in facts and JSON (a config reader's or the scanner's notes), so that they are said
+    /// in the user's language, also when replayed; `None` when no template says them.
+    pub fn from_english(prefix: &str, text: &str) -> Option<Message> {
+        let t = templates();
+        // Of several templates that say it, the one with the most words of its own.
+        let (key, args) = t
+            .range(prefix.to_string()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter_map(|(key, template)| Some((key, english_args(&template.en, text)?)))
+            .min_by_key(|(_, args)| args.iter().map(|(_, v)| v.len()).sum::<usize>())?;
+        {
+            // A fact that another template of the same kind says is that message (a fix's
+            // `{root_where}`); each is shorter than the text, so this ends.
+            let arg = |v: String| match Message::from_english(prefix, &v) {
+                Some(m) if v.len() < text.len() => Arg::Said(m),
+                _ => Arg::Fact(v),
+            };
+            Some(Message { key: key.as_str(), args: args.into_iter().map(|(n, v)| (n, arg(v))).collect() })
+        }
+    }
+}
+
+/// What stands in each placeholder when `text` is `template` filled in (the shortest match
+/// before each literal), or `None`.
+fn english_args(template: &'static str, text: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut args: Vec<(&'static str, String)> = Vec::new();
+    let mut rest = text;
+    let mut pending: Option<&'static str> = None;
+    let mut take = |literal: &str, rest: &mut &str, pending: &mut Option<&'static str>| -> Option<()> {
+        match pending.take() {
+            None => *rest = rest.strip_prefix(literal)?,
+            Some(name) => {
+                let at = if literal.is_empty() { rest.len() } else { rest.find(literal)? };
+                if !args.iter().any(|(n, _)| *n == name) {
+                    args.push((name, rest[..at].to_string()));
+                }
+                *rest = &rest[at + literal.len()..];
+            }
+        }
+        Some(())
+    };
+    let mut t = template;
+    while let Some(open) = t.find('{') {
+        let after = &t[open + 1..];
+        match after.find('}').filter(|&close| is_name(&after[..close])) {
+            Some(close) => {
+                take(&t[..open], &mut rest, &mut pending)?;
+                pending = Some(&after[..close]);
+                t = &after[close + 1..];
+            }
+            None => return None,
+        }
+    }
+    take(t, &mut rest, &mut pending)?;
+    rest.is_empty().then_some(args)
+}
+
 /// A message: `say!("key", name = value, …)`; a value is a fact (anything `Display`) or
 /// another message.
 #[macro_export]
@@ -248,7 +309,7 @@ const NAMES: &[&str] = &[
     "hostaddr", "dbname", "trust", "cert", "postgres", "postgresql", "PostgreSQL", "OpenSSL", "SSLRequest",
     "PgBouncer", "Kong", "Azure", "Java", "JDBC", "Windows", "Unix", "openssl", "chmod", "chown", "chgrp", "root",
     "require", "prefer", "allow", "disable", "hostssl", "hostnossl", "hostgssenc", "clientcert", "subjectAltName",
-    "reject", "local", "cacerts", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
+    "reject", "local", "cacerts", "sslfactory", "sslhostnameverifier", "sslpassword", "pgmoon", "pgconn", "false", "Require", "SELECT", "SHOW", "RELOAD", "HAProxy", "nginx", "stream", "stunnel", "Traefik", "Envoy", "rustls", "kong", "pgbouncer",
     // Client libraries, poolers and languages the recognisers name.
     "webpki", "sqlx", "Npgsql", "Postgrex", "Supavisor", "Prisma", "Odyssey", "Erlang",
 ];
@@ -293,6 +354,23 @@ pub fn english_words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every text kept as English in the facts (notes, client-stack checks and fixes, trust
+    /// paths, store entries, hints) is found again from its English, with the same facts.
+    #[test]
+    fn notes_are_found_again_from_their_english() {
+        for (key, t) in templates() {
+            let Some(prefix) = ["note.", "stack.", "path.", "trust-label.", "hint."].into_iter().find(|p| key.starts_with(p)) else { continue };
+            let mut m = Message::new(key.as_str());
+            for (i, name) in placeholders(&t.en).into_iter().enumerate() {
+                m = m.arg(name, format!("fact{i}"));
+            }
+            let en = m.sentence(Lang::En);
+            let again = Message::from_english(prefix, &en).unwrap_or_else(|| panic!("{key}: not found from {en:?}"));
+            assert_eq!((again.key, again.sentence(Lang::Zh)), (key.as_str(), m.sentence(Lang::Zh)), "{en}");
+        }
+        assert!(Message::from_english("note.", "words no template says").is_none());
+    }
 
     #[test]
     fn templates_have_the_same_placeholders_in_every_language() {

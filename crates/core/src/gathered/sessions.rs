@@ -57,3 +57,14 @@ pub struct SessionFacts {
     /// pg_stat_ssl and pg_stat_activity show it only its own.
     pub sees_all_sessions: bool,
 }
+
+/// Why pg_hba_file_rules was not read, as [`SessionFacts::hba_note`] keeps it: English text
+/// from a `note.sessions.*` template (said again in the language with `findings::note_said`).
+pub fn hba_unreadable(error: &str) -> String {
+    crate::say!("note.sessions.hba-unreadable", error = error).sentence(crate::findings::Lang::En)
+}
+
+/// The role may not read pg_hba_file_rules (see [`hba_unreadable`]).
+pub fn hba_not_allowed(role: &str) -> String {
+    crate::say!("note.sessions.hba-not-allowed", role = role).sentence(crate::findings::Lang::En)
+}

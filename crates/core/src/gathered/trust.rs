@@ -84,10 +84,25 @@ impl TrustSource {
             say!("trust-source.pkcs12", path = p)
         } else if words == "the JVM's default trust store (cacerts)" {
             say!("trust-source.jvm")
+        } else if let Some(name) = words.strip_prefix("custom trust (").and_then(|w| w.strip_suffix("), behaviour unknown")) {
+            say!("trust-source.custom", name = name)
         } else {
             return words.into_arg();
         };
         m.into_arg()
+    }
+}
+
+impl TrustEntry {
+    /// An entry's label (`block 3 (line 40)`, a file name, a keystore alias) said in the
+    /// user's language: a PEM block's position is translated, names stay as they are.
+    pub fn label_said(label: &str) -> crate::findings::Arg {
+        use crate::findings::IntoArg;
+        let block = label.strip_prefix("block ").and_then(|r| r.strip_suffix(')')).and_then(|r| r.split_once(" (line "));
+        match block {
+            Some((n, line)) if n.parse::<usize>().is_ok() && line.parse::<usize>().is_ok() => crate::say!("trust-label.block", block = n, line = line).into_arg(),
+            _ => label.into_arg(),
+        }
     }
 }
 

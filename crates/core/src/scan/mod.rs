@@ -59,6 +59,29 @@ pub struct ScanIssue {
     pub message: String,
 }
 
+/// A limit of what a scan measured, kept as its English text in [`ScanResult::notes`] (the
+/// facts stay plain text; renderers say it in the language with `findings::note_said`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanNote {
+    /// Every connection closed without a TLS answer.
+    NoTlsAnswer,
+    /// TLS 1.3 hides the signature algorithm.
+    Tls13Signature,
+    /// No TLS 1.2, so no ServerKeyExchange to read the signature algorithm from.
+    Tls12Only,
+}
+
+impl ScanNote {
+    pub fn text(self) -> String {
+        match self {
+            ScanNote::NoTlsAnswer => crate::say!("note.scan.no-tls-answer"),
+            ScanNote::Tls13Signature => crate::say!("note.scan.tls13-signature"),
+            ScanNote::Tls12Only => crate::say!("note.scan.tls12-only"),
+        }
+        .sentence(crate::findings::Lang::En)
+    }
+}
+
 /// Everything the scan found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanResult {

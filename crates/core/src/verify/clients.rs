@@ -24,6 +24,8 @@ use super::{build_paths, Anchors, Options, PathFailure};
 use crate::gathered::probe::ProbeTarget;
 use crate::profile::{ClientProfile, RootCert};
 use crate::gathered::trust::{RootTrust, TrustSource, TrustStore};
+use crate::findings::Lang;
+use crate::say;
 use crate::x509::Cert;
 
 pub use super::libpq::ServerSide;
@@ -346,7 +348,8 @@ pub struct Checks {
     pub verify_host: bool,
     /// The roots (`None`: the stack's default store).
     pub roots: Roots,
-    pub words: &'static str,
+    /// What it checks, in words (said in any language).
+    pub words: crate::findings::Message,
 }
 
 /// Where a stack takes its roots from.
@@ -419,75 +422,75 @@ pub fn checks(choice: &StackChoice, client: &ClientProfile, files: &StackFiles) 
             if variant == "nonvalidating" {
                 // NonValidatingFactory trusts any chain, but MakeSSL still checks the host name
                 // for verify-full (which ssl=true implies).
-                let mut c = enc(mode >= Require, "any chain (NonValidatingFactory), but the host name for verify-full");
+                let mut c = enc(mode >= Require, say!("stack.checks.any-chain-nonvalidating"));
                 c.verify_host = mode == VerifyFull;
                 return Ok(c);
             }
             if variant == "default-factory" {
                 return Ok(match mode {
-                    Disable => off("no TLS"),
-                    Allow | Prefer | Require => enc(mode >= Require, "encryption only"),
-                    VerifyCa => verify(true, false, Roots::Default, "the chain against the JVM's cacerts"),
-                    VerifyFull => verify(true, true, Roots::Default, "the chain against the JVM's cacerts and the host name"),
+                    Disable => off(say!("stack.checks.no-tls")),
+                    Allow | Prefer | Require => enc(mode >= Require, say!("stack.checks.encryption-only")),
+                    VerifyCa => verify(true, false, Roots::Default, say!("stack.checks.chain-jvm")),
+                    VerifyFull => verify(true, true, Roots::Default, say!("stack.checks.chain-jvm-and-host")),
                 });
             }
             Ok(match mode {
-                Disable => off("no TLS"),
-                Allow | Prefer | Require => enc(mode >= Require, "encryption only (pgJDBC's require does not read a root file)"),
-                VerifyCa => verify(true, false, root, "the chain (PKIX: any certificate in the root file is a trust anchor)"),
-                VerifyFull => verify(true, true, root, "the chain (PKIX) and the host name"),
+                Disable => off(say!("stack.checks.no-tls")),
+                Allow | Prefer | Require => enc(mode >= Require, say!("stack.checks.encryption-only-pgjdbc")),
+                VerifyCa => verify(true, false, root, say!("stack.checks.chain-pkix-any-anchor")),
+                VerifyFull => verify(true, true, root, say!("stack.checks.chain-pkix-and-host")),
             })
         }
         Stack::Node => {
             let root = file_or_default(given.clone());
             match variant {
                 "config" => Ok(match stated {
-                    Some(Disable) => off("no TLS"),
-                    Some(Allow | Prefer | Require) => enc(true, "encryption only (rejectUnauthorized: false)"),
-                    _ => verify(true, true, root, "the chain against ca and the host name (checkServerIdentity)"),
+                    Some(Disable) => off(say!("stack.checks.no-tls")),
+                    Some(Allow | Prefer | Require) => enc(true, say!("stack.checks.encryption-only-node")),
+                    _ => verify(true, true, root, say!("stack.checks.chain-ca-and-host")),
                 }),
                 "connstring-libpqcompat" => Ok(match stated.unwrap_or(Prefer) {
-                    Disable => off("no TLS"),
-                    Allow | Prefer | Require if given.is_none() => enc(true, "encryption only"),
-                    Allow | Prefer | Require | VerifyCa => verify(true, false, root, "the chain against sslrootcert, no host name (libpq compatibility)"),
-                    VerifyFull => verify(true, true, root, "the chain and the host name"),
+                    Disable => off(say!("stack.checks.no-tls")),
+                    Allow | Prefer | Require if given.is_none() => enc(true, say!("stack.checks.encryption-only")),
+                    Allow | Prefer | Require | VerifyCa => verify(true, false, root, say!("stack.checks.chain-sslrootcert-libpqcompat")),
+                    VerifyFull => verify(true, true, root, say!("stack.checks.chain-and-host")),
                 }),
                 // pg-connection-string: every sslmode but disable means full verification.
                 _ => Ok(match stated {
-                    None => off("no TLS (no ssl in the connection string)"),
-                    Some(Disable) => off("no TLS"),
-                    Some(_) => verify(true, true, root, "the chain and the host name: pg-connection-string treats prefer, require and verify-ca as verify-full"),
+                    None => off(say!("stack.checks.no-tls-no-ssl")),
+                    Some(Disable) => off(say!("stack.checks.no-tls")),
+                    Some(_) => verify(true, true, root, say!("stack.checks.chain-and-host-pg-connection-string")),
                 }),
             }
         }
         Stack::Asyncpg => {
             if variant == "context" {
                 return Ok(match stated {
-                    Some(Disable) => off("no TLS"),
-                    Some(Allow | Prefer | Require) => enc(true, "encryption only (CERT_NONE)"),
-                    Some(VerifyCa) => verify(true, false, file_or_default(given.clone()), "the chain (CERT_REQUIRED), no host name"),
-                    _ => verify(true, true, file_or_default(given.clone()), "the chain and the host name (create_default_context)"),
+                    Some(Disable) => off(say!("stack.checks.no-tls")),
+                    Some(Allow | Prefer | Require) => enc(true, say!("stack.checks.encryption-only-cert-none")),
+                    Some(VerifyCa) => verify(true, false, file_or_default(given.clone()), say!("stack.checks.chain-cert-required-no-host")),
+                    _ => verify(true, true, file_or_default(given.clone()), say!("stack.checks.chain-and-host-default-context")),
                 });
             }
             let mode = stated.unwrap_or(Prefer);
             let file = given.clone().or(home_root.clone());
             let exists = file.as_ref().is_some_and(|p| files.exists(p));
             Ok(match mode {
-                Disable => off("no TLS"),
-                Allow | Prefer | Require if !exists => enc(mode >= Require, "encryption only (no root file)"),
-                Allow | Prefer | Require => verify(mode >= Require, false, Roots::File { path: file.unwrap_or_default(), must_exist: true }, "the chain against the root file (it exists), no host name"),
-                VerifyCa => verify(true, false, file_or_default(file), "the chain, no host name"),
-                VerifyFull => verify(true, true, file_or_default(file), "the chain and the host name"),
+                Disable => off(say!("stack.checks.no-tls")),
+                Allow | Prefer | Require if !exists => enc(mode >= Require, say!("stack.checks.encryption-only-no-root")),
+                Allow | Prefer | Require => verify(mode >= Require, false, Roots::File { path: file.unwrap_or_default(), must_exist: true }, say!("stack.checks.chain-root-file-exists")),
+                VerifyCa => verify(true, false, file_or_default(file), say!("stack.checks.chain-no-host")),
+                VerifyFull => verify(true, true, file_or_default(file), say!("stack.checks.chain-and-host")),
             })
         }
         Stack::Pgx => {
             let mode = stated.unwrap_or(Prefer);
             let root = file_or_default(given.clone());
             Ok(match mode {
-                Disable => off("no TLS"),
-                Allow | Prefer | Require if given.is_none() => enc(mode >= Require, "encryption only (InsecureSkipVerify)"),
-                Allow | Prefer | Require | VerifyCa => verify(mode >= Require, false, root, "the chain against sslrootcert, no host name (pgconn: require with sslrootcert acts as verify-ca)"),
-                VerifyFull => verify(true, true, root, "the chain and the host name (crypto/tls)"),
+                Disable => off(say!("stack.checks.no-tls")),
+                Allow | Prefer | Require if given.is_none() => enc(mode >= Require, say!("stack.checks.encryption-only-insecure-skip")),
+                Allow | Prefer | Require | VerifyCa => verify(mode >= Require, false, root, say!("stack.checks.chain-sslrootcert-pgconn")),
+                VerifyFull => verify(true, true, root, say!("stack.checks.chain-and-host-crypto-tls")),
             })
         }
         Stack::Npgsql => {
@@ -496,18 +499,18 @@ pub fn checks(choice: &StackChoice, client: &ClientProfile, files: &StackFiles) 
             let root = file_or_default(given.clone().or_else(|| home_root.clone().filter(|p| files.exists(p))));
             let mode = stated.unwrap_or(Prefer);
             Ok(match mode {
-                Disable => off("no TLS"),
-                Allow | Prefer | Require => enc(mode >= Require, "encryption only (Npgsql 8: Require does not validate)"),
-                VerifyCa => verify(true, false, root, "the chain, no host name"),
-                VerifyFull => verify(true, true, root, "the chain and the host name"),
+                Disable => off(say!("stack.checks.no-tls")),
+                Allow | Prefer | Require => enc(mode >= Require, say!("stack.checks.encryption-only-npgsql")),
+                VerifyCa => verify(true, false, root, say!("stack.checks.chain-no-host")),
+                VerifyFull => verify(true, true, root, say!("stack.checks.chain-and-host")),
             })
         }
         Stack::Rustls => {
             let root = file_or_default(given.clone());
             match stated.unwrap_or(Prefer) {
-                Disable => Ok(off("no TLS")),
+                Disable => Ok(off(say!("stack.checks.no-tls"))),
                 m @ (VerifyCa | VerifyFull) => Err(Refusal::InvalidSslMode(m)),
-                m => Ok(verify(m >= Require, true, root, "the chain and the host name (rustls always verifies both)")),
+                m => Ok(verify(m >= Require, true, root, say!("stack.checks.chain-and-host-rustls"))),
             }
         }
         Stack::Kong => {
@@ -518,8 +521,8 @@ pub fn checks(choice: &StackChoice, client: &ClientProfile, files: &StackFiles) 
                 _ => Roots::Default,
             };
             Ok(match variant {
-                "no-verify" => enc(stated.unwrap_or(Require) >= Require, "encryption only (pg_ssl_verify = off)"),
-                _ => verify(stated.unwrap_or(Require) >= Require, false, root, "the chain against lua_ssl_trusted_certificate within lua_ssl_verify_depth"),
+                "no-verify" => enc(stated.unwrap_or(Require) >= Require, say!("stack.checks.encryption-only-kong")),
+                _ => verify(stated.unwrap_or(Require) >= Require, false, root, say!("stack.checks.chain-kong")),
             })
         }
     }
@@ -548,9 +551,9 @@ pub fn predict(choice: &StackChoice, client: &ClientProfile, target: &ProbeTarge
     let host = target.host.as_str();
     let model = stack.model();
     let fail = |refusal: Refusal, c: Option<&Checks>, trust: Option<String>| {
-        let checks = c.map(|c| c.words.to_string()).unwrap_or_else(|| match &refusal {
-            Refusal::InvalidSslMode(m) => format!("nothing: sslmode={m} is not accepted (tokio-postgres knows disable, prefer and require; with rustls, require verifies the chain and the host name)"),
-            _ => "refuses the settings".into(),
+        let checks = c.map(|c| c.words.sentence(Lang::En)).unwrap_or_else(|| match &refusal {
+            Refusal::InvalidSslMode(m) => say!("stack.checks.nothing-sslmode", mode = m).sentence(Lang::En),
+            _ => say!("stack.checks.refuses").sentence(Lang::En),
         });
         StackVerdict {
             error: Some(message(stack, &refusal, host)),
@@ -563,7 +566,7 @@ pub fn predict(choice: &StackChoice, client: &ClientProfile, target: &ProbeTarge
         Ok(c) => c,
         Err(r) => return fail(r, None, None),
     };
-    let plain_ok = StackVerdict { connects: true, ..StackVerdict::new(stack, choice.variant.clone(), c.words.to_string()) };
+    let plain_ok = StackVerdict { connects: true, ..StackVerdict::new(stack, choice.variant.clone(), c.words.sentence(Lang::En)) };
     if !c.try_tls {
         return plain_ok;
     }
@@ -595,7 +598,7 @@ pub fn predict(choice: &StackChoice, client: &ClientProfile, target: &ProbeTarge
             chain_verified: c.verify_chain,
             hostname_verified: c.verify_host,
             trust_source: trust,
-            ..StackVerdict::new(stack, choice.variant.clone(), c.words.to_string())
+            ..StackVerdict::new(stack, choice.variant.clone(), c.words.sentence(Lang::En))
         },
         // prefer/allow: the TLS attempt fails, and stacks that retry try again without TLS.
         Some(_) if !c.require_tls && model.plaintext_retry && server.accepts_plaintext => plain_ok,
@@ -806,42 +809,35 @@ pub fn message(stack: Stack, r: &Refusal, host: &str) -> String {
 /// What would make `stack` connect to `host` after `r`, in its own terms.
 pub fn fix_for(stack: Stack, r: &Refusal, host: &str) -> String {
     let root_where = match stack {
-        Stack::Jdbc => "the file sslrootcert names (default ~/.postgresql/root.crt)",
-        Stack::Node => "the ca option / sslrootcert file",
-        Stack::Kong => "the lua_ssl_trusted_certificate file",
-        Stack::Pgx => "the sslrootcert file (pgx has no ~/.postgresql default)",
-        Stack::Rustls => "the RootCertStore the application builds",
-        _ => "the root certificate file",
+        Stack::Jdbc => say!("stack.root.jdbc"),
+        Stack::Node => say!("stack.root.node"),
+        Stack::Kong => say!("stack.root.kong"),
+        Stack::Pgx => say!("stack.root.pgx"),
+        Stack::Rustls => say!("stack.root.rustls"),
+        _ => say!("stack.root.other"),
     };
-    match r {
-        Refusal::InvalidSslMode(_) => "Use sslmode=require: with the rustls connector tokio-postgres then verifies the chain and the host name (verify-ca and verify-full are libpq spellings it does not accept).".into(),
-        Refusal::ServerRefusesTls => "Turn ssl = on in the server's postgresql.conf (with ssl_cert_file and ssl_key_file), or point the client at a server that offers TLS.".into(),
-        Refusal::RootFileMissing(p) => format!("Put the server's root CA certificate (PEM) in {}, or point {root_where} at it.", p.display()),
-        Refusal::V1Certificate => format!("Reissue the server certificate as X.509 v3 with subjectAltName DNS:{} (rustls/webpki accept only v3 certificates).", host),
-        Refusal::HostMismatch { dns, ips, cn, .. } if dns.is_empty() && ips.is_empty() && cn.is_some() => format!(
-            "The certificate names the server only in its common name, which this library ignores: reissue it with subjectAltName DNS:{} (or IP:{} for an address).",
-            host, host
-        ),
-        Refusal::HostMismatch { dns, ips, .. } => format!(
-            "Connect with a name the certificate holds ({}), or reissue it with subjectAltName {}:{}.",
+    let fix = match r {
+        Refusal::InvalidSslMode(_) => say!("stack.fix.sslmode-require"),
+        Refusal::ServerRefusesTls => say!("stack.fix.server-ssl-on"),
+        Refusal::RootFileMissing(p) => say!("stack.fix.root-file-missing", file = p.display(), root_where = root_where),
+        Refusal::V1Certificate => say!("stack.fix.v1-certificate", host = host),
+        Refusal::HostMismatch { dns, ips, cn, .. } if dns.is_empty() && ips.is_empty() && cn.is_some() => say!("stack.fix.cn-only", host = host),
+        Refusal::HostMismatch { dns, ips, .. } => {
+            let kind = if host.parse::<std::net::IpAddr>().is_ok() { "IP" } else { "DNS" };
             if dns.is_empty() && ips.is_empty() {
-                "none".to_string()
+                say!("stack.fix.host-mismatch-no-names", kind = kind, host = host)
             } else {
-                dns.iter().cloned().chain(ips.iter().map(|a| a.to_string())).collect::<Vec<_>>().join(", ")
-            },
-            if host.parse::<std::net::IpAddr>().is_ok() { "IP" } else { "DNS" },
-            host
-        ),
-        Refusal::Chain(PathFailure::Expired { .. }) => "A certificate of the chain has expired: renew it on the server (and any expired CA in the trust file).".into(),
-        Refusal::Chain(PathFailure::NotYetValid { .. }) => "A certificate is not valid yet: check the server's and the client's clocks, or reissue it.".into(),
-        Refusal::Chain(PathFailure::ChainTooLong) => "The chain needs more CAs below the root than the verify depth allows: raise lua_ssl_verify_depth to the number of CA certificates below the root.".into(),
-        Refusal::Chain(PathFailure::UnableToGetIssuer { .. }) => format!(
-            "The trust file holds a CA that is not a self-signed root, which this library does not accept as an anchor: add the root CA above it to {root_where}."
-        ),
-        Refusal::Chain(_) | Refusal::NoTrustedPath => format!(
-            "Add the root CA that issued the server's chain to {root_where}; if the server sends only its own certificate, make it send the intermediate too (ssl_cert_file holds the certificate followed by the intermediates)."
-        ),
-    }
+                let names = dns.iter().cloned().chain(ips.iter().map(|a| a.to_string())).collect::<Vec<_>>().join(", ");
+                say!("stack.fix.host-mismatch", names = names, kind = kind, host = host)
+            }
+        }
+        Refusal::Chain(PathFailure::Expired { .. }) => say!("stack.fix.expired"),
+        Refusal::Chain(PathFailure::NotYetValid { .. }) => say!("stack.fix.not-yet-valid"),
+        Refusal::Chain(PathFailure::ChainTooLong) => say!("stack.fix.chain-too-long"),
+        Refusal::Chain(PathFailure::UnableToGetIssuer { .. }) => say!("stack.fix.anchor-not-root", root_where = root_where),
+        Refusal::Chain(_) | Refusal::NoTrustedPath => say!("stack.fix.add-root", root_where = root_where),
+    };
+    fix.sentence(Lang::En)
 }
 
 /// Node's message for a verify result: OpenSSL's text, except the leaf case Node rewords.

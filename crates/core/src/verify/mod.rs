@@ -223,25 +223,27 @@ impl PathAttempt {
 
     /// `leaf ← issuer ← … ← anchor`, by subject CN-ish text, for one-line evidence.
     pub fn describe(&self) -> String {
-        let names: Vec<String> = self
-            .certs
-            .iter()
-            .map(|c| {
-                let tag = match c.origin {
-                    Origin::Chain(i) => format!("sent #{i}"),
-                    Origin::Store(i) => format!("store #{i}"),
-                };
-                format!("{} [{}]", short_name(&c.subject), tag)
-            })
-            .collect();
-        let mut s = names.join(" → ");
-        if let Some(f) = &self.failure {
-            let (code, text) = f.openssl();
-            s.push_str(&format!(" ✗ {text} ({code})"));
-        } else {
-            s.push_str(" ✓");
+        self.said().sentence(crate::findings::Lang::En)
+    }
+
+    /// The path said in any language: where each certificate came from is translated, the
+    /// names and OpenSSL's words stay. Reports keep [`PathAttempt::describe`]'s English, and
+    /// `Message::from_english("path.", …)` finds this message again from it.
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::findings::IntoArg;
+        use crate::say;
+        let cert = |c: &PathCert| match c.origin {
+            Origin::Chain(i) => say!("path.sent", name = short_name(&c.subject), index = i),
+            Origin::Store(i) => say!("path.store", name = short_name(&c.subject), index = i),
+        };
+        let chain = self.certs.iter().rev().map(|c| cert(c).into_arg()).reduce(|rest, first| say!("path.then", first = first, rest = rest).into_arg()).unwrap_or_else(|| "".into_arg());
+        match &self.failure {
+            Some(f) => {
+                let (code, text) = f.openssl();
+                say!("path.failed", path = chain, text = text, code = code)
+            }
+            None => say!("path.verified", path = chain),
         }
-        s
     }
 }
 

@@ -463,7 +463,8 @@ pub fn check(profile: &Profile, store: &TrustStore, at: OffsetDateTime) -> Rotat
                 unusable: None,
             };
             for e in store.entries.iter().filter(|e| is_copy_of_root(&e.cert, root)) {
-                let where_ = format!("entry {} ({}), SHA-256 {}", e.index, e.label, crate::x509::colon_hex(&e.cert.sha256));
+                let label = crate::gathered::trust::TrustEntry::label_said(&e.label);
+                let where_ = crate::say!("trust-label.found", index = e.index, label = label, sha256 = crate::x509::colon_hex(&e.cert.sha256)).sentence(crate::findings::Lang::En);
                 if e.cert.invalid_at(at) {
                     st.unusable = Some(format!("{where_}: outside its validity period"));
                 } else {

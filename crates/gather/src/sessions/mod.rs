@@ -293,10 +293,10 @@ fn queries<S: std::io::Read + std::io::Write>(session: &mut QuerySession<S>, t: 
                 ),
                 None,
             ),
-            Err(e) => (None, Some(format!("pg_hba_file_rules could not be read: {}", query_message(&e)))),
+            Err(e) => (None, Some(pgtls_core::gathered::sessions::hba_unreadable(&query_message(&e)))),
         }
     } else {
-        (None, Some(format!("role \"{}\" may not read pg_hba_file_rules (needs superuser or pg_read_all_settings on PG16+)", t.user)))
+        (None, Some(pgtls_core::gathered::sessions::hba_not_allowed(&t.user)))
     };
     let _ = q("ROLLBACK");
     Ok(SessionFacts {

@@ -55,10 +55,7 @@ pub enum RunError {
 }
 
 fn hint_line(e: &ConninfoError) -> String {
-    match e.hint() {
-        "" => String::new(),
-        h => format!("\nhint: {h}"),
-    }
+    format!("\nhint: {}", e.hint())
 }
 
 impl From<ConninfoError> for RunError {

@@ -448,9 +448,7 @@ pub fn scan(connector: &dyn Connector, opts: &ScanOptions) -> ScanResult {
 
     let mut notes = Vec::new();
     if !versions.is_empty() && versions.iter().all(|v| v.refused_with.as_deref() == Some(CLOSED_SILENTLY)) {
-        notes.push(
-            "the server closed every connection without any TLS answer: it is probably not expecting TLS here (a PostgreSQL server before 17 given direct SSL closes with \"invalid length of startup packet\" in its log); use SSLRequest, or check host and port".into(),
-        );
+        notes.push(pgtls_core::scan::ScanNote::NoTlsAnswer.text());
     }
     let mut result = ScanResult {
         versions,
@@ -509,12 +507,10 @@ pub fn scan(connector: &dyn Connector, opts: &ScanOptions) -> ScanResult {
             result.signature_algorithm = sig;
         }
         if tls13.is_some() {
-            result.notes.push(
-                "TLS 1.3 signature algorithm not reported: the certificate and its signature are encrypted, beyond the ServerHello this scanner reads".into(),
-            );
+            result.notes.push(pgtls_core::scan::ScanNote::Tls13Signature.text());
         }
         if result.accepted_versions().iter().all(|v| *v != TlsVersion::TLSv1_2) {
-            result.notes.push("signature algorithm is only visible in TLS 1.2 ServerKeyExchange messages".into());
+            result.notes.push(pgtls_core::scan::ScanNote::Tls12Only.text());
         }
     }
     result.handshakes = scanner.handshakes.load(Ordering::Relaxed);
