@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: two pgtls builds against each other, timed in the same run on the same servers,
-# to show a change made nothing slower: scan (protocols), probe, fleet and log scanning.
+# to show a change made nothing slower: scan (protocols), probe, verify (whose login is
+# refused: the benchmark's user is no role on the server, so the refusal is read), explain
+# of one pasted libpq message, fleet and log scanning.
 #
 #   bash bench/compare_versions.sh OLD_BINARY [NEW_BINARY]   # needs hyperfine (Debian)
 #
@@ -9,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=${1:?usage: bench/compare_versions.sh OLD_BINARY [NEW_BINARY]}
-cargo build --release -q
+if [ -z "${2:-}" ]; then cargo build --release -q; fi
 new=${2:-$PWD/target/release/pgtls}
 out=bench/out; mkdir -p "$out"
 command -v hyperfine >/dev/null || { echo "missing hyperfine" >&2; exit 1; }
@@ -35,7 +37,9 @@ hyperfine -N -i --warmup 2 --runs 15 --export-json "$out/cmp-scan.json" \
   -n "old probe" "$old probe --format json 127.0.0.1:$PA" \
   -n "new probe" "$new probe --format json 127.0.0.1:$PA" \
   -n "old verify" "$old verify --format json localhost:$PA --sslmode verify-full --sslrootcert $ROOT" \
-  -n "new verify" "$new verify --format json localhost:$PA --sslmode verify-full --sslrootcert $ROOT" > /dev/null
+  -n "new verify" "$new verify --format json localhost:$PA --sslmode verify-full --sslrootcert $ROOT" \
+  -n "old explain" "$old explain --format json 'psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: SSL error: certificate verify failed'" \
+  -n "new explain" "$new explain --format json 'psql: error: connection to server at \"db\" (10.0.0.5), port 5432 failed: SSL error: certificate verify failed'" > /dev/null
 : > "$out/cmp-fleet.txt"
 for k in $(seq 1000); do echo "host=localhost hostaddr=127.0.0.1 port=$([ $((k % 2)) = 0 ] && echo $PA || echo $PB)" >> "$out/cmp-fleet.txt"; done
 hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/cmp-fleet.json" \
@@ -61,7 +65,7 @@ for f in ["cmp-scan", "cmp-fleet", "cmp-logs"]:
 r = {x["command"]: x for x in rows}
 print("| task | old (median) | new (median) | new/old |")
 print("|---|---|---|---|")
-for task in ["protocols A", "protocols B", "probe", "verify", "fleet 1000", "logs 1G"]:
+for task in ["protocols A", "protocols B", "probe", "verify", "explain", "fleet 1000", "logs 1G"]:
     o, n = r[f"old {task}"]["median"], r[f"new {task}"]["median"]
     extra = f" ({size/n/1e9:.2f} GB/s new, {size/o/1e9:.2f} GB/s old)" if task.startswith("logs") else ""
     print(f"| {task} | {o*1000:.1f} ms | {n*1000:.1f} ms | {n/o:.2f}×{extra} |")

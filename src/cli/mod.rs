@@ -350,8 +350,9 @@ pub enum Command {
     /// rotation readiness), `/metrics` the exporter's own. See contrib/ for a scrape config,
     /// alerting rules and a Grafana dashboard.
     Exporter {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:9187")]
+        /// Address to listen on. The default port is not postgres_exporter's 9187, so both run
+        /// on one host (README: Exporter port).
+        #[arg(long, default_value = "127.0.0.1:9654")]
         listen: String,
         /// Modules (TOML: [modules.NAME] sslmode, sslrootcert, sslcert, sslkey, sslnegotiation,
         /// conninfo, profile, timeout); without it, only the module "default".
