@@ -561,7 +561,7 @@ fn read_input(p: &std::path::Path, what: &str) -> Result<String> {
 fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, outputs: &FleetOutputs, origin: &str, lang: Lang) -> Result<()> {
     let now = at.unwrap_or_else(time::OffsetDateTime::now_utc);
     if let Some(p) = &outputs.html {
-        let page = run::fleet::html::render(r, now, origin, lang);
+        let page = pgtls::report::html::render(r, now, origin, lang);
         std::fs::write(p, page).with_context(|| format!("writing {}", p.display()))?;
     }
     if let Some(p) = &outputs.csv {

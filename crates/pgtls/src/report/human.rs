@@ -782,7 +782,9 @@ pub fn findings(out: &mut String, list: &[Finding], o: &RenderOptions) {
             let _ = writeln!(out, "        {} {fix}", paint(GREEN, w.fix));
         }
         if o.verbose {
-            for (k, v) in &f.evidence {
+            // The other possible causes and what tells them apart are in the detail already,
+            // in the user's language; their evidence copies are English, for programs.
+            for (k, v) in f.evidence.iter().filter(|(k, _)| !matches!(k.as_str(), "also_possible" | "tell_apart")) {
                 let _ = writeln!(out, "        {} {v}", paint(DIM, &format!("{k}:")));
             }
         }

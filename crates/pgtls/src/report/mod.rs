@@ -2,6 +2,7 @@
 //! values; renderers only lay them out. JSON is the reports' serde form (documented in
 //! `docs/json.md`, a public interface); human text is written here, coloured on a terminal.
 
+pub mod html;
 pub mod human;
 
 use serde::Serialize;

@@ -8,7 +8,6 @@
 //! same report one run would have made.
 
 pub mod export;
-pub mod html;
 pub mod inventory;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 
 use time::OffsetDateTime;
 
-use super::{FleetRecord, FleetReport, Status};
+use crate::run::fleet::{FleetRecord, FleetReport, Status};
 use crate::findings::{Lang, Severity};
-use crate::report::human::{error_words, fill, words, Words};
+use super::human::{error_words, fill, words, Words};
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
@@ -169,7 +169,7 @@ th{{cursor:pointer;background:#f4f6fa;user-select:none}} th:after{{content:" \21
                 let _ = writeln!(h, "{tag}</div>");
             }
         } else if let Some(e) = &r.error {
-            let _ = writeln!(h, "<div class=\"finding err\">{}</div>", esc(&crate::report::human::error_words(e, lang)));
+            let _ = writeln!(h, "<div class=\"finding err\">{}</div>", esc(&error_words(e, lang)));
         }
         for finding in &r.findings {
             let [error, warning, info] = w.severity.map(str::trim_end);
@@ -178,7 +178,7 @@ th{{cursor:pointer;background:#f4f6fa;user-select:none}} th:after{{content:" \21
                 Severity::Warning => ("warn", warning),
                 Severity::Info => ("ok", info),
             };
-            let said = crate::report::localise(finding, lang);
+            let said = super::localise(finding, lang);
             let _ = writeln!(
                 h,
                 "<details class=\"finding\"><summary><span class=\"{c}\">{}</span> {} — {}</summary><p>{}</p><p><i>{}</i> {}</p></details>",
@@ -228,7 +228,7 @@ mod tests {
             findings: vec![],
             host: Default::default(),
         };
-        let report = super::super::report(vec![r], OffsetDateTime::now_utc());
+        let report = crate::run::fleet::report(vec![r], OffsetDateTime::now_utc());
         let page = render(&report, OffsetDateTime::now_utc(), "t", Lang::En);
         assert!(!page.contains("<script>alert(1)") && page.contains("&lt;script&gt;alert(1)"));
         assert!(!page.contains("http://") && !page.contains("https://"), "no external assets");
