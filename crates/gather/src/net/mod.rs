@@ -284,7 +284,7 @@ fn behind<S: Read + Write>(stream: &mut S, reader: &mut BackendReader) -> Option
     }
 }
 
-fn is_timeout(e: &io::Error) -> bool {
+pub(crate) fn is_timeout(e: &io::Error) -> bool {
     matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
 }
 

@@ -227,7 +227,7 @@ fn run<S: std::io::Read + std::io::Write>(stream: S, t: &SessionTarget, end_poin
 }
 
 fn io_text(e: &std::io::Error, timeout: Duration) -> String {
-    if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+    if net::is_timeout(e) {
         format!("timeout expired (no answer within {timeout:?})")
     } else {
         e.to_string()
