@@ -345,7 +345,7 @@ mod architecture {
         // What only the binary may link, and what the core and the text crate must not pull in
         // at all (walked through the resolved graph, the core's optional lab left out).
         for (krate, deps) in &normal {
-            for banned in ["clap", "clap_complete", "clap_mangen", "axum", "indicatif", "rpassword"] {
+            for banned in ["clap", "clap_complete", "clap_mangen", "axum", "hyper", "hyper-util", "indicatif", "rpassword"] {
                 assert!(krate == "pgtls-cli" || !deps.iter().any(|(d, _)| d == banned), "{krate} depends on {banned}: only the binary's crate parses arguments, serves HTTP or prompts");
             }
         }
@@ -377,7 +377,7 @@ mod architecture {
             }
             seen
         };
-        let io = ["tokio", "mio", "socket2", "clap", "axum", "hyper", "csv", "indicatif", "rpassword", "rcgen", "pgtls-lab", "tempfile", "rustls", "tokio-postgres"];
+        let io = ["tokio", "mio", "socket2", "clap", "axum", "hyper", "hyper-util", "csv", "indicatif", "rpassword", "rcgen", "pgtls-lab", "tempfile", "rustls", "tokio-postgres"];
         for (krate, extra) in [("pgtls-core", &["flate2", "pgtls-text"][..]), ("pgtls-text", &[][..])] {
             let linked = closure(krate);
             let bad: Vec<&&str> = io.iter().chain(extra).filter(|b| linked.contains(**b)).collect();

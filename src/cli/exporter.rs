@@ -11,9 +11,16 @@ use pgtls::conninfo::SystemEnv;
 use pgtls::run::exporter::{probe, ExporterConfig};
 use pgtls::run::RunError;
 
+use hyper::body::Incoming;
+use hyper::header;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+
 /// Prometheus' scrape timeout for this request (`X-Prometheus-Scrape-Timeout-Seconds`), else
 /// its default of 10 s.
-fn scrape_timeout(headers: &axum::http::HeaderMap) -> f64 {
+fn scrape_timeout(headers: &hyper::HeaderMap) -> f64 {
     headers
         .get("x-prometheus-scrape-timeout-seconds")
         .and_then(|v| v.to_str().ok())
@@ -43,13 +50,87 @@ struct State {
     stats: Stats,
 }
 
-/// Serve until the process is stopped. `listen` is `ADDR:PORT`.
-pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: Option<&dyn Fn(std::net::SocketAddr)>) -> Result<(), RunError> {
-    use axum::extract::{Query, State as AxState};
-    use axum::http::{header, StatusCode};
-    use axum::response::IntoResponse;
-    use axum::routing::get;
+/// One answer: status, and a plain-text body (Prometheus' text format for 200).
+fn answer(status: StatusCode, body: String) -> Response<String> {
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    let kind = if status == StatusCode::OK { TEXT } else { "text/plain; charset=utf-8" };
+    r.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static(kind));
+    r
+}
 
+const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// `/probe?target=HOST:PORT&module=NAME`: one probe, run on a blocking thread once a slot is free.
+async fn probe_answer(st: Arc<State>, req: &Request<Incoming>) -> Response<String> {
+    let q: BTreeMap<String, String> = form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()).into_owned().collect();
+    let Some(target) = q.get("target").cloned() else {
+        return answer(StatusCode::BAD_REQUEST, "missing ?target=HOST:PORT\n".into());
+    };
+    let module_name = q.get("module").cloned().unwrap_or_else(|| "default".into());
+    let Some(module) = st.config.module(&module_name) else {
+        return answer(StatusCode::BAD_REQUEST, format!("unknown module {module_name:?}\n"));
+    };
+    // Wait for a slot as long as the probe can still finish within the scrape's own
+    // deadline; refuse (and count) only what cannot.
+    let wait = slot_wait(scrape_timeout(req.headers()), module.timeout.unwrap_or(5.0));
+    let permit = match tokio::time::timeout(wait, st.permits.acquire()).await {
+        Ok(Ok(p)) => p,
+        _ => {
+            st.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            return answer(StatusCode::SERVICE_UNAVAILABLE, "no probe slot free before the scrape's deadline\n".into());
+        }
+    };
+    st.stats.probes.fetch_add(1, Ordering::Relaxed);
+    st.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+    let result = tokio::task::spawn_blocking(move || probe(&target, &module, &SystemEnv)).await;
+    st.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+    drop(permit);
+    match result {
+        Ok(Ok(text)) => answer(StatusCode::OK, text),
+        Ok(Err(e)) => {
+            st.stats.errors.fetch_add(1, Ordering::Relaxed);
+            answer(StatusCode::BAD_REQUEST, format!("{e}\n"))
+        }
+        Err(_) => {
+            st.stats.errors.fetch_add(1, Ordering::Relaxed);
+            answer(StatusCode::INTERNAL_SERVER_ERROR, "the probe failed\n".into())
+        }
+    }
+}
+
+/// `/metrics`: the exporter's own counters.
+fn metrics_answer(st: &State) -> Response<String> {
+    let s = &st.stats;
+    let mut out = String::new();
+    for (name, help, v) in [
+        ("pgtls_exporter_probes_total", "Probes served", s.probes.load(Ordering::Relaxed)),
+        ("pgtls_exporter_probe_errors_total", "Probes that could not run (bad target or module)", s.errors.load(Ordering::Relaxed)),
+        ("pgtls_exporter_probes_rejected_total", "Probes refused because no slot (max_in_flight) came free before the scrape's deadline", s.rejected.load(Ordering::Relaxed)),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+    }
+    let _ = writeln!(out, "# HELP pgtls_exporter_probes_in_flight Probes running now\n# TYPE pgtls_exporter_probes_in_flight gauge\npgtls_exporter_probes_in_flight {}", s.in_flight.load(Ordering::Relaxed));
+    let _ = writeln!(out, "# HELP pgtls_exporter_build_info pgtls version\n# TYPE pgtls_exporter_build_info gauge\npgtls_exporter_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+    answer(StatusCode::OK, out)
+}
+
+/// Route one request: GET (or HEAD) on `/probe`, `/metrics` or `/`; anything else is 404/405.
+async fn route(st: Arc<State>, req: Request<Incoming>) -> Response<String> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return answer(StatusCode::METHOD_NOT_ALLOWED, "only GET\n".into());
+    }
+    match req.uri().path() {
+        "/probe" => probe_answer(st, &req).await,
+        "/metrics" => metrics_answer(&st),
+        "/" => answer(StatusCode::OK, "pgtls exporter: /probe?target=HOST:PORT&module=NAME, /metrics\n".into()),
+        _ => answer(StatusCode::NOT_FOUND, "not found: /probe?target=HOST:PORT&module=NAME, /metrics\n".into()),
+    }
+}
+
+/// Serve until the process is stopped (Ctrl-C or SIGINT). `listen` is `ADDR:PORT`. HTTP/1.1
+/// on hyper directly: three routes need no router.
+pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: Option<&dyn Fn(std::net::SocketAddr)>) -> Result<(), RunError> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| RunError::Usage(format!("starting the exporter: {e}")))?;
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|source| RunError::Io { what: "listening on", path: listen.into(), source })?;
@@ -58,74 +139,28 @@ pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: 
             f(addr);
         }
         let state = Arc::new(State { config, permits: tokio::sync::Semaphore::new(max_in_flight.max(1)), stats: Stats::default() });
-        const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-        async fn probe_handler(
-            AxState(st): AxState<Arc<State>>,
-            headers: axum::http::HeaderMap,
-            Query(q): Query<BTreeMap<String, String>>,
-        ) -> axum::response::Response {
-            let Some(target) = q.get("target").cloned() else {
-                return (StatusCode::BAD_REQUEST, "missing ?target=HOST:PORT\n").into_response();
+        let stop = tokio::signal::ctrl_c();
+        tokio::pin!(stop);
+        loop {
+            let stream = tokio::select! {
+                _ = &mut stop => return Ok(()),
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    // A refused or reset connection (or a full file table) is that client's
+                    // problem, not the exporter's: keep serving the others.
+                    Err(_) => continue,
+                },
             };
-            let module_name = q.get("module").cloned().unwrap_or_else(|| "default".into());
-            let Some(module) = st.config.module(&module_name) else {
-                return (StatusCode::BAD_REQUEST, format!("unknown module {module_name:?}\n")).into_response();
-            };
-            // Wait for a slot as long as the probe can still finish within the scrape's own
-            // deadline; refuse (and count) only what cannot.
-            let wait = slot_wait(scrape_timeout(&headers), module.timeout.unwrap_or(5.0));
-            let permit = match tokio::time::timeout(wait, st.permits.acquire()).await {
-                Ok(Ok(p)) => p,
-                _ => {
-                    st.stats.rejected.fetch_add(1, Ordering::Relaxed);
-                    return (StatusCode::SERVICE_UNAVAILABLE, "no probe slot free before the scrape's deadline\n").into_response();
-                }
-            };
-            st.stats.probes.fetch_add(1, Ordering::Relaxed);
-            st.stats.in_flight.fetch_add(1, Ordering::Relaxed);
-            let result = tokio::task::spawn_blocking(move || probe(&target, &module, &SystemEnv)).await;
-            st.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
-            drop(permit);
-            match result {
-                Ok(Ok(text)) => ([(header::CONTENT_TYPE, TEXT)], text).into_response(),
-                Ok(Err(e)) => {
-                    st.stats.errors.fetch_add(1, Ordering::Relaxed);
-                    (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
-                }
-                Err(_) => {
-                    st.stats.errors.fetch_add(1, Ordering::Relaxed);
-                    (StatusCode::INTERNAL_SERVER_ERROR, "the probe failed\n").into_response()
-                }
-            }
+            let st = state.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| {
+                    let st = st.clone();
+                    async move { Ok::<_, std::convert::Infallible>(route(st, req).await) }
+                });
+                // A client that hangs up mid-request ends only its own connection.
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
         }
-
-        async fn metrics_handler(AxState(st): AxState<Arc<State>>) -> axum::response::Response {
-            let s = &st.stats;
-            let mut out = String::new();
-            for (name, help, v) in [
-                ("pgtls_exporter_probes_total", "Probes served", s.probes.load(Ordering::Relaxed)),
-                ("pgtls_exporter_probe_errors_total", "Probes that could not run (bad target or module)", s.errors.load(Ordering::Relaxed)),
-                ("pgtls_exporter_probes_rejected_total", "Probes refused because no slot (max_in_flight) came free before the scrape's deadline", s.rejected.load(Ordering::Relaxed)),
-            ] {
-                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
-            }
-            let _ = writeln!(out, "# HELP pgtls_exporter_probes_in_flight Probes running now\n# TYPE pgtls_exporter_probes_in_flight gauge\npgtls_exporter_probes_in_flight {}", s.in_flight.load(Ordering::Relaxed));
-            let _ = writeln!(out, "# HELP pgtls_exporter_build_info pgtls version\n# TYPE pgtls_exporter_build_info gauge\npgtls_exporter_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
-            ([(header::CONTENT_TYPE, TEXT)], out).into_response()
-        }
-
-        let app = axum::Router::new()
-            .route("/probe", get(probe_handler))
-            .route("/metrics", get(metrics_handler))
-            .route("/", get(|| async { "pgtls exporter: /probe?target=HOST:PORT&module=NAME, /metrics\n" }))
-            .with_state(state);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|source| RunError::Io { what: "serving on", path: listen.into(), source })
     })
 }
 
@@ -135,7 +170,7 @@ mod tests {
 
     #[test]
     fn waits_within_the_scrape_deadline() {
-        let mut h = axum::http::HeaderMap::new();
+        let mut h = hyper::HeaderMap::new();
         assert_eq!(scrape_timeout(&h), 10.0);
         h.insert("x-prometheus-scrape-timeout-seconds", "9.5".parse().unwrap());
         assert_eq!(scrape_timeout(&h), 9.5);
