@@ -321,12 +321,12 @@ pub enum AuthAnswer {
     /// what the server reported on the way.
     Accepted { method: wire::startup::AuthRequest, params: ServerParams, query: QueryAnswer },
     /// Refused by the server, or given up by the client.
-    Stopped(Refusal),
+    Stopped(LoginStopped),
 }
 
 /// Why a login did not reach ReadyForQuery: the server refused, or the client gave up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub enum LoginStopped {
     /// The server's ErrorResponse (wrong password, missing role …).
     Refused(wire::ErrorResponse),
     /// The client gives up, with libpq's words (channel binding required but not offered …).
@@ -352,7 +352,7 @@ pub fn authenticate<S: Read + Write>(stream: &mut S, params: &[(&str, &str)], cr
 /// How a login ended: at ReadyForQuery, or with what the server or the client said.
 enum Login {
     Ready { method: wire::startup::AuthRequest, params: ServerParams },
-    Stopped(Refusal),
+    Stopped(LoginStopped),
 }
 
 /// StartupMessage and the authentication exchange, up to ReadyForQuery or an error.
@@ -363,9 +363,9 @@ fn login<S: Read + Write>(stream: &mut S, reader: &mut BackendReader, params: &[
     let mut method = AuthRequest::Ok;
     let mut reported = ServerParams::new();
     let mut scram: Option<ScramSha256> = None;
-    let stop = |r: Refusal| Ok(Login::Stopped(r));
+    let stop = |r: LoginStopped| Ok(Login::Stopped(r));
     // libpq's words when the server asks for a password and none was given.
-    let no_password = || Refusal::ClientGaveUp("fe_sendauth: no password supplied".into());
+    let no_password = || LoginStopped::ClientGaveUp("fe_sendauth: no password supplied".into());
     loop {
         match reader.next(stream)? {
             Backend::Auth(AuthRequest::Ok) => {}
@@ -388,7 +388,7 @@ fn login<S: Read + Write>(stream: &mut S, reader: &mut BackendReader, params: &[
                         ("SCRAM-SHA-256-PLUS", ChannelBinding::tls_server_end_point(ep.clone()))
                     }
                     (_, ChannelBindingMode::Require) => {
-                        return stop(Refusal::ClientGaveUp(
+                        return stop(LoginStopped::ClientGaveUp(
                             "channel binding is required, but server did not offer an authentication method that supports channel binding".into(),
                         ))
                     }
@@ -397,7 +397,7 @@ fn login<S: Read + Write>(stream: &mut S, reader: &mut BackendReader, params: &[
                     _ => ("SCRAM-SHA-256", ChannelBinding::unrequested()),
                 };
                 if !mechanisms.iter().any(|m| m == mechanism) {
-                    return stop(Refusal::ClientGaveUp("none of the server's SASL authentication mechanisms are supported".into()));
+                    return stop(LoginStopped::ClientGaveUp("none of the server's SASL authentication mechanisms are supported".into()));
                 }
                 method = AuthRequest::Sasl { mechanisms: vec![mechanism.to_string()] };
                 let s = ScramSha256::new(password.as_bytes(), binding);
@@ -405,18 +405,18 @@ fn login<S: Read + Write>(stream: &mut S, reader: &mut BackendReader, params: &[
                 scram = Some(s);
             }
             Backend::Sasl { last: false, data } => {
-                let Some(s) = scram.as_mut() else { return stop(Refusal::ClientGaveUp("unexpected SASL message".into())) };
+                let Some(s) = scram.as_mut() else { return stop(LoginStopped::ClientGaveUp("unexpected SASL message".into())) };
                 s.update(&data).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
                 send(stream, &password_message(s.message()))?;
             }
             Backend::Sasl { last: true, data } => {
-                let Some(s) = scram.as_mut() else { return stop(Refusal::ClientGaveUp("unexpected SASL message".into())) };
+                let Some(s) = scram.as_mut() else { return stop(LoginStopped::ClientGaveUp("unexpected SASL message".into())) };
                 if s.finish(&data).is_err() {
-                    return stop(Refusal::ClientGaveUp("invalid SCRAM server signature".into()));
+                    return stop(LoginStopped::ClientGaveUp("invalid SCRAM server signature".into()));
                 }
             }
-            Backend::Auth(other) => return stop(Refusal::ClientGaveUp(format!("authentication method {} is not supported by pgtls", other.method()))),
-            Backend::Error(e) => return stop(Refusal::Refused(e)),
+            Backend::Auth(other) => return stop(LoginStopped::ClientGaveUp(format!("authentication method {} is not supported by pgtls", other.method()))),
+            Backend::Error(e) => return stop(LoginStopped::Refused(e)),
             Backend::Parameter { name, value } => {
                 reported.insert(name, value);
             }
@@ -439,7 +439,7 @@ pub type QueryRows = Result<Vec<Vec<Option<String>>>, wire::ErrorResponse>;
 impl<S: Read + Write> QuerySession<S> {
     /// Log in over `stream` (StartupMessage and authentication); the server's or the client's
     /// refusal otherwise.
-    pub fn open(mut stream: S, params: &[(&str, &str)], creds: &Credentials) -> io::Result<Result<Self, Refusal>> {
+    pub fn open(mut stream: S, params: &[(&str, &str)], creds: &Credentials) -> io::Result<Result<Self, LoginStopped>> {
         let mut reader = BackendReader { buf: Vec::new() };
         Ok(match login(&mut stream, &mut reader, params, creds)? {
             Login::Ready { .. } => Ok(QuerySession { stream, reader }),

@@ -256,8 +256,8 @@ pub fn authenticate(
         };
         match net::authenticate(session, &[("user", user.as_str()), ("database", database.as_str())], &creds) {
             Ok(net::AuthAnswer::Accepted { method, params, query }) => Authentication::Accepted { method, params, first_query: Some(first_query_of(query)) },
-            Ok(net::AuthAnswer::Stopped(net::Refusal::Refused(error))) => Authentication::Refused { error, recognised: None },
-            Ok(net::AuthAnswer::Stopped(net::Refusal::ClientGaveUp(message))) => Authentication::ClientGaveUp { message },
+            Ok(net::AuthAnswer::Stopped(net::LoginStopped::Refused(error))) => Authentication::Refused { error, recognised: None },
+            Ok(net::AuthAnswer::Stopped(net::LoginStopped::ClientGaveUp(message))) => Authentication::ClientGaveUp { message },
             Err(e) => Authentication::Failed { message: e.to_string() },
         }
     });

@@ -217,8 +217,8 @@ fn run<S: std::io::Read + std::io::Write>(stream: S, t: &SessionTarget, end_poin
     let creds = net::Credentials { user: &t.user, password: t.password.as_deref(), channel_binding: net::ChannelBindingMode::Prefer, end_point };
     let mut session = match QuerySession::open(stream, &params, &creds).map_err(|e| connect_err(io_text(&e, t.timeout)))? {
         Ok(s) => s,
-        Err(net::Refusal::Refused(e)) => return Err(connect_err(e.to_string())),
-        Err(net::Refusal::ClientGaveUp(m)) => return Err(connect_err(m)),
+        Err(net::LoginStopped::Refused(e)) => return Err(connect_err(e.to_string())),
+        Err(net::LoginStopped::ClientGaveUp(m)) => return Err(connect_err(m)),
     };
     let facts = queries(&mut session, t, endpoint);
     session.close();
