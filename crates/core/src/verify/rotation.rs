@@ -155,6 +155,20 @@ pub enum RotationError {
     Io { name: String, path: std::path::PathBuf, source: std::io::Error },
 }
 
+impl RotationError {
+    /// The error as a message (its English is the `Display` text); a profile file's own
+    /// problem, TOML's and the OS's words stay as written.
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            RotationError::Unknown(name) => say!("error.rotation.unknown", name = format!("{name:?}"), known = builtin_names().join(", ")),
+            RotationError::Parse { name, source } => say!("error.rotation.parse", name = name, error = source),
+            RotationError::Invalid { name, problem } => say!("error.rotation.invalid", name = name, problem = problem),
+            RotationError::Io { name, path, source } => say!("error.rotation.io", name = name, path = path.display(), error = source),
+        }
+    }
+}
+
 /// (name, TOML, PEM)
 const BUILTIN: &[(&str, &str, &str)] = &[
     ("azure-2026", include_str!("profiles/azure-2026.toml"), include_str!("profiles/azure-2026.pem")),
