@@ -302,6 +302,9 @@ pub fn parse_instant(s: &str) -> Result<time::OffsetDateTime, String> {
 }
 
 #[cfg(test)]
+mod errors_said;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
