@@ -1291,7 +1291,7 @@ impl Render for ProtocolsReport {
                             let _ = writeln!(s, "  {}", fill(w.note, &[("note", &said(crate::findings::note_said(n), o.lang))]));
                         }
                         for e in &r.errors {
-                            let _ = writeln!(s, "  {}", fill(w.error, &[("version", &e.version.name()), ("stage", &e.stage), ("message", &e.message)]));
+                            let _ = writeln!(s, "  {}", fill(w.error, &[("version", &e.version.name()), ("stage", &e.stage.said().sentence(o.lang)), ("message", &e.message)]));
                         }
                         let _ = writeln!(s, "  {}", w.outside_range);
                     }
