@@ -181,6 +181,24 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     ),
 ];
 
+const PROFILE_SAID: &str = include_str!("profiles/said.toml");
+
+/// A built-in profile's own text (its title, a chain's description, what it does not check, the
+/// words of a chain's path that are not certificate names) in every language: its entry in
+/// `profiles/said.toml`, else as written (a certificate name, a profile file's own text).
+pub fn profile_said(text: &str) -> crate::findings::Template {
+    #[derive(Deserialize)]
+    struct Texts {
+        text: Vec<crate::findings::Template>,
+    }
+    static T: std::sync::OnceLock<std::collections::BTreeMap<String, crate::findings::Template>> = std::sync::OnceLock::new();
+    let t = T.get_or_init(|| {
+        let texts: Texts = toml::from_str(PROFILE_SAID).expect("profiles/said.toml is valid (checked by tests)");
+        texts.text.into_iter().map(|t| (t.en.clone(), t)).collect()
+    });
+    t.get(text).cloned().unwrap_or_else(|| crate::findings::Template { en: text.into(), zh: text.into(), ja: text.into() })
+}
+
 /// The names of the built-in profiles.
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|b| b.0).collect()
@@ -589,3 +607,49 @@ pub fn bundle(profile: &Profile, sources: &[TrustStore], at: OffsetDateTime) -> 
     b
 }
 
+
+#[cfg(test)]
+mod said_tests {
+    use super::*;
+    use crate::findings::{english_words, Lang};
+
+    /// Every text of a built-in profile that a report shows (title, descriptions, what is not
+    /// checked, a path's words other than certificate names) has its zh and ja, and these hold
+    /// no English sentence once the certificate and product names are taken out.
+    #[test]
+    fn every_profile_text_is_said() {
+        let profiles: Vec<Profile> = builtin_names().into_iter().map(|n| Profile::builtin(n).unwrap()).collect();
+        // Certificate names as the paths give them (`Issuing CA 03 | 04 [cross-sign]`), and the
+        // names the texts use besides.
+        let mut names: Vec<String> = profiles
+            .iter()
+            .flat_map(|p| p.chains.iter().flat_map(|c| c.path.iter()))
+            .filter(|p| !p.contains(" ("))
+            .flat_map(|p| p.split(" | ").next().map(|f| f.split(" [").next().unwrap_or(f).to_string()))
+            .collect();
+        names.extend(["Microsoft RSA Root CA 2017", "Microsoft TLS RSA Root G2", "Amazon RDS Root 2019 CA", "Azure Database for PostgreSQL Single Server", "Azure Database for PostgreSQL", "Amazon RDS", "Aurora", "Microsoft", "DigiCert"].map(String::from));
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let mut problems = Vec::new();
+        for p in &profiles {
+            let mut texts: Vec<&String> = vec![&p.title];
+            texts.extend(&p.not_checked);
+            texts.extend(p.chains.iter().map(|c| &c.description));
+            texts.extend(p.chains.iter().flat_map(|c| c.path.iter()).filter(|x| x.contains(" (") || x.starts_with(|c: char| !c.is_ascii_uppercase())));
+            for text in texts {
+                let t = profile_said(text);
+                assert_eq!(&t.en, text);
+                for lang in [Lang::Zh, Lang::Ja] {
+                    let mut ours = t.text(lang).to_string();
+                    for n in &names {
+                        ours = ours.replace(n.as_str(), " ");
+                    }
+                    let words = english_words(&ours);
+                    if !words.is_empty() || t.text(lang) == text {
+                        problems.push(format!("{} ({lang:?}): {words:?} in {:?}", p.name, t.text(lang)));
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "profile texts not said:\n{}", problems.join("\n"));
+    }
+}

@@ -186,7 +186,7 @@ impl RunError {
         let mut list = Template::default();
         for (i, (name, why)) in unrecognisable.iter().enumerate() {
             let why = match why {
-                Some(why) => Arg::Fact(why.clone()),
+                Some(why) => Arg::Own(crate::verify::rotation::profile_said(why)),
                 None => Arg::Said(say!("error.run.auto-profile-chains-unknown")),
             };
             let one = say!("error.run.auto-profile-one", name = name, why = why);
