@@ -302,16 +302,4 @@ pub fn parse_instant(s: &str) -> Result<time::OffsetDateTime, String> {
 }
 
 #[cfg(test)]
-mod errors_said;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn instants_and_dates() {
-        assert_eq!(parse_instant("2028-01-01").unwrap().to_string(), "2028-01-01 0:00:00.0 +00:00:00");
-        assert!(parse_instant("2026-06-01T12:00:00Z").is_ok());
-        assert!(parse_instant("tomorrow").unwrap_err().contains("2026-06-01"));
-    }
-}
+mod tests;

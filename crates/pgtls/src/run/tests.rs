@@ -1,4 +1,4 @@
-//! Tests of what errors say: one instance of every variant of `RunError` and of each error it
+//! The command layer's tests: instants given on the command line, and what errors say: one instance of every variant of `RunError` and of each error it
 //! wraps; each says in English exactly its `Display`, and in zh and ja no English sentence
 //! (`findings::english_words`, the words of the facts it quotes — paths, values, the OS's and
 //! parsers' texts — taken out first).
@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use super::RunError;
+use super::{parse_instant, RunError};
 use crate::config::{hba::HbaError, ident::IdentError, jdbc::JdbcError, kong::KongError, pgbouncer::PgbouncerError, pgconf::PgConfError, server::GatherError};
 use crate::conninfo::{ConninfoError, HostPortProblem};
 use crate::findings::{english_words, Lang};
@@ -363,7 +363,7 @@ fn io_whats() -> Vec<&'static str> {
             let path = e.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|x| x == "rs") && !path.ends_with("errors_said.rs") {
+            } else if path.extension().is_some_and(|x| x == "rs") && !path.ends_with("run/tests.rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for marker in ["what: \"", "io(\"", "read_input(&file, \"", "read_input(p, \""] {
                     for piece in text.split(marker).skip(1) {
@@ -449,4 +449,11 @@ fn every_io_what_has_its_words() {
         let said = [format!("{what} /x/f"), what.to_string()].iter().any(|t| crate::findings::Message::from_english("error.doing.", t).is_some());
         assert!(said, "{what:?} has no error.doing.* template in findings/errors.toml");
     }
+}
+
+#[test]
+fn instants_and_dates() {
+    assert_eq!(parse_instant("2028-01-01").unwrap().to_string(), "2028-01-01 0:00:00.0 +00:00:00");
+    assert!(parse_instant("2026-06-01T12:00:00Z").is_ok());
+    assert!(parse_instant("tomorrow").unwrap_err().contains("2026-06-01"));
 }
