@@ -675,7 +675,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let shard = match (shard, shards) {
                 (Some(k_n), _) => Some(run::inventory::parse_shard(&k_n).map_err(RunError::from)?),
                 (None, Some(n)) => {
-                    let k = std::env::var("JOB_COMPLETION_INDEX").context("--shards N takes K from JOB_COMPLETION_INDEX, which is not set; give --shard K/N")?;
+                    let k = std::env::var("JOB_COMPLETION_INDEX").map_err(|error| RunError::NoJobIndex { error })?;
                     Some(run::inventory::parse_shard(&format!("{k}/{n}")).map_err(RunError::from)?)
                 }
                 (None, None) => None,

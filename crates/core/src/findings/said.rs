@@ -321,7 +321,7 @@ const NAMES: &[&str] = &[
     // Client libraries, poolers and languages the recognisers name.
     "webpki", "sqlx", "Npgsql", "Postgrex", "Supavisor", "Prisma", "Odyssey", "Erlang",
     // Systems an error names (where a file is, whose variable a value comes from).
-    "Debian", "Kubernetes",
+    "Debian", "Kubernetes", "Unicode",
 ];
 const SHORT: &[&str] = &["the", "and", "not", "from", "with", "to", "of", "by", "for", "is", "no", "yes", "but", "or", "it", "in", "at"];
 

@@ -100,6 +100,9 @@ pub enum RunError {
     /// servers that presented a chain, and the profiles it cannot recognise (name, why).
     #[error("{}", auto_profile_english(offered, reached, unrecognisable))]
     AutoProfileUnrecognised { offered: Vec<String>, reached: Vec<String>, unrecognisable: Vec<(String, Option<String>)> },
+    /// `fleet --shards N` without `--shard K/N` outside an indexed Job; `error` is std's words.
+    #[error("--shards N takes K from JOB_COMPLETION_INDEX, which is not set; give --shard K/N: {error}")]
+    NoJobIndex { error: std::env::VarError },
     #[error("HOME is not set, so libpq's default ~/.postgresql/root.crt is unknown; give the path")]
     NoHome,
     #[error("APPDATA is not set: give the path of %APPDATA%\\postgresql\\root.crt as it is on this machine")]
@@ -169,6 +172,14 @@ impl RunError {
             RunError::NoServerFiles => say!("error.run.no-server-files"),
             RunError::AutoProfileWithoutServers => say!("error.run.auto-profile-without-servers"),
             RunError::AutoProfileUnrecognised { offered, reached, unrecognisable } => RunError::auto_profile_said(offered, reached, unrecognisable),
+            RunError::NoJobIndex { error } => {
+                // std's words, said again (its English as std writes it).
+                let error = match error {
+                    std::env::VarError::NotPresent => say!("error.run.var-not-present"),
+                    std::env::VarError::NotUnicode(v) => say!("error.run.var-not-unicode", value = format!("{v:?}")),
+                };
+                say!("error.run.no-job-index", error = error)
+            }
             RunError::NoHome => say!("error.run.no-home"),
             RunError::NoAppdata => say!("error.run.no-appdata"),
             RunError::Failed { what, error } => say!("error.run.failed", doing = doing(what), error = error),

@@ -297,6 +297,8 @@ fn run_errors() -> Vec<RunError> {
             unrecognisable: vec![("c-3".into(), Some("E7".into())), ("d-4".into(), None)],
         },
         RunError::NoHome,
+        RunError::NoJobIndex { error: std::env::VarError::NotPresent },
+        RunError::NoJobIndex { error: std::env::VarError::NotUnicode("x1".into()) },
         RunError::NoAppdata,
         RunError::Usage("E7".into()),
     ]);
@@ -345,12 +347,13 @@ fn run_kind(e: &RunError) -> usize {
         RunError::AutoProfileWithoutServers => 27,
         RunError::AutoProfileUnrecognised { .. } => 28,
         RunError::NoHome => 29,
+        RunError::NoJobIndex { .. } => 33,
         RunError::NoAppdata => 30,
         RunError::Failed { .. } => 31,
         RunError::Usage(_) => 32,
     }
 }
-const RUN_KINDS: usize = 33;
+const RUN_KINDS: usize = 34;
 
 /// The `what` of every `RunError::Io` and `RunError::Failed` in the source (the library's and
 /// the binary's), read from it: `what: "…"`, `io("…")`, `read_input(…, "…")`.
