@@ -12,7 +12,7 @@ use crate::conninfo::{ConninfoError, HostPortProblem};
 use crate::findings::{english_words, Lang};
 use crate::logs::LogError;
 use crate::trust::TrustError;
-use crate::verify::rotation::RotationError;
+use crate::verify::rotation::{ProfileProblem, RotationError};
 
 fn io() -> std::io::Error {
     std::io::Error::other("E2")
@@ -131,7 +131,15 @@ fn rotation_errors() -> Vec<RotationError> {
     vec![
         RotationError::Unknown("x1".into()),
         RotationError::Parse { name: "p1".into(), source: toml },
-        RotationError::Invalid { name: "p1".into(), problem: "E7".into() },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::NotInPem { id: "c1".into(), sha256: "AB:CD".into(), pem: "p1.pem".into() } },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::ThumbprintDiffers { id: "c1".into(), sha1: "AB".into(), published: "CD".into() } },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::Undescribed { pem: "p1.pem".into(), subject: "CN=x1".into(), sha256: "AB".into() } },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::UnknownCert { chain: None, id: "c1".into() } },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::UnknownCert { chain: Some("g1".into()), id: "c1".into() } },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::NoIssuing { chain: "g1".into() } },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::FromNotAfter { chain: "g1".into() } },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::UntilRotatedNotBefore { chain: "g1".into() } },
+        RotationError::Invalid { name: "p1".into(), problem: ProfileProblem::RootNotSelfSigned { cert: "c1".into() } },
         RotationError::Io { name: "p1".into(), path: p("/x/p.pem"), source: io() },
     ]
 }
@@ -145,6 +153,22 @@ fn rotation_kind(e: &RotationError) -> usize {
     }
 }
 const ROTATION_KINDS: usize = 4;
+
+fn profile_problem_kind(e: &RotationError) -> Option<usize> {
+    use ProfileProblem::*;
+    let RotationError::Invalid { problem, .. } = e else { return None };
+    Some(match problem {
+        NotInPem { .. } => 0,
+        ThumbprintDiffers { .. } => 1,
+        Undescribed { .. } => 2,
+        UnknownCert { chain: None, .. } => 3,
+        UnknownCert { chain: Some(_), .. } => 4,
+        NoIssuing { .. } => 5,
+        FromNotAfter { .. } => 6,
+        UntilRotatedNotBefore { .. } => 7,
+        RootNotSelfSigned { .. } => 8,
+    })
+}
 
 fn gather_errors() -> Vec<GatherError> {
     let f = || p("/x/postgresql.conf");
@@ -397,6 +421,7 @@ fn every_variant_is_built() {
     assert_eq!(count(conninfo_errors().iter().map(conninfo_kind).collect()), CONNINFO_KINDS);
     assert_eq!(count(trust_errors().iter().map(trust_kind).collect()), TRUST_KINDS);
     assert_eq!(count(rotation_errors().iter().map(rotation_kind).collect()), ROTATION_KINDS);
+    assert_eq!(count(rotation_errors().iter().filter_map(profile_problem_kind).collect()), 9);
     assert_eq!(count(gather_errors().iter().map(gather_kind).collect()), GATHER_KINDS);
     let all = run_errors();
     assert_eq!(count(all.iter().map(run_kind).collect()), RUN_KINDS);
