@@ -12,13 +12,32 @@ fn main() {
             std::process::exit(if e.use_stderr() { cli::EXIT_TOOL_FAILURE } else { 0 });
         }
     };
+    let lang = cli::lang(&args);
     match cli::run(args) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("pgtls: error: {}", chain(&e));
+            eprintln!("{}", pgtls::report::error_line(&said(&e, lang), lang));
             std::process::exit(cli::EXIT_TOOL_FAILURE);
         }
     }
+}
+
+/// The error in `lang`: a library error (`RunError`) as it says itself, its causes that it
+/// does not already quote after it (as [`chain`]); anything else as [`chain`] writes it. In
+/// English this is exactly [`chain`]'s text (`RunError`'s English is its `Display`).
+fn said(e: &anyhow::Error, lang: pgtls::findings::Lang) -> String {
+    let Some(r) = e.downcast_ref::<pgtls::run::RunError>().filter(|r| r.to_string() == e.to_string()) else { return chain(e) };
+    let (mut english, mut out) = (r.to_string(), r.said().sentence(lang));
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !english.contains(&c) {
+            for s in [&mut english, &mut out] {
+                s.push_str(": ");
+                s.push_str(&c);
+            }
+        }
+    }
+    out
 }
 
 /// The error and its causes, each cause once: library errors already quote their source in

@@ -47,7 +47,7 @@ enum Endpoint {
 }
 
 pub fn demo(s: &Settings) -> Result<DemoReport, RunError> {
-    let pki = |e: LabError| RunError::Usage(format!("generating the demo PKI: {e}"));
+    let pki = |e: LabError| RunError::Failed { what: "generating the demo PKI", error: e.to_string() };
     let root = CertKey::root("Example Cloud Global Root G2").map_err(pki)?;
     let old_ica = root.intermediate("Example Cloud RSA TLS Issuing CA 03").map_err(pki)?;
     let new_ica = root.intermediate("Example Cloud TLS G2 RSA CA 02").map_err(pki)?;
@@ -66,7 +66,7 @@ pub fn demo(s: &Settings) -> Result<DemoReport, RunError> {
             (Endpoint::Postgres(srv), format!("PostgreSQL {v}"))
         }
         Err(_) => {
-            let e = InProcessServer::start(&tls).map_err(|e| RunError::Usage(format!("starting the demo endpoint: {e}")))?;
+            let e = InProcessServer::start(&tls).map_err(|e| RunError::Failed { what: "starting the demo endpoint", error: e.to_string() })?;
             (Endpoint::InProcess(e), IN_PROCESS.to_string())
         }
     };

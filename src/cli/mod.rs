@@ -13,7 +13,7 @@ use pgtls::findings::Lang;
 use pgtls::net::Timeouts;
 use pgtls::profile::Overrides;
 use pgtls::report::{render, Format, Render, RenderOptions};
-use pgtls::run::{self, parse_instant, Settings};
+use pgtls::run::{self, parse_instant, RunError, Settings};
 use pgtls::stack::Stack;
 
 #[cfg(feature = "demo")]
@@ -115,6 +115,11 @@ impl From<ClientArg> for Stack {
 pub enum PlatformArg {
     Unix,
     Windows,
+}
+
+/// The language of the output (and of errors): `--lang`, else from the environment.
+pub fn lang(cli: &Cli) -> Lang {
+    cli.lang.unwrap_or_else(lang_from_env)
 }
 
 /// The language from LC_ALL, LC_MESSAGES, LANG (first set wins), English otherwise.
@@ -547,13 +552,15 @@ pub enum InventoryFormat {
     Service,
 }
 
-/// A file's text, or standard input for `-`.
-fn read_input(p: &std::path::Path, what: &str) -> Result<String> {
-    if p.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).with_context(|| format!("reading {what} from standard input"))
+/// A file's text, or standard input for `-`; `what` is what the reading is doing
+/// ("reading targets from"), said in the user's language by `RunError::said`.
+fn read_input(p: &std::path::Path, what: &'static str) -> Result<String, RunError> {
+    let (path, text) = if p.as_os_str() == "-" {
+        (PathBuf::from("standard input"), std::io::read_to_string(std::io::stdin()))
     } else {
-        pgtls::files::read_text(p).with_context(|| format!("reading {what} from {}", p.display()))
-    }
+        (p.to_path_buf(), pgtls::files::read_text(p))
+    };
+    text.map_err(|source| RunError::Io { what, path, source })
 }
 
 /// The CSV table and the Prometheus textfile of a fleet report, when asked for. The textfile
@@ -562,15 +569,15 @@ fn write_fleet_outputs(r: &run::FleetReport, at: Option<time::OffsetDateTime>, o
     let now = at.unwrap_or_else(time::OffsetDateTime::now_utc);
     if let Some(p) = &outputs.html {
         let page = pgtls::report::html::render(r, now, origin, lang);
-        std::fs::write(p, page).with_context(|| format!("writing {}", p.display()))?;
+        std::fs::write(p, page).map_err(|source| RunError::Io { what: "writing", path: p.clone(), source })?;
     }
     if let Some(p) = &outputs.csv {
         let text = run::fleet_export::csv(r, now).context("building the CSV table")?;
-        std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+        std::fs::write(p, text).map_err(|source| RunError::Io { what: "writing", path: p.clone(), source })?;
     }
     if let Some(p) = &outputs.prometheus {
         let tmp = p.with_extension("prom.tmp");
-        std::fs::write(&tmp, run::fleet_export::prometheus(&r.endpoints, now)).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::write(&tmp, run::fleet_export::prometheus(&r.endpoints, now)).map_err(|source| RunError::Io { what: "writing", path: tmp.clone(), source })?;
         std::fs::rename(&tmp, p).with_context(|| format!("renaming {} to {}", tmp.display(), p.display()))?;
     }
     Ok(())
@@ -583,7 +590,7 @@ fn show<R: Render>(report: &R, exit_code: i32, format: Format, o: &RenderOptions
 
 /// Run the CLI; returns the process exit status.
 pub fn run(cli: Cli) -> Result<i32> {
-    let o = RenderOptions { lang: cli.lang.unwrap_or_else(lang_from_env), verbose: cli.verbose, quiet: cli.quiet, pem: false };
+    let o = RenderOptions { lang: lang(&cli), verbose: cli.verbose, quiet: cli.quiet, pem: false };
     let secs = if cli.timeout.is_finite() && cli.timeout > 0.0 { cli.timeout } else { 5.0 };
     let d = std::time::Duration::from_secs_f64(secs);
     let s = Settings { timeouts: Timeouts::uniform(d), ..Default::default() };
@@ -657,19 +664,19 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Fleet { file, concurrency, at, inventory, shard, shards, jsonl, outputs, profile, protocols, no_startup, progress, no_progress } => {
             let origin = file.display().to_string();
-            let text = read_input(&file, "targets")?;
+            let text = read_input(&file, "reading targets from")?;
             let format = match inventory {
                 InventoryFormat::Auto => run::inventory::FileKind::detect(&origin, &text),
                 InventoryFormat::Lines => run::inventory::FileKind::Lines,
                 InventoryFormat::Csv => run::inventory::FileKind::Csv,
                 InventoryFormat::Service => run::inventory::FileKind::Service,
             };
-            let targets = run::inventory::parse(&origin, &text, format)?;
+            let targets = run::inventory::parse(&origin, &text, format).map_err(RunError::from)?;
             let shard = match (shard, shards) {
-                (Some(k_n), _) => Some(run::inventory::parse_shard(&k_n)?),
+                (Some(k_n), _) => Some(run::inventory::parse_shard(&k_n).map_err(RunError::from)?),
                 (None, Some(n)) => {
-                    let k = std::env::var("JOB_COMPLETION_INDEX").context("--shards N takes K from JOB_COMPLETION_INDEX, which is not set; give --shard K/N")?;
-                    Some(run::inventory::parse_shard(&format!("{k}/{n}"))?)
+                    let k = std::env::var("JOB_COMPLETION_INDEX").map_err(|error| RunError::NoJobIndex { error })?;
+                    Some(run::inventory::parse_shard(&format!("{k}/{n}")).map_err(RunError::from)?)
                 }
                 (None, None) => None,
             };
@@ -682,7 +689,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             });
             let stream: Option<std::sync::Mutex<Box<dyn Write + Send>>> = match &jsonl {
                 Some(p) if p.as_os_str() == "-" => Some(std::sync::Mutex::new(Box::new(std::io::stdout()))),
-                Some(p) => Some(std::sync::Mutex::new(Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?))),
+                Some(p) => Some(std::sync::Mutex::new(Box::new(std::fs::File::create(p).map_err(|source| RunError::Io { what: "creating", path: p.clone(), source })?))),
                 None => None,
             };
             let on_record = |r: &run::FleetRecord| {
@@ -695,7 +702,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     b.inc(1);
                 }
             };
-            let profile = profile.as_deref().map(pgtls::verify::rotation::Profile::builtin).transpose()?;
+            let profile = profile.as_deref().map(pgtls::verify::rotation::Profile::builtin).transpose().map_err(RunError::from)?;
             let r = run::fleet(&targets, &run::FleetOptions { concurrency, at, profile, protocols, startup: !no_startup }, &s, &env, &on_record)?;
             if let Some(b) = bar {
                 b.finish_and_clear();
@@ -718,7 +725,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Merge { files, at, outputs } => {
             let mut inputs = Vec::new();
             for p in &files {
-                inputs.push((p.display().to_string(), read_input(p, "fleet records")?));
+                inputs.push((p.display().to_string(), read_input(p, "reading fleet records from")?));
             }
             let r = run::merge(&inputs, at)?;
             let origin = files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");

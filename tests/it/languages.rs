@@ -591,3 +591,40 @@ fn explain_speaks_the_users_language() {
     }
     assert!(problems.is_empty(), "English in a zh/ja explain:\n{}", problems.join("\n"));
 }
+
+/// Errors end a command in the user's language too: a connection string libpq would refuse
+/// (with its hint), a missing file, an unknown rotation profile and usage errors, in zh and ja,
+/// with the exit status of the English run. The OS's words stay as the OS printed them.
+#[test]
+fn errors_speak_the_users_language() {
+    let cases: &[&[&str]] = &[
+        &["probe", "hots=x"],
+        &["probe", "host=db port=abc"],
+        &["probe", "--from-facts", "/nonexistent/facts.json"],
+        &["trust", "audit", "/nonexistent/root.crt"],
+        &["rotation", "--profile", "nope", "--trust", "system"],
+        &["protocols", "db", "--client-min", "TLSv1.3", "--client-max", "TLSv1.2"],
+        &["server"],
+        &["explain", "no-such-code"],
+        &["fleet", "/nonexistent/inventory.txt"],
+    ];
+    let mut problems = Vec::new();
+    for args in cases {
+        let run = |lang: &str| pgtls().args(["--lang", lang]).args(*args).env("HOME", "/nonexistent-home").output().unwrap();
+        let en = run("en");
+        let english = String::from_utf8_lossy(&en.stderr).into_owned();
+        assert!(english.starts_with("pgtls: error: ") && en.status.code() == Some(3), "{args:?}: {:?} {english}", en.status);
+        for (lang, start) in [("zh", "pgtls: 错误："), ("ja", "pgtls: エラー: ")] {
+            let out = run(lang);
+            let said = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert_eq!(out.status.code(), en.status.code(), "{args:?} --lang {lang}: {said}");
+            assert!(said.starts_with(start), "{args:?} --lang {lang}: {said}");
+            let ours = said.replace("No such file or directory (os error 2)", " ");
+            let words = pgtls::findings::english_words(&ours);
+            if !words.is_empty() {
+                problems.push(format!("{args:?} --lang {lang}: {words:?} in {said:?}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "English left in errors:\n{}", problems.join("\n"));
+}

@@ -38,7 +38,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                         "tls-handshake-failed.scan",
                         endpoint = &s.endpoint,
                         errors = r.errors.len(),
-                        stage = &e.stage,
+                        stage = e.stage.said(),
                         version = &e.version,
                         message = &e.message
                     ))

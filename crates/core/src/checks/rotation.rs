@@ -81,7 +81,7 @@ pub fn check(facts: &Facts, _cx: &Context) -> Vec<Finding> {
                 (Phase::Before, _) => (
                     at_date(say!(
                         "rotation-unready.then-before",
-                        description = &c.description,
+                        description = crate::verify::rotation::profile_said(&c.description),
                         consequence = if c.required { say!("rotation-unready.not-yet-rotated-fail") } else { say!("rotation-unready.if-presented-fail") },
                         hint = hint
                     )),

@@ -28,6 +28,19 @@ pub enum HbaError {
     TooDeep { file: PathBuf },
 }
 
+impl HbaError {
+    /// The error as a message (its English is the `Display` text); a line's message is the
+    /// server's own words about it and stays as written.
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            HbaError::Line { file, line, message } => say!("error.file-line", file = file.display(), line = line, message = message),
+            HbaError::Unreadable { file, reason } => say!("error.hba.unreadable", file = file.display(), reason = reason),
+            HbaError::TooDeep { file } => say!("error.auth-file.too-deep", file = file.display()),
+        }
+    }
+}
+
 /// One token of an auth file, remembering whether it was quoted (quoted `all` is a
 /// role named "all", not the keyword).
 #[derive(Debug, Clone, PartialEq, Eq)]

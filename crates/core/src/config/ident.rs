@@ -27,6 +27,19 @@ pub enum IdentError {
     TooDeep { file: PathBuf },
 }
 
+impl IdentError {
+    /// The error as a message (its English is the `Display` text); a line's message is the
+    /// server's own words about it and stays as written.
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            IdentError::Line { file, line, message } => say!("error.file-line", file = file.display(), line = line, message = message),
+            IdentError::Unreadable { file, reason } => say!("error.ident.unreadable", file = file.display(), reason = reason),
+            IdentError::TooDeep { file } => say!("error.auth-file.too-deep", file = file.display()),
+        }
+    }
+}
+
 /// One `mapname system-username pg-username` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentLine {

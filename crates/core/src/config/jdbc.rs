@@ -25,6 +25,19 @@ pub enum JdbcError {
     Encoding(String),
 }
 
+impl JdbcError {
+    /// The error as a message (its English is the `Display` text).
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            JdbcError::Scheme(url) => say!("error.jdbc.scheme", url = url),
+            JdbcError::Host(v) => say!("error.jdbc.host", value = format!("{v:?}")),
+            JdbcError::SslMode(v) => say!("error.jdbc.sslmode", value = format!("{v:?}")),
+            JdbcError::Encoding(v) => say!("error.jdbc.encoding", value = format!("{v:?}")),
+        }
+    }
+}
+
 pub const NON_VALIDATING_FACTORY: &str = "org.postgresql.ssl.NonValidatingFactory";
 pub const DEFAULT_JAVA_FACTORY: &str = "org.postgresql.ssl.DefaultJavaSSLFactory";
 pub const LIBPQ_FACTORY: &str = "org.postgresql.ssl.LibPQFactory";

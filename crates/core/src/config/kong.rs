@@ -25,6 +25,19 @@ pub enum KongError {
     Value { origin: String, key: String, value: String, expected: String },
 }
 
+impl KongError {
+    /// The error as a message (its English is the `Display` text); Kong's words about a line
+    /// and the values it expects stay as written.
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            KongError::Line { file, line, message } => say!("error.file-line", file = file.display(), line = line, message = message),
+            KongError::Unreadable { file, reason } => say!("error.kong.unreadable", file = file.display(), reason = reason),
+            KongError::Value { origin, key, value, expected } => say!("error.kong.value", origin = origin, value = format!("{value:?}"), key = key, expected = expected),
+        }
+    }
+}
+
 /// One value and where it came from (`file:line` or `KONG_PG_SSL`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KongValue {

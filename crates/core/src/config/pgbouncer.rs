@@ -33,6 +33,18 @@ pub enum PgbouncerError {
     NoSection { file: PathBuf },
 }
 
+impl PgbouncerError {
+    /// The error as a message (its English is the `Display` text).
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            PgbouncerError::Unreadable { file, reason } => say!("error.pgbouncer.unreadable", file = file.display(), reason = reason),
+            PgbouncerError::IncludeDepth { file } => say!("error.pgbouncer.include-depth", file = file.display()),
+            PgbouncerError::NoSection { file } => say!("error.pgbouncer.no-section", file = file.display()),
+        }
+    }
+}
+
 /// One setting's value and where it is set (`file:line`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IniValue {

@@ -43,6 +43,22 @@ pub enum PgConfError {
     Recursion { file: PathBuf, line: u32 },
 }
 
+impl PgConfError {
+    /// The error as a message (its English is the `Display` text).
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            PgConfError::Syntax { file, line, token } => say!("error.pgconf.syntax", file = file.display(), line = line, token = token),
+            PgConfError::SyntaxEol { file, line } => say!("error.pgconf.syntax-eol", file = file.display(), line = line),
+            PgConfError::MissingInclude { file, from, reason } => say!("error.pgconf.missing-include", file = file.display(), reason = reason, from = from),
+            PgConfError::Unreadable { file, reason } => say!("error.pgconf.unreadable", file = file.display(), reason = reason),
+            PgConfError::UnreadableDir { dir, from, reason } => say!("error.pgconf.unreadable-dir", dir = dir.display(), reason = reason, from = from),
+            PgConfError::TooDeep { file, from } => say!("error.pgconf.too-deep", file = file.display(), from = from),
+            PgConfError::Recursion { file, line } => say!("error.pgconf.recursion", file = file.display(), line = line),
+        }
+    }
+}
+
 /// One `name = value` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfLine {

@@ -819,7 +819,7 @@ pub enum ConninfoError {
     #[error("invalid target \"{target}\": {reason}")]
     InvalidHostPort {
         target: String,
-        reason: &'static str,
+        reason: HostPortProblem,
     },
     #[error("could not match {ports} port numbers to {hosts} hosts")]
     PortCount { ports: usize, hosts: usize },
@@ -855,10 +855,74 @@ pub enum ConninfoError {
     ServiceNested { file: String, line: usize },
 }
 
+/// What is wrong with a `HOST[:PORT]` target ([`ConninfoError::InvalidHostPort`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostPortProblem {
+    NoClosingBracket,
+    EmptyIpv6,
+    PortAfterBracket,
+    NoHost,
+    NoPort,
+}
+
+impl HostPortProblem {
+    pub fn said(self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            HostPortProblem::NoClosingBracket => say!("error.conninfo.host-port.no-closing-bracket"),
+            HostPortProblem::EmptyIpv6 => say!("error.conninfo.host-port.empty-ipv6"),
+            HostPortProblem::PortAfterBracket => say!("error.conninfo.host-port.port-after-bracket"),
+            HostPortProblem::NoHost => say!("error.conninfo.host-port.no-host"),
+            HostPortProblem::NoPort => say!("error.conninfo.host-port.no-port"),
+        }
+    }
+}
+
+impl fmt::Display for HostPortProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.said().sentence(crate::findings::Lang::En))
+    }
+}
+
 impl ConninfoError {
     /// What to do about it, in one sentence (said in any language: [`ConninfoError::hint_said`]).
     pub fn hint(&self) -> String {
         self.hint_said().sentence(crate::findings::Lang::En)
+    }
+
+    /// The error as a message (its English is the `Display` text), for saying it in the
+    /// user's language; quoted values, names and files stay as written.
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        use ConninfoError::*;
+        match self {
+            MissingEquals { keyword } => say!("error.conninfo.missing-equals", keyword = keyword),
+            UnterminatedQuote => say!("error.conninfo.unterminated-quote"),
+            InvalidOption { keyword } => say!("error.conninfo.invalid-option", keyword = keyword),
+            InvalidPercentEncoding { token } => say!("error.conninfo.invalid-percent", token = token),
+            PercentEncodedNul { token } => say!("error.conninfo.percent-nul", token = token),
+            PercentEncodedNotUtf8 { token } => say!("error.conninfo.percent-utf8", token = token),
+            UnterminatedIpv6 { uri } => say!("error.conninfo.ipv6-unterminated", uri = uri),
+            EmptyIpv6 { uri } => say!("error.conninfo.ipv6-empty", uri = uri),
+            UnexpectedUriChar { ch, position, uri } => say!("error.conninfo.uri-char", ch = ch, position = position, uri = uri),
+            InvalidQueryParameter { keyword } => say!("error.conninfo.query-parameter", keyword = keyword),
+            ExtraQuerySeparator { keyword } => say!("error.conninfo.query-extra-separator", keyword = keyword),
+            MissingQuerySeparator { keyword } => say!("error.conninfo.query-missing-separator", keyword = keyword),
+            InvalidHostPort { target, reason } => say!("error.conninfo.host-port", target = target, reason = reason.said()),
+            PortCount { ports, hosts } => say!("error.conninfo.port-count", ports = ports, hosts = hosts),
+            HostCount { names, addrs } => say!("error.conninfo.host-count", names = names, addrs = addrs),
+            InvalidValue { keyword, value } => say!("error.conninfo.invalid-value", keyword = keyword, value = value),
+            InvalidInteger { keyword, value } => say!("error.conninfo.invalid-integer", keyword = keyword, value = value),
+            InvalidPort { port } => say!("error.conninfo.invalid-port", port = port),
+            InvalidHostaddr { addr } => say!("error.conninfo.invalid-hostaddr", addr = addr),
+            InvalidProtocolRange => say!("error.conninfo.protocol-range"),
+            WeakSslModeDirect { sslmode } => say!("error.conninfo.weak-sslmode-direct", sslmode = sslmode),
+            ServiceNotFound { service } => say!("error.conninfo.service-not-found", service = service),
+            ServiceFileUnreadable { file } => say!("error.conninfo.service-file-not-found", file = file),
+            ServiceLineTooLong { file, line } => say!("error.conninfo.service-line-too-long", file = file, line = line),
+            ServiceSyntax { file, line } => say!("error.conninfo.service-syntax", file = file, line = line),
+            ServiceNested { file, line } => say!("error.conninfo.service-nested", file = file, line = line),
+        }
     }
 
     /// What to do about it, as a message.

@@ -2,7 +2,7 @@
 //! `conninfo_uri_parse_options` read them, so that odd inputs (a quote in the middle of a
 //! value, a `%2C` in a host list, `ssl=true`) mean here what they mean to `psql`.
 
-use super::{is_c_space, keyword, ConnInfo, ConninfoError, Form, REDACTED};
+use super::{is_c_space, keyword, ConnInfo, ConninfoError, Form, HostPortProblem, REDACTED};
 
 /// Parses a keyword/value string, a `postgresql://` / `postgres://` URI, or a bare
 /// `HOST[:PORT]` / `[V6][:PORT]` (anything without `=` or blanks that is not a URI).
@@ -361,10 +361,10 @@ fn parse_host_port(t: &str) -> Result<ConnInfo, ConninfoError> {
     let (host, port) = if let Some(rest) = t.strip_prefix('[') {
         let close = rest
             .find(']')
-            .ok_or_else(|| invalid("missing \"]\" after the IPv6 address"))?;
+            .ok_or_else(|| invalid(HostPortProblem::NoClosingBracket))?;
         let host = &rest[..close];
         if host.is_empty() {
-            return Err(invalid("empty IPv6 address in brackets"));
+            return Err(invalid(HostPortProblem::EmptyIpv6));
         }
         let after = &rest[close + 1..];
         if after.is_empty() {
@@ -372,7 +372,7 @@ fn parse_host_port(t: &str) -> Result<ConnInfo, ConninfoError> {
         } else if let Some(port) = after.strip_prefix(':') {
             (host, Some(port))
         } else {
-            return Err(invalid("expected \":PORT\" after \"]\""));
+            return Err(invalid(HostPortProblem::PortAfterBracket));
         }
     } else if is_path || t.matches(':').count() != 1 {
         // A socket directory, a plain name, or an IPv6 address without brackets (no port).
@@ -380,7 +380,7 @@ fn parse_host_port(t: &str) -> Result<ConnInfo, ConninfoError> {
     } else {
         let (host, port) = t.split_once(':').unwrap_or((t, ""));
         if host.is_empty() {
-            return Err(invalid("missing host name before \":\""));
+            return Err(invalid(HostPortProblem::NoHost));
         }
         (host, Some(port))
     };
@@ -388,7 +388,7 @@ fn parse_host_port(t: &str) -> Result<ConnInfo, ConninfoError> {
     info.set("host", host.to_string());
     if let Some(port) = port {
         if port.is_empty() {
-            return Err(invalid("missing port number after \":\""));
+            return Err(invalid(HostPortProblem::NoPort));
         }
         info.set("port", port.to_string());
     }

@@ -54,9 +54,41 @@ pub const CLOSED_SILENTLY: &str = "connection closed without an answer";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanIssue {
     pub version: TlsVersion,
-    /// What was being probed (`ciphers`, `groups`, `preference`, `key exchange`).
-    pub stage: &'static str,
+    /// What was being probed.
+    pub stage: ScanStage,
     pub message: String,
+}
+
+/// What a scan was probing when a probe failed; in JSON its English word (`ciphers`,
+/// `preference`, `groups`, `key exchange`), said in the user's language by [`ScanStage::said`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ScanStage {
+    #[serde(rename = "ciphers")]
+    Ciphers,
+    #[serde(rename = "preference")]
+    Preference,
+    #[serde(rename = "groups")]
+    Groups,
+    #[serde(rename = "key exchange")]
+    KeyExchange,
+}
+
+impl ScanStage {
+    pub fn said(self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            ScanStage::Ciphers => say!("scan-stage.ciphers"),
+            ScanStage::Preference => say!("scan-stage.preference"),
+            ScanStage::Groups => say!("scan-stage.groups"),
+            ScanStage::KeyExchange => say!("scan-stage.key-exchange"),
+        }
+    }
+}
+
+impl std::fmt::Display for ScanStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.said().sentence(crate::findings::Lang::En))
+    }
 }
 
 /// A limit of what a scan measured, kept as its English text in [`ScanResult::notes`] (the

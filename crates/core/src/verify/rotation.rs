@@ -150,9 +150,61 @@ pub enum RotationError {
     #[error("rotation profile {name} is not valid TOML: {source}")]
     Parse { name: String, source: toml::de::Error },
     #[error("rotation profile {name}: {problem}")]
-    Invalid { name: String, problem: String },
+    Invalid { name: String, problem: ProfileProblem },
     #[error("rotation profile {name}: cannot read {path}: {source}")]
     Io { name: String, path: std::path::PathBuf, source: std::io::Error },
+}
+
+/// What is wrong in a profile's files (`RotationError::Invalid`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileProblem {
+    NotInPem { id: String, sha256: String, pem: String },
+    ThumbprintDiffers { id: String, sha1: String, published: String },
+    Undescribed { pem: String, subject: String, sha256: String },
+    /// A `[[root]]` (`chain: None`) or a chain names a certificate no `[[cert]]` has.
+    UnknownCert { chain: Option<String>, id: String },
+    NoIssuing { chain: String },
+    FromNotAfter { chain: String },
+    UntilRotatedNotBefore { chain: String },
+    RootNotSelfSigned { cert: String },
+}
+
+impl ProfileProblem {
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        use ProfileProblem::*;
+        match self {
+            NotInPem { id, sha256, pem } => say!("error.profile.not-in-pem", id = id, sha256 = sha256, pem = pem),
+            ThumbprintDiffers { id, sha1, published } => say!("error.profile.thumbprint-differs", id = id, sha1 = sha1, published = published),
+            Undescribed { pem, subject, sha256 } => say!("error.profile.undescribed", pem = pem, subject = subject, sha256 = sha256),
+            UnknownCert { chain: None, id } => say!("error.profile.root-unknown-cert", id = format!("{id:?}")),
+            UnknownCert { chain: Some(chain), id } => say!("error.profile.chain-unknown-cert", chain = chain, id = format!("{id:?}")),
+            NoIssuing { chain } => say!("error.profile.no-issuing", chain = chain),
+            FromNotAfter { chain } => say!("error.profile.from-not-after", chain = chain),
+            UntilRotatedNotBefore { chain } => say!("error.profile.until-rotated-not-before", chain = chain),
+            RootNotSelfSigned { cert } => say!("error.profile.root-not-self-signed", cert = cert),
+        }
+    }
+}
+
+impl std::fmt::Display for ProfileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.said().sentence(crate::findings::Lang::En))
+    }
+}
+
+impl RotationError {
+    /// The error as a message (its English is the `Display` text); a profile file's own
+    /// problem, TOML's and the OS's words stay as written.
+    pub fn said(&self) -> crate::findings::Message {
+        use crate::say;
+        match self {
+            RotationError::Unknown(name) => say!("error.rotation.unknown", name = format!("{name:?}"), known = builtin_names().join(", ")),
+            RotationError::Parse { name, source } => say!("error.rotation.parse", name = name, error = source),
+            RotationError::Invalid { name, problem } => say!("error.rotation.invalid", name = name, problem = problem.said()),
+            RotationError::Io { name, path, source } => say!("error.rotation.io", name = name, path = path.display(), error = source),
+        }
+    }
 }
 
 /// (name, TOML, PEM)
@@ -166,6 +218,24 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         include_str!("profiles/azure-single-server-2022.pem"),
     ),
 ];
+
+const PROFILE_SAID: &str = include_str!("profiles/said.toml");
+
+/// A built-in profile's own text (its title, a chain's description, what it does not check, the
+/// words of a chain's path that are not certificate names) in every language: its entry in
+/// `profiles/said.toml`, else as written (a certificate name, a profile file's own text).
+pub fn profile_said(text: &str) -> crate::findings::Template {
+    #[derive(Deserialize)]
+    struct Texts {
+        text: Vec<crate::findings::Template>,
+    }
+    static T: std::sync::OnceLock<std::collections::BTreeMap<String, crate::findings::Template>> = std::sync::OnceLock::new();
+    let t = T.get_or_init(|| {
+        let texts: Texts = toml::from_str(PROFILE_SAID).expect("profiles/said.toml is valid (checked by tests)");
+        texts.text.into_iter().map(|t| (t.en.clone(), t)).collect()
+    });
+    t.get(text).cloned().unwrap_or_else(|| crate::findings::Template { en: text.into(), zh: text.into(), ja: text.into() })
+}
 
 /// The names of the built-in profiles.
 pub fn builtin_names() -> Vec<&'static str> {
@@ -187,7 +257,7 @@ impl Profile {
     /// every reference names a `[[cert]]`.
     pub fn from_parts(name: &str, toml_text: &str, pem: &[u8]) -> Result<Profile, RotationError> {
         let mut p: Profile = toml::from_str(toml_text).map_err(|source| RotationError::Parse { name: name.to_string(), source })?;
-        let bad = |problem: String| RotationError::Invalid { name: name.to_string(), problem };
+        let bad = |problem: ProfileProblem| RotationError::Invalid { name: name.to_string(), problem };
         let parsed = crate::x509::pem_certs(pem);
         let mut loaded = Vec::new();
         for spec in &p.certs {
@@ -195,41 +265,41 @@ impl Profile {
             let c = parsed
                 .iter()
                 .find(|c| c.sha256 == want)
-                .ok_or_else(|| bad(format!("certificate {} (SHA-256 {}) is not in {}", spec.id, spec.sha256, p.pem)))?;
+                .ok_or_else(|| bad(ProfileProblem::NotInPem { id: spec.id.clone(), sha256: spec.sha256.clone(), pem: p.pem.clone() }))?;
             if let Some(t) = &spec.published_sha1 {
                 if norm_hex(t) != c.sha1() {
-                    return Err(bad(format!("certificate {}: SHA-1 {} differs from the published thumbprint {t}", spec.id, c.sha1())));
+                    return Err(bad(ProfileProblem::ThumbprintDiffers { id: spec.id.clone(), sha1: c.sha1(), published: t.clone() }));
                 }
             }
             loaded.push(c.clone());
         }
         if let Some(extra) = parsed.iter().find(|c| !loaded.iter().any(|l| l.sha256 == c.sha256)) {
-            return Err(bad(format!("{} holds {} (SHA-256 {}) that no [[cert]] describes", p.pem, extra.subject, extra.sha256)));
+            return Err(bad(ProfileProblem::Undescribed { pem: p.pem.clone(), subject: extra.subject.to_string(), sha256: extra.sha256.to_string() }));
         }
         p.loaded = loaded;
         let ids: Vec<&str> = p.certs.iter().map(|c| c.id.as_str()).collect();
-        let check = |what: String, id: &str| if ids.contains(&id) { Ok(()) } else { Err(bad(format!("{what} names unknown certificate {id:?}"))) };
+        let check = |chain: Option<&str>, id: &str| if ids.contains(&id) { Ok(()) } else { Err(bad(ProfileProblem::UnknownCert { chain: chain.map(str::to_string), id: id.to_string() })) };
         for r in &p.roots {
-            check("a [[root]]".into(), &r.cert)?;
+            check(None, &r.cert)?;
         }
         for ch in &p.chains {
             for id in ch.issuing.iter().chain(&ch.sent).chain(&ch.optional).chain(&ch.issued_by).chain(&ch.anchors) {
-                check(format!("chain {}", ch.name), id)?;
+                check(Some(&ch.name), id)?;
             }
             if ch.issuing.is_empty() {
-                return Err(bad(format!("chain {} has no issuing CA", ch.name)));
+                return Err(bad(ProfileProblem::NoIssuing { chain: ch.name.clone() }));
             }
             if ch.from.is_some() && ch.phase != Phase::After {
-                return Err(bad(format!("chain {}: `from` is the day an `after` chain starts", ch.name)));
+                return Err(bad(ProfileProblem::FromNotAfter { chain: ch.name.clone() }));
             }
             if ch.until_rotated && ch.phase != Phase::Before {
-                return Err(bad(format!("chain {}: `until_rotated` is for a `before` chain", ch.name)));
+                return Err(bad(ProfileProblem::UntilRotatedNotBefore { chain: ch.name.clone() }));
             }
         }
         for r in &p.roots {
             let c = p.cert(&r.cert);
             if c.kind != CertKind::Root {
-                return Err(bad(format!("[[root]] {} is not a self-signed certificate", r.cert)));
+                return Err(bad(ProfileProblem::RootNotSelfSigned { cert: r.cert.clone() }));
             }
         }
         Ok(p)
@@ -575,3 +645,49 @@ pub fn bundle(profile: &Profile, sources: &[TrustStore], at: OffsetDateTime) -> 
     b
 }
 
+
+#[cfg(test)]
+mod said_tests {
+    use super::*;
+    use crate::findings::{english_words, Lang};
+
+    /// Every text of a built-in profile that a report shows (title, descriptions, what is not
+    /// checked, a path's words other than certificate names) has its zh and ja, and these hold
+    /// no English sentence once the certificate and product names are taken out.
+    #[test]
+    fn every_profile_text_is_said() {
+        let profiles: Vec<Profile> = builtin_names().into_iter().map(|n| Profile::builtin(n).unwrap()).collect();
+        // Certificate names as the paths give them (`Issuing CA 03 | 04 [cross-sign]`), and the
+        // names the texts use besides.
+        let mut names: Vec<String> = profiles
+            .iter()
+            .flat_map(|p| p.chains.iter().flat_map(|c| c.path.iter()))
+            .filter(|p| !p.contains(" ("))
+            .flat_map(|p| p.split(" | ").next().map(|f| f.split(" [").next().unwrap_or(f).to_string()))
+            .collect();
+        names.extend(["Microsoft RSA Root CA 2017", "Microsoft TLS RSA Root G2", "Amazon RDS Root 2019 CA", "Azure Database for PostgreSQL Single Server", "Azure Database for PostgreSQL", "Amazon RDS", "Aurora", "Microsoft", "DigiCert"].map(String::from));
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let mut problems = Vec::new();
+        for p in &profiles {
+            let mut texts: Vec<&String> = vec![&p.title];
+            texts.extend(&p.not_checked);
+            texts.extend(p.chains.iter().map(|c| &c.description));
+            texts.extend(p.chains.iter().flat_map(|c| c.path.iter()).filter(|x| x.contains(" (") || x.starts_with(|c: char| !c.is_ascii_uppercase())));
+            for text in texts {
+                let t = profile_said(text);
+                assert_eq!(&t.en, text);
+                for lang in [Lang::Zh, Lang::Ja] {
+                    let mut ours = t.text(lang).to_string();
+                    for n in &names {
+                        ours = ours.replace(n.as_str(), " ");
+                    }
+                    let words = english_words(&ours);
+                    if !words.is_empty() || t.text(lang) == text {
+                        problems.push(format!("{} ({lang:?}): {words:?} in {:?}", p.name, t.text(lang)));
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "profile texts not said:\n{}", problems.join("\n"));
+    }
+}

@@ -31,6 +31,18 @@ pub enum GatherError {
     Ident(#[from] IdentError),
 }
 
+impl GatherError {
+    /// The error as a message (its English is the `Display` text).
+    pub fn said(&self) -> pgtls_core::findings::Message {
+        use pgtls_core::say;
+        match self {
+            GatherError::Conf(e) => e.said(),
+            GatherError::Hba(e) => say!("error.gather.hba", error = e.said()),
+            GatherError::Ident(e) => say!("error.gather.ident", error = e.said()),
+        }
+    }
+}
+
 /// Stat and (if permitted) read one file.
 pub fn file_facts(path: &Path, configured: &str, origin: &str) -> FileFacts {
     let mut f = FileFacts {

@@ -69,6 +69,26 @@ pub enum TrustError {
     NoSystemStore,
 }
 
+impl TrustError {
+    /// The error as a message (its English is the `Display` text); the parsers' and the OS's
+    /// words stay as written.
+    pub fn said(&self) -> pgtls_core::findings::Message {
+        use pgtls_core::say;
+        match self {
+            TrustError::Io { path, source } => say!("error.trust.io", path = path.display(), error = source),
+            TrustError::Pem { path, source } => say!("error.trust.pem", path = path.display(), error = source),
+            TrustError::BadCert { path, entry, reason } => say!("error.trust.bad-cert", path = path.display(), entry = entry, reason = reason),
+            TrustError::Empty { path } => say!("error.trust.empty", path = path.display()),
+            TrustError::WrongPassword { path } => say!("error.trust.wrong-password", path = path.display()),
+            TrustError::Keystore { path, kind, reason } => say!("error.trust.keystore", path = path.display(), kind = kind, reason = reason),
+            TrustError::TooLarge { path } => say!("error.trust.too-large", path = path.display(), bytes = MAX_FILE_BYTES),
+            TrustError::NoJavaStore => say!("error.trust.no-java-store"),
+            TrustError::Unknown { name } => say!("error.trust.unknown", name = name),
+            TrustError::NoSystemStore => say!("error.trust.no-system-store", bundle = SYSTEM_BUNDLE, dir = SYSTEM_DIR),
+        }
+    }
+}
+
 /// Where the JVM keeps its default trust store on this machine.
 pub fn java_cacerts() -> Option<PathBuf> {
     let home = std::env::var_os("JAVA_HOME").map(|h| PathBuf::from(h).join("lib/security/cacerts"));

@@ -1157,7 +1157,7 @@ impl Render for RotationReportView {
         use crate::verify::rotation::Phase;
         let w = words(o.lang);
         let r = &self.report;
-        let mut s = fill(w.rotation_head, &[("title", &r.title), ("store", &store_words(&r.store, o.lang)), ("date", &r.at.date())]) + "\n";
+        let mut s = fill(w.rotation_head, &[("title", &crate::verify::rotation::profile_said(&r.title).text(o.lang)), ("store", &store_words(&r.store, o.lang)), ("date", &r.at.date())]) + "\n";
         if !o.quiet {
             for ch in &r.chains {
                 let mark = match (ch.verifies, ch.covered.len()) {
@@ -1171,7 +1171,7 @@ impl Render for RotationReportView {
                     (Phase::After, Some(d)) => fill(w.after_from, &[("date", &d)]),
                     (Phase::After, None) => w.after.to_string(),
                 };
-                let _ = writeln!(s, "  {}", fill(w.chain_line, &[("name", &ch.name), ("when", &when), ("path", &ch.path.join(" → ")), ("mark", &mark)]));
+                let _ = writeln!(s, "  {}", fill(w.chain_line, &[("name", &ch.name), ("when", &when), ("path", &ch.path.iter().map(|p| crate::verify::rotation::profile_said(p).text(o.lang).to_string()).collect::<Vec<_>>().join(" → ")), ("mark", &mark)]));
                 let _ = writeln!(s, "      {}", path_words(&ch.reason, o.lang));
                 if ch.verifies_without_optional == Some(false) {
                     let _ = writeln!(s, "      {}", fill(w.without_cross, &[("reason", &path_words(ch.reason_without_optional.as_deref().unwrap_or(""), o.lang))]));
@@ -1202,7 +1202,7 @@ impl Render for RotationReportView {
                 let _ = writeln!(s, "  {}", fill(w.server_presents, &[("endpoint", &sv.endpoint), ("chain", &sv.chain.as_deref().unwrap_or(w.unknown)), ("verdict", &v)]));
             }
             for n in &r.not_checked {
-                let _ = writeln!(s, "  {}", fill(w.not_checked, &[("what", n)]));
+                let _ = writeln!(s, "  {}", fill(w.not_checked, &[("what", &crate::verify::rotation::profile_said(n).text(o.lang))]));
             }
             match (r.ready, r.ready_until) {
                 (true, Some(d)) => {
@@ -1291,7 +1291,7 @@ impl Render for ProtocolsReport {
                             let _ = writeln!(s, "  {}", fill(w.note, &[("note", &said(crate::findings::note_said(n), o.lang))]));
                         }
                         for e in &r.errors {
-                            let _ = writeln!(s, "  {}", fill(w.error, &[("version", &e.version.name()), ("stage", &e.stage), ("message", &e.message)]));
+                            let _ = writeln!(s, "  {}", fill(w.error, &[("version", &e.version.name()), ("stage", &e.stage.said().sentence(o.lang)), ("message", &e.message)]));
                         }
                         let _ = writeln!(s, "  {}", w.outside_range);
                     }

@@ -45,6 +45,12 @@ pub fn render<R: Render>(report: &R, format: Format, o: &RenderOptions) -> Strin
     }
 }
 
+/// The line an error ends a command with, in `lang` (`pgtls: error: …`); `error` is the
+/// error already said in `lang` (`RunError::said`).
+pub fn error_line(error: &str, lang: Lang) -> String {
+    pgtls_core::say!("error.line", error = error).sentence(lang)
+}
+
 /// A finding's words in `lang`: the catalogue's title, the detail and the fix (the facts
 /// inside them stay as written; a detail or fix a check wrote as plain text stays English).
 pub struct Localised {

@@ -109,7 +109,7 @@ pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
         (Some(c), _) => Some(c.to_path_buf()),
         (None, Some(d)) => Some(d.join("postgresql.conf")),
         (None, None) if pgbouncer.is_some() => None,
-        (None, None) => return Err(RunError::Usage("give --data-dir DIR, --config FILE or --pgbouncer-conf FILE".into())),
+        (None, None) => return Err(RunError::NoServerFiles),
     };
     let Some(conf) = conf else {
         let findings = checks::run(&facts, &Context::at(a.at.unwrap_or_else(time::OffsetDateTime::now_utc)));
@@ -119,10 +119,7 @@ pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
     let cert_name = match (a.client_cert, a.client_cn) {
         (Some(p), _) => {
             let pem = crate::files::read(p).map_err(|source| RunError::Io { what: "reading client certificate", path: p.into(), source })?;
-            Some(client_cert_user::common_name(&pem).ok_or_else(|| RunError::BadInput {
-                path: p.into(),
-                message: "holds no PEM certificate with a common name".into(),
-            })?)
+            Some(client_cert_user::common_name(&pem).ok_or_else(|| RunError::NoCommonName { path: p.into() })?)
         }
         (None, Some(cn)) => Some(cn.to_string()),
         (None, None) => None,
@@ -131,7 +128,7 @@ pub fn server(a: &ServerArgs) -> Result<ServerReport, RunError> {
     if let (Some(cn), Some(user)) = (&cert_name, a.user) {
         let db = a.database.unwrap_or(user).to_string();
         let Some(hba) = &sf.hba else {
-            return Err(RunError::BadInput { path: conf.clone(), message: "pg_hba.conf was not found next to it".into() });
+            return Err(RunError::NoHbaFile { path: conf.clone() });
         };
         let q = crate::config::hba::HbaQuery { ssl: true, gss: false, addr: Some(a.addr), user: user.to_string(), db: db.clone() };
         hba_rule = hba.matching_rules(&q).rule.map(|r| format!("{} ({})", r.location(), r.raw));
@@ -242,9 +239,9 @@ pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Res
     let mut kong = None;
     if let Some(path) = a.kong_conf {
         let k = KongConf::load(path, &crate::files::Disk)
-            .map_err(|e| RunError::BadInput { path: path.into(), message: e.to_string() })?
+            .map_err(|error| RunError::Kong { path: path.into(), error })?
             .with_env(std::env::vars());
-        let settings = k.tls_settings().map_err(|e| RunError::BadInput { path: path.into(), message: e.to_string() })?;
+        let settings = k.tls_settings().map_err(|error| RunError::Kong { path: path.into(), error })?;
         kong = Some(settings.clone());
         let mut d = DriverFacts::new(settings, None);
         d.roots = read_roots(&d.settings);
@@ -257,9 +254,9 @@ pub fn client(a: &ClientArgs, o: &Overrides, s: &Settings, env: &dyn Env) -> Res
     }
     let mut jdbc = None;
     if let Some(url) = a.jdbc {
-        let parsed = JdbcUrl::parse(url).map_err(|e| RunError::Usage(e.to_string()))?;
+        let parsed = JdbcUrl::parse(url)?;
         let home = env.home_dir().map(PathBuf::from);
-        let settings = parsed.tls_settings(home.as_deref()).map_err(|e| RunError::Usage(e.to_string()))?;
+        let settings = parsed.tls_settings(home.as_deref())?;
         jdbc = Some(settings.clone());
         let mut d = DriverFacts::new(settings, None);
         d.roots = read_roots(&d.settings);

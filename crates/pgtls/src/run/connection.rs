@@ -255,12 +255,9 @@ pub fn probe(target: Option<&str>, o: &Overrides, s: &Settings, env: &dyn Env, s
 /// client they were gathered for (its TLS range, sslmode and trust store).
 pub fn probe_from_facts(path: &Path, at: Option<OffsetDateTime>) -> Result<ProbeReport, RunError> {
     let text = crate::files::read_text(path).map_err(|source| RunError::Io { what: "reading facts from", path: path.into(), source })?;
-    let saved: SavedFacts = serde_json::from_str(&text).map_err(|e| RunError::BadInput {
-        path: path.into(),
-        message: format!("not pgtls probe facts (write them with `pgtls probe --save-facts FILE`): {e}"),
-    })?;
+    let saved: SavedFacts = serde_json::from_str(&text).map_err(|e| RunError::NotFacts { path: path.into(), error: e.to_string() })?;
     if saved.pgtls_facts != SAVED_FACTS_VERSION {
-        return Err(RunError::BadInput { path: path.into(), message: format!("facts format {} is not {SAVED_FACTS_VERSION}", saved.pgtls_facts) });
+        return Err(RunError::FactsVersion { path: path.into(), found: saved.pgtls_facts, want: SAVED_FACTS_VERSION });
     }
     let mut profile = saved.profile;
     if let Some(at) = at {

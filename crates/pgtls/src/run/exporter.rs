@@ -53,10 +53,10 @@ pub struct ExporterConfig {
 impl ExporterConfig {
     pub fn load(path: &Path) -> Result<ExporterConfig, RunError> {
         let text = crate::files::read_text(path).map_err(|source| RunError::Io { what: "reading exporter configuration", path: path.into(), source })?;
-        let c: ExporterConfig = toml::from_str(&text).map_err(|e| RunError::Usage(format!("{}: {e}", path.display())))?;
+        let c: ExporterConfig = toml::from_str(&text).map_err(|e| RunError::BadInput { path: path.into(), message: e.to_string() })?;
         for (name, m) in &c.modules {
             if let Some(p) = &m.profile {
-                crate::verify::rotation::Profile::builtin(p).map_err(|e| RunError::Usage(format!("{}: module {name}: {e}", path.display())))?;
+                crate::verify::rotation::Profile::builtin(p).map_err(|e| RunError::ExporterModule { path: path.into(), module: name.clone(), error: e })?;
             }
         }
         Ok(c)
@@ -75,13 +75,13 @@ impl ExporterConfig {
 /// The connection string for `target` under `module`: `HOST:PORT` becomes `host=… port=…`; the
 /// module's keywords come after the target's, so they win (libpq keeps the last value).
 pub fn conninfo_for(target: &str, m: &Module) -> Result<String, RunError> {
-    let info = crate::conninfo::parse(target).map_err(|e| RunError::Usage(format!("target {:?}: {e}", crate::conninfo::redact_target(target))))?;
+    let info = crate::conninfo::parse(target).map_err(|e| RunError::ExporterTarget { target: crate::conninfo::redact_target(target), error: e })?;
     let mut s = match info.form {
         crate::conninfo::Form::HostPort => info.to_string(),
         _ => target.to_string(),
     };
     if s.starts_with("postgres") {
-        return Err(RunError::Usage("a URI target cannot take a module's settings: give HOST:PORT or key=value".into()));
+        return Err(RunError::ExporterUriTarget);
     }
     for (k, v) in [("sslmode", &m.sslmode), ("sslrootcert", &m.sslrootcert), ("sslcert", &m.sslcert), ("sslkey", &m.sslkey), ("sslnegotiation", &m.sslnegotiation)] {
         if let Some(v) = v {

@@ -27,19 +27,24 @@ pub use trust::{bundle, rotation, trust_audit, BundleReport, EntryView, Rotation
 use std::path::PathBuf;
 
 use crate::conninfo::{self, ConninfoError, Env};
+use crate::findings::{Arg, Lang, Message, Template};
 use crate::net::Timeouts;
 use crate::profile::{ClientProfile, Overrides};
 
 /// Why a command could not run at all (exit status 3). What it found is never an error here:
-/// that is a finding.
+/// that is a finding. `Display` is the English text (logs, tests, the exporter's answers);
+/// [`RunError::said`] says the same in the user's language (`findings/errors.toml`).
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("{error}{}", hint_line(.error))]
     Conninfo { error: ConninfoError },
     #[error("no TCP host to probe: libpq would connect through the Unix socket in {sockets} ({source_}), where TLS is never used; give a host name or address (e.g. `pgtls probe db.example.com`), or set PGHOST")]
     NoTcpHost { sockets: String, source_: String },
+    /// `what` is said in other languages by the `error.doing.*` template whose English is
+    /// "{what} {path}" (each `what` in the source has one: `every_io_what_has_its_words`).
     #[error("{what} {}: {source}", path.display())]
     Io { what: &'static str, path: PathBuf, source: std::io::Error },
+    /// A file a parser refused, with the parser's own words (JSON, TOML).
     #[error("{}: {message}", path.display())]
     BadInput { path: PathBuf, message: String },
     #[error(transparent)]
@@ -50,6 +55,64 @@ pub enum RunError {
     Pgbouncer(#[from] crate::config::pgbouncer::PgbouncerError),
     #[error("reading {}: {source}", path.display())]
     ServerConfig { path: PathBuf, source: crate::config::server::GatherError },
+    #[error(transparent)]
+    Inventory(#[from] fleet::inventory::InventoryError),
+    #[error(transparent)]
+    Jdbc(#[from] crate::config::jdbc::JdbcError),
+    #[error("{}: {error}", path.display())]
+    Kong { path: PathBuf, error: crate::config::kong::KongError },
+    #[error("{}: {error}", path.display())]
+    Logs { path: PathBuf, error: crate::logs::LogError },
+    #[error("{}: holds no PEM certificate with a common name", path.display())]
+    NoCommonName { path: PathBuf },
+    #[error("{}: pg_hba.conf was not found next to it", path.display())]
+    NoHbaFile { path: PathBuf },
+    #[error("{}: not pgtls probe facts (write them with `pgtls probe --save-facts FILE`): {error}", path.display())]
+    NotFacts { path: PathBuf, error: String },
+    #[error("{}: facts format {found} is not {want}", path.display())]
+    FactsVersion { path: PathBuf, found: u32, want: u32 },
+    #[error("{origin}:{line}: not a pgtls fleet record: {error}")]
+    NotFleetRecord { origin: String, line: usize, error: String },
+    #[error("unknown TLS version {0:?} (use TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)")]
+    UnknownTlsVersion(String),
+    #[error("unknown cipher suite {0:?}")]
+    UnknownCipherSuite(String),
+    #[error("protocols --client knows the TLS ranges of libpq, kong and jdbc, not {0}")]
+    NoClientRange(crate::stack::Stack),
+    #[error("--client-min {min} is above --client-max {max}")]
+    ClientRangeInverted { min: String, max: String },
+    #[error("{}: module {module}: {error}", path.display())]
+    ExporterModule { path: PathBuf, module: String, error: crate::verify::rotation::RotationError },
+    /// `target` is already redacted.
+    #[error("target {target:?}: {error}")]
+    ExporterTarget { target: String, error: ConninfoError },
+    #[error("a URI target cannot take a module's settings: give HOST:PORT or key=value")]
+    ExporterUriTarget,
+    #[error("standard input is larger than {mb} MB, the most `explain` reads; for whole logs use `pgtls logs -`")]
+    ExplainInputTooLarge { mb: u64 },
+    #[error("unknown finding code {0:?}; `pgtls explain --list` shows them all")]
+    UnknownCode(String),
+    #[error("give --data-dir DIR, --config FILE or --pgbouncer-conf FILE")]
+    NoServerFiles,
+    #[error("--profile auto recognises the provider from the chain a server presents: name at least one server")]
+    AutoProfileWithoutServers,
+    /// `--profile auto` met no chain a built-in profile knows: the profiles it tried, the
+    /// servers that presented a chain, and the profiles it cannot recognise (name, why).
+    #[error("{}", auto_profile_english(offered, reached, unrecognisable))]
+    AutoProfileUnrecognised { offered: Vec<String>, reached: Vec<String>, unrecognisable: Vec<(String, Option<String>)> },
+    /// `fleet --shards N` without `--shard K/N` outside an indexed Job; `error` is std's words.
+    #[error("--shards N takes K from JOB_COMPLETION_INDEX, which is not set; give --shard K/N: {error}")]
+    NoJobIndex { error: std::env::VarError },
+    #[error("HOME is not set, so libpq's default ~/.postgresql/root.crt is unknown; give the path")]
+    NoHome,
+    #[error("APPDATA is not set: give the path of %APPDATA%\\postgresql\\root.crt as it is on this machine")]
+    NoAppdata,
+    /// A step that failed with another library's words; `what` is said in other languages by
+    /// the `error.doing.*` template whose English it is.
+    #[error("{what}: {error}")]
+    Failed { what: &'static str, error: String },
+    /// Free-form English, said as written in every language: only for the words of another
+    /// program (an endpoint's error in the exporter's answer). Prefer a typed variant.
     #[error("{0}")]
     Usage(String),
 }
@@ -62,6 +125,96 @@ impl From<ConninfoError> for RunError {
     fn from(error: ConninfoError) -> Self {
         RunError::Conninfo { error }
     }
+}
+
+fn auto_profile_english(offered: &[String], reached: &[String], unrecognisable: &[(String, Option<String>)]) -> String {
+    RunError::auto_profile_said(offered, reached, unrecognisable).sentence(Lang::En)
+}
+
+impl RunError {
+    /// The error as a message: its English is the `Display` text (`every_error_says_its_english`),
+    /// its zh and ja come from `findings/errors.toml`. Paths, values, option names and the
+    /// words of libpq, the server, other libraries and the OS stay as written.
+    pub fn said(&self) -> Message {
+        use pgtls_core::say;
+        // "standard input" and "the demo directory" stand where a path would.
+        let path_of = |p: &std::path::Path| doing(&p.display().to_string());
+        match self {
+            RunError::Conninfo { error } => say!("error.run.conninfo", error = error.said(), hint = error.hint_said()),
+            RunError::NoTcpHost { sockets, source_ } => {
+                let source = Message::from_english("source.", source_).map_or_else(|| Arg::Fact(source_.clone()), Arg::Said);
+                say!("error.run.no-tcp-host", sockets = sockets, source = source)
+            }
+            RunError::Io { what, path, source } => say!("error.run.io", doing = doing(&format!("{what} {}", path.display())), error = source),
+            RunError::BadInput { path, message } => say!("error.run.bad-input", path = path_of(path), message = message),
+            RunError::Trust(e) => e.said(),
+            RunError::Rotation(e) => e.said(),
+            RunError::Pgbouncer(e) => e.said(),
+            RunError::ServerConfig { path, source } => say!("error.run.server-config", path = path_of(path), error = source.said()),
+            RunError::Inventory(e) => e.said(),
+            RunError::Jdbc(e) => e.said(),
+            RunError::Kong { path, error } => say!("error.run.in-file", path = path_of(path), error = error.said()),
+            RunError::Logs { path, error } => say!("error.run.in-file", path = path_of(path), error = error.said()),
+            RunError::NoCommonName { path } => say!("error.run.no-common-name", path = path_of(path)),
+            RunError::NoHbaFile { path } => say!("error.run.no-hba-file", path = path_of(path)),
+            RunError::NotFacts { path, error } => say!("error.run.not-facts", path = path_of(path), error = error),
+            RunError::FactsVersion { path, found, want } => say!("error.run.facts-version", path = path_of(path), found = found, want = want),
+            RunError::NotFleetRecord { origin, line, error } => say!("error.run.not-fleet-record", origin = origin, line = line, error = error),
+            RunError::UnknownTlsVersion(v) => say!("error.run.unknown-tls-version", version = format!("{v:?}")),
+            RunError::UnknownCipherSuite(v) => say!("error.run.unknown-cipher-suite", suite = format!("{v:?}")),
+            RunError::NoClientRange(stack) => say!("error.run.no-client-range", stack = stack),
+            RunError::ClientRangeInverted { min, max } => say!("error.run.client-range-inverted", min = min, max = max),
+            RunError::ExporterModule { path, module, error } => say!("error.run.exporter-module", path = path_of(path), module = module, error = error.said()),
+            RunError::ExporterTarget { target, error } => say!("error.run.exporter-target", target = format!("{target:?}"), error = error.said()),
+            RunError::ExporterUriTarget => say!("error.run.exporter-uri-target"),
+            RunError::ExplainInputTooLarge { mb } => say!("error.run.explain-input-too-large", mb = mb),
+            RunError::UnknownCode(c) => say!("error.run.unknown-code", code = format!("{c:?}")),
+            RunError::NoServerFiles => say!("error.run.no-server-files"),
+            RunError::AutoProfileWithoutServers => say!("error.run.auto-profile-without-servers"),
+            RunError::AutoProfileUnrecognised { offered, reached, unrecognisable } => RunError::auto_profile_said(offered, reached, unrecognisable),
+            RunError::NoJobIndex { error } => {
+                // std's words, said again (its English as std writes it).
+                let error = match error {
+                    std::env::VarError::NotPresent => say!("error.run.var-not-present"),
+                    std::env::VarError::NotUnicode(v) => say!("error.run.var-not-unicode", value = format!("{v:?}")),
+                };
+                say!("error.run.no-job-index", error = error)
+            }
+            RunError::NoHome => say!("error.run.no-home"),
+            RunError::NoAppdata => say!("error.run.no-appdata"),
+            RunError::Failed { what, error } => say!("error.run.failed", doing = doing(what), error = error),
+            RunError::Usage(text) => say!("error.run.as-written", text = text),
+        }
+    }
+
+    fn auto_profile_said(offered: &[String], reached: &[String], unrecognisable: &[(String, Option<String>)]) -> Message {
+        use pgtls_core::say;
+        let by = if reached.is_empty() { Arg::Said(say!("error.run.auto-profile-no-handshake")) } else { Arg::Fact(reached.join(", ")) };
+        let m = say!("error.run.auto-profile-unrecognised", offered = offered.join(", "), by = by);
+        if unrecognisable.is_empty() {
+            return m;
+        }
+        let mut list = Template::default();
+        for (i, (name, why)) in unrecognisable.iter().enumerate() {
+            let why = match why {
+                Some(why) => Arg::Own(crate::verify::rotation::profile_said(why)),
+                None => Arg::Said(say!("error.run.auto-profile-chains-unknown")),
+            };
+            let one = say!("error.run.auto-profile-one", name = name, why = why);
+            let sep = if i == 0 { "" } else { "; " };
+            list = Template {
+                en: format!("{}{sep}{}", list.en, one.sentence(Lang::En)),
+                zh: format!("{}{}{}", list.zh, if i == 0 { "" } else { "；" }, one.sentence(Lang::Zh)),
+                ja: format!("{}{sep}{}", list.ja, one.sentence(Lang::Ja)),
+            };
+        }
+        say!("error.run.auto-profile-name-it", start = m, profiles = list)
+    }
+}
+
+/// What a step was doing, said by its `error.doing.*` template (else as written).
+fn doing(english: &str) -> Arg {
+    Message::from_english("error.doing.", english).map_or_else(|| Arg::Fact(english.to_string()), Arg::Said)
 }
 
 /// Settings every command shares (from the global flags).
@@ -160,13 +313,4 @@ pub fn parse_instant(s: &str) -> Result<time::OffsetDateTime, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn instants_and_dates() {
-        assert_eq!(parse_instant("2028-01-01").unwrap().to_string(), "2028-01-01 0:00:00.0 +00:00:00");
-        assert!(parse_instant("2026-06-01T12:00:00Z").is_ok());
-        assert!(parse_instant("tomorrow").unwrap_err().contains("2026-06-01"));
-    }
-}
+mod tests;

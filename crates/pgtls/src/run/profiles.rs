@@ -52,7 +52,7 @@ pub(crate) fn for_connection(choice: &super::RotationChoice, facts: &Facts, at: 
 /// or issuing key).
 pub(crate) fn recognise(servers: &[(String, Vec<crate::x509::Cert>)]) -> Result<Profile, RunError> {
     if servers.is_empty() {
-        return Err(RunError::Usage("--profile auto recognises the provider from the chain a server presents: name at least one server".into()));
+        return Err(RunError::AutoProfileWithoutServers);
     }
     let mut offered = Vec::new();
     let mut not_offered = Vec::new();
@@ -61,19 +61,14 @@ pub(crate) fn recognise(servers: &[(String, Vec<crate::x509::Cert>)]) -> Result<
         if !p.auto {
             // e.g. azure-china-2026: its chains are roots standing in for intermediates nobody
             // published, so a server's chain cannot show that it belongs there.
-            not_offered.push(format!("{name} ({})", p.not_checked.first().map(String::as_str).unwrap_or("its chains are not known")));
+            not_offered.push((name.to_string(), p.not_checked.first().cloned()));
             continue;
         }
-        offered.push(name);
+        offered.push(name.to_string());
         if servers.iter().any(|(_, sent)| p.chain_of(sent).is_some()) {
             return Ok(p);
         }
     }
-    let reached: Vec<&str> = servers.iter().filter(|(_, c)| !c.is_empty()).map(|(e, _)| e.as_str()).collect();
-    let unrecognisable = if not_offered.is_empty() { String::new() } else { format!(". Not recognisable from a chain, so name it with --profile: {}", not_offered.join("; ")) };
-    Err(RunError::Usage(format!(
-        "--profile auto: no built-in profile ({}) knows the chain presented by {}; give --profile or --profile-file{unrecognisable}",
-        offered.join(", "),
-        if reached.is_empty() { "any server (none completed a TLS handshake)".to_string() } else { reached.join(", ") }
-    )))
+    let reached: Vec<String> = servers.iter().filter(|(_, c)| !c.is_empty()).map(|(e, _)| e.clone()).collect();
+    Err(RunError::AutoProfileUnrecognised { offered, reached, unrecognisable: not_offered })
 }

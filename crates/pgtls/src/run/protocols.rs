@@ -76,7 +76,7 @@ pub(crate) fn scan_one(t: &crate::probe::ProbeTarget, concurrency: usize, s: &Se
 }
 
 fn version(s: &str) -> Result<TlsVersion, RunError> {
-    TlsVersion::from_name(s).ok_or_else(|| RunError::Usage(format!("unknown TLS version {s:?} (use TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)")))
+    TlsVersion::from_name(s).ok_or_else(|| RunError::UnknownTlsVersion(s.to_string()))
 }
 
 pub fn protocols(a: &ProtocolsArgs, s: &Settings, env: &dyn Env) -> Result<ProtocolsReport, RunError> {
@@ -91,7 +91,7 @@ pub fn protocols(a: &ProtocolsArgs, s: &Settings, env: &dyn Env) -> Result<Proto
         },
         Some(Stack::Jdbc) => ClientRange { name: "pgJDBC on Java 11+".into(), min: TlsVersion::TLSv1_2, max: TlsVersion::TLSv1_3, ciphers: None },
         None | Some(Stack::Libpq) => ClientRange { name: "libpq".into(), min: profile.tls_min, max: profile.tls_max.unwrap_or(TlsVersion::TLSv1_3), ciphers: None },
-        Some(other) => return Err(RunError::Usage(format!("protocols --client knows the TLS ranges of libpq, kong and jdbc, not {other}"))),
+        Some(other) => return Err(RunError::NoClientRange(other)),
     };
     if let Some(m) = a.client_min {
         client.min = version(m)?;
@@ -102,12 +102,12 @@ pub fn protocols(a: &ProtocolsArgs, s: &Settings, env: &dyn Env) -> Result<Proto
         client.name = "the given range".into();
     }
     if client.min > client.max {
-        return Err(RunError::Usage(format!("--client-min {} is above --client-max {}", client.min.name(), client.max.name())));
+        return Err(RunError::ClientRangeInverted { min: client.min.name(), max: client.max.name() });
     }
     if let Some(list) = a.client_ciphers {
         let mut v = Vec::new();
         for n in list.split([',', ':']).map(str::trim).filter(|s| !s.is_empty()) {
-            v.push(CipherSuite::from_name(n).ok_or_else(|| RunError::Usage(format!("unknown cipher suite {n:?}")))?);
+            v.push(CipherSuite::from_name(n).ok_or_else(|| RunError::UnknownCipherSuite(n.to_string()))?);
         }
         client.ciphers = Some(v);
     }

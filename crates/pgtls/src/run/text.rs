@@ -73,10 +73,7 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
         let mut s = Vec::new();
         stdin.take(crate::files::MAX_FILE + 1).read_to_end(&mut s).map_err(|source| RunError::Io { what: "reading", path: "standard input".into(), source })?;
         if s.len() as u64 > crate::files::MAX_FILE {
-            return Err(RunError::Usage(format!(
-                "standard input is larger than {} MB, the most `explain` reads; for whole logs use `pgtls logs -`",
-                crate::files::MAX_FILE >> 20
-            )));
+            return Err(RunError::ExplainInputTooLarge { mb: crate::files::MAX_FILE >> 20 });
         }
         s
     } else if !input.contains('\n') && Path::new(input).is_file() {
@@ -86,7 +83,7 @@ pub fn explain(input: Option<&str>, list: bool, stdin: &mut dyn Read) -> Result<
             && input.chars().all(|c| c.is_ascii_lowercase() || c == '-')
             && input.contains('-');
         if looks_like_code {
-            return Err(RunError::Usage(format!("unknown finding code {input:?}; `pgtls explain --list` shows them all")));
+            return Err(RunError::UnknownCode(input.to_string()));
         }
         input.as_bytes().to_vec()
     };
@@ -118,7 +115,7 @@ pub struct LogsReport {
 pub fn logs(files: &[PathBuf], all_languages: bool, threads: usize, stdin: &mut dyn Read) -> Result<LogsReport, RunError> {
     let mut summary = Summary::default();
     let so = logs::LogScanOptions { languages: if all_languages { Languages::All } else { Languages::Auto }, ..Default::default() };
-    let bad = |path: &Path, e: logs::LogError| RunError::BadInput { path: path.into(), message: e.to_string() };
+    let bad = |path: &Path, error: logs::LogError| RunError::Logs { path: path.into(), error };
     if files.is_empty() || (files.len() == 1 && files[0].as_os_str() == "-") {
         let input = logs::decompressing(Box::new(stdin)).and_then(logs::to_utf8).map_err(|e| bad(Path::new("standard input"), e))?;
         logs::scan_reader_with(input, &mut summary, &so).map_err(|e| bad(Path::new("standard input"), e))?;

@@ -22,12 +22,12 @@ pub fn store_source(arg: &str, storepass: Option<&str>, env: &dyn Env) -> Result
     match arg {
         "system" => Ok(TrustSource::System { ssl_cert_file: env.var("SSL_CERT_FILE").map(PathBuf::from) }),
         "default" => {
-            let home = env.home_dir().ok_or_else(|| RunError::Usage("HOME is not set, so libpq's default ~/.postgresql/root.crt is unknown; give the path".into()))?;
+            let home = env.home_dir().ok_or_else(|| RunError::NoHome)?;
             store_source(&format!("{home}/.postgresql/root.crt"), storepass, env)
         }
         "windows-default" => {
             let appdata = env.var("APPDATA").ok_or_else(|| {
-                RunError::Usage("APPDATA is not set: give the path of %APPDATA%\\postgresql\\root.crt as it is on this machine".into())
+                RunError::NoAppdata
             })?;
             store_source(&format!("{appdata}/postgresql/root.crt"), storepass, env)
         }

@@ -35,6 +35,9 @@ pub const MAX_DISTINCT: usize = 4096;
 pub const TOP_N: usize = 5;
 const SAMPLE_MAX: usize = 2000;
 
+/// `LogError::Read`'s `what` when the input has no path (standard input, a decompressor).
+const THE_LOG_INPUT: &str = "the log input";
+
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
     #[error("could not open log file {path}: {source} (check the path and that you may read it)")]
@@ -43,6 +46,19 @@ pub enum LogError {
     Read { what: String, source: io::Error },
     #[error("the built-in message patterns are broken: {0} (this is a bug in pgtls)")]
     Patterns(String),
+}
+
+impl LogError {
+    /// The error as a message (its English is the `Display` text); the OS's words stay.
+    pub fn said(&self) -> pgtls_core::findings::Message {
+        use pgtls_core::say;
+        match self {
+            LogError::Open { path, source } => say!("error.logs.open", path = path.display(), error = source),
+            LogError::Read { what, source } if what == THE_LOG_INPUT => say!("error.logs.read", what = say!("error.logs.the-input"), error = source),
+            LogError::Read { what, source } => say!("error.logs.read", what = what, error = source),
+            LogError::Patterns(e) => say!("error.logs.patterns", error = e),
+        }
+    }
 }
 
 /// One value and how often it was seen.
@@ -537,7 +553,7 @@ pub fn scan_reader_with<R: Read>(mut reader: R, summary: &mut Summary, opts: &Lo
                 }
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(LogError::Read { what: "the log input".into(), source: e }),
+                Err(e) => return Err(LogError::Read { what: THE_LOG_INPUT.into(), source: e }),
             }
         }
         let automata = match &mut automata {
@@ -781,7 +797,7 @@ fn candidate_lines_prefiltered(pf: &prefilter::Prefilter, ac: &AhoCorasick, conn
 /// bytes decide, and are put back in front of the rest.
 pub fn decompressing<'a>(mut r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>, LogError> {
     let mut magic = [0u8; 2];
-    let n = read_up_to(&mut r, &mut magic).map_err(|e| LogError::Read { what: "the log input".into(), source: e })?;
+    let n = read_up_to(&mut r, &mut magic).map_err(|e| LogError::Read { what: THE_LOG_INPUT.into(), source: e })?;
     let whole = io::Cursor::new(magic[..n].to_vec()).chain(r);
     if n == 2 && magic == [0x1f, 0x8b] {
         Ok(Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(BUFFER_SIZE, whole))))
@@ -795,7 +811,7 @@ pub fn decompressing<'a>(mut r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>
 /// fly (`crate::pglog::encoding`); otherwise passed through untouched.
 pub fn to_utf8<'a>(mut r: Box<dyn Read + 'a>) -> Result<Box<dyn Read + 'a>, LogError> {
     let mut first = vec![0u8; 64 * 1024];
-    let n = read_up_to(&mut r, &mut first).map_err(|e| LogError::Read { what: "the log input".into(), source: e })?;
+    let n = read_up_to(&mut r, &mut first).map_err(|e| LogError::Read { what: THE_LOG_INPUT.into(), source: e })?;
     first.truncate(n);
     let enc = crate::pglog::encoding::legacy_encoding(&first);
     let whole = io::Cursor::new(first).chain(r);

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 
 use super::codec::{ClientHello, HelloOptions, NamedGroup, TlsVersion, SignatureScheme};
-pub use pgtls_core::scan::{GroupResult, ScanIssue, ScanResult, VersionResult, CLOSED_SILENTLY};
+pub use pgtls_core::scan::{GroupResult, ScanIssue, ScanResult, ScanStage, VersionResult, CLOSED_SILENTLY};
 use super::parse::{parse_final, parse_reply, ParseError, Parsed, Reply, ServerHello, Want};
 use super::suites::{CipherSuite, Kx};
 
@@ -271,7 +271,7 @@ impl Enumeration<'_> {
     }
 
     fn enumerate_version(&self, version: TlsVersion, issues: &Mutex<Vec<ScanIssue>>) -> VersionResult {
-        let issue = |stage: &'static str, message: String| {
+        let issue = |stage: ScanStage, message: String| {
             issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue { version, stage, message });
         };
         let mut res = VersionResult {
@@ -305,7 +305,7 @@ impl Enumeration<'_> {
                 }
                 OfferAnswer::Failed(why) => {
                     res.complete = false;
-                    issue("ciphers", why);
+                    issue(ScanStage::Ciphers, why);
                     break;
                 }
             }
@@ -319,7 +319,7 @@ impl Enumeration<'_> {
                     match self.verdict(&Offer::new(version, &order)) {
                         OfferAnswer::Accepted(h) => picks.push(h.cipher),
                         OfferAnswer::Refused(why) | OfferAnswer::Failed(why) => {
-                            issue("preference", why);
+                            issue(ScanStage::Preference, why);
                             break;
                         }
                     }
@@ -358,7 +358,7 @@ impl Enumeration<'_> {
                 OfferAnswer::Failed(why) => why,
             };
             res.complete = false;
-            issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue { version, stage: "groups", message: failure });
+            issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue { version, stage: ScanStage::Groups, message: failure });
             break;
         }
         res
@@ -392,7 +392,7 @@ impl Enumeration<'_> {
                 OfferAnswer::Failed(why) => why,
             };
             res.complete = false;
-            issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue { version, stage: "groups", message: failure });
+            issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue { version, stage: ScanStage::Groups, message: failure });
             break;
         }
         (res, sig)
@@ -414,7 +414,7 @@ impl Enumeration<'_> {
             OfferAnswer::Refused(why) | OfferAnswer::Failed(why) => {
                 issues.lock().unwrap_or_else(|p| p.into_inner()).push(ScanIssue {
                     version,
-                    stage: "key exchange",
+                    stage: ScanStage::KeyExchange,
                     message: why,
                 });
                 (None, None)

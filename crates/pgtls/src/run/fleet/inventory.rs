@@ -57,6 +57,18 @@ pub enum InventoryError {
     BadShard(String),
 }
 
+impl InventoryError {
+    /// The error as a message (its English is the `Display` text); the CSV reader's words stay.
+    pub fn said(&self) -> crate::findings::Message {
+        use pgtls_core::say;
+        match self {
+            InventoryError::NoTargetColumn { origin, header } => say!("error.inventory.no-target-column", origin = origin, header = header),
+            InventoryError::Csv { origin, line, message } => say!("error.file-line", file = origin, line = line, message = message),
+            InventoryError::BadShard(s) => say!("error.inventory.bad-shard", shard = format!("{s:?}")),
+        }
+    }
+}
+
 /// The targets of `text` (read from `origin`).
 pub fn parse(origin: &str, text: &str, format: FileKind) -> Result<Vec<Target>, InventoryError> {
     let mk = |line: usize, target: &str, labels: BTreeMap<String, String>| Target { origin: origin.to_string(), line, target: target.to_string(), labels, service_file: None };

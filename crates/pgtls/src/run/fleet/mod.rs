@@ -353,7 +353,7 @@ pub fn merge(inputs: &[(String, String)], at: Option<OffsetDateTime>) -> Result<
     let mut records = Vec::new();
     for (origin, text) in inputs {
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let r: FleetRecord = serde_json::from_str(line).map_err(|e| RunError::Usage(format!("{origin}:{}: not a pgtls fleet record: {e}", n + 1)))?;
+            let r: FleetRecord = serde_json::from_str(line).map_err(|e| RunError::NotFleetRecord { origin: origin.clone(), line: n + 1, error: e.to_string() })?;
             records.push(r);
         }
     }
