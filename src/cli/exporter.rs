@@ -131,7 +131,7 @@ async fn route(st: Arc<State>, req: Request<Incoming>) -> Response<String> {
 /// Serve until the process is stopped (Ctrl-C or SIGINT). `listen` is `ADDR:PORT`. HTTP/1.1
 /// on hyper directly: three routes need no router.
 pub fn serve(listen: &str, config: ExporterConfig, max_in_flight: usize, ready: Option<&dyn Fn(std::net::SocketAddr)>) -> Result<(), RunError> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| RunError::Usage(format!("starting the exporter: {e}")))?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| RunError::Failed { what: "starting the exporter", error: e.to_string() })?;
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|source| RunError::Io { what: "listening on", path: listen.into(), source })?;
         let addr = listener.local_addr().map_err(|source| RunError::Io { what: "listening on", path: listen.into(), source })?;
