@@ -14,7 +14,7 @@ import tomllib
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FILES = ["crates/text/src/explain/patterns.toml"] + [f"crates/text/src/explain/recognisers/{n}.toml" for n in [
-    "postgres-server", "libpq", "proxies", "java", "node", "go", "rust", "python", "dotnet", "erlang", "windows", "openssl", "network"]]
+    "postgres-server", "libpq", "proxies", "java", "pgjdbc-translations", "node", "go", "rust", "python", "dotnet", "erlang", "windows", "openssl", "network"]]
 
 INTRO = """# Recognisers: which text means which finding
 

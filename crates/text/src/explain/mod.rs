@@ -46,6 +46,7 @@ const PATTERN_FILES: &[(&str, &str)] = &[
     ("crates/text/src/explain/recognisers/libpq.toml", include_str!("recognisers/libpq.toml")),
     ("crates/text/src/explain/recognisers/proxies.toml", include_str!("recognisers/proxies.toml")),
     ("crates/text/src/explain/recognisers/java.toml", include_str!("recognisers/java.toml")),
+    ("crates/text/src/explain/recognisers/pgjdbc-translations.toml", include_str!("recognisers/pgjdbc-translations.toml")),
     ("crates/text/src/explain/recognisers/node.toml", include_str!("recognisers/node.toml")),
     ("crates/text/src/explain/recognisers/go.toml", include_str!("recognisers/go.toml")),
     ("crates/text/src/explain/recognisers/rust.toml", include_str!("recognisers/rust.toml")),
