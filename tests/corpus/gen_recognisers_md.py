@@ -72,7 +72,7 @@ pattern has no `from`.
   (`vocabulary_tier_on_cut_and_rewrapped_development_texts`).
 - **Capitals and cut-off pastes.** A text in capitals is decided by the case-insensitive pass (a
   pattern that ignores case anyway does not win by default); a word read as a severity in
-  capitals ("TLS HANDSHAKE ERROR: …") does not hide the line's message; among causes matched
+  capitals ("TLS HANDSHAKE ERROR: …") does not hide the line's message, cause or symptom; among causes matched
   without case, one whose match holds another's wins. When nothing at all is recognised, a last
   line that ends inside a pattern's anchor (16 characters and 60 % of it at least) is read from its
   start: the anchor's causes, the first by priority and the others as also possible (more than

@@ -1415,12 +1415,15 @@ impl Recognisers {
         if shouted(raw) && log.message.len() < raw.len() {
             // In capitals a word of the message can read as a log prefix ("TLS HANDSHAKE
             // ERROR: …" as severity ERROR): the whole line's match wins when it holds the
-            // message's and more.
+            // message's and more, and a symptom of the whole line ("REMOTE ERROR: TLS:
+            // HANDSHAKE FAILURE", "SSL SYSCALL ERROR: SUCCESS") when the message alone gave
+            // nothing, as the same line in lower case gives it.
             // The severity is the last one the line names (libpq's "… failed: FATAL:  …"
             // carries the server's).
             let severity = ["FATAL:", "PANIC:", "ERROR:"].into_iter().filter_map(|w| raw.rfind(w).map(|at| (at, w))).max().map(|(_, w)| &w[..w.len() - 1]);
-            if let Some(whole) = self.match_pasted(raw, severity).filter(|w| !self.rules[w.rule].symptom) {
-                if found.as_ref().is_none_or(|h| whole.matched.len() > h.matched.len() && whole.matched.contains(h.matched.as_str())) {
+            if let Some(whole) = self.match_pasted(raw, severity) {
+                let wider = |h: &Hit| !self.rules[whole.rule].symptom && whole.matched.len() > h.matched.len() && whole.matched.contains(h.matched.as_str());
+                if found.as_ref().is_none_or(wider) {
                     found = Some(whole);
                 }
             }
@@ -2224,6 +2227,12 @@ mod tests {
         // A driver's wrapper around a server message does not outrank it in capitals.
         let pgx = "FAILED TO CONNECT TO `HOST=DB USER=APP DATABASE=AUTH`: SERVER ERROR (FATAL: PARAMETER \"SSL\" CANNOT BE CHANGED NOW (SQLSTATE 55P02))";
         assert_eq!(codes(pgx).first().map(String::as_str), Some("server-error-response"));
+        // A symptom whose words read as a severity in capitals is still the line's symptom, as
+        // it is in lower case.
+        for t in ["PGMETRICS: REMOTE ERROR: TLS: HANDSHAKE FAILURE", "WARNING TLS HANDSHAKE ERROR: HANDSHAKE FAILED: SUCCESS"] {
+            assert_eq!(codes(t), vec!["tls-handshake-failed"], "{t}");
+        }
+        assert_eq!(codes("SSL SYSCALL ERROR: SUCCESS"), vec!["unexpected-eof"]);
     }
 
     /// A paste cut off inside a known message's anchor is read from its start; cut inside a
