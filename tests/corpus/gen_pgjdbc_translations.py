@@ -32,6 +32,7 @@ MESSAGES = [
     ("Could not open SSL certificate file {0}.", "client-cert-file-missing", False, "ssl/LazyKeyManager.java", "/home/app/.postgresql/postgresql.crt"),
     ("Could not decrypt SSL key file {0}.", "key-passphrase", False, "ssl/LazyKeyManager.java", "/home/app/.postgresql/postgresql.pk8"),
     ("Could not read SSL key file {0}.", "cert-or-key-format", False, "ssl/LazyKeyManager.java", "/home/app/.postgresql/postgresql.pk8"),
+    ("Could not find a java cryptographic algorithm: {0}.", "cert-or-key-format", False, "ssl/LazyKeyManager.java", "Cannot find any provider supporting 1.2.840.113549.1.5.13"),
     ("The hostname {0} could not be verified by hostnameverifier {1}.", "hostname-mismatch", False, "ssl/MakeSSL.java", "db.example.com"),
     ("Loading the SSL root certificate {0} into a TrustManager failed.", "cert-or-key-format", False, "ssl/LibPQFactory.java", "/home/app/.postgresql/root.crt"),
     ("Loading the SSL certificate {0} into a KeyManager failed.", "cert-or-key-format", False, "ssl/LazyKeyManager.java", "/home/app/.postgresql/postgresql.crt"),
