@@ -46,7 +46,9 @@ pattern has no `from`.
   pattern matches as it is, or matches only as a symptom, is tried again normalised: ANSI colour
   codes dropped, HTML entities (`&quot;`) and backslash escapes (`\\"`, a literal `\\n`) undone,
   typographic quotes made plain, a Go error value printed as a struct
-  (`tls.RecordHeaderError{Msg:"…"}`) read as the `tls: …` message it prints, runs of blanks one
+  (`tls.RecordHeaderError{Msg:"…"}`) read as the `tls: …` message it prints, a BoringSSL reason name
+  (`OPENSSL_internal:DECRYPTION_FAILED_OR_BAD_RECORD_MAC`) read as OpenSSL's reason string (`decryption
+  failed or bad record mac`), runs of blanks one
   space; then the same ignoring ASCII case (`Server does not support SSL, …` as GUIs print it).
   English patterns only; translations are matched as the catalogues spell them. Two adjacent
   plain lines that are recognised neither alone are tried as one (a message a window wrapped).

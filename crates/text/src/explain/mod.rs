@@ -1297,6 +1297,7 @@ fn strip_wrapper_prefix(line: &str) -> &str {
 pub(crate) fn normalise(text: &str) -> Option<String> {
     static ANSI: OnceLock<Regex> = OnceLock::new();
     static GO_STRUCT: OnceLock<Regex> = OnceLock::new();
+    static BORINGSSL_REASON: OnceLock<Regex> = OnceLock::new();
     const ENTITIES: [(&str, &str); 10] = [
         ("&quot;", "\""),
         ("&#34;", "\""),
@@ -1338,6 +1339,17 @@ pub(crate) fn normalise(text: &str) -> Option<String> {
             Regex::new(r#"&?\b(?P<pkg>[a-z][a-z0-9]*)\.[A-Z]\w*\{(?:\w+:[^,{}]*, )*?[Mm]sg:\s*"(?P<msg>(?:[^"\\]|\\.)*)"[^}]*\}"#).expect("static regex")
         });
         s = std::borrow::Cow::Owned(re.replace_all(&s, "$pkg: $msg").into_owned());
+    }
+    if s.contains("OPENSSL_internal:") {
+        // BoringSSL prints a reason by its macro name (crypto/err/ssl.errordata:
+        // "error:1000008b:SSL routines:OPENSSL_internal:DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
+        // OpenSSL the same name in lower case with spaces (crypto/err/openssl.txt: "decryption
+        // failed or bad record mac"): every OpenSSL reason a pattern knows is read in BoringSSL's
+        // spelling too.
+        let re = BORINGSSL_REASON.get_or_init(|| Regex::new(r"OPENSSL_internal:([A-Z][A-Z0-9_]*[A-Z0-9])\b").expect("static regex"));
+        s = std::borrow::Cow::Owned(
+            re.replace_all(&s, |c: &regex::Captures<'_>| format!("OPENSSL_internal:{}", c[1].to_ascii_lowercase().replace('_', " "))).into_owned(),
+        );
     }
     if s.contains(|c: char| c.is_whitespace() && c != ' ') || s.contains("  ") || s.starts_with(' ') || s.ends_with(' ') {
         s = std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "));
@@ -2128,6 +2140,9 @@ mod tests {
     /// values printed as structs read like the plain message.
     #[test]
     fn normalised_pastes() {
+        // BoringSSL's reason names read as OpenSSL's reason strings.
+        assert_eq!(codes("error:1000008b:SSL routines:OPENSSL_internal:DECRYPTION_FAILED_OR_BAD_RECORD_MAC"), codes("error:0A000119:SSL routines::decryption failed or bad record mac"));
+        assert_eq!(codes("error:0900006e:PEM routines:OPENSSL_internal:NO_START_LINE").first().map(String::as_str), Some("cert-or-key-format"));
         let plain = "server does not support SSL, but SSL was required";
         let want = codes(plain);
         assert!(!want.is_empty());
