@@ -14,7 +14,7 @@ import tomllib
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FILES = ["crates/text/src/explain/patterns.toml"] + [f"crates/text/src/explain/recognisers/{n}.toml" for n in [
-    "postgres-server", "libpq", "proxies", "java", "node", "go", "rust", "python", "dotnet", "erlang", "windows", "openssl", "network"]]
+    "postgres-server", "libpq", "proxies", "java", "pgjdbc-translations", "node", "go", "rust", "python", "dotnet", "erlang", "windows", "openssl", "network"]]
 
 INTRO = """# Recognisers: which text means which finding
 
@@ -46,7 +46,9 @@ pattern has no `from`.
   pattern matches as it is, or matches only as a symptom, is tried again normalised: ANSI colour
   codes dropped, HTML entities (`&quot;`) and backslash escapes (`\\"`, a literal `\\n`) undone,
   typographic quotes made plain, a Go error value printed as a struct
-  (`tls.RecordHeaderError{Msg:"…"}`) read as the `tls: …` message it prints, runs of blanks one
+  (`tls.RecordHeaderError{Msg:"…"}`) read as the `tls: …` message it prints, a BoringSSL reason name
+  (`OPENSSL_internal:DECRYPTION_FAILED_OR_BAD_RECORD_MAC`) read as OpenSSL's reason string (`decryption
+  failed or bad record mac`), runs of blanks one
   space; then the same ignoring ASCII case (`Server does not support SSL, …` as GUIs print it).
   English patterns only; translations are matched as the catalogues spell them. Two adjacent
   plain lines that are recognised neither alone are tried as one (a message a window wrapped).
@@ -72,7 +74,7 @@ pattern has no `from`.
   (`vocabulary_tier_on_cut_and_rewrapped_development_texts`).
 - **Capitals and cut-off pastes.** A text in capitals is decided by the case-insensitive pass (a
   pattern that ignores case anyway does not win by default); a word read as a severity in
-  capitals ("TLS HANDSHAKE ERROR: …") does not hide the line's message; among causes matched
+  capitals ("TLS HANDSHAKE ERROR: …") does not hide the line's message, cause or symptom; among causes matched
   without case, one whose match holds another's wins. When nothing at all is recognised, a last
   line that ends inside a pattern's anchor (16 characters and 60 % of it at least) is read from its
   start: the anchor's causes, the first by priority and the others as also possible (more than

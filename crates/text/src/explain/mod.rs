@@ -46,6 +46,7 @@ const PATTERN_FILES: &[(&str, &str)] = &[
     ("crates/text/src/explain/recognisers/libpq.toml", include_str!("recognisers/libpq.toml")),
     ("crates/text/src/explain/recognisers/proxies.toml", include_str!("recognisers/proxies.toml")),
     ("crates/text/src/explain/recognisers/java.toml", include_str!("recognisers/java.toml")),
+    ("crates/text/src/explain/recognisers/pgjdbc-translations.toml", include_str!("recognisers/pgjdbc-translations.toml")),
     ("crates/text/src/explain/recognisers/node.toml", include_str!("recognisers/node.toml")),
     ("crates/text/src/explain/recognisers/go.toml", include_str!("recognisers/go.toml")),
     ("crates/text/src/explain/recognisers/rust.toml", include_str!("recognisers/rust.toml")),
@@ -1296,6 +1297,7 @@ fn strip_wrapper_prefix(line: &str) -> &str {
 pub(crate) fn normalise(text: &str) -> Option<String> {
     static ANSI: OnceLock<Regex> = OnceLock::new();
     static GO_STRUCT: OnceLock<Regex> = OnceLock::new();
+    static BORINGSSL_REASON: OnceLock<Regex> = OnceLock::new();
     const ENTITIES: [(&str, &str); 10] = [
         ("&quot;", "\""),
         ("&#34;", "\""),
@@ -1337,6 +1339,17 @@ pub(crate) fn normalise(text: &str) -> Option<String> {
             Regex::new(r#"&?\b(?P<pkg>[a-z][a-z0-9]*)\.[A-Z]\w*\{(?:\w+:[^,{}]*, )*?[Mm]sg:\s*"(?P<msg>(?:[^"\\]|\\.)*)"[^}]*\}"#).expect("static regex")
         });
         s = std::borrow::Cow::Owned(re.replace_all(&s, "$pkg: $msg").into_owned());
+    }
+    if s.contains("OPENSSL_internal:") {
+        // BoringSSL prints a reason by its macro name (crypto/err/ssl.errordata:
+        // "error:1000008b:SSL routines:OPENSSL_internal:DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
+        // OpenSSL the same name in lower case with spaces (crypto/err/openssl.txt: "decryption
+        // failed or bad record mac"): every OpenSSL reason a pattern knows is read in BoringSSL's
+        // spelling too.
+        let re = BORINGSSL_REASON.get_or_init(|| Regex::new(r"OPENSSL_internal:([A-Z][A-Z0-9_]*[A-Z0-9])\b").expect("static regex"));
+        s = std::borrow::Cow::Owned(
+            re.replace_all(&s, |c: &regex::Captures<'_>| format!("OPENSSL_internal:{}", c[1].to_ascii_lowercase().replace('_', " "))).into_owned(),
+        );
     }
     if s.contains(|c: char| c.is_whitespace() && c != ' ') || s.contains("  ") || s.starts_with(' ') || s.ends_with(' ') {
         s = std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "));
@@ -1414,12 +1427,15 @@ impl Recognisers {
         if shouted(raw) && log.message.len() < raw.len() {
             // In capitals a word of the message can read as a log prefix ("TLS HANDSHAKE
             // ERROR: …" as severity ERROR): the whole line's match wins when it holds the
-            // message's and more.
+            // message's and more, and a symptom of the whole line ("REMOTE ERROR: TLS:
+            // HANDSHAKE FAILURE", "SSL SYSCALL ERROR: SUCCESS") when the message alone gave
+            // nothing, as the same line in lower case gives it.
             // The severity is the last one the line names (libpq's "… failed: FATAL:  …"
             // carries the server's).
             let severity = ["FATAL:", "PANIC:", "ERROR:"].into_iter().filter_map(|w| raw.rfind(w).map(|at| (at, w))).max().map(|(_, w)| &w[..w.len() - 1]);
-            if let Some(whole) = self.match_pasted(raw, severity).filter(|w| !self.rules[w.rule].symptom) {
-                if found.as_ref().is_none_or(|h| whole.matched.len() > h.matched.len() && whole.matched.contains(h.matched.as_str())) {
+            if let Some(whole) = self.match_pasted(raw, severity) {
+                let wider = |h: &Hit| !self.rules[whole.rule].symptom && whole.matched.len() > h.matched.len() && whole.matched.contains(h.matched.as_str());
+                if found.as_ref().is_none_or(wider) {
                     found = Some(whole);
                 }
             }
@@ -2124,6 +2140,9 @@ mod tests {
     /// values printed as structs read like the plain message.
     #[test]
     fn normalised_pastes() {
+        // BoringSSL's reason names read as OpenSSL's reason strings.
+        assert_eq!(codes("error:1000008b:SSL routines:OPENSSL_internal:DECRYPTION_FAILED_OR_BAD_RECORD_MAC"), codes("error:0A000119:SSL routines::decryption failed or bad record mac"));
+        assert_eq!(codes("error:0900006e:PEM routines:OPENSSL_internal:NO_START_LINE").first().map(String::as_str), Some("cert-or-key-format"));
         let plain = "server does not support SSL, but SSL was required";
         let want = codes(plain);
         assert!(!want.is_empty());
@@ -2223,6 +2242,12 @@ mod tests {
         // A driver's wrapper around a server message does not outrank it in capitals.
         let pgx = "FAILED TO CONNECT TO `HOST=DB USER=APP DATABASE=AUTH`: SERVER ERROR (FATAL: PARAMETER \"SSL\" CANNOT BE CHANGED NOW (SQLSTATE 55P02))";
         assert_eq!(codes(pgx).first().map(String::as_str), Some("server-error-response"));
+        // A symptom whose words read as a severity in capitals is still the line's symptom, as
+        // it is in lower case.
+        for t in ["PGMETRICS: REMOTE ERROR: TLS: HANDSHAKE FAILURE", "WARNING TLS HANDSHAKE ERROR: HANDSHAKE FAILED: SUCCESS"] {
+            assert_eq!(codes(t), vec!["tls-handshake-failed"], "{t}");
+        }
+        assert_eq!(codes("SSL SYSCALL ERROR: SUCCESS"), vec!["unexpected-eof"]);
     }
 
     /// A paste cut off inside a known message's anchor is read from its start; cut inside a
@@ -2280,8 +2305,11 @@ mod tests {
         // A different SSL error code is not SSL_ERROR_ZERO_RETURN.
         assert_ne!(codes("unrecognized SSL error code: 61").first().map(String::as_str), Some("unexpected-eof"));
         assert!(codes("error 0x800b010ff while validating").is_empty());
-        // The ValidatorException vocabulary is sun.security.validator's, not CertPathValidatorException's.
-        assert!(codes("java.security.cert.CertPathValidatorException: timestamp check failed").is_empty());
+        // The ValidatorException vocabulary is sun.security.validator's, not CertPathValidatorException's:
+        // a CertPathValidatorException reason no pattern knows stays unrecognised (JDK 8's
+        // "timestamp check failed" is BasicChecker's validity check, a known reason).
+        assert!(codes("java.security.cert.CertPathValidatorException: Key parameters missing").is_empty());
+        assert_eq!(codes("java.security.cert.CertPathValidatorException: timestamp check failed").first().map(String::as_str), Some("cert-expired"));
     }
 
     /// The top-level alternatives of a regex (`a|b(c|d)` → `a`, `b(c|d)`).
