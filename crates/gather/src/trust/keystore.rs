@@ -21,6 +21,8 @@
 
 use std::path::Path;
 
+use cms::cert::x509::spki::AlgorithmIdentifierOwned;
+
 use super::{Cert, TrustError};
 
 const JKS_MAGIC: u32 = 0xFEED_FEED;
@@ -209,7 +211,7 @@ mod oid {
 /// The MAC is checked first, as OpenSSL and Java do, so a wrong password is named as such.
 fn pkcs12_cert_bags(data: &[u8], password: &str) -> Result<Vec<Bag>, P12Error> {
     use der::asn1::OctetString;
-    use der::{Decode, Encode};
+    use der::Decode;
     let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(format_error("not a PKCS#12 file (PFX structure)"))?;
     if pfx.auth_safe.content_type != oid::DATA {
         return Err(P12Error::Format(format!(
@@ -230,9 +232,8 @@ fn pkcs12_cert_bags(data: &[u8], password: &str) -> Result<Vec<Bag>, P12Error> {
         } else if info.content_type == oid::ENCRYPTED_DATA {
             let enc = info.content.decode_as::<cms::encrypted_data::EncryptedData>().map_err(format_error("encrypted data"))?;
             let Some(ciphertext) = enc.enc_content_info.encrypted_content else { continue };
-            let alg = enc.enc_content_info.content_enc_alg.to_der().map_err(format_error("encryption algorithm"))?;
             // Without a MAC, a wrong password shows only as contents that do not decrypt.
-            decrypt(&alg, ciphertext.as_bytes(), password)?
+            decrypt(&enc.enc_content_info.content_enc_alg, ciphertext.as_bytes(), password)?
         } else {
             return Err(P12Error::Format(format!("content type {} (public-key encrypted) is not supported", info.content_type)));
         };
@@ -284,30 +285,26 @@ fn check_mac(mac: &pkcs12::mac_data::MacData, body: &[u8], password: &str) -> Re
         Mac::update(&mut h, body);
         h.verify_slice(mac.mac.digest.as_bytes()).is_ok()
     }
-    let alg = mac.mac.algorithm.oid;
-    if alg == oid::PBMAC1 {
-        return Err(P12Error::Format("its integrity MAC is PBMAC1 (RFC 9579), which pgtls does not check yet".into()));
-    }
+    type Verify = fn(&[u8], &pkcs12::mac_data::MacData, &[u8]) -> bool;
+    let verify: Verify = match mac.mac.algorithm.oid {
+        a if a == oid::SHA1 => verify::<sha1::Sha1>,
+        a if a == oid::SHA224 => verify::<sha2::Sha224>,
+        a if a == oid::SHA256 => verify::<sha2::Sha256>,
+        a if a == oid::SHA384 => verify::<sha2::Sha384>,
+        a if a == oid::SHA512 => verify::<sha2::Sha512>,
+        a if a == oid::PBMAC1 => return Err(P12Error::Format("its integrity MAC is PBMAC1 (RFC 9579), which pgtls does not check yet".into())),
+        a => return Err(P12Error::Format(format!("its integrity MAC uses digest {a}, which pgtls does not know"))),
+    };
     let bmp = bmp_password(password);
     let mut tries = vec![bmp.as_slice()];
     if password.is_empty() {
         tries.push(&[]);
     }
-    let ok = tries.iter().any(|pass| match alg {
-        a if a == oid::SHA1 => verify::<sha1::Sha1>(pass, mac, body),
-        a if a == oid::SHA224 => verify::<sha2::Sha224>(pass, mac, body),
-        a if a == oid::SHA256 => verify::<sha2::Sha256>(pass, mac, body),
-        a if a == oid::SHA384 => verify::<sha2::Sha384>(pass, mac, body),
-        a if a == oid::SHA512 => verify::<sha2::Sha512>(pass, mac, body),
-        _ => false,
-    });
-    if ok {
-        return Ok(());
+    if tries.iter().any(|pass| verify(pass, mac, body)) {
+        Ok(())
+    } else {
+        Err(P12Error::WrongPassword)
     }
-    if ![oid::SHA1, oid::SHA224, oid::SHA256, oid::SHA384, oid::SHA512].contains(&alg) {
-        return Err(P12Error::Format(format!("its integrity MAC uses digest {alg}, which pgtls does not know")));
-    }
-    Err(P12Error::WrongPassword)
 }
 
 /// The password as RFC 7292 appendix B.1 wants it: UTF-16 big-endian with a two-byte terminator.
@@ -321,17 +318,22 @@ fn bmp_password(password: &str) -> Vec<u8> {
 /// the password as UTF-8 bytes) or one of RFC 7292 appendix C's PKCS#12 PBEs (OpenSSL 1.x's
 /// and old keytools' default for certificates: RC2 or triple DES, key and IV from the PKCS#12
 /// KDF over SHA-1).
-fn decrypt(alg_der: &[u8], ciphertext: &[u8], password: &str) -> Result<Vec<u8>, P12Error> {
+fn decrypt(alg: &AlgorithmIdentifierOwned, ciphertext: &[u8], password: &str) -> Result<Vec<u8>, P12Error> {
     use cbc::cipher::block_padding::Pkcs7;
     use cbc::cipher::{BlockDecryptMut, InnerIvInit};
-    use der::Decode;
+    use der::{Decode, Encode};
     use pkcs12::kdf::{derive_key, Pkcs12KeyType};
-    let alg = spki_alg(alg_der)?;
-    if alg.0 == oid::PBES2 {
-        let scheme = pkcs5::EncryptionScheme::from_der(alg_der).map_err(format_error("PBES2 parameters"))?;
+    if alg.oid == oid::PBES2 {
+        // pkcs5 reads the whole AlgorithmIdentifier (PBKDF2 or scrypt, and the cipher).
+        let der = alg.to_der().map_err(format_error("PBES2 parameters"))?;
+        let scheme = pkcs5::EncryptionScheme::from_der(&der).map_err(format_error("PBES2 parameters"))?;
         return scheme.decrypt(password, ciphertext).map_err(|_| P12Error::WrongPassword);
     }
-    let params = pkcs12::pbe_params::Pkcs12PbeParams::from_der(alg.1.ok_or_else(|| P12Error::Format("PBE without parameters".into()))?)
+    let params = alg
+        .parameters
+        .as_ref()
+        .ok_or_else(|| P12Error::Format("PBE without parameters".into()))?
+        .decode_as::<pkcs12::pbe_params::Pkcs12PbeParams>()
         .map_err(format_error("PBE parameters"))?;
     let (salt, rounds) = (params.salt.as_bytes(), params.iterations);
     let pass = bmp_password(password);
@@ -346,7 +348,7 @@ fn decrypt(alg_der: &[u8], ciphertext: &[u8], password: &str) -> Result<Vec<u8>,
             .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
             .map_err(bad)
     };
-    match alg.0 {
+    match alg.oid {
         o if o == pkcs12::PKCS_12_PBEWITH_SHAAND40_BIT_RC2_CBC => rc2(40),
         o if o == pkcs12::PKCS_12_PBE_WITH_SHAAND128_BIT_RC2_CBC => rc2(128),
         o if o == pkcs12::PKCS_12_PBE_WITH_SHAAND3_KEY_TRIPLE_DES_CBC => des_cbc::<des::TdesEde3>(&key(24), &iv, ciphertext),
@@ -367,29 +369,6 @@ where
         .map_err(|_| P12Error::Format("triple-DES key or IV of the wrong length".into()))?
         .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
         .map_err(|_| P12Error::WrongPassword)
-}
-
-/// An AlgorithmIdentifier's OID and its parameters' DER, if any.
-fn spki_alg(der_bytes: &[u8]) -> Result<(der::oid::ObjectIdentifier, Option<&[u8]>), P12Error> {
-    use der::asn1::AnyRef;
-    use der::{Decode, Encode, Reader, SliceReader};
-    let mut r = SliceReader::new(der_bytes).map_err(format_error("algorithm"))?;
-    let (oid, params) = r
-        .sequence(|r| {
-            let oid = der::oid::ObjectIdentifier::decode(r)?;
-            let params: Option<AnyRef<'_>> = r.decode()?;
-            Ok((oid, params))
-        })
-        .map_err(format_error("algorithm"))?;
-    let params = match params {
-        Some(p) => {
-            let len = p.encoded_len().map_err(format_error("algorithm"))?;
-            let len = usize::try_from(u32::from(len)).unwrap_or(0);
-            Some(&der_bytes[der_bytes.len() - len..])
-        }
-        None => None,
-    };
-    Ok((oid, params))
 }
 
 #[cfg(test)]
